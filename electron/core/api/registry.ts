@@ -1,0 +1,38 @@
+/**
+ * The operation registry: every declaration from shared/ bound to its implementation. The
+ * transports look operations up here by service and name (or alias); none of them knows any
+ * operation by name. Adding an operation touches its declaration and its service file only.
+ */
+import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
+import { kmsHandlers } from '../kms/service.js';
+import { localHandlers } from './local-handlers.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler is checked against its declaration where it is defined (Handlers<>)
+export type AnyHandler = (ctx: any, input: any) => unknown;
+
+export interface RegisteredOperation {
+  key: string;
+  decl: OperationDecl;
+  handler: AnyHandler;
+}
+
+const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...localHandlers };
+
+const byName = new Map<string, RegisteredOperation>();
+for (const [key, decl] of Object.entries(operations) as [keyof typeof operations, OperationDecl][]) {
+  const entry = { key, decl, handler: implementations[key] };
+  for (const name of [decl.name, ...(decl.aliases ?? [])]) byName.set(`${decl.service} ${name}`, entry);
+}
+
+export function findOperation(service: string, name: string): RegisteredOperation | undefined {
+  return byName.get(`${service} ${name}`);
+}
+
+export function listOperations(): RegisteredOperation[] {
+  return [...new Set(byName.values())];
+}
+
+export function services(): ServiceName[] {
+  return [...new Set(listOperations().map((o) => o.decl.service))];
+}
+

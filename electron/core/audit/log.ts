@@ -1,0 +1,208 @@
+/**
+ * The audit log: one entry per operation, HMAC-chained under a key derived from the root key,
+ * written in the same transaction as the change it describes. Each entry also carries the
+ * vault's state digest after the operation, so the newest entry commits to exactly which
+ * records exist. Entries hold names, ids and outcomes, never plaintext or key material.
+ *
+ * Read-only operations are audited too: their entries are grouped into one transaction per
+ * turn of the event loop (group commit) and the operation only returns once its entry is
+ * durable, so a failed audit write still fails the operation.
+ */
+import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
+import type { AuditEvent } from '../../../shared/operations/index.js';
+import { equalBytes, hmacSha256 } from '../crypto/hmac.js';
+import { STATE_BYTES, xorInto, type Vault, type WriteTx } from '../vault/vault.js';
+import { readAnchor, writeAnchor } from './anchor.js';
+
+export interface AuditInput {
+  transport: string;
+  operation: string;
+  key_id: string | null;
+  /** 'success', or the error code the operation failed with. */
+  outcome: string;
+  fields: Record<string, unknown>;
+}
+
+interface StoredEntry extends AuditInput {
+  seq: number;
+  time: string;
+  writes: [string, string, number][];
+  /** Hex state digest after this entry's operation. */
+  state: string;
+}
+
+interface Row {
+  seq: number;
+  entry: string;
+  mac: Buffer;
+}
+
+export class AuditLog {
+  private pending: { input: AuditInput; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private flushScheduled = false;
+
+  constructor(private readonly vault: Vault) {}
+
+  private key(): Buffer {
+    return this.vault.subkey('audit');
+  }
+
+  private genesis(): Buffer {
+    return hmacSha256(this.key(), `keyhold-audit-genesis|${this.vault.header.vault_id}`);
+  }
+
+  private lastRow(): Row | undefined {
+    return this.vault.db.prepare<[], Row>('SELECT seq, entry, mac FROM audit ORDER BY seq DESC LIMIT 1').get();
+  }
+
+  /** Appends inside `tx`'s transaction; the state digest advances by `tx.delta`. */
+  append(tx: WriteTx | null, input: AuditInput): void {
+    const last = this.lastRow();
+    const prevMac = last?.mac ?? this.genesis();
+    const state = last ? Buffer.from((JSON.parse(last.entry) as StoredEntry).state, 'hex') : Buffer.alloc(STATE_BYTES);
+    if (tx) xorInto(state, tx.delta);
+    const entry: StoredEntry = {
+      seq: (last?.seq ?? 0) + 1,
+      time: new Date().toISOString(),
+      ...input,
+      writes: tx ? tx.writes : [],
+      state: state.toString('hex'),
+    };
+    const text = JSON.stringify(entry);
+    const mac = hmacSha256(this.key(), prevMac, text);
+    try {
+      this.vault.db.prepare('INSERT INTO audit (seq, entry, mac) VALUES (?, ?, ?)').run(entry.seq, text, mac);
+    } catch (e) {
+      throw new KeyholdError(LocalErrors.AuditWriteFailed, `The audit entry could not be written (${(e as Error).message}); the operation was not applied.`, 500);
+    }
+  }
+
+  /** Moves the anchor to the newest committed entry. Call after every commit. */
+  anchor(): void {
+    const last = this.lastRow();
+    if (last) writeAnchor(this.vault.path, { vault_id: this.vault.header.vault_id, seq: last.seq, mac: last.mac.toString('hex') });
+  }
+
+  /** Records a read-only operation's entry; resolves once it is committed (group commit). */
+  record(input: AuditInput): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.flushScheduled = false;
+    try {
+      await this.vault.write(
+        () => undefined,
+        () => {
+          for (const p of batch) this.append(null, p.input);
+        },
+      );
+      this.anchor();
+      for (const p of batch) p.resolve();
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    }
+  }
+
+  /**
+   * Cheap checks run at every unlock: the newest entry authenticates, the anchor does not lead
+   * the database, and the records present match the newest entry's state digest.
+   */
+  checkOnUnlock(): void {
+    const last = this.lastRow();
+    if (!last) throw new KeyholdError(LocalErrors.AuditTruncated, 'The audit log is empty: its entries were removed.', 500);
+    const prev = this.vault.db.prepare<[number], Row>('SELECT seq, entry, mac FROM audit WHERE seq = ?').get(last.seq - 1);
+    this.checkMac(last, prev?.mac ?? (last.seq === 1 ? this.genesis() : null));
+    this.checkAnchor(last);
+    this.checkState(last);
+  }
+
+  private checkMac(row: Row, prevMac: Buffer | null): void {
+    if (!prevMac || !equalBytes(hmacSha256(this.key(), prevMac, row.entry), row.mac)) {
+      throw new KeyholdError(LocalErrors.AuditChainBroken, `Audit entry ${row.seq} does not chain from its predecessor: the log was altered.`, 500);
+    }
+  }
+
+  private checkAnchor(last: Row): void {
+    const anchor = readAnchor(this.vault.path);
+    if (anchor.vault_id !== this.vault.header.vault_id) {
+      throw new KeyholdError(LocalErrors.AuditAnchorInvalid, 'The audit anchor beside the vault belongs to another vault.', 500);
+    }
+    if (anchor.seq > last.seq) {
+      throw new KeyholdError(LocalErrors.AuditTruncated, `The audit log ends at entry ${last.seq} but entry ${anchor.seq} was written: its newest entries were deleted.`, 500);
+    }
+    const at = this.vault.db.prepare<[number], { mac: Buffer }>('SELECT mac FROM audit WHERE seq = ?').get(anchor.seq);
+    if (!at || at.mac.toString('hex') !== anchor.mac) {
+      throw new KeyholdError(LocalErrors.AuditChainBroken, `Audit entry ${anchor.seq} differs from the anchored one: the log was rewritten.`, 500);
+    }
+  }
+
+  private checkState(last: Row): void {
+    const expected = (JSON.parse(last.entry) as StoredEntry).state;
+    const { state, rows } = this.vault.computeState();
+    if (state.toString('hex') === expected) return;
+    // Something changed outside Keyhold: replay the log's writes to name what.
+    const written = new Map<string, number>();
+    for (const row of this.vault.db.prepare<[], Row>('SELECT seq, entry, mac FROM audit ORDER BY seq').iterate()) {
+      for (const [t, id, rev] of (JSON.parse(row.entry) as StoredEntry).writes) written.set(`${t}/${id}`, rev);
+    }
+    for (const r of rows) {
+      const want = written.get(`${r.table}/${r.id}`);
+      if (want !== undefined && want > 0 && r.rev < want) {
+        throw new KeyholdError(LocalErrors.RecordReplayed, `Vault record ${r.table}/${r.id} is at revision ${r.rev} but revision ${want} was written: an older copy was replayed.`, 500);
+      }
+      if (want === undefined || want === 0 || r.rev > want) {
+        throw new KeyholdError(LocalErrors.RecordInjected, `Vault record ${r.table}/${r.id} (revision ${r.rev}) was never written by Keyhold.`, 500);
+      }
+      written.delete(`${r.table}/${r.id}`);
+    }
+    for (const [name, rev] of written) {
+      if (rev > 0) throw new KeyholdError(LocalErrors.RecordMissing, `Vault record ${name} was deleted outside Keyhold.`, 500);
+    }
+    throw new KeyholdError(LocalErrors.AuditChainBroken, 'The records do not match the audit log.', 500);
+  }
+
+  /**
+   * Full verification: every entry's MAC, contiguous sequence, the anchor (except for a backup
+   * file, which has none of its own), and the state.
+   */
+  verify(opts: { anchored: boolean } = { anchored: true }): { entries: number; head: string } {
+    let prevMac = this.genesis();
+    let expectSeq = 1;
+    let last: Row | undefined;
+    for (const row of this.vault.db.prepare<[], Row>('SELECT seq, entry, mac FROM audit ORDER BY seq').iterate()) {
+      if (row.seq !== expectSeq) throw new KeyholdError(LocalErrors.AuditChainBroken, `Audit entry ${expectSeq} is missing from the middle of the log.`, 500);
+      this.checkMac(row, prevMac);
+      prevMac = row.mac;
+      expectSeq++;
+      last = row;
+    }
+    if (!last) throw new KeyholdError(LocalErrors.AuditTruncated, 'The audit log is empty: its entries were removed.', 500);
+    if (opts.anchored) this.checkAnchor(last);
+    this.checkState(last);
+    return { entries: last.seq, head: last.mac.toString('hex') };
+  }
+
+  list(opts: { limit: number; marker?: number; key_id?: string; operation?: string }): { events: AuditEvent[]; next_marker: number | null } {
+    const events: AuditEvent[] = [];
+    const stmt = this.vault.db.prepare<[number], Row>('SELECT seq, entry, mac FROM audit WHERE seq < ? ORDER BY seq DESC');
+    let lastSeq: number | null = null;
+    for (const row of stmt.iterate(opts.marker ?? Number.MAX_SAFE_INTEGER)) {
+      const e = JSON.parse(row.entry) as StoredEntry;
+      lastSeq = e.seq;
+      if (opts.key_id && e.key_id !== opts.key_id) continue;
+      if (opts.operation && e.operation !== opts.operation) continue;
+      events.push({ seq: e.seq, time: e.time, transport: e.transport, operation: e.operation, key_id: e.key_id, outcome: e.outcome, fields: e.fields });
+      if (events.length === opts.limit) break;
+    }
+    return { events, next_marker: events.length === opts.limit && lastSeq !== null && lastSeq > 1 ? lastSeq : null };
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The HSM boundary. Key material enters as a wrapped blob and is used through opaque handles;
+ * no method returns a CMK's plaintext material. The software backend (software.ts) is the
+ * default; a PKCS#11 backend (SoftHSM2, a real HSM) can implement the same interface.
+ */
+import type { SignOptions } from '../crypto/sign.js';
+
+/** Kinds of material the HSM can hold. KMS key specs map onto these in the key-spec table. */
+export type HsmKeyKind = 'aes-256' | 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ec-p256' | 'ec-p384' | 'ec-secp256k1';
+
+/** Material sealed under the HSM's wrapping key: safe to store, useless without the HSM. */
+export type WrappedKey = string & { readonly __wrapped: unique symbol };
+
+/** An opaque reference to loaded material. It has no toString/toJSON that reveals anything. */
+export interface KeyHandle {
+  readonly kind: HsmKeyKind;
+}
+
+export interface HsmBackend {
+  /** Generates fresh material of `kind` and returns it wrapped. */
+  generate(kind: HsmKeyKind): Promise<WrappedKey>;
+  /** Wraps caller-supplied material (bring your own key): raw bytes, or PKCS#8 DER for key pairs. */
+  wrap(kind: HsmKeyKind, material: Buffer): WrappedKey;
+  /** Unwraps a blob into a handle; a blob from another vault or altered is a typed error. */
+  unwrap(wrapped: WrappedKey): KeyHandle;
+  encrypt(handle: KeyHandle, iv: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer };
+  /** Returns null when authentication fails. */
+  decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null;
+  mac(handle: KeyHandle, data: Buffer): Buffer;
+  sign(handle: KeyHandle, data: Buffer, opts: SignOptions): Buffer;
+  /** SubjectPublicKeyInfo PEM of a key pair's public half. */
+  publicKey(handle: KeyHandle): string;
+}

@@ -1,0 +1,133 @@
+/**
+ * The software HSM: material wrapped with AES-256-GCM under a key the vault derives from its
+ * root key for this purpose only. Loaded material sits in a module-private WeakMap keyed by
+ * the handle, so nothing outside this file can read it.
+ */
+import { createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
+import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aead.js';
+import { randomBytes } from '../crypto/random.js';
+import { signMessage, type SignOptions } from '../crypto/sign.js';
+import type { HsmBackend, HsmKeyKind, KeyHandle, WrappedKey } from './backend.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+const MAGIC = 'KHK1';
+
+interface KindInfo {
+  /** Bytes of a symmetric key; absent for key pairs. */
+  secretBytes?: number;
+  hmac?: 'sha256' | 'sha384' | 'sha512';
+  rsaBits?: number;
+  curve?: string;
+}
+
+const KINDS: Record<HsmKeyKind, KindInfo> = {
+  'aes-256': { secretBytes: 32 },
+  'hmac-sha256': { secretBytes: 32, hmac: 'sha256' },
+  'hmac-sha384': { secretBytes: 48, hmac: 'sha384' },
+  'hmac-sha512': { secretBytes: 64, hmac: 'sha512' },
+  'rsa-2048': { rsaBits: 2048 },
+  'rsa-3072': { rsaBits: 3072 },
+  'rsa-4096': { rsaBits: 4096 },
+  'ec-p256': { curve: 'prime256v1' },
+  'ec-p384': { curve: 'secp384r1' },
+  'ec-secp256k1': { curve: 'secp256k1' },
+};
+
+class Handle implements KeyHandle {
+  constructor(readonly kind: HsmKeyKind) {}
+  toString(): string {
+    return `[KeyHandle ${this.kind}]`;
+  }
+  toJSON(): { kind: HsmKeyKind } {
+    return { kind: this.kind };
+  }
+}
+
+const material = new WeakMap<KeyHandle, KeyObject>();
+
+function unsupported(what: string, kind: HsmKeyKind): KeyholdError {
+  return new KeyholdError(LocalErrors.Unsupported, `${what} is not supported by a ${kind} key.`, 400);
+}
+
+export class SoftwareHsm implements HsmBackend {
+  /** @param wrappingKey 32 bytes derived by the vault for the HSM; kept, never returned. */
+  constructor(private readonly wrappingKey: Buffer) {}
+
+  async generate(kind: HsmKeyKind): Promise<WrappedKey> {
+    const info = KINDS[kind];
+    if (info.secretBytes) {
+      const secret = randomBytes(info.secretBytes);
+      try {
+        return this.wrap(kind, secret);
+      } finally {
+        secret.fill(0);
+      }
+    }
+    const { privateKey } = info.rsaBits
+      ? await generateKeyPairAsync('rsa', { modulusLength: info.rsaBits, publicExponent: 0x10001 })
+      : await generateKeyPairAsync('ec', { namedCurve: info.curve as string });
+    return this.wrap(kind, privateKey.export({ format: 'der', type: 'pkcs8' }));
+  }
+
+  wrap(kind: HsmKeyKind, secret: Buffer): WrappedKey {
+    const info = KINDS[kind];
+    if (info.secretBytes && secret.length !== info.secretBytes) {
+      throw new KeyholdError('KMS.2604', `Key material for ${kind} must be ${info.secretBytes} bytes.`, 400);
+    }
+    const aad = Buffer.from(`${MAGIC}|${kind}`);
+    const iv = randomBytes(GCM_IV_BYTES);
+    const { ciphertext, tag } = gcmSeal(this.wrappingKey, iv, secret, aad);
+    return `${MAGIC}.${kind}.${Buffer.concat([iv, ciphertext, tag]).toString('base64')}` as WrappedKey;
+  }
+
+  unwrap(wrapped: WrappedKey): KeyHandle {
+    const [magic, kind, body] = String(wrapped).split('.');
+    const bad = () => new KeyholdError(LocalErrors.RecordCorrupt, 'Wrapped key material does not authenticate under this vault.', 500);
+    if (magic !== MAGIC || !kind || !(kind in KINDS) || !body) throw bad();
+    const raw = Buffer.from(body, 'base64');
+    if (raw.length < GCM_IV_BYTES + GCM_TAG_BYTES) throw bad();
+    const secret = gcmOpen(this.wrappingKey, raw.subarray(0, GCM_IV_BYTES), raw.subarray(GCM_IV_BYTES, -GCM_TAG_BYTES), raw.subarray(-GCM_TAG_BYTES), Buffer.from(`${MAGIC}|${kind}`));
+    if (!secret) throw bad();
+    const k = kind as HsmKeyKind;
+    const handle = new Handle(k);
+    material.set(handle, KINDS[k].secretBytes ? createSecretKey(secret) : createPrivateKey({ key: secret, format: 'der', type: 'pkcs8' }));
+    secret.fill(0);
+    return handle;
+  }
+
+  private keyOf(handle: KeyHandle): KeyObject {
+    const k = material.get(handle);
+    if (!k) throw new KeyholdError(LocalErrors.VaultLocked, 'Key handle is no longer valid.', 400);
+    return k;
+  }
+
+  encrypt(handle: KeyHandle, iv: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer } {
+    if (handle.kind !== 'aes-256') throw unsupported('Symmetric encryption', handle.kind);
+    return gcmSeal(this.keyOf(handle), iv, plaintext, aad);
+  }
+
+  decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
+    if (handle.kind !== 'aes-256') throw unsupported('Symmetric decryption', handle.kind);
+    return gcmOpen(this.keyOf(handle), iv, ciphertext, tag, aad);
+  }
+
+  mac(handle: KeyHandle, data: Buffer): Buffer {
+    const hash = KINDS[handle.kind].hmac;
+    if (!hash) throw unsupported('MAC generation', handle.kind);
+    return createHmac(hash, this.keyOf(handle)).update(data).digest();
+  }
+
+  sign(handle: KeyHandle, data: Buffer, opts: SignOptions): Buffer {
+    const info = KINDS[handle.kind];
+    if (!info.rsaBits && !info.curve) throw unsupported('Signing', handle.kind);
+    return signMessage(this.keyOf(handle), data, opts);
+  }
+
+  publicKey(handle: KeyHandle): string {
+    const info = KINDS[handle.kind];
+    if (!info.rsaBits && !info.curve) throw unsupported('Public-key export', handle.kind);
+    return createPublicKey(this.keyOf(handle)).export({ format: 'pem', type: 'spki' }).toString();
+  }
+}

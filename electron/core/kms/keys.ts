@@ -1,0 +1,130 @@
+/**
+ * Customer master keys as stored records, and the rules about them: lookup with the cloud's
+ * errors, the state machine (reference §4.4), aliases, default keys and the quota.
+ */
+import { KeyholdError } from '../../../shared/errors.js';
+import { LIMITS, type DefaultKeyService, type KeySpec, type KeyUsage } from '../../../shared/constants.js';
+import type { KeyDetails, KeyState } from '../../../shared/operations/index.js';
+import type { KeyHandle, WrappedKey } from '../hsm/backend.js';
+import { newUuid } from '../crypto/random.js';
+import type { KmsContext } from './context.js';
+import { KEY_SPEC_TABLE } from './key-specs.js';
+
+export const CMK_TABLE = 'kms_keys';
+
+export interface CmkVersion {
+  version: number;
+  material: WrappedKey;
+  created: number;
+}
+
+export interface CmkRecord {
+  key_id: string;
+  key_alias: string;
+  key_spec: KeySpec;
+  key_usage: KeyUsage;
+  key_description: string;
+  creation_date: number;
+  scheduled_deletion_date: number | null;
+  key_state: KeyState;
+  default_key: boolean;
+  origin: 'kms' | 'external';
+  rotation_enabled: boolean;
+  /** Every version ever created; the last is current. Old versions keep decrypting. */
+  versions: CmkVersion[];
+}
+
+export const STATE = { pendingActivation: '1', enabled: '2', disabled: '3', pendingDeletion: '4', pendingImport: '5' } as const;
+
+export function toKeyDetails(k: CmkRecord, ctx: KmsContext): KeyDetails {
+  return {
+    key_id: k.key_id,
+    domain_id: ctx.domain.domain_id,
+    key_alias: k.key_alias,
+    realm: ctx.domain.realm,
+    key_spec: k.key_spec,
+    key_usage: k.key_usage,
+    key_description: k.key_description,
+    creation_date: String(k.creation_date),
+    scheduled_deletion_date: k.scheduled_deletion_date === null ? '' : String(k.scheduled_deletion_date),
+    key_state: k.key_state,
+    default_key_flag: k.default_key ? '1' : '0',
+    key_type: KEY_SPEC_TABLE[k.key_spec].symmetric ? '1' : '2',
+    expiration_time: '',
+    origin: k.origin,
+    key_rotation_enabled: k.rotation_enabled ? 'true' : 'false',
+    sys_enterprise_project_id: '0',
+    keystore_id: '0',
+  };
+}
+
+export function getKey(ctx: KmsContext, keyId: string): CmkRecord {
+  const k = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
+  if (!k) throw new KeyholdError('KMS.0207', `The key ${keyId} does not exist.`, 404);
+  return k;
+}
+
+/** Precondition: a key used for cryptography is enabled (disabled → KMS.0209, pending deletion → KMS.0210). */
+export function requireUsable(k: CmkRecord): void {
+  if (k.key_state === STATE.enabled) return;
+  if (k.key_state === STATE.disabled) throw new KeyholdError('KMS.0209', `The key ${k.key_id} is disabled.`, 400);
+  if (k.key_state === STATE.pendingDeletion) throw new KeyholdError('KMS.0210', `The key ${k.key_id} is pending deletion.`, 400);
+  throw new KeyholdError('KMS.0308', `The key ${k.key_id} is not usable in state ${k.key_state}.`, 400);
+}
+
+/** Precondition: default keys are never disabled, deleted, renamed or granted (KMS.0211). */
+export function requireNotDefault(k: CmkRecord, action: string): void {
+  if (k.default_key) throw new KeyholdError('KMS.0211', `The default key ${k.key_alias} cannot be ${action}.`, 400);
+}
+
+export function handleFor(ctx: KmsContext, material: WrappedKey): KeyHandle {
+  let h = ctx.handles.get(material);
+  if (!h) {
+    h = ctx.hsm.unwrap(material);
+    ctx.handles.set(material, h);
+  }
+  return h;
+}
+
+export function currentVersion(k: CmkRecord): CmkVersion {
+  const v = k.versions[k.versions.length - 1];
+  if (!v) throw new KeyholdError('KMS.0310', `The key ${k.key_id} has no key material.`, 400);
+  return v;
+}
+
+export async function newKey(
+  ctx: KmsContext,
+  fields: { key_alias: string; key_spec: KeySpec; key_usage: KeyUsage; key_description: string; origin: 'kms' | 'external'; default_key?: boolean },
+): Promise<CmkRecord> {
+  const existing = ctx.store.list<CmkRecord>(CMK_TABLE);
+  if (existing.some((k) => k.key_alias === fields.key_alias)) throw new KeyholdError('KMS.1104', `The alias ${fields.key_alias} already exists.`, 400);
+  if (!fields.default_key && existing.filter((k) => !k.default_key).length >= LIMITS.customKeyQuota) {
+    throw new KeyholdError('KMS.1105', `The quota of ${LIMITS.customKeyQuota} customer master keys is reached.`, 400);
+  }
+  const now = ctx.now();
+  const external = fields.origin === 'external';
+  const record: CmkRecord = {
+    key_id: newUuid(),
+    ...fields,
+    default_key: fields.default_key ?? false,
+    creation_date: now,
+    scheduled_deletion_date: null,
+    key_state: external ? STATE.pendingImport : STATE.enabled,
+    rotation_enabled: false,
+    versions: external ? [] : [{ version: 1, material: await ctx.hsm.generate(KEY_SPEC_TABLE[fields.key_spec].hsmKind), created: now }],
+  };
+  ctx.store.put(CMK_TABLE, record.key_id, record);
+  return record;
+}
+
+export function findDefaultKey(ctx: KmsContext, service: DefaultKeyService): CmkRecord | undefined {
+  return ctx.store.list<CmkRecord>(CMK_TABLE).find((k) => k.default_key && k.key_alias === `${service}/default`);
+}
+
+/** The service's default key, created on first use (an AES_256 key that never disables). */
+export async function ensureDefaultKey(ctx: KmsContext, service: DefaultKeyService): Promise<CmkRecord> {
+  return (
+    findDefaultKey(ctx, service) ??
+    newKey(ctx, { key_alias: `${service}/default`, key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: `Default key of ${service}`, origin: 'kms', default_key: true })
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * One error type for every process. The code follows the cloud (reference/huawei-dew-api.md §3):
+ * `KMS.0207`, `CSMS.0005`, `KPS.7004`; Keyhold's own conditions use the same SERVICE.NNNN shape
+ * under the `VAULT`, `AUDIT`, `CLI` and `KEYHOLD` prefixes (table in docs/architecture.md).
+ * Messages never carry secrets or stack traces.
+ */
+
+export type ErrorService = 'KMS' | 'CSMS' | 'KPS' | 'VAULT' | 'AUDIT' | 'CLI' | 'KEYHOLD' | 'APIGW';
+
+export interface WireErrorFlat {
+  error_code: string;
+  error_msg: string;
+}
+/** KMS nests its error object; every other service is flat (reference §3, trap 1). */
+export type WireError = WireErrorFlat | { error: WireErrorFlat };
+
+export class KeyholdError extends Error {
+  override readonly name = 'KeyholdError';
+  constructor(
+    readonly code: string,
+    message: string,
+    /** HTTP status the cloud would answer with; < 500 means the caller's fault. */
+    readonly status: number = 400,
+  ) {
+    super(message);
+  }
+
+  get service(): string {
+    return this.code.split('.')[0] ?? 'KEYHOLD';
+  }
+
+  get isClientError(): boolean {
+    return this.status < 500;
+  }
+
+  toWire(): WireError {
+    const flat = { error_code: this.code, error_msg: this.message };
+    return this.service === 'KMS' ? { error: flat } : flat;
+  }
+}
+
+/** Codes Keyhold defines for conditions the cloud has no code for. */
+export const LocalErrors = {
+  /** Wrong master password (or remembered device secret no longer matches). */
+  WrongPassword: 'VAULT.0101',
+  VaultMissing: 'VAULT.0102',
+  /** A stored parameter (KDF cost, header size) outside its bounds: refused before any work. */
+  HeaderOutOfBounds: 'VAULT.0103',
+  VaultExists: 'VAULT.0104',
+  VaultFormat: 'VAULT.0105',
+  PasswordRequired: 'VAULT.0106',
+  VaultLocked: 'VAULT.0107',
+  /** A sealed record fails authentication: a flipped byte, a truncated body. */
+  RecordCorrupt: 'VAULT.0501',
+  /** A sealed record that authenticates but belongs elsewhere: rows swapped. */
+  RecordMisplaced: 'VAULT.0502',
+  /** A record older than the last one written: an earlier revision replayed. */
+  RecordReplayed: 'VAULT.0503',
+  /** A record the audit log says exists is gone. */
+  RecordMissing: 'VAULT.0504',
+  /** A record the audit log never wrote. */
+  RecordInjected: 'VAULT.0505',
+  /** Two writers changed the same records at once; the operation may be retried. */
+  WriteConflict: 'VAULT.0506',
+  BackupInvalid: 'VAULT.0601',
+  /** An audit entry whose MAC does not chain from its predecessor. */
+  AuditChainBroken: 'AUDIT.0501',
+  /** Audit rows newer than the anchored head were removed. */
+  AuditTruncated: 'AUDIT.0502',
+  /** The anchor file beside the vault is unreadable or from another vault. */
+  AuditAnchorInvalid: 'AUDIT.0503',
+  AuditWriteFailed: 'AUDIT.0504',
+  UnknownOperation: 'CLI.0001',
+  BadArgument: 'CLI.0002',
+  Unsupported: 'KEYHOLD.0001',
+  Internal: 'KEYHOLD.0500',
+} as const;
+
+export function isKeyholdError(e: unknown): e is KeyholdError {
+  return e instanceof KeyholdError;
+}

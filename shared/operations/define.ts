@@ -1,0 +1,89 @@
+/**
+ * How an operation is declared: once, here in shared/, with everything the three transports
+ * (IPC, HTTP, CLI) and the audit log need to know. The implementation lives in
+ * electron/core/<service>/ and is bound to this declaration by name.
+ */
+import { z } from 'zod';
+import { KeyholdError } from '../errors.js';
+
+export type ServiceName = 'kms' | 'csms' | 'kps' | 'file' | 'servers' | 'remote' | 'iam' | 'audit' | 'vault';
+
+export interface CloudRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** The cloud's path with `{project_id}` and other path parameters, e.g. `/v1.0/{project_id}/kms/create-key`. */
+  path: string;
+  /** Success status when it is not 200 (204 for tag deletes, 202 for KPS associate). */
+  status?: number;
+}
+
+export interface AuditPolicy {
+  /** Input field naming the key the operation acts on; recorded as the entry's key id. */
+  keyIdField?: string;
+  /**
+   * Input fields safe to record (aliases, specs, states). Every field not listed here is
+   * redacted: plaintext, passwords and key material can never reach the log by omission.
+   */
+  record?: readonly string[];
+}
+
+/** A phantom carrying the output type; it has no runtime content. */
+export interface Output<T> {
+  readonly __output?: T;
+}
+export function out<T>(): Output<T> {
+  return {};
+}
+
+export interface ValidationCodes {
+  /** Code for a missing required field (KMS.0204 for KMS). */
+  missing: string;
+  /** Code for a present but invalid field, unless `fields` names a more specific one. */
+  invalid: string;
+  fields?: Readonly<Record<string, string>>;
+}
+
+export interface OperationDecl<I extends z.ZodObject = z.ZodObject, O = unknown> {
+  service: ServiceName;
+  name: string;
+  /** Other names the operation answers to (the SDK method names, reference §11). */
+  aliases?: readonly string[];
+  summary: string;
+  input: I;
+  output: Output<O>;
+  /** Absent for local-only operations with no cloud twin. */
+  route?: CloudRoute;
+  mutates: boolean;
+  /** Whether the operation needs the vault unlocked (false: works on a locked vault). */
+  needsUnlock?: boolean;
+  audit: AuditPolicy;
+  validation: ValidationCodes;
+}
+
+export function defineOp<I extends z.ZodObject, O>(decl: OperationDecl<I, O>): OperationDecl<I, O> {
+  return decl;
+}
+
+export type InputOf<D> = D extends OperationDecl<infer I, unknown> ? z.infer<I> : never;
+export type OutputOf<D> = D extends OperationDecl<z.ZodObject, infer O> ? O : never;
+
+/**
+ * Validates `raw` against the declaration. The first problem becomes a KeyholdError naming the
+ * field, with the service's code for it; nothing is echoed back that could be a secret.
+ */
+export function parseInput<I extends z.ZodObject>(decl: OperationDecl<I, unknown>, raw: unknown): z.infer<I> {
+  const result = decl.input.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new KeyholdError(decl.validation.invalid, 'Invalid request body.', 400);
+  const field = issue.path.map(String).join('.') || 'body';
+  const top = String(issue.path[0] ?? '');
+  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  if (missing) throw new KeyholdError(decl.validation.missing, `Missing parameter: ${field} is required.`, 400);
+  const code = decl.validation.fields?.[top] ?? decl.validation.invalid;
+  throw new KeyholdError(code, `Invalid parameter ${field}: ${issue.message}.`, 400);
+}
+
+/** The implementations of a set of declarations, each taking the service's context. */
+export type Handlers<D extends Record<string, OperationDecl>, C> = {
+  [K in keyof D]: (ctx: C, input: InputOf<D[K]>) => Promise<OutputOf<D[K]>> | OutputOf<D[K]>;
+};

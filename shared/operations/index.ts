@@ -1,0 +1,10 @@
+/** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
+import { kmsOperations } from './kms.js';
+import { vaultOperations } from './vault.js';
+
+export const operations = { ...kmsOperations, ...vaultOperations };
+export type OperationKey = keyof typeof operations;
+
+export * from './define.js';
+export type { KeyDetails, KeyState } from './kms.js';
+export type { AuditEvent } from './vault.js';

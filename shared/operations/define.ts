@@ -53,8 +53,11 @@ export interface OperationDecl<I extends z.ZodObject = z.ZodObject, O = unknown>
   /** Absent for local-only operations with no cloud twin. */
   route?: CloudRoute;
   mutates: boolean;
-  /** Whether the operation needs the vault unlocked (false: works on a locked vault). */
-  needsUnlock?: boolean;
+  /**
+   * Reads or writes files by path (kps convert, file encrypt, vault backup): offered to the CLI
+   * and the desktop app, never over HTTP, where a path would name the server's files.
+   */
+  localFiles?: boolean;
   audit: AuditPolicy;
   validation: ValidationCodes;
 }

@@ -60,6 +60,7 @@ export const vaultOperations = {
     input: z.object({ out: z.string().min(1).describe('path of the backup file to create') }),
     output: out<{ backup: string; bytes: number }>(),
     mutates: false,
+    localFiles: true,
     audit: { record: ['out'] },
     validation: LOCAL_VALIDATION,
   }),

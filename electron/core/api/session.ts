@@ -47,7 +47,7 @@ export class Session {
       () => undefined,
       (tx) => session.audit.append(tx, { transport: 'system', operation: 'vault init', key_id: null, outcome: 'success', fields: {} }),
     );
-    session.audit.anchor();
+    session.audit.anchorNow();
     return session;
   }
 
@@ -74,6 +74,7 @@ export class Session {
 
   close(): void {
     this.handles.clear();
+    if (this.vault.db.open && this.vault.unlocked) this.audit.close();
     this.vault.close();
   }
 

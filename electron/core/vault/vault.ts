@@ -229,10 +229,13 @@ export class Vault {
    * BEGIN IMMEDIATE. `fn` may await; `finish` runs last, inside the transaction (the audit
    * entry goes there), and a throw anywhere rolls everything back.
    */
-  async write<R>(fn: (tx: WriteTx) => Promise<R> | R, finish: (tx: WriteTx, result: R) => void): Promise<R> {
+  async write<R>(fn: (tx: WriteTx) => Promise<R> | R, finish: (tx: WriteTx, result: R) => void, opts: { durability: 'full' | 'normal' } = { durability: 'full' }): Promise<R> {
     this.rootKey();
     const release = await this.writeLock.acquire();
     try {
+      // 'normal' (WAL without an fsync at commit) survives a crash of the process; the next
+      // 'full' commit makes it durable against power loss too.
+      if (opts.durability === 'normal') this.db.pragma('synchronous = NORMAL');
       this.db.exec('BEGIN IMMEDIATE');
       try {
         const tx = new WriteTx(this);
@@ -245,6 +248,7 @@ export class Vault {
         throw e;
       }
     } finally {
+      if (opts.durability === 'normal') this.db.pragma('synchronous = FULL');
       release();
     }
   }

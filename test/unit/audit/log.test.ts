@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LocalErrors } from '../../../shared/errors.js';
 import { readAnchor } from '../../../electron/core/audit/anchor.js';
 import { newSession } from '../../helpers/vault.js';
@@ -33,12 +33,19 @@ describe('audit log', () => {
     session.close();
   });
 
-  it('moves the anchor beside the vault to the newest entry after each commit', async () => {
+  it('moves the anchor beside the vault to the newest entry soon after each commit, and on close', async () => {
     const { session, path } = await newSession();
+    const newest = () => {
+      const last = session.vault.db.prepare('SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; mac: Buffer };
+      return { seq: last.seq, mac: last.mac.toString('hex'), vault_id: session.vault.header.vault_id };
+    };
     await session.call('kms', 'list-keys', {}, 'cli');
-    const last = session.vault.db.prepare('SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; mac: Buffer };
-    expect(readAnchor(path)).toMatchObject({ seq: last.seq, mac: last.mac.toString('hex'), vault_id: session.vault.header.vault_id });
+    const afterFirst = newest();
+    await vi.waitFor(() => expect(readAnchor(path)).toEqual(afterFirst));
+    await Promise.all(Array.from({ length: 20 }, () => session.call('kms', 'list-keys', {}, 'cli')));
+    const final = newest();
     session.close();
+    expect(readAnchor(path)).toEqual(final);
   });
 
   it('pages list-events newest first with a marker', async () => {

@@ -1,10 +1,12 @@
 /** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
+import { iamOperations } from './iam.js';
 import { kmsOperations } from './kms.js';
 import { vaultOperations } from './vault.js';
 
-export const operations = { ...kmsOperations, ...vaultOperations };
+export const operations = { ...kmsOperations, ...vaultOperations, ...iamOperations };
 export type OperationKey = keyof typeof operations;
 
 export * from './define.js';
 export type { KeyDetails, KeyState } from './kms.js';
 export type { AuditEvent } from './vault.js';
+export type { AccessKeyInfo } from './iam.js';

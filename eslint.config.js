@@ -23,7 +23,7 @@ const noElectron = ['electron'];
 const aboveCore = ['**/cli/**', '**/server/**', '**/renderer/**', '**/main', '**/main.js', '**/ipc', '**/ipc.js', '**/preload', '**/preload.js'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'coverage/**', 'test-results/**', 'renderer/dist/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'coverage/**', 'test-results/**', 'renderer/dist/**', 'playwright-report/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -68,11 +68,27 @@ export default tseslint.config(
     patterns: ['../core/*/**', '!../core/api', '!../core/api/**', '../../electron/core/*/**', '**/renderer/**'],
     message: 'Transports use the core only through core/api (and shared/).',
   }),
-  layer(['renderer/**/*.ts', 'renderer/**/*.svelte'], {
+  layer(['electron/ui/**/*.ts'], {
+    paths: noElectron,
+    patterns: ['../core/*/**', '!../core/api', '!../core/api/**', '**/renderer/**', '../cli/**', '../server/**'],
+    message: 'electron/ui/ (the UI backend shared by the shell and web mode) uses the core only through core/api, and no electron.',
+  }),
+  // The shell (main, preload, ipc and their helpers) may import 'electron' and the core's api only.
+  layer(['electron/*.ts'], {
+    patterns: ['./core/*/**', '!./core/api', '!./core/api/**', '**/renderer/**', './cli/**', './server/**'],
+    message: 'The Electron shell uses the core only through core/api (and shared/, electron/ui/).',
+  }),
+  // .svelte files are not linted (no Svelte parser here); test/unit/renderer-imports.test.ts
+  // holds them to the same rule.
+  layer(['renderer/**/*.ts'], {
     paths: [...nodeBuiltins, ...noElectron],
     patterns: ['**/electron/**', 'node:*'],
     message: 'The renderer has no Node and no Electron: it talks through src/lib/api.ts only.',
   }),
+  {
+    files: ['renderer/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
   {
     files: ['test/**/*.ts', 'scripts/**/*.mjs', 'bin/**/*.mjs', '*.config.*'],
     rules: { 'no-restricted-imports': 'off' },

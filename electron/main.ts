@@ -1,0 +1,66 @@
+/**
+ * The Electron shell: one hardened window on app://keyhold/, the vault workspace behind IPC,
+ * and locking when the OS locks or suspends. No business logic lives here.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, Menu, powerMonitor, protocol, safeStorage, session } from 'electron';
+import { IPC_EVENT, type UiEvent } from '../shared/ui/contract.js';
+import { appProtocolHandler } from './app-protocol.js';
+import { defaultVaultPath } from './core/api/index.js';
+import { registerIpc } from './ipc.js';
+import { rememberSupport, SafeStorageKeychain } from './safe-storage-keychain.js';
+import { APP_SCHEME, APP_URL, hardenApp, hardenSession, registerAppScheme, webPreferences } from './security.js';
+import { Workspace } from './ui/workspace.js';
+
+// Built layout: dist/electron/main.js, dist/electron/preload.cjs, dist/renderer/.
+const here = dirname(fileURLToPath(import.meta.url));
+const rendererDir = join(here, '..', 'renderer');
+const preload = join(here, 'preload.cjs');
+
+registerAppScheme();
+hardenApp();
+
+function broadcast(event: UiEvent): void {
+  for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT, event);
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({ width: 1100, height: 760, minWidth: 720, minHeight: 520, show: false, title: 'Keyhold', webPreferences: webPreferences(preload) });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(APP_URL);
+  return win;
+}
+
+async function start(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  await app.whenReady();
+  if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
+  hardenSession(session.defaultSession);
+  protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
+
+  const vaultPath = process.env.KEYHOLD_VAULT ?? defaultVaultPath();
+  const support = rememberSupport(safeStorage);
+  const keychain = new SafeStorageKeychain(join(dirname(vaultPath), 'device-keychain.json'), safeStorage, support);
+  const workspace = new Workspace(vaultPath, { transport: 'ipc', keychain, remember: support });
+  workspace.onEvent(broadcast);
+  registerIpc(ipcMain, workspace);
+
+  powerMonitor.on('lock-screen', () => void workspace.lock('os-lock'));
+  powerMonitor.on('suspend', () => void workspace.lock('suspend'));
+  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('window-all-closed', () => {
+    void workspace.lock('closed').finally(() => {
+      if (process.platform !== 'darwin') app.quit();
+    });
+  });
+  createWindow();
+}
+
+void start();

@@ -1,0 +1,61 @@
+/**
+ * One UI call, whichever transport carried it: a session operation goes to the Workspace, any
+ * other name is looked up in the registry by its declaration key. Over HTTP, operations that
+ * read or write files by path are refused: there a path would name the server's files.
+ */
+import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import { isSessionOp, type SessionOpName, type UiErrorBody } from '../../shared/ui/contract.js';
+import { listOperations, type RegisteredOperation } from '../core/api/index.js';
+import type { Workspace } from './workspace.js';
+
+const byKey = new Map<string, RegisteredOperation>(listOperations().map((op) => [op.key, op]));
+
+function field(input: unknown, name: string): unknown {
+  return input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[name] : undefined;
+}
+
+function password(input: unknown): string {
+  const p = field(input, 'password');
+  if (typeof p !== 'string') throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the master password.', 400);
+  return p;
+}
+
+async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown): Promise<unknown> {
+  switch (op) {
+    case 'session.status':
+      ws.touch();
+      return ws.statusWithRemembered();
+    case 'session.create':
+      return ws.create(password(input));
+    case 'session.unlock':
+      return ws.unlock(password(input));
+    case 'session.unlock-device':
+      return ws.unlockWithDevice();
+    case 'session.lock':
+      return ws.lock('user');
+    case 'session.remember':
+      return ws.remember();
+    case 'session.forget':
+      return ws.forget();
+    case 'session.set-auto-lock':
+      return ws.setAutoLock(Number(field(input, 'minutes')));
+  }
+}
+
+export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown, transport: 'ipc' | 'http'): Promise<unknown> {
+  if (typeof op !== 'string') throw new KeyholdError(LocalErrors.UnknownOperation, 'Unknown operation.', 400);
+  if (isSessionOp(op)) return sessionCall(ws, op, input);
+  const registered = byKey.get(op);
+  if (!registered) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${op.slice(0, 80)}.`, 400);
+  if (transport === 'http' && registered.decl.localFiles) {
+    throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} works on files by path and is available in the desktop app and the CLI only.`, 403);
+  }
+  return ws.run(registered, input ?? {});
+}
+
+/** The error as the UI may see it: a KeyholdError's code and message, anything else hidden. */
+export function toUiError(e: unknown): UiErrorBody & { status: number } {
+  if (e instanceof KeyholdError) return { code: e.code, message: e.message, status: e.status };
+  if (process.env.KEYHOLD_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack ?? e.message}\n`);
+  return { code: LocalErrors.Internal, message: 'Internal error.', status: 500 };
+}

@@ -1,0 +1,101 @@
+/**
+ * The desktop UI's contract: what the renderer's one typed client may call, over Electron IPC
+ * or over HTTP in web mode. It is the operation registry (by its keys in shared/operations)
+ * plus a handful of session operations (first run, unlock, lock, remember) that are not vault
+ * operations and so have no declaration of their own.
+ */
+import type { z } from 'zod';
+import type { operations, OperationKey, OutputOf } from '../operations/index.js';
+
+export type { OperationKey };
+
+/** Where the UI runs: the Electron shell (IPC) or a browser on `keyhold serve --ui` (HTTP). */
+export type UiTransport = 'ipc' | 'http';
+
+export interface RememberSupport {
+  supported: boolean;
+  /** Why not, in words a user understands (no keyring, web mode, basic_text backend). */
+  reason?: string;
+}
+
+export interface SessionStatus {
+  state: 'no-vault' | 'locked' | 'unlocked';
+  vault_path: string;
+  transport: UiTransport;
+  remember: RememberSupport;
+  /** True when this device holds a remembered secret for the vault (unlock without password). */
+  remembered: boolean;
+  auto_lock_minutes: number;
+}
+
+type NoInput = Record<string, never>;
+
+export interface SessionOps {
+  'session.status': { input: NoInput; output: SessionStatus };
+  'session.create': { input: { password: string }; output: SessionStatus };
+  'session.unlock': { input: { password: string }; output: SessionStatus };
+  'session.unlock-device': { input: NoInput; output: SessionStatus };
+  'session.lock': { input: NoInput; output: SessionStatus };
+  'session.remember': { input: NoInput; output: SessionStatus };
+  'session.forget': { input: NoInput; output: SessionStatus };
+  'session.set-auto-lock': { input: { minutes: number }; output: SessionStatus };
+}
+export type SessionOpName = keyof SessionOps;
+
+export const SESSION_OPS: readonly SessionOpName[] = [
+  'session.status',
+  'session.create',
+  'session.unlock',
+  'session.unlock-device',
+  'session.lock',
+  'session.remember',
+  'session.forget',
+  'session.set-auto-lock',
+];
+
+/** Session operations a caller may make before it has unlocked (everything else needs a session). */
+export const PUBLIC_SESSION_OPS: readonly SessionOpName[] = ['session.status', 'session.create', 'session.unlock', 'session.unlock-device'];
+
+export function isSessionOp(op: string): op is SessionOpName {
+  return (SESSION_OPS as readonly string[]).includes(op);
+}
+
+export type UiOpName = OperationKey | SessionOpName;
+
+/** What a caller passes: the schema's input type, so fields with defaults may be left out. */
+export type UiInput<K extends UiOpName> = K extends SessionOpName
+  ? SessionOps[K]['input']
+  : K extends OperationKey
+    ? z.input<(typeof operations)[K]['input']>
+    : never;
+
+export type UiOutput<K extends UiOpName> = K extends SessionOpName
+  ? SessionOps[K]['output']
+  : K extends OperationKey
+    ? OutputOf<(typeof operations)[K]>
+    : never;
+
+export interface UiErrorBody {
+  code: string;
+  message: string;
+}
+
+/** What the IPC handler answers: errors travel as data, since invoke() loses their class. */
+export type UiResult = { ok: true; value: unknown } | { ok: false; error: UiErrorBody };
+
+export type LockReason = 'user' | 'idle' | 'os-lock' | 'suspend' | 'closed';
+
+export type UiEvent = { type: 'locked'; reason: LockReason } | { type: 'unlocked' };
+
+export const AUTO_LOCK_DEFAULT_MINUTES = 5;
+export const AUTO_LOCK_MAX_MINUTES = 120;
+export const CLIPBOARD_CLEAR_SECONDS = 30;
+
+/** IPC channel names: the preload and ipc.ts agree on them here. */
+export const IPC_CALL = 'keyhold:call';
+export const IPC_EVENT = 'keyhold:event';
+
+/** Web mode: the one endpoint and the header every UI request carries (a CSRF guard). */
+export const UI_CALL_PATH = '/keyhold/ui/call';
+export const UI_HEADER = 'x-keyhold-ui';
+export const UI_COOKIE = 'keyhold_ui';

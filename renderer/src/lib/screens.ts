@@ -1,0 +1,47 @@
+/**
+ * The screens, in navigation order. A screen whose feature has not landed says which issue it
+ * waits for and what it will do, rather than showing anything made up.
+ */
+export type ScreenId = 'keys' | 'secrets' | 'keypairs' | 'windows' | 'servers' | 'files' | 'remotes' | 'audit' | 'settings';
+
+export interface Screen {
+  id: ScreenId;
+  label: string;
+  waitsFor?: { issues: number[]; what: string[] };
+}
+
+export const SCREENS: readonly Screen[] = [
+  { id: 'keys', label: 'Keys' },
+  {
+    id: 'secrets',
+    label: 'Secrets',
+    waitsFor: { issues: [6], what: ['Text and JSON secrets under a key of your choice', 'Versions and stages (SYSCURRENT, SYSPREVIOUS, your own)', 'Reveal a version and copy it, cleared from the clipboard after 30 s'] },
+  },
+  {
+    id: 'keypairs',
+    label: 'Key pairs',
+    waitsFor: { issues: [7], what: ['Generate ED25519, ECDSA and RSA key pairs', 'Import by file, paste or drag and drop', 'Convert and export (PPK v2/v3, OpenSSH, PEM, PKCS#8) with a passphrase', 'A private key handed out is shown exactly once'] },
+  },
+  {
+    id: 'windows',
+    label: 'Windows password',
+    waitsFor: { issues: [7, 10], what: ['Paste the encrypted password blob (issue 7) or fetch it from a remote (issue 10)', 'Pick a hosted key pair or a PEM/PPK/OpenSSH file with its passphrase', 'See the password, copy it with the 30 s clipboard timer'] },
+  },
+  {
+    id: 'servers',
+    label: 'Servers',
+    waitsFor: { issues: [8], what: ['Bind, replace, reset and unbind public keys in authorized_keys over SSH', 'Host keys pinned on first use', 'Task status for every binding'] },
+  },
+  {
+    id: 'files',
+    label: 'Files',
+    waitsFor: { issues: [9], what: ['Encrypt and decrypt files of any size with a progress bar', 'Sign and verify files'] },
+  },
+  {
+    id: 'remotes',
+    label: 'Remotes & sync',
+    waitsFor: { issues: [10], what: ['Huawei Cloud or another Keyhold as a remote (AK/SK)', 'Sync with a diff preview; conflicts shown, never overwritten'] },
+  },
+  { id: 'audit', label: 'Audit log' },
+  { id: 'settings', label: 'Settings' },
+];

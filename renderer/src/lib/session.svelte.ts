@@ -1,0 +1,119 @@
+/**
+ * The vault's state as the UI shows it: loading, first run, locked, unlocked. It also locks the
+ * vault after the chosen idle time (user input is activity) and tells the backend the user is
+ * still there, so its own idle timer does not lock under them.
+ */
+import type { LockReason, SessionStatus } from '../../../shared/ui/contract.js';
+import { UiError, type Client } from './api.js';
+import { describeError } from './messages.js';
+
+export const MIN_PASSWORD_LENGTH = 8;
+/** How often activity is reported to the backend at most. */
+const TOUCH_EVERY_MS = 60_000;
+
+export class SessionManager {
+  status = $state<SessionStatus | null>(null);
+  busy = $state(false);
+  error = $state<string | null>(null);
+  /** Why the vault was last locked when the user did not ask for it (shown on the unlock screen). */
+  lockedBecause = $state<LockReason | null>(null);
+
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastTouch = 0;
+
+  constructor(private readonly client: Client) {
+    client.onEvent((e) => {
+      if (e.type === 'locked' && this.status?.state === 'unlocked') {
+        this.status = { ...this.status, state: 'locked' };
+        this.lockedBecause = e.reason === 'user' ? null : e.reason;
+        this.stopIdle();
+      }
+    });
+  }
+
+  get state(): 'loading' | SessionStatus['state'] {
+    return this.status?.state ?? 'loading';
+  }
+
+  async refresh(): Promise<void> {
+    await this.run(async () => this.apply(await this.client.call('session.status', {})));
+  }
+
+  async create(password: string, repeat: string): Promise<boolean> {
+    if (password.length < MIN_PASSWORD_LENGTH) return this.refuse(`Choose a master password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (password !== repeat) return this.refuse('The two passwords differ.');
+    return this.run(async () => this.apply(await this.client.call('session.create', { password })));
+  }
+
+  async unlock(password: string): Promise<boolean> {
+    if (!password) return this.refuse('Enter the master password.');
+    return this.run(async () => this.apply(await this.client.call('session.unlock', { password })));
+  }
+
+  async unlockWithDevice(): Promise<boolean> {
+    return this.run(async () => this.apply(await this.client.call('session.unlock-device', {})));
+  }
+
+  async lock(reason: LockReason = 'user'): Promise<void> {
+    this.stopIdle();
+    await this.run(async () => this.apply(await this.client.call('session.lock', {})));
+    this.lockedBecause = reason === 'user' ? null : reason;
+  }
+
+  async setAutoLock(minutes: number): Promise<boolean> {
+    return this.run(async () => this.apply(await this.client.call('session.set-auto-lock', { minutes })));
+  }
+
+  async remember(on: boolean): Promise<boolean> {
+    return this.run(async () => this.apply(await this.client.call(on ? 'session.remember' : 'session.forget', {})));
+  }
+
+  /** Called on user input: restarts the idle countdown and, now and then, tells the backend. */
+  activity(now = Date.now()): void {
+    if (this.status?.state !== 'unlocked') return;
+    this.startIdle();
+    if (now - this.lastTouch >= TOUCH_EVERY_MS) {
+      this.lastTouch = now;
+      void this.client.call('session.status', {}).catch(() => undefined);
+    }
+  }
+
+  private apply(status: SessionStatus): void {
+    this.status = status;
+    if (status.state === 'unlocked') {
+      this.lockedBecause = null;
+      this.startIdle();
+    } else this.stopIdle();
+  }
+
+  private startIdle(): void {
+    this.stopIdle();
+    const minutes = this.status?.auto_lock_minutes ?? 5;
+    this.idleTimer = setTimeout(() => void this.lock('idle'), minutes * 60_000);
+  }
+
+  private stopIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private refuse(message: string): false {
+    this.error = message;
+    return false;
+  }
+
+  private async run(fn: () => Promise<void>): Promise<boolean> {
+    this.busy = true;
+    this.error = null;
+    try {
+      await fn();
+      return true;
+    } catch (e) {
+      this.error = describeError(e);
+      if (!(e instanceof UiError)) console.error(e);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+}

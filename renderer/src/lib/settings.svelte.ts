@@ -1,0 +1,35 @@
+/** Settings that act on the vault: verify it, change its master password. */
+import type { Client } from './api.js';
+import { MIN_PASSWORD_LENGTH } from './session.svelte.js';
+import { Task } from './task.svelte.js';
+
+export class SettingsManager {
+  verified = $state<{ records: number; entries: number } | null>(null);
+  passwordChanged = $state(false);
+  readonly task = new Task();
+
+  constructor(private readonly client: Client) {}
+
+  async verifyVault(): Promise<void> {
+    this.verified = null;
+    await this.task.run(async () => {
+      const res = await this.client.call('vaultVerify', {});
+      this.verified = { records: res.records, entries: res.entries };
+    });
+  }
+
+  async changePassword(next: string, repeat: string): Promise<boolean> {
+    this.passwordChanged = false;
+    if (next.length < MIN_PASSWORD_LENGTH) {
+      this.task.error = `Choose a master password of at least ${MIN_PASSWORD_LENGTH} characters.`;
+      return false;
+    }
+    if (next !== repeat) {
+      this.task.error = 'The two passwords differ.';
+      return false;
+    }
+    const res = await this.task.run(() => this.client.call('vaultChangePassword', { new_password: next }));
+    this.passwordChanged = res?.changed === true;
+    return this.passwordChanged;
+  }
+}

@@ -11,6 +11,7 @@ import { buildInput, describeFields } from './input.js';
 import { canPrompt, explicitPassword, promptHidden, promptNewPassword } from './password.js';
 import { formatOutput } from './output.js';
 import { parseServeFlags, serve } from './serve.js';
+import { serveUi } from './serve-ui.js';
 
 const USAGE = `Keyhold: local KMS, secrets and SSH key pairs, compatible with Huawei Cloud DEW.
 
@@ -23,6 +24,8 @@ Usage:
   keyhold vault remember | forget         let this device unlock without the password (OS keychain)
   keyhold serve [--host 127.0.0.1] [--port 0] [--tls-cert F --tls-key F]
                                           the same operations over HTTP at the cloud's routes (AK/SK-signed)
+  keyhold serve --ui [--host 127.0.0.1] [--port 0]
+                                          web mode: the desktop UI in a browser, unlocked with the master password
 
 Vault: --vault, else $KEYHOLD_VAULT, else ${defaultVaultPath()}.
 Any field can be read from a file with --<field>-file PATH (passwords, keys).
@@ -89,6 +92,10 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   if (service === 'init') return out(await init(cmd), format);
+  if (service === 'serve' && cmd.flags.get('ui') === true) {
+    cmd.flags.delete('ui');
+    return serveUi(vaultPath(cmd), parseServeFlags(cmd.flags));
+  }
   if (service === 'serve') {
     const opts = parseServeFlags(cmd.flags);
     const session = await Session.open(vaultPath(cmd), await credentials(cmd, new OsKeychain()));

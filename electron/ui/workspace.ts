@@ -31,6 +31,7 @@ export interface WorkspaceOptions {
 export class Workspace {
   private session: Session | null = null;
   private opening: Promise<void> | null = null;
+  private checking: Promise<void> = Promise.resolve();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly listeners = new Set<(e: UiEvent) => void>();
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -94,6 +95,23 @@ export class Workspace {
       this.session = await Session.open(this.vaultPath, { password });
     });
     return this.unlockedNow();
+  }
+
+  /**
+   * Checks a password against the vault while it is already unlocked (a second browser logging
+   * in to web mode): opens and closes a second session, paying the full KDF cost each time.
+   */
+  async checkPassword(password: string): Promise<void> {
+    if (!password) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the master password.', 400);
+    const check = this.checking.then(async () => (await Session.open(this.vaultPath, { password })).close());
+    // One check at a time: guessing gets no faster by asking in parallel.
+    this.checking = check.catch(() => undefined);
+    await check;
+  }
+
+  /** The unlocked session, for transports that serve more than UI calls (web mode's cloud routes). */
+  get current(): Session | null {
+    return this.session;
   }
 
   /** Unlocks with the device secret the keychain holds for this vault, if there is one. */

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => ({ app: {}, protocol: {} }));
 
 const { handleCall } = await import('../../../electron/ipc.js');
-const { resolveInside } = await import('../../../electron/app-protocol.js');
+const { resolveInside } = await import('../../../electron/ui/static-files.js');
 const { BASIC_TEXT_WARNING, rememberSupport, SafeStorageKeychain } = await import('../../../electron/safe-storage-keychain.js');
 
 function fakeStorage(backend: string, available = true) {

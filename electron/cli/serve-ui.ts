@@ -1,0 +1,56 @@
+/**
+ * `keyhold serve --ui [--host 127.0.0.1] [--port 0]`: web mode. Serves the built renderer and
+ * the cloud routes; the vault may be absent or locked at start (the browser creates or unlocks
+ * it). Prints one JSON line `{"url","ui"}` once listening; stops on SIGTERM or SIGINT.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import { UiServer } from '../server/ui-server.js';
+import { Workspace } from '../ui/workspace.js';
+import type { ServeOptions } from './serve.js';
+
+export const WEB_REMEMBER_REASON = 'In web mode the vault opens with its master password only; "remember on this device" is a desktop-app feature.';
+
+export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+
+export async function serveUi(vaultPath: string, opts: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+    throw new KeyholdError(LocalErrors.BadArgument, 'The web UI is not built: run `npm run build` first (npm start does it for you).', 400);
+  }
+  const kdf = env.KEYHOLD_KDF_TARGET_MS ? Number(env.KEYHOLD_KDF_TARGET_MS) : undefined;
+  const workspace = new Workspace(vaultPath, {
+    transport: 'http',
+    keychain: null,
+    remember: { supported: false, reason: WEB_REMEMBER_REASON },
+    kdfTargetMs: kdf !== undefined && Number.isInteger(kdf) && kdf >= 1 ? kdf : undefined,
+  });
+  const scheme = opts.tlsCert ? 'https' : 'http';
+  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme });
+  const server: Server = opts.tlsCert
+    ? createHttpsServer({ cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string) }, ui.listener)
+    : createHttpServer(ui.listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new KeyholdError(LocalErrors.BadArgument, `Cannot listen on ${opts.host}:${opts.port} (${e.code ?? e.message}).`, 400)));
+    server.listen(opts.port, opts.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  ui.listening(opts.host, port);
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `${scheme}://${host}:${port}`;
+  process.stdout.write(`${JSON.stringify({ url, ui: `${url}/` })}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      void workspace.lock('closed').finally(() => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

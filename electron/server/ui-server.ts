@@ -1,0 +1,134 @@
+/**
+ * `keyhold serve --ui`: the built renderer, the UI's one JSON endpoint and the cloud routes on
+ * one port. The vault may start absent or locked; the browser creates or unlocks it with the
+ * master password and gets a session cookie (ui-session.ts). The cloud routes (AK/SK-signed)
+ * answer while the vault is unlocked.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import { isSessionOp, PUBLIC_SESSION_OPS, UI_CALL_PATH, type SessionOpName } from '../../shared/ui/contract.js';
+import { SECURITY_HEADERS } from '../../shared/ui/security-headers.js';
+import type { Session } from '../core/api/index.js';
+import { dispatchUiCall, toUiError } from '../ui/bridge.js';
+import type { Workspace } from '../ui/workspace.js';
+import { akskAuthenticator } from './aksk.js';
+import { keyholdRequestListener } from './http.js';
+import { isUiAsset, serveStatic } from './static.js';
+import { allowedHosts, csrfProblem, hostAllowed, UiSessions } from './ui-session.js';
+
+/** UI requests are small (no file contents travel through this endpoint). */
+const UI_BODY_LIMIT = 256 * 1024;
+
+function send(res: ServerResponse, status: number, body: unknown, cookie?: string): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...(cookie ? { 'Set-Cookie': cookie } : {}),
+  });
+  res.end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, e: unknown): void {
+  const { code, message, status } = toUiError(e);
+  send(res, status, { error_code: code, error_msg: message });
+}
+
+function readJson(req: IncomingMessage): Promise<{ op?: unknown; input?: unknown }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > UI_BODY_LIMIT) {
+        reject(new KeyholdError(LocalErrors.BadArgument, 'The request is too large.', 413));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        if (value && typeof value === 'object' && !Array.isArray(value)) resolve(value);
+        else reject(new KeyholdError(LocalErrors.BadArgument, 'The request body is not a JSON object.', 400));
+      } catch {
+        reject(new KeyholdError(LocalErrors.BadArgument, 'The request body is not JSON.', 400));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+export class UiServer {
+  private readonly sessions: UiSessions;
+  private hosts: Set<string> | null = new Set();
+  private cloud: { session: Session; listener: RequestListener } | null = null;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly opts: { staticRoot: string; scheme: 'http' | 'https' },
+  ) {
+    this.sessions = new UiSessions(opts.scheme === 'https');
+    // Whatever locked the vault (idle, the lock button), every browser session ends with it.
+    ws.onEvent((e) => {
+      if (e.type === 'locked') this.sessions.revokeAll();
+    });
+  }
+
+  /** Called once listening: the Host names browsers may use from now on. */
+  listening(bindHost: string, port: number): void {
+    this.hosts = allowedHosts(bindHost, port);
+  }
+
+  readonly listener: RequestListener = (req, res) => {
+    void this.handle(req, res).catch((e) => {
+      if (!res.headersSent) sendError(res, e);
+      else res.destroy();
+    });
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://keyhold.local');
+    const forUi = url.pathname === UI_CALL_PATH || isUiAsset(req.method, url.pathname);
+    if (forUi && !hostAllowed(req, this.hosts)) {
+      throw new KeyholdError('UI.0421', 'Unknown Host: open Keyhold at the address `keyhold serve --ui` printed.', 421);
+    }
+    if (url.pathname === UI_CALL_PATH) return this.uiCall(req, res);
+    if (forUi && (await serveStatic(this.opts.staticRoot, req, res, url))) return;
+    const session = this.ws.current;
+    if (!session) throw new KeyholdError(LocalErrors.VaultLocked, 'The vault is locked: unlock it in the web UI first.', 503);
+    if (this.cloud?.session !== session) this.cloud = { session, listener: keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)] }) };
+    this.cloud.listener(req, res);
+  }
+
+  private async uiCall(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const problem = csrfProblem(req, this.opts.scheme);
+    if (problem) throw new KeyholdError('UI.0403', `Refused: ${problem}`, 403);
+    const { op, input } = await readJson(req);
+    const signedIn = this.sessions.has(req);
+    if (!signedIn && !(isSessionOp(String(op)) && PUBLIC_SESSION_OPS.includes(op as SessionOpName))) {
+      throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
+    }
+    switch (op) {
+      case 'session.status': {
+        const status = (await dispatchUiCall(this.ws, op, input, 'http')) as { state: string };
+        // A browser without a session sees an open vault as locked: it must give the password.
+        return send(res, 200, !signedIn && status.state === 'unlocked' ? { ...status, state: 'locked' } : status);
+      }
+      case 'session.unlock':
+        if (this.ws.unlocked) {
+          await this.ws.checkPassword(String((input as { password?: unknown } | null)?.password ?? ''));
+          return send(res, 200, this.ws.status(), this.sessions.issue());
+        }
+        return send(res, 200, await dispatchUiCall(this.ws, op, input, 'http'), this.sessions.issue());
+      case 'session.create':
+      case 'session.unlock-device':
+        return send(res, 200, await dispatchUiCall(this.ws, op, input, 'http'), this.sessions.issue());
+      case 'session.lock': {
+        const status = await dispatchUiCall(this.ws, op, input, 'http');
+        return send(res, 200, status, this.sessions.revokeAll());
+      }
+      default:
+        return send(res, 200, (await dispatchUiCall(this.ws, op, input, 'http')) ?? null);
+    }
+  }
+}

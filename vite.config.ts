@@ -8,7 +8,7 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [svelte(), svelteTesting()],
+  plugins: [svelte({ configFile: false }), svelteTesting({ autoCleanup: false })],
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

@@ -1,0 +1,62 @@
+// The thin components over their managers: labelled controls, what the user types reaches the
+// client, and what the manager knows shows on screen.
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import ClipboardBar from './components/ClipboardBar.svelte';
+import { ClipboardManager } from './lib/clipboard.svelte.js';
+import { scripted } from './lib/fake-transport.js';
+import { SessionManager } from './lib/session.svelte.js';
+import Pending from './screens/Pending.svelte';
+import Unlock from './screens/Unlock.svelte';
+import { SCREENS } from './lib/screens.js';
+
+describe('Unlock screen', () => {
+  it('first run: creates the vault with the typed password', async () => {
+    const { client, calls } = scripted({
+      'session.status': () => ({ state: 'no-vault', vault_path: '/v.db', transport: 'ipc', remember: { supported: true }, remembered: false, auto_lock_minutes: 5 }),
+      'session.create': () => ({ state: 'unlocked', vault_path: '/v.db', transport: 'ipc', remember: { supported: true }, remembered: false, auto_lock_minutes: 5 }),
+    });
+    const session = new SessionManager(client);
+    await session.refresh();
+    render(Unlock, { session });
+    expect(screen.getByRole('heading', { name: 'Create your vault' })).toBeInTheDocument();
+    await fireEvent.input(screen.getByLabelText('Master password'), { target: { value: 'correct horse' } });
+    await fireEvent.input(screen.getByLabelText('Repeat the master password'), { target: { value: 'correct horse' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Create vault' }));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.at(-1)).toEqual({ op: 'session.create', input: { password: 'correct horse' } });
+    expect(session.state).toBe('unlocked');
+  });
+
+  it('offers device unlock only when this device remembers the vault', async () => {
+    const { client } = scripted({ 'session.status': () => ({ state: 'locked', vault_path: '/v.db', transport: 'ipc', remember: { supported: true }, remembered: true, auto_lock_minutes: 5 }) });
+    const session = new SessionManager(client);
+    await session.refresh();
+    render(Unlock, { session });
+    expect(screen.getByRole('button', { name: 'Unlock with this device' })).toBeInTheDocument();
+  });
+});
+
+describe('Clipboard bar', () => {
+  it('shows the countdown and clears on "Clear now"', async () => {
+    const writes: string[] = [];
+    const clipboard = new ClipboardManager({ writeText: async (t) => void writes.push(t) });
+    render(ClipboardBar, { clipboard });
+    await clipboard.copy('secret', 'Password');
+    expect(await screen.findByText(/Password copied/)).toBeInTheDocument();
+    expect(screen.getByTestId('clipboard-seconds')).toHaveTextContent('30');
+    await fireEvent.click(screen.getByRole('button', { name: 'Clear now' }));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(writes).toEqual(['secret', '']);
+    expect(screen.queryByTestId('clipboard-seconds')).not.toBeInTheDocument();
+  });
+});
+
+describe('Screens that wait for an issue', () => {
+  it('name the issue and show no data', () => {
+    const secrets = SCREENS.find((s) => s.id === 'secrets');
+    render(Pending, { screen: secrets! });
+    expect(screen.getByText(/arrives with issue 6/)).toBeInTheDocument();
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+  });
+});

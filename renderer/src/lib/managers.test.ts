@@ -1,0 +1,199 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SessionStatus } from '../../../shared/ui/contract.js';
+import { AuditManager } from './audit.svelte.js';
+import { ClipboardManager } from './clipboard.svelte.js';
+import { Fail, scripted } from './fake-transport.js';
+import { KeysManager } from './keys.svelte.js';
+import { describeError } from './messages.js';
+import { SessionManager } from './session.svelte.js';
+import { SmallDataManager } from './small-data.svelte.js';
+import { UiError } from './api.js';
+
+const status = (state: SessionStatus['state'], extra: Partial<SessionStatus> = {}): SessionStatus => ({
+  state,
+  vault_path: '/v.db',
+  transport: 'ipc',
+  remember: { supported: true },
+  remembered: false,
+  auto_lock_minutes: 5,
+  ...extra,
+});
+
+const key = (id: string, alias: string, state = '2', def = '0') => ({ key_id: id, key_alias: alias, key_state: state, key_usage: 'ENCRYPT_DECRYPT', default_key_flag: def, key_spec: 'AES_256' });
+
+describe('SessionManager', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('refuses a short or mismatched first password without calling the vault', async () => {
+    const { client, calls } = scripted({});
+    const s = new SessionManager(client);
+    expect(await s.create('short', 'short')).toBe(false);
+    expect(s.error).toMatch(/at least 8/);
+    expect(await s.create('long enough', 'different')).toBe(false);
+    expect(s.error).toBe('The two passwords differ.');
+    expect(calls).toEqual([]);
+  });
+
+  it('creates the vault, then locks it after the idle time unless there is activity', async () => {
+    let state: SessionStatus['state'] = 'no-vault';
+    const { client, calls } = scripted({
+      'session.status': () => status(state, { auto_lock_minutes: 2 }),
+      'session.create': () => ((state = 'unlocked'), status(state, { auto_lock_minutes: 2 })),
+      'session.lock': () => ((state = 'locked'), status(state)),
+    });
+    const s = new SessionManager(client);
+    await s.refresh();
+    expect(s.state).toBe('no-vault');
+    expect(await s.create('a good password', 'a good password')).toBe(true);
+    expect(s.state).toBe('unlocked');
+    await vi.advanceTimersByTimeAsync(90_000);
+    s.activity();
+    await vi.advanceTimersByTimeAsync(90_000);
+    expect(s.state).toBe('unlocked');
+    await vi.advanceTimersByTimeAsync(31_000);
+    expect(s.state).toBe('locked');
+    expect(s.lockedBecause).toBe('idle');
+    expect(calls.map((c) => c.op)).toContain('session.lock');
+  });
+
+  it('shows a wrong password in plain words and stays locked', async () => {
+    const { client } = scripted({ 'session.unlock': () => new Fail('VAULT.0101', 'Wrong master password.') });
+    const s = new SessionManager(client);
+    expect(await s.unlock('nope')).toBe(false);
+    expect(s.error).toMatch(/not the master password/);
+  });
+
+  it('goes to the lock screen when the backend says it locked (OS lock, suspend)', async () => {
+    const { client, push } = scripted({ 'session.status': () => status('unlocked') });
+    const s = new SessionManager(client);
+    await s.refresh();
+    push({ type: 'locked', reason: 'os-lock' });
+    expect(s.state).toBe('locked');
+    expect(s.lockedBecause).toBe('os-lock');
+  });
+
+  it('treats a locked-vault answer to any call as a lock', async () => {
+    const { client } = scripted({ 'session.status': () => status('unlocked'), listKeys: () => new Fail('VAULT.0107', 'The vault is locked.') });
+    const s = new SessionManager(client);
+    await s.refresh();
+    await expect(client.call('listKeys', {})).rejects.toBeInstanceOf(UiError);
+    expect(s.state).toBe('locked');
+  });
+});
+
+describe('KeysManager and SmallDataManager', () => {
+  it('lists user keys before default keys, creates a key and selects it', async () => {
+    const keys = [key('k-default', 'kms/default', '2', '1'), key('k-b', 'zeta')];
+    const { client, calls } = scripted({
+      listKeys: () => ({ key_details: keys, keys: keys.map((k) => k.key_id), next_marker: '', truncated: 'false', total: keys.length }),
+      createKey: (input) => {
+        keys.push(key('k-new', String(input.key_alias)));
+        return { key_info: { key_id: 'k-new', domain_id: 'd' } };
+      },
+    });
+    const m = new KeysManager(client);
+    await m.load();
+    expect(m.sorted.map((k) => k.key_alias)).toEqual(['zeta', 'kms/default']);
+    expect(await m.create({ alias: '  alpha ', description: '', spec: 'AES_256' })).toBe('k-new');
+    expect(calls.find((c) => c.op === 'createKey')?.input).toEqual({ key_alias: 'alpha', key_description: '', key_spec: 'AES_256' });
+    expect(m.selected?.key_alias).toBe('alpha');
+    expect(m.sorted.map((k) => k.key_alias)).toEqual(['alpha', 'zeta', 'kms/default']);
+  });
+
+  it('offers only enabled symmetric keys for encryption', async () => {
+    const keys = [key('a', 'on'), key('b', 'off', '3'), { ...key('c', 'signer'), key_usage: 'SIGN_VERIFY' }];
+    const { client } = scripted({ listKeys: () => ({ key_details: keys }) });
+    const m = new KeysManager(client);
+    await m.load();
+    expect(m.usableForEncryption.map((k) => k.key_id)).toEqual(['a']);
+  });
+
+  it('shows a bad alias as the form names it', async () => {
+    const { client } = scripted({ createKey: () => new Fail('KMS.1101', 'Invalid parameter key_alias: must be 1-255 characters of a-z A-Z 0-9 : / _ -.') });
+    const m = new KeysManager(client);
+    expect(await m.create({ alias: 'bad alias!', description: '', spec: 'AES_256' })).toBeUndefined();
+    expect(m.task.error).toBe('Invalid parameter “Alias”: must be 1-255 characters of a-z A-Z 0-9 : / _ -.');
+  });
+
+  it('encrypts, decrypts, and forgets the plaintext on clear', async () => {
+    const { client, calls } = scripted({
+      encryptData: (i) => ({ key_id: i.key_id, cipher_text: `CT(${String(i.plain_text)})` }),
+      decryptData: (i) => ({ key_id: 'k1', plain_text: String(i.cipher_text).slice(3, -1), plain_text_base64: '' }),
+    });
+    const d = new SmallDataManager(client);
+    d.keyId = 'k1';
+    d.plainText = 'hello';
+    await d.encrypt();
+    expect(d.cipherText).toBe('CT(hello)');
+    d.cipherText = '  CT(hello) ';
+    await d.decrypt();
+    expect(calls.at(-1)?.input).toEqual({ cipher_text: 'CT(hello)' });
+    expect(d.decrypted).toEqual({ text: 'hello', keyId: 'k1' });
+    d.clear();
+    expect([d.plainText, d.cipherText, d.decrypted]).toEqual(['', '', null]);
+  });
+});
+
+describe('AuditManager', () => {
+  it('pages older entries and reports a verified chain', async () => {
+    const ev = (seq: number) => ({ seq, time: new Date(0).toISOString(), transport: 'ipc', operation: 'kms list-keys', key_id: null, outcome: 'success', fields: {} });
+    const { client } = scripted({
+      auditListEvents: (i) => (i.marker === undefined ? { events: [ev(3), ev(2)], next_marker: 2 } : { events: [ev(1)], next_marker: null }),
+      auditVerify: () => ({ valid: true, entries: 3, head: 'abcd' }),
+    });
+    const a = new AuditManager(client);
+    await a.load();
+    await a.more();
+    expect(a.events.map((e) => e.seq)).toEqual([3, 2, 1]);
+    expect(a.nextMarker).toBeNull();
+    await a.verify();
+    expect(a.verified).toMatchObject({ entries: 3, head: 'abcd' });
+  });
+
+  it('says so when the chain is broken', async () => {
+    const { client } = scripted({ auditVerify: () => new Fail('AUDIT.0501', 'Audit entry 7 does not chain from entry 6.') });
+    const a = new AuditManager(client);
+    await a.verify();
+    expect(a.verified).toBeNull();
+    expect(a.task.error).toMatch(/^The vault failed an integrity check: Audit entry 7/);
+  });
+});
+
+describe('ClipboardManager', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('counts down and clears the clipboard after 30 s', async () => {
+    const writes: string[] = [];
+    const c = new ClipboardManager({ writeText: async (t) => void writes.push(t) });
+    await c.copy('s3cret', 'Password');
+    expect(c.remaining).toBe(30);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(c.remaining).toBe(20);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(c.remaining).toBe(0);
+    expect(writes).toEqual(['s3cret', '']);
+  });
+
+  it('clears at once on "clear now", and explains a refused copy', async () => {
+    const writes: string[] = [];
+    const c = new ClipboardManager({ writeText: async (t) => void writes.push(t) });
+    await c.copy('s3cret', 'Password');
+    await c.clearNow();
+    expect(c.remaining).toBe(0);
+    expect(writes).toEqual(['s3cret', '']);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(writes).toEqual(['s3cret', '']);
+    const refused = new ClipboardManager({ writeText: () => Promise.reject(new Error('denied')) });
+    await refused.copy('x', 'X');
+    expect(refused.error).toMatch(/refused/);
+    expect(refused.remaining).toBe(0);
+  });
+});
+
+describe('describeError', () => {
+  it('never shows an internal error’s text', () => {
+    expect(describeError(new Error('at Object.<anonymous> (/secret/path.ts:1:1)'))).not.toMatch(/secret|path/);
+  });
+});

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (page.evaluate callbacks run in the browser.)
 // Journey 1 in web mode: first run → create a key → encrypt and decrypt → audit log verifies.
 import { expect, test } from '@playwright/test';
 import { shot } from './shots.js';

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (page.evaluate callbacks run in the browser.)
 // The page's defences in web mode: no Node in the page, no windows, no navigation away, the
 // CSP and the other security headers on the page, and the UI endpoint's CSRF guard.
 import { expect, test } from '@playwright/test';

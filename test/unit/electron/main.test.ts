@@ -1,0 +1,108 @@
+// The shell's wiring with a mocked Electron: the window gets the security module's settings and
+// only app://keyhold/, IPC goes through the sender check to the vault, and an OS lock locks the
+// vault and tells the window.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { tempDir } from '../../helpers/vault.js';
+
+type Listener = (...args: unknown[]) => unknown;
+
+const m = vi.hoisted(() => {
+  const order: string[] = [];
+  const windows: { options: Record<string, unknown>; url?: string; sent: unknown[][] }[] = [];
+  const handlers = new Map<string, Listener>();
+  const power = new Map<string, Listener>();
+  class BrowserWindow {
+    record: { options: Record<string, unknown>; url?: string; sent: unknown[][] };
+    webContents: { send: (...a: unknown[]) => void };
+    constructor(options: Record<string, unknown>) {
+      this.record = { options, sent: [] };
+      windows.push(this.record);
+      this.webContents = { send: (...a) => this.record.sent.push(a) };
+    }
+    static getAllWindows = () => windows.map((w) => ({ webContents: { send: (...a: unknown[]) => w.sent.push(a) }, focus: () => undefined }));
+    once() {}
+    loadURL(url: string) {
+      this.record.url = url;
+      return Promise.resolve();
+    }
+  }
+  return {
+    order,
+    windows,
+    handlers,
+    power,
+    electron: {
+      app: {
+        requestSingleInstanceLock: () => true,
+        whenReady: () => (order.push('ready'), Promise.resolve()),
+        enableSandbox: () => order.push('enableSandbox'),
+        on: () => undefined,
+        quit: () => undefined,
+      },
+      BrowserWindow,
+      Menu: { setApplicationMenu: () => undefined },
+      ipcMain: { handle: (ch: string, fn: Listener) => handlers.set(ch, fn) },
+      powerMonitor: { on: (ev: string, fn: Listener) => power.set(ev, fn) },
+      protocol: {
+        registerSchemesAsPrivileged: () => order.push('registerScheme'),
+        handle: (scheme: string) => order.push(`handle:${scheme}`),
+      },
+      safeStorage: { isEncryptionAvailable: () => true, getSelectedStorageBackend: () => 'basic_text', encryptString: () => Buffer.alloc(0), decryptString: () => '' },
+      session: {
+        defaultSession: {
+          setPermissionRequestHandler: () => order.push('permissions'),
+          setPermissionCheckHandler: () => undefined,
+          webRequest: { onBeforeRequest: () => undefined },
+        },
+      },
+    },
+  };
+});
+vi.mock('electron', () => m.electron);
+
+const vault = join(tempDir(), 'vault.db');
+const previous = process.env.KEYHOLD_VAULT;
+process.env.KEYHOLD_VAULT = vault;
+afterAll(() => {
+  if (previous === undefined) delete process.env.KEYHOLD_VAULT;
+  else process.env.KEYHOLD_VAULT = previous;
+});
+
+await import('../../../electron/main.js');
+await vi.waitFor(() => expect(m.windows).toHaveLength(1));
+
+describe('Electron main process', () => {
+  it('registers the app scheme and the sandbox before the app is ready, then hardens the session', () => {
+    expect(m.order.indexOf('registerScheme')).toBeLessThan(m.order.indexOf('ready'));
+    expect(m.order.indexOf('enableSandbox')).toBeLessThan(m.order.indexOf('ready'));
+    expect(m.order).toContain('permissions');
+    expect(m.order).toContain('handle:app');
+  });
+
+  it('opens one window on app://keyhold/ with the security module’s settings', () => {
+    const [win] = m.windows;
+    expect(win?.url).toBe('app://keyhold/index.html');
+    expect(win?.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(String((win?.options.webPreferences as { preload: string }).preload)).toMatch(/preload\.cjs$/);
+  });
+
+  it('answers the app page over IPC, refuses others, and locks on an OS lock', async () => {
+    const call = m.handlers.get('keyhold:call') as Listener;
+    const frame = { url: 'app://keyhold/index.html' };
+    const trusted = { sender: { mainFrame: frame }, senderFrame: frame };
+    const status = (await call(trusted, { op: 'session.status', input: {} })) as { ok: boolean; value: { state: string; remember: { supported: boolean } } };
+    expect(status.value.state).toBe('no-vault');
+    // safeStorage reported basic_text: remembering is refused, with the reason.
+    expect(status.value.remember.supported).toBe(false);
+    const evil = { url: 'https://evil.example/' };
+    expect(await call({ sender: { mainFrame: evil }, senderFrame: evil }, { op: 'session.create', input: { password: 'p' } })).toMatchObject({ ok: false });
+    expect(existsSync(vault)).toBe(false);
+    expect(await call(trusted, { op: 'session.create', input: { password: 'desktop password' } })).toMatchObject({ ok: true, value: { state: 'unlocked' } });
+    (m.power.get('lock-screen') as Listener)();
+    await vi.waitFor(() => expect(m.windows[0]?.sent).toContainEqual(['keyhold:event', { type: 'locked', reason: 'os-lock' }]));
+    expect(await call(trusted, { op: 'listKeys', input: {} })).toMatchObject({ ok: false, error: { code: 'VAULT.0107' } });
+    expect(m.power.has('suspend')).toBe(true);
+  });
+});

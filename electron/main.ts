@@ -4,13 +4,14 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, powerMonitor, protocol, safeStorage, session } from 'electron';
+import { app, BrowserWindow, clipboard, ipcMain, Menu, powerMonitor, protocol, safeStorage, session } from 'electron';
 import { IPC_EVENT, type UiEvent } from '../shared/ui/contract.js';
 import { appProtocolHandler } from './app-protocol.js';
 import { defaultVaultPath } from './core/api/index.js';
 import { registerIpc } from './ipc.js';
 import { rememberSupport, SafeStorageKeychain } from './safe-storage-keychain.js';
 import { APP_SCHEME, APP_URL, hardenApp, hardenSession, registerAppScheme, webPreferences } from './security.js';
+import type { ShellServices } from './ui/bridge.js';
 import { Workspace } from './ui/workspace.js';
 
 // Built layout: dist/electron/main.js, dist/electron/preload.cjs, dist/renderer/.
@@ -23,6 +24,25 @@ hardenApp();
 
 function broadcast(event: UiEvent): void {
   for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT, event);
+}
+
+/** The clipboard, cleared only while it still holds what Keyhold put there. */
+function shellServices(): ShellServices {
+  let copied: string | null = null;
+  return {
+    clipboard: {
+      write(text) {
+        clipboard.writeText(text);
+        copied = text;
+      },
+      clear() {
+        const ours = copied !== null && clipboard.readText() === copied;
+        if (ours) clipboard.clear();
+        copied = null;
+        return ours;
+      },
+    },
+  };
 }
 
 function createWindow(): BrowserWindow {
@@ -46,8 +66,13 @@ async function start(): Promise<void> {
   const support = rememberSupport(safeStorage);
   const keychain = new SafeStorageKeychain(join(dirname(vaultPath), 'device-keychain.json'), safeStorage, support);
   const workspace = new Workspace(vaultPath, { transport: 'ipc', keychain, remember: support });
+  const shell = shellServices();
   workspace.onEvent(broadcast);
-  registerIpc(ipcMain, workspace);
+  // A copied secret does not outlive the unlocked vault, whatever the window is doing.
+  workspace.onEvent((e) => {
+    if (e.type === 'locked') shell.clipboard.clear();
+  });
+  registerIpc(ipcMain, workspace, shell);
 
   powerMonitor.on('lock-screen', () => void workspace.lock('os-lock'));
   powerMonitor.on('suspend', () => void workspace.lock('suspend'));

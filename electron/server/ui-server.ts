@@ -110,9 +110,11 @@ export class UiServer {
     }
     switch (op) {
       case 'session.status': {
-        const status = (await dispatchUiCall(this.ws, op, input, 'http')) as { state: string };
-        // A browser without a session sees an open vault as locked: it must give the password.
-        return send(res, 200, !signedIn && status.state === 'unlocked' ? { ...status, state: 'locked' } : status);
+        if (signedIn) return send(res, 200, await dispatchUiCall(this.ws, op, input, 'http'));
+        // A browser without a session sees an open vault as locked (it must give the password),
+        // and its asking is not activity that keeps the vault open.
+        const status = this.ws.status();
+        return send(res, 200, status.state === 'unlocked' ? { ...status, state: 'locked' } : status);
       }
       case 'session.unlock':
         if (this.ws.unlocked) {

@@ -20,7 +20,12 @@ function password(input: unknown): string {
   return p;
 }
 
-async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown): Promise<unknown> {
+/** What only the desktop shell can do for the UI. */
+export interface ShellServices {
+  clipboard: { write(text: string): void; clear(): boolean };
+}
+
+async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, shell: ShellServices | null): Promise<unknown> {
   switch (op) {
     case 'session.status':
       ws.touch();
@@ -39,12 +44,22 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown): Pr
       return ws.forget();
     case 'session.set-auto-lock':
       return ws.setAutoLock(Number(field(input, 'minutes')));
+    case 'clipboard.write': {
+      const text = field(input, 'text');
+      if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'The clipboard is the browser\'s in web mode.', 400);
+      if (typeof text !== 'string') throw new KeyholdError(LocalErrors.BadArgument, 'Nothing to copy.', 400);
+      shell.clipboard.write(text);
+      return { written: true };
+    }
+    case 'clipboard.clear':
+      if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'The clipboard is the browser\'s in web mode.', 400);
+      return { cleared: shell.clipboard.clear() };
   }
 }
 
-export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown, transport: 'ipc' | 'http'): Promise<unknown> {
+export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown, transport: 'ipc' | 'http', shell: ShellServices | null = null): Promise<unknown> {
   if (typeof op !== 'string') throw new KeyholdError(LocalErrors.UnknownOperation, 'Unknown operation.', 400);
-  if (isSessionOp(op)) return sessionCall(ws, op, input);
+  if (isSessionOp(op)) return sessionCall(ws, op, input, shell);
   const registered = byKey.get(op);
   if (!registered) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${op.slice(0, 80)}.`, 400);
   if (transport === 'http' && registered.decl.localFiles) {

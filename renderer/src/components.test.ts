@@ -3,7 +3,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import ClipboardBar from './components/ClipboardBar.svelte';
-import { ClipboardManager } from './lib/clipboard.svelte.js';
+import { browserClipboard, ClipboardManager } from './lib/clipboard.svelte.js';
 import { scripted } from './lib/fake-transport.js';
 import { SessionManager } from './lib/session.svelte.js';
 import Pending from './screens/Pending.svelte';
@@ -40,7 +40,7 @@ describe('Unlock screen', () => {
 describe('Clipboard bar', () => {
   it('shows the countdown and clears on "Clear now"', async () => {
     const writes: string[] = [];
-    const clipboard = new ClipboardManager({ writeText: async (t) => void writes.push(t) });
+    const clipboard = new ClipboardManager(browserClipboard({ writeText: async (t) => void writes.push(t) }));
     render(ClipboardBar, { clipboard });
     await clipboard.copy('secret', 'Password');
     expect(await screen.findByText(/Password copied/)).toBeInTheDocument();

@@ -1,8 +1,8 @@
 /**
  * The desktop UI's contract: what the renderer's one typed client may call, over Electron IPC
  * or over HTTP in web mode. It is the operation registry (by its keys in shared/operations)
- * plus a handful of session operations (first run, unlock, lock, remember) that are not vault
- * operations and so have no declaration of their own.
+ * plus a handful of operations of the app itself (first run, unlock, lock, remember; the
+ * desktop clipboard) that are not vault operations and so have no declaration of their own.
  */
 import type { z } from 'zod';
 import type { operations, OperationKey, OutputOf } from '../operations/index.js';
@@ -39,6 +39,10 @@ export interface SessionOps {
   'session.remember': { input: NoInput; output: SessionStatus };
   'session.forget': { input: NoInput; output: SessionStatus };
   'session.set-auto-lock': { input: { minutes: number }; output: SessionStatus };
+  /** Desktop only: the main process owns the clipboard, so clearing works while the window is in the background. */
+  'clipboard.write': { input: { text: string }; output: { written: true } };
+  /** Clears the clipboard if it still holds what Keyhold put there (a later copy of the user's own is left alone). */
+  'clipboard.clear': { input: NoInput; output: { cleared: boolean } };
 }
 export type SessionOpName = keyof SessionOps;
 
@@ -51,6 +55,8 @@ export const SESSION_OPS: readonly SessionOpName[] = [
   'session.remember',
   'session.forget',
   'session.set-auto-lock',
+  'clipboard.write',
+  'clipboard.clear',
 ];
 
 /** Session operations a caller may make before it has unlocked (everything else needs a session). */

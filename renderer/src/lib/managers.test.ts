@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionStatus } from '../../../shared/ui/contract.js';
 import { AuditManager } from './audit.svelte.js';
-import { ClipboardManager } from './clipboard.svelte.js';
+import { browserClipboard, ClipboardManager } from './clipboard.svelte.js';
 import { Fail, scripted } from './fake-transport.js';
 import { KeysManager } from './keys.svelte.js';
 import { describeError } from './messages.js';
@@ -166,7 +166,7 @@ describe('ClipboardManager', () => {
 
   it('counts down and clears the clipboard after 30 s', async () => {
     const writes: string[] = [];
-    const c = new ClipboardManager({ writeText: async (t) => void writes.push(t) });
+    const c = new ClipboardManager(browserClipboard({ writeText: async (t) => void writes.push(t) }));
     await c.copy('s3cret', 'Password');
     expect(c.remaining).toBe(30);
     await vi.advanceTimersByTimeAsync(10_000);
@@ -178,17 +178,43 @@ describe('ClipboardManager', () => {
 
   it('clears at once on "clear now", and explains a refused copy', async () => {
     const writes: string[] = [];
-    const c = new ClipboardManager({ writeText: async (t) => void writes.push(t) });
+    const c = new ClipboardManager(browserClipboard({ writeText: async (t) => void writes.push(t) }));
     await c.copy('s3cret', 'Password');
     await c.clearNow();
     expect(c.remaining).toBe(0);
     expect(writes).toEqual(['s3cret', '']);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(writes).toEqual(['s3cret', '']);
-    const refused = new ClipboardManager({ writeText: () => Promise.reject(new Error('denied')) });
+    const refused = new ClipboardManager(browserClipboard({ writeText: () => Promise.reject(new Error('denied')) }));
     await refused.copy('x', 'X');
     expect(refused.error).toMatch(/refused/);
     expect(refused.remaining).toBe(0);
+  });
+});
+
+describe('ClipboardManager in a browser tab without focus', () => {
+  it('retries a refused clear when the page is focused again', async () => {
+    const writes: string[] = [];
+    let focused = true;
+    const c = new ClipboardManager(browserClipboard({ writeText: async (t) => (focused ? void writes.push(t) : Promise.reject(new Error('not focused'))) }));
+    await c.copy('s3cret', 'Password');
+    focused = false;
+    await c.clearNow();
+    expect(c.pendingClear).toBe(true);
+    expect(writes).toEqual(['s3cret']);
+    focused = true;
+    await c.retryClear();
+    expect(c.pendingClear).toBe(false);
+    expect(writes).toEqual(['s3cret', '']);
+  });
+
+  it('in the desktop app asks the main process to write and clear', async () => {
+    const { client, calls } = scripted({ 'clipboard.write': () => ({ written: true }), 'clipboard.clear': () => ({ cleared: true }) });
+    const { desktopClipboard } = await import('./clipboard.svelte.js');
+    const c = new ClipboardManager(desktopClipboard(client));
+    await c.copy('s3cret', 'Password');
+    await c.clearNow();
+    expect(calls).toEqual([{ op: 'clipboard.write', input: { text: 's3cret' } }, { op: 'clipboard.clear', input: {} }]);
   });
 });
 

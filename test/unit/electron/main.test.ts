@@ -43,6 +43,18 @@ const m = vi.hoisted(() => {
       },
       BrowserWindow,
       Menu: { setApplicationMenu: () => undefined },
+      clipboard: {
+        text: '',
+        writeText(t: string) {
+          this.text = t;
+        },
+        readText() {
+          return this.text;
+        },
+        clear() {
+          this.text = '';
+        },
+      },
       ipcMain: { handle: (ch: string, fn: Listener) => handlers.set(ch, fn) },
       powerMonitor: { on: (ev: string, fn: Listener) => power.set(ev, fn) },
       protocol: {
@@ -100,9 +112,23 @@ describe('Electron main process', () => {
     expect(await call({ sender: { mainFrame: evil }, senderFrame: evil }, { op: 'session.create', input: { password: 'p' } })).toMatchObject({ ok: false });
     expect(existsSync(vault)).toBe(false);
     expect(await call(trusted, { op: 'session.create', input: { password: 'desktop password' } })).toMatchObject({ ok: true, value: { state: 'unlocked' } });
+    expect(await call(trusted, { op: 'clipboard.write', input: { text: 'copied secret' } })).toMatchObject({ ok: true });
+    expect(m.electron.clipboard.text).toBe('copied secret');
     (m.power.get('lock-screen') as Listener)();
+    // Locking clears what Keyhold copied.
+    await vi.waitFor(() => expect(m.electron.clipboard.text).toBe(''));
     await vi.waitFor(() => expect(m.windows[0]?.sent).toContainEqual(['keyhold:event', { type: 'locked', reason: 'os-lock' }]));
     expect(await call(trusted, { op: 'listKeys', input: {} })).toMatchObject({ ok: false, error: { code: 'VAULT.0107' } });
     expect(m.power.has('suspend')).toBe(true);
+  });
+
+  it('leaves the clipboard alone when the user copied something else since', async () => {
+    const call = m.handlers.get('keyhold:call') as Listener;
+    const frame = { url: 'app://keyhold/index.html' };
+    const trusted = { sender: { mainFrame: frame }, senderFrame: frame };
+    await call(trusted, { op: 'clipboard.write', input: { text: 'ours' } });
+    m.electron.clipboard.writeText('the user’s own');
+    expect(await call(trusted, { op: 'clipboard.clear', input: {} })).toEqual({ ok: true, value: { cleared: false } });
+    expect(m.electron.clipboard.text).toBe('the user’s own');
   });
 });

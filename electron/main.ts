@@ -31,12 +31,12 @@ function shellServices(): ShellServices {
   let copied: string | null = null;
   return {
     clipboard: {
-      write(text) {
-        clipboard.writeText(text);
+      async write(text) {
+        await clipboard.writeText(text);
         copied = text;
       },
-      clear() {
-        const ours = copied !== null && clipboard.readText() === copied;
+      async clear() {
+        const ours = copied !== null && (await clipboard.readText()) === copied;
         if (ours) clipboard.clear();
         copied = null;
         return ours;
@@ -70,7 +70,7 @@ async function start(): Promise<void> {
   workspace.onEvent(broadcast);
   // A copied secret does not outlive the unlocked vault, whatever the window is doing.
   workspace.onEvent((e) => {
-    if (e.type === 'locked') shell.clipboard.clear();
+    if (e.type === 'locked') void shell.clipboard.clear();
   });
   registerIpc(ipcMain, workspace, shell);
 

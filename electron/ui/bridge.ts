@@ -22,7 +22,7 @@ function password(input: unknown): string {
 
 /** What only the desktop shell can do for the UI. */
 export interface ShellServices {
-  clipboard: { write(text: string): void; clear(): boolean };
+  clipboard: { write(text: string): Promise<void>; clear(): Promise<boolean> };
 }
 
 async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, shell: ShellServices | null): Promise<unknown> {
@@ -48,12 +48,12 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, she
       const text = field(input, 'text');
       if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'The clipboard is the browser\'s in web mode.', 400);
       if (typeof text !== 'string') throw new KeyholdError(LocalErrors.BadArgument, 'Nothing to copy.', 400);
-      shell.clipboard.write(text);
+      await shell.clipboard.write(text);
       return { written: true };
     }
     case 'clipboard.clear':
       if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'The clipboard is the browser\'s in web mode.', 400);
-      return { cleared: shell.clipboard.clear() };
+      return { cleared: await shell.clipboard.clear() };
   }
 }
 

@@ -45,10 +45,10 @@ const m = vi.hoisted(() => {
       Menu: { setApplicationMenu: () => undefined },
       clipboard: {
         text: '',
-        writeText(t: string) {
+        async writeText(t: string) {
           this.text = t;
         },
-        readText() {
+        async readText() {
           return this.text;
         },
         clear() {
@@ -127,7 +127,7 @@ describe('Electron main process', () => {
     const frame = { url: 'app://keyhold/index.html' };
     const trusted = { sender: { mainFrame: frame }, senderFrame: frame };
     await call(trusted, { op: 'clipboard.write', input: { text: 'ours' } });
-    m.electron.clipboard.writeText('the user’s own');
+    await m.electron.clipboard.writeText('the user’s own');
     expect(await call(trusted, { op: 'clipboard.clear', input: {} })).toEqual({ ok: true, value: { cleared: false } });
     expect(m.electron.clipboard.text).toBe('the user’s own');
   });

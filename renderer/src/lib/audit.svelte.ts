@@ -35,6 +35,10 @@ export class AuditManager {
     await this.task.run(async () => {
       const res = await this.client.call('auditVerify', {});
       this.verified = { entries: res.entries, head: res.head, at: new Date() };
+      // The verification is itself audited: show the list as the chain now stands.
+      const page = await this.client.call('auditListEvents', { limit: PAGE });
+      this.events = page.events;
+      this.nextMarker = page.next_marker;
     });
   }
 }

@@ -10,6 +10,13 @@ import type { Workspace } from './workspace.js';
 
 const byKey = new Map<string, RegisteredOperation>(listOperations().map((op) => [op.key, op]));
 
+/**
+ * Services whose operations are never offered over HTTP, even to a signed-in browser: access
+ * keys are the credentials of `keyhold serve` itself (shared/operations/iam.ts keeps them off
+ * the HTTP they protect), so they are minted in the desktop app or the CLI only.
+ */
+const NOT_OVER_HTTP: ReadonlySet<string> = new Set(['iam']);
+
 function field(input: unknown, name: string): unknown {
   return input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[name] : undefined;
 }
@@ -64,6 +71,9 @@ export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown,
   if (!registered) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${op.slice(0, 80)}.`, 400);
   if (transport === 'http' && registered.decl.localFiles) {
     throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} works on files by path and is available in the desktop app and the CLI only.`, 403);
+  }
+  if (transport === 'http' && NOT_OVER_HTTP.has(registered.decl.service)) {
+    throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} manages the server's own credentials and is available in the desktop app and the CLI only.`, 403);
   }
   return ws.run(registered, input ?? {});
 }

@@ -218,6 +218,23 @@ describe('ClipboardManager in a browser tab without focus', () => {
   });
 });
 
+describe('AccessKeysManager', () => {
+  it('shows a new secret once, until dismissed, and lists keys without secrets', async () => {
+    const listed = [{ access: 'AK0000000000000000001', status: 'active', description: 'ci', create_time: '', user_id: 'u' }];
+    const { client } = scripted({
+      createAccessKey: () => ({ credential: { ...listed[0], secret: 'SK-secret' } }),
+      listAccessKeys: () => ({ credentials: listed }),
+    });
+    const { AccessKeysManager } = await import('./access-keys.svelte.js');
+    const m = new AccessKeysManager(client);
+    await m.create('ci');
+    expect(m.created).toEqual({ access: 'AK0000000000000000001', secret: 'SK-secret' });
+    expect(JSON.stringify(m.keys)).not.toContain('SK-secret');
+    m.dismissSecret();
+    expect(m.created).toBeNull();
+  });
+});
+
 describe('describeError', () => {
   it('never shows an internal error’s text', () => {
     expect(describeError(new Error('at Object.<anonymous> (/secret/path.ts:1:1)'))).not.toMatch(/secret|path/);

@@ -9,6 +9,8 @@ import type { DefaultKeyService } from '../../../shared/constants.js';
 import { AuditLog, type AuditInput } from '../audit/log.js';
 import type { HsmBackend, KeyHandle, WrappedKey } from '../hsm/backend.js';
 import { activeSecret } from '../iam/access-keys.js';
+import { invokeRemote } from '../remote/invoke.js';
+import { getRemote } from '../remote/remotes.js';
 import { SoftwareHsm } from '../hsm/software.js';
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
@@ -134,6 +136,34 @@ export class Session {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
     return this.run(op, rawInput, transport, caller);
+  }
+
+  /**
+   * Runs a cloud operation on a configured remote: validated here with the same schema, sent
+   * with only the fields the caller gave, audited locally, the remote's body returned as is.
+   */
+  async callRemote(remoteName: string, service: string, name: string, rawInput: Record<string, unknown>, transport: Transport): Promise<unknown> {
+    const op = findOperation(service, name);
+    if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
+    const input = parseInput(op.decl, rawInput) as Record<string, unknown>;
+    const remote = getRemote(readOnlyStore(this.vault, 'remote lookup'), remoteName);
+    const shape = op.decl.input.shape as Record<string, unknown>;
+    const given = Object.fromEntries(Object.entries(rawInput).filter(([k]) => k in shape));
+    const entry = (outcome: string): AuditInput => ({
+      transport: `${transport}>remote:${remoteName}`,
+      operation: `${op.decl.service} ${op.decl.name}`,
+      key_id: typeof input[op.decl.audit.keyIdField ?? ''] === 'string' ? (input[op.decl.audit.keyIdField ?? ''] as string) : null,
+      outcome,
+      fields: Object.fromEntries((op.decl.audit.record ?? []).filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
+    });
+    try {
+      const result = await invokeRemote(op.decl, given, remote);
+      await this.audit.record(entry('success'));
+      return result;
+    } catch (e) {
+      if (e instanceof KeyholdError) await this.audit.record(entry(e.code)).catch(() => undefined);
+      throw e;
+    }
   }
 
   async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {

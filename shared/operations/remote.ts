@@ -19,6 +19,24 @@ export interface RemoteInfo {
   created: string;
 }
 
+export interface SyncChange {
+  service: 'kms' | 'csms' | 'kps';
+  /** What would happen (dry run) or happened: to the local side for pull, the remote for push. */
+  action: 'add' | 'update' | 'remove' | 'conflict' | 'unchanged';
+  id: string;
+  detail?: string;
+}
+
+export interface MirroredKey {
+  remote: string;
+  key_id: string;
+  key_alias: string;
+  key_spec: string;
+  key_usage: string;
+  key_state: string;
+  synced_at: string;
+}
+
 export const remoteOperations = {
   remoteAdd: defineOp({
     service: 'remote',
@@ -64,6 +82,31 @@ export const remoteOperations = {
     summary: 'Check that a remote answers a signed request (KMS list-keys) and how fast.',
     input: z.object({ name }),
     output: out<{ remote: string; reachable: true; latency_ms: number; keys_visible: number }>(),
+    mutates: false,
+    audit: { record: ['name'] },
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteSync: defineOp({
+    service: 'remote',
+    name: 'sync',
+    summary: 'Synchronise with a remote: kms mirrors the remote keys\' metadata (the keys stay remote); --dry-run shows the changes without applying them.',
+    input: z.object({
+      name,
+      service: z.enum(['kms', 'csms', 'kps']),
+      direction: z.enum(['pull', 'push']).default('pull'),
+      dry_run: z.boolean().default(false),
+    }),
+    output: out<{ changes: SyncChange[]; applied: boolean }>(),
+    mutates: true,
+    audit: { record: ['name', 'service', 'direction', 'dry_run'] },
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteListMirroredKeys: defineOp({
+    service: 'remote',
+    name: 'list-mirrored-keys',
+    summary: 'The remote keys mirrored by the last kms sync (use them with --remote NAME).',
+    input: z.object({ name: name.optional() }),
+    output: out<{ keys: MirroredKey[] }>(),
     mutates: false,
     audit: { record: ['name'] },
     validation: REMOTE_VALIDATION,

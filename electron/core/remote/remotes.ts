@@ -5,6 +5,7 @@ import type { RemoteInfo, remoteOperations } from '../../../shared/operations/re
 import type { RecordStore } from '../vault/store.js';
 import { remoteRequest, type HttpDeps, type RemoteEndpoint } from './http-client.js';
 import { listMirroredKeys, pullKmsMirror } from './sync/kms-mirror.js';
+import { byokToRemote } from './byok.js';
 
 export const REMOTE_TABLE = 'remotes';
 
@@ -76,6 +77,11 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext> = 
     if (input.direction === 'push') throw new KeyholdError('REMOTE.0002', 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
     const changes = await pullKmsMirror(ctx.store, r, { dryRun: input.dry_run, now: ctx.now(), http: ctx.http });
     return { changes, applied: !input.dry_run };
+  },
+  async remoteByok(ctx, input) {
+    const r = getRemote(ctx.store, input.name);
+    const { material_source } = await byokToRemote(r, input, ctx.http);
+    return { key_id: input.key_id, remote: r.name, wrapping_algorithm: input.wrapping_algorithm, material_source, material_out: material_source === 'generated' ? (input.material_out ?? null) : null };
   },
   remoteListMirroredKeys(ctx, input) {
     return { keys: listMirroredKeys(ctx.store, input.name) };

@@ -27,7 +27,7 @@ export interface CallContext extends KmsContext {
 }
 
 /** Services whose operations may use their default key; it is created before their first call. */
-const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms' };
+const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', kps: 'kps' };
 
 export class Session {
   readonly audit: AuditLog;

@@ -1,0 +1,40 @@
+/** What every codec in this folder reads into and writes from. */
+import type { PrivateKey, PublicKey } from '../key.js';
+
+/** The FMT names of the command line (DESIGN §8). */
+export const FORMAT_NAMES = ['ppk2', 'ppk3', 'openssh', 'pem', 'pkcs8', 'public-openssh', 'public-rfc4716'] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+export interface ParsedKey {
+  format: FormatName;
+  encrypted: boolean;
+  /** UTF-8; empty when the format has no comment (PEM, PKCS#8). */
+  comment: string;
+  publicKey: PublicKey;
+  /** Absent for public-key formats, and for encrypted files read without a passphrase. */
+  privateKey?: PrivateKey;
+}
+
+export interface ParseOptions {
+  passphrase?: string;
+}
+
+export interface WriteOptions {
+  comment: string;
+  /** Encrypts the output when non-empty. */
+  passphrase?: string;
+}
+
+export interface PrivateCodec {
+  /** True when `text` looks like this format (by content, never by file name). */
+  detect(text: string): boolean;
+  /** Total: a value or a KeyholdError, never another exception, never unbounded work. */
+  parse(text: string, opts: ParseOptions): Promise<ParsedKey>;
+  serialize(key: PrivateKey, opts: WriteOptions): Promise<string>;
+}
+
+export interface PublicCodec {
+  detect(text: string): boolean;
+  parse(text: string): ParsedKey;
+  serialize(key: PublicKey, comment: string): string;
+}

@@ -29,6 +29,11 @@ export class WireReader {
     throw malformed(this.format, field, this.base + this.pos, why);
   }
 
+  /** Fails naming the offset where the field started. */
+  failAt(offset: number, field: string, why: string): never {
+    throw malformed(this.format, field, this.base + offset, why);
+  }
+
   uint32(field: string): number {
     if (this.remaining < 4) this.fail(field, 'truncated');
     const v = this.buf.readUInt32BE(this.pos);
@@ -55,15 +60,17 @@ export class WireReader {
 
   /** A string that must be printable ASCII (algorithm, cipher and KDF names). */
   name(field: string): string {
+    const start = this.pos;
     const b = this.string(field);
-    if (!/^[\x21-\x7e]*$/.test(b.toString('latin1'))) this.fail(field, 'not a name');
+    if (!/^[\x21-\x7e]*$/.test(b.toString('latin1'))) this.failAt(start, field, 'not a name');
     return b.toString('latin1');
   }
 
   /** An mpint as its unsigned big-endian magnitude (leading zeros stripped); negatives refused. */
   mpint(field: string): Buffer {
+    const start = this.pos;
     const b = this.string(field);
-    if (b.length > 0 && (b[0] as number) & 0x80) this.fail(field, 'negative integer');
+    if (b.length > 0 && (b[0] as number) & 0x80) this.failAt(start, field, 'negative integer');
     let i = 0;
     while (i < b.length && b[i] === 0) i++;
     return b.subarray(i);

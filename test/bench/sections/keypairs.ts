@@ -1,6 +1,7 @@
 /**
  * Key pairs: RSA-4096 generation against `ssh-keygen -t rsa -b 4096` (goal: at most 1.5× its
- * time; the harness states it as a rate ratio ≥ 0.67), and PPK v3 encryption/decryption with default Argon2 parameters against puttygen.
+ * time, stated to the harness as a rate ratio ≥ 0.67), and PPK v3 encryption/decryption with
+ * default Argon2 parameters against puttygen.
  * RSA generation time varies a lot from key to key (prime search), so both sides run many
  * alternating rounds and medians are compared.
  */

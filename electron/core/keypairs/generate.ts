@@ -1,11 +1,12 @@
 /** Key-pair generation with node:crypto (native and fast; never node-forge's pure-JS RSA). */
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { KEYPAIR_ALGORITHMS } from '../../../shared/operations/kps.js';
 import { fromKeyObject, keyBits, type PrivateKey, type PublicKey } from './key.js';
 
 const generate = promisify(generateKeyPair);
 
-export type KeypairAlgorithm = 'SSH_RSA_2048' | 'SSH_RSA_3072' | 'SSH_RSA_4096' | 'SSH_ECDSA_256' | 'SSH_ECDSA_384' | 'SSH_ECDSA_521' | 'SSH_ED25519';
+export type KeypairAlgorithm = (typeof KEYPAIR_ALGORITHMS)[number];
 
 const CURVES = { SSH_ECDSA_256: 'prime256v1', SSH_ECDSA_384: 'secp384r1', SSH_ECDSA_521: 'secp521r1' } as const;
 

@@ -275,8 +275,11 @@ function dsaFromPkcs8(der: Buffer, format: string): DsaPrivate {
 export function privateMatchesPublic(k: PrivateKey): boolean {
   try {
     switch (k.type) {
-      case 'ssh-rsa':
-        return toBigInt(k.p) * toBigInt(k.q) === toBigInt(k.n) && toBigInt(k.d) > 0n;
+      case 'ssh-rsa': {
+        const [p, q, e, d] = [toBigInt(k.p), toBigInt(k.q), toBigInt(k.e), toBigInt(k.d)];
+        // n = p·q, e·d ≡ 1 mod (p−1) and (q−1), iqmp·q ≡ 1 mod p: what OpenSSL's RSA check proves.
+        return p > 2n && q > 2n && p * q === toBigInt(k.n) && (e * d - 1n) % (p - 1n) === 0n && (e * d - 1n) % (q - 1n) === 0n && (toBigInt(k.iqmp) * q) % p === 1n;
+      }
       case 'ssh-dss':
         return toBigInt(k.p) > 1n && modPow(toBigInt(k.g), toBigInt(k.x), toBigInt(k.p)) === toBigInt(k.y);
       case 'ssh-ed25519': {

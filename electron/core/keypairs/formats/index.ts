@@ -2,6 +2,7 @@
  * Detection by content and the one entry point for reading and writing key files in any of
  * the formats: each format is its own codec in this folder.
  */
+import { KeyholdError } from '../../../../shared/errors.js';
 import { KpsErrors, kpsError } from '../errors.js';
 import type { PrivateKey, PublicKey } from '../key.js';
 import { opensshPrivate } from './openssh-private.js';
@@ -10,7 +11,7 @@ import { pem } from './pem.js';
 import { pkcs8 } from './pkcs8.js';
 import { ppk } from './ppk.js';
 import { rfc4716 } from './rfc4716.js';
-import type { FormatName, ParsedKey, PrivateCodec } from './types.js';
+import type { FormatName, ParsedKey } from './types.js';
 
 export { FORMAT_NAMES, type FormatName, type ParsedKey } from './types.js';
 
@@ -77,7 +78,11 @@ export async function writeKey(format: FormatName, key: { publicKey: PublicKey; 
   if (format === 'public-openssh') return opensshPublic.serialize(key.publicKey, opts.comment);
   if (format === 'public-rfc4716') return rfc4716.serialize(key.publicKey, opts.comment);
   if (!key.privateKey) throw kpsError(KpsErrors.FormatMismatch, `Format ${format} holds a private key, and only the public key is known.`);
-  return PRIVATE[format](key.privateKey, opts);
+  try {
+    return await PRIVATE[format](key.privateKey, opts);
+  } catch (e) {
+    if (e instanceof KeyholdError) throw e;
+    // node:crypto refusing the components: the key read earlier was not a usable key.
+    throw kpsError(KpsErrors.Malformed, `${format}: the key's parameters cannot be written (OpenSSL refused them).`);
+  }
 }
-
-export const codecs: Record<string, PrivateCodec> = { ppk, openssh: opensshPrivate, pem, pkcs8 };

@@ -1,8 +1,9 @@
 /** What every codec in this folder reads into and writes from. */
+import { KEY_FILE_FORMATS } from '../../../../shared/operations/kps.js';
 import type { PrivateKey, PublicKey } from '../key.js';
 
-/** The FMT names of the command line (DESIGN §8). */
-export const FORMAT_NAMES = ['ppk2', 'ppk3', 'openssh', 'pem', 'pkcs8', 'public-openssh', 'public-rfc4716'] as const;
+/** The FMT names of the command line (DESIGN §8), declared with the operations. */
+export const FORMAT_NAMES = KEY_FILE_FORMATS;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
 export interface ParsedKey {

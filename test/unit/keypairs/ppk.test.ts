@@ -88,3 +88,21 @@ describe('PPK reading', () => {
     await expect(readKey(text.replace('File-3: ssh-ed25519', 'File-3: ssh-rsa'))).rejects.toMatchObject({ code: 'KPS.1001', message: expect.stringContaining('does not match') });
   });
 });
+
+describe('PPK comments that are not UTF-8', () => {
+  it('keeps the exact comment bytes for the MAC (old PuTTY wrote code-page text)', async () => {
+    const { createHash, createHmac } = await import('node:crypto');
+    const { WireWriter } = await import('../../../electron/core/keypairs/wire.js');
+    const { publicBlob } = await import('../../../electron/core/keypairs/key.js');
+    const comment = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1
+    const pub = publicBlob(ed);
+    const priv = new WireWriter().string(ed.type === 'ssh-ed25519' ? ed.seed : Buffer.alloc(0)).toBuffer();
+    const macKey = createHash('sha1').update('putty-private-key-file-mac-key').digest();
+    const mac = createHmac('sha1', macKey).update(new WireWriter().string('ssh-ed25519').string('none').string(comment).string(pub).string(priv).toBuffer()).digest('hex');
+    const head = Buffer.from(['PuTTY-User-Key-File-2: ssh-ed25519', 'Encryption: none', 'Comment: '].join('\n'));
+    const tail = Buffer.from(['', 'Public-Lines: 2', ...(pub.toString('base64').match(/.{1,64}/g) ?? []), 'Private-Lines: 1', priv.toString('base64'), `Private-MAC: ${mac}`, ''].join('\n'));
+    const parsed = await readKey(Buffer.concat([head, comment, tail]));
+    expect(parsed.privateKey).toEqual(ed);
+    expect(parsed.comment).toBe('café');
+  });
+});

@@ -30,11 +30,19 @@ export function detect(text: string): Detected | undefined {
   return undefined;
 }
 
+function decode(input: Buffer): { text: string; encoding: 'utf8' | 'latin1' } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(input), encoding: 'utf8' };
+  } catch {
+    return { text: input.toString('latin1'), encoding: 'latin1' };
+  }
+}
+
 /** Reads any supported key file. Without a passphrase, encrypted PPK/OpenSSH files give their public half. */
 export async function readKey(input: Buffer | string, passphrase?: string): Promise<ParsedKey> {
   if (input.length > MAX_KEY_FILE_BYTES) throw kpsError(KpsErrors.UnknownFormat, `The input is ${input.length} bytes; key files are at most ${MAX_KEY_FILE_BYTES}.`);
-  const text = typeof input === 'string' ? input : input.toString('utf8');
-  const opts = passphrase === undefined || passphrase === '' ? {} : { passphrase };
+  const { text, encoding } = typeof input === 'string' ? { text: input, encoding: 'utf8' as const } : decode(input);
+  const opts = passphrase === undefined || passphrase === '' ? { encoding } : { passphrase, encoding };
   switch (detect(text)) {
     case 'ppk':
       return ppk.parse(text, opts);

@@ -57,7 +57,7 @@ async function deriveKeys(version: 2 | 3, passphrase: string, argon: Argon2Heade
   return { cipherKey: out.subarray(0, 32), iv: out.subarray(32, 48), macKey: out.subarray(48, 80) };
 }
 
-function mac(version: 2 | 3, key: Buffer, fields: { alg: string; encryption: string; comment: string; pub: Buffer; priv: Buffer }): Buffer {
+function mac(version: 2 | 3, key: Buffer, fields: { alg: string; encryption: string; comment: Buffer; pub: Buffer; priv: Buffer }): Buffer {
   const data = new WireWriter().string(fields.alg).string(fields.encryption).string(fields.comment).string(fields.pub).string(fields.priv).toBuffer();
   return createHmac(version === 2 ? 'sha1' : 'sha256', key).update(data).digest();
 }
@@ -201,7 +201,7 @@ async function parsePpk(text: string, opts: ParseOptions): Promise<ParsedKey> {
     const d = createDecipheriv('aes-256-cbc', keys.cipherKey, keys.iv).setAutoPadding(false);
     priv = Buffer.concat([d.update(privEnc), d.final()]);
   }
-  const expected = mac(version, keys.macKey, { alg, encryption: enc.value, comment, pub: pubBlob, priv });
+  const expected = mac(version, keys.macKey, { alg, encryption: enc.value, comment: Buffer.from(comment, opts.encoding ?? 'utf8'), pub: pubBlob, priv });
   if (!timingSafeEqual(expected, Buffer.from(macLine.value, 'hex'))) {
     throw kpsError(KpsErrors.WrongPassphrase, encrypted ? `${format}: wrong passphrase (or the file was altered: the MAC does not verify).` : `${format}: the MAC does not verify; the file was altered.`);
   }
@@ -220,7 +220,7 @@ async function serializePpk(version: 2 | 3, key: PrivateKey, opts: WriteOptions)
   if (encrypted && priv.length % 16) priv = Buffer.concat([priv, randomBytes(16 - (priv.length % 16))]);
   const argon: Argon2Header | undefined = version === 3 && encrypted ? { ...PPK3_DEFAULTS, salt: randomBytes(16) } : undefined;
   const keys = await deriveKeys(version, opts.passphrase ?? '', argon);
-  const macHex = mac(version, keys.macKey, { alg: key.type, encryption, comment, pub, priv }).toString('hex');
+  const macHex = mac(version, keys.macKey, { alg: key.type, encryption, comment: Buffer.from(comment, 'utf8'), pub, priv }).toString('hex');
   let privOut = priv;
   if (encrypted) {
     const c = createCipheriv('aes-256-cbc', keys.cipherKey, keys.iv).setAutoPadding(false);

@@ -18,6 +18,11 @@ export interface ParsedKey {
 
 export interface ParseOptions {
   passphrase?: string;
+  /**
+   * How the text was decoded from bytes: UTF-8 when valid, else Latin-1 so that every byte
+   * survives (PPK's MAC covers the comment's exact bytes, and old PuTTY wrote code-page text).
+   */
+  encoding?: 'utf8' | 'latin1';
 }
 
 export interface WriteOptions {

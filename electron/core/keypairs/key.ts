@@ -264,6 +264,7 @@ function dsaFromPkcs8(der: Buffer, format: string): DsaPrivate {
   const q = params.uint('DSA q');
   const g = params.uint('DSA g');
   const x = new DerReader(top.next('privateKey', 0x04).value, format).uint('DSA x');
+  if (toBigInt(x) >= toBigInt(q) || bitLength(p) > 4096) throw malformed(format, 'DSA x', undefined, 'out of range');
   const y = fromBigInt(modPow(toBigInt(g), toBigInt(x), toBigInt(p)));
   return { type: 'ssh-dss', p, q, g, y, x };
 }
@@ -281,7 +282,8 @@ export function privateMatchesPublic(k: PrivateKey): boolean {
         return p > 2n && q > 2n && p * q === toBigInt(k.n) && (e * d - 1n) % (p - 1n) === 0n && (e * d - 1n) % (q - 1n) === 0n && (toBigInt(k.iqmp) * q) % p === 1n;
       }
       case 'ssh-dss':
-        return toBigInt(k.p) > 1n && modPow(toBigInt(k.g), toBigInt(k.x), toBigInt(k.p)) === toBigInt(k.y);
+        // x < q first: it bounds the exponentiation (a crafted 2-Mbit x would take minutes).
+        return toBigInt(k.p) > 1n && toBigInt(k.x) > 0n && toBigInt(k.x) < toBigInt(k.q) && modPow(toBigInt(k.g), toBigInt(k.x), toBigInt(k.p)) === toBigInt(k.y);
       case 'ssh-ed25519': {
         if (k.seed.length !== 32) return false;
         const jwk = createPublicKey(createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, k.seed]), format: 'der', type: 'pkcs8' })).export({ format: 'jwk' }) as Jwk;

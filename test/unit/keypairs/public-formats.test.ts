@@ -34,3 +34,13 @@ describe('RFC 4716', () => {
     expect(k.format).toBe('public-rfc4716');
   });
 });
+
+describe('PEM armour', () => {
+  it('skips text before the BEGIN line (openssl pkcs12 "Bag Attributes") but not a second block after END', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const withBag = `Bag Attributes\n    localKeyID: 01 02\nKey Attributes: <No Attributes>\n${pem}`;
+    expect((await readKey(withBag)).format).toBe('pkcs8');
+    await expect(readKey(`${pem}${pem}`)).rejects.toMatchObject({ code: 'KPS.1001', message: expect.stringContaining('after the END line') });
+  });
+});

@@ -1,6 +1,6 @@
 /** PEM-style armour (`-----BEGIN LABEL-----`), for the formats whose body Keyhold decodes itself. */
 import { malformed } from '../errors.js';
-import { splitLines, strictBase64 } from './text.js';
+import { splitLines, strictBase64, type Line } from './text.js';
 
 export interface Armored {
   label: string;
@@ -13,13 +13,20 @@ export interface Armored {
 
 const BEGIN = /^-----BEGIN ([A-Z0-9 ]{1,40})-----\s*$/;
 
+/** Lines before the BEGIN line are skipped (OpenSSL's "Bag Attributes", notes people add). */
+function beginIndex(lines: Line[]): number {
+  return lines.findIndex((l) => BEGIN.test(l.text.trim()));
+}
+
 export function armorLabel(text: string): string | undefined {
-  const first = splitLines(text.replace(/^\uFEFF/, '')).find((l) => l.text.trim() !== '');
-  return first ? BEGIN.exec(first.text.trim())?.[1] : undefined;
+  const lines = splitLines(text.replace(/^\uFEFF/, ''));
+  const i = beginIndex(lines);
+  return i < 0 ? undefined : BEGIN.exec((lines[i] as Line).text.trim())?.[1];
 }
 
 export function readArmor(text: string, format: string): Armored {
-  const lines = splitLines(text.replace(/^\uFEFF/, '')).filter((l) => l.text.trim() !== '');
+  const all = splitLines(text.replace(/^\uFEFF/, ''));
+  const lines = all.slice(Math.max(0, beginIndex(all))).filter((l) => l.text.trim() !== '');
   const first = lines[0];
   const m = first ? BEGIN.exec(first.text.trim()) : null;
   if (!first || !m) throw malformed(format, 'BEGIN line', 0, 'missing');

@@ -264,6 +264,12 @@ describe('the CLI: kps inspect, kps convert, and keys Keyhold generates', () => 
     const missing = cli(vault, ['kps', 'convert', '--in', s.file, '--to', 'pem', '--out', join(dir, 'never.pem')]);
     expect(missing.status).toBe(2);
     expect(missing.error?.error_code).toBe('KPS.1002');
+    // The audit log records the paths and the format, never a passphrase.
+    const events = cli(vault, ['audit', 'list-events', '--limit', '10']);
+    expect(events.stdout).toContain('kps convert');
+    expect(events.stdout).toContain(out);
+    expect(events.stdout).not.toContain(SOURCE_PASS);
+    expect(events.stdout).not.toContain(NEW_PASS);
   });
 
   it.each(['SSH_RSA_2048', 'SSH_RSA_3072', 'SSH_RSA_4096', 'SSH_ECDSA_256', 'SSH_ECDSA_384', 'SSH_ECDSA_521', 'SSH_ED25519'])('create-keypair %s: ssh-keygen and puttygen load the key it returns', (algorithm) => {

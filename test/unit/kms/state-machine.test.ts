@@ -188,7 +188,7 @@ describe('every key operation × every key state', () => {
   });
   for (const row of ROWS) {
     for (const state of [1, 2, 3, 4, 5] as const) {
-      const expected = row.expect[state - 1];
+      const expected = row.expect[state - 1] as Outcome;
       it(`${row.op} in state ${state} → ${expected}`, async () => {
         const keyId = await enabledKey(row.spec, row.external ?? false);
         const prepared = row.before ? await row.before(keyId) : {};

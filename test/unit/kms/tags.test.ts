@@ -58,7 +58,7 @@ describe('tags', () => {
         { key: 'team', values: ['x', 'y'] },
       ],
     });
-    const ids = async (body: object) => ((await kms(s, 'list-kms-by-tags', body)).resources as { resource_id: string }[]).map((r) => r.resource_id).sort();
+    const ids = async (body: Record<string, unknown>) => ((await kms(s, 'list-kms-by-tags', body)).resources as { resource_id: string }[]).map((r) => r.resource_id).sort();
     expect(await ids({ action: 'filter', tags: [{ key: 'env', values: ['dev', 'prod'] }] })).toEqual([a, b, c].sort());
     expect(await ids({ action: 'filter', tags: [{ key: 'env', values: ['prod'] }, { key: 'team', values: ['y'] }] })).toEqual([c]);
     expect(await ids({ action: 'filter', tags: [{ key: 'env', values: ['prod'] }], matches: [{ key: 'resource_name', value: 'bet' }] })).toEqual([b]);

@@ -62,17 +62,27 @@ function mod(a: bigint, m: bigint): bigint {
   return r < 0n ? r + m : r;
 }
 
-/** Modular inverse by Fermat (m is prime for every curve here). */
+/** Modular inverse by the extended Euclidean algorithm (m is prime, a is not 0 mod m). */
 function inv(a: bigint, m: bigint): bigint {
-  let result = 1n;
-  let base = mod(a, m);
-  let e = m - 2n;
-  while (e > 0n) {
-    if (e & 1n) result = (result * base) % m;
-    base = (base * base) % m;
-    e >>= 1n;
+  let [r0, r1] = [mod(a, m), m];
+  let [s0, s1] = [1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
   }
-  return result;
+  return mod(s0, m);
+}
+
+/** The private scalar of each key, read once per KeyObject (the KeyObject holds it anyway). */
+const scalars = new WeakMap<KeyObject, bigint>();
+function scalarOf(key: KeyObject): bigint {
+  let d = scalars.get(key);
+  if (d === undefined) {
+    d = toBig(Buffer.from(key.export({ format: 'jwk' }).d as string, 'base64url'));
+    scalars.set(key, d);
+  }
+  return d;
 }
 
 /** The digest as an integer, keeping its leftmost bits when it is longer than n (SEC 1 §4.1.3 step 5). */
@@ -116,13 +126,24 @@ function parseDerSignature(sig: Buffer): { r: bigint; s: bigint } | null {
   return { r: ints[0] as bigint, s: ints[1] as bigint };
 }
 
+/** One ECDH object per curve computes nonce points k·G (setPrivateKey is synchronous, so sharing is safe). */
+const multipliers = new Map<CurveName, ReturnType<typeof createECDH>>();
+function nonceMultiplier(curve: CurveName): ReturnType<typeof createECDH> {
+  let m = multipliers.get(curve);
+  if (!m) {
+    m = createECDH(curve);
+    multipliers.set(curve, m);
+  }
+  return m;
+}
+
 /** Signs `digest` with the EC private key (a node:crypto KeyObject). Returns a DER signature. */
 export function ecdsaSignDigest(key: KeyObject, curve: CurveName, digest: Buffer): Buffer {
   const c = CURVES[curve];
   const len = bytesOf(c);
-  const d = toBig(Buffer.from(key.export({ format: 'jwk' }).d as string, 'base64url'));
+  const d = scalarOf(key);
   const e = digestInt(c, digest);
-  const ecdh = createECDH(curve);
+  const ecdh = nonceMultiplier(curve);
   for (;;) {
     // 64 extra random bits make the reduction mod n unbiased for practical purposes.
     const k = mod(toBig(randomBytes(len + 8)), c.n - 1n) + 1n;

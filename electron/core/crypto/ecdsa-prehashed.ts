@@ -126,24 +126,14 @@ function parseDerSignature(sig: Buffer): { r: bigint; s: bigint } | null {
   return { r: ints[0] as bigint, s: ints[1] as bigint };
 }
 
-/** One ECDH object per curve computes nonce points k·G (setPrivateKey is synchronous, so sharing is safe). */
-const multipliers = new Map<CurveName, ReturnType<typeof createECDH>>();
-function nonceMultiplier(curve: CurveName): ReturnType<typeof createECDH> {
-  let m = multipliers.get(curve);
-  if (!m) {
-    m = createECDH(curve);
-    multipliers.set(curve, m);
-  }
-  return m;
-}
-
 /** Signs `digest` with the EC private key (a node:crypto KeyObject). Returns a DER signature. */
 export function ecdsaSignDigest(key: KeyObject, curve: CurveName, digest: Buffer): Buffer {
   const c = CURVES[curve];
   const len = bytesOf(c);
   const d = scalarOf(key);
   const e = digestInt(c, digest);
-  const ecdh = nonceMultiplier(curve);
+  // A fresh ECDH object per signature: the nonce must not outlive the call.
+  const ecdh = createECDH(curve);
   for (;;) {
     // 64 extra random bits make the reduction mod n unbiased for practical purposes.
     const k = mod(toBig(randomBytes(len + 8)), c.n - 1n) + 1n;

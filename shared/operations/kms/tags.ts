@@ -65,7 +65,6 @@ export const tagOperations = {
   listKmsByTags: defineOp({
     service: 'kms',
     name: 'list-kms-by-tags',
-    aliases: ['resource-instances'],
     summary: 'Find CMKs by tags (values OR-ed within a key, keys AND-ed) and resource_name matches; action filter or count.',
     input: z.object({
       action: z.string(),

@@ -10,6 +10,10 @@ import { TOKEN_TABLE, type TokenRecord } from './import-token.js';
 import { CMK_TABLE, STATE, type CmkRecord } from './keys.js';
 import { rotateKey, rotationDue } from './rotation.js';
 
+/**
+ * Each step re-reads its key inside its own transaction and re-checks that the work is still
+ * due, so two processes opening the vault at once do not, say, rotate a key twice.
+ */
 export interface MaintenanceStep {
   /** The audit log's operation name for this step. */
   operation: string;
@@ -17,11 +21,25 @@ export interface MaintenanceStep {
   apply(ctx: KmsContext): Promise<void>;
 }
 
+function deletionDue(key: CmkRecord | undefined, now: number): boolean {
+  return key?.key_state === STATE.pendingDeletion && key.scheduled_deletion_date !== null && key.scheduled_deletion_date <= now;
+}
+
+function materialExpired(key: CmkRecord | undefined, now: number): boolean {
+  return !!key?.material_expiration && key.material_expiration <= now && key.versions.length > 0;
+}
+
+function rotationIsDue(key: CmkRecord | undefined, now: number): boolean {
+  const due = key ? rotationDue(key) : null;
+  return key?.key_state === STATE.enabled && due !== null && due <= now;
+}
+
 function destroy(keyId: string): MaintenanceStep {
   return {
     operation: 'kms destroy-key',
     key_id: keyId,
     async apply(ctx) {
+      if (!deletionDue(ctx.store.read<CmkRecord>(CMK_TABLE, keyId), ctx.now())) return;
       for (const g of grantsOf(ctx, keyId)) ctx.store.delete(GRANT_TABLE, g.grant_id);
       for (const t of ctx.store.list<TokenRecord>(TOKEN_TABLE)) if (t.key_id === keyId) ctx.store.delete(TOKEN_TABLE, t.token_id);
       ctx.store.delete(CMK_TABLE, keyId);
@@ -35,7 +53,7 @@ function expireMaterial(keyId: string): MaintenanceStep {
     key_id: keyId,
     async apply(ctx) {
       const key = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
-      if (!key) return;
+      if (!key || !materialExpired(key, ctx.now())) return;
       // A key pending deletion stays so; any other key waits for its material again.
       const state = key.key_state === STATE.pendingDeletion ? key.key_state : STATE.pendingImport;
       ctx.store.put(CMK_TABLE, keyId, { ...key, key_state: state, versions: [], material_expiration: null });
@@ -49,7 +67,7 @@ function rotate(keyId: string): MaintenanceStep {
     key_id: keyId,
     async apply(ctx) {
       const key = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
-      if (key) await rotateKey(ctx, key);
+      if (key && rotationIsDue(key, ctx.now())) await rotateKey(ctx, key);
     },
   };
 }
@@ -68,13 +86,12 @@ export function dueMaintenance(ctx: KmsContext): MaintenanceStep[] {
   const now = ctx.now();
   const steps: MaintenanceStep[] = [];
   for (const key of ctx.store.list<CmkRecord>(CMK_TABLE)) {
-    if (key.key_state === STATE.pendingDeletion && key.scheduled_deletion_date !== null && key.scheduled_deletion_date <= now) {
+    if (deletionDue(key, now)) {
       steps.push(destroy(key.key_id));
       continue;
     }
-    if (key.material_expiration && key.material_expiration <= now && key.versions.length) steps.push(expireMaterial(key.key_id));
-    const due = rotationDue(key);
-    if (key.key_state === STATE.enabled && due !== null && due <= now) steps.push(rotate(key.key_id));
+    if (materialExpired(key, now)) steps.push(expireMaterial(key.key_id));
+    if (rotationIsDue(key, now)) steps.push(rotate(key.key_id));
   }
   if (ctx.store.list<TokenRecord>(TOKEN_TABLE).some((t) => t.expires <= now)) steps.push(dropExpiredTokens);
   return steps;

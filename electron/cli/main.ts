@@ -105,9 +105,6 @@ async function run(argv: string[]): Promise<void> {
       session.close();
     }
   }
-  if (cmd.globals.remote) {
-    throw new KeyholdError(LocalErrors.Unsupported, 'Remotes are not available yet: --remote arrives with the sync issue.', 400);
-  }
   const keychain = new OsKeychain();
   if (service === 'vault' && name === 'restore') {
     refuseFlags(cmd, ['in']);
@@ -136,7 +133,7 @@ async function run(argv: string[]): Promise<void> {
       else await session.forgetDevice(keychain);
       return out({ remembered: name === 'remember' }, format);
     }
-    out(await session.run(op, input, 'cli'), format);
+    out(cmd.globals.remote ? await session.callRemote(cmd.globals.remote, op.decl.service, op.decl.name, input, 'cli') : await session.run(op, input, 'cli'), format);
   } finally {
     session.close();
   }

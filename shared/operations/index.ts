@@ -1,12 +1,21 @@
 /** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
 import { iamOperations } from './iam.js';
 import { kmsOperations } from './kms.js';
+import { kpsOperations } from './kps.js';
+import { remoteOperations } from './remote.js';
 import { vaultOperations } from './vault.js';
 
-export const operations = { ...kmsOperations, ...vaultOperations, ...iamOperations };
+export const operations = {
+  ...kmsOperations,
+  ...vaultOperations,
+  ...iamOperations,
+  ...remoteOperations,
+  ...kpsOperations,
+};
 export type OperationKey = keyof typeof operations;
 
 export * from './define.js';
 export type { KeyDetails, KeyState } from './kms.js';
 export type { AuditEvent } from './vault.js';
 export type { AccessKeyInfo } from './iam.js';
+export type { RemoteInfo } from './remote.js';

@@ -6,6 +6,8 @@
 import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
 import { iamHandlers } from '../iam/access-keys.js';
 import { kmsHandlers } from '../kms/service.js';
+import { kpsHandlers } from '../keypairs/service.js';
+import { remoteHandlers } from '../remote/remotes.js';
 import { localHandlers } from './local-handlers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler is checked against its declaration where it is defined (Handlers<>)
@@ -17,7 +19,13 @@ export interface RegisteredOperation {
   handler: AnyHandler;
 }
 
-const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...localHandlers, ...iamHandlers };
+const implementations: Record<keyof typeof operations, AnyHandler> = {
+  ...kmsHandlers,
+  ...localHandlers,
+  ...iamHandlers,
+  ...remoteHandlers,
+  ...kpsHandlers,
+};
 
 const byName = new Map<string, RegisteredOperation>();
 for (const [key, decl] of Object.entries(operations) as [keyof typeof operations, OperationDecl][]) {

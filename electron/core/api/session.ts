@@ -9,9 +9,12 @@ import type { DefaultKeyService } from '../../../shared/constants.js';
 import { AuditLog, type AuditInput } from '../audit/log.js';
 import type { HsmBackend, KeyHandle, WrappedKey } from '../hsm/backend.js';
 import { activeSecret } from '../iam/access-keys.js';
+import { invokeRemote } from '../remote/invoke.js';
+import { getRemote } from '../remote/remotes.js';
 import { SoftwareHsm } from '../hsm/software.js';
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
+import { dueMaintenance } from '../kms/maintenance.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, type WriteTx } from '../vault/vault.js';
@@ -34,7 +37,7 @@ export interface CallContext extends KmsContext {
 }
 
 /** Services whose operations may use their default key; it is created before their first call. */
-const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms' };
+const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', kps: 'kps' };
 
 export class Session {
   readonly audit: AuditLog;
@@ -67,6 +70,7 @@ export class Session {
       else vault.unlockWithDeviceSecret(unlock.deviceSecret);
       const session = new Session(vault);
       session.audit.checkOnUnlock();
+      await session.runDueMaintenance();
       return session;
     } catch (e) {
       vault.close();
@@ -95,12 +99,19 @@ export class Session {
   }
 
   /** Runs a system change (not a user's request) as its own audited transaction. */
-  private async systemWrite(operation: string, fn: (ctx: CallContext) => Promise<unknown>): Promise<void> {
+  private async systemWrite(operation: string, fn: (ctx: CallContext) => Promise<unknown>, keyId: string | null = null): Promise<void> {
     await this.vault.write(
       (tx) => fn(this.context(tx)),
-      (tx, _r) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome: 'success', fields: {} }),
+      (tx, _r) => this.audit.append(tx, { transport: 'system', operation, key_id: keyId, outcome: 'success', fields: {} }),
     );
     this.audit.anchor();
+  }
+
+  /** KMS work that fell due while the vault was closed (deletions, material expiry, rotations). */
+  private async runDueMaintenance(): Promise<void> {
+    for (const step of dueMaintenance(this.context(readOnlyStore(this.vault, 'kms maintenance')))) {
+      await this.systemWrite(step.operation, (ctx) => step.apply(ctx), step.key_id);
+    }
   }
 
   private async ensureDefaults(service: string): Promise<void> {
@@ -134,6 +145,36 @@ export class Session {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
     return this.run(op, rawInput, transport, caller);
+  }
+
+  /**
+   * Runs a cloud operation on a configured remote: validated here with the same schema, sent
+   * with only the fields the caller gave, audited locally, the remote's body returned as is.
+   */
+  async callRemote(remoteName: string, service: string, name: string, rawInput: Record<string, unknown>, transport: Transport): Promise<unknown> {
+    const op = findOperation(service, name);
+    if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
+    const input = parseInput(op.decl, rawInput) as Record<string, unknown>;
+    const fileField = op.decl.localFileFields?.find((f) => rawInput[f] !== undefined);
+    if (fileField) throw new KeyholdError(op.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file, which a remote cannot write; run without it.`, 400);
+    const remote = getRemote(readOnlyStore(this.vault, 'remote lookup'), remoteName);
+    const shape = op.decl.input.shape as Record<string, unknown>;
+    const given = Object.fromEntries(Object.entries(rawInput).filter(([k]) => k in shape));
+    const entry = (outcome: string): AuditInput => ({
+      transport: `${transport}>remote:${remoteName}`,
+      operation: `${op.decl.service} ${op.decl.name}`,
+      key_id: typeof input[op.decl.audit.keyIdField ?? ''] === 'string' ? (input[op.decl.audit.keyIdField ?? ''] as string) : null,
+      outcome,
+      fields: Object.fromEntries((op.decl.audit.record ?? []).filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
+    });
+    try {
+      const result = await invokeRemote(op.decl, given, remote);
+      await this.audit.record(entry('success'));
+      return result;
+    } catch (e) {
+      if (e instanceof KeyholdError) await this.audit.record(entry(e.code)).catch(() => undefined);
+      throw e;
+    }
   }
 
   async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {

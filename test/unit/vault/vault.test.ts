@@ -73,4 +73,17 @@ describe('vault', () => {
     expect(keychain.get(vaultId)).toBeNull();
     await expect(Session.open(path, { deviceSecret: Buffer.from(secret as string, 'base64') })).rejects.toMatchObject({ code: LocalErrors.WrongPassword });
   });
+
+  it('still detects a record altered by another process after this session read (and cached) it', async () => {
+    const { path, session } = await newSession();
+    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'hot' }, 'cli')) as { key_info: { key_id: string } };
+    await session.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli');
+    const other = new Database(path);
+    const row = other.prepare('SELECT body FROM records WHERE id = ?').get(key_info.key_id) as { body: Buffer };
+    row.body[row.body.length - 1] = (row.body[row.body.length - 1] ?? 0) ^ 1;
+    other.prepare('UPDATE records SET body = ? WHERE id = ?').run(row.body, key_info.key_id);
+    other.close();
+    await expect(session.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli')).rejects.toMatchObject({ code: LocalErrors.RecordCorrupt });
+    session.close();
+  });
 });

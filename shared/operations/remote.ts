@@ -1,0 +1,132 @@
+/**
+ * Remotes: a Huawei Cloud region or another Keyhold running `keyhold serve`. Local only (no
+ * route). The secret key is stored sealed in the vault and never returned.
+ */
+import { z } from 'zod';
+import { defineOp, out, type ValidationCodes } from './define.js';
+
+const REMOTE_VALIDATION: ValidationCodes = { missing: 'REMOTE.0002', invalid: 'REMOTE.0002' };
+const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
+const url = z.string().url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+
+export interface RemoteInfo {
+  name: string;
+  endpoint: string;
+  ecs_endpoint: string | null;
+  project_id: string;
+  region: string | null;
+  access_key: string;
+  created: string;
+}
+
+export interface SyncChange {
+  service: 'kms' | 'csms' | 'kps';
+  /** What would happen (dry run) or happened: to the local side for pull, the remote for push. */
+  action: 'add' | 'update' | 'remove' | 'conflict' | 'unchanged';
+  id: string;
+  detail?: string;
+}
+
+export interface MirroredKey {
+  remote: string;
+  key_id: string;
+  key_alias: string;
+  key_spec: string;
+  key_usage: string;
+  key_state: string;
+  synced_at: string;
+}
+
+export const remoteOperations = {
+  remoteAdd: defineOp({
+    service: 'remote',
+    name: 'add',
+    summary: 'Register a remote KMS: Huawei Cloud (endpoint defaults from --region) or another Keyhold (its serve URL).',
+    input: z.object({
+      name,
+      endpoint: url.optional().describe('base URL of KMS/CSMS/KPS; default https://kms.{region}.myhuaweicloud.com'),
+      ecs_endpoint: url.optional().describe('base URL of ECS (Windows passwords); default https://ecs.{region}.myhuaweicloud.com'),
+      project_id: z.string().regex(/^[0-9a-zA-Z]{1,64}$/, 'must be the project id (32 hex characters on Huawei Cloud)'),
+      region: z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a region id such as cn-north-4').optional(),
+      access_key: z.string().min(1).max(128),
+      secret_key: z.string().min(1).max(256).describe('the secret key; use --secret-key-file F to keep it off the command line'),
+    }),
+    output: out<{ remote: RemoteInfo }>(),
+    mutates: true,
+    audit: { record: ['name', 'endpoint', 'project_id', 'region'] },
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteList: defineOp({
+    service: 'remote',
+    name: 'list',
+    summary: 'List the configured remotes (never their secret keys).',
+    input: z.object({}),
+    output: out<{ remotes: RemoteInfo[] }>(),
+    mutates: false,
+    audit: {},
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteRemove: defineOp({
+    service: 'remote',
+    name: 'remove',
+    summary: 'Forget a remote and its credentials.',
+    input: z.object({ name }),
+    output: out<{ removed: string }>(),
+    mutates: true,
+    audit: { record: ['name'] },
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteTest: defineOp({
+    service: 'remote',
+    name: 'test',
+    summary: 'Check that a remote answers a signed request (KMS list-keys) and how fast.',
+    input: z.object({ name }),
+    output: out<{ remote: string; reachable: true; latency_ms: number; keys_visible: number }>(),
+    mutates: false,
+    audit: { record: ['name'] },
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteSync: defineOp({
+    service: 'remote',
+    name: 'sync',
+    summary: 'Synchronise with a remote: kms mirrors the remote keys\' metadata (the keys stay remote); --dry-run shows the changes without applying them.',
+    input: z.object({
+      name,
+      service: z.enum(['kms', 'csms', 'kps']),
+      direction: z.enum(['pull', 'push']).default('pull'),
+      dry_run: z.boolean().default(false),
+    }),
+    output: out<{ changes: SyncChange[]; applied: boolean }>(),
+    mutates: true,
+    audit: { record: ['name', 'service', 'direction', 'dry_run'] },
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteByok: defineOp({
+    service: 'remote',
+    name: 'byok',
+    summary: 'Bring your own key to a remote CMK created with origin external: material generated here (or read from --material-file) is wrapped locally with the remote wrapping key and imported; only the wrapped form travels.',
+    input: z.object({
+      name,
+      key_id: z.string().regex(/^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/, 'must be the remote key id'),
+      wrapping_algorithm: z.enum(['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'RSAES_PKCS1_V1_5']).default('RSAES_OAEP_SHA_256'),
+      material_file: z.string().min(1).optional().describe('32 bytes of AES-256 key material to import instead of generating it'),
+      material_out: z.string().min(1).optional().describe('where to keep a copy of generated material (mode 0600), for escrow'),
+      expiration_time: z.number().int().positive().optional().describe('seconds since epoch after which the remote drops the material'),
+    }),
+    output: out<{ key_id: string; remote: string; wrapping_algorithm: string; material_source: 'generated' | 'file'; material_out: string | null }>(),
+    mutates: false,
+    localFiles: true,
+    audit: { keyIdField: 'key_id', record: ['name', 'wrapping_algorithm'] },
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteListMirroredKeys: defineOp({
+    service: 'remote',
+    name: 'list-mirrored-keys',
+    summary: 'The remote keys mirrored by the last kms sync (use them with --remote NAME).',
+    input: z.object({ name: name.optional() }),
+    output: out<{ keys: MirroredKey[] }>(),
+    mutates: false,
+    audit: { record: ['name'] },
+    validation: REMOTE_VALIDATION,
+  }),
+} as const;

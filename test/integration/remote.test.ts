@@ -1,0 +1,93 @@
+// Two Keyhold vaults on loopback: one serves, the other runs operations on it with --remote.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, initVault, tempDir } from '../helpers/vault.js';
+import { accessKey, startServe, type Served } from '../helpers/serve.js';
+
+let server: string;
+let client: string;
+let served: Served;
+
+beforeAll(async () => {
+  server = initVault();
+  client = initVault();
+  const creds = accessKey(server);
+  served = await startServe(server);
+  const secretFile = join(tempDir(), 'sk');
+  writeFileSync(secretFile, `${creds.secret}\n`);
+  const added = cli(client, ['remote', 'add', '--name', 'peer', '--endpoint', served.url, '--project-id', served.project_id, '--access-key', creds.access, '--secret-key-file', secretFile]);
+  expect(added.status).toBe(0);
+  expect(JSON.stringify(added.json)).not.toContain(creds.secret);
+});
+afterAll(async () => {
+  await served.stop();
+});
+
+describe('--remote', () => {
+  it('runs the same operation on the remote with the same input and output', () => {
+    const created = cli(client, ['--remote', 'peer', 'kms', 'create-key', '--key-alias', 'remote-key']);
+    expect(created.status).toBe(0);
+    const keyId = (created.json as { key_info: { key_id: string } }).key_info.key_id;
+    const ct = (cli(client, ['--remote', 'peer', 'kms', 'encrypt-data', '--key-id', keyId, '--plain-text', 'far away']).json as { cipher_text: string }).cipher_text;
+    // The key lives on the serving vault only.
+    expect(cli(client, ['kms', 'describe-key', '--key-id', keyId]).error?.error_code).toBe('KMS.0207');
+    expect(cli(server, ['kms', 'decrypt-data', '--cipher-text', ct]).json).toMatchObject({ key_id: keyId, plain_text: 'far away' });
+  });
+
+  it('returns the remote error in the same shape and exit status', () => {
+    const r = cli(client, ['--remote', 'peer', 'kms', 'describe-key', '--key-id', '00000000-0000-4000-8000-000000000000']);
+    expect(r.status).toBe(2);
+    expect(r.error?.error_code).toBe('KMS.0207');
+  });
+
+  it('validates locally before sending anything', () => {
+    expect(cli(client, ['--remote', 'peer', 'kms', 'create-key']).error?.error_code).toBe('KMS.0204');
+  });
+
+  it('refuses local-only operations', () => {
+    expect(cli(client, ['--remote', 'peer', 'audit', 'verify']).error?.error_code).toBe('KEYHOLD.0001');
+  });
+
+  it('tests and lists remotes, and names an unknown one', () => {
+    expect(cli(client, ['remote', 'test', '--name', 'peer']).json).toMatchObject({ remote: 'peer', reachable: true });
+    expect((cli(client, ['remote', 'list']).json as { remotes: { name: string }[] }).remotes.map((r) => r.name)).toEqual(['peer']);
+    expect(cli(client, ['--remote', 'nobody', 'kms', 'list-keys']).error?.error_code).toBe('REMOTE.0004');
+  });
+});
+
+describe('remote sync --service kms', () => {
+  it('shows the diff on --dry-run without applying it, then mirrors the remote keys\' metadata', () => {
+    const dry = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms', '--dry-run']);
+    expect(dry.status).toBe(0);
+    const dryOut = dry.json as { changes: { action: string; detail: string }[]; applied: boolean };
+    expect(dryOut.applied).toBe(false);
+    expect(dryOut.changes.some((c) => c.action === 'add' && c.detail.startsWith('remote-key'))).toBe(true);
+    expect((cli(client, ['remote', 'list-mirrored-keys']).json as { keys: unknown[] }).keys).toEqual([]);
+
+    const applied = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms']).json as { applied: boolean };
+    expect(applied.applied).toBe(true);
+    const mirrored = (cli(client, ['remote', 'list-mirrored-keys', '--name', 'peer']).json as { keys: { key_alias: string; key_state: string; key_id: string }[] }).keys;
+    const remoteKey = mirrored.find((k) => k.key_alias === 'remote-key');
+    expect(remoteKey?.key_state).toBe('2');
+
+    expect(cli(server, ['kms', 'disable-key', '--key-id', remoteKey!.key_id]).status).toBe(0);
+    const again = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms']).json as { changes: { action: string; id: string }[] };
+    expect(again.changes.find((c) => c.id === remoteKey!.key_id)?.action).toBe('update');
+    expect(again.changes.filter((c) => c.id !== remoteKey!.key_id).every((c) => c.action === 'unchanged')).toBe(true);
+    const after = (cli(client, ['remote', 'list-mirrored-keys']).json as { keys: { key_id: string; key_state: string }[] }).keys;
+    expect(after.find((k) => k.key_id === remoteKey!.key_id)?.key_state).toBe('3');
+  });
+
+  it('refuses a KMS push', () => {
+    expect(cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms', '--direction', 'push']).error?.error_code).toBe('REMOTE.0002');
+  });
+});
+
+describe('remote remove', () => {
+  it('forgets the remote and its credentials', () => {
+    expect(cli(client, ['remote', 'remove', '--name', 'peer']).json).toEqual({ removed: 'peer' });
+    expect(cli(client, ['remote', 'test', '--name', 'peer']).error?.error_code).toBe('REMOTE.0004');
+  });
+});
+

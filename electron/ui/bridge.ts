@@ -72,6 +72,10 @@ export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown,
   if (transport === 'http' && registered.decl.localFiles) {
     throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} works on files by path and is available in the desktop app and the CLI only.`, 403);
   }
+  const fileField = registered.decl.localFileFields?.find((f) => field(input, f) !== undefined);
+  if (transport === 'http' && fileField) {
+    throw new KeyholdError(registered.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file and is not accepted in web mode.`, 400);
+  }
   if (transport === 'http' && NOT_OVER_HTTP.has(registered.decl.service)) {
     throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} manages the server's own credentials and is available in the desktop app and the CLI only.`, 403);
   }

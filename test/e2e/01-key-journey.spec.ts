@@ -4,7 +4,7 @@
 import { expect, test } from '@playwright/test';
 import { shot } from './shots.js';
 
-const PASSWORD = 'e2e master password';
+import { PASSWORD } from './vault.js';
 
 test('first run, create a key, encrypt and decrypt, copy with the clipboard timer, verify the audit log, lock', async ({ page }) => {
   await page.goto('/');

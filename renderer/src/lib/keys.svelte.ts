@@ -1,6 +1,6 @@
 /** The Keys screen: the list, one key's details, and the state changes the local KMS offers today. */
 import type { KeyDetails } from '../../../shared/operations/index.js';
-import type { KeySpec } from '../../../shared/constants.js';
+import type { KeySpec, KeyUsage } from '../../../shared/constants.js';
 import type { Client } from './api.js';
 import { Task } from './task.svelte.js';
 
@@ -16,11 +16,29 @@ export interface NewKey {
   alias: string;
   description: string;
   spec: KeySpec;
+  /** Only RSA keys have a choice (encrypt/decrypt or sign/verify); the rest follow their spec. */
+  usage?: KeyUsage;
+}
+
+/** What a key of this spec is for, as the cloud decides it when no usage is given. */
+export function usagesOf(spec: KeySpec): KeyUsage[] {
+  if (spec.startsWith('RSA_')) return ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'];
+  if (spec.startsWith('EC_') || spec === 'SECP256K1') return ['SIGN_VERIFY'];
+  if (spec.startsWith('HMAC_')) return ['GENERATE_VERIFY_MAC'];
+  return ['ENCRYPT_DECRYPT'];
+}
+
+export interface RotationStatus {
+  enabled: boolean;
+  interval: number;
+  lastRotation: string;
+  rotations: number;
 }
 
 export class KeysManager {
   keys = $state<KeyDetails[]>([]);
   selected = $state<KeyDetails | null>(null);
+  rotation = $state<RotationStatus | null>(null);
   readonly task = new Task();
 
   constructor(private readonly client: Client) {}
@@ -32,7 +50,7 @@ export class KeysManager {
 
   /** Keys that can encrypt right now (enabled, symmetric). */
   get usableForEncryption(): KeyDetails[] {
-    return this.sorted.filter((k) => k.key_state === '2' && k.key_usage === 'ENCRYPT_DECRYPT');
+    return this.sorted.filter((k) => k.key_state === '2' && k.key_spec === 'AES_256');
   }
 
   async load(): Promise<void> {
@@ -45,7 +63,8 @@ export class KeysManager {
 
   async create(k: NewKey): Promise<string | undefined> {
     return this.task.run(async () => {
-      const res = await this.client.call('createKey', { key_alias: k.alias.trim(), key_description: k.description, key_spec: k.spec });
+      const usage = usagesOf(k.spec).length > 1 ? k.usage : undefined;
+      const res = await this.client.call('createKey', { key_alias: k.alias.trim(), key_description: k.description, key_spec: k.spec, ...(usage ? { key_usage: usage } : {}) });
       await this.reload(res.key_info.key_id);
       return res.key_info.key_id;
     });
@@ -54,7 +73,51 @@ export class KeysManager {
   async select(keyId: string): Promise<void> {
     await this.task.run(async () => {
       this.selected = (await this.client.call('describeKey', { key_id: keyId })).key_info;
+      await this.loadRotation();
     });
+  }
+
+  async scheduleDeletion(keyId: string, days: number): Promise<void> {
+    await this.task.run(async () => {
+      await this.client.call('scheduleKeyDeletion', { key_id: keyId, pending_days: String(days) });
+      await this.reload(keyId);
+    });
+  }
+
+  async cancelDeletion(keyId: string): Promise<void> {
+    await this.task.run(async () => {
+      await this.client.call('cancelKeyDeletion', { key_id: keyId });
+      await this.reload(keyId);
+    });
+  }
+
+  async setRotation(keyId: string, enabled: boolean, intervalDays?: number): Promise<void> {
+    await this.task.run(async () => {
+      if (!enabled) await this.client.call('disableKeyRotation', { key_id: keyId });
+      else {
+        await this.client.call('enableKeyRotation', { key_id: keyId });
+        if (intervalDays !== undefined) await this.client.call('updateKeyRotationInterval', { key_id: keyId, rotation_interval: intervalDays });
+      }
+      await this.reload(keyId);
+    });
+  }
+
+  async rotateNow(keyId: string): Promise<void> {
+    await this.task.run(async () => {
+      await this.client.call('rotateOnDemand', { key_id: keyId });
+      await this.reload(keyId);
+    });
+  }
+
+  /** Rotation applies to symmetric keys only, as in the cloud. */
+  private async loadRotation(): Promise<void> {
+    const k = this.selected;
+    if (!k || k.key_spec !== 'AES_256' || k.default_key_flag === '1') {
+      this.rotation = null;
+      return;
+    }
+    const r = await this.client.call('getKeyRotationStatus', { key_id: k.key_id });
+    this.rotation = { enabled: r.key_rotation_enabled, interval: r.rotation_interval, lastRotation: r.last_rotation_time, rotations: r.number_of_rotations };
   }
 
   async setEnabled(keyId: string, enabled: boolean): Promise<void> {
@@ -68,5 +131,6 @@ export class KeysManager {
   private async reload(selectId: string): Promise<void> {
     this.keys = (await this.client.call('listKeys', { key_spec: 'ALL', limit: '1000' })).key_details;
     this.selected = this.keys.find((k) => k.key_id === selectId) ?? null;
+    await this.loadRotation();
   }
 }

@@ -69,6 +69,7 @@ describe('Workspace', () => {
     await ws.create('first password');
     await expect(dispatchUiCall(ws, 'rm -rf', {}, 'ipc')).rejects.toMatchObject({ code: 'CLI.0001' });
     await expect(dispatchUiCall(ws, 'vaultBackup', { out: '/tmp/x' }, 'http')).rejects.toMatchObject({ status: 403 });
+    await expect(dispatchUiCall(ws, 'exportPrivateKey', { keypair: { name: 'k' }, out: '/tmp/k.pem' }, 'http')).rejects.toThrow(/names a local file/);
     // The server's own credentials are not minted over the HTTP they protect.
     await expect(dispatchUiCall(ws, 'createAccessKey', {}, 'http')).rejects.toMatchObject({ status: 403 });
     expect(await dispatchUiCall(ws, 'createAccessKey', {}, 'ipc')).toMatchObject({ credential: { status: 'active' } });

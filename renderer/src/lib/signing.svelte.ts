@@ -1,0 +1,55 @@
+/** Sign a message with an RSA or EC key and verify a signature (kms sign / verify, RAW messages). */
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../../shared/constants.js';
+import type { Client } from './api.js';
+import { textToBase64 } from './bytes.js';
+import { Task } from './task.svelte.js';
+
+/** The algorithms a key spec can sign with. */
+export function algorithmsFor(spec: string): SigningAlgorithm[] {
+  if (spec.startsWith('RSA_')) return SIGNING_ALGORITHMS.filter((a) => a.startsWith('RSASSA_'));
+  if (spec === 'EC_P384') return ['ECDSA_SHA_384'];
+  if (spec.startsWith('EC_') || spec === 'SECP256K1') return ['ECDSA_SHA_256'];
+  return [];
+}
+
+export class SigningManager {
+  message = $state('');
+  algorithm = $state<SigningAlgorithm>('RSASSA_PSS_SHA_256');
+  signature = $state('');
+  /** The last verification's answer, or null when none was asked since the inputs changed. */
+  valid = $state<boolean | null>(null);
+  publicKey = $state('');
+  readonly task = new Task();
+
+  constructor(private readonly client: Client) {}
+
+  /** Called when another key is chosen: nothing from the previous key stays on screen. */
+  reset(spec: string): void {
+    this.algorithm = algorithmsFor(spec)[0] ?? 'RSASSA_PSS_SHA_256';
+    this.signature = '';
+    this.valid = null;
+    this.publicKey = '';
+  }
+
+  async sign(keyId: string): Promise<void> {
+    this.valid = null;
+    await this.task.run(async () => {
+      const res = await this.client.call('sign', { key_id: keyId, message: textToBase64(this.message), signing_algorithm: this.algorithm, message_type: 'RAW' });
+      this.signature = res.signature;
+    });
+  }
+
+  async verify(keyId: string): Promise<void> {
+    this.valid = null;
+    await this.task.run(async () => {
+      const res = await this.client.call('verify', { key_id: keyId, message: textToBase64(this.message), signing_algorithm: this.algorithm, message_type: 'RAW', signature: this.signature.trim() });
+      this.valid = res.signature_valid === 'true';
+    });
+  }
+
+  async loadPublicKey(keyId: string): Promise<void> {
+    await this.task.run(async () => {
+      this.publicKey = (await this.client.call('getPublickey', { key_id: keyId })).public_key;
+    });
+  }
+}

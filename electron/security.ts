@@ -45,13 +45,18 @@ export function isAppUrl(url: string): boolean {
   }
 }
 
+/** A blob: URL created by the app page itself (blob:app://keyhold/<uuid>). */
+export function isAppBlob(url: string): boolean {
+  return url.startsWith('blob:') && isAppUrl(url.slice('blob:'.length));
+}
+
 export function hardenSession(ses: Session): void {
   ses.setPermissionRequestHandler((_wc, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)));
   ses.setPermissionCheckHandler((_wc, permission) => ALLOWED_PERMISSIONS.has(permission));
-  // Local content only: any request that is not for the app's own files is cancelled
-  // (devtools: is Chromium's own and never reaches the page).
+  // Local content only: any request that is not for the app's own files (or a blob the page
+  // made, for "Save as") is cancelled. devtools: is Chromium's own and never reaches the page.
   ses.webRequest.onBeforeRequest((details, callback) => {
-    callback({ cancel: !(isAppUrl(details.url) || details.url.startsWith('devtools:')) });
+    callback({ cancel: !(isAppUrl(details.url) || isAppBlob(details.url) || details.url.startsWith('devtools:')) });
   });
 }
 

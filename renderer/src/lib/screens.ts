@@ -17,16 +17,8 @@ export const SCREENS: readonly Screen[] = [
     label: 'Secrets',
     waitsFor: { issues: [6], what: ['Text and JSON secrets under a key of your choice', 'Versions and stages (SYSCURRENT, SYSPREVIOUS, your own)', 'Reveal a version and copy it, cleared from the clipboard after 30 s'] },
   },
-  {
-    id: 'keypairs',
-    label: 'Key pairs',
-    waitsFor: { issues: [7], what: ['Generate ED25519, ECDSA and RSA key pairs', 'Import by file, paste or drag and drop', 'Convert and export (PPK v2/v3, OpenSSH, PEM, PKCS#8) with a passphrase', 'A private key handed out is shown exactly once'] },
-  },
-  {
-    id: 'windows',
-    label: 'Windows password',
-    waitsFor: { issues: [7, 10], what: ['Paste the encrypted password blob (issue 7) or fetch it from a remote (issue 10)', 'Pick a hosted key pair or a PEM/PPK/OpenSSH file with its passphrase', 'See the password, copy it with the 30 s clipboard timer'] },
-  },
+  { id: 'keypairs', label: 'Key pairs' },
+  { id: 'windows', label: 'Windows password' },
   {
     id: 'servers',
     label: 'Servers',

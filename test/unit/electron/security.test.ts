@@ -118,6 +118,8 @@ describe('Electron security settings', () => {
     expect(answer('https://example.com/x.js')).toEqual({ cancel: true });
     expect(answer('file:///etc/passwd')).toEqual({ cancel: true });
     expect(answer('app://other/index.html')).toEqual({ cancel: true });
+    expect(answer('blob:app://keyhold/0b7c5d1e-7d0e-4b36-9a43-1f0d2b9f0c11')).toEqual({ cancel: false });
+    expect(answer('blob:https://evil.example/0b7c5d1e')).toEqual({ cancel: true });
   });
 
   it('answers IPC only from the main frame of the app page', () => {

@@ -91,6 +91,7 @@ describe('KeysManager and SmallDataManager', () => {
         keys.push(key('k-new', String(input.key_alias)));
         return { key_info: { key_id: 'k-new', domain_id: 'd' } };
       },
+      getKeyRotationStatus: () => ({ key_rotation_enabled: false, rotation_interval: 365, last_rotation_time: '', number_of_rotations: 0 }),
     });
     const m = new KeysManager(client);
     await m.load();
@@ -102,7 +103,7 @@ describe('KeysManager and SmallDataManager', () => {
   });
 
   it('offers only enabled symmetric keys for encryption', async () => {
-    const keys = [key('a', 'on'), key('b', 'off', '3'), { ...key('c', 'signer'), key_usage: 'SIGN_VERIFY' }];
+    const keys = [key('a', 'on'), key('b', 'off', '3'), { ...key('c', 'signer'), key_spec: 'EC_P256', key_usage: 'SIGN_VERIFY' }, { ...key('d', 'rsa'), key_spec: 'RSA_2048' }];
     const { client } = scripted({ listKeys: () => ({ key_details: keys }) });
     const m = new KeysManager(client);
     await m.load();
@@ -238,5 +239,104 @@ describe('AccessKeysManager', () => {
 describe('describeError', () => {
   it('never shows an internal error’s text', () => {
     expect(describeError(new Error('at Object.<anonymous> (/secret/path.ts:1:1)'))).not.toMatch(/secret|path/);
+  });
+});
+
+describe('KeyPairsManager', () => {
+  const detail = (name: string, hosted: boolean) => ({ name, is_key_protection: hosted, public_key: 'ssh-ed25519 AAAA x', fingerprint: 'SHA256:x', algorithm: 'SSH_ED25519', create_time: 0 });
+
+  it('tells a public key from a private key by content', async () => {
+    const { looksPublic } = await import('./keypairs.svelte.js');
+    expect(looksPublic('ssh-ed25519 AAAAC3Nz comment')).toBe(true);
+    expect(looksPublic('ecdsa-sha2-nistp256 AAAA x')).toBe(true);
+    expect(looksPublic('---- BEGIN SSH2 PUBLIC KEY ----\nAAAA\n---- END SSH2 PUBLIC KEY ----')).toBe(true);
+    expect(looksPublic('-----BEGIN OPENSSH PRIVATE KEY-----\n...')).toBe(false);
+    expect(looksPublic('PuTTY-User-Key-File-3: ssh-ed25519')).toBe(false);
+  });
+
+  it('shows a generated key that is not hosted once, and only until dismissed', async () => {
+    const { client, calls } = scripted({
+      createKeypair: () => ({ keypair: { name: 'laptop', private_key: '-----BEGIN PRIVATE KEY-----\nMC4\n-----END PRIVATE KEY-----\n' } }),
+      listKeypairs: () => ({ keypairs: [{ keypair: detail('laptop', false) }], page_info: { current_count: 1 } }),
+      listKeypairDetail: () => ({ keypair: detail('laptop', false) }),
+    });
+    const { KeyPairsManager } = await import('./keypairs.svelte.js');
+    const m = new KeyPairsManager(client);
+    expect(await m.generate('laptop', 'SSH_ED25519', false)).toBe(true);
+    expect(calls[0]).toEqual({ op: 'createKeypair', input: { keypair: { name: 'laptop', algorithm: 'SSH_ED25519' } } });
+    expect(m.oneTime?.text).toContain('PRIVATE KEY');
+    m.dismissOneTime();
+    expect(m.oneTime).toBeNull();
+    expect(JSON.stringify(m.list)).not.toContain('PRIVATE KEY');
+  });
+
+  it('hosts a generated key under kps/default, imports pasted text by kind, exports with a passphrase', async () => {
+    const { client, calls } = scripted({
+      createKeypair: () => ({ keypair: { name: 'k' } }),
+      listKeypairs: () => ({ keypairs: [], page_info: { current_count: 0 } }),
+      listKeypairDetail: () => ({ keypair: detail('k', true) }),
+      exportPrivateKey: () => ({ keypair: { name: 'k', private_key: 'PuTTY-User-Key-File-3: ssh-ed25519' } }),
+    });
+    const { KeyPairsManager } = await import('./keypairs.svelte.js');
+    const m = new KeyPairsManager(client);
+    await m.generate('k', 'SSH_RSA_3072', true);
+    await m.importText('pub', 'ssh-ed25519 AAAA me');
+    await m.importText('priv', '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----');
+    const creates = calls.filter((c) => c.op === 'createKeypair').map((c) => (c.input as { keypair: unknown }).keypair);
+    expect(creates).toEqual([
+      { name: 'k', algorithm: 'SSH_RSA_3072', key_protection: { encryption: { type: 'default' } } },
+      { name: 'pub', public_key: 'ssh-ed25519 AAAA me' },
+      { name: 'priv', key_protection: { private_key: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----', encryption: { type: 'default' } } },
+    ]);
+    await m.exportKey('k', 'ppk3', 'secret words');
+    expect(calls.at(-1)).toEqual({ op: 'exportPrivateKey', input: { keypair: { name: 'k' }, format: 'ppk3', new_passphrase: 'secret words' } });
+    expect(m.oneTime).toMatchObject({ fileName: 'k.ppk', text: 'PuTTY-User-Key-File-3: ssh-ed25519' });
+  });
+});
+
+describe('WindowsPasswordManager', () => {
+  it('sends the blob without whitespace and shows the password; a wrong key is explained', async () => {
+    let fail = false;
+    const { client, calls } = scripted({ kpsWindowsPassword: () => (fail ? new Fail('KPS.2002', 'The password blob was not encrypted for this key.') : { password: 'Adm1n!' }) });
+    const { WindowsPasswordManager } = await import('./windows-password.svelte.js');
+    const w = new WindowsPasswordManager(client);
+    w.blob = 'AAAA\nBBBB ';
+    w.keypairName = 'win';
+    await w.decrypt();
+    expect(calls[0]?.input).toEqual({ password_blob: 'AAAABBBB', keypair_name: 'win' });
+    expect(w.password).toBe('Adm1n!');
+    fail = true;
+    await w.decrypt();
+    expect(w.password).toBeNull();
+    expect(w.task.error).toBe('The password blob was not encrypted for this key.');
+    w.clear();
+    expect([w.blob, w.password]).toEqual(['', null]);
+  });
+});
+
+describe('SigningManager and key actions', () => {
+  it('signs the UTF-8 bytes of the message as RAW and reports verification', async () => {
+    const { client, calls } = scripted({ sign: () => ({ key_id: 'k', signature: 'SIG' }), verify: (i) => ({ key_id: 'k', signature_valid: i.signature === 'SIG' ? 'true' : 'false' }) });
+    const { SigningManager, algorithmsFor } = await import('./signing.svelte.js');
+    expect(algorithmsFor('EC_P384')).toEqual(['ECDSA_SHA_384']);
+    expect(algorithmsFor('RSA_2048')).toContain('RSASSA_PKCS1_V1_5_SHA_256');
+    const s = new SigningManager(client);
+    s.reset('EC_P256');
+    s.message = 'héllo';
+    await s.sign('k');
+    expect(calls[0]?.input).toEqual({ key_id: 'k', message: 'aMOpbGxv', signing_algorithm: 'ECDSA_SHA_256', message_type: 'RAW' });
+    await s.verify('k');
+    expect(s.valid).toBe(true);
+    s.signature = 'OTHER';
+    await s.verify('k');
+    expect(s.valid).toBe(false);
+  });
+
+  it('schedules deletion with the days as the cloud expects them (a string)', async () => {
+    const k = key('k1', 'a');
+    const { client, calls } = scripted({ scheduleKeyDeletion: () => ({ key_id: 'k1', key_state: '4' }), listKeys: () => ({ key_details: [k] }), getKeyRotationStatus: () => ({ key_rotation_enabled: false, rotation_interval: 365, last_rotation_time: '', number_of_rotations: 0 }) });
+    const m = new KeysManager(client);
+    await m.scheduleDeletion('k1', 30);
+    expect(calls[0]).toEqual({ op: 'scheduleKeyDeletion', input: { key_id: 'k1', pending_days: '30' } });
   });
 });

@@ -1,0 +1,32 @@
+// Journey 3 through the desktop UI's backend (what the Windows password screen calls over IPC):
+// a blob made by openssl for a key pair hosted in the vault decrypts to the password; web mode
+// refuses the operation (it can read key files by path).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dispatchUiCall } from '../../electron/ui/bridge.js';
+import { Workspace } from '../../electron/ui/workspace.js';
+import { mustTool } from '../helpers/keytools.js';
+import { tempDir } from '../helpers/vault.js';
+
+describe('Windows password from the UI backend', () => {
+  it('decrypts an openssl-made blob with a hosted key pair over IPC, and is refused over HTTP', async () => {
+    const dir = tempDir('keyhold-ui-winpw-');
+    const ws = new Workspace(join(dir, 'vault.db'), { transport: 'ipc', keychain: null, remember: { supported: false }, kdfTargetMs: 10 });
+    await ws.create('desktop password');
+    try {
+      await dispatchUiCall(ws, 'createKeypair', { keypair: { name: 'win-server', algorithm: 'SSH_RSA_2048', key_protection: { encryption: { type: 'default' } } } }, 'ipc');
+      const exported = (await dispatchUiCall(ws, 'exportPrivateKey', { keypair: { name: 'win-server' }, format: 'pkcs8' }, 'ipc')) as { keypair: { private_key: string } };
+      writeFileSync(join(dir, 'key.pem'), exported.keypair.private_key, { mode: 0o600 });
+      mustTool('openssl', ['pkey', '-in', join(dir, 'key.pem'), '-pubout', '-out', join(dir, 'pub.pem')]);
+      writeFileSync(join(dir, 'msg'), 'Adm1n-Pässw0rd');
+      mustTool('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', join(dir, 'pub.pem'), '-in', join(dir, 'msg'), '-out', join(dir, 'ct'), '-pkeyopt', 'rsa_padding_mode:pkcs1']);
+      const blob = readFileSync(join(dir, 'ct')).toString('base64');
+
+      expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'ipc')).toEqual({ password: 'Adm1n-Pässw0rd' });
+      await expect(dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'http')).rejects.toMatchObject({ status: 403 });
+    } finally {
+      await ws.lock('user');
+    }
+  });
+});

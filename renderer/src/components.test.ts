@@ -6,6 +6,7 @@ import ClipboardBar from './components/ClipboardBar.svelte';
 import { browserClipboard, ClipboardManager } from './lib/clipboard.svelte.js';
 import { scripted } from './lib/fake-transport.js';
 import { SessionManager } from './lib/session.svelte.js';
+import ConfirmButton from './components/ConfirmButton.svelte';
 import Pending from './screens/Pending.svelte';
 import Unlock from './screens/Unlock.svelte';
 import { SCREENS } from './lib/screens.js';
@@ -58,5 +59,19 @@ describe('Screens that wait for an issue', () => {
     render(Pending, { screen: secrets! });
     expect(screen.getByText(/arrives with issue 6/)).toBeInTheDocument();
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
+  });
+});
+
+describe('ConfirmButton', () => {
+  it('acts only on the second, explicit press', async () => {
+    let done = 0;
+    render(ConfirmButton, { label: 'Delete key pair', question: 'Delete web-prod?', onconfirm: () => (done += 1) });
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete key pair' }));
+    expect(done).toBe(0);
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(done).toBe(0);
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete key pair' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Yes, delete key pair' }));
+    expect(done).toBe(1);
   });
 });

@@ -6,6 +6,9 @@ import type { RecordStore } from '../vault/store.js';
 import { remoteRequest, type HttpDeps, type RemoteEndpoint } from './http-client.js';
 import { listMirroredKeys, pullKmsMirror } from './sync/kms-mirror.js';
 import { byokToRemote } from './byok.js';
+import { fetchWindowsPasswordBlob } from './ecs.js';
+import { kpsHandlers } from '../keypairs/service.js';
+import type { KmsContext } from '../kms/context.js';
 
 export const REMOTE_TABLE = 'remotes';
 
@@ -36,7 +39,7 @@ function info({ secret_key: _secret, ...rest }: RemoteRecord): RemoteInfo {
   return rest;
 }
 
-export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext> = {
+export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & KmsContext> = {
   remoteAdd(ctx, input) {
     if (ctx.store.read(REMOTE_TABLE, input.name)) throw new KeyholdError('REMOTE.0005', `A remote named ${input.name} already exists; remove it first.`, 400);
     const endpoint = input.endpoint ?? (input.region ? `https://kms.${input.region}.myhuaweicloud.com` : undefined);
@@ -82,6 +85,12 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext> = 
     const r = getRemote(ctx.store, input.name);
     const { material_source } = await byokToRemote(r, input, ctx.http);
     return { key_id: input.key_id, remote: r.name, wrapping_algorithm: input.wrapping_algorithm, material_source, material_out: material_source === 'generated' ? (input.material_out ?? null) : null };
+  },
+  async remoteWindowsPassword(ctx, input) {
+    const r = getRemote(ctx.store, input.name);
+    const password_blob = await fetchWindowsPasswordBlob(r, input.server_id, ctx.http);
+    const { name: _remote, server_id: _server, ...key } = input;
+    return kpsHandlers.kpsWindowsPassword(ctx, { ...key, password_blob });
   },
   remoteListMirroredKeys(ctx, input) {
     return { keys: listMirroredKeys(ctx.store, input.name) };

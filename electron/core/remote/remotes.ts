@@ -7,6 +7,7 @@ import { remoteRequest, type HttpDeps, type RemoteEndpoint } from './http-client
 import { listMirroredKeys, pullKmsMirror } from './sync/kms-mirror.js';
 import { byokToRemote } from './byok.js';
 import { fetchWindowsPasswordBlob } from './ecs.js';
+import { syncKps } from './sync/kps.js';
 import { kpsHandlers } from '../keypairs/service.js';
 import type { KmsContext } from '../kms/context.js';
 
@@ -74,8 +75,9 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & K
   },
   async remoteSync(ctx, input) {
     const r = getRemote(ctx.store, input.name);
+    if (input.service === 'kps') return { changes: await syncKps(ctx, r, { direction: input.direction, dryRun: input.dry_run, http: ctx.http }), applied: !input.dry_run };
     if (input.service !== 'kms') {
-      throw new KeyholdError('KEYHOLD.0001', `remote sync --service ${input.service} is not available yet: it needs the ${input.service === 'csms' ? 'secrets' : 'key-pair'} service merged first.`, 400);
+      throw new KeyholdError('KEYHOLD.0001', `remote sync --service ${input.service} is not available yet: it needs the secrets service merged first.`, 400);
     }
     if (input.direction === 'push') throw new KeyholdError('REMOTE.0002', 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
     const changes = await pullKmsMirror(ctx.store, r, { dryRun: input.dry_run, now: ctx.now(), http: ctx.http });

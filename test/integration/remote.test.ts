@@ -1,5 +1,5 @@
 // Two Keyhold vaults on loopback: one serves, the other runs operations on it with --remote.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, initVault, tempDir } from '../helpers/vault.js';
@@ -81,6 +81,63 @@ describe('remote sync --service kms', () => {
 
   it('refuses a KMS push', () => {
     expect(cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms', '--direction', 'push']).error?.error_code).toBe('REMOTE.0002');
+  });
+});
+
+describe('remote sync --service kps', () => {
+  const publicKey = (vault: string, name: string) =>
+    (cli(vault, ['kps', 'list-keypair-detail', '--keypair-name', name]).json as { keypair: { public_key: string } }).keypair.public_key;
+
+  it('pulls and pushes public keys by name, reports conflicts and overwrites nothing', () => {
+    expect(cli(server, ['kps', 'create-keypair', '--input-json', '{"keypair":{"name":"on-server","algorithm":"SSH_ED25519"}}']).status).toBe(0);
+    expect(cli(client, ['kps', 'create-keypair', '--input-json', '{"keypair":{"name":"on-client","algorithm":"SSH_ED25519"}}']).status).toBe(0);
+    expect(cli(server, ['kps', 'create-keypair', '--input-json', '{"keypair":{"name":"both","algorithm":"SSH_ED25519"}}']).status).toBe(0);
+    expect(cli(client, ['kps', 'create-keypair', '--input-json', '{"keypair":{"name":"both","algorithm":"SSH_ED25519"}}']).status).toBe(0);
+    const bothOnClient = publicKey(client, 'both');
+
+    const dry = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps', '--dry-run']).json as { changes: { action: string; id: string }[]; applied: boolean };
+    expect(dry.applied).toBe(false);
+    expect(dry.changes).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'add', id: 'on-server' }), expect.objectContaining({ action: 'conflict', id: 'both' })]));
+    expect(cli(client, ['kps', 'list-keypair-detail', '--keypair-name', 'on-server']).status).toBe(2);
+
+    expect(cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps']).status).toBe(0);
+    expect(publicKey(client, 'on-server')).toBe(publicKey(server, 'on-server'));
+    expect(publicKey(client, 'both')).toBe(bothOnClient);
+
+    const push = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps', '--direction', 'push']).json as { changes: { action: string; id: string }[] };
+    expect(push.changes).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'add', id: 'on-client' }), expect.objectContaining({ action: 'conflict', id: 'both' }), expect.objectContaining({ action: 'unchanged', id: 'on-server' })]));
+    expect(publicKey(server, 'on-client')).toBe(publicKey(client, 'on-client'));
+    expect(publicKey(server, 'both')).not.toBe(bothOnClient);
+  });
+});
+
+describe('remote byok', () => {
+  it('imports locally generated material into an external remote key, keeping an escrow copy', () => {
+    const created = cli(server, ['kms', 'create-key', '--key-alias', 'byok-target', '--origin', 'external']);
+    const keyId = (created.json as { key_info: { key_id: string } }).key_info.key_id;
+    expect((cli(server, ['kms', 'describe-key', '--key-id', keyId]).json as { key_info: { key_state: string } }).key_info.key_state).toBe('5');
+    const escrow = join(tempDir(), 'material.bin');
+    const r = cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-out', escrow]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ key_id: keyId, material_source: 'generated', material_out: escrow });
+    expect(statSync(escrow).mode & 0o777).toBe(0o600);
+    expect(readFileSync(escrow)).toHaveLength(32);
+    expect((cli(server, ['kms', 'describe-key', '--key-id', keyId]).json as { key_info: { key_state: string } }).key_info.key_state).toBe('2');
+    // The imported key is usable, and only the same material can be imported again after deletion.
+    expect(cli(server, ['kms', 'encrypt-data', '--key-id', keyId, '--plain-text', 'byok']).status).toBe(0);
+    expect(cli(server, ['kms', 'delete-imported-key-material', '--key-id', keyId]).status).toBe(0);
+    const other = join(tempDir(), 'other.bin');
+    writeFileSync(other, Buffer.alloc(32, 7));
+    expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-file', other]).error?.error_code).toBe('KMS.2606');
+    expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-file', escrow, '--wrapping-algorithm', 'RSAES_OAEP_SHA_1']).status).toBe(0);
+  });
+
+  it('refuses to overwrite an existing escrow file before touching the remote', () => {
+    const existing = join(tempDir(), 'exists.bin');
+    writeFileSync(existing, 'keep me');
+    const r = cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', '00000000-0000-4000-8000-000000000000', '--material-out', existing]);
+    expect(r.error?.error_code).toBe('REMOTE.0002');
+    expect(readFileSync(existing, 'utf8')).toBe('keep me');
   });
 });
 

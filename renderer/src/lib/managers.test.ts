@@ -340,3 +340,50 @@ describe('SigningManager and key actions', () => {
     expect(calls[0]).toEqual({ op: 'scheduleKeyDeletion', input: { key_id: 'k1', pending_days: '30' } });
   });
 });
+
+describe('RemotesManager', () => {
+  it('adds a Keyhold remote by URL, previews a sync, and applies exactly the previewed one', async () => {
+    const changes = [{ service: 'kms', action: 'add', id: 'k1', detail: 'alias a' }];
+    const { client, calls } = scripted({
+      remoteAdd: () => ({ remote: {} }),
+      remoteList: () => ({ remotes: [{ name: 'peer', endpoint: 'http://127.0.0.1:8443', project_id: 'p' }] }),
+      remoteSync: (i) => ({ changes, applied: i.dry_run === false }),
+      remoteListMirroredKeys: () => ({ keys: [] }),
+    });
+    const { RemotesManager } = await import('./remotes.svelte.js');
+    const m = new RemotesManager(client);
+    expect(await m.add({ name: ' peer ', kind: 'keyhold', region: 'cn-north-4', endpoint: 'http://127.0.0.1:8443', projectId: 'p', accessKey: 'AK', secretKey: 'SK' })).toBe(true);
+    expect(calls[0]).toEqual({ op: 'remoteAdd', input: { name: 'peer', project_id: 'p', access_key: 'AK', secret_key: 'SK', endpoint: 'http://127.0.0.1:8443' } });
+    await m.preview('peer', 'kms', 'pull');
+    expect(m.plan?.applied).toBe(false);
+    expect(m.canApply).toBe(true);
+    await m.apply();
+    expect(calls.filter((c) => c.op === 'remoteSync').map((c) => c.input)).toEqual([
+      { name: 'peer', service: 'kms', direction: 'pull', dry_run: true },
+      { name: 'peer', service: 'kms', direction: 'pull', dry_run: false },
+    ]);
+    expect(m.plan?.applied).toBe(true);
+    expect(m.canApply).toBe(false);
+  });
+
+  it('offers nothing to apply when the preview has only conflicts', async () => {
+    const { client } = scripted({ remoteSync: () => ({ changes: [{ service: 'kps', action: 'conflict', id: 'web', detail: 'differs' }], applied: false }) });
+    const { RemotesManager } = await import('./remotes.svelte.js');
+    const m = new RemotesManager(client);
+    await m.preview('peer', 'kps', 'push');
+    expect(m.canApply).toBe(false);
+  });
+
+  it('fetches a Windows password through a remote by server id', async () => {
+    const { client, calls } = scripted({ remoteWindowsPassword: () => ({ password: 'From-ECS1' }) });
+    const { WindowsPasswordManager } = await import('./windows-password.svelte.js');
+    const w = new WindowsPasswordManager(client);
+    w.source = 'remote';
+    w.remoteName = 'cloud';
+    w.serverId = ' 6f1c ';
+    w.keypairName = 'win';
+    await w.decrypt();
+    expect(calls[0]).toEqual({ op: 'remoteWindowsPassword', input: { name: 'cloud', server_id: '6f1c', keypair_name: 'win' } });
+    expect(w.password).toBe('From-ECS1');
+  });
+});

@@ -29,11 +29,7 @@ export const SCREENS: readonly Screen[] = [
     label: 'Files',
     waitsFor: { issues: [9], what: ['Encrypt and decrypt files of any size with a progress bar', 'Sign and verify files'] },
   },
-  {
-    id: 'remotes',
-    label: 'Remotes & sync',
-    waitsFor: { issues: [10], what: ['Huawei Cloud or another Keyhold as a remote (AK/SK)', 'Sync with a diff preview; conflicts shown, never overwritten'] },
-  },
+  { id: 'remotes', label: 'Remotes & sync' },
   { id: 'audit', label: 'Audit log' },
   { id: 'settings', label: 'Settings' },
 ];

@@ -4,7 +4,7 @@ import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import ClipboardBar from './components/ClipboardBar.svelte';
 import { browserClipboard, ClipboardManager } from './lib/clipboard.svelte.js';
-import { scripted } from './lib/fake-transport.js';
+import { scripted } from './testing/fake-transport.js';
 import { SessionManager } from './lib/session.svelte.js';
 import ConfirmButton from './components/ConfirmButton.svelte';
 import Pending from './screens/Pending.svelte';

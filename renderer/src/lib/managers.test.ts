@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionStatus } from '../../../shared/ui/contract.js';
 import { AuditManager } from './audit.svelte.js';
 import { browserClipboard, ClipboardManager } from './clipboard.svelte.js';
-import { Fail, scripted } from './fake-transport.js';
+import { Fail, scripted } from '../testing/fake-transport.js';
 import { KeysManager } from './keys.svelte.js';
 import { describeError } from './messages.js';
 import { SessionManager } from './session.svelte.js';

@@ -3,7 +3,7 @@
  * and every call is recorded. It stands in for the backend, never for the code under test.
  */
 import type { UiEvent, UiResult } from '../../../shared/ui/contract.js';
-import { Client, type Transport } from './api.js';
+import { Client, type Transport } from '../lib/api.js';
 
 export type Handler = (input: Record<string, unknown>) => unknown;
 

@@ -1,10 +1,12 @@
 /** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
 import { iamOperations } from './iam.js';
 import { kmsOperations } from './kms.js';
+import { kpsBindingOperations } from './kps-binding.js';
 import { remoteOperations } from './remote.js';
+import { serversOperations } from './servers.js';
 import { vaultOperations } from './vault.js';
 
-export const operations = { ...kmsOperations, ...vaultOperations, ...iamOperations, ...remoteOperations };
+export const operations = { ...kmsOperations, ...vaultOperations, ...iamOperations, ...remoteOperations, ...serversOperations, ...kpsBindingOperations };
 export type OperationKey = keyof typeof operations;
 
 export * from './define.js';

@@ -6,7 +6,9 @@
 import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
 import { iamHandlers } from '../iam/access-keys.js';
 import { kmsHandlers } from '../kms/service.js';
+import { kpsBindingHandlers } from '../keypairs/binding/service.js';
 import { remoteHandlers } from '../remote/remotes.js';
+import { serversHandlers } from '../servers/inventory.js';
 import { localHandlers } from './local-handlers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler is checked against its declaration where it is defined (Handlers<>)
@@ -18,7 +20,7 @@ export interface RegisteredOperation {
   handler: AnyHandler;
 }
 
-const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...localHandlers, ...iamHandlers, ...remoteHandlers };
+const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...localHandlers, ...iamHandlers, ...remoteHandlers, ...serversHandlers, ...kpsBindingHandlers };
 
 const byName = new Map<string, RegisteredOperation>();
 for (const [key, decl] of Object.entries(operations) as [keyof typeof operations, OperationDecl][]) {

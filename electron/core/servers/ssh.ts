@@ -64,7 +64,9 @@ function open(config: ConnectConfig, hostKeyMismatch: () => string | undefined):
   return new Promise((resolve, reject) => {
     const client = new Client();
     client.once('ready', () => resolve(client));
-    client.once('error', (e: NodeJS.ErrnoException & { level?: string }) => {
+    // `on`, not `once`: ssh2 may emit a second error (a socket error, then the handshake
+    // timeout), and an unheard 'error' event would crash the process. Later ones are no-ops.
+    client.on('error', (e: NodeJS.ErrnoException & { level?: string }) => {
       const mismatch = hostKeyMismatch();
       reject(mismatch ? new SshFailure('host-key', mismatch) : classify(e, where));
     });

@@ -48,8 +48,8 @@ export interface UnbindPlan {
 
 const SSHD = '/usr/sbin/sshd';
 const BACKUP_SUFFIX = '.keyhold-backup';
-/** After a reload sshd re-executes itself; its socket refuses connections for a moment. */
-const RELOAD_RETRIES = 20;
+/** How long a proof login keeps trying while sshd re-executes after a reload (or a brief refusal). */
+const RELOAD_SETTLE_MS = 5_000;
 const RELOAD_RETRY_MS = 250;
 
 function quote(s: string): string {
@@ -76,20 +76,44 @@ async function login(server: BindTarget, auth: SshAuth, hooks: Hooks = {}): Prom
   }
 }
 
-/** A fresh login with `auth`, closed at once: the proof that it works now. */
-async function proveLogin(server: BindTarget, auth: SshAuth, what: string, refused: TaskFailure['code'] = TaskFailures.NewKeyRejected): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+/**
+ * A fresh login with `auth`, closed at once: the proof that it works now. Right after a reload
+ * the old sshd may still answer for a moment (with the old settings) or refuse while it
+ * re-executes, so then any failure is retried until a short deadline.
+ */
+async function proveLogin(server: BindTarget, auth: SshAuth, what: string, refused: TaskFailure['code'] = TaskFailures.NewKeyRejected, afterReload = false): Promise<void> {
+  const deadline = Date.now() + RELOAD_SETTLE_MS;
+  for (;;) {
     try {
       (await connectPinned(server, auth)).end();
       return;
     } catch (e) {
-      if (e instanceof SshFailure && e.kind === 'refused' && attempt < RELOAD_RETRIES) {
+      const retry = e instanceof SshFailure && (e.kind === 'refused' || (afterReload && e.kind !== 'host-key'));
+      if (retry && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, RELOAD_RETRY_MS));
         continue;
       }
       if (e instanceof SshFailure && e.kind === 'auth') throw new TaskFailure(refused, `${what} was refused by ${server.host}:${server.port}`);
       throw asTaskFailure(e);
     }
+  }
+}
+
+/**
+ * Waits until the password no longer logs in: the proof that the reloaded sshd (not the old
+ * process still finishing its loop) runs the new settings. A password that keeps working is a
+ * failure, and the change is rolled back.
+ */
+async function awaitPasswordRefused(server: BindTarget, password: string): Promise<void> {
+  const deadline = Date.now() + RELOAD_SETTLE_MS;
+  for (;;) {
+    try {
+      (await connectPinned(server, { type: 'password', password })).end();
+    } catch (e) {
+      if (e instanceof SshFailure && e.kind === 'auth') return;
+    }
+    if (Date.now() >= deadline) throw new TaskFailure(TaskFailures.SshdConfigInvalid, 'password login still works after the reload');
+    await new Promise((r) => setTimeout(r, RELOAD_RETRY_MS));
   }
 }
 
@@ -207,7 +231,13 @@ async function reload(r: Remote, pidFile: string): Promise<void> {
  * Replaces sshd_config by `edit(original)`, validates, reloads and proves `prove` logs in; on any
  * failure the original is written back (and sshd reloaded if it had been) before rethrowing.
  */
-async function changeSshdConfig(r: Remote, server: BindTarget, edit: (c: Buffer) => Buffer, expectPassword: 'yes' | 'no', prove: { auth: SshAuth; what: string; refused?: TaskFailure['code'] }): Promise<{ undo: (r: Remote) => Promise<void> }> {
+async function changeSshdConfig(
+  r: Remote,
+  server: BindTarget,
+  edit: (c: Buffer) => Buffer,
+  expectPassword: 'yes' | 'no',
+  prove: { auth: SshAuth; what: string; refused?: TaskFailure['code']; passwordNowRefused?: string },
+): Promise<{ undo: (r: Remote) => Promise<void> }> {
   await requireRoot(r, server);
   const st = await r.stat(server.sshd_config);
   if (!st) throw new TaskFailure(TaskFailures.RemoteFileError, `${server.sshd_config} does not exist`);
@@ -227,7 +257,8 @@ async function changeSshdConfig(r: Remote, server: BindTarget, edit: (c: Buffer)
     const pidFile = await validateConfig(r, server, expectPassword);
     await reload(r, pidFile);
     reloaded = true;
-    await proveLogin(server, prove.auth, prove.what, prove.refused);
+    if (prove.passwordNowRefused !== undefined) await awaitPasswordRefused(server, prove.passwordNowRefused);
+    await proveLogin(server, prove.auth, prove.what, prove.refused, true);
   } catch (e) {
     throw await rollback(r, server, prove.auth, undo, e);
   }
@@ -259,7 +290,11 @@ export async function bind(plan: BindPlan, hooks: Hooks = {}): Promise<void> {
       await proveLogin(server, proof, `the new key pair ${plan.keypairName}, once the old one was removed,`);
     }
     if (plan.disablePassword && proof) {
-      const change = await changeSshdConfig(ctl, server, withPasswordBlock, 'no', { auth: proof, what: `the new key pair ${plan.keypairName}, with password login disabled,` });
+      const change = await changeSshdConfig(ctl, server, withPasswordBlock, 'no', {
+        auth: proof,
+        what: `the new key pair ${plan.keypairName}, with password login disabled,`,
+        ...(plan.auth.type === 'password' ? { passwordNowRefused: plan.auth.password } : {}),
+      });
       undos.unshift(change.undo);
     }
   } catch (e) {

@@ -23,11 +23,27 @@ const PERMISSION_DENIED = 3;
 type SftpError = Error & { code?: number | string };
 
 export class Remote {
+  /** Calls waiting for an answer: ssh2 leaves them pending forever when the socket dies. */
+  private readonly pending = new Set<(e: Error) => void>();
+  private lostWith: Error | undefined;
+
   private constructor(
     readonly client: Client,
     private readonly sftp: SFTPWrapper,
     private readonly hooks: Hooks,
-  ) {}
+  ) {
+    const onLost = (): void => {
+      this.lostWith ??= new Error('connection closed');
+      for (const fail of this.pending) fail(this.lostWith);
+      this.pending.clear();
+    };
+    client.on('close', onLost);
+    client.on('end', onLost);
+    client.on('error', (e: Error) => {
+      this.lostWith ??= e;
+      onLost();
+    });
+  }
 
   static async open(client: Client, hooks: Hooks = {}): Promise<Remote> {
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) => client.sftp((e, s) => (e ? reject(lost(e)) : resolve(s))));
@@ -39,11 +55,23 @@ export class Remote {
   }
 
   private call<T>(what: string, path: string, fn: (cb: (e: SftpError | undefined | null, v: T) => void) => void): Promise<T> {
-    return new Promise((resolve, reject) => {
+    return this.guard((resolve, reject) => fn((e, v) => (e ? reject(fileError(e, what, path)) : resolve(v))));
+  }
+
+  /** A promise that also settles (as ConnectionLost) when the connection dies first. */
+  private guard<T>(body: (resolve: (v: T) => void, reject: (e: unknown) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.lostWith) return reject(lost(this.lostWith));
+      const fail = (e: Error): void => reject(lost(e));
+      this.pending.add(fail);
+      const done = <A extends unknown[]>(f: (...a: A) => void) => (...a: A): void => {
+        this.pending.delete(fail);
+        f(...a);
+      };
       try {
-        fn((e, v) => (e ? reject(fileError(e, what, path)) : resolve(v)));
+        body(done(resolve), done(reject));
       } catch (e) {
-        reject(lost(e as Error));
+        done(reject)(lost(e as Error));
       }
     });
   }
@@ -82,12 +110,12 @@ export class Remote {
     return this.call('remove directory', path, (cb) => this.sftp.rmdir(path, (e) => cb(e, undefined)));
   }
 
-  /** Removes temp files an interrupted earlier write left beside `path`. */
+  /** Removes temp files an interrupted earlier write (of `path` or its backup) left beside it. */
   async removeStaleTemps(path: string): Promise<void> {
     const dir = posix.dirname(path);
-    const prefix = `.${posix.basename(path)}${TEMP_MARK}`;
-    const list = await this.call<{ filename: string }[]>('list', dir, (cb) => this.sftp.readdir(dir, cb)).catch(() => []);
-    for (const f of list) if (f.filename.startsWith(prefix)) await this.unlink(posix.join(dir, f.filename));
+    const prefix = `.${posix.basename(path)}`;
+    const list = await this.call<{ filename: string }[]>('list', dir, (cb) => this.sftp.readdir(dir, cb));
+    for (const f of list) if (f.filename.startsWith(prefix) && f.filename.includes(TEMP_MARK)) await this.unlink(posix.join(dir, f.filename));
   }
 
   /**
@@ -120,7 +148,7 @@ export class Remote {
 
   /** Runs a command (no shell quoting is needed: callers pass fixed words and checked paths). */
   exec(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
+    return this.guard((resolve, reject) => {
       this.client.exec(command, (e, stream) => {
         if (e) return reject(lost(e));
         let stdout = '';

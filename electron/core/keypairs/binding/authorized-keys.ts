@@ -7,8 +7,9 @@
 
 export const TAG = 'keyhold:';
 
-const OURS = /^([a-z0-9@.-]+) ([A-Za-z0-9+/]+={0,2}) keyhold:([A-Za-z0-9_-]{1,64})\r?$/;
-const PUBLIC_LINE = /^([a-z0-9@.-]+) ([A-Za-z0-9+/]+={0,2})(?: .*)?$/;
+const KEY = '((?:ssh|ecdsa|sk)-[a-z0-9@.-]+) ([A-Za-z0-9+/]{16,}={0,2})';
+const OURS = new RegExp(`^${KEY} keyhold:([A-Za-z0-9_-]{1,64})\\r?$`);
+const PUBLIC_LINE = new RegExp(`^${KEY}(?: .*)?$`);
 
 export interface KeyholdLine {
   keypair_name: string;

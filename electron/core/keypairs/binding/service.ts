@@ -50,8 +50,8 @@ function refuseBusy(store: RecordStore, server: ServerInfo): void {
 /** Checks one associate body and starts its task; throws a KeyholdError before any change. */
 function associate(ctx: BindingContext, input: InputOf<typeof kpsBindingOperations.associateKeypair>): TaskRecord {
   const { server, target: t } = target(ctx.store, input.server.id, input.server.port);
-  const publicKey = publicKeyOf(ctx.store, input.keypair_name);
   const { auth } = credential(input.server.auth);
+  const publicKey = publicKeyOf(ctx.store, input.keypair_name);
   const proof = input.keypair_private_key === undefined ? null : loadPrivateKey(input.keypair_private_key, 'keypair_private_key');
   if (proof && proof.publicBlob !== publicBlobOfLine(publicKey)) {
     throw bindingError('KPS.7003', `Invalid parameter keypair_private_key: it is not the private key of key pair '${input.keypair_name}'.`);

@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'ssh2';
@@ -78,6 +78,8 @@ export class TestSshd {
   static async start(): Promise<TestSshd> {
     const tag = randomBytes(4).toString('hex');
     const dir = mkdtempSync('/tmp/keyhold-sshd-');
+    // Readable like /etc/ssh, so a login user can read sshd_config (the host key stays 0600).
+    chmodSync(dir, 0o755);
     const port = await freePort();
     const user: Account = { name: `khu${tag}`, home: `/home/khu${tag}`, password: randomBytes(12).toString('base64url') };
     const admin: Account = { name: `khr${tag}`, home: `/home/khr${tag}`, password: randomBytes(12).toString('base64url') };

@@ -9,11 +9,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Session } from '../../electron/core/api/index.js';
+import { Session } from '../../electron/core/api/index.js';
 import { bind } from '../../electron/core/keypairs/binding/engine.js';
 import { TaskFailure, TaskFailures } from '../../electron/core/keypairs/binding/errors.js';
 import { canLogin, canRunSshd, cuttableProxy, sshKeygen, TestSshd, type Account } from '../helpers/sshd.js';
-import { cli, newSession, tempDir } from '../helpers/vault.js';
+import { cli, newSession, tempDir, TEST_PASSWORD } from '../helpers/vault.js';
 
 interface Key {
   privateKey: string;
@@ -228,6 +228,41 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
     }
   });
 
+  it('batch-associate-keypair: one task per server, a bad entry fails alone without a task', async () => {
+    setKeys(sshd.admin, null);
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const body = (id: string, a: Account) => ({ keypair_name: 'kpA', server: { id, auth: { type: 'password', key: a.password } }, keypair_private_key: keys.A.privateKey });
+    const { tasks } = (await call('kps', 'batch-associate-keypair', { batch_keypairs: [body(serverId, sshd.user), body(adminServerId, sshd.admin), body(missing, sshd.user)] })) as {
+      tasks: { task_id?: string; server_id: string; status: string; error_code?: string }[];
+    };
+    expect(tasks.map((t) => t.status)).toEqual(['SUCCESS', 'SUCCESS', 'FAILED']);
+    expect(tasks[2]).toMatchObject({ server_id: missing, error_code: 'KPS.8001' });
+    expect(tasks[2]?.task_id).toBeUndefined();
+    await session.settle();
+    for (const t of tasks.slice(0, 2)) expect(await call('kps', 'list-keypair-task', { task_id: t.task_id as string })).toMatchObject({ task_status: 'SUCCESS_RESET' });
+    expect(await loginUser({ privateKey: keys.A.privateKey })).toBe(true);
+    expect(await canLogin(sshd.port, sshd.admin.name, { privateKey: keys.A.privateKey })).toBe(true);
+    setKeys(sshd.admin, null);
+  });
+
+  it('respects a non-default AuthorizedKeysFile read from sshd_config', async () => {
+    const original = readFileSync(sshd.config);
+    writeFileSync(sshd.config, original.toString('utf8').replace('AuthorizedKeysFile .ssh/authorized_keys', 'AuthorizedKeysFile %h/.ssh/keys_by_admin'));
+    await sshd.reload();
+    try {
+      const r = await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey });
+      expect(r).toMatchObject({ status: 'SUCCESS_RESET' });
+      expect(readFileSync(join(sshDir(sshd.user), 'keys_by_admin'), 'utf8')).toMatch(/ keyhold:kpA\n$/);
+      expect(statSync(join(sshDir(sshd.user), 'keys_by_admin')).mode & 0o777).toBe(0o600);
+      expect(readFileSync(authFile(sshd.user)).equals(foreign)).toBe(true);
+      expect(await loginUser({ privateKey: keys.A.privateKey })).toBe(true);
+    } finally {
+      writeFileSync(sshd.config, original);
+      await sshd.reload();
+    }
+    expect(await loginUser({ privateKey: own.privateKey })).toBe(true);
+  });
+
   describe('sshd_config (as a uid-0 account)', () => {
     const adminAuth = (): { type: 'password'; key: string } => ({ type: 'password', key: sshd.admin.password });
     const loginAdmin = (auth: { password: string } | { privateKey: string }): Promise<boolean> => canLogin(sshd.port, sshd.admin.name, auth);
@@ -300,8 +335,7 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
       expect(audit.status).toBe(0);
       expect(bound.stdout + shown.stdout + audit.stdout + bound.stderr).not.toContain(sshd.user.password);
     } finally {
-      const { Session: S } = await import('../../electron/core/api/index.js');
-      session = await S.open(vault, { password: 'correct horse battery staple' });
+      session = await Session.open(vault, { password: TEST_PASSWORD });
     }
   });
 });

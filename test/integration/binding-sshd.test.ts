@@ -263,6 +263,23 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
     expect(await loginUser({ privateKey: own.privateKey })).toBe(true);
   });
 
+  it('a failure after the connection dropped is rolled back through a new login', async () => {
+    const proxy = await cuttableProxy(sshd.port);
+    const server = (await call('servers', 'show', { id: serverId })) as { server: { host_key_fingerprint: string; host_key_type: string } };
+    const target = { host: '127.0.0.1', port: proxy.port, user: sshd.user.name, host_key_fingerprint: server.server.host_key_fingerprint, host_key_type: server.server.host_key_type, sshd_config: sshd.config };
+    try {
+      // The proof key does not match the line written, so the proof fails after the cut.
+      const plan = { server: target, auth: { type: 'password' as const, password: sshd.user.password }, keypairName: 'kpA', publicKey: keys.A.publicKey, proofKey: keys.B.privateKey, disablePassword: false };
+      const err = await bind(plan, { step: (name, path) => (name === 'renamed' && path.endsWith('/authorized_keys') ? proxy.cut() : undefined) }).catch((e: unknown) => e);
+      expect((err as TaskFailure).code).toBe(TaskFailures.NewKeyRejected);
+      expect(readFileSync(authFile(sshd.user)).equals(foreign)).toBe(true);
+      expect(await loginUser({ privateKey: keys.A.privateKey })).toBe(false);
+      expect(await loginUser({ privateKey: own.privateKey })).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   describe('sshd_config (as a uid-0 account)', () => {
     const adminAuth = (): { type: 'password'; key: string } => ({ type: 'password', key: sshd.admin.password });
     const loginAdmin = (auth: { password: string } | { privateKey: string }): Promise<boolean> => canLogin(sshd.port, sshd.admin.name, auth);

@@ -174,7 +174,10 @@ async function restoreKeys(r: Remote, kf: KeysFile): Promise<void> {
     return;
   }
   if (now !== undefined) await r.unlink(kf.path);
-  if (kf.dirCreated) await r.rmdir(posix.dirname(kf.path)).catch(() => undefined);
+  // Only an empty directory can go; one that gained other files stays (rmdir refuses it).
+  if (kf.dirCreated) await r.rmdir(posix.dirname(kf.path)).catch((e: unknown) => {
+    if (e instanceof TaskFailure && e.code === TaskFailures.ConnectionLost) throw e;
+  });
 }
 
 /** Runs `undo` through `ctl`, or through a new login when `ctl` died; reports what could not be undone. */

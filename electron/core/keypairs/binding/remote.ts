@@ -89,11 +89,12 @@ export class Remote {
     return this.call<Buffer>('read', path, (cb) => this.sftp.readFile(path, (e, b) => cb(e, b)));
   }
 
-  /** The file, or undefined when it does not exist or cannot be read. */
+  /** The file, or undefined when it does not exist or cannot be read; a lost connection still throws. */
   async readIfReadable(path: string): Promise<Buffer | undefined> {
     try {
       return await this.read(path);
-    } catch {
+    } catch (e) {
+      if (e instanceof TaskFailure && e.code === TaskFailures.ConnectionLost) throw e;
       return undefined;
     }
   }

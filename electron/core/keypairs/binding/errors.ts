@@ -19,6 +19,7 @@ export const TaskFailures = {
   NeedsRoot: 'KPS.8111',
   WouldLockOut: 'KPS.8112',
   RemoteFileError: 'KPS.8113',
+  Unexpected: 'KPS.8199',
 } as const;
 export type TaskFailureCode = (typeof TaskFailures)[keyof typeof TaskFailures];
 
@@ -37,6 +38,7 @@ const CAUSES: Record<TaskFailureCode, string> = {
   'KPS.8111': 'Changing sshd_config needs the login user to be root',
   'KPS.8112': 'Refused, it would lock the user out',
   'KPS.8113': 'A file operation on the server failed',
+  'KPS.8199': 'Keyhold met an unexpected error; what it changed was rolled back where possible',
 };
 
 /** A failure inside a binding task: becomes the task's task_error_code and task_error_msg. */

@@ -68,7 +68,7 @@ export async function runTask(bg: BackgroundLike, task: TaskRecord, work: () => 
     const result = await work();
     done = { ...task, keypair_name: result?.keypair_name ?? task.keypair_name, state: 'SUCCESS' };
   } catch (e) {
-    const failure = e instanceof TaskFailure ? e : new TaskFailure(TaskFailures.RemoteFileError, `unexpected ${e instanceof Error ? e.name : 'error'}`);
+    const failure = e instanceof TaskFailure ? e : new TaskFailure(TaskFailures.Unexpected, e instanceof Error ? e.name : 'error');
     done = { ...task, state: 'FAILED', task_error_code: failure.code, task_error_msg: failure.message };
   }
   await bg.write(`kps task ${done.state}_${done.operate}`, { task_id: done.task_id, server_id: done.server_id, keypair_name: done.keypair_name, error_code: done.task_error_code }, (store) =>

@@ -39,10 +39,10 @@ function run(cmd: string, args: string[], input?: string): string {
   return execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/** An ed25519 key pair made by ssh-keygen: OpenSSH private text and public line. */
-export function sshKeygen(dir: string, name: string): { privateKey: string; publicKey: string; path: string } {
+/** A key pair made by ssh-keygen (ed25519 by default): private key text and public line. */
+export function sshKeygen(dir: string, name: string, args: string[] = ['-t', 'ed25519']): { privateKey: string; publicKey: string; path: string } {
   const path = join(dir, name);
-  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@test`, '-f', path]);
+  run('ssh-keygen', ['-q', ...args, '-N', '', '-C', `${name}@test`, '-f', path]);
   return { privateKey: readFileSync(path, 'utf8'), publicKey: readFileSync(`${path}.pub`, 'utf8').trim(), path };
 }
 

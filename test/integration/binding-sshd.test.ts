@@ -25,7 +25,7 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
   let sshd: TestSshd;
   let keysDir: string;
   let own: Key;
-  const keys: Record<'A' | 'B', Key> = {} as Record<'A' | 'B', Key>;
+  const keys: Record<'A' | 'B' | 'R', Key> = {} as Record<'A' | 'B' | 'R', Key>;
   let session: Session;
   let vaultDir: string;
   let serverId: string;
@@ -68,6 +68,8 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
     own = sshKeygen(keysDir, 'own');
     keys.A = sshKeygen(keysDir, 'A');
     keys.B = sshKeygen(keysDir, 'B');
+    // RSA (the default key pair type) as a traditional PEM file, to exercise key normalisation.
+    keys.R = sshKeygen(keysDir, 'R', ['-t', 'rsa', '-b', '2048', '-m', 'PEM']);
     foreign = Buffer.concat([
       Buffer.from('# my own keys, keep them\n\n', 'utf8'),
       Buffer.from(`no-port-forwarding,from="127.0.0.1" ${own.publicKey}\r\n`, 'utf8'),
@@ -148,6 +150,15 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
     expect(await loginUser({ privateKey: keys.B.privateKey })).toBe(true);
     expect(await loginUser({ privateKey: keys.A.privateKey })).toBe(false);
     expect(await loginUser({ password: sshd.user.password })).toBe(true);
+  });
+
+  it('an RSA key pair whose private key is given as PKCS#1 PEM binds and logs in', async () => {
+    expect(keys.R.privateKey).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
+    const r = await task('associate-keypair', { keypair_name: 'kpR', server: { id: serverId, auth: { type: 'keypair', key: own.privateKey } }, keypair_private_key: keys.R.privateKey });
+    expect(r).toMatchObject({ status: 'SUCCESS_REPLACE' });
+    expect(readFileSync(authFile(sshd.user), 'utf8')).toMatch(/\nssh-rsa \S+ keyhold:kpR\n$/);
+    expect(await loginUser({ privateKey: keys.R.privateKey })).toBe(true);
+    expect(await loginUser({ privateKey: own.privateKey })).toBe(true);
   });
 
   it('replacing without the new private key is refused before anything changes (no proof, no removal)', async () => {

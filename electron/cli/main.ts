@@ -102,6 +102,7 @@ async function run(argv: string[]): Promise<void> {
     try {
       return await serve(session, opts);
     } finally {
+      await session.settle();
       session.close();
     }
   }
@@ -135,6 +136,8 @@ async function run(argv: string[]): Promise<void> {
     }
     out(cmd.globals.remote ? await session.callRemote(cmd.globals.remote, op.decl.service, op.decl.name, input, 'cli') : await session.run(op, input, 'cli'), format);
   } finally {
+    // Background tasks (KPS bindings) finish, and record their outcome, before the vault closes.
+    await session.settle();
     session.close();
   }
 }

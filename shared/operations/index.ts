@@ -1,8 +1,10 @@
 /** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
 import { iamOperations } from './iam.js';
 import { kmsOperations } from './kms.js';
+import { kpsBindingOperations } from './kps-binding.js';
 import { kpsOperations } from './kps.js';
 import { remoteOperations } from './remote.js';
+import { serversOperations } from './servers.js';
 import { vaultOperations } from './vault.js';
 
 export const operations = {
@@ -11,6 +13,8 @@ export const operations = {
   ...iamOperations,
   ...remoteOperations,
   ...kpsOperations,
+  ...serversOperations,
+  ...kpsBindingOperations,
 };
 export type OperationKey = keyof typeof operations;
 

@@ -6,8 +6,10 @@
 import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
 import { iamHandlers } from '../iam/access-keys.js';
 import { kmsHandlers } from '../kms/service.js';
+import { kpsBindingHandlers } from '../keypairs/binding/service.js';
 import { kpsHandlers } from '../keypairs/service.js';
 import { remoteHandlers } from '../remote/remotes.js';
+import { serversHandlers } from '../servers/inventory.js';
 import { localHandlers } from './local-handlers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler is checked against its declaration where it is defined (Handlers<>)
@@ -25,6 +27,8 @@ const implementations: Record<keyof typeof operations, AnyHandler> = {
   ...iamHandlers,
   ...remoteHandlers,
   ...kpsHandlers,
+  ...serversHandlers,
+  ...kpsBindingHandlers,
 };
 
 const byName = new Map<string, RegisteredOperation>();

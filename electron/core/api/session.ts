@@ -36,6 +36,18 @@ export interface CallContext extends KmsContext {
   vault: Vault;
   audit: AuditLog;
   caller: Caller | null;
+  /** Work that outlives the call (KPS binding tasks); see `Background`. */
+  background: Background;
+}
+
+/**
+ * What a handler may leave running after it returns: `start` runs once the call has committed
+ * (never for a call that failed or rolled back), and `write` is a later change with its own
+ * audit entry, so a task's record can move from RUNNING to its outcome.
+ */
+export interface Background {
+  start(work: () => Promise<void>): void;
+  write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void): Promise<void>;
 }
 
 /** The only operations a grantee access key may call (on keys granted to it). */
@@ -49,6 +61,7 @@ export class Session {
   readonly hsm: HsmBackend;
   readonly handles = new Map<WrappedKey, KeyHandle>();
   private readonly ensured = new Set<DefaultKeyService>();
+  private readonly running = new Set<Promise<void>>();
 
   private constructor(readonly vault: Vault) {
     this.audit = new AuditLog(vault);
@@ -94,8 +107,32 @@ export class Session {
     this.vault.close();
   }
 
-  private context(store: RecordStore, caller: Caller | null = null, operation?: string): CallContext {
-    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: Date.now, vault: this.vault, audit: this.audit, caller, operation };
+  private context(store: RecordStore, caller: Caller | null = null, operation?: string, started: (() => Promise<void>)[] = []): CallContext {
+    const background: Background = {
+      start: (work) => void started.push(work),
+      write: async (operation, fields, change) => {
+        await this.vault.write(
+          (tx) => change(tx),
+          (tx) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome: 'success', fields }),
+        );
+        this.audit.anchor();
+      },
+    };
+    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: Date.now, vault: this.vault, audit: this.audit, caller, operation, background };
+  }
+
+  private startBackground(started: (() => Promise<void>)[]): void {
+    for (const work of started) {
+      // A task records its own failure; anything escaping that must not crash the process.
+      const p = work().catch(() => undefined);
+      this.running.add(p);
+      void p.finally(() => this.running.delete(p));
+    }
+  }
+
+  /** Resolves once all background work has finished; transports await it before `close()`. */
+  async settle(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
   /** An active access key's secret and role, for the HTTP transport's signature check. */
@@ -196,17 +233,20 @@ export class Session {
       outcome,
       fields: Object.fromEntries((decl.audit.record ?? []).filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
     });
+    const started: (() => Promise<void>)[] = [];
     try {
       if (decl.mutates) {
         const result = await this.vault.write(
-          (tx: WriteTx) => handler(this.context(tx, caller, decl.name), input),
+          (tx: WriteTx) => handler(this.context(tx, caller, decl.name, started), input),
           (tx, r) => this.audit.append(tx, entry('success', r)),
         );
         this.audit.anchor();
+        this.startBackground(started);
         return result;
       }
-      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), caller, decl.name), input);
+      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), caller, decl.name, started), input);
       await this.audit.record(entry('success', result));
+      this.startBackground(started);
       return result;
     } catch (e) {
       if (e instanceof KeyholdError && e.code !== LocalErrors.AuditWriteFailed) {

@@ -1,0 +1,30 @@
+/**
+ * Private keys given to binding (the login credential, the proof key): any unencrypted format
+ * sshpk reads (OpenSSH, PEM PKCS#1/SEC1, PKCS#8), normalised to the OpenSSH form ssh2 loads
+ * (ssh2 itself refuses PKCS#8 Ed25519). Errors never include the key text.
+ */
+import sshpk from 'sshpk';
+import { BindingErrors, bindingError } from './errors.js';
+
+export interface LoadedKey {
+  /** OpenSSH private key text for ssh2. */
+  openssh: string;
+  /** Base64 RFC 4253 blob of the public half, as it appears in authorized_keys. */
+  publicBlob: string;
+}
+
+export function loadPrivateKey(text: string, field: string): LoadedKey {
+  let key: sshpk.PrivateKey;
+  try {
+    key = sshpk.parsePrivateKey(text, 'auto');
+  } catch (e) {
+    const encrypted = e instanceof Error && e.name === 'KeyEncryptedError';
+    throw bindingError(BindingErrors.Invalid, `Invalid parameter ${field}: ${encrypted ? 'an encrypted private key; give it unencrypted' : 'not a private key Keyhold can read (OpenSSH, PEM or PKCS#8)'}.`);
+  }
+  return { openssh: key.toString('openssh'), publicBlob: key.toPublic().toBuffer('rfc4253').toString('base64') };
+}
+
+/** The base64 blob of an OpenSSH public key line (a key pair's stored public key). */
+export function publicBlobOfLine(line: string): string {
+  return sshpk.parseKey(line, 'ssh').toBuffer('rfc4253').toString('base64');
+}

@@ -1,0 +1,129 @@
+/**
+ * The KPS binding operations: check the request, record a RUNNING task, and hand the SSH work
+ * to the background, where the engine runs and the task records its outcome. Credentials live
+ * only in the closure of that work; they are never written anywhere.
+ */
+import type { Handlers, InputOf } from '../../../../shared/operations/index.js';
+import type { kpsBindingOperations } from '../../../../shared/operations/kps-binding.js';
+import type { ServerInfo } from '../../../../shared/operations/servers.js';
+import { findServer } from '../../servers/inventory.js';
+import type { SshAuth } from '../../servers/ssh.js';
+import type { RecordStore } from '../../vault/store.js';
+import { bind, unbind, type BindTarget } from './engine.js';
+import { BindingErrors, bindingError } from './errors.js';
+import { keypairForBinding } from './keypair-source.js';
+import type { KmsContext } from '../../kms/context.js';
+import { loadPrivateKey, publicBlobOfLine } from './keys.js';
+import { failedInfo, newTask, runningInfo, runningOn, runTask, TASK_TABLE, taskStatus, type BackgroundLike, type TaskRecord } from './tasks.js';
+
+export interface BindingContext extends KmsContext {
+  background: BackgroundLike;
+}
+
+type AuthInput = { type: 'password' | 'keypair'; key: string } | undefined;
+
+function target(store: RecordStore, id: string, port: number | undefined): { server: ServerInfo; target: BindTarget } {
+  const server = findServer(store, id);
+  if (!server) throw bindingError(BindingErrors.ServerNotFound, `Server ${id} does not exist: add it with \`keyhold servers add\`.`, 404);
+  if (!server.host_key_fingerprint || !server.host_key_type) {
+    throw bindingError(BindingErrors.HostKeyNotPinned, `The host key of server ${server.name} is not pinned: check it and run \`keyhold servers pin-host-key --id ${server.id}\` first.`);
+  }
+  return {
+    server,
+    target: { host: server.host, port: port ?? server.port, user: server.user, host_key_fingerprint: server.host_key_fingerprint, host_key_type: server.host_key_type, sshd_config: server.sshd_config },
+  };
+}
+
+function credential(auth: AuthInput): { auth: SshAuth; blob: string | null } {
+  if (!auth) throw bindingError(BindingErrors.Missing, 'Missing parameter: server.auth is required (Keyhold logs in over SSH with the password or the private key that works now).');
+  if (auth.type === 'password') return { auth: { type: 'password', password: auth.key }, blob: null };
+  const key = loadPrivateKey(auth.key, 'server.auth.key');
+  return { auth: { type: 'key', privateKey: key.openssh }, blob: key.publicBlob };
+}
+
+function refuseBusy(store: RecordStore, server: ServerInfo): void {
+  const running = runningOn(store, server.id);
+  if (running) throw bindingError(BindingErrors.Invalid, `Task ${running.task_id} is still running on server ${server.name}; wait for it to finish.`);
+}
+
+/** Checks one associate body and starts its task; throws a KeyholdError before any change. */
+function associate(ctx: BindingContext, input: InputOf<typeof kpsBindingOperations.associateKeypair>): TaskRecord {
+  const { server, target: t } = target(ctx.store, input.server.id, input.server.port);
+  const { auth } = credential(input.server.auth);
+  const { publicKey, hostedPrivateKey } = keypairForBinding(ctx, input.keypair_name);
+  // The proof login uses the caller's private key, else the hosted one; without either the
+  // bind still adds the key but removes nothing it cannot prove safe to remove.
+  const proofText = input.keypair_private_key ?? hostedPrivateKey;
+  const proof = proofText === null ? null : loadPrivateKey(proofText, input.keypair_private_key === undefined ? 'hosted private key' : 'keypair_private_key');
+  if (proof && proof.publicBlob !== publicBlobOfLine(publicKey)) {
+    throw bindingError('KPS.7003', `Invalid parameter keypair_private_key: it is not the private key of key pair '${input.keypair_name}'.`);
+  }
+  refuseBusy(ctx.store, server);
+  // The cloud names a bind by its credential: a password resets, the current private key replaces.
+  const task = newTask(ctx.store, ctx.now(), { server_id: server.id, server_name: server.name, keypair_name: input.keypair_name, operate: auth.type === 'password' ? 'RESET' : 'REPLACE' });
+  const plan = { server: t, auth, keypairName: input.keypair_name, publicKey, proofKey: proof?.openssh ?? null, disablePassword: input.server.disable_password };
+  ctx.background.start(() => runTask(ctx.background, task, () => bind(plan)));
+  return task;
+}
+
+function page<T>(all: T[], limit: number, offset: number): { total: number; tasks: T[] } {
+  return { total: all.length, tasks: all.slice(offset, offset + limit) };
+}
+
+function tasksIn(store: RecordStore, state: TaskRecord['state']): TaskRecord[] {
+  return store
+    .list<TaskRecord>(TASK_TABLE)
+    .filter((t) => t.state === state)
+    .sort((a, b) => a.task_time - b.task_time || a.task_id.localeCompare(b.task_id));
+}
+
+export const kpsBindingHandlers: Handlers<typeof kpsBindingOperations, BindingContext> = {
+  associateKeypair(ctx, input) {
+    return { task_id: associate(ctx, input).task_id };
+  },
+  batchAssociateKeypair(ctx, input) {
+    const names = new Set(input.batch_keypairs.map((b) => b.keypair_name));
+    if (names.size > 1) throw bindingError(BindingErrors.Invalid, 'Invalid parameter batch_keypairs: every entry must bind the same key pair.');
+    return {
+      tasks: input.batch_keypairs.map((body) => {
+        try {
+          return { task_id: associate(ctx, body).task_id, server_id: body.server.id, status: 'SUCCESS' as const };
+        } catch (e) {
+          const err = e as { code?: string; message?: string };
+          return { server_id: body.server.id, status: 'FAILED' as const, error_code: err.code ?? BindingErrors.Invalid, error_msg: err.message ?? 'invalid entry' };
+        }
+      }),
+    };
+  },
+  disassociateKeypair(ctx, input) {
+    const { server, target: t } = target(ctx.store, input.server.id, input.server.port);
+    const { auth, blob } = credential(input.server.auth);
+    const control = input.keypair_private_key === undefined ? null : loadPrivateKey(input.keypair_private_key, 'keypair_private_key');
+    refuseBusy(ctx.store, server);
+    const task = newTask(ctx.store, ctx.now(), { server_id: server.id, server_name: server.name, keypair_name: '', operate: 'UNBIND' });
+    const plan = { server: t, auth, authBlob: blob, controlKey: control?.openssh ?? null };
+    ctx.background.start(() => runTask(ctx.background, task, async () => ({ keypair_name: (await unbind(plan)).join(',') })));
+    return { task_id: task.task_id };
+  },
+  listKeypairTask(ctx, input) {
+    const task = ctx.store.read<TaskRecord>(TASK_TABLE, input.task_id);
+    if (!task) throw bindingError(BindingErrors.TaskNotFound, `Task ${input.task_id} does not exist.`, 404);
+    return { server_id: task.server_id, task_id: task.task_id, task_status: taskStatus(task) };
+  },
+  listRunningTask(ctx, input) {
+    return page(tasksIn(ctx.store, 'RUNNING').map(runningInfo), input.limit, input.offset);
+  },
+  listFailedTask(ctx, input) {
+    return page(tasksIn(ctx.store, 'FAILED').map(failedInfo), input.limit, input.offset);
+  },
+  deleteFailedTask(ctx, input) {
+    const task = ctx.store.read<TaskRecord>(TASK_TABLE, input.task_id);
+    if (!task || task.state !== 'FAILED') throw bindingError(BindingErrors.TaskNotFound, `No failed task ${input.task_id}.`, 404);
+    ctx.store.delete(TASK_TABLE, task.task_id);
+    return {};
+  },
+  deleteAllFailedTask(ctx) {
+    for (const t of tasksIn(ctx.store, 'FAILED')) ctx.store.delete(TASK_TABLE, t.task_id);
+    return {};
+  },
+};

@@ -1,0 +1,95 @@
+/** The server inventory: records in the vault, and host-key pinning (trust on first use, explicit). */
+import { KeyholdError } from '../../../shared/errors.js';
+import type { Handlers } from '../../../shared/operations/index.js';
+import type { ServerInfo, serversOperations } from '../../../shared/operations/servers.js';
+import { newUuid } from '../crypto/random.js';
+import type { RecordStore } from '../vault/store.js';
+import { readHostKey, SshFailure } from './ssh.js';
+
+export const SERVER_TABLE = 'servers';
+
+export interface ServersContext {
+  store: RecordStore;
+  now(): number;
+}
+
+export function findServer(store: RecordStore, id: string): ServerInfo | undefined {
+  return store.read<ServerInfo>(SERVER_TABLE, id);
+}
+
+function getServer(store: RecordStore, id: string): ServerInfo {
+  const s = findServer(store, id);
+  if (!s) throw new KeyholdError('SERVERS.0004', `No server with id ${id}: see \`keyhold servers list\`.`, 404);
+  return s;
+}
+
+function refuseDuplicateName(store: RecordStore, name: string, self?: string): void {
+  if (store.list<ServerInfo>(SERVER_TABLE).some((s) => s.name === name && s.id !== self)) {
+    throw new KeyholdError('SERVERS.0005', `A server named ${name} already exists.`, 400);
+  }
+}
+
+export const serversHandlers: Handlers<typeof serversOperations, ServersContext> = {
+  serversAdd(ctx, input) {
+    refuseDuplicateName(ctx.store, input.name);
+    const server: ServerInfo = {
+      id: newUuid(),
+      name: input.name,
+      host: input.host,
+      port: input.port,
+      user: input.user,
+      host_key_fingerprint: null,
+      host_key_type: null,
+      sshd_config: input.sshd_config,
+      notes: input.notes,
+      created: new Date(ctx.now()).toISOString(),
+    };
+    ctx.store.put(SERVER_TABLE, server.id, server);
+    return { server };
+  },
+  serversList(ctx) {
+    return { servers: ctx.store.list<ServerInfo>(SERVER_TABLE).sort((a, b) => a.name.localeCompare(b.name)) };
+  },
+  serversShow(ctx, input) {
+    return { server: getServer(ctx.store, input.id) };
+  },
+  serversUpdate(ctx, input) {
+    const before = getServer(ctx.store, input.id);
+    if (input.name !== undefined) refuseDuplicateName(ctx.store, input.name, before.id);
+    const { id: _id, ...changes } = input;
+    const server: ServerInfo = { ...before, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
+    // A key pinned for one address says nothing about another: the user pins again.
+    if (server.host !== before.host || server.port !== before.port) {
+      server.host_key_fingerprint = null;
+      server.host_key_type = null;
+    }
+    ctx.store.put(SERVER_TABLE, server.id, server);
+    return { server };
+  },
+  serversRemove(ctx, input) {
+    const server = getServer(ctx.store, input.id);
+    ctx.store.delete(SERVER_TABLE, server.id);
+    return { server };
+  },
+  async serversPinHostKey(ctx, input) {
+    const server = getServer(ctx.store, input.id);
+    let key: { fingerprint: string; type: string };
+    try {
+      // Compare like with like: a pinned key is read again in its own type when the server still has it.
+      key = server.host_key_type ? await readHostKey(server, server.host_key_type).catch(() => readHostKey(server)) : await readHostKey(server);
+    } catch (e) {
+      if (e instanceof SshFailure) throw new KeyholdError('SERVERS.0006', `Cannot read the host key: ${e.message}.`, 502);
+      throw e;
+    }
+    if (server.host_key_fingerprint && server.host_key_fingerprint !== key.fingerprint && !input.accept_new) {
+      throw new KeyholdError(
+        'SERVERS.0007',
+        `The host key of ${server.host}:${server.port} changed: pinned ${server.host_key_fingerprint}, now ${key.fingerprint}. If the change is expected, pin it with --accept-new.`,
+        409,
+      );
+    }
+    const pinned: ServerInfo = { ...server, host_key_fingerprint: key.fingerprint, host_key_type: key.type };
+    ctx.store.put(SERVER_TABLE, pinned.id, pinned);
+    return { server: pinned };
+  },
+};

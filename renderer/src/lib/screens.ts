@@ -19,11 +19,7 @@ export const SCREENS: readonly Screen[] = [
   },
   { id: 'keypairs', label: 'Key pairs' },
   { id: 'windows', label: 'Windows password' },
-  {
-    id: 'servers',
-    label: 'Servers',
-    waitsFor: { issues: [8], what: ['Bind, replace, reset and unbind public keys in authorized_keys over SSH', 'Host keys pinned on first use', 'Task status for every binding'] },
-  },
+  { id: 'servers', label: 'Servers' },
   {
     id: 'files',
     label: 'Files',

@@ -1,8 +1,9 @@
 /** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
+import { csmsOperations } from './csms.js';
 import { kmsOperations } from './kms.js';
 import { vaultOperations } from './vault.js';
 
-export const operations = { ...kmsOperations, ...vaultOperations };
+export const operations = { ...kmsOperations, ...csmsOperations, ...vaultOperations };
 export type OperationKey = keyof typeof operations;
 
 export * from './define.js';

@@ -5,6 +5,7 @@
  */
 import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
 import { kmsHandlers } from '../kms/service.js';
+import { csmsHandlers } from '../secrets/service.js';
 import { localHandlers } from './local-handlers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler is checked against its declaration where it is defined (Handlers<>)
@@ -16,7 +17,7 @@ export interface RegisteredOperation {
   handler: AnyHandler;
 }
 
-const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...localHandlers };
+const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...csmsHandlers, ...localHandlers };
 
 const byName = new Map<string, RegisteredOperation>();
 for (const [key, decl] of Object.entries(operations) as [keyof typeof operations, OperationDecl][]) {

@@ -11,6 +11,7 @@ import type { HsmBackend, KeyHandle, WrappedKey } from '../hsm/backend.js';
 import { SoftwareHsm } from '../hsm/software.js';
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
+import { dueTasks } from '../secrets/schedule.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, type WriteTx } from '../vault/vault.js';
@@ -27,22 +28,36 @@ export interface CallContext extends KmsContext {
 }
 
 /** Services whose operations may use their default key; it is created before their first call. */
-const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms' };
+const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', csms: 'csms' };
+
+export interface SessionOptions {
+  /** The clock operations and due work use (tests control it); Date.now by default. */
+  now?: () => number;
+  /** How often due work (secret rotations, expiries, deletions) runs while open; 60 s by default. */
+  dueWorkIntervalMs?: number;
+}
 
 export class Session {
   readonly audit: AuditLog;
   readonly hsm: HsmBackend;
   readonly handles = new Map<WrappedKey, KeyHandle>();
   private readonly ensured = new Set<DefaultKeyService>();
+  private readonly now: () => number;
+  private dueTimer: NodeJS.Timeout | undefined;
+  private dueRunning = false;
 
-  private constructor(readonly vault: Vault) {
+  private constructor(
+    readonly vault: Vault,
+    opts: SessionOptions = {},
+  ) {
     this.audit = new AuditLog(vault);
     this.hsm = new SoftwareHsm(vault.subkey('hsm-wrap'));
+    this.now = opts.now ?? Date.now;
   }
 
   /** Creates a vault and writes its first audit entry (and the anchor beside it). */
-  static async create(path: string, password: string, opts: { kdfTargetMs?: number } = {}): Promise<Session> {
-    const session = new Session(await Vault.create(path, password, opts));
+  static async create(path: string, password: string, opts: { kdfTargetMs?: number } & SessionOptions = {}): Promise<Session> {
+    const session = new Session(await Vault.create(path, password, opts), opts);
     await session.vault.write(
       () => undefined,
       (tx) => session.audit.append(tx, { transport: 'system', operation: 'vault init', key_id: null, outcome: 'success', fields: {} }),
@@ -51,15 +66,22 @@ export class Session {
     return session;
   }
 
-  /** Opens and unlocks a vault; the audit log's cheap integrity checks run before any use. */
-  static async open(path: string, credentials: Credentials | ((vaultId: string) => Promise<Credentials>)): Promise<Session> {
+  /**
+   * Opens and unlocks a vault; the audit log's cheap integrity checks run before any use, then
+   * the work that came due while it was closed (secret rotations …), and a timer for the rest.
+   */
+  static async open(path: string, credentials: Credentials | ((vaultId: string) => Promise<Credentials>), opts: SessionOptions = {}): Promise<Session> {
     const vault = Vault.open(path);
     try {
       const unlock = typeof credentials === 'function' ? await credentials(vault.header.vault_id) : credentials;
       if ('password' in unlock) await vault.unlock(unlock.password);
       else vault.unlockWithDeviceSecret(unlock.deviceSecret);
-      const session = new Session(vault);
+      const session = new Session(vault, opts);
       session.audit.checkOnUnlock();
+      await session.runDueWork();
+      session.dueTimer = setInterval(() => void session.runDueWork().catch(() => undefined), opts.dueWorkIntervalMs ?? 60_000);
+      // The timer must not keep a CLI process alive; the desktop app and server stay up anyway.
+      session.dueTimer.unref();
       return session;
     } catch (e) {
       vault.close();
@@ -73,12 +95,13 @@ export class Session {
   }
 
   close(): void {
+    clearInterval(this.dueTimer);
     this.handles.clear();
     this.vault.close();
   }
 
   private context(store: RecordStore): CallContext {
-    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: Date.now, vault: this.vault, audit: this.audit };
+    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit };
   }
 
   /** Runs a system change (not a user's request) as its own audited transaction. */
@@ -88,6 +111,27 @@ export class Session {
       (tx, _r) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome: 'success', fields: {} }),
     );
     this.audit.anchor();
+  }
+
+  /**
+   * Runs due work (secret rotations, version expiries, scheduled deletions), each task as its
+   * own audited system transaction. Errors other than a task's own refusal propagate: at open
+   * they fail the open; on the timer they are retried at the next tick.
+   */
+  async runDueWork(): Promise<void> {
+    if (this.dueRunning || !this.vault.unlocked) return;
+    this.dueRunning = true;
+    try {
+      for (const task of dueTasks(this.context(readOnlyStore(this.vault, 'due work')))) {
+        await this.vault.write(
+          (tx) => task.run(this.context(tx)),
+          (tx, outcome) => this.audit.append(tx, { transport: 'system', operation: task.operation, key_id: null, outcome, fields: task.fields }),
+        );
+        this.audit.anchor();
+      }
+    } finally {
+      this.dueRunning = false;
+    }
   }
 
   private async ensureDefaults(service: string): Promise<void> {

@@ -5,6 +5,8 @@ import type { Vault } from './vault.js';
 export interface RecordStore {
   read<T>(table: string, id: string): T | undefined;
   list<T>(table: string): T[];
+  /** The ids of a table's records in ascending order, without opening any (for paging by name). */
+  ids(table: string): string[];
   put(table: string, id: string, value: unknown): void;
   delete(table: string, id: string): void;
 }
@@ -17,6 +19,7 @@ export function readOnlyStore(vault: Vault, operation: string): RecordStore {
   return {
     read: (t, id) => vault.read(t, id),
     list: (t) => vault.list(t),
+    ids: (t) => vault.ids(t),
     put: refuse,
     delete: refuse,
   };

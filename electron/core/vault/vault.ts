@@ -54,6 +54,7 @@ export class Vault {
   private readonly writeLock = new WriteLock();
   private readonly getRow;
   private readonly listRows;
+  private readonly listIds;
   private readonly putRow;
   private readonly deleteRow;
 
@@ -64,6 +65,7 @@ export class Vault {
   ) {
     this.getRow = db.prepare<[string, string], { rev: number; body: Buffer }>('SELECT rev, body FROM records WHERE tbl = ? AND id = ?');
     this.listRows = db.prepare<[string], { id: string; rev: number; body: Buffer }>('SELECT id, rev, body FROM records WHERE tbl = ? ORDER BY id');
+    this.listIds = db.prepare<[string], { id: string }>('SELECT id FROM records WHERE tbl = ? ORDER BY id');
     this.putRow = db.prepare('INSERT INTO records (tbl, id, rev, body) VALUES (?, ?, ?, ?) ON CONFLICT(tbl, id) DO UPDATE SET rev = excluded.rev, body = excluded.body');
     this.deleteRow = db.prepare('DELETE FROM records WHERE tbl = ? AND id = ?');
   }
@@ -216,6 +218,11 @@ export class Vault {
     return this.listRows.all(table).map((row) => JSON.parse(openRecord(key, { table, id: row.id, rev: row.rev }, row.body).toString('utf8')) as T);
   }
 
+  /** Row ids in ascending (byte) order; ids are stored in clear, so nothing is opened. */
+  ids(table: string): string[] {
+    return this.listIds.all(table).map((r) => r.id);
+  }
+
   /** Authenticates every record; returns how many there are. */
   verifyRecords(): number {
     const key = this.subkey('records');
@@ -283,6 +290,10 @@ export class WriteTx {
 
   list<T>(table: string): T[] {
     return this.vault.list<T>(table);
+  }
+
+  ids(table: string): string[] {
+    return this.vault.ids(table);
   }
 
   put(table: string, id: string, value: unknown): void {

@@ -76,10 +76,18 @@ export function notify(ctx: SecretsContext, s: SecretRecord, type: EventType, ve
       secret_name: s.name,
       secret_type: s.secret_type,
     };
-    ctx.store.put(NOTIFICATIONS_TABLE, `${String(now).padStart(TIME_DIGITS, '0')}-${newUuid()}`, record);
+    ctx.store.put(NOTIFICATIONS_TABLE, nextNotificationId(ctx.store, now), record);
     recorded = true;
   }
   if (recorded) pruneNotifications(ctx.store, now);
+}
+
+/** `<time>-<n>`: sorts by time, then by order of recording within one millisecond. */
+function nextNotificationId(store: RecordStore, now: number): string {
+  const time = String(now).padStart(TIME_DIGITS, '0');
+  const last = store.ids(NOTIFICATIONS_TABLE).at(-1);
+  const n = last?.startsWith(`${time}-`) ? Number(last.slice(TIME_DIGITS + 1)) + 1 : 0;
+  return `${time}-${String(n).padStart(6, '0')}`;
 }
 
 function pruneNotifications(store: RecordStore, now: number): void {

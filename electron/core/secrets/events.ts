@@ -85,14 +85,16 @@ export function notify(ctx: SecretsContext, s: SecretRecord, type: EventType, ve
 /** `<time>-<n>`: sorts by time, then by order of recording within one millisecond. */
 function nextNotificationId(store: RecordStore, now: number): string {
   const time = String(now).padStart(TIME_DIGITS, '0');
-  const last = store.ids(NOTIFICATIONS_TABLE).at(-1);
-  const n = last?.startsWith(`${time}-`) ? Number(last.slice(TIME_DIGITS + 1)) + 1 : 0;
+  const sameTime = store.ids(NOTIFICATIONS_TABLE, { after: time }).filter((id) => id.startsWith(`${time}-`));
+  const last = sameTime.at(-1);
+  const n = last === undefined ? 0 : Number(last.slice(TIME_DIGITS + 1)) + 1;
   return `${time}-${String(n).padStart(6, '0')}`;
 }
 
+/** Deletes a bounded batch of expired records per call; later notifications take the rest. */
 function pruneNotifications(store: RecordStore, now: number): void {
   const oldest = String(now - KEEP_MS).padStart(TIME_DIGITS, '0');
-  for (const id of store.ids(NOTIFICATIONS_TABLE)) {
+  for (const id of store.ids(NOTIFICATIONS_TABLE, { limit: 100 })) {
     if (id.slice(0, TIME_DIGITS) >= oldest) break;
     store.delete(NOTIFICATIONS_TABLE, id);
   }

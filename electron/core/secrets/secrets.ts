@@ -7,7 +7,7 @@ import { chooseCmk, usableCmk } from './cmk.js';
 import type { SecretsContext } from './context.js';
 import { forgetSecret, setDue } from './due-index.js';
 import { notify, requireEvents } from './events.js';
-import { indexAfter, page } from './paging.js';
+import { page } from './paging.js';
 import { findSecret, getSecret, requireEnabled, SECRETS_TABLE, toSecret, versionRecordId, VERSIONS_TABLE, type SecretRecord } from './records.js';
 import { applyRotationSettings, scheduleRotation } from './rotation.js';
 import { rewrapValue } from './sealing.js';
@@ -55,8 +55,8 @@ export async function createSecret(ctx: SecretsContext, body: CreateSecretBody):
 
 /** A page of secrets in name order; only the page's metadata records are opened. */
 export function listSecrets(ctx: SecretsContext, input: { limit: number; marker?: string; event_name?: string }): { secrets: Secret[]; page_info: PageInfo } {
-  const names = ctx.store.ids(SECRETS_TABLE);
-  const { items, page_info } = page(names, indexAfter(names, input.marker), input.limit, input.marker, (name) => {
+  const keysAfter = (after: string | undefined, limit: number) => ctx.store.ids(SECRETS_TABLE, { after, limit });
+  const { items, page_info } = page(keysAfter, input.marker, input.limit, (name) => {
     const s = findSecret(ctx.store, name);
     return s && (input.event_name === undefined || s.event_subscriptions.includes(input.event_name)) ? toSecret(s) : undefined;
   });

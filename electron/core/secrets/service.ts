@@ -5,7 +5,7 @@ import { restoreFromBlob, backupSecret } from './backup.js';
 import type { SecretsContext } from './context.js';
 import { setDue } from './due-index.js';
 import { createEvent, deleteEvent, EVENTS_TABLE, getEvent, listNotifications } from './events.js';
-import { indexAfter, page } from './paging.js';
+import { page } from './paging.js';
 import { generatePassword } from './password-generator.js';
 import { getSecret, requireEnabled, SECRETS_TABLE, toSecret, toVersionMetadata } from './records.js';
 import { rotate } from './rotation.js';
@@ -54,10 +54,13 @@ export const csmsHandlers: Handlers<typeof csmsOperations, SecretsContext> = {
 
   listSecretVersions(ctx, input) {
     const s = getSecret(ctx.store, input.secret_name);
-    const ids = s.versions.map((v) => v.id);
-    // Version ids sort by number, not by text (v10 comes after v9).
-    const after = input.marker === undefined ? 0 : s.versions.filter((v) => Number(v.id.slice(1)) <= Number(input.marker?.slice(1))).length;
-    const { items, page_info } = page(ids, after, input.limit, input.marker, (id) => {
+    // Version ids sort by number, not by text (v10 comes after v9); a purged marker still works.
+    const keysAfter = (after: string | undefined, n: number) =>
+      s.versions
+        .map((v) => v.id)
+        .filter((id) => after === undefined || Number(id.slice(1)) > Number(after.slice(1)))
+        .slice(0, n);
+    const { items, page_info } = page(keysAfter, input.marker, input.limit, (id) => {
       const v = s.versions.find((x) => x.id === id);
       return v && toVersionMetadata(s, v);
     });
@@ -114,8 +117,8 @@ export const csmsHandlers: Handlers<typeof csmsOperations, SecretsContext> = {
   },
 
   listSecretEvents(ctx, input) {
-    const names = ctx.store.ids(EVENTS_TABLE);
-    const { items, page_info } = page(names, indexAfter(names, input.marker), input.limit, input.marker, (name) => ctx.store.read<SecretEvent>(EVENTS_TABLE, name));
+    const keysAfter = (after: string | undefined, limit: number) => ctx.store.ids(EVENTS_TABLE, { after, limit });
+    const { items, page_info } = page(keysAfter, input.marker, input.limit, (name) => ctx.store.read<SecretEvent>(EVENTS_TABLE, name));
     return { events: items, page_info };
   },
 

@@ -65,7 +65,7 @@ export class Vault {
   ) {
     this.getRow = db.prepare<[string, string], { rev: number; body: Buffer }>('SELECT rev, body FROM records WHERE tbl = ? AND id = ?');
     this.listRows = db.prepare<[string], { id: string; rev: number; body: Buffer }>('SELECT id, rev, body FROM records WHERE tbl = ? ORDER BY id');
-    this.listIds = db.prepare<[string], { id: string }>('SELECT id FROM records WHERE tbl = ? ORDER BY id');
+    this.listIds = db.prepare<[string, string, number], { id: string }>('SELECT id FROM records WHERE tbl = ? AND id > ? ORDER BY id LIMIT ?');
     this.putRow = db.prepare('INSERT INTO records (tbl, id, rev, body) VALUES (?, ?, ?, ?) ON CONFLICT(tbl, id) DO UPDATE SET rev = excluded.rev, body = excluded.body');
     this.deleteRow = db.prepare('DELETE FROM records WHERE tbl = ? AND id = ?');
   }
@@ -218,9 +218,12 @@ export class Vault {
     return this.listRows.all(table).map((row) => JSON.parse(openRecord(key, { table, id: row.id, rev: row.rev }, row.body).toString('utf8')) as T);
   }
 
-  /** Row ids in ascending (byte) order; ids are stored in clear, so nothing is opened. */
-  ids(table: string): string[] {
-    return this.listIds.all(table).map((r) => r.id);
+  /**
+   * Row ids in ascending (byte) order, optionally only those after `after` and at most
+   * `limit` of them; ids are stored in clear, so nothing is opened.
+   */
+  ids(table: string, range: { after?: string; limit?: number } = {}): string[] {
+    return this.listIds.all(table, range.after ?? '', range.limit ?? -1).map((r) => r.id);
   }
 
   /** Authenticates every record; returns how many there are. */
@@ -292,8 +295,8 @@ export class WriteTx {
     return this.vault.list<T>(table);
   }
 
-  ids(table: string): string[] {
-    return this.vault.ids(table);
+  ids(table: string, range?: { after?: string; limit?: number }): string[] {
+    return this.vault.ids(table, range);
   }
 
   put(table: string, id: string, value: unknown): void {

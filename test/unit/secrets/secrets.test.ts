@@ -57,6 +57,18 @@ describe('secrets', () => {
     expect(await codeOf(csms('list-secrets', { limit: 1001 }))).toBe('CSMS.0002');
   });
 
+  it('pages a filtered list (event_name) across fetch chunks', async () => {
+    await csms('create-secret-event', { name: 'ops', event_types: ['SECRET_DELETED'], state: 'ENABLED', notification: { target_type: 'SMN', target_id: 'urn:smn:local:ops', target_name: 'ops' } });
+    const subscribed = new Set(['s1', 's4', 's5']);
+    await csms('batch-import-secrets', { secrets: Array.from({ length: 7 }, (_, i) => ({ name: `s${i}`, secret_string: 'x', event_subscriptions: subscribed.has(`s${i}`) ? ['ops'] : [] })) });
+    const p1 = await csms('list-secrets', { limit: 2, event_name: 'ops' });
+    expect(p1.secrets.map((s: { name: string }) => s.name)).toEqual(['s1', 's4']);
+    expect(p1.page_info).toEqual({ next_marker: 's4', current_count: 2 });
+    const p2 = await csms('list-secrets', { limit: 2, event_name: 'ops', marker: 's4' });
+    expect(p2.secrets.map((s: { name: string }) => s.name)).toEqual(['s5']);
+    expect(p2.page_info).toEqual({ previous_marker: 's4', current_count: 1 });
+  });
+
   it('lists without decrypting any value', async () => {
     await csms('batch-import-secrets', { secrets: [1, 2, 3].map((i) => ({ name: `s${i}`, secret_string: `v${i}` })) });
     const decrypt = vi.spyOn(session.hsm, 'decrypt');

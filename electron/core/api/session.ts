@@ -115,19 +115,26 @@ export class Session {
 
   /**
    * Runs due work (secret rotations, version expiries, scheduled deletions), each task as its
-   * own audited system transaction. Errors other than a task's own refusal propagate: at open
-   * they fail the open; on the timer they are retried at the next tick.
+   * own audited system transaction. A task that fails with a KeyholdError (a damaged record,
+   * say) is rolled back, audited with its code and retried next time: it must neither block
+   * opening the vault nor the other tasks. Anything else is a bug and propagates.
    */
   async runDueWork(): Promise<void> {
     if (this.dueRunning || !this.vault.unlocked) return;
     this.dueRunning = true;
     try {
       for (const task of dueTasks(this.context(readOnlyStore(this.vault, 'due work')))) {
-        await this.vault.write(
-          (tx) => task.run(this.context(tx)),
-          (tx, outcome) => this.audit.append(tx, { transport: 'system', operation: task.operation, key_id: null, outcome, fields: task.fields }),
-        );
-        this.audit.anchor();
+        const entry = (outcome: string): AuditInput => ({ transport: 'system', operation: task.operation, key_id: null, outcome, fields: task.fields });
+        try {
+          await this.vault.write(
+            (tx) => task.run(this.context(tx)),
+            (tx, outcome) => this.audit.append(tx, entry(outcome)),
+          );
+          this.audit.anchor();
+        } catch (e) {
+          if (!(e instanceof KeyholdError)) throw e;
+          await this.audit.record(entry(e.code)).catch(() => undefined);
+        }
       }
     } finally {
       this.dueRunning = false;

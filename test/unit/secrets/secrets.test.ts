@@ -161,3 +161,33 @@ describe('secrets', () => {
     expect(text).not.toContain('secret-value');
   });
 });
+
+describe('due work that fails', () => {
+  it('does not stop the vault from opening: it is audited with its code and the rest still runs', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const { session: first, path: p } = await newSession();
+    first.close();
+    let s = await Session.open(p, { password: TEST_PASSWORD }, { now: () => now });
+    await caller(s)('create-secret', { name: 'broken', secret_string: 'x' });
+    await caller(s)('create-secret', { name: 'fine', secret_string: 'y' });
+    await caller(s)('delete-secret-for-schedule', { secret_name: 'broken', recovery_window_in_days: 7 });
+    await caller(s)('delete-secret-for-schedule', { secret_name: 'fine', recovery_window_in_days: 7 });
+    // Damage the sealed body of one secret in place (same revision, so unlock's checks pass).
+    const row = s.vault.db.prepare<[], { body: Buffer }>("SELECT body FROM records WHERE tbl = 'csms_secrets' AND id = 'broken'").get();
+    const body = Buffer.from(row?.body ?? Buffer.alloc(0));
+    body[body.length - 1] = (body[body.length - 1] ?? 0) ^ 1;
+    s.vault.db.prepare("UPDATE records SET body = ? WHERE tbl = 'csms_secrets' AND id = 'broken'").run(body);
+    s.close();
+    s = await Session.open(p, { password: TEST_PASSWORD }, { now: () => now + 8 * DAY });
+    try {
+      expect(await codeOf(caller(s)('show-secret', { secret_name: 'fine' }))).toBe('CSMS.0106');
+      const events = await caller(s, 'audit')('list-events', { operation: 'csms scheduled-delete-secret' });
+      expect(events.events.map((e: { outcome: string; fields: { secret_name: string } }) => [e.fields.secret_name, e.outcome]).sort()).toEqual([
+        ['broken', 'VAULT.0501'],
+        ['fine', 'success'],
+      ]);
+    } finally {
+      s.close();
+    }
+  });
+});

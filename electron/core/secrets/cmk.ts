@@ -3,8 +3,7 @@
  * reported with CSMS codes, because a CSMS caller expects CSMS's flat error shape.
  */
 import { KeyholdError } from '../../../shared/errors.js';
-import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
-import { CMK_TABLE, STATE, type CmkRecord } from '../kms/keys.js';
+import { CMK_TABLE, ensureDefaultKey, findDefaultKey, STATE, type CmkRecord } from '../kms/keys.js';
 import { KEY_SPEC_TABLE } from '../kms/key-specs.js';
 import type { SecretsContext } from './context.js';
 

@@ -63,6 +63,7 @@ export class Session {
       (tx) => session.audit.append(tx, { transport: 'system', operation: 'vault init', key_id: null, outcome: 'success', fields: {} }),
     );
     session.audit.anchor();
+    session.startDueTimer(opts.dueWorkIntervalMs);
     return session;
   }
 
@@ -79,9 +80,7 @@ export class Session {
       const session = new Session(vault, opts);
       session.audit.checkOnUnlock();
       await session.runDueWork();
-      session.dueTimer = setInterval(() => void session.runDueWork().catch(() => undefined), opts.dueWorkIntervalMs ?? 60_000);
-      // The timer must not keep a CLI process alive; the desktop app and server stay up anyway.
-      session.dueTimer.unref();
+      session.startDueTimer(opts.dueWorkIntervalMs);
       return session;
     } catch (e) {
       vault.close();
@@ -92,6 +91,13 @@ export class Session {
   get domain(): KmsContext['domain'] {
     const h = this.vault.header;
     return { domain_id: h.domain_id, project_id: h.project_id, realm: 'local' };
+  }
+
+  /** Runs due work periodically while the session is open; failures are retried next tick. */
+  private startDueTimer(intervalMs = 60_000): void {
+    this.dueTimer = setInterval(() => void this.runDueWork().catch(() => undefined), intervalMs);
+    // The timer must not keep a CLI process alive; the desktop app and server stay up anyway.
+    this.dueTimer.unref();
   }
 
   close(): void {

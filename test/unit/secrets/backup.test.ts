@@ -81,3 +81,25 @@ describe('secret backup blobs', () => {
     expect((await caller(restored)('show-secret-version', { secret_name: 'db', version_id: 'latest' })).version.secret_string).toBe('two');
   });
 });
+
+describe('blob parsing is total', () => {
+  it('any string ends in a secret or CSMS.0002, never a crash', async () => {
+    const fc = await import('fast-check');
+    const blob = await backup();
+    await csms('delete-secret', { secret_name: 'db' });
+    const vaultId = session.vault.header.vault_id;
+    const candidates = fc.oneof(
+      fc.string(),
+      fc.string().map((s) => `KHSB1.${vaultId}.${s}`),
+      fc.base64String().map((s) => `KHSB1.${vaultId}.${s.replace(/=/g, '')}`),
+      fc.nat({ max: blob.length - 1 }).map((i) => blob.slice(0, i)),
+    );
+    await fc.assert(
+      fc.asyncProperty(candidates, async (s) => {
+        const code = await codeOf(csms('upload-secret-blob', { secret_blob: s }));
+        expect(code).toBe('CSMS.0002');
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

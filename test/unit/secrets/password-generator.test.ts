@@ -52,3 +52,41 @@ describe('password generator', () => {
     }
   });
 });
+
+describe('password generator properties', () => {
+  it('either honours every constraint or refuses with CSMS.0002', async () => {
+    const fc = await import('fast-check');
+    const { KeyholdError } = await import('../../../shared/errors.js');
+    fc.assert(
+      fc.property(
+        fc.record({
+          length: fc.integer({ min: 1, max: 64 }),
+          exclude_characters: fc.string({ maxLength: 40 }),
+          exclude_lowercase: fc.boolean(),
+          exclude_uppercase: fc.boolean(),
+          exclude_numbers: fc.boolean(),
+          exclude_punctuation: fc.boolean(),
+          include_space: fc.boolean(),
+          require_each_included_type: fc.boolean(),
+        }),
+        (req) => {
+          let p: string;
+          try {
+            p = generatePassword(req);
+          } catch (e) {
+            expect(e).toBeInstanceOf(KeyholdError);
+            expect((e as InstanceType<typeof KeyholdError>).code).toBe('CSMS.0002');
+            return;
+          }
+          expect([...p]).toHaveLength(req.length);
+          for (const c of p) expect(req.exclude_characters.includes(c)).toBe(false);
+          if (req.exclude_lowercase) expect(p).not.toMatch(/[a-z]/);
+          if (req.exclude_uppercase) expect(p).not.toMatch(/[A-Z]/);
+          if (req.exclude_numbers) expect(p).not.toMatch(/[0-9]/);
+          if (!req.include_space) expect(p).not.toContain(' ');
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, initVault } from '../helpers/vault.js';
+import { cli, initVault, tempDir } from '../helpers/vault.js';
 
 describe('csms over the CLI', () => {
   it('runs the secret lifecycle with cloud names, flags and error shapes', () => {
@@ -35,6 +37,12 @@ describe('csms over the CLI', () => {
     expect(cli(vault, ['csms', 'delete-secret', '--secret-name', 'db']).json).toEqual({});
     expect(cli(vault, ['csms', 'upload-secret-blob', '--secret-blob', secretBlob]).json).toMatchObject({ secret: { name: 'db' } });
     expect(cli(vault, ['csms', 'list-secret-versions', '--secret-name', 'db']).json).toMatchObject({ page_info: { current_count: 2 } });
+
+    // A value can come from a file, keeping it out of the command line and shell history.
+    const file = join(tempDir(), 'value.txt');
+    writeFileSync(file, 'from-a-file\n', { mode: 0o600 });
+    expect(cli(vault, ['csms', 'create-secret', '--name', 'filed', '--secret-string-file', file]).status).toBe(0);
+    expect((cli(vault, ['csms', 'show-secret-version', '--secret-name', 'filed', '--version-id', 'v1']).json as { version: { secret_string: string } }).version.secret_string).toBe('from-a-file');
 
     const pw = cli(vault, ['csms', 'generate-random-password', '--length', '16', '--exclude-punctuation', 'true']);
     expect((pw.json as { password: string }).password).toMatch(/^[A-Za-z0-9]{16}$/);

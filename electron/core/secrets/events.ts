@@ -5,10 +5,11 @@
  * are pruned, as the cloud keeps three months.
  */
 import { KeyholdError } from '../../../shared/errors.js';
-import type { EventType, NotificationRecord, SecretEvent } from '../../../shared/operations/csms.js';
+import type { EventType, NotificationRecord, PageInfo, SecretEvent } from '../../../shared/operations/csms.js';
 import { newUuid } from '../crypto/random.js';
 import type { RecordStore } from '../vault/store.js';
 import type { SecretsContext } from './context.js';
+import { page } from './paging.js';
 import { SECRETS_TABLE, type SecretRecord } from './records.js';
 
 export const EVENTS_TABLE = 'csms_events';
@@ -33,6 +34,25 @@ export function createEvent(ctx: SecretsContext, input: Pick<SecretEvent, 'name'
   const event: SecretEvent = { ...input, event_types: [...new Set(input.event_types)], event_id: newUuid(), create_time: now, update_time: now };
   ctx.store.put(EVENTS_TABLE, event.name, event);
   return event;
+}
+
+export function listEvents(store: RecordStore, input: { limit: number; marker?: string }): { events: SecretEvent[]; page_info: PageInfo } {
+  const keysAfter = (after: string | undefined, limit: number) => store.ids(EVENTS_TABLE, { after, limit });
+  const { items, page_info } = page(keysAfter, input.marker, input.limit, (name) => store.read<SecretEvent>(EVENTS_TABLE, name));
+  return { events: items, page_info };
+}
+
+export function updateEvent(ctx: SecretsContext, input: { event_name: string } & Partial<Pick<SecretEvent, 'event_types' | 'state' | 'notification'>>): SecretEvent {
+  const e = getEvent(ctx.store, input.event_name);
+  const updated: SecretEvent = {
+    ...e,
+    ...(input.event_types ? { event_types: [...new Set(input.event_types)] } : {}),
+    ...(input.state ? { state: input.state } : {}),
+    ...(input.notification ? { notification: input.notification } : {}),
+    update_time: ctx.now(),
+  };
+  ctx.store.put(EVENTS_TABLE, e.name, updated);
+  return updated;
 }
 
 /** Precondition: an event a secret subscribes to cannot be deleted (CSMS.0002 naming the secret). */

@@ -1,19 +1,16 @@
 /** CSMS operations (shared/operations/csms.ts) bound to their implementations. */
 import type { Handlers } from '../../../shared/operations/index.js';
 import type { csmsOperations } from '../../../shared/operations/csms.js';
-import { restoreFromBlob, backupSecret } from './backup.js';
+import { backupSecret, restoreFromBlob } from './backup.js';
+import { usableCmk } from './cmk.js';
 import type { SecretsContext } from './context.js';
-import { setDue } from './due-index.js';
-import { createEvent, deleteEvent, EVENTS_TABLE, getEvent, listNotifications } from './events.js';
-import { page } from './paging.js';
+import { createEvent, deleteEvent, getEvent, listEvents, listNotifications, updateEvent } from './events.js';
 import { generatePassword } from './password-generator.js';
 import { getSecret, requireEnabled, SECRETS_TABLE, toSecret, toVersionMetadata } from './records.js';
 import { rotate } from './rotation.js';
 import { batchImport, createSecret, deleteSecretNow, listSecrets, restoreSecret, scheduleDeletion, updateSecret } from './secrets.js';
 import { deleteStage, getStage, pointStage } from './stages.js';
-import { addVersion, resolveVersion, revealVersion, valueOf } from './versions.js';
-import { usableCmk } from './cmk.js';
-import type { SecretEvent } from '../../../shared/operations/csms.js';
+import { addVersion, listVersions, resolveVersion, revealVersion, setExpiry, valueOf } from './versions.js';
 
 export const csmsHandlers: Handlers<typeof csmsOperations, SecretsContext> = {
   async createSecret(ctx, input) {
@@ -53,18 +50,7 @@ export const csmsHandlers: Handlers<typeof csmsOperations, SecretsContext> = {
   },
 
   listSecretVersions(ctx, input) {
-    const s = getSecret(ctx.store, input.secret_name);
-    // Version ids sort by number, not by text (v10 comes after v9); a purged marker still works.
-    const keysAfter = (after: string | undefined, n: number) =>
-      s.versions
-        .map((v) => v.id)
-        .filter((id) => after === undefined || Number(id.slice(1)) > Number(after.slice(1)))
-        .slice(0, n);
-    const { items, page_info } = page(keysAfter, input.marker, input.limit, (id) => {
-      const v = s.versions.find((x) => x.id === id);
-      return v && toVersionMetadata(s, v);
-    });
-    return { version_metadatas: items, page_info };
+    return listVersions(getSecret(ctx.store, input.secret_name), input);
   },
 
   showSecretVersion(ctx, input) {
@@ -77,12 +63,7 @@ export const csmsHandlers: Handlers<typeof csmsOperations, SecretsContext> = {
   updateVersion(ctx, input) {
     const s = getSecret(ctx.store, input.secret_name);
     requireEnabled(s);
-    const v = resolveVersion(s, input.version_id);
-    v.expire_time = input.expire_time;
-    s.update_time = ctx.now();
-    ctx.store.put(SECRETS_TABLE, s.name, s);
-    setDue(ctx.store, 'expiry', `${s.name}/${v.id}`, v.expire_time);
-    return { version_metadata: toVersionMetadata(s, v) };
+    return { version_metadata: toVersionMetadata(s, setExpiry(ctx, s, input.version_id, input.expire_time)) };
   },
 
   showSecretStage(ctx, input) {
@@ -117,9 +98,7 @@ export const csmsHandlers: Handlers<typeof csmsOperations, SecretsContext> = {
   },
 
   listSecretEvents(ctx, input) {
-    const keysAfter = (after: string | undefined, limit: number) => ctx.store.ids(EVENTS_TABLE, { after, limit });
-    const { items, page_info } = page(keysAfter, input.marker, input.limit, (name) => ctx.store.read<SecretEvent>(EVENTS_TABLE, name));
-    return { events: items, page_info };
+    return listEvents(ctx.store, input);
   },
 
   showSecretEvent(ctx, input) {
@@ -127,16 +106,7 @@ export const csmsHandlers: Handlers<typeof csmsOperations, SecretsContext> = {
   },
 
   updateSecretEvent(ctx, input) {
-    const e = getEvent(ctx.store, input.event_name);
-    const updated: SecretEvent = {
-      ...e,
-      ...(input.event_types ? { event_types: [...new Set(input.event_types)] } : {}),
-      ...(input.state ? { state: input.state } : {}),
-      ...(input.notification ? { notification: input.notification } : {}),
-      update_time: ctx.now(),
-    };
-    ctx.store.put(EVENTS_TABLE, e.name, updated);
-    return { event: updated };
+    return { event: updateEvent(ctx, input) };
   },
 
   deleteSecretEvent(ctx, input) {

@@ -5,12 +5,13 @@
  * always exists.
  */
 import { KeyholdError } from '../../../shared/errors.js';
-import { CSMS_LIMITS } from '../../../shared/operations/csms.js';
+import { CSMS_LIMITS, type PageInfo, type VersionMetadata } from '../../../shared/operations/csms.js';
 import type { CmkRecord } from '../kms/keys.js';
 import type { SecretsContext } from './context.js';
 import { setDue } from './due-index.js';
 import { notify } from './events.js';
-import { SECRETS_TABLE, stagesOf, versionRecordId, VERSIONS_TABLE, type SecretRecord, type VersionMeta } from './records.js';
+import { page } from './paging.js';
+import { SECRETS_TABLE, stagesOf, toVersionMetadata, versionRecordId, VERSIONS_TABLE, type SecretRecord, type VersionMeta } from './records.js';
 import { openValue, sealValue, type SealedValue, type SecretValue } from './sealing.js';
 import { stageNewVersion } from './stages.js';
 
@@ -71,6 +72,31 @@ export function resolveVersion(s: SecretRecord, ref: string): VersionMeta {
   const id = ref === 'latest' ? s.stages.SYSCURRENT?.version_id : /^v[0-9]+$/.test(ref) ? ref : s.stages[ref]?.version_id;
   const v = s.versions.find((x) => x.id === id);
   if (!v) throw new KeyholdError('CSMS.0005', `The secret ${s.name} has no version ${ref}.`, 404);
+  return v;
+}
+
+/** A page of version metadata in creation order; `marker` is the last version id already seen. */
+export function listVersions(s: SecretRecord, input: { limit: number; marker?: string }): { version_metadatas: VersionMetadata[]; page_info: PageInfo } {
+  // Version ids sort by number, not by text (v10 comes after v9); a purged marker still works.
+  const keysAfter = (after: string | undefined, n: number) =>
+    s.versions
+      .filter((v) => after === undefined || Number(v.id.slice(1)) > Number(after.slice(1)))
+      .slice(0, n)
+      .map((v) => v.id);
+  const { items, page_info } = page(keysAfter, input.marker, input.limit, (id) => {
+    const v = s.versions.find((x) => x.id === id);
+    return v && toVersionMetadata(s, v);
+  });
+  return { version_metadatas: items, page_info };
+}
+
+/** Sets a version's expire_time; SECRET_VERSION_EXPIRED is notified when it passes. */
+export function setExpiry(ctx: SecretsContext, s: SecretRecord, versionId: string, expireTime: number): VersionMeta {
+  const v = resolveVersion(s, versionId);
+  v.expire_time = expireTime;
+  s.update_time = ctx.now();
+  ctx.store.put(SECRETS_TABLE, s.name, s);
+  setDue(ctx.store, 'expiry', `${s.name}/${v.id}`, expireTime);
   return v;
 }
 

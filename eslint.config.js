@@ -6,7 +6,7 @@ import globals from 'globals';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m) => [m, `node:${m}`]);
-const services = ['kms', 'secrets', 'keypairs', 'envelope', 'remote', 'servers'];
+const services = ['kms', 'secrets', 'keypairs', 'envelope', 'remote', 'servers', 'iam'];
 const up = (dirs) => dirs.flatMap((d) => [`../${d}/**`, `../${d}`, `../../${d}/**`]);
 
 /** One no-restricted-imports rule per layer (flat config replaces, not merges, rule options). */

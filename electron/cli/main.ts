@@ -10,6 +10,7 @@ import { parseArgs, type ParsedCommand } from './args.js';
 import { buildInput, describeFields } from './input.js';
 import { canPrompt, explicitPassword, promptHidden, promptNewPassword } from './password.js';
 import { formatOutput } from './output.js';
+import { parseServeFlags, serve } from './serve.js';
 
 const USAGE = `Keyhold: local KMS, secrets and SSH key pairs, compatible with Huawei Cloud DEW.
 
@@ -20,6 +21,8 @@ Usage:
   keyhold <service> <operation> --help    one operation's fields
   keyhold vault restore --in FILE         replace the vault with a verified backup
   keyhold vault remember | forget         let this device unlock without the password (OS keychain)
+  keyhold serve [--host 127.0.0.1] [--port 0] [--tls-cert F --tls-key F]
+                                          the same operations over HTTP at the cloud's routes (AK/SK-signed)
 
 Vault: --vault, else $KEYHOLD_VAULT, else ${defaultVaultPath()}.
 Any field can be read from a file with --<field>-file PATH (passwords, keys).
@@ -86,8 +89,14 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   if (service === 'init') return out(await init(cmd), format);
-  if (cmd.globals.remote) {
-    throw new KeyholdError(LocalErrors.Unsupported, 'Remotes are not available yet: --remote arrives with the sync issue.', 400);
+  if (service === 'serve') {
+    const opts = parseServeFlags(cmd.flags);
+    const session = await Session.open(vaultPath(cmd), await credentials(cmd, new OsKeychain()));
+    try {
+      return await serve(session, opts);
+    } finally {
+      session.close();
+    }
   }
   const keychain = new OsKeychain();
   if (service === 'vault' && name === 'restore') {
@@ -117,7 +126,7 @@ async function run(argv: string[]): Promise<void> {
       else await session.forgetDevice(keychain);
       return out({ remembered: name === 'remember' }, format);
     }
-    out(await session.run(op, input, 'cli'), format);
+    out(cmd.globals.remote ? await session.callRemote(cmd.globals.remote, op.decl.service, op.decl.name, input, 'cli') : await session.run(op, input, 'cli'), format);
   } finally {
     session.close();
   }

@@ -1,11 +1,15 @@
 /** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
 import { csmsOperations } from './csms.js';
+import { iamOperations } from './iam.js';
 import { kmsOperations } from './kms.js';
+import { remoteOperations } from './remote.js';
 import { vaultOperations } from './vault.js';
 
-export const operations = { ...kmsOperations, ...csmsOperations, ...vaultOperations };
+export const operations = { ...kmsOperations, ...csmsOperations, ...vaultOperations, ...iamOperations, ...remoteOperations };
 export type OperationKey = keyof typeof operations;
 
 export * from './define.js';
 export type { KeyDetails, KeyState } from './kms.js';
 export type { AuditEvent } from './vault.js';
+export type { AccessKeyInfo } from './iam.js';
+export type { RemoteInfo } from './remote.js';

@@ -24,7 +24,7 @@ export async function restoreVault(backupPath: string, vaultPath: string, passwo
   const restored = Vault.open(vaultPath);
   try {
     await restored.unlock(password);
-    new AuditLog(restored).anchor();
+    new AuditLog(restored).anchorNow();
   } finally {
     restored.close();
   }

@@ -4,7 +4,9 @@
  * operation by name. Adding an operation touches its declaration and its service file only.
  */
 import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
+import { iamHandlers } from '../iam/access-keys.js';
 import { kmsHandlers } from '../kms/service.js';
+import { remoteHandlers } from '../remote/remotes.js';
 import { csmsHandlers } from '../secrets/service.js';
 import { localHandlers } from './local-handlers.js';
 
@@ -17,7 +19,7 @@ export interface RegisteredOperation {
   handler: AnyHandler;
 }
 
-const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...csmsHandlers, ...localHandlers };
+const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...csmsHandlers, ...localHandlers, ...iamHandlers, ...remoteHandlers };
 
 const byName = new Map<string, RegisteredOperation>();
 for (const [key, decl] of Object.entries(operations) as [keyof typeof operations, OperationDecl][]) {

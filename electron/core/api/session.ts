@@ -8,6 +8,9 @@ import { parseInput } from '../../../shared/operations/index.js';
 import type { DefaultKeyService } from '../../../shared/constants.js';
 import { AuditLog, type AuditInput } from '../audit/log.js';
 import type { HsmBackend, KeyHandle, WrappedKey } from '../hsm/backend.js';
+import { activeSecret } from '../iam/access-keys.js';
+import { invokeRemote } from '../remote/invoke.js';
+import { getRemote } from '../remote/remotes.js';
 import { SoftwareHsm } from '../hsm/software.js';
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
@@ -21,10 +24,16 @@ export type Transport = 'cli' | 'http' | 'ipc' | 'system';
 
 export type Credentials = { password: string } | { deviceSecret: Buffer };
 
+/** Who is calling over HTTP: the access key that signed the request. Absent for local callers. */
+export interface Caller {
+  access_key: string;
+}
+
 /** What an implementation receives: the KMS context plus the vault and audit for local ops. */
 export interface CallContext extends KmsContext {
   vault: Vault;
   audit: AuditLog;
+  caller: Caller | null;
 }
 
 /** Services whose operations may use their default key; it is created before their first call. */
@@ -62,7 +71,7 @@ export class Session {
       () => undefined,
       (tx) => session.audit.append(tx, { transport: 'system', operation: 'vault init', key_id: null, outcome: 'success', fields: {} }),
     );
-    session.audit.anchor();
+    session.audit.anchorNow();
     session.startDueTimer(opts.dueWorkIntervalMs);
     return session;
   }
@@ -103,11 +112,17 @@ export class Session {
   close(): void {
     clearInterval(this.dueTimer);
     this.handles.clear();
+    if (this.vault.db.open && this.vault.unlocked) this.audit.close();
     this.vault.close();
   }
 
-  private context(store: RecordStore): CallContext {
-    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit };
+  private context(store: RecordStore, caller: Caller | null = null): CallContext {
+    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller };
+  }
+
+  /** The secret of an active access key, for the HTTP transport's signature check. */
+  accessKeySecret(access: string): string | null {
+    return activeSecret(readOnlyStore(this.vault, 'verify access key'), access);
   }
 
   /** Runs a system change (not a user's request) as its own audited transaction. */
@@ -174,18 +189,46 @@ export class Session {
   }
 
   /** Looks an operation up by service and name (or alias) and runs it. */
-  async call(service: string, name: string, rawInput: unknown, transport: Transport): Promise<unknown> {
+  async call(service: string, name: string, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
-    return this.run(op, rawInput, transport);
+    return this.run(op, rawInput, transport, caller);
   }
 
-  async run(op: RegisteredOperation, rawInput: unknown, transport: Transport): Promise<unknown> {
+  /**
+   * Runs a cloud operation on a configured remote: validated here with the same schema, sent
+   * with only the fields the caller gave, audited locally, the remote's body returned as is.
+   */
+  async callRemote(remoteName: string, service: string, name: string, rawInput: Record<string, unknown>, transport: Transport): Promise<unknown> {
+    const op = findOperation(service, name);
+    if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
+    const input = parseInput(op.decl, rawInput) as Record<string, unknown>;
+    const remote = getRemote(readOnlyStore(this.vault, 'remote lookup'), remoteName);
+    const shape = op.decl.input.shape as Record<string, unknown>;
+    const given = Object.fromEntries(Object.entries(rawInput).filter(([k]) => k in shape));
+    const entry = (outcome: string): AuditInput => ({
+      transport: `${transport}>remote:${remoteName}`,
+      operation: `${op.decl.service} ${op.decl.name}`,
+      key_id: typeof input[op.decl.audit.keyIdField ?? ''] === 'string' ? (input[op.decl.audit.keyIdField ?? ''] as string) : null,
+      outcome,
+      fields: Object.fromEntries((op.decl.audit.record ?? []).filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
+    });
+    try {
+      const result = await invokeRemote(op.decl, given, remote);
+      await this.audit.record(entry('success'));
+      return result;
+    } catch (e) {
+      if (e instanceof KeyholdError) await this.audit.record(entry(e.code)).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {
     const { decl, handler } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
     await this.ensureDefaults(decl.service);
     const entry = (outcome: string, result?: unknown): AuditInput => ({
-      transport,
+      transport: caller ? `${transport}:${caller.access_key}` : transport,
       operation: `${decl.service} ${decl.name}`,
       key_id: auditKeyId(decl.audit.keyIdField, input, result),
       outcome,
@@ -194,13 +237,13 @@ export class Session {
     try {
       if (decl.mutates) {
         const result = await this.vault.write(
-          (tx: WriteTx) => handler(this.context(tx), input),
+          (tx: WriteTx) => handler(this.context(tx, caller), input),
           (tx, r) => this.audit.append(tx, entry('success', r)),
         );
         this.audit.anchor();
         return result;
       }
-      const result = await handler(this.context(readOnlyStore(this.vault, decl.name)), input);
+      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), caller), input);
       await this.audit.record(entry('success', result));
       return result;
     } catch (e) {

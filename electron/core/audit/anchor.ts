@@ -2,10 +2,16 @@
  * The audit chain's head, kept outside the database in a small file beside the vault
  * (`<vault>.audit-head`), written atomically and fsynced after every commit. Deleting the
  * newest audit rows leaves the database behind this anchor, which `verify` reports.
- * The anchor may lag the database by the commits of a crash; it may never lead it.
+ * The anchor may lag the database by the commits of a crash; it may never lead it. So the file
+ * is fsynced before the rename (a rename must never expose an empty anchor), but the directory
+ * is not: a rename lost to power failure leaves an older anchor, which is allowed.
+ *
+ * After each commit the anchor is written off the event loop (AnchorWriter.soon, coalescing
+ * bursts of commits into one write), so an fsync never stalls the Electron main process or the
+ * group commit; closing the vault writes the final head synchronously.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 
 export interface AnchorHead {
@@ -18,26 +24,61 @@ export function anchorPath(vaultPath: string): string {
   return `${vaultPath}.audit-head`;
 }
 
-export function writeAnchor(vaultPath: string, head: AnchorHead): void {
-  const path = anchorPath(vaultPath);
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(head));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+export class AnchorWriter {
+  private generation = 0;
+  private inFlight = false;
+  private pending: AnchorHead | null = null;
+
+  constructor(private readonly vaultPath: string) {}
+
+  private tmp(gen: number): string {
+    return `${anchorPath(this.vaultPath)}.${process.pid}.${gen}.tmp`;
   }
-  renameSync(tmp, path);
-  try {
-    const dir = openSync(dirname(path), 'r');
+
+  /** Writes `head` soon, asynchronously; a newer head supersedes one not yet written. */
+  soon(head: AnchorHead): void {
+    this.pending = head;
+    if (!this.inFlight) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.inFlight = true;
     try {
-      fsyncSync(dir);
+      while (this.pending) {
+        const head = this.pending;
+        this.pending = null;
+        const gen = ++this.generation;
+        const tmp = this.tmp(gen);
+        const fh = await open(tmp, 'w', 0o600);
+        try {
+          await fh.writeFile(JSON.stringify(head));
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        // A synchronous write since (`now`) is newer: never let this older head replace it.
+        if (gen === this.generation) renameSync(tmp, anchorPath(this.vaultPath));
+        else rmSync(tmp, { force: true });
+      }
+    } catch {
+      // The next `now` (at the latest when the vault closes) writes the head or reports why not.
     } finally {
-      closeSync(dir);
+      this.inFlight = false;
     }
-  } catch {
-    // Some platforms (Windows) cannot open a directory for fsync; the rename is still atomic.
+  }
+
+  /** Writes `head` before returning (creation, restore, close); supersedes writes in flight. */
+  now(head: AnchorHead): void {
+    this.pending = null;
+    const tmp = this.tmp(++this.generation);
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(head));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, anchorPath(this.vaultPath));
   }
 }
 

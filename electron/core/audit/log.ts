@@ -6,13 +6,15 @@
  *
  * Read-only operations are audited too: their entries are grouped into one transaction per
  * turn of the event loop (group commit) and the operation only returns once its entry is
- * durable, so a failed audit write still fails the operation.
+ * committed, so a failed audit write still fails the operation. That commit skips the WAL fsync
+ * (synchronous=NORMAL): it survives a crash of Keyhold, and power loss once the next write
+ * (always synchronous=FULL) commits. Writes and their entries are fully durable on return.
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import type { AuditEvent } from '../../../shared/operations/index.js';
 import { equalBytes, hmacSha256 } from '../crypto/hmac.js';
 import { STATE_BYTES, xorInto, type Vault, type WriteTx } from '../vault/vault.js';
-import { readAnchor, writeAnchor } from './anchor.js';
+import { AnchorWriter, readAnchor, type AnchorHead } from './anchor.js';
 
 export interface AuditInput {
   transport: string;
@@ -41,7 +43,16 @@ export class AuditLog {
   private pending: { input: AuditInput; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushScheduled = false;
 
-  constructor(private readonly vault: Vault) {}
+  private readonly lastStmt;
+  private readonly insertStmt;
+  private readonly anchorWriter;
+  private wrote = false;
+
+  constructor(private readonly vault: Vault) {
+    this.lastStmt = vault.db.prepare<[], Row>('SELECT seq, entry, mac FROM audit ORDER BY seq DESC LIMIT 1');
+    this.insertStmt = vault.db.prepare('INSERT INTO audit (seq, entry, mac) VALUES (?, ?, ?)');
+    this.anchorWriter = new AnchorWriter(vault.path);
+  }
 
   private key(): Buffer {
     return this.vault.subkey('audit');
@@ -52,35 +63,56 @@ export class AuditLog {
   }
 
   private lastRow(): Row | undefined {
-    return this.vault.db.prepare<[], Row>('SELECT seq, entry, mac FROM audit ORDER BY seq DESC LIMIT 1').get();
+    return this.lastStmt.get();
   }
 
-  /** Appends inside `tx`'s transaction; the state digest advances by `tx.delta`. */
-  append(tx: WriteTx | null, input: AuditInput): void {
+  /**
+   * Appends entries inside `tx`'s transaction (the caller holds the write lock, so the newest
+   * row read here is the true predecessor); the state digest advances by `tx.delta`.
+   */
+  append(tx: WriteTx | null, ...inputs: AuditInput[]): void {
     const last = this.lastRow();
-    const prevMac = last?.mac ?? this.genesis();
-    const state = last ? Buffer.from((JSON.parse(last.entry) as StoredEntry).state, 'hex') : Buffer.alloc(STATE_BYTES);
-    if (tx) xorInto(state, tx.delta);
-    const entry: StoredEntry = {
-      seq: (last?.seq ?? 0) + 1,
-      time: new Date().toISOString(),
-      ...input,
-      writes: tx ? tx.writes : [],
-      state: state.toString('hex'),
-    };
-    const text = JSON.stringify(entry);
-    const mac = hmacSha256(this.key(), prevMac, text);
-    try {
-      this.vault.db.prepare('INSERT INTO audit (seq, entry, mac) VALUES (?, ?, ?)').run(entry.seq, text, mac);
-    } catch (e) {
-      throw new KeyholdError(LocalErrors.AuditWriteFailed, `The audit entry could not be written (${(e as Error).message}); the operation was not applied.`, 500);
+    let prevMac = last?.mac ?? this.genesis();
+    let seq = last?.seq ?? 0;
+    const stateBytes = last ? Buffer.from((JSON.parse(last.entry) as StoredEntry).state, 'hex') : Buffer.alloc(STATE_BYTES);
+    if (tx) xorInto(stateBytes, tx.delta);
+    const state = stateBytes.toString('hex');
+    const time = new Date().toISOString();
+    for (const input of inputs) {
+      const text = JSON.stringify({ seq: ++seq, time, ...input, writes: tx ? tx.writes : [], state } satisfies StoredEntry);
+      const mac = hmacSha256(this.key(), prevMac, text);
+      try {
+        this.insertStmt.run(seq, text, mac);
+      } catch (e) {
+        throw new KeyholdError(LocalErrors.AuditWriteFailed, `The audit entry could not be written (${(e as Error).message}); the operation was not applied.`, 500);
+      }
+      prevMac = mac;
     }
   }
 
-  /** Moves the anchor to the newest committed entry. Call after every commit. */
-  anchor(): void {
+  private head(): AnchorHead | null {
     const last = this.lastRow();
-    if (last) writeAnchor(this.vault.path, { vault_id: this.vault.header.vault_id, seq: last.seq, mac: last.mac.toString('hex') });
+    return last ? { vault_id: this.vault.header.vault_id, seq: last.seq, mac: last.mac.toString('hex') } : null;
+  }
+
+  /** Moves the anchor to the newest committed entry, soon. Call after every commit. */
+  anchor(): void {
+    const head = this.head();
+    if (!head) return;
+    this.wrote = true;
+    this.anchorWriter.soon(head);
+  }
+
+  /** Moves the anchor now: before the vault closes, and when a vault is created or restored. */
+  anchorNow(): void {
+    const head = this.head();
+    if (head) this.anchorWriter.now(head);
+    this.wrote = false;
+  }
+
+  /** Call before closing the vault: the anchor must not be left behind the last commit. */
+  close(): void {
+    if (this.wrote) this.anchorNow();
   }
 
   /** Records a read-only operation's entry; resolves once it is committed (group commit). */
@@ -101,9 +133,8 @@ export class AuditLog {
     try {
       await this.vault.write(
         () => undefined,
-        () => {
-          for (const p of batch) this.append(null, p.input);
-        },
+        () => this.append(null, ...batch.map((p) => p.input)),
+        { durability: 'normal' },
       );
       this.anchor();
       for (const p of batch) p.resolve();

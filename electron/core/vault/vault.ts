@@ -19,6 +19,8 @@ import { calibrateKdf, deriveKek, type StoredKdf } from './kdf-params.js';
 import { openRecord, sealRecord, type RecordIdentity } from './record-codec.js';
 
 export const STATE_BYTES = 32;
+const OPENED_CACHE_MAX_BODY = 4096;
+const OPENED_CACHE_ENTRIES = 2048;
 
 /** Purposes a subkey may be derived for; each is a distinct HKDF info string. */
 export type SubkeyPurpose = 'records' | 'audit' | 'state' | 'hsm-wrap' | 'backup';
@@ -52,6 +54,7 @@ export class Vault {
   private root: Buffer | null = null;
   private readonly subkeys = new Map<SubkeyPurpose, Buffer>();
   private readonly writeLock = new WriteLock();
+  private readonly openedCache = new Map<string, { rev: number; body: Buffer; json: string }>();
   private readonly getRow;
   private readonly listRows;
   private readonly listIds;
@@ -173,6 +176,7 @@ export class Vault {
     this.root = null;
     for (const k of this.subkeys.values()) k.fill(0);
     this.subkeys.clear();
+    this.openedCache.clear();
   }
 
   close(): void {
@@ -210,12 +214,29 @@ export class Vault {
   read<T>(table: string, id: string): T | undefined {
     const row = this.getRow.get(table, id);
     if (!row) return undefined;
-    return JSON.parse(openRecord(this.subkey('records'), { table, id, rev: row.rev }, row.body).toString('utf8')) as T;
+    return JSON.parse(this.opened(table, id, row.rev, row.body)) as T;
+  }
+
+  /**
+   * The JSON of a sealed body. Small bodies already authenticated at this exact row are served
+   * from a cache when the stored (revision, bytes) are identical to what was authenticated —
+   * the same bytes at the same place authenticate the same way — which spares a GCM open on
+   * hot records (CMKs, access keys). Large bodies (secret values) are never cached.
+   */
+  private opened(table: string, id: string, rev: number, body: Buffer): string {
+    const cacheKey = `${table}\u0000${id}`;
+    const hit = this.openedCache.get(cacheKey);
+    if (hit && hit.rev === rev && hit.body.equals(body)) return hit.json;
+    const json = openRecord(this.subkey('records'), { table, id, rev }, body).toString('utf8');
+    if (body.length <= OPENED_CACHE_MAX_BODY) {
+      if (this.openedCache.size >= OPENED_CACHE_ENTRIES) this.openedCache.delete(this.openedCache.keys().next().value as string);
+      this.openedCache.set(cacheKey, { rev, body: Buffer.from(body), json });
+    }
+    return json;
   }
 
   list<T>(table: string): T[] {
-    const key = this.subkey('records');
-    return this.listRows.all(table).map((row) => JSON.parse(openRecord(key, { table, id: row.id, rev: row.rev }, row.body).toString('utf8')) as T);
+    return this.listRows.all(table).map((row) => JSON.parse(this.opened(table, row.id, row.rev, row.body)) as T);
   }
 
   /**
@@ -239,10 +260,13 @@ export class Vault {
    * BEGIN IMMEDIATE. `fn` may await; `finish` runs last, inside the transaction (the audit
    * entry goes there), and a throw anywhere rolls everything back.
    */
-  async write<R>(fn: (tx: WriteTx) => Promise<R> | R, finish: (tx: WriteTx, result: R) => void): Promise<R> {
+  async write<R>(fn: (tx: WriteTx) => Promise<R> | R, finish: (tx: WriteTx, result: R) => void, opts: { durability: 'full' | 'normal' } = { durability: 'full' }): Promise<R> {
     this.rootKey();
     const release = await this.writeLock.acquire();
     try {
+      // 'normal' (WAL without an fsync at commit) survives a crash of the process; the next
+      // 'full' commit makes it durable against power loss too.
+      if (opts.durability === 'normal') this.db.pragma('synchronous = NORMAL');
       this.db.exec('BEGIN IMMEDIATE');
       try {
         const tx = new WriteTx(this);
@@ -255,6 +279,7 @@ export class Vault {
         throw e;
       }
     } finally {
+      if (opts.durability === 'normal') this.db.pragma('synchronous = FULL');
       release();
     }
   }

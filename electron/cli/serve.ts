@@ -1,0 +1,68 @@
+/**
+ * `keyhold serve [--host 127.0.0.1] [--port 0] [--tls-cert F --tls-key F]`: unlocks the vault,
+ * listens, prints one JSON line `{"url","project_id"}` once listening, and shuts down cleanly
+ * on SIGTERM or SIGINT.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import type { Session } from '../core/api/index.js';
+import { akskAuthenticator } from '../server/aksk.js';
+import { keyholdRequestListener } from '../server/http.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+export function parseServeFlags(flags: Map<string, string | true>): ServeOptions {
+  const opts: ServeOptions = { host: '127.0.0.1', port: 0 };
+  for (const [name, value] of flags) {
+    if (value === true) throw new KeyholdError(LocalErrors.BadArgument, `Option --${name} needs a value.`, 400);
+    if (name === 'host') opts.host = value;
+    else if (name === 'port') {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KeyholdError(LocalErrors.BadArgument, 'Option --port must be 0-65535.', 400);
+      opts.port = port;
+    } else if (name === 'tls-cert') opts.tlsCert = value;
+    else if (name === 'tls-key') opts.tlsKey = value;
+    else throw new KeyholdError(LocalErrors.BadArgument, `Unknown option --${name} for serve (known: --host, --port, --tls-cert, --tls-key).`, 400);
+  }
+  if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new KeyholdError(LocalErrors.BadArgument, 'Options --tls-cert and --tls-key go together.', 400);
+  return opts;
+}
+
+function readTls(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch {
+    throw new KeyholdError(LocalErrors.BadArgument, `Cannot read the TLS ${what} from ${path}.`, 400);
+  }
+}
+
+/** Serves until a termination signal; resolves when the server has closed. */
+export async function serve(session: Session, opts: ServeOptions): Promise<void> {
+  const listener = keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)] });
+  const server: Server = opts.tlsCert
+    ? createHttpsServer({ cert: readTls(opts.tlsCert, 'certificate'), key: readTls(opts.tlsKey as string, 'key') }, listener)
+    : createHttpServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new KeyholdError(LocalErrors.BadArgument, `Cannot listen on ${opts.host}:${opts.port} (${e.code ?? e.message}).`, 400)));
+    server.listen(opts.port, opts.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  process.stdout.write(`${JSON.stringify({ url: `${opts.tlsCert ? 'https' : 'http'}://${host}:${port}`, project_id: session.domain.project_id })}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

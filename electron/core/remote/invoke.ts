@@ -1,0 +1,30 @@
+/**
+ * Runs a declared cloud operation on a remote instead of the local vault: the same input,
+ * placed into the cloud route (path parameters, then the query for GET/DELETE or the JSON body
+ * otherwise), and the remote's response body returned as is.
+ */
+import { KeyholdError } from '../../../shared/errors.js';
+import type { OperationDecl } from '../../../shared/operations/index.js';
+import { remoteRequest, type HttpDeps } from './http-client.js';
+import { endpointOf, type RemoteRecord } from './remotes.js';
+
+export async function invokeRemote(decl: OperationDecl, input: Record<string, unknown>, remote: RemoteRecord, http?: HttpDeps): Promise<unknown> {
+  const route = decl.route;
+  if (!route || decl.localFiles) {
+    throw new KeyholdError('KEYHOLD.0001', `${decl.service} ${decl.name} runs only locally: it has no cloud route, so --remote cannot run it.`, 400);
+  }
+  const rest = { ...input };
+  const path = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    if (name === 'project_id') return encodeURIComponent(remote.project_id);
+    const v = rest[name];
+    delete rest[name];
+    if (v === undefined) throw new KeyholdError(decl.validation.missing, `Missing parameter: ${name} is required.`, 400);
+    return encodeURIComponent(String(v));
+  });
+  const inQuery = route.method === 'GET' || route.method === 'DELETE';
+  const query: [string, string][] = inQuery
+    ? Object.entries(rest).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, String(x)] as [string, string]) : v === undefined ? [] : [[k, String(v)] as [string, string]]))
+    : [];
+  const { body } = await remoteRequest(endpointOf(remote), { method: route.method, path, query, body: inQuery ? undefined : rest }, http);
+  return body;
+}

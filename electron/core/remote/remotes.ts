@@ -1,0 +1,70 @@
+/** Configured remotes, stored sealed in the vault (secret key included, never returned). */
+import { KeyholdError } from '../../../shared/errors.js';
+import type { Handlers } from '../../../shared/operations/index.js';
+import type { RemoteInfo, remoteOperations } from '../../../shared/operations/remote.js';
+import type { RecordStore } from '../vault/store.js';
+import { remoteRequest, type HttpDeps, type RemoteEndpoint } from './http-client.js';
+
+export const REMOTE_TABLE = 'remotes';
+
+export interface RemoteRecord extends RemoteInfo {
+  secret_key: string;
+}
+
+export interface RemoteContext {
+  store: RecordStore;
+  now(): number;
+  /** Injected in tests to point at a fake network; the real fetch otherwise. */
+  http?: HttpDeps;
+}
+
+export function getRemote(store: RecordStore, name: string): RemoteRecord {
+  const r = store.read<RemoteRecord>(REMOTE_TABLE, name);
+  if (!r) throw new KeyholdError('REMOTE.0004', `No remote named ${name}: add it with \`keyhold remote add\`.`, 404);
+  return r;
+}
+
+export function endpointOf(r: RemoteRecord, service: 'kms' | 'ecs' = 'kms'): RemoteEndpoint {
+  const baseUrl = service === 'ecs' ? r.ecs_endpoint : r.endpoint;
+  if (!baseUrl) throw new KeyholdError('REMOTE.0002', `Remote ${r.name} has no ${service} endpoint: set --${service === 'ecs' ? 'ecs-endpoint' : 'endpoint'} or --region.`, 400);
+  return { baseUrl, access_key: r.access_key, secret_key: r.secret_key, project_id: r.project_id };
+}
+
+function info({ secret_key: _secret, ...rest }: RemoteRecord): RemoteInfo {
+  return rest;
+}
+
+export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext> = {
+  remoteAdd(ctx, input) {
+    if (ctx.store.read(REMOTE_TABLE, input.name)) throw new KeyholdError('REMOTE.0005', `A remote named ${input.name} already exists; remove it first.`, 400);
+    const endpoint = input.endpoint ?? (input.region ? `https://kms.${input.region}.myhuaweicloud.com` : undefined);
+    if (!endpoint) throw new KeyholdError('REMOTE.0002', 'Missing parameter: endpoint (or region, for a Huawei Cloud region) is required.', 400);
+    const record: RemoteRecord = {
+      name: input.name,
+      endpoint,
+      ecs_endpoint: input.ecs_endpoint ?? (input.region ? `https://ecs.${input.region}.myhuaweicloud.com` : null),
+      project_id: input.project_id,
+      region: input.region ?? null,
+      access_key: input.access_key,
+      secret_key: input.secret_key,
+      created: new Date(ctx.now()).toISOString(),
+    };
+    ctx.store.put(REMOTE_TABLE, record.name, record);
+    return { remote: info(record) };
+  },
+  remoteList(ctx) {
+    return { remotes: ctx.store.list<RemoteRecord>(REMOTE_TABLE).map(info) };
+  },
+  remoteRemove(ctx, input) {
+    getRemote(ctx.store, input.name);
+    ctx.store.delete(REMOTE_TABLE, input.name);
+    return { removed: input.name };
+  },
+  async remoteTest(ctx, input) {
+    const r = getRemote(ctx.store, input.name);
+    const started = performance.now();
+    const { body } = await remoteRequest(endpointOf(r), { method: 'POST', path: `/v1.0/${r.project_id}/kms/list-keys`, body: { limit: '1', key_spec: 'ALL' } }, ctx.http);
+    const total = (body as { total?: unknown } | undefined)?.total;
+    return { remote: r.name, reachable: true, latency_ms: Math.round(performance.now() - started), keys_visible: typeof total === 'number' ? total : 0 };
+  },
+};

@@ -1,0 +1,64 @@
+/**
+ * Access keys (AK/SK) for `keyhold serve`, in the shapes of Huawei IAM's permanent access-key
+ * API. Local only (no route): minting credentials is never offered over the HTTP it protects.
+ */
+import { z } from 'zod';
+import { defineOp, out, type ValidationCodes } from './define.js';
+
+const IAM_VALIDATION: ValidationCodes = { missing: 'IAM.0002', invalid: 'IAM.0002' };
+const access = z.string().regex(/^[A-Z0-9]{20}$/, 'must be a 20-character access key id');
+
+export interface AccessKeyInfo {
+  access: string;
+  status: 'active' | 'inactive';
+  description: string;
+  create_time: string;
+  user_id: string;
+}
+
+export const iamOperations = {
+  createAccessKey: defineOp({
+    service: 'iam',
+    name: 'create-access-key',
+    aliases: ['create-permanent-access-key'],
+    summary: 'Create an access key (AK/SK) for signed requests to keyhold serve; the secret is shown once.',
+    input: z.object({ description: z.string().max(255).default('') }),
+    output: out<{ credential: AccessKeyInfo & { secret: string } }>(),
+    mutates: true,
+    audit: { record: ['description'] },
+    validation: IAM_VALIDATION,
+  }),
+  listAccessKeys: defineOp({
+    service: 'iam',
+    name: 'list-access-keys',
+    aliases: ['list-permanent-access-keys'],
+    summary: 'List access keys (never their secrets).',
+    input: z.object({}),
+    output: out<{ credentials: AccessKeyInfo[] }>(),
+    mutates: false,
+    audit: {},
+    validation: IAM_VALIDATION,
+  }),
+  updateAccessKey: defineOp({
+    service: 'iam',
+    name: 'update-access-key',
+    aliases: ['update-permanent-access-key'],
+    summary: 'Enable (active) or disable (inactive) an access key, or change its description.',
+    input: z.object({ access, status: z.enum(['active', 'inactive']).optional(), description: z.string().max(255).optional() }),
+    output: out<{ credential: AccessKeyInfo }>(),
+    mutates: true,
+    audit: { record: ['access', 'status'] },
+    validation: IAM_VALIDATION,
+  }),
+  deleteAccessKey: defineOp({
+    service: 'iam',
+    name: 'delete-access-key',
+    aliases: ['delete-permanent-access-key'],
+    summary: 'Delete an access key; requests signed with it are refused from then on.',
+    input: z.object({ access }),
+    output: out<{ deleted: true }>(),
+    mutates: true,
+    audit: { record: ['access'] },
+    validation: IAM_VALIDATION,
+  }),
+} as const;

@@ -1,0 +1,36 @@
+/** An in-memory RecordStore and KMS context, for testing services without a vault file. */
+import { randomBytes } from 'node:crypto';
+import type { KmsContext } from '../../electron/core/kms/context.js';
+import { SoftwareHsm } from '../../electron/core/hsm/software.js';
+import type { RecordStore } from '../../electron/core/vault/store.js';
+
+export function memoryStore(): RecordStore & { tables: Map<string, Map<string, string>> } {
+  const tables = new Map<string, Map<string, string>>();
+  const table = (t: string) => tables.get(t) ?? tables.set(t, new Map()).get(t)!;
+  return {
+    tables,
+    read: <T>(t: string, id: string) => {
+      const v = table(t).get(id);
+      return v === undefined ? undefined : (JSON.parse(v) as T);
+    },
+    list: <T>(t: string) => [...table(t).values()].map((v) => JSON.parse(v) as T),
+    // Byte order, as the vault's SQLite ORDER BY id; ids here are ASCII, where the two agree.
+    ids: (t, range = {}) =>
+      [...table(t).keys()]
+        .sort()
+        .filter((id) => range.after === undefined || id > range.after)
+        .slice(0, range.limit ?? Infinity),
+    put: (t, id, value) => void table(t).set(id, JSON.stringify(value)),
+    delete: (t, id) => void table(t).delete(id),
+  };
+}
+
+export function memoryKmsContext(now = () => Date.now()): KmsContext & { store: ReturnType<typeof memoryStore> } {
+  return {
+    store: memoryStore(),
+    hsm: new SoftwareHsm(randomBytes(32)),
+    handles: new Map(),
+    domain: { domain_id: 'd'.repeat(32), project_id: 'p'.repeat(32), realm: 'local' },
+    now,
+  };
+}

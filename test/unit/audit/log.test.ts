@@ -1,0 +1,70 @@
+import { describe, expect, it, vi } from 'vitest';
+import { LocalErrors } from '../../../shared/errors.js';
+import { readAnchor } from '../../../electron/core/audit/anchor.js';
+import { newSession } from '../../helpers/vault.js';
+
+describe('audit log', () => {
+  it('writes one entry per operation with transport, operation, key id and outcome — never the plaintext', async () => {
+    const { session } = await newSession();
+    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'audited' }, 'cli')) as { key_info: { key_id: string } };
+    await session.call('kms', 'encrypt-data', { key_id: key_info.key_id, plain_text: 'top secret payload' }, 'ipc');
+    await session.call('kms', 'describe-key', { key_id: '00000000-0000-4000-8000-000000000000' }, 'http').catch(() => undefined);
+    const { events } = session.audit.list({ limit: 3 });
+    expect(events.map((e) => [e.transport, e.operation, e.outcome])).toEqual([
+      ['http', 'kms describe-key', 'KMS.0207'],
+      ['ipc', 'kms encrypt-data', 'success'],
+      ['cli', 'kms create-key', 'success'],
+    ]);
+    expect(events[1]?.key_id).toBe(key_info.key_id);
+    expect(events[2]?.fields).toEqual({ key_alias: 'audited', key_spec: 'AES_256', origin: 'kms' });
+    const raw = JSON.stringify(session.vault.db.prepare('SELECT entry FROM audit').all());
+    expect(raw).not.toContain('top secret payload');
+    session.close();
+  });
+
+  it('fails the operation — and applies nothing — when the audit write fails', async () => {
+    const { session } = await newSession();
+    await session.call('kms', 'list-keys', {}, 'cli');
+    const before = session.vault.db.prepare('SELECT tbl, id, rev FROM records').all();
+    session.vault.db.exec("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(FAIL, 'disk full'); END");
+    await expect(session.call('kms', 'create-key', { key_alias: 'unaudited' }, 'cli')).rejects.toMatchObject({ code: LocalErrors.AuditWriteFailed });
+    await expect(session.call('kms', 'list-keys', {}, 'cli')).rejects.toMatchObject({ code: LocalErrors.AuditWriteFailed });
+    expect(session.vault.db.prepare('SELECT tbl, id, rev FROM records').all()).toEqual(before);
+    session.close();
+  });
+
+  it('moves the anchor beside the vault to the newest entry soon after each commit, and on close', async () => {
+    const { session, path } = await newSession();
+    const newest = () => {
+      const last = session.vault.db.prepare('SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; mac: Buffer };
+      return { seq: last.seq, mac: last.mac.toString('hex'), vault_id: session.vault.header.vault_id };
+    };
+    await session.call('kms', 'list-keys', {}, 'cli');
+    const afterFirst = newest();
+    await vi.waitFor(() => expect(readAnchor(path)).toEqual(afterFirst));
+    await Promise.all(Array.from({ length: 20 }, () => session.call('kms', 'list-keys', {}, 'cli')));
+    const final = newest();
+    session.close();
+    expect(readAnchor(path)).toEqual(final);
+  });
+
+  it('pages list-events newest first with a marker', async () => {
+    const { session } = await newSession();
+    for (let i = 0; i < 5; i++) await session.call('kms', 'list-keys', {}, 'cli');
+    const first = session.audit.list({ limit: 2 });
+    const second = session.audit.list({ limit: 2, marker: first.next_marker ?? undefined });
+    expect(first.events).toHaveLength(2);
+    expect(second.events[0]!.seq).toBe(first.events[1]!.seq - 1);
+    session.close();
+  });
+
+  it('group-commits concurrent read-only operations, one entry each', async () => {
+    const { session } = await newSession();
+    await session.call('kms', 'list-keys', {}, 'cli');
+    const before = (session.vault.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
+    await Promise.all(Array.from({ length: 50 }, () => session.call('kms', 'list-keys', {}, 'cli')));
+    expect((session.vault.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n).toBe(before + 50);
+    expect(session.audit.verify().entries).toBe(before + 50);
+    session.close();
+  });
+});

@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Session } from '../../../electron/core/api/index.js';
+import { Vault } from '../../../electron/core/vault/vault.js';
+import { LocalErrors } from '../../../shared/errors.js';
+import { FakeKeychain } from '../../helpers/fake-keychain.js';
+import { newSession, tempDir, TEST_PASSWORD } from '../../helpers/vault.js';
+
+const headerOf = (path: string) => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return JSON.parse((db.prepare("SELECT v FROM meta WHERE k = 'header'").get() as { v: string }).v) as Record<string, unknown>;
+  } finally {
+    db.close();
+  }
+};
+
+describe('vault', () => {
+  it('uses WAL and synchronous=FULL', async () => {
+    const { session } = await newSession();
+    expect(session.vault.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(session.vault.db.pragma('synchronous', { simple: true })).toBe(2);
+    session.close();
+  });
+
+  it('refuses to create over an existing vault', async () => {
+    const { path, session } = await newSession();
+    session.close();
+    await expect(Vault.create(path, 'x', { kdfTargetMs: 10 })).rejects.toMatchObject({ code: LocalErrors.VaultExists });
+  });
+
+  it('rejects a wrong password with VAULT.0101 and a missing vault with VAULT.0102', async () => {
+    const { path, session } = await newSession();
+    session.close();
+    await expect(Session.open(path, { password: 'nope' })).rejects.toMatchObject({ code: LocalErrors.WrongPassword });
+    await expect(Session.open(join(tempDir(), 'none.db'), { password: 'x' })).rejects.toMatchObject({ code: LocalErrors.VaultMissing });
+  });
+
+  it('change-password rewraps only the root key: records and audit are untouched', async () => {
+    const { path, session } = await newSession();
+    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'k' }, 'cli')) as { key_info: { key_id: string } };
+    const recordsBefore = session.vault.db.prepare('SELECT tbl, id, rev, body FROM records ORDER BY tbl, id').all();
+    await session.call('vault', 'change-password', { new_password: 'new password' }, 'cli');
+    expect(session.vault.db.prepare('SELECT tbl, id, rev, body FROM records ORDER BY tbl, id').all()).toEqual(recordsBefore);
+    session.close();
+    await expect(Session.open(path, { password: TEST_PASSWORD })).rejects.toMatchObject({ code: LocalErrors.WrongPassword });
+    const reopened = await Session.open(path, { password: 'new password' });
+    expect(await reopened.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli')).toMatchObject({ key_info: { key_alias: 'k' } });
+    expect(reopened.audit.verify().entries).toBeGreaterThan(0);
+    reopened.close();
+  });
+
+  it('never stores the root key or password in the header', async () => {
+    const { path, session } = await newSession('hunter2-password');
+    session.close();
+    const text = JSON.stringify(headerOf(path));
+    expect(text).not.toContain('hunter2');
+    expect(Object.keys(headerOf(path)).sort()).toEqual(['created', 'domain_id', 'format', 'kdf', 'project_id', 'root_by_password', 'vault_id'].sort());
+  });
+
+  it('remembers this device through the keychain interface and forgets it', async () => {
+    const keychain = new FakeKeychain();
+    const { path, session } = await newSession();
+    await session.rememberDevice(keychain);
+    const vaultId = session.vault.header.vault_id;
+    session.close();
+    const secret = keychain.get(vaultId);
+    expect(secret).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    const viaDevice = await Session.open(path, { deviceSecret: Buffer.from(secret as string, 'base64') });
+    await viaDevice.forgetDevice(keychain);
+    viaDevice.close();
+    expect(keychain.get(vaultId)).toBeNull();
+    await expect(Session.open(path, { deviceSecret: Buffer.from(secret as string, 'base64') })).rejects.toMatchObject({ code: LocalErrors.WrongPassword });
+  });
+
+  it('still detects a record altered by another process after this session read (and cached) it', async () => {
+    const { path, session } = await newSession();
+    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'hot' }, 'cli')) as { key_info: { key_id: string } };
+    await session.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli');
+    const other = new Database(path);
+    const row = other.prepare('SELECT body FROM records WHERE id = ?').get(key_info.key_id) as { body: Buffer };
+    row.body[row.body.length - 1] = (row.body[row.body.length - 1] ?? 0) ^ 1;
+    other.prepare('UPDATE records SET body = ? WHERE id = ?').run(row.body, key_info.key_id);
+    other.close();
+    await expect(session.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli')).rejects.toMatchObject({ code: LocalErrors.RecordCorrupt });
+    session.close();
+  });
+});

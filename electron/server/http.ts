@@ -106,6 +106,8 @@ export function keyholdRequestListener(session: Session, opts: ServerOptions): R
         }
         const { project_id: _project, ...pathParams } = params;
         const input = { ...(route.method === 'GET' || route.method === 'DELETE' ? Object.fromEntries(url.searchParams) : parseJson(body, route.op.decl.service)), ...pathParams };
+        const fileField = route.op.decl.localFileFields?.find((f) => input[f] !== undefined);
+        if (fileField) throw new KeyholdError(route.op.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file and is not accepted over HTTP.`, 400);
         const result = await session.run(route.op, input, 'http', caller);
         const status = route.op.decl.route?.status ?? 200;
         sendJson(res, status, status === 204 || result === undefined ? undefined : result, requestId);

@@ -58,6 +58,11 @@ export interface OperationDecl<I extends z.ZodObject = z.ZodObject, O = unknown>
    * and the desktop app, never over HTTP, where a path would name the server's files.
    */
   localFiles?: boolean;
+  /**
+   * Input fields that name local files on an operation that otherwise has a cloud route
+   * (export-private-key --out): refused over HTTP and with --remote, for the same reason.
+   */
+  localFileFields?: readonly string[];
   audit: AuditPolicy;
   validation: ValidationCodes;
 }

@@ -2,10 +2,18 @@
 import { csmsOperations } from './csms.js';
 import { iamOperations } from './iam.js';
 import { kmsOperations } from './kms.js';
+import { kpsOperations } from './kps.js';
 import { remoteOperations } from './remote.js';
 import { vaultOperations } from './vault.js';
 
-export const operations = { ...kmsOperations, ...csmsOperations, ...vaultOperations, ...iamOperations, ...remoteOperations };
+export const operations = {
+  ...kmsOperations,
+  ...csmsOperations,
+  ...vaultOperations,
+  ...iamOperations,
+  ...remoteOperations,
+  ...kpsOperations,
+};
 export type OperationKey = keyof typeof operations;
 
 export * from './define.js';

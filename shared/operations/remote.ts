@@ -19,6 +19,24 @@ export interface RemoteInfo {
   created: string;
 }
 
+export interface SyncChange {
+  service: 'kms' | 'csms' | 'kps';
+  /** What would happen (dry run) or happened: to the local side for pull, the remote for push. */
+  action: 'add' | 'update' | 'remove' | 'conflict' | 'unchanged';
+  id: string;
+  detail?: string;
+}
+
+export interface MirroredKey {
+  remote: string;
+  key_id: string;
+  key_alias: string;
+  key_spec: string;
+  key_usage: string;
+  key_state: string;
+  synced_at: string;
+}
+
 export const remoteOperations = {
   remoteAdd: defineOp({
     service: 'remote',
@@ -64,6 +82,49 @@ export const remoteOperations = {
     summary: 'Check that a remote answers a signed request (KMS list-keys) and how fast.',
     input: z.object({ name }),
     output: out<{ remote: string; reachable: true; latency_ms: number; keys_visible: number }>(),
+    mutates: false,
+    audit: { record: ['name'] },
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteSync: defineOp({
+    service: 'remote',
+    name: 'sync',
+    summary: 'Synchronise with a remote: kms mirrors the remote keys\' metadata (the keys stay remote); --dry-run shows the changes without applying them.',
+    input: z.object({
+      name,
+      service: z.enum(['kms', 'csms', 'kps']),
+      direction: z.enum(['pull', 'push']).default('pull'),
+      dry_run: z.boolean().default(false),
+    }),
+    output: out<{ changes: SyncChange[]; applied: boolean }>(),
+    mutates: true,
+    audit: { record: ['name', 'service', 'direction', 'dry_run'] },
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteByok: defineOp({
+    service: 'remote',
+    name: 'byok',
+    summary: 'Bring your own key to a remote CMK created with origin external: material generated here (or read from --material-file) is wrapped locally with the remote wrapping key and imported; only the wrapped form travels.',
+    input: z.object({
+      name,
+      key_id: z.string().regex(/^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/, 'must be the remote key id'),
+      wrapping_algorithm: z.enum(['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'RSAES_PKCS1_V1_5']).default('RSAES_OAEP_SHA_256'),
+      material_file: z.string().min(1).optional().describe('32 bytes of AES-256 key material to import instead of generating it'),
+      material_out: z.string().min(1).optional().describe('where to keep a copy of generated material (mode 0600), for escrow'),
+      expiration_time: z.number().int().positive().optional().describe('seconds since epoch after which the remote drops the material'),
+    }),
+    output: out<{ key_id: string; remote: string; wrapping_algorithm: string; material_source: 'generated' | 'file'; material_out: string | null }>(),
+    mutates: false,
+    localFiles: true,
+    audit: { keyIdField: 'key_id', record: ['name', 'wrapping_algorithm'] },
+    validation: REMOTE_VALIDATION,
+  }),
+  remoteListMirroredKeys: defineOp({
+    service: 'remote',
+    name: 'list-mirrored-keys',
+    summary: 'The remote keys mirrored by the last kms sync (use them with --remote NAME).',
+    input: z.object({ name: name.optional() }),
+    output: out<{ keys: MirroredKey[] }>(),
     mutates: false,
     audit: { record: ['name'] },
     validation: REMOTE_VALIDATION,

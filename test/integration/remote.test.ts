@@ -49,9 +49,45 @@ describe('--remote', () => {
     expect(cli(client, ['--remote', 'peer', 'audit', 'verify']).error?.error_code).toBe('KEYHOLD.0001');
   });
 
-  it('tests, lists and removes a remote', () => {
+  it('tests and lists remotes, and names an unknown one', () => {
     expect(cli(client, ['remote', 'test', '--name', 'peer']).json).toMatchObject({ remote: 'peer', reachable: true });
     expect((cli(client, ['remote', 'list']).json as { remotes: { name: string }[] }).remotes.map((r) => r.name)).toEqual(['peer']);
     expect(cli(client, ['--remote', 'nobody', 'kms', 'list-keys']).error?.error_code).toBe('REMOTE.0004');
   });
 });
+
+describe('remote sync --service kms', () => {
+  it('shows the diff on --dry-run without applying it, then mirrors the remote keys\' metadata', () => {
+    const dry = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms', '--dry-run']);
+    expect(dry.status).toBe(0);
+    const dryOut = dry.json as { changes: { action: string; detail: string }[]; applied: boolean };
+    expect(dryOut.applied).toBe(false);
+    expect(dryOut.changes.some((c) => c.action === 'add' && c.detail.startsWith('remote-key'))).toBe(true);
+    expect((cli(client, ['remote', 'list-mirrored-keys']).json as { keys: unknown[] }).keys).toEqual([]);
+
+    const applied = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms']).json as { applied: boolean };
+    expect(applied.applied).toBe(true);
+    const mirrored = (cli(client, ['remote', 'list-mirrored-keys', '--name', 'peer']).json as { keys: { key_alias: string; key_state: string; key_id: string }[] }).keys;
+    const remoteKey = mirrored.find((k) => k.key_alias === 'remote-key');
+    expect(remoteKey?.key_state).toBe('2');
+
+    expect(cli(server, ['kms', 'disable-key', '--key-id', remoteKey!.key_id]).status).toBe(0);
+    const again = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms']).json as { changes: { action: string; id: string }[] };
+    expect(again.changes.find((c) => c.id === remoteKey!.key_id)?.action).toBe('update');
+    expect(again.changes.filter((c) => c.id !== remoteKey!.key_id).every((c) => c.action === 'unchanged')).toBe(true);
+    const after = (cli(client, ['remote', 'list-mirrored-keys']).json as { keys: { key_id: string; key_state: string }[] }).keys;
+    expect(after.find((k) => k.key_id === remoteKey!.key_id)?.key_state).toBe('3');
+  });
+
+  it('refuses a KMS push', () => {
+    expect(cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms', '--direction', 'push']).error?.error_code).toBe('REMOTE.0002');
+  });
+});
+
+describe('remote remove', () => {
+  it('forgets the remote and its credentials', () => {
+    expect(cli(client, ['remote', 'remove', '--name', 'peer']).json).toEqual({ removed: 'peer' });
+    expect(cli(client, ['remote', 'test', '--name', 'peer']).error?.error_code).toBe('REMOTE.0004');
+  });
+});
+

@@ -6,6 +6,7 @@
 import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
 import { iamHandlers } from '../iam/access-keys.js';
 import { kmsHandlers } from '../kms/service.js';
+import { kpsHandlers } from '../keypairs/service.js';
 import { remoteHandlers } from '../remote/remotes.js';
 import { csmsHandlers } from '../secrets/service.js';
 import { localHandlers } from './local-handlers.js';
@@ -19,7 +20,14 @@ export interface RegisteredOperation {
   handler: AnyHandler;
 }
 
-const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...csmsHandlers, ...localHandlers, ...iamHandlers, ...remoteHandlers };
+const implementations: Record<keyof typeof operations, AnyHandler> = {
+  ...kmsHandlers,
+  ...csmsHandlers,
+  ...localHandlers,
+  ...iamHandlers,
+  ...remoteHandlers,
+  ...kpsHandlers,
+};
 
 const byName = new Map<string, RegisteredOperation>();
 for (const [key, decl] of Object.entries(operations) as [keyof typeof operations, OperationDecl][]) {

@@ -37,7 +37,7 @@ export interface CallContext extends KmsContext {
 }
 
 /** Services whose operations may use their default key; it is created before their first call. */
-const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', csms: 'csms' };
+const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', csms: 'csms', kps: 'kps' };
 
 export interface SessionOptions {
   /** The clock operations and due work use (tests control it); Date.now by default. */
@@ -203,6 +203,8 @@ export class Session {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
     const input = parseInput(op.decl, rawInput) as Record<string, unknown>;
+    const fileField = op.decl.localFileFields?.find((f) => rawInput[f] !== undefined);
+    if (fileField) throw new KeyholdError(op.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file, which a remote cannot write; run without it.`, 400);
     const remote = getRemote(readOnlyStore(this.vault, 'remote lookup'), remoteName);
     const shape = op.decl.input.shape as Record<string, unknown>;
     const given = Object.fromEntries(Object.entries(rawInput).filter(([k]) => k in shape));

@@ -4,6 +4,8 @@ import type { Handlers } from '../../../shared/operations/index.js';
 import type { RemoteInfo, remoteOperations } from '../../../shared/operations/remote.js';
 import type { RecordStore } from '../vault/store.js';
 import { remoteRequest, type HttpDeps, type RemoteEndpoint } from './http-client.js';
+import { listMirroredKeys, pullKmsMirror } from './sync/kms-mirror.js';
+import { byokToRemote } from './byok.js';
 
 export const REMOTE_TABLE = 'remotes';
 
@@ -66,5 +68,22 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext> = 
     const { body } = await remoteRequest(endpointOf(r), { method: 'POST', path: `/v1.0/${r.project_id}/kms/list-keys`, body: { limit: '1', key_spec: 'ALL' } }, ctx.http);
     const total = (body as { total?: unknown } | undefined)?.total;
     return { remote: r.name, reachable: true, latency_ms: Math.round(performance.now() - started), keys_visible: typeof total === 'number' ? total : 0 };
+  },
+  async remoteSync(ctx, input) {
+    const r = getRemote(ctx.store, input.name);
+    if (input.service !== 'kms') {
+      throw new KeyholdError('KEYHOLD.0001', `remote sync --service ${input.service} is not available yet: it needs the ${input.service === 'csms' ? 'secrets' : 'key-pair'} service merged first.`, 400);
+    }
+    if (input.direction === 'push') throw new KeyholdError('REMOTE.0002', 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
+    const changes = await pullKmsMirror(ctx.store, r, { dryRun: input.dry_run, now: ctx.now(), http: ctx.http });
+    return { changes, applied: !input.dry_run };
+  },
+  async remoteByok(ctx, input) {
+    const r = getRemote(ctx.store, input.name);
+    const { material_source } = await byokToRemote(r, input, ctx.http);
+    return { key_id: input.key_id, remote: r.name, wrapping_algorithm: input.wrapping_algorithm, material_source, material_out: material_source === 'generated' ? (input.material_out ?? null) : null };
+  },
+  remoteListMirroredKeys(ctx, input) {
+    return { keys: listMirroredKeys(ctx.store, input.name) };
   },
 };

@@ -1,0 +1,208 @@
+/**
+ * KPS operations: the cloud's key-pair API (create/import, list, show, describe, delete,
+ * host/export/clear the private key) and the local file operations (inspect, convert,
+ * windows-password). Private keys that are not hosted are returned once and never stored.
+ */
+import type { Handlers } from '../../../shared/operations/index.js';
+import type { CreatedKeypair, kpsOperations } from '../../../shared/operations/kps.js';
+import type { KmsContext } from '../kms/context.js';
+import { KpsErrors, kpsError } from './errors.js';
+import { readKeyFile, writeKeyFile } from './files.js';
+import { isPrivateFormat, readKey, readPrivateKey, writeKey, type FormatName, type ParsedKey } from './formats/index.js';
+import { algorithmOf, generateKey, type KeypairAlgorithm } from './generate.js';
+import { inspectOf } from './inspect.js';
+import { openSshLine, publicOf, sameBlob, sha256Fingerprint, type PrivateKey, type PublicKey } from './key.js';
+import { findKeypair, getKeypair, KEYPAIR_TABLE, sealPrivateKey, unsealPrivateKey, type KeypairRecord, type Protection } from './records.js';
+import { decodeBlob, decryptWindowsPassword } from './windows-password.js';
+
+interface CreateBody {
+  name: string;
+  type: 'ssh' | 'x509';
+  public_key?: string;
+  scope: 'user' | 'domain';
+  user_id?: string;
+  key_protection?: { private_key?: string; encryption: Protection };
+  algorithm: KeypairAlgorithm;
+}
+
+/** Reads a public key given as text in any public or private format; the result is one line. */
+async function publicFromText(text: string): Promise<{ key: PublicKey; comment: string }> {
+  const parsed = await readKey(text);
+  return { key: parsed.publicKey, comment: parsed.comment };
+}
+
+function nextId(ctx: KmsContext): number {
+  return ctx.store.list<KeypairRecord>(KEYPAIR_TABLE).reduce((max, k) => Math.max(max, k.id), 0) + 1;
+}
+
+async function writeOut(path: string, format: FormatName, key: { publicKey: PublicKey; privateKey?: PrivateKey }, comment: string, passphrase: string | undefined) {
+  const text = await writeKey(format, key, { comment, passphrase });
+  writeKeyFile(path, text, isPrivateFormat(format));
+  // Read back what was written: the output shows the file as it really is.
+  return inspectOf(await readKey(text, passphrase));
+}
+
+async function createOne(ctx: KmsContext, body: CreateBody): Promise<CreatedKeypair> {
+  if (findKeypair(ctx, body.name)) throw kpsError(KpsErrors.AlreadyExists, `Key pair '${body.name}' already exists.`);
+  let publicKey: PublicKey;
+  let comment = '';
+  let privateKey: PrivateKey | undefined;
+  let generated = false;
+  if (body.key_protection?.private_key) {
+    const given = (await readPrivateKey(body.key_protection.private_key)).privateKey;
+    privateKey = given;
+    publicKey = publicOf(given);
+    if (body.public_key && !sameBlob((await publicFromText(body.public_key)).key, publicKey)) {
+      throw kpsError(KpsErrors.KeyMismatch, 'The private key does not belong to public_key.');
+    }
+  } else if (body.public_key) {
+    ({ key: publicKey, comment } = await publicFromText(body.public_key));
+  } else {
+    const fresh = await generateKey(body.algorithm);
+    privateKey = fresh;
+    publicKey = publicOf(fresh);
+    generated = true;
+  }
+  const hosted = Boolean(body.key_protection && privateKey);
+  const now = ctx.now();
+  const userId = body.user_id ?? ctx.domain.domain_id;
+  const record: KeypairRecord = {
+    name: body.name,
+    id: nextId(ctx),
+    type: body.type,
+    scope: body.scope,
+    public_key: openSshLine(publicKey, comment),
+    key_type: publicKey.type,
+    algorithm: algorithmOf(publicKey),
+    fingerprint: sha256Fingerprint(publicKey),
+    description: '',
+    user_id: userId,
+    create_time: now,
+    update_time: now,
+    private_key: hosted && privateKey && body.key_protection ? await sealPrivateKey(ctx, body.name, privateKey, comment, body.key_protection.encryption) : null,
+  };
+  ctx.store.put(KEYPAIR_TABLE, record.name, record);
+  const out: CreatedKeypair = { name: record.name, type: record.type, public_key: record.public_key, fingerprint: record.fingerprint, user_id: userId };
+  // A generated key that is not hosted exists only in this response: shown once, never stored.
+  if (generated && !hosted && privateKey) out.private_key = await writeKey('pem', { publicKey, privateKey }, { comment: '' });
+  return out;
+}
+
+export const kpsHandlers: Handlers<typeof kpsOperations, KmsContext> = {
+  async kpsInspect(_ctx, input) {
+    return inspectOf(await readKey(readKeyFile(input.in), input.passphrase));
+  },
+
+  async kpsConvert(_ctx, input) {
+    const parsed: ParsedKey = isPrivateFormat(input.to) ? await readPrivateKey(readKeyFile(input.in), input.passphrase) : await readKey(readKeyFile(input.in), input.passphrase);
+    return writeOut(input.out, input.to, parsed, input.comment ?? parsed.comment, input.new_passphrase || undefined);
+  },
+
+  async kpsWindowsPassword(ctx, input) {
+    if (Boolean(input.private_key) === Boolean(input.keypair_name)) {
+      throw kpsError(KpsErrors.Invalid, 'Give exactly one of private_key (a file) and keypair_name (a hosted key pair).');
+    }
+    const blob = decodeBlob(input.password_blob);
+    const key = input.private_key
+      ? (await readPrivateKey(readKeyFile(input.private_key), input.passphrase)).privateKey
+      : (await readPrivateKey(unsealPrivateKey(ctx, getKeypair(ctx, input.keypair_name as string)))).privateKey;
+    return { password: decryptWindowsPassword(key, blob) };
+  },
+
+  async createKeypair(ctx, input) {
+    return { keypair: await createOne(ctx, input.keypair) };
+  },
+
+  async batchImportKeypair(ctx, input) {
+    const succeeded: { keypair: CreatedKeypair }[] = [];
+    const failed: { keypair_name: string; failed_reason: string }[] = [];
+    for (const { keypair } of input.keypairs) {
+      if (!keypair.public_key) {
+        failed.push({ keypair_name: keypair.name, failed_reason: 'public_key is required for an import.' });
+        continue;
+      }
+      try {
+        succeeded.push({ keypair: await createOne(ctx, keypair) });
+      } catch (e) {
+        if (!(e instanceof Error && e.name === 'KeyholdError')) throw e;
+        failed.push({ keypair_name: keypair.name, failed_reason: e.message });
+      }
+    }
+    return { succeeded_keypairs: succeeded, failed_keypairs: failed };
+  },
+
+  listKeypairs(ctx, input) {
+    const all = ctx.store.list<KeypairRecord>(KEYPAIR_TABLE).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const start = input.marker === undefined ? 0 : all.findIndex((k) => k.name > (input.marker as string));
+    const page = start < 0 ? [] : all.slice(start, start + input.limit);
+    const more = start >= 0 && start + page.length < all.length;
+    return {
+      keypairs: page.map((k) => ({
+        keypair: { name: k.name, type: k.type, scope: k.scope, public_key: k.public_key, fingerprint: k.fingerprint, is_key_protection: k.private_key !== null, frozen_state: '0' },
+      })),
+      page_info: { ...(more ? { next_marker: page[page.length - 1]?.name } : {}), ...(input.marker ? { previous_marker: input.marker } : {}), current_count: page.length },
+    };
+  },
+
+  listKeypairDetail(ctx, input) {
+    const k = getKeypair(ctx, input.keypair_name);
+    return {
+      keypair: {
+        name: k.name,
+        id: k.id,
+        type: k.type,
+        scope: k.scope,
+        public_key: k.public_key,
+        fingerprint: k.fingerprint,
+        is_key_protection: k.private_key !== null,
+        deleted: false,
+        description: k.description,
+        user_id: k.user_id,
+        key_id: k.private_key?.key_id ?? '',
+        algorithm: k.algorithm,
+        create_time: k.create_time,
+        delete_time: 0,
+        update_time: k.update_time,
+        frozen_state: 0,
+      },
+    };
+  },
+
+  updateKeypairDescription(ctx, input) {
+    const k = getKeypair(ctx, input.keypair_name);
+    ctx.store.put(KEYPAIR_TABLE, k.name, { ...k, description: input.keypair.description, update_time: ctx.now() });
+    return {};
+  },
+
+  deleteKeypair(ctx, input) {
+    getKeypair(ctx, input.keypair_name);
+    ctx.store.delete(KEYPAIR_TABLE, input.keypair_name);
+    return {};
+  },
+
+  async importPrivateKey(ctx, input) {
+    const k = getKeypair(ctx, input.keypair.name);
+    const { privateKey } = await readPrivateKey(input.keypair.key_protection.private_key, input.passphrase);
+    const stored = await publicFromText(k.public_key);
+    if (!sameBlob(stored.key, privateKey)) throw kpsError(KpsErrors.KeyMismatch, `The private key does not belong to key pair '${k.name}'.`);
+    const sealed = await sealPrivateKey(ctx, k.name, privateKey, stored.comment, input.keypair.key_protection.encryption);
+    ctx.store.put(KEYPAIR_TABLE, k.name, { ...k, private_key: sealed, update_time: ctx.now() });
+    return { keypair: { name: k.name, type: k.type, public_key: k.public_key, fingerprint: k.fingerprint, user_id: input.keypair.user_id ?? k.user_id } };
+  },
+
+  async exportPrivateKey(ctx, input) {
+    const k = getKeypair(ctx, input.keypair.name);
+    const hosted = await readPrivateKey(unsealPrivateKey(ctx, k));
+    const format = input.format ?? 'pem';
+    const passphrase = input.new_passphrase || undefined;
+    if (input.out) return writeOut(input.out, format, hosted, hosted.comment, passphrase);
+    return { keypair: { name: k.name, private_key: await writeKey(format, hosted, { comment: hosted.comment, passphrase }) } };
+  },
+
+  clearPrivateKey(ctx, input) {
+    const k = getKeypair(ctx, input.keypair_name);
+    if (!k.private_key) throw kpsError(KpsErrors.NoPrivateKey, `Key pair '${k.name}' has no hosted private key.`);
+    ctx.store.put(KEYPAIR_TABLE, k.name, { ...k, private_key: null, update_time: ctx.now() });
+    return {};
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * KMS sync: mirror the metadata of a remote's keys (all specs, every page of list-keys) into
+ * local records, so they can be listed, chosen and used through --remote or as envelope
+ * keyrings. Key material never leaves the remote; push is not a KMS direction.
+ */
+import { KeyholdError } from '../../../../shared/errors.js';
+import type { KeyDetails } from '../../../../shared/operations/index.js';
+import type { MirroredKey, SyncChange } from '../../../../shared/operations/remote.js';
+import type { RecordStore } from '../../vault/store.js';
+import { remoteRequest, type HttpDeps } from '../http-client.js';
+import { endpointOf, type RemoteRecord } from '../remotes.js';
+
+export const MIRROR_TABLE = 'kms_mirror';
+const PAGE = 1000;
+
+async function remoteKeys(remote: RemoteRecord, http?: HttpDeps): Promise<KeyDetails[]> {
+  const keys: KeyDetails[] = [];
+  let marker = '0';
+  for (let page = 0; page < 100; page++) {
+    const { body } = await remoteRequest(endpointOf(remote), { method: 'POST', path: `/v1.0/${remote.project_id}/kms/list-keys`, body: { limit: String(PAGE), marker, key_spec: 'ALL' } }, http);
+    const b = body as { key_details?: KeyDetails[]; truncated?: string; next_marker?: string } | undefined;
+    if (!b || !Array.isArray(b.key_details)) throw new KeyholdError('REMOTE.0003', 'The remote list-keys answer has no key_details.', 502);
+    keys.push(...b.key_details);
+    if (b.truncated !== 'true' || !b.next_marker) return keys;
+    marker = b.next_marker;
+  }
+  throw new KeyholdError('REMOTE.0003', 'The remote kept paging list-keys beyond 100 pages.', 502);
+}
+
+const mirrorId = (remote: string, keyId: string) => `${remote}/${keyId}`;
+
+export async function pullKmsMirror(store: RecordStore, remote: RemoteRecord, opts: { dryRun: boolean; now: number; http?: HttpDeps }): Promise<SyncChange[]> {
+  const remoteList = await remoteKeys(remote, opts.http);
+  const local = new Map(store.list<MirroredKey>(MIRROR_TABLE).filter((k) => k.remote === remote.name).map((k) => [k.key_id, k]));
+  const changes: SyncChange[] = [];
+  for (const d of remoteList) {
+    const next: MirroredKey = { remote: remote.name, key_id: d.key_id, key_alias: d.key_alias, key_spec: d.key_spec, key_usage: d.key_usage, key_state: d.key_state, synced_at: new Date(opts.now).toISOString() };
+    const had = local.get(d.key_id);
+    local.delete(d.key_id);
+    const same = had && had.key_alias === next.key_alias && had.key_state === next.key_state && had.key_spec === next.key_spec && had.key_usage === next.key_usage;
+    changes.push({ service: 'kms', action: !had ? 'add' : same ? 'unchanged' : 'update', id: d.key_id, detail: `${d.key_alias} (${d.key_spec}, state ${d.key_state})` });
+    if (!opts.dryRun && !same) store.put(MIRROR_TABLE, mirrorId(remote.name, d.key_id), next);
+  }
+  for (const gone of local.values()) {
+    changes.push({ service: 'kms', action: 'remove', id: gone.key_id, detail: `${gone.key_alias} is no longer on ${remote.name}` });
+    if (!opts.dryRun) store.delete(MIRROR_TABLE, mirrorId(remote.name, gone.key_id));
+  }
+  return changes;
+}
+
+export function listMirroredKeys(store: RecordStore, remote?: string): MirroredKey[] {
+  return store.list<MirroredKey>(MIRROR_TABLE).filter((k) => !remote || k.remote === remote);
+}

@@ -8,13 +8,23 @@ import { describe, expect, it } from 'vitest';
 import { Session } from '../../electron/core/api/index.js';
 import { cli, initVault, PROJECT_ROOT, TEST_PASSWORD } from '../helpers/vault.js';
 
-function runAndKill(vault: string, keyId: string, afterMs: number): Promise<number> {
+/**
+ * Kills the writer `afterMs` after it started (`from: 'start'`, which may land during start-up
+ * or unlock) or after its first reported write (`from: 'writing'`, so the kill lands among
+ * commits however slow the machine is).
+ */
+function runAndKill(vault: string, keyId: string, afterMs: number, from: 'start' | 'writing'): Promise<number> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/helpers/crash-writer.ts'), vault, TEST_PASSWORD, keyId], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d) => (out += d));
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), afterMs));
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (from === 'writing') arm();
+  });
   child.stderr.on('data', (d) => (err += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
+  if (from === 'start') arm();
   return new Promise((resolve, reject) =>
     child.on('close', (_code, signal) => {
       clearTimeout(timer);
@@ -50,7 +60,7 @@ describe('crash safety', () => {
     let rounds = 0;
     let killedMidLoop = 0;
     for (let round = 0; round < 24; round++) {
-      const n = await runAndKill(vault, keyId, randomInt(300, 1600));
+      const n = round % 3 === 0 ? await runAndKill(vault, keyId, randomInt(100, 1500), 'start') : await runAndKill(vault, keyId, randomInt(0, 250), 'writing');
       reported += n;
       rounds++;
       if (n > 0) killedMidLoop++;
@@ -60,8 +70,8 @@ describe('crash safety', () => {
       expect(toggles).toBeLessThanOrEqual(reported + rounds);
       expect(state).toBe(toggles % 2 === 0 ? '2' : '3');
     }
-    // The kills must have landed while writes were happening, not only during start-up.
-    expect(killedMidLoop).toBeGreaterThanOrEqual(10);
+    // Most kills must have landed while writes were happening, not only during start-up.
+    expect(killedMidLoop).toBeGreaterThanOrEqual(16);
     expect(cli(vault, ['audit', 'verify']).json).toMatchObject({ valid: true });
   });
 });

@@ -1,5 +1,5 @@
 // Two Keyhold vaults on loopback: one serves, the other runs operations on it with --remote.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, initVault, tempDir } from '../helpers/vault.js';
@@ -81,6 +81,36 @@ describe('remote sync --service kms', () => {
 
   it('refuses a KMS push', () => {
     expect(cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms', '--direction', 'push']).error?.error_code).toBe('REMOTE.0002');
+  });
+});
+
+describe('remote byok', () => {
+  it('imports locally generated material into an external remote key, keeping an escrow copy', () => {
+    const created = cli(server, ['kms', 'create-key', '--key-alias', 'byok-target', '--origin', 'external']);
+    const keyId = (created.json as { key_info: { key_id: string } }).key_info.key_id;
+    expect((cli(server, ['kms', 'describe-key', '--key-id', keyId]).json as { key_info: { key_state: string } }).key_info.key_state).toBe('5');
+    const escrow = join(tempDir(), 'material.bin');
+    const r = cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-out', escrow]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ key_id: keyId, material_source: 'generated', material_out: escrow });
+    expect(statSync(escrow).mode & 0o777).toBe(0o600);
+    expect(readFileSync(escrow)).toHaveLength(32);
+    expect((cli(server, ['kms', 'describe-key', '--key-id', keyId]).json as { key_info: { key_state: string } }).key_info.key_state).toBe('2');
+    // The imported key is usable, and only the same material can be imported again after deletion.
+    expect(cli(server, ['kms', 'encrypt-data', '--key-id', keyId, '--plain-text', 'byok']).status).toBe(0);
+    expect(cli(server, ['kms', 'delete-imported-key-material', '--key-id', keyId]).status).toBe(0);
+    const other = join(tempDir(), 'other.bin');
+    writeFileSync(other, Buffer.alloc(32, 7));
+    expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-file', other]).error?.error_code).toBe('KMS.2606');
+    expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-file', escrow, '--wrapping-algorithm', 'RSAES_OAEP_SHA_1']).status).toBe(0);
+  });
+
+  it('refuses to overwrite an existing escrow file before touching the remote', () => {
+    const existing = join(tempDir(), 'exists.bin');
+    writeFileSync(existing, 'keep me');
+    const r = cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', '00000000-0000-4000-8000-000000000000', '--material-out', existing]);
+    expect(r.error?.error_code).toBe('REMOTE.0002');
+    expect(readFileSync(existing, 'utf8')).toBe('keep me');
   });
 });
 

@@ -62,7 +62,8 @@ export class Session {
   ) {
     this.audit = new AuditLog(vault);
     this.hsm = new SoftwareHsm(vault.subkey('hsm-wrap'));
-    this.now = opts.now ?? Date.now;
+    // Late-bound, so a clock faked after the session opened (vi.setSystemTime) is still seen.
+    this.now = opts.now ?? (() => Date.now());
   }
 
   /** Creates a vault and writes its first audit entry (and the anchor beside it). */

@@ -29,13 +29,13 @@ export function akskAuthenticator(session: Session, now: () => number = Date.now
     if (Math.abs(now() - date.getTime()) > MAX_CLOCK_SKEW_MS) {
       throw unauthorized('APIGW.0303', 'Incorrect app authentication information: signature expired (X-Sdk-Date is more than 15 minutes from server time).');
     }
-    const secret = session.accessKeySecret(auth.access);
+    const key = session.accessKey(auth.access);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
     const signable = { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams.entries()], headers, body };
-    if (!secret || !verifySignature(signable, auth, secret)) {
+    if (!key || !verifySignature(signable, auth, key.secret)) {
       throw unauthorized('APIGW.0301', 'Incorrect IAM authentication information: verify aksk signature fail.');
     }
-    return { access_key: auth.access };
+    return { access_key: auth.access, role: key.role };
   };
 }

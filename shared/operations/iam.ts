@@ -10,6 +10,8 @@ const access = z.string().regex(/^[A-Z0-9]{20}$/, 'must be a 20-character access
 
 export interface AccessKeyInfo {
   access: string;
+  /** owner: everything the vault owner may do; grantee: only what KMS grants give this access key id. */
+  role: 'owner' | 'grantee';
   status: 'active' | 'inactive';
   description: string;
   create_time: string;
@@ -22,10 +24,13 @@ export const iamOperations = {
     name: 'create-access-key',
     aliases: ['create-permanent-access-key'],
     summary: 'Create an access key (AK/SK) for signed requests to keyhold serve; the secret is shown once.',
-    input: z.object({ description: z.string().max(255).default('') }),
+    input: z.object({
+      description: z.string().max(255).default(''),
+      role: z.enum(['owner', 'grantee']).default('owner').describe('grantee: may only use keys through grants to its access key id'),
+    }),
     output: out<{ credential: AccessKeyInfo & { secret: string } }>(),
     mutates: true,
-    audit: { record: ['description'] },
+    audit: { record: ['description', 'role'] },
     validation: IAM_VALIDATION,
   }),
   listAccessKeys: defineOp({

@@ -119,6 +119,23 @@ export const remoteOperations = {
     audit: { keyIdField: 'key_id', record: ['name', 'wrapping_algorithm'] },
     validation: REMOTE_VALIDATION,
   }),
+  remoteWindowsPassword: defineOp({
+    service: 'remote',
+    name: 'windows-password',
+    summary: "Fetch a Windows server's encrypted password from the remote's ECS (os-server-password) and decrypt it here with a hosted key pair or a private-key file.",
+    input: z.object({
+      name,
+      server_id: z.string().regex(/^[0-9a-zA-Z-]{1,64}$/, 'must be the ECS server id'),
+      keypair_name: z.string().min(1).max(64).optional().describe('a key pair whose private key Keyhold hosts'),
+      private_key: z.string().min(1).optional().describe('a private-key file in any format Keyhold reads'),
+      passphrase: z.string().optional().describe('passphrase of the private-key file (use --passphrase-file)'),
+    }),
+    output: out<{ password: string }>(),
+    mutates: false,
+    localFiles: true,
+    audit: { record: ['name', 'server_id', 'keypair_name'] },
+    validation: REMOTE_VALIDATION,
+  }),
   remoteListMirroredKeys: defineOp({
     service: 'remote',
     name: 'list-mirrored-keys',

@@ -40,8 +40,8 @@ export async function startServe(vault: string, args: string[] = []): Promise<Se
   };
 }
 
-export function accessKey(vault: string): { access: string; secret: string } {
-  return (cli(vault, ['iam', 'create-access-key', '--description', 'test']).json as { credential: { access: string; secret: string } }).credential;
+export function accessKey(vault: string, role: 'owner' | 'grantee' = 'owner'): { access: string; secret: string } {
+  return (cli(vault, ['iam', 'create-access-key', '--description', 'test', '--role', role]).json as { credential: { access: string; secret: string } }).credential;
 }
 
 export async function signedFetch(base: string, method: string, path: string, body: unknown, creds: { access: string; secret: string }, opts: { now?: Date; headers?: Record<string, string> } = {}): Promise<{ status: number; json: unknown; headers: Headers }> {

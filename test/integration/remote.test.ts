@@ -84,6 +84,33 @@ describe('remote sync --service kms', () => {
   });
 });
 
+describe('remote sync --service kps', () => {
+  const publicKey = (vault: string, name: string) =>
+    (cli(vault, ['kps', 'list-keypair-detail', '--keypair-name', name]).json as { keypair: { public_key: string } }).keypair.public_key;
+
+  it('pulls and pushes public keys by name, reports conflicts and overwrites nothing', () => {
+    expect(cli(server, ['kps', 'create-keypair', '--input-json', '{"keypair":{"name":"on-server","algorithm":"SSH_ED25519"}}']).status).toBe(0);
+    expect(cli(client, ['kps', 'create-keypair', '--input-json', '{"keypair":{"name":"on-client","algorithm":"SSH_ED25519"}}']).status).toBe(0);
+    expect(cli(server, ['kps', 'create-keypair', '--input-json', '{"keypair":{"name":"both","algorithm":"SSH_ED25519"}}']).status).toBe(0);
+    expect(cli(client, ['kps', 'create-keypair', '--input-json', '{"keypair":{"name":"both","algorithm":"SSH_ED25519"}}']).status).toBe(0);
+    const bothOnClient = publicKey(client, 'both');
+
+    const dry = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps', '--dry-run']).json as { changes: { action: string; id: string }[]; applied: boolean };
+    expect(dry.applied).toBe(false);
+    expect(dry.changes).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'add', id: 'on-server' }), expect.objectContaining({ action: 'conflict', id: 'both' })]));
+    expect(cli(client, ['kps', 'list-keypair-detail', '--keypair-name', 'on-server']).status).toBe(2);
+
+    expect(cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps']).status).toBe(0);
+    expect(publicKey(client, 'on-server')).toBe(publicKey(server, 'on-server'));
+    expect(publicKey(client, 'both')).toBe(bothOnClient);
+
+    const push = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps', '--direction', 'push']).json as { changes: { action: string; id: string }[] };
+    expect(push.changes).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'add', id: 'on-client' }), expect.objectContaining({ action: 'conflict', id: 'both' }), expect.objectContaining({ action: 'unchanged', id: 'on-server' })]));
+    expect(publicKey(server, 'on-client')).toBe(publicKey(client, 'on-client'));
+    expect(publicKey(server, 'both')).not.toBe(bothOnClient);
+  });
+});
+
 describe('remote byok', () => {
   it('imports locally generated material into an external remote key, keeping an escrow copy', () => {
     const created = cli(server, ['kms', 'create-key', '--key-alias', 'byok-target', '--origin', 'external']);

@@ -8,7 +8,8 @@ import { parseInput } from '../../../shared/operations/index.js';
 import type { DefaultKeyService } from '../../../shared/constants.js';
 import { AuditLog, type AuditInput } from '../audit/log.js';
 import type { HsmBackend, KeyHandle, WrappedKey } from '../hsm/backend.js';
-import { activeSecret } from '../iam/access-keys.js';
+import { activeAccessKey } from '../iam/access-keys.js';
+import { GRANT_OPERATIONS } from '../../../shared/operations/kms/grants.js';
 import { invokeRemote } from '../remote/invoke.js';
 import { getRemote } from '../remote/remotes.js';
 import { SoftwareHsm } from '../hsm/software.js';
@@ -28,6 +29,7 @@ export type Credentials = { password: string } | { deviceSecret: Buffer };
 /** Who is calling over HTTP: the access key that signed the request. Absent for local callers. */
 export interface Caller {
   access_key: string;
+  role: 'owner' | 'grantee';
 }
 
 /** What an implementation receives: the KMS context plus the vault and audit for local ops. */
@@ -36,6 +38,9 @@ export interface CallContext extends KmsContext {
   audit: AuditLog;
   caller: Caller | null;
 }
+
+/** The only operations a grantee access key may call (on keys granted to it). */
+const GRANTABLE = new Set<string>(GRANT_OPERATIONS);
 
 /** Services whose operations may use their default key; it is created before their first call. */
 const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', csms: 'csms', kps: 'kps' };
@@ -120,13 +125,13 @@ export class Session {
     this.vault.close();
   }
 
-  private context(store: RecordStore, caller: Caller | null = null): CallContext {
-    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller };
+  private context(store: RecordStore, caller: Caller | null = null, operation?: string): CallContext {
+    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation };
   }
 
-  /** The secret of an active access key, for the HTTP transport's signature check. */
-  accessKeySecret(access: string): string | null {
-    return activeSecret(readOnlyStore(this.vault, 'verify access key'), access);
+  /** An active access key's secret and role, for the HTTP transport's signature check. */
+  accessKey(access: string): { secret: string; role: 'owner' | 'grantee' } | null {
+    return activeAccessKey(readOnlyStore(this.vault, 'verify access key'), access);
   }
 
   /** Runs a system change (not a user's request) as its own audited transaction. */
@@ -239,6 +244,9 @@ export class Session {
   async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {
     const { decl, handler } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
+    if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
+      throw new KeyholdError('KMS.0307', `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
+    }
     await this.ensureDefaults(decl.service);
     const entry = (outcome: string, result?: unknown): AuditInput => ({
       transport: caller ? `${transport}:${caller.access_key}` : transport,
@@ -250,13 +258,13 @@ export class Session {
     try {
       if (decl.mutates) {
         const result = await this.vault.write(
-          (tx: WriteTx) => handler(this.context(tx, caller), input),
+          (tx: WriteTx) => handler(this.context(tx, caller, decl.name), input),
           (tx, r) => this.audit.append(tx, entry('success', r)),
         );
         this.audit.anchor();
         return result;
       }
-      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), caller), input);
+      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), caller, decl.name), input);
       await this.audit.record(entry('success', result));
       return result;
     } catch (e) {

@@ -36,10 +36,10 @@ function find(store: RecordStore, access: string): AccessKeyRecord {
   return k;
 }
 
-/** The secret key of an active access key, for verifying a signature; null otherwise. */
-export function activeSecret(store: RecordStore, access: string): string | null {
+/** An active access key's secret (to verify a signature) and role; null otherwise. */
+export function activeAccessKey(store: RecordStore, access: string): { secret: string; role: 'owner' | 'grantee' } | null {
   const k = store.read<AccessKeyRecord>(ACCESS_KEY_TABLE, access);
-  return k && k.status === 'active' ? k.secret : null;
+  return k && k.status === 'active' ? { secret: k.secret, role: k.role ?? 'owner' } : null;
 }
 
 export const iamHandlers: Handlers<typeof iamOperations, IamContext> = {
@@ -48,6 +48,7 @@ export const iamHandlers: Handlers<typeof iamOperations, IamContext> = {
       access: randomString(UPPER_ALNUM, 20),
       secret: randomString(ALNUM, 40),
       status: 'active',
+      role: input.role,
       description: input.description,
       create_time: new Date(ctx.now()).toISOString(),
       user_id: ctx.domain.domain_id,

@@ -9,4 +9,11 @@ export interface KmsContext {
   handles: Map<WrappedKey, KeyHandle>;
   domain: { domain_id: string; project_id: string; realm: string };
   now(): number;
+  /**
+   * Who calls over HTTP (absent for the local owner). A `grantee` access key may use a key only
+   * for the operations a grant gives its access key id (checked where a key is looked up).
+   */
+  caller?: { access_key: string; role: 'owner' | 'grantee' } | null;
+  /** The operation being run, by its cloud name (`encrypt-data`), for grant checks. */
+  operation?: string;
 }

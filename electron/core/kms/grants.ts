@@ -9,9 +9,9 @@ import type { Handlers } from '../../../shared/operations/index.js';
 import type { Grant, GrantList, grantOperations } from '../../../shared/operations/kms.js';
 import { randomHex } from '../crypto/random.js';
 import type { KmsContext } from './context.js';
-import { getKey, requireNotDefault, requireNotPendingDeletion } from './keys.js';
+import { getKey, GRANTS_TABLE, requireNotDefault, requireNotPendingDeletion } from './keys.js';
 
-export const GRANT_TABLE = 'kms_grants';
+export const GRANT_TABLE = GRANTS_TABLE;
 
 export function grantsOf(ctx: KmsContext, keyId: string): Grant[] {
   return ctx.store.list<Grant>(GRANT_TABLE).filter((g) => g.key_id === keyId);

@@ -11,6 +11,8 @@ import type { KmsContext } from './context.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
 
 export const CMK_TABLE = 'kms_keys';
+/** Where grants are stored (grants.ts owns them; read here for the grant check). */
+export const GRANTS_TABLE = 'kms_grants';
 
 export interface CmkVersion {
   version: number;
@@ -83,7 +85,16 @@ export function toKeyDetails(k: CmkRecord, ctx: KmsContext): KeyDetails {
 export function getKey(ctx: KmsContext, keyId: string): CmkRecord {
   const k = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
   if (!k) throw new KeyholdError('KMS.0207', `The key ${keyId} does not exist.`, 404);
+  if (ctx.caller?.role === 'grantee') requireGrant(ctx, keyId, ctx.caller.access_key);
   return k;
+}
+
+/** Precondition: a grantee caller holds a grant on the key for the operation being run (else KMS.0306). */
+function requireGrant(ctx: KmsContext, keyId: string, principal: string): void {
+  const granted = ctx.store
+    .list<{ key_id: string; grantee_principal: string; operations: string[] }>(GRANTS_TABLE)
+    .some((g) => g.key_id === keyId && g.grantee_principal === principal && ctx.operation !== undefined && g.operations.includes(ctx.operation));
+  if (!granted) throw new KeyholdError('KMS.0306', `Access key ${principal} has no grant for ${ctx.operation ?? 'this operation'} on key ${keyId}.`, 403);
 }
 
 /** Precondition: a key used for cryptography is enabled (disabled → KMS.0209, pending deletion → KMS.0210). */

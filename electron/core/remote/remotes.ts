@@ -6,6 +6,10 @@ import type { RecordStore } from '../vault/store.js';
 import { remoteRequest, type HttpDeps, type RemoteEndpoint } from './http-client.js';
 import { listMirroredKeys, pullKmsMirror } from './sync/kms-mirror.js';
 import { byokToRemote } from './byok.js';
+import { fetchWindowsPasswordBlob } from './ecs.js';
+import { syncKps } from './sync/kps.js';
+import { kpsHandlers } from '../keypairs/service.js';
+import type { KmsContext } from '../kms/context.js';
 
 export const REMOTE_TABLE = 'remotes';
 
@@ -36,7 +40,7 @@ function info({ secret_key: _secret, ...rest }: RemoteRecord): RemoteInfo {
   return rest;
 }
 
-export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext> = {
+export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & KmsContext> = {
   remoteAdd(ctx, input) {
     if (ctx.store.read(REMOTE_TABLE, input.name)) throw new KeyholdError('REMOTE.0005', `A remote named ${input.name} already exists; remove it first.`, 400);
     const endpoint = input.endpoint ?? (input.region ? `https://kms.${input.region}.myhuaweicloud.com` : undefined);
@@ -71,8 +75,9 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext> = 
   },
   async remoteSync(ctx, input) {
     const r = getRemote(ctx.store, input.name);
+    if (input.service === 'kps') return { changes: await syncKps(ctx, r, { direction: input.direction, dryRun: input.dry_run, http: ctx.http }), applied: !input.dry_run };
     if (input.service !== 'kms') {
-      throw new KeyholdError('KEYHOLD.0001', `remote sync --service ${input.service} is not available yet: it needs the ${input.service === 'csms' ? 'secrets' : 'key-pair'} service merged first.`, 400);
+      throw new KeyholdError('KEYHOLD.0001', `remote sync --service ${input.service} is not available yet: it needs the secrets service merged first.`, 400);
     }
     if (input.direction === 'push') throw new KeyholdError('REMOTE.0002', 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
     const changes = await pullKmsMirror(ctx.store, r, { dryRun: input.dry_run, now: ctx.now(), http: ctx.http });
@@ -82,6 +87,12 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext> = 
     const r = getRemote(ctx.store, input.name);
     const { material_source } = await byokToRemote(r, input, ctx.http);
     return { key_id: input.key_id, remote: r.name, wrapping_algorithm: input.wrapping_algorithm, material_source, material_out: material_source === 'generated' ? (input.material_out ?? null) : null };
+  },
+  async remoteWindowsPassword(ctx, input) {
+    const r = getRemote(ctx.store, input.name);
+    const password_blob = await fetchWindowsPasswordBlob(r, input.server_id, ctx.http);
+    const { name: _remote, server_id: _server, ...key } = input;
+    return kpsHandlers.kpsWindowsPassword(ctx, { ...key, password_blob });
   },
   remoteListMirroredKeys(ctx, input) {
     return { keys: listMirroredKeys(ctx.store, input.name) };

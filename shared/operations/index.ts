@@ -1,4 +1,5 @@
 /** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
+import { csmsOperations } from './csms.js';
 import { iamOperations } from './iam.js';
 import { kmsOperations } from './kms.js';
 import { kpsBindingOperations } from './kps-binding.js';
@@ -9,6 +10,7 @@ import { vaultOperations } from './vault.js';
 
 export const operations = {
   ...kmsOperations,
+  ...csmsOperations,
   ...vaultOperations,
   ...iamOperations,
   ...remoteOperations,

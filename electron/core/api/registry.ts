@@ -9,6 +9,7 @@ import { kmsHandlers } from '../kms/service.js';
 import { kpsBindingHandlers } from '../keypairs/binding/service.js';
 import { kpsHandlers } from '../keypairs/service.js';
 import { remoteHandlers } from '../remote/remotes.js';
+import { csmsHandlers } from '../secrets/service.js';
 import { serversHandlers } from '../servers/inventory.js';
 import { localHandlers } from './local-handlers.js';
 
@@ -23,6 +24,7 @@ export interface RegisteredOperation {
 
 const implementations: Record<keyof typeof operations, AnyHandler> = {
   ...kmsHandlers,
+  ...csmsHandlers,
   ...localHandlers,
   ...iamHandlers,
   ...remoteHandlers,

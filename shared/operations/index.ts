@@ -1,10 +1,11 @@
 /** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
+import { fileOperations } from './file.js';
 import { iamOperations } from './iam.js';
 import { kmsOperations } from './kms.js';
 import { remoteOperations } from './remote.js';
 import { vaultOperations } from './vault.js';
 
-export const operations = { ...kmsOperations, ...vaultOperations, ...iamOperations, ...remoteOperations };
+export const operations = { ...kmsOperations, ...vaultOperations, ...iamOperations, ...remoteOperations, ...fileOperations };
 export type OperationKey = keyof typeof operations;
 
 export * from './define.js';

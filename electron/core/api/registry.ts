@@ -5,6 +5,7 @@
  */
 import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
 import { iamHandlers } from '../iam/access-keys.js';
+import { fileHandlers } from '../envelope/service.js';
 import { kmsHandlers } from '../kms/service.js';
 import { remoteHandlers } from '../remote/remotes.js';
 import { localHandlers } from './local-handlers.js';
@@ -18,7 +19,7 @@ export interface RegisteredOperation {
   handler: AnyHandler;
 }
 
-const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...localHandlers, ...iamHandlers, ...remoteHandlers };
+const implementations: Record<keyof typeof operations, AnyHandler> = { ...kmsHandlers, ...localHandlers, ...iamHandlers, ...remoteHandlers, ...fileHandlers };
 
 const byName = new Map<string, RegisteredOperation>();
 for (const [key, decl] of Object.entries(operations) as [keyof typeof operations, OperationDecl][]) {

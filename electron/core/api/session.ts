@@ -28,11 +28,18 @@ export interface Caller {
   access_key: string;
 }
 
+/** What a transport may hand a long operation (file encrypt/decrypt/sign): progress and cancellation. */
+export interface CallHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
 /** What an implementation receives: the KMS context plus the vault and audit for local ops. */
 export interface CallContext extends KmsContext {
   vault: Vault;
   audit: AuditLog;
   caller: Caller | null;
+  hooks: CallHooks;
 }
 
 /** Services whose operations may use their default key; it is created before their first call. */
@@ -87,8 +94,8 @@ export class Session {
     this.vault.close();
   }
 
-  private context(store: RecordStore, caller: Caller | null = null): CallContext {
-    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: Date.now, vault: this.vault, audit: this.audit, caller };
+  private context(store: RecordStore, caller: Caller | null = null, hooks: CallHooks = {}): CallContext {
+    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: Date.now, vault: this.vault, audit: this.audit, caller, hooks };
   }
 
   /** The secret of an active access key, for the HTTP transport's signature check. */
@@ -132,10 +139,10 @@ export class Session {
   }
 
   /** Looks an operation up by service and name (or alias) and runs it. */
-  async call(service: string, name: string, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {
+  async call(service: string, name: string, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
-    return this.run(op, rawInput, transport, caller);
+    return this.run(op, rawInput, transport, caller, hooks);
   }
 
   /**
@@ -166,7 +173,7 @@ export class Session {
     }
   }
 
-  async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {
+  async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const { decl, handler } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
     await this.ensureDefaults(decl.service);
@@ -180,13 +187,13 @@ export class Session {
     try {
       if (decl.mutates) {
         const result = await this.vault.write(
-          (tx: WriteTx) => handler(this.context(tx, caller), input),
+          (tx: WriteTx) => handler(this.context(tx, caller, hooks), input),
           (tx, r) => this.audit.append(tx, entry('success', r)),
         );
         this.audit.anchor();
         return result;
       }
-      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), caller), input);
+      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), caller, hooks), input);
       await this.audit.record(entry('success', result));
       return result;
     } catch (e) {

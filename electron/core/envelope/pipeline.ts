@@ -85,6 +85,8 @@ export interface EncryptOptions {
   keyrings: readonly Keyring[];
   context: Record<string, string>;
   frameSize?: number;
+  /** Bytes read per batch (default 4 MiB); tests make it small to cross batch boundaries. */
+  batchBytes?: number;
   hooks?: StreamHooks;
 }
 
@@ -115,7 +117,7 @@ export async function encryptFile(inPath: string, outPath: string, opts: Encrypt
         for (const p of parts) bytesOut += p.length;
       };
       await write([authenticated, tag]);
-      const framesPerBatch = Math.max(1, Math.floor(BATCH_BYTES / frameSize));
+      const framesPerBatch = Math.max(1, Math.floor((opts.batchBytes ?? BATCH_BYTES) / frameSize));
       // Small files get a small buffer: just enough for the file and the read that sees its end.
       const batchBytes = Math.min(framesPerBatch, Math.floor(size / frameSize) + 1) * frameSize;
       let seq = 1;
@@ -143,6 +145,7 @@ export interface DecryptOptions {
   resolvers: readonly KeyringResolver[];
   /** When given, must equal the context stored in the file (FILE.0106 otherwise). */
   context?: Record<string, string>;
+  batchBytes?: number;
   hooks?: StreamHooks;
 }
 
@@ -244,7 +247,7 @@ export async function decryptFile(inPath: string, outPath: string, opts: Decrypt
     }
     const reader = new FrameReader(key, header.tag, header.frameSize, header.length);
     const frameBytes = REGULAR_PREFIX_BYTES + header.frameSize + TAG_BYTES;
-    const framesPerBatch = Math.max(1, Math.floor(BATCH_BYTES / frameBytes));
+    const framesPerBatch = Math.max(1, Math.floor((opts.batchBytes ?? BATCH_BYTES) / frameBytes));
     const batchBytes = Math.min(framesPerBatch, Math.floor((size - header.length) / frameBytes) + 1) * frameBytes;
     return await atomicOutput(outPath, async (output) => {
       let bytesOut = 0;

@@ -14,6 +14,7 @@ import { getRemote } from '../remote/remotes.js';
 import { SoftwareHsm } from '../hsm/software.js';
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
+import { dueMaintenance } from '../kms/maintenance.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, type WriteTx } from '../vault/vault.js';
@@ -76,6 +77,7 @@ export class Session {
       else vault.unlockWithDeviceSecret(unlock.deviceSecret);
       const session = new Session(vault);
       session.audit.checkOnUnlock();
+      await session.runDueMaintenance();
       return session;
     } catch (e) {
       vault.close();
@@ -104,12 +106,19 @@ export class Session {
   }
 
   /** Runs a system change (not a user's request) as its own audited transaction. */
-  private async systemWrite(operation: string, fn: (ctx: CallContext) => Promise<unknown>): Promise<void> {
+  private async systemWrite(operation: string, fn: (ctx: CallContext) => Promise<unknown>, keyId: string | null = null): Promise<void> {
     await this.vault.write(
       (tx) => fn(this.context(tx)),
-      (tx, _r) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome: 'success', fields: {} }),
+      (tx, _r) => this.audit.append(tx, { transport: 'system', operation, key_id: keyId, outcome: 'success', fields: {} }),
     );
     this.audit.anchor();
+  }
+
+  /** KMS work that fell due while the vault was closed (deletions, material expiry, rotations). */
+  private async runDueMaintenance(): Promise<void> {
+    for (const step of dueMaintenance(this.context(readOnlyStore(this.vault, 'kms maintenance')))) {
+      await this.systemWrite(step.operation, (ctx) => step.apply(ctx), step.key_id);
+    }
   }
 
   private async ensureDefaults(service: string): Promise<void> {

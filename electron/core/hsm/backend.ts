@@ -3,6 +3,8 @@
  * no method returns a CMK's plaintext material. The software backend (software.ts) is the
  * default; a PKCS#11 backend (SoftHSM2, a real HSM) can implement the same interface.
  */
+import type { WrappingAlgorithm } from '../../../shared/constants.js';
+import type { HashName } from '../crypto/rsa.js';
 import type { SignOptions } from '../crypto/sign.js';
 
 /** Kinds of material the HSM can hold. KMS key specs map onto these in the key-spec table. */
@@ -28,6 +30,19 @@ export interface HsmBackend {
   decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null;
   mac(handle: KeyHandle, data: Buffer): Buffer;
   sign(handle: KeyHandle, data: Buffer, opts: SignOptions): Buffer;
+  /** A malformed or wrong signature is `false`. */
+  verify(handle: KeyHandle, data: Buffer, signature: Buffer, opts: SignOptions): boolean;
+  /** RSA OAEP with the given hash (encrypt-data with an RSA key). */
+  rsaEncrypt(handle: KeyHandle, hash: HashName, plaintext: Buffer): Buffer;
+  /** Returns null when the ciphertext does not decrypt under this key. */
+  rsaDecrypt(handle: KeyHandle, hash: HashName, ciphertext: Buffer): Buffer | null;
+  /**
+   * Bring your own key: decrypts material wrapped under `wrappingKey` (an RSA key pair of the
+   * HSM) and wraps it as `kind`, so the plaintext never leaves the HSM. Also returns a keyed
+   * fingerprint of the material, so a later re-import can be checked to be the same material.
+   * A block that does not decrypt is KMS.0311; material of the wrong length is KMS.2604.
+   */
+  importWrapped(wrappingKey: KeyHandle, algorithm: WrappingAlgorithm, encrypted: Buffer, kind: HsmKeyKind): { wrapped: WrappedKey; fingerprint: string };
   /** SubjectPublicKeyInfo PEM of a key pair's public half. */
   publicKey(handle: KeyHandle): string;
 }

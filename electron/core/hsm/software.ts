@@ -8,7 +8,11 @@ import { promisify } from 'node:util';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aead.js';
 import { randomBytes } from '../crypto/random.js';
-import { signMessage, type SignOptions } from '../crypto/sign.js';
+import type { WrappingAlgorithm } from '../../../shared/constants.js';
+import { hkdf32, hmacSha256 } from '../crypto/hmac.js';
+import { oaepDecrypt, oaepEncrypt, type HashName } from '../crypto/rsa.js';
+import { signMessage, verifyMessage, type SignOptions } from '../crypto/sign.js';
+import { pkcs1v15Decrypt } from './legacy/pkcs1v15-decrypt.js';
 import type { HsmBackend, HsmKeyKind, KeyHandle, WrappedKey } from './backend.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -123,6 +127,39 @@ export class SoftwareHsm implements HsmBackend {
     const info = KINDS[handle.kind];
     if (!info.rsaBits && !info.curve) throw unsupported('Signing', handle.kind);
     return signMessage(this.keyOf(handle), data, opts);
+  }
+
+  verify(handle: KeyHandle, data: Buffer, signature: Buffer, opts: SignOptions): boolean {
+    const info = KINDS[handle.kind];
+    if (!info.rsaBits && !info.curve) throw unsupported('Verification', handle.kind);
+    return verifyMessage(createPublicKey(this.keyOf(handle)), data, signature, opts);
+  }
+
+  rsaEncrypt(handle: KeyHandle, hash: HashName, plaintext: Buffer): Buffer {
+    if (!KINDS[handle.kind].rsaBits) throw unsupported('RSA encryption', handle.kind);
+    return oaepEncrypt(createPublicKey(this.keyOf(handle)), hash, plaintext);
+  }
+
+  rsaDecrypt(handle: KeyHandle, hash: HashName, ciphertext: Buffer): Buffer | null {
+    if (!KINDS[handle.kind].rsaBits) throw unsupported('RSA decryption', handle.kind);
+    return oaepDecrypt(this.keyOf(handle), hash, ciphertext);
+  }
+
+  importWrapped(wrappingKey: KeyHandle, algorithm: WrappingAlgorithm, encrypted: Buffer, kind: HsmKeyKind): { wrapped: WrappedKey; fingerprint: string } {
+    if (!KINDS[wrappingKey.kind].rsaBits) throw unsupported('Unwrapping imported material', wrappingKey.kind);
+    if (!KINDS[kind].secretBytes) throw unsupported('Importing wrapped material', kind);
+    const key = this.keyOf(wrappingKey);
+    const secret =
+      algorithm === 'RSAES_PKCS1_V1_5' ? pkcs1v15Decrypt(key, encrypted) : oaepDecrypt(key, algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256', encrypted);
+    if (!secret) throw new KeyholdError('KMS.0311', 'Invalid encrypted_key_material: it does not decrypt with the wrapping key and wrapping_algorithm of this import token.', 400);
+    try {
+      const wrapped = this.wrap(kind, secret);
+      // Keyed, so the fingerprint says nothing about the material to anyone without the vault.
+      const fingerprint = hmacSha256(hkdf32(this.wrappingKey, 'keyhold/v1/material-fingerprint'), kind, secret).toString('hex');
+      return { wrapped, fingerprint };
+    } finally {
+      secret.fill(0);
+    }
   }
 
   publicKey(handle: KeyHandle): string {

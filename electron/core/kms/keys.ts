@@ -32,6 +32,28 @@ export interface CmkRecord {
   rotation_enabled: boolean;
   /** Every version ever created; the last is current. Old versions keep decrypting. */
   versions: CmkVersion[];
+  /** Rotation interval in days (30-365); absent until rotation is first enabled. */
+  rotation_interval?: number;
+  /** When the key last rotated (ms); the next automatic rotation is due an interval later. */
+  last_rotation?: number | null;
+  number_of_rotations?: number;
+  /** The automatic-rotation interval counts from here: when rotation was enabled, or the last rotation. */
+  rotation_anchor?: number;
+  tags?: { key: string; value: string }[];
+  /** Imported material expires at this time (ms); the key then returns to pending import. */
+  material_expiration?: number | null;
+  /** Keyed fingerprint of the imported material: a re-import must match it (KMS.2606). */
+  material_fingerprint?: string | null;
+}
+
+/** Vault-wide KMS settings (one record), such as the configurable custom-key quota. */
+export const SETTINGS_TABLE = 'kms_settings';
+export interface KmsSettings {
+  cmk_quota: number;
+}
+
+export function keyQuota(ctx: KmsContext): number {
+  return ctx.store.read<KmsSettings>(SETTINGS_TABLE, 'settings')?.cmk_quota ?? LIMITS.customKeyQuota;
 }
 
 export const STATE = { pendingActivation: '1', enabled: '2', disabled: '3', pendingDeletion: '4', pendingImport: '5' } as const;
@@ -50,7 +72,7 @@ export function toKeyDetails(k: CmkRecord, ctx: KmsContext): KeyDetails {
     key_state: k.key_state,
     default_key_flag: k.default_key ? '1' : '0',
     key_type: KEY_SPEC_TABLE[k.key_spec].symmetric ? '1' : '2',
-    expiration_time: '',
+    expiration_time: k.material_expiration ? String(k.material_expiration) : '',
     origin: k.origin,
     key_rotation_enabled: k.rotation_enabled ? 'true' : 'false',
     sys_enterprise_project_id: '0',
@@ -69,7 +91,18 @@ export function requireUsable(k: CmkRecord): void {
   if (k.key_state === STATE.enabled) return;
   if (k.key_state === STATE.disabled) throw new KeyholdError('KMS.0209', `The key ${k.key_id} is disabled.`, 400);
   if (k.key_state === STATE.pendingDeletion) throw new KeyholdError('KMS.0210', `The key ${k.key_id} is pending deletion.`, 400);
-  throw new KeyholdError('KMS.0308', `The key ${k.key_id} is not usable in state ${k.key_state}.`, 400);
+  const why = k.key_state === STATE.pendingImport ? 'is pending import (it has no key material)' : 'is pending activation';
+  throw new KeyholdError('KMS.0308', `Invalid key_id: the key ${k.key_id} ${why}.`, 400);
+}
+
+/** Precondition: a key's metadata (alias, description, tags, grants) does not change while it is pending deletion. */
+export function requireNotPendingDeletion(k: CmkRecord): void {
+  if (k.key_state === STATE.pendingDeletion) throw new KeyholdError('KMS.0210', `The key ${k.key_id} is pending deletion.`, 400);
+}
+
+/** Precondition: the key was made for this usage (an AES key does not sign, an RSA signing key does not encrypt). */
+export function requireUsage(k: CmkRecord, usage: KeyUsage): void {
+  if (k.key_usage !== usage) throw new KeyholdError('KMS.0308', `Invalid key_id: the key ${k.key_id} has key_usage ${k.key_usage}, not ${usage}.`, 400);
 }
 
 /** Precondition: default keys are never disabled, deleted, renamed or granted (KMS.0211). */
@@ -98,8 +131,9 @@ export async function newKey(
 ): Promise<CmkRecord> {
   const existing = ctx.store.list<CmkRecord>(CMK_TABLE);
   if (existing.some((k) => k.key_alias === fields.key_alias)) throw new KeyholdError('KMS.1104', `The alias ${fields.key_alias} already exists.`, 400);
-  if (!fields.default_key && existing.filter((k) => !k.default_key).length >= LIMITS.customKeyQuota) {
-    throw new KeyholdError('KMS.1105', `The quota of ${LIMITS.customKeyQuota} customer master keys is reached.`, 400);
+  const quota = keyQuota(ctx);
+  if (!fields.default_key && existing.filter((k) => !k.default_key).length >= quota) {
+    throw new KeyholdError('KMS.1105', `The quota of ${quota} customer master keys is reached.`, 400);
   }
   const now = ctx.now();
   const external = fields.origin === 'external';

@@ -1,0 +1,98 @@
+/** encrypt-data / decrypt-data (AES-GCM ciphertexts that name their key; RSA OAEP), data keys and random bytes. */
+import { KeyholdError } from '../../../shared/errors.js';
+import type { Handlers } from '../../../shared/operations/index.js';
+import type { dataOperations } from '../../../shared/operations/kms.js';
+import { equalBytes, sha256 } from '../crypto/hmac.js';
+import { randomBytes } from '../crypto/random.js';
+import { OAEP_HASH } from './algorithms.js';
+import type { KmsContext } from './context.js';
+import { currentVersion, getKey, handleFor, requireUsable, requireUsage, type CmkRecord } from './keys.js';
+import { KEY_SPEC_TABLE } from './key-specs.js';
+import { open, seal } from './symmetric.js';
+import { oaepMaxPlaintext } from '../crypto/rsa.js';
+
+/** Bits of a data key: datakey_length wins over key_spec; 256 bits when neither is given. */
+const DATAKEY_SPEC_BITS: Record<string, number> = { AES_256: 256, AES_128: 128, HMAC_256: 256, HMAC_384: 384, HMAC_512: 512 };
+
+/** Precondition: the encryption algorithm is one the key's spec offers (AES: SYMMETRIC_DEFAULT; RSA: OAEP). */
+function requireAlgorithm(key: CmkRecord, algorithm: string): void {
+  const allowed = KEY_SPEC_TABLE[key.key_spec].encryption;
+  if (!allowed.includes(algorithm as never)) {
+    throw new KeyholdError('KMS.0308', `Invalid encryption_algorithm: ${algorithm} is not available for key_spec ${key.key_spec} (allowed: ${allowed.join(', ') || 'none'}).`, 400);
+  }
+}
+
+function newDataKey(ctx: KmsContext, input: { key_id: string; key_spec?: string | undefined; datakey_length?: string | undefined; additional_authenticated_data?: string | undefined; encryption_context?: Record<string, string> | undefined }) {
+  const key = getKey(ctx, input.key_id);
+  const bits = input.datakey_length ? Number(input.datakey_length) : DATAKEY_SPEC_BITS[input.key_spec ?? 'AES_256'] ?? 256;
+  const dek = randomBytes(bits / 8);
+  return { key, dek, cipher: seal(ctx, key, dek, input) };
+}
+
+export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
+  encryptData(ctx, input) {
+    const key = getKey(ctx, input.key_id);
+    requireUsable(key);
+    requireUsage(key, 'ENCRYPT_DECRYPT');
+    requireAlgorithm(key, input.encryption_algorithm);
+    const plain = Buffer.from(input.plain_text, 'utf8');
+    if (input.encryption_algorithm === 'SYMMETRIC_DEFAULT') return { key_id: key.key_id, cipher_text: seal(ctx, key, plain, input).toString('base64') };
+    const hash = OAEP_HASH[input.encryption_algorithm];
+    const max = oaepMaxPlaintext(KEY_SPEC_TABLE[key.key_spec].modulusBytes ?? 0, hash);
+    if (plain.length > max) throw new KeyholdError('KMS.2101', `Invalid plain_text: ${input.encryption_algorithm} with ${key.key_spec} encrypts at most ${max} bytes.`, 400);
+    return { key_id: key.key_id, cipher_text: ctx.hsm.rsaEncrypt(handleFor(ctx, currentVersion(key).material), hash, plain).toString('base64') };
+  },
+
+  decryptData(ctx, input) {
+    const raw = Buffer.from(input.cipher_text, 'base64');
+    if (input.encryption_algorithm === 'SYMMETRIC_DEFAULT') {
+      const { key, plain } = open(ctx, raw, input.key_id, input);
+      return { key_id: key.key_id, plain_text: plain.toString('utf8'), plain_text_base64: plain.toString('base64') };
+    }
+    if (!input.key_id) throw new KeyholdError('KMS.0204', `Missing parameter: key_id is required with ${input.encryption_algorithm}.`, 400);
+    const key = getKey(ctx, input.key_id);
+    requireUsable(key);
+    requireUsage(key, 'ENCRYPT_DECRYPT');
+    requireAlgorithm(key, input.encryption_algorithm);
+    const plain = ctx.hsm.rsaDecrypt(handleFor(ctx, currentVersion(key).material), OAEP_HASH[input.encryption_algorithm], raw);
+    if (!plain) throw new KeyholdError('KMS.2201', `Invalid cipher_text: it does not decrypt with key ${key.key_id} and ${input.encryption_algorithm}.`, 400);
+    return { key_id: key.key_id, plain_text: plain.toString('utf8'), plain_text_base64: plain.toString('base64') };
+  },
+
+  createDatakey(ctx, input) {
+    const { key, dek, cipher } = newDataKey(ctx, input);
+    return { key_id: key.key_id, plain_text: dek.toString('hex'), cipher_text: cipher.toString('hex') };
+  },
+
+  createDatakeyWithoutPlaintext(ctx, input) {
+    const { key, dek, cipher } = newDataKey(ctx, input);
+    dek.fill(0);
+    return { key_id: key.key_id, cipher_text: cipher.toString('hex') };
+  },
+
+  encryptDatakey(ctx, input) {
+    const key = getKey(ctx, input.key_id);
+    const length = Number(input.datakey_plain_length);
+    const raw = Buffer.from(input.plain_text, 'hex');
+    if (raw.length !== length + 32) {
+      throw new KeyholdError('KMS.2102', `Invalid datakey_plain_length: plain_text holds ${raw.length - 32} key bytes plus the 32-byte SHA-256, not ${length}.`, 400);
+    }
+    const dek = raw.subarray(0, length);
+    if (!equalBytes(sha256(dek), raw.subarray(length))) throw new KeyholdError('KMS.2103', 'Invalid plain_text: the SHA-256 digest does not match the data key.', 400);
+    const cipher = seal(ctx, key, dek, input);
+    raw.fill(0);
+    return { key_id: key.key_id, cipher_text: cipher.toString('hex'), datakey_length: String(length) };
+  },
+
+  decryptDatakey(ctx, input) {
+    const { plain } = open(ctx, Buffer.from(input.cipher_text, 'hex'), input.key_id, input);
+    if (plain.length !== Number(input.datakey_cipher_length)) {
+      throw new KeyholdError('KMS.2202', `Invalid datakey_cipher_length: the data key is ${plain.length} bytes, not ${input.datakey_cipher_length}.`, 400);
+    }
+    return { data_key: plain.toString('hex'), datakey_length: String(plain.length), datakey_dgst: sha256(plain).toString('hex') };
+  },
+
+  genRandom(_ctx, input) {
+    return { random_data: randomBytes(Number(input.random_data_length) / 8).toString('hex') };
+  },
+};

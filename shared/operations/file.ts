@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineOp, out, type ValidationCodes } from './define.js';
+import { SIGNING_ALGORITHMS } from '../constants.js';
 
 /** Codes of the envelope and signature formats; each condition has its own (docs/envelope-format.md). */
 export const FileErrors = {
@@ -51,18 +52,6 @@ const encryptionContext = z
   .optional()
   .describe('JSON object of string pairs, bound to the file; decrypt must give the same one (or none)');
 
-export const SIGNING_ALGORITHM_NAMES = [
-  'RSASSA_PSS_SHA_256',
-  'RSASSA_PSS_SHA_384',
-  'RSASSA_PSS_SHA_512',
-  'RSASSA_PKCS1_V1_5_SHA_256',
-  'RSASSA_PKCS1_V1_5_SHA_384',
-  'RSASSA_PKCS1_V1_5_SHA_512',
-  'ECDSA_SHA_256',
-  'ECDSA_SHA_384',
-  'ECDSA_SHA_512',
-] as const;
-
 export const fileOperations = {
   fileEncrypt: defineOp({
     service: 'file',
@@ -105,7 +94,7 @@ export const fileOperations = {
       key_id: keyId,
       in: path('file to sign'),
       out: path('signature record to write'),
-      signing_algorithm: z.enum(SIGNING_ALGORITHM_NAMES).optional().describe('default: RSASSA_PSS_SHA_256 for RSA keys, ECDSA_SHA_256/384 for EC keys'),
+      signing_algorithm: z.enum(SIGNING_ALGORITHMS).optional().describe('default: RSASSA_PSS_SHA_256 for RSA keys, ECDSA_SHA_256 for EC keys'),
     }),
     output: out<{ key_id: string; signing_algorithm: string; digest: string }>(),
     mutates: false,

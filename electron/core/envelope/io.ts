@@ -42,7 +42,7 @@ export async function readFull(fh: FileHandle, buf: Buffer, position: number): P
 
 /** Writes every buffer in order at the handle's position, resuming after a partial write. */
 export async function writeAll(fh: FileHandle, parts: Buffer[]): Promise<void> {
-  let rest = parts.filter((p) => p.length > 0);
+  const rest = parts.filter((p) => p.length > 0);
   while (rest.length) {
     let { bytesWritten } = await fh.writev(rest);
     while (rest.length && bytesWritten >= (rest[0] as Buffer).length) bytesWritten -= (rest.shift() as Buffer).length;

@@ -42,7 +42,7 @@ function checkCancelled(hooks: StreamHooks): void {
  * `consume` on each batch while the next one is being read. `consume` returns the buffers to
  * write; writing one batch overlaps sealing the next. Returns the bytes read.
  */
-async function pump(
+export async function pump(
   fh: FileHandle,
   position: number,
   batchBytes: number,

@@ -63,7 +63,7 @@ export const fileOperations = {
       in: path('file to encrypt'),
       out: path('envelope file to write (replaced atomically)'),
       encryption_context: encryptionContext,
-      frame_size: z.number().int().min(256).max(16 * 1024 * 1024).optional().describe('plaintext bytes per frame (default 1 MiB)'),
+      frame_size: z.number().int().min(256).max(16 * 1024 * 1024).optional().describe('plaintext bytes per frame (default 256 KiB)'),
     }),
     output: out<{ key_id: string; bytes_in: number; bytes_out: number }>(),
     mutates: false,

@@ -67,10 +67,11 @@ export async function pump(
       checkCancelled(hooks);
       const chunk = (buffers[which] as Buffer).subarray(0, n);
       const eof = n < batchBytes;
-      const parts = consume(chunk, eof);
-      // `consume` copies what it keeps, so the buffer can be refilled while it is written.
+      // The next batch is read into the other buffer while this one is sealed or opened.
       which ^= 1;
       if (!eof) pending = readFull(fh, buffers[which] as Buffer, position + done + n);
+      // `consume` copies what it keeps, so this buffer can be refilled on the next turn.
+      const parts = consume(chunk, eof);
       await writing;
       writing = write(parts);
       done += n;

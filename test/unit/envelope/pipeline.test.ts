@@ -8,6 +8,7 @@ import { localCmkKeyring, localVaultResolver } from '../../../electron/core/enve
 import { parseHeader } from '../../../electron/core/envelope/format.js';
 import { decryptFile, encryptFile, type Progress } from '../../../electron/core/envelope/pipeline.js';
 import { CMK_TABLE, type CmkRecord } from '../../../electron/core/kms/keys.js';
+import { rotateKey } from '../../../electron/core/kms/rotation.js';
 import { FileErrors } from '../../../shared/operations/file.js';
 import { kmsWithKeys, plainFile } from './helpers.js';
 
@@ -160,6 +161,18 @@ describe('keyrings', () => {
       expect(d.dataKey.entry.keyId).toBe(keep);
       expect(readFileSync(s.out).equals(s.data)).toBe(true);
       for (const r of records) s.ctx.store.put(CMK_TABLE, r.key_id, r);
+    }
+  });
+
+  it('a file made before a rotation still decrypts (its entry names the key version)', async () => {
+    const s = await setup(2 * F + 5);
+    await rotateKey(s.ctx, s.ctx.store.read<CmkRecord>(CMK_TABLE, s.keyIds[0]!)!);
+    const after = join(s.dir, 'after.khe');
+    await encryptFile(s.plain, after, { keyrings: [localCmkKeyring(s.ctx, s.keyIds[0]!)], context: {}, ...small });
+    expect(parseHeader(readFileSync(after)).dataKeys[0]!.entry).toMatchObject({ keyVersion: 2 });
+    for (const file of [s.enc, after]) {
+      await s.decrypt(file);
+      expect(readFileSync(s.out).equals(s.data)).toBe(true);
     }
   });
 

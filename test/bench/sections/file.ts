@@ -38,17 +38,19 @@ async function bundleWorker(): Promise<void> {
 interface Run {
   seconds: number;
   rssMiB: number;
+  /** User + system CPU of the whole process: what the job costs a machine that is busy anyway. */
+  cpuSeconds: number;
 }
 
 /** Runs `cmd` under /usr/bin/time; the job time is the worker's own report when it prints one. */
 function timed(cmd: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', ...cmd], { encoding: 'utf8', cwd: PROJECT_ROOT, maxBuffer: 1 << 20, env: { ...process.env, ...env } });
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', ...cmd], { encoding: 'utf8', cwd: PROJECT_ROOT, maxBuffer: 1 << 20, env: { ...process.env, ...env } });
   const line = r.stderr.split('\n').find((l) => l.startsWith('TIME '));
   if (r.status !== 0 || !line) throw new Error(`${cmd.join(' ')} failed: ${r.stderr.slice(0, 500)}`);
-  const [, elapsed, maxKiB] = line.split(' ');
+  const [, elapsed, maxKiB, user, sys] = line.split(' ');
   // Workers print {"ms"}; the CLI prints its result, which has no ms: then the wall time counts.
   const report = r.stdout.trim() ? (JSON.parse(r.stdout) as { ms?: number }) : {};
-  return { seconds: report.ms !== undefined ? report.ms / 1000 : Number(elapsed), rssMiB: Number(maxKiB) / 1024 };
+  return { seconds: report.ms !== undefined ? report.ms / 1000 : Number(elapsed), rssMiB: Number(maxKiB) / 1024, cpuSeconds: Number(user) + Number(sys) };
 }
 
 function writeRandomFile(path: string, bytes: number): void {
@@ -78,6 +80,7 @@ export async function run(report: BenchReport): Promise<void> {
     const node = [process.execPath, WORKER];
 
     const rss: Record<string, number[]> = {};
+    const cpu: Record<string, number[]> = {};
     for (const size of SIZES) {
       const plain = join(dir, 'plain.bin');
       const enc = join(dir, 'enc.bin');
@@ -112,6 +115,7 @@ export async function run(report: BenchReport): Promise<void> {
             const result = jobs[op][tool]();
             times[tool]!.push(result.seconds);
             (rss[`${tool} ${op} ${size.label}`] ??= []).push(result.rssMiB);
+            (cpu[`${tool} ${op} ${size.label}`] ??= []).push(result.cpuSeconds);
             rmSync(op === 'encrypt' ? enc : dec, { force: true });
           }
         }
@@ -132,6 +136,7 @@ export async function run(report: BenchReport): Promise<void> {
       for (const f of [plain, enc, dec, `${enc}.keyhold`, `${enc}.raw`, `${enc}.age`]) rmSync(f, { force: true });
     }
     for (const [name, values] of Object.entries(rss)) report.value(`peak RSS ${name}`, Math.max(...values), 'MiB');
+    for (const [name, values] of Object.entries(cpu)) report.value(`CPU (user+sys, whole process, median) ${name}`, median(values), 's');
     for (const op of ['encrypt', 'decrypt']) {
       const peaks = SIZES.map((s) => Math.max(...(rss[`keyhold ${op} ${s.label}`] ?? [0])));
       const flat = Math.max(...peaks) - Math.min(...peaks);

@@ -3,14 +3,16 @@
 // frames cross batch boundaries and the suite stays fast.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { localCmkKeyring, localVaultResolver } from '../../../electron/core/envelope/keyrings.js';
 import { parseHeader } from '../../../electron/core/envelope/format.js';
 import { decryptFile, encryptFile, type Progress } from '../../../electron/core/envelope/pipeline.js';
 import { CMK_TABLE, type CmkRecord } from '../../../electron/core/kms/keys.js';
 import { rotateKey } from '../../../electron/core/kms/rotation.js';
 import { FileErrors } from '../../../shared/operations/file.js';
-import { kmsWithKeys, plainFile } from './helpers.js';
+import { kmsWithKeys, plainFile, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const F = 256;
 const FRAME_BYTES = 4 + F + 16;

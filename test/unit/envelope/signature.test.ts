@@ -5,14 +5,16 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fileHandlers } from '../../../electron/core/envelope/service.js';
 import { hashFile, parseRecord } from '../../../electron/core/envelope/signature.js';
 import { kmsHandlers } from '../../../electron/core/kms/service.js';
 import type { KeySpec } from '../../../shared/constants.js';
 import { KeyholdError } from '../../../shared/errors.js';
 import { memoryKmsContext } from '../../helpers/memory-store.js';
-import { plainFile } from './helpers.js';
+import { plainFile, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 async function signingKey(spec: KeySpec) {
   const ctx = memoryKmsContext();

@@ -2,12 +2,14 @@
 // not by the code under test) decrypt to their plaintext — or fail with their code.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { localVaultResolver } from '../../../electron/core/envelope/keyrings.js';
 import { decryptFile } from '../../../electron/core/envelope/pipeline.js';
 import { CMK_TABLE, type CmkRecord } from '../../../electron/core/kms/keys.js';
 import { memoryKmsContext } from '../../helpers/memory-store.js';
-import { tempDir } from '../../helpers/vault.js';
+import { envelopeTempDir as tempDir, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 interface Vector {
   cmks: { key_id: string; key_version: number; key_hex: string }[];
@@ -49,7 +51,7 @@ describe('envelope vectors', () => {
   });
   for (const [name, v] of vectors) {
     it(name, async () => {
-      const tmp = tempDir('keyhold-vector-');
+      const tmp = tempDir();
       const input = join(tmp, 'in.khe');
       const output = join(tmp, 'out');
       writeFileSync(input, Buffer.from(v.envelope_b64, 'base64'));
@@ -64,7 +66,7 @@ describe('envelope vectors', () => {
   }
   it('the second key alone decrypts a file encrypted to both', async () => {
     const v = vectors.find(([n]) => n === 'good_three_frames_two_keys')![1];
-    const tmp = tempDir('keyhold-vector-');
+    const tmp = tempDir();
     writeFileSync(join(tmp, 'in'), Buffer.from(v.envelope_b64, 'base64'));
     const r = await decryptFile(join(tmp, 'in'), join(tmp, 'out'), { resolvers: [localVaultResolver(contextWith(v.cmks.slice(1)))] });
     expect(r.dataKey.entry).toEqual({ type: 'local-cmk', keyId: v.cmks[1]!.key_id, keyVersion: 3 });

@@ -151,7 +151,14 @@ export class SoftwareHsm implements HsmBackend {
     const key = this.keyOf(wrappingKey);
     const secret =
       algorithm === 'RSAES_PKCS1_V1_5' ? pkcs1v15Decrypt(key, encrypted) : oaepDecrypt(key, algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256', encrypted);
-    if (!secret) throw new KeyholdError('KMS.0311', 'Invalid encrypted_key_material: it does not decrypt with the wrapping key and wrapping_algorithm of this import token.', 400);
+    const refused = () => new KeyholdError('KMS.0311', 'Invalid encrypted_key_material: it does not decrypt with the wrapping key and wrapping_algorithm of this import token.', 400);
+    if (!secret) throw refused();
+    // PKCS#1 v1.5 has no integrity: telling "bad padding" from "wrong length" apart would be a
+    // padding oracle (Bleichenbacher), so with it both are the same refusal.
+    if (algorithm === 'RSAES_PKCS1_V1_5' && secret.length !== KINDS[kind].secretBytes) {
+      secret.fill(0);
+      throw refused();
+    }
     try {
       const wrapped = this.wrap(kind, secret);
       // Keyed, so the fingerprint says nothing about the material to anyone without the vault.

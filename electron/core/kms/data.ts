@@ -1,28 +1,30 @@
 /** encrypt-data / decrypt-data (AES-GCM ciphertexts that name their key; RSA OAEP), data keys and random bytes. */
 import { KeyholdError } from '../../../shared/errors.js';
+import type { EncryptionAlgorithm } from '../../../shared/constants.js';
 import type { Handlers } from '../../../shared/operations/index.js';
 import type { dataOperations } from '../../../shared/operations/kms.js';
 import { equalBytes, sha256 } from '../crypto/hmac.js';
 import { randomBytes } from '../crypto/random.js';
+import { oaepMaxPlaintext } from '../crypto/rsa.js';
 import { OAEP_HASH } from './algorithms.js';
 import type { KmsContext } from './context.js';
 import { currentVersion, getKey, handleFor, requireUsable, requireUsage, type CmkRecord } from './keys.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
-import { open, seal } from './symmetric.js';
-import { oaepMaxPlaintext } from '../crypto/rsa.js';
+import { open, seal, type Binding } from './symmetric.js';
 
 /** Bits of a data key: datakey_length wins over key_spec; 256 bits when neither is given. */
 const DATAKEY_SPEC_BITS: Record<string, number> = { AES_256: 256, AES_128: 128, HMAC_256: 256, HMAC_384: 384, HMAC_512: 512 };
 
 /** Precondition: the encryption algorithm is one the key's spec offers (AES: SYMMETRIC_DEFAULT; RSA: OAEP). */
-function requireAlgorithm(key: CmkRecord, algorithm: string): void {
+function requireAlgorithm(key: CmkRecord, algorithm: EncryptionAlgorithm): void {
   const allowed = KEY_SPEC_TABLE[key.key_spec].encryption;
-  if (!allowed.includes(algorithm as never)) {
+  if (!allowed.includes(algorithm)) {
     throw new KeyholdError('KMS.0308', `Invalid encryption_algorithm: ${algorithm} is not available for key_spec ${key.key_spec} (allowed: ${allowed.join(', ') || 'none'}).`, 400);
   }
 }
 
-function newDataKey(ctx: KmsContext, input: { key_id: string; key_spec?: string | undefined; datakey_length?: string | undefined; additional_authenticated_data?: string | undefined; encryption_context?: Record<string, string> | undefined }) {
+/** A fresh DEK and its ciphertext under the key (create-datakey, with or without plaintext). */
+function newDataKey(ctx: KmsContext, input: Binding & { key_id: string; key_spec?: string | undefined; datakey_length?: string | undefined }) {
   const key = getKey(ctx, input.key_id);
   const bits = input.datakey_length ? Number(input.datakey_length) : DATAKEY_SPEC_BITS[input.key_spec ?? 'AES_256'] ?? 256;
   const dek = randomBytes(bits / 8);

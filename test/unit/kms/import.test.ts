@@ -2,6 +2,7 @@
 // and re-import only of the same material. Material is wrapped here with node:crypto
 // (openssl does it in test/integration/kms-openssl.test.ts).
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import forge from 'node-forge';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Session } from '../../../electron/core/api/index.js';
 import { createKey, expectCode, kms, readKey } from '../../helpers/kms.js';
@@ -58,6 +59,21 @@ describe('import-key-material', () => {
     await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: randomBytes(256).toString('base64') }), 'KMS.0311');
     const past = Math.floor(Date.now() / 1000) - 10;
     await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(32)), expiration_time: past }), 'KMS.2602');
+    session.close();
+  });
+
+  it('with RSAES_PKCS1_V1_5, bad padding and a wrong length are the same refusal (KMS.0311): no padding oracle', async () => {
+    const { session } = await newSession();
+    const key_id = await createKey(session, 'AES_256', { origin: 'external' });
+    const p = await kms(session, 'get-parameters-for-import', { key_id, wrapping_algorithm: 'RSAES_PKCS1_V1_5' });
+    // node:crypto refuses PKCS#1 v1.5 only for private decryption; node-forge wraps here as an outside tool would.
+    const pub = forge.pki.publicKeyFromPem(createPublicKey({ key: Buffer.from(p.public_key, 'base64'), format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }).toString());
+    const wrapPkcs1 = (m: Buffer) => Buffer.from(pub.encrypt(m.toString('binary'), 'RSAES-PKCS1-V1_5'), 'binary').toString('base64');
+    const badLength = await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrapPkcs1(randomBytes(16)) }), 'KMS.0311');
+    const badPadding = await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: randomBytes(256).toString('base64') }), 'KMS.0311');
+    expect(badLength.message).toBe(badPadding.message);
+    const material = randomBytes(32);
+    expect(await kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrapPkcs1(material) })).toEqual({});
     session.close();
   });
 

@@ -1,5 +1,6 @@
 /** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
 import { csmsOperations } from './csms.js';
+import { fileOperations } from './file.js';
 import { iamOperations } from './iam.js';
 import { kmsOperations } from './kms.js';
 import { kpsBindingOperations } from './kps-binding.js';
@@ -17,6 +18,7 @@ export const operations = {
   ...kpsOperations,
   ...serversOperations,
   ...kpsBindingOperations,
+  ...fileOperations,
 };
 export type OperationKey = keyof typeof operations;
 

@@ -5,6 +5,7 @@
  */
 import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
 import { iamHandlers } from '../iam/access-keys.js';
+import { fileHandlers } from '../envelope/service.js';
 import { kmsHandlers } from '../kms/service.js';
 import { kpsBindingHandlers } from '../keypairs/binding/service.js';
 import { kpsHandlers } from '../keypairs/service.js';
@@ -31,6 +32,7 @@ const implementations: Record<keyof typeof operations, AnyHandler> = {
   ...kpsHandlers,
   ...serversHandlers,
   ...kpsBindingHandlers,
+  ...fileHandlers,
 };
 
 const byName = new Map<string, RegisteredOperation>();

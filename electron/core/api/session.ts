@@ -32,6 +32,12 @@ export interface Caller {
   role: 'owner' | 'grantee';
 }
 
+/** What a transport may hand a long operation (file encrypt/decrypt/sign): progress and cancellation. */
+export interface CallHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
 /** What an implementation receives: the KMS context plus the vault and audit for local ops. */
 export interface CallContext extends KmsContext {
   vault: Vault;
@@ -39,6 +45,8 @@ export interface CallContext extends KmsContext {
   caller: Caller | null;
   /** Work that outlives the call (KPS binding tasks); see `Background`. */
   background: Background;
+  /** Progress and cancellation for long operations (file encrypt/decrypt). */
+  hooks: CallHooks;
 }
 
 /**
@@ -139,7 +147,8 @@ export class Session {
     this.vault.close();
   }
 
-  private context(store: RecordStore, caller: Caller | null = null, operation?: string, started: (() => Promise<void>)[] = []): CallContext {
+  private context(store: RecordStore, opts: { caller?: Caller | null; operation?: string; started?: (() => Promise<void>)[]; hooks?: CallHooks } = {}): CallContext {
+    const { caller = null, operation, started = [], hooks = {} } = opts;
     const background: Background = {
       start: (work) => void started.push(work),
       write: async (operation, fields, change) => {
@@ -150,7 +159,7 @@ export class Session {
         this.audit.anchor();
       },
     };
-    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background };
+    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
   }
 
   private startBackground(started: (() => Promise<void>)[]): void {
@@ -243,10 +252,10 @@ export class Session {
   }
 
   /** Looks an operation up by service and name (or alias) and runs it. */
-  async call(service: string, name: string, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {
+  async call(service: string, name: string, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
-    return this.run(op, rawInput, transport, caller);
+    return this.run(op, rawInput, transport, caller, hooks);
   }
 
   /**
@@ -279,7 +288,7 @@ export class Session {
     }
   }
 
-  async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {
+  async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const { decl, handler } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
     if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
@@ -297,14 +306,14 @@ export class Session {
     try {
       if (decl.mutates) {
         const result = await this.vault.write(
-          (tx: WriteTx) => handler(this.context(tx, caller, decl.name, started), input),
+          (tx: WriteTx) => handler(this.context(tx, { caller, operation: decl.name, started, hooks }), input),
           (tx, r) => this.audit.append(tx, entry('success', r)),
         );
         this.audit.anchor();
         this.startBackground(started);
         return result;
       }
-      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), caller, decl.name, started), input);
+      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), { caller, operation: decl.name, started, hooks }), input);
       await this.audit.record(entry('success', result));
       this.startBackground(started);
       return result;

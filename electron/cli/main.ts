@@ -10,6 +10,7 @@ import { parseArgs, type ParsedCommand } from './args.js';
 import { buildInput, describeFields } from './input.js';
 import { canPrompt, explicitPassword, promptHidden, promptNewPassword } from './password.js';
 import { formatOutput } from './output.js';
+import { fileJobHooks } from './progress.js';
 import { parseServeFlags, serve } from './serve.js';
 import { serveUi } from './serve-ui.js';
 
@@ -134,7 +135,17 @@ async function run(argv: string[]): Promise<void> {
       else await session.forgetDevice(keychain);
       return out({ remembered: name === 'remember' }, format);
     }
-    out(cmd.globals.remote ? await session.callRemote(cmd.globals.remote, op.decl.service, op.decl.name, input, 'cli') : await session.run(op, input, 'cli'), format);
+    if (cmd.globals.remote) return out(await session.callRemote(cmd.globals.remote, op.decl.service, op.decl.name, input, 'cli'), format);
+    const job = op.decl.localFiles ? fileJobHooks() : undefined;
+    let result: unknown;
+    try {
+      result = await session.run(op, input, 'cli', null, job?.hooks);
+    } finally {
+      job?.finish();
+    }
+    out(result, format);
+    // `file verify` reports a bad signature as a result, not an error (DESIGN §8): exit 1.
+    if ((result as { signature_valid?: unknown } | null)?.signature_valid === false) process.exitCode = 1;
   } finally {
     // Background tasks (KPS bindings) finish, and record their outcome, before the vault closes.
     await session.settle();
@@ -148,6 +159,10 @@ function fail(e: unknown): number {
   if (process.env.KEYHOLD_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
   return err.isClientError ? 2 : 1;
 }
+
+// `npm run keyhold` runs in the project root; relative paths (--in, --out, --vault) mean the
+// directory the user typed the command in, which npm passes as INIT_CWD.
+if (process.env.npm_lifecycle_event === 'keyhold' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 
 try {
   await run(process.argv.slice(2));

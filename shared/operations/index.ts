@@ -1,4 +1,6 @@
 /** Every operation Keyhold knows, by service. Each service adds its declaration file here once. */
+import { csmsOperations } from './csms.js';
+import { fileOperations } from './file.js';
 import { iamOperations } from './iam.js';
 import { kmsOperations } from './kms.js';
 import { kpsBindingOperations } from './kps-binding.js';
@@ -9,12 +11,14 @@ import { vaultOperations } from './vault.js';
 
 export const operations = {
   ...kmsOperations,
+  ...csmsOperations,
   ...vaultOperations,
   ...iamOperations,
   ...remoteOperations,
   ...kpsOperations,
   ...serversOperations,
   ...kpsBindingOperations,
+  ...fileOperations,
 };
 export type OperationKey = keyof typeof operations;
 

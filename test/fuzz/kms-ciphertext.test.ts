@@ -18,6 +18,7 @@ function memoryStore(): RecordStore {
   return {
     read: <T>(name: string, id: string) => (t(name).has(id) ? (JSON.parse(t(name).get(id)!) as T) : undefined),
     list: <T>(name: string) => [...t(name).values()].map((v) => JSON.parse(v) as T),
+    ids: (name, range = {}) => [...t(name).keys()].sort().filter((id) => range.after === undefined || id > range.after).slice(0, range.limit ?? Infinity),
     put: (name, id, v) => void t(name).set(id, JSON.stringify(v)),
     delete: (name, id) => void t(name).delete(id),
   };

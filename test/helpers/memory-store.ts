@@ -14,6 +14,12 @@ export function memoryStore(): RecordStore & { tables: Map<string, Map<string, s
       return v === undefined ? undefined : (JSON.parse(v) as T);
     },
     list: <T>(t: string) => [...table(t).values()].map((v) => JSON.parse(v) as T),
+    // Byte order, as the vault's SQLite ORDER BY id; ids here are ASCII, where the two agree.
+    ids: (t, range = {}) =>
+      [...table(t).keys()]
+        .sort()
+        .filter((id) => range.after === undefined || id > range.after)
+        .slice(0, range.limit ?? Infinity),
     put: (t, id, value) => void table(t).set(id, JSON.stringify(value)),
     delete: (t, id) => void table(t).delete(id),
   };

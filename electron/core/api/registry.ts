@@ -5,10 +5,12 @@
  */
 import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
 import { iamHandlers } from '../iam/access-keys.js';
+import { fileHandlers } from '../envelope/service.js';
 import { kmsHandlers } from '../kms/service.js';
 import { kpsBindingHandlers } from '../keypairs/binding/service.js';
 import { kpsHandlers } from '../keypairs/service.js';
 import { remoteHandlers } from '../remote/remotes.js';
+import { csmsHandlers } from '../secrets/service.js';
 import { serversHandlers } from '../servers/inventory.js';
 import { localHandlers } from './local-handlers.js';
 
@@ -23,12 +25,14 @@ export interface RegisteredOperation {
 
 const implementations: Record<keyof typeof operations, AnyHandler> = {
   ...kmsHandlers,
+  ...csmsHandlers,
   ...localHandlers,
   ...iamHandlers,
   ...remoteHandlers,
   ...kpsHandlers,
   ...serversHandlers,
   ...kpsBindingHandlers,
+  ...fileHandlers,
 };
 
 const byName = new Map<string, RegisteredOperation>();

@@ -16,6 +16,7 @@ import { SoftwareHsm } from '../hsm/software.js';
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
 import { dueMaintenance } from '../kms/maintenance.js';
+import { dueTasks } from '../secrets/schedule.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, type WriteTx } from '../vault/vault.js';
@@ -31,6 +32,12 @@ export interface Caller {
   role: 'owner' | 'grantee';
 }
 
+/** What a transport may hand a long operation (file encrypt/decrypt/sign): progress and cancellation. */
+export interface CallHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
 /** What an implementation receives: the KMS context plus the vault and audit for local ops. */
 export interface CallContext extends KmsContext {
   vault: Vault;
@@ -38,6 +45,8 @@ export interface CallContext extends KmsContext {
   caller: Caller | null;
   /** Work that outlives the call (KPS binding tasks); see `Background`. */
   background: Background;
+  /** Progress and cancellation for long operations (file encrypt/decrypt). */
+  hooks: CallHooks;
 }
 
 /**
@@ -54,7 +63,14 @@ export interface Background {
 const GRANTABLE = new Set<string>(GRANT_OPERATIONS);
 
 /** Services whose operations may use their default key; it is created before their first call. */
-const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', kps: 'kps' };
+const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', csms: 'csms', kps: 'kps' };
+
+export interface SessionOptions {
+  /** The clock operations and due work use (tests control it); Date.now by default. */
+  now?: () => number;
+  /** How often due work (secret rotations, expiries, deletions) runs while open; 60 s by default. */
+  dueWorkIntervalMs?: number;
+}
 
 export class Session {
   readonly audit: AuditLog;
@@ -62,33 +78,48 @@ export class Session {
   readonly handles = new Map<WrappedKey, KeyHandle>();
   private readonly ensured = new Set<DefaultKeyService>();
   private readonly running = new Set<Promise<void>>();
+  private readonly now: () => number;
+  private dueTimer: NodeJS.Timeout | undefined;
+  private dueRunning = false;
 
-  private constructor(readonly vault: Vault) {
+  private constructor(
+    readonly vault: Vault,
+    opts: SessionOptions = {},
+  ) {
     this.audit = new AuditLog(vault);
     this.hsm = new SoftwareHsm(vault.subkey('hsm-wrap'));
+    // Late-bound, so a clock faked after the session opened (vi.setSystemTime) is still seen.
+    this.now = opts.now ?? (() => Date.now());
   }
 
   /** Creates a vault and writes its first audit entry (and the anchor beside it). */
-  static async create(path: string, password: string, opts: { kdfTargetMs?: number } = {}): Promise<Session> {
-    const session = new Session(await Vault.create(path, password, opts));
+  static async create(path: string, password: string, opts: { kdfTargetMs?: number } & SessionOptions = {}): Promise<Session> {
+    const session = new Session(await Vault.create(path, password, opts), opts);
     await session.vault.write(
       () => undefined,
       (tx) => session.audit.append(tx, { transport: 'system', operation: 'vault init', key_id: null, outcome: 'success', fields: {} }),
     );
     session.audit.anchorNow();
+    session.startDueTimer(opts.dueWorkIntervalMs);
     return session;
   }
 
-  /** Opens and unlocks a vault; the audit log's cheap integrity checks run before any use. */
-  static async open(path: string, credentials: Credentials | ((vaultId: string) => Promise<Credentials>)): Promise<Session> {
+  /**
+   * Opens and unlocks a vault; the audit log's cheap integrity checks run before any use, then
+   * the work that came due while it was closed (secret rotations …), and a timer for the rest.
+   */
+  static async open(path: string, credentials: Credentials | ((vaultId: string) => Promise<Credentials>), opts: SessionOptions = {}): Promise<Session> {
     const vault = Vault.open(path);
     try {
       const unlock = typeof credentials === 'function' ? await credentials(vault.header.vault_id) : credentials;
       if ('password' in unlock) await vault.unlock(unlock.password);
       else vault.unlockWithDeviceSecret(unlock.deviceSecret);
-      const session = new Session(vault);
+      const session = new Session(vault, opts);
       session.audit.checkOnUnlock();
+      // KMS first: secret rotations that come due use whatever state their CMKs are left in.
       await session.runDueMaintenance();
+      await session.runDueWork();
+      session.startDueTimer(opts.dueWorkIntervalMs);
       return session;
     } catch (e) {
       vault.close();
@@ -101,13 +132,23 @@ export class Session {
     return { domain_id: h.domain_id, project_id: h.project_id, realm: 'local' };
   }
 
+  /** Runs due work periodically while the session is open; failures are retried next tick. */
+  private startDueTimer(intervalMs = 60_000): void {
+    // KMS maintenance (deletions, expiries, rotations) and secrets' due work share one timer.
+    this.dueTimer = setInterval(() => void this.runDueMaintenance().then(() => this.runDueWork()).catch(() => undefined), intervalMs);
+    // The timer must not keep a CLI process alive; the desktop app and server stay up anyway.
+    this.dueTimer.unref();
+  }
+
   close(): void {
+    clearInterval(this.dueTimer);
     this.handles.clear();
     if (this.vault.db.open && this.vault.unlocked) this.audit.close();
     this.vault.close();
   }
 
-  private context(store: RecordStore, caller: Caller | null = null, operation?: string, started: (() => Promise<void>)[] = []): CallContext {
+  private context(store: RecordStore, opts: { caller?: Caller | null; operation?: string; started?: (() => Promise<void>)[]; hooks?: CallHooks } = {}): CallContext {
+    const { caller = null, operation, started = [], hooks = {} } = opts;
     const background: Background = {
       start: (work) => void started.push(work),
       write: async (operation, fields, change) => {
@@ -118,7 +159,7 @@ export class Session {
         this.audit.anchor();
       },
     };
-    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: Date.now, vault: this.vault, audit: this.audit, caller, operation, background };
+    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
   }
 
   private startBackground(started: (() => Promise<void>)[]): void {
@@ -147,6 +188,34 @@ export class Session {
       (tx, _r) => this.audit.append(tx, { transport: 'system', operation, key_id: keyId, outcome: 'success', fields: {} }),
     );
     this.audit.anchor();
+  }
+
+  /**
+   * Runs due work (secret rotations, version expiries, scheduled deletions), each task as its
+   * own audited system transaction. A task that fails with a KeyholdError (a damaged record,
+   * say) is rolled back, audited with its code and retried next time: it must neither block
+   * opening the vault nor the other tasks. Anything else is a bug and propagates.
+   */
+  async runDueWork(): Promise<void> {
+    if (this.dueRunning || !this.vault.unlocked) return;
+    this.dueRunning = true;
+    try {
+      for (const task of dueTasks(this.context(readOnlyStore(this.vault, 'due work')))) {
+        const entry = (outcome: string): AuditInput => ({ transport: 'system', operation: task.operation, key_id: null, outcome, fields: task.fields });
+        try {
+          await this.vault.write(
+            (tx) => task.run(this.context(tx)),
+            (tx, outcome) => this.audit.append(tx, entry(outcome)),
+          );
+          this.audit.anchor();
+        } catch (e) {
+          if (!(e instanceof KeyholdError)) throw e;
+          await this.audit.record(entry(e.code)).catch(() => undefined);
+        }
+      }
+    } finally {
+      this.dueRunning = false;
+    }
   }
 
   /** KMS work that fell due while the vault was closed (deletions, material expiry, rotations). */
@@ -183,10 +252,10 @@ export class Session {
   }
 
   /** Looks an operation up by service and name (or alias) and runs it. */
-  async call(service: string, name: string, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {
+  async call(service: string, name: string, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
-    return this.run(op, rawInput, transport, caller);
+    return this.run(op, rawInput, transport, caller, hooks);
   }
 
   /**
@@ -219,7 +288,7 @@ export class Session {
     }
   }
 
-  async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null): Promise<unknown> {
+  async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const { decl, handler } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
     if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
@@ -237,14 +306,14 @@ export class Session {
     try {
       if (decl.mutates) {
         const result = await this.vault.write(
-          (tx: WriteTx) => handler(this.context(tx, caller, decl.name, started), input),
+          (tx: WriteTx) => handler(this.context(tx, { caller, operation: decl.name, started, hooks }), input),
           (tx, r) => this.audit.append(tx, entry('success', r)),
         );
         this.audit.anchor();
         this.startBackground(started);
         return result;
       }
-      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), caller, decl.name, started), input);
+      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), { caller, operation: decl.name, started, hooks }), input);
       await this.audit.record(entry('success', result));
       this.startBackground(started);
       return result;

@@ -2,9 +2,19 @@
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import type { Vault } from './vault.js';
 
+export interface IdRange {
+  after?: string;
+  limit?: number;
+}
+
 export interface RecordStore {
   read<T>(table: string, id: string): T | undefined;
   list<T>(table: string): T[];
+  /**
+   * Ids of a table's records in ascending order, without opening any (for paging by name):
+   * all of them, or the first `limit` that sort after `after`.
+   */
+  ids(table: string, range?: IdRange): string[];
   put(table: string, id: string, value: unknown): void;
   delete(table: string, id: string): void;
 }
@@ -17,6 +27,7 @@ export function readOnlyStore(vault: Vault, operation: string): RecordStore {
   return {
     read: (t, id) => vault.read(t, id),
     list: (t) => vault.list(t),
+    ids: (t, range) => vault.ids(t, range),
     put: refuse,
     delete: refuse,
   };

@@ -57,6 +57,7 @@ export class Vault {
   private readonly openedCache = new Map<string, { rev: number; body: Buffer; json: string }>();
   private readonly getRow;
   private readonly listRows;
+  private readonly listIds;
   private readonly putRow;
   private readonly deleteRow;
 
@@ -67,6 +68,7 @@ export class Vault {
   ) {
     this.getRow = db.prepare<[string, string], { rev: number; body: Buffer }>('SELECT rev, body FROM records WHERE tbl = ? AND id = ?');
     this.listRows = db.prepare<[string], { id: string; rev: number; body: Buffer }>('SELECT id, rev, body FROM records WHERE tbl = ? ORDER BY id');
+    this.listIds = db.prepare<[string, string, number], { id: string }>('SELECT id FROM records WHERE tbl = ? AND id > ? ORDER BY id LIMIT ?');
     this.putRow = db.prepare('INSERT INTO records (tbl, id, rev, body) VALUES (?, ?, ?, ?) ON CONFLICT(tbl, id) DO UPDATE SET rev = excluded.rev, body = excluded.body');
     this.deleteRow = db.prepare('DELETE FROM records WHERE tbl = ? AND id = ?');
   }
@@ -237,6 +239,14 @@ export class Vault {
     return this.listRows.all(table).map((row) => JSON.parse(this.opened(table, row.id, row.rev, row.body)) as T);
   }
 
+  /**
+   * Row ids in ascending (byte) order, optionally only those after `after` and at most
+   * `limit` of them; ids are stored in clear, so nothing is opened.
+   */
+  ids(table: string, range: { after?: string; limit?: number } = {}): string[] {
+    return this.listIds.all(table, range.after ?? '', range.limit ?? -1).map((r) => r.id);
+  }
+
   /** Authenticates every record; returns how many there are. */
   verifyRecords(): number {
     const key = this.subkey('records');
@@ -308,6 +318,10 @@ export class WriteTx {
 
   list<T>(table: string): T[] {
     return this.vault.list<T>(table);
+  }
+
+  ids(table: string, range?: { after?: string; limit?: number }): string[] {
+    return this.vault.ids(table, range);
   }
 
   put(table: string, id: string, value: unknown): void {

@@ -14,6 +14,13 @@ function memoryStore(): RecordStore {
   return {
     read: <T>(t: string, id: string) => (rows.has(`${t}/${id}`) ? (JSON.parse(rows.get(`${t}/${id}`)!) as T) : undefined),
     list: <T>(t: string) => [...rows].filter(([k]) => k.startsWith(`${t}/`)).map(([, v]) => JSON.parse(v) as T),
+    ids: (t, range = {}) =>
+      [...rows.keys()]
+        .filter((k) => k.startsWith(`${t}/`))
+        .map((k) => k.slice(t.length + 1))
+        .sort()
+        .filter((id) => range.after === undefined || id > range.after)
+        .slice(0, range.limit ?? Infinity),
     put: (t, id, v) => void rows.set(`${t}/${id}`, JSON.stringify(v)),
     delete: (t, id) => void rows.delete(`${t}/${id}`),
   };

@@ -1,0 +1,33 @@
+/**
+ * Hooks the CLI hands long file jobs: a progress bar on stderr when stderr is a terminal (never
+ * in pipes or logs, where it would be noise), and Ctrl-C turned into cancellation, so the job
+ * removes its temp file instead of dying with it half-written.
+ */
+import type { CallHooks } from '../core/api/index.js';
+
+const WIDTH = 30;
+const MIB = 1024 * 1024;
+
+export function fileJobHooks(stream: NodeJS.WriteStream = process.stderr): { hooks: CallHooks; finish(): void } {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let drawn = false;
+  let lastDraw = 0;
+  const onProgress = ({ done, total }: { done: number; total: number }) => {
+    const now = Date.now();
+    if (!stream.isTTY || (now - lastDraw < 100 && done < total)) return;
+    lastDraw = now;
+    const share = total > 0 ? Math.min(1, done / total) : 1;
+    const filled = Math.round(share * WIDTH);
+    stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${(done / MIB).toFixed(1)} / ${(total / MIB).toFixed(1)} MiB`);
+    drawn = true;
+  };
+  return {
+    hooks: { signal: controller.signal, onProgress },
+    finish() {
+      process.removeListener('SIGINT', onSigint);
+      if (drawn) stream.write('\n');
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * File plumbing for the streaming pipeline: opening the input with a typed error, full reads
+ * at explicit positions, vectored writes, and an output that appears at its path only when the
+ * whole job succeeded (a temp file beside it, renamed on success, removed on any failure).
+ */
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
+import { FileErrors } from '../../../shared/operations/file.js';
+import { randomHex } from '../crypto/random.js';
+
+function accessError(what: string, path: string, e: unknown): KeyholdError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'error';
+  return new KeyholdError(FileErrors.FileAccess, `Cannot ${what} ${path} (${code}).`, 400);
+}
+
+export async function openInput(path: string): Promise<{ fh: FileHandle; size: number }> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw accessError('read', path, e);
+  }
+  const st = await fh.stat();
+  if (!st.isFile()) {
+    await fh.close();
+    throw new KeyholdError(FileErrors.FileAccess, `Cannot read ${path}: not a regular file.`, 400);
+  }
+  return { fh, size: st.size };
+}
+
+/** Reads until `buf` is full or the file ends; returns the bytes read (short only at the end). */
+export async function readFull(fh: FileHandle, buf: Buffer, position: number): Promise<number> {
+  let n = 0;
+  while (n < buf.length) {
+    const { bytesRead } = await fh.read(buf, n, buf.length - n, position + n);
+    if (bytesRead === 0) break;
+    n += bytesRead;
+  }
+  return n;
+}
+
+/** Writes every buffer in order at the handle's position, resuming after a partial write. */
+export async function writeAll(fh: FileHandle, parts: Buffer[]): Promise<void> {
+  const rest = parts.filter((p) => p.length > 0);
+  while (rest.length) {
+    let { bytesWritten } = await fh.writev(rest);
+    while (rest.length && bytesWritten >= (rest[0] as Buffer).length) bytesWritten -= (rest.shift() as Buffer).length;
+    if (rest.length && bytesWritten > 0) rest[0] = (rest[0] as Buffer).subarray(bytesWritten);
+  }
+}
+
+export function refuseSamePath(input: string, output: string): void {
+  if (resolve(input) === resolve(output)) {
+    throw new KeyholdError(LocalErrors.BadArgument, 'Invalid parameter out: it must differ from in (the input would be destroyed).', 400);
+  }
+}
+
+/**
+ * Runs `fill` on a new temp file beside `path` (mode 0600: it may hold plaintext) and renames it
+ * to `path` once `fill` resolves. If `fill` throws, the temp file is removed and `path` is left
+ * as it was, so no partial or unverified output is ever seen there.
+ */
+export async function atomicOutput<T>(path: string, fill: (fh: FileHandle) => Promise<T>): Promise<T> {
+  const tmp = join(dirname(path), `.${basename(path)}.keyhold-${randomHex(6)}.tmp`);
+  let fh: FileHandle;
+  try {
+    fh = await open(tmp, 'wx', 0o600);
+  } catch (e) {
+    throw accessError('write beside', path, e);
+  }
+  try {
+    const result = await fill(fh);
+    await fh.close();
+    await rename(tmp, path).catch((e: unknown) => {
+      throw accessError('write', path, e);
+    });
+    return result;
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}

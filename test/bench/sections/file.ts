@@ -1,0 +1,149 @@
+/**
+ * file: envelope encrypt and decrypt of 64 MiB and 1 GiB files (hot page cache), against the
+ * raw node:crypto AES-256-GCM pipeline with the same frame size and against `age`, in the same
+ * run, rounds alternating. Each job runs in its own process under /usr/bin/time, which gives
+ * that process's peak RSS. Keyhold's and raw's times are of the job inside the process (no
+ * node start, no vault unlock); age's is its whole process, whose start-up is a few ms.
+ *
+ * The node workers run as one esbuild bundle, as a packaged app runs its code: under tsx the
+ * on-the-fly compiler alone adds ~30 MB to every process. The `keyhold` CLI itself (tsx) is
+ * measured too, start-up and unlock included, so its cost is on the record as well.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { Session } from '../../../electron/core/api/index.js';
+import { DEFAULT_FRAME_SIZE } from '../../../electron/core/envelope/pipeline.js';
+import { PROJECT_ROOT, tempDir } from '../../helpers/vault.js';
+import { median, type BenchReport } from '../harness.ts';
+
+const MIB = 1024 * 1024;
+const SIZES = [
+  { label: '64 MiB', bytes: 64 * MIB, rounds: 5 },
+  { label: '1 GiB', bytes: 1024 * MIB, rounds: 2 },
+];
+const PASSWORD = 'bench password';
+const WORKER_SOURCE = join(PROJECT_ROOT, 'test', 'bench', 'file-worker.ts');
+/** Inside the project so the bundle resolves its external packages from node_modules; dist/ is ignored. */
+const WORKER = join(PROJECT_ROOT, 'dist', 'bench', 'file-worker.mjs');
+const CLI = join(PROJECT_ROOT, 'bin', 'keyhold.mjs');
+
+async function bundleWorker(): Promise<void> {
+  // esbuild comes with tsx; it is what turns the TypeScript into the one file a package ships.
+  const { build } = await import('esbuild');
+  await build({ entryPoints: [WORKER_SOURCE], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: WORKER, logLevel: 'warning' });
+}
+
+interface Run {
+  seconds: number;
+  rssMiB: number;
+  /** User + system CPU of the whole process: what the job costs a machine that is busy anyway. */
+  cpuSeconds: number;
+}
+
+/** Runs `cmd` under /usr/bin/time; the job time is the worker's own report when it prints one. */
+function timed(cmd: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', ...cmd], { encoding: 'utf8', cwd: PROJECT_ROOT, maxBuffer: 1 << 20, env: { ...process.env, ...env } });
+  const line = r.stderr.split('\n').find((l) => l.startsWith('TIME '));
+  if (r.status !== 0 || !line) throw new Error(`${cmd.join(' ')} failed: ${r.stderr.slice(0, 500)}`);
+  const [, elapsed, maxKiB, user, sys] = line.split(' ');
+  // Workers print {"ms"}; the CLI prints its result, which has no ms: then the wall time counts.
+  const report = r.stdout.trim() ? (JSON.parse(r.stdout) as { ms?: number }) : {};
+  return { seconds: report.ms !== undefined ? report.ms / 1000 : Number(elapsed), rssMiB: Number(maxKiB) / 1024, cpuSeconds: Number(user) + Number(sys) };
+}
+
+function writeRandomFile(path: string, bytes: number): void {
+  const fd = openSync(path, 'w');
+  const block = randomBytes(8 * MIB);
+  for (let done = 0; done < bytes; done += block.length) writeSync(fd, block, 0, Math.min(block.length, bytes - done));
+  closeSync(fd);
+}
+
+function warm(path: string): void {
+  spawnSync('cat', [path], { stdio: ['ignore', 'ignore', 'ignore'] });
+}
+
+export async function run(report: BenchReport): Promise<void> {
+  report.section(`file: envelope encrypt/decrypt (frame ${DEFAULT_FRAME_SIZE / MIB} MiB) vs raw AES-256-GCM pipeline vs age ${spawnSync('age', ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
+  const dir = tempDir('keyhold-bench-file-');
+  await bundleWorker();
+  try {
+    const vault = join(dir, 'vault.db');
+    const session = await Session.create(vault, PASSWORD, { kdfTargetMs: 10 });
+    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'bench-file' }, 'ipc')) as { key_info: { key_id: string } };
+    session.close();
+    const identity = join(dir, 'age-identity.txt');
+    spawnSync('age-keygen', ['-o', identity], { stdio: 'ignore' });
+    const recipient = spawnSync('age-keygen', ['-y', identity], { encoding: 'utf8' }).stdout.trim();
+    const rawKey = randomBytes(32).toString('hex');
+    const node = [process.execPath, WORKER];
+
+    const rss: Record<string, number[]> = {};
+    const cpu: Record<string, number[]> = {};
+    for (const size of SIZES) {
+      const plain = join(dir, 'plain.bin');
+      const enc = join(dir, 'enc.bin');
+      const dec = join(dir, 'dec.bin');
+      writeRandomFile(plain, size.bytes);
+      const jobs = {
+        encrypt: {
+          keyhold: () => timed([...node, 'keyhold', vault, PASSWORD, 'encrypt', plain, enc, key_info.key_id]),
+          raw: () => timed([...node, 'raw', 'encrypt', plain, enc, String(DEFAULT_FRAME_SIZE), rawKey]),
+          age: () => timed(['age', '-r', recipient, '-o', enc, plain]),
+        },
+        decrypt: {
+          keyhold: () => timed([...node, 'keyhold', vault, PASSWORD, 'decrypt', `${enc}.keyhold`, dec]),
+          raw: () => timed([...node, 'raw', 'decrypt', `${enc}.raw`, dec, String(DEFAULT_FRAME_SIZE), rawKey]),
+          age: () => timed(['age', '-d', '-i', identity, '-o', dec, `${enc}.age`]),
+        },
+      };
+      // Ciphertexts each decrypt run reads, made once per tool.
+      for (const [tool, args] of [
+        ['keyhold', [...node, 'keyhold', vault, PASSWORD, 'encrypt', plain, `${enc}.keyhold`, key_info.key_id]],
+        ['raw', [...node, 'raw', 'encrypt', plain, `${enc}.raw`, String(DEFAULT_FRAME_SIZE), rawKey]],
+        ['age', ['age', '-r', recipient, '-o', `${enc}.age`, plain]],
+      ] as const) {
+        timed([...args]);
+        warm(`${enc}.${tool}`);
+      }
+      warm(plain);
+      for (const op of ['encrypt', 'decrypt'] as const) {
+        const times: Record<string, number[]> = { keyhold: [], raw: [], age: [] };
+        for (let r = 0; r < size.rounds; r++) {
+          for (const tool of ['keyhold', 'raw', 'age'] as const) {
+            const result = jobs[op][tool]();
+            times[tool]!.push(result.seconds);
+            (rss[`${tool} ${op} ${size.label}`] ??= []).push(result.rssMiB);
+            (cpu[`${tool} ${op} ${size.label}`] ??= []).push(result.cpuSeconds);
+            rmSync(op === 'encrypt' ? enc : dec, { force: true });
+          }
+        }
+        const mbps = (tool: string) => size.bytes / 1e6 / median(times[tool]!);
+        report.ratio({ name: `${op} ${size.label}`, unit: 'MB/s', keyhold: mbps('keyhold'), baseline: mbps('age'), baselineName: 'age', goal: 1.2 });
+        report.ratio({ name: `${op} ${size.label}`, unit: 'MB/s', keyhold: mbps('keyhold'), baseline: mbps('raw'), baselineName: 'raw AES-256-GCM pipeline', goal: 0.8 });
+      }
+      // The CLI as a user runs it: node start, tsx, vault unlock and the job, one process.
+      const cliRun = timed([process.execPath, CLI, '--vault', vault, 'file', 'encrypt', '--key-id', key_info.key_id, '--in', plain, '--out', enc], { KEYHOLD_PASSWORD: PASSWORD });
+      rmSync(enc, { force: true });
+      report.value(`keyhold CLI file encrypt ${size.label} (whole process: start, tsx, unlock, job)`, size.bytes / 1e6 / cliRun.seconds, 'MB/s');
+      (rss[`keyhold CLI (tsx) encrypt ${size.label}`] ??= []).push(cliRun.rssMiB);
+      if (size === SIZES[0]) {
+        // Correctness of what was measured: Keyhold's decryption of its own ciphertext.
+        timed([...node, 'keyhold', vault, PASSWORD, 'decrypt', `${enc}.keyhold`, dec]);
+        if (!readFileSync(dec).equals(readFileSync(plain))) throw new Error('keyhold decrypt did not round-trip');
+      }
+      for (const f of [plain, enc, dec, `${enc}.keyhold`, `${enc}.raw`, `${enc}.age`]) rmSync(f, { force: true });
+    }
+    for (const [name, values] of Object.entries(rss)) report.value(`peak RSS ${name}`, Math.max(...values), 'MiB');
+    for (const [name, values] of Object.entries(cpu)) report.value(`CPU (user+sys, whole process, median) ${name}`, median(values), 's');
+    for (const op of ['encrypt', 'decrypt']) {
+      const peaks = SIZES.map((s) => Math.max(...(rss[`keyhold ${op} ${s.label}`] ?? [0])));
+      const flat = Math.max(...peaks) - Math.min(...peaks);
+      const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+      report.value(`keyhold ${op} peak RSS spread 64 MiB → 1 GiB (flat within 10 MiB: ${met(flat <= 10)}; all ≤ 100 MiB: ${met(Math.max(...peaks) <= 100)})`, flat, 'MiB');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -419,3 +419,38 @@ describe('ServersManager', () => {
     expect(m.failed.map((t) => t.task_error_msg)).toEqual(['authentication failed']);
   });
 });
+
+describe('SecretsManager', () => {
+  it('reveals a version only on request, and forgets it on hide or when another secret is chosen', async () => {
+    const secret = (name: string) => ({ name, state: 'ENABLED', description: '' });
+    const { client, calls } = scripted({
+      showSecret: (i) => ({ secret: secret(String(i.secret_name)) }),
+      listSecretVersions: () => ({ version_metadatas: [{ id: 'v1', version_stages: ['SYSCURRENT'], create_time: 0 }], page_info: { current_count: 1 } }),
+      showSecretVersion: () => ({ version: { version_metadata: { id: 'v1' }, secret_string: 'hunter2' } }),
+    });
+    const { SecretsManager } = await import('./secrets.svelte.js');
+    const m = new SecretsManager(client);
+    await m.select('db');
+    expect(calls.some((c) => c.op === 'showSecretVersion')).toBe(false);
+    expect(JSON.stringify(m.versions)).not.toContain('hunter2');
+    await m.reveal('db', 'v1');
+    expect(m.revealed).toEqual({ version: 'v1', value: 'hunter2' });
+    await m.select('other');
+    expect(m.revealed).toBeNull();
+    await m.reveal('db', 'v1');
+    m.hide();
+    expect(m.revealed).toBeNull();
+  });
+
+  it('moves a stage with the cloud field names', async () => {
+    const { client, calls } = scripted({
+      updateSecretStage: () => ({ stage: {} }),
+      showSecret: () => ({ secret: { name: 'db', state: 'ENABLED' } }),
+      listSecretVersions: () => ({ version_metadatas: [] }),
+    });
+    const { SecretsManager } = await import('./secrets.svelte.js');
+    const m = new SecretsManager(client);
+    await m.moveStage('db', ' STAGING ', 'v1');
+    expect(calls[0]).toEqual({ op: 'updateSecretStage', input: { secret_name: 'db', stage_name: 'STAGING', version_id: 'v1' } });
+  });
+});

@@ -12,11 +12,7 @@ export interface Screen {
 
 export const SCREENS: readonly Screen[] = [
   { id: 'keys', label: 'Keys' },
-  {
-    id: 'secrets',
-    label: 'Secrets',
-    waitsFor: { issues: [6], what: ['Text and JSON secrets under a key of your choice', 'Versions and stages (SYSCURRENT, SYSPREVIOUS, your own)', 'Reveal a version and copy it, cleared from the clipboard after 30 s'] },
-  },
+  { id: 'secrets', label: 'Secrets' },
   { id: 'keypairs', label: 'Key pairs' },
   { id: 'windows', label: 'Windows password' },
   { id: 'servers', label: 'Servers' },

@@ -4,7 +4,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, clipboard, ipcMain, Menu, powerMonitor, protocol, safeStorage, session } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, powerMonitor, protocol, safeStorage, session } from 'electron';
 import { IPC_EVENT, type UiEvent } from '../shared/ui/contract.js';
 import { appProtocolHandler } from './app-protocol.js';
 import { defaultVaultPath } from './core/api/index.js';
@@ -26,10 +26,23 @@ function broadcast(event: UiEvent): void {
   for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT, event);
 }
 
-/** The clipboard, cleared only while it still holds what Keyhold put there. */
+/** The clipboard (cleared only while it still holds what Keyhold put there) and the OS file dialogs. */
 function shellServices(): ShellServices {
   let copied: string | null = null;
+  const parent = () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
   return {
+    dialogs: {
+      async open(title) {
+        const win = parent();
+        const r = win ? await dialog.showOpenDialog(win, { title, properties: ['openFile'] }) : await dialog.showOpenDialog({ title, properties: ['openFile'] });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+      async save(title, defaultName) {
+        const win = parent();
+        const r = win ? await dialog.showSaveDialog(win, { title, defaultPath: defaultName }) : await dialog.showSaveDialog({ title, defaultPath: defaultName });
+        return r.canceled ? null : (r.filePath ?? null);
+      },
+    },
     clipboard: {
       async write(text) {
         await clipboard.writeText(text);

@@ -30,6 +30,7 @@ function password(input: unknown): string {
 /** What only the desktop shell can do for the UI. */
 export interface ShellServices {
   clipboard: { write(text: string): Promise<void>; clear(): Promise<boolean> };
+  dialogs: { open(title: string): Promise<string | null>; save(title: string, defaultName: string): Promise<string | null> };
 }
 
 async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, shell: ShellServices | null): Promise<unknown> {
@@ -61,6 +62,12 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, she
     case 'clipboard.clear':
       if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'The clipboard is the browser\'s in web mode.', 400);
       return { cleared: await shell.clipboard.clear() };
+    case 'dialog.open-file':
+      if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'Choosing files by path is a desktop-app feature.', 400);
+      return { path: await shell.dialogs.open(String(field(input, 'title') ?? 'Choose a file')) };
+    case 'dialog.save-file':
+      if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'Choosing files by path is a desktop-app feature.', 400);
+      return { path: await shell.dialogs.save(String(field(input, 'title') ?? 'Save as'), String(field(input, 'default_name') ?? '')) };
   }
 }
 
@@ -79,7 +86,8 @@ export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown,
   if (transport === 'http' && NOT_OVER_HTTP.has(registered.decl.service)) {
     throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} manages the server's own credentials and is available in the desktop app and the CLI only.`, 403);
   }
-  return ws.run(registered, input ?? {});
+  // Long operations report progress as UI events, named by the operation's key.
+  return ws.run(registered, input ?? {}, { onProgress: (p) => ws.emitProgress(registered.key, p.done, p.total) });
 }
 
 /** The error as the UI may see it: a KeyholdError's code and message, anything else hidden. */

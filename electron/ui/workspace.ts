@@ -16,7 +16,7 @@ import {
   type UiEvent,
   type UiTransport,
 } from '../../shared/ui/contract.js';
-import { Session, type Keychain, type RegisteredOperation } from '../core/api/index.js';
+import { Session, type CallHooks, type Keychain, type RegisteredOperation } from '../core/api/index.js';
 
 export interface WorkspaceOptions {
   transport: UiTransport;
@@ -32,6 +32,7 @@ export class Workspace {
   private session: Session | null = null;
   private opening: Promise<void> | null = null;
   private checking: Promise<void> = Promise.resolve();
+  private lastProgress = 0;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly listeners = new Set<(e: UiEvent) => void>();
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -174,16 +175,26 @@ export class Workspace {
   }
 
   /** Runs a registry operation on the unlocked vault. */
-  async run(op: RegisteredOperation, input: unknown): Promise<unknown> {
+  async run(op: RegisteredOperation, input: unknown, hooks: CallHooks = {}): Promise<unknown> {
     const session = this.requireSession();
     this.touch();
-    const p = session.run(op, input, this.opts.transport);
+    const p = session.run(op, input, this.opts.transport, null, hooks);
     this.inflight.add(p);
     try {
       return await p;
     } finally {
       this.inflight.delete(p);
     }
+  }
+
+  /** A long operation's progress; it counts as activity, so a big file does not lock halfway. */
+  emitProgress(op: string, done: number, total: number): void {
+    this.touch();
+    // At most ten updates a second reach the window, and always the last one.
+    const now = Date.now();
+    if (done < total && now - this.lastProgress < 100) return;
+    this.lastProgress = now;
+    this.emit({ type: 'progress', op, done, total });
   }
 
   private hasRemembered(vaultId: string): boolean {

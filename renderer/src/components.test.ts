@@ -7,9 +7,7 @@ import { browserClipboard, ClipboardManager } from './lib/clipboard.svelte.js';
 import { scripted } from './testing/fake-transport.js';
 import { SessionManager } from './lib/session.svelte.js';
 import ConfirmButton from './components/ConfirmButton.svelte';
-import Pending from './screens/Pending.svelte';
 import Unlock from './screens/Unlock.svelte';
-import { SCREENS } from './lib/screens.js';
 
 describe('Unlock screen', () => {
   it('first run: creates the vault with the typed password', async () => {
@@ -50,15 +48,6 @@ describe('Clipboard bar', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(writes).toEqual(['secret', '']);
     expect(screen.queryByTestId('clipboard-seconds')).not.toBeInTheDocument();
-  });
-});
-
-describe('Screens that wait for an issue', () => {
-  it('name the issue and show no data', () => {
-    const secrets = SCREENS.find((s) => s.id === 'secrets');
-    render(Pending, { screen: secrets! });
-    expect(screen.getByText(/arrives with issue 6/)).toBeInTheDocument();
-    expect(screen.queryByRole('table')).not.toBeInTheDocument();
   });
 });
 

@@ -43,6 +43,9 @@ export interface SessionOps {
   'clipboard.write': { input: { text: string }; output: { written: true } };
   /** Clears the clipboard if it still holds what Keyhold put there (a later copy of the user's own is left alone). */
   'clipboard.clear': { input: NoInput; output: { cleared: boolean } };
+  /** Desktop only: the OS file dialogs; the renderer never makes up a path, the user picks it. */
+  'dialog.open-file': { input: { title: string }; output: { path: string | null } };
+  'dialog.save-file': { input: { title: string; default_name: string }; output: { path: string | null } };
 }
 export type SessionOpName = keyof SessionOps;
 
@@ -57,6 +60,8 @@ export const SESSION_OPS: readonly SessionOpName[] = [
   'session.set-auto-lock',
   'clipboard.write',
   'clipboard.clear',
+  'dialog.open-file',
+  'dialog.save-file',
 ];
 
 /** Session operations a caller may make before it has unlocked (everything else needs a session). */
@@ -91,7 +96,11 @@ export type UiResult = { ok: true; value: unknown } | { ok: false; error: UiErro
 
 export type LockReason = 'user' | 'idle' | 'os-lock' | 'suspend' | 'closed';
 
-export type UiEvent = { type: 'locked'; reason: LockReason } | { type: 'unlocked' };
+export type UiEvent =
+  | { type: 'locked'; reason: LockReason }
+  | { type: 'unlocked' }
+  /** A long operation (file encrypt/decrypt/sign) moving on: `done` of `total` bytes. */
+  | { type: 'progress'; op: string; done: number; total: number };
 
 export const AUTO_LOCK_DEFAULT_MINUTES = 5;
 export const AUTO_LOCK_MAX_MINUTES = 120;

@@ -64,8 +64,6 @@ test('first run, create a key, encrypt and decrypt, copy with the clipboard time
   await expect(page.getByRole('status').filter({ hasText: 'Verified:' })).toBeVisible();
   await shot(page, '03-audit-verified');
 
-  await page.getByRole('button', { name: 'Secrets' }).click();
-  await expect(page.getByText('This screen arrives with issue 6')).toBeVisible();
   await page.getByRole('button', { name: 'Settings' }).click();
   await expect(page.getByText('"remember on this device" is a desktop-app feature')).toBeVisible();
   await shot(page, '04-settings');

@@ -454,3 +454,37 @@ describe('SecretsManager', () => {
     expect(calls[0]).toEqual({ op: 'updateSecretStage', input: { secret_name: 'db', stage_name: 'STAGING', version_id: 'v1' } });
   });
 });
+
+describe('FilesManager', () => {
+  it('takes paths from the dialogs, shows progress from events, and reports the result', async () => {
+    let push: (e: import('../../../shared/ui/contract.js').UiEvent) => void = () => undefined;
+    const s = scripted({
+      'dialog.open-file': () => ({ path: '/home/u/report.pdf' }),
+      'dialog.save-file': (i) => ({ path: `/home/u/${String(i.default_name)}` }),
+      fileEncrypt: () => {
+        push({ type: 'progress', op: 'fileEncrypt', done: 512, total: 1024 });
+        return { key_id: 'k', bytes_in: 1024, bytes_out: 1300 };
+      },
+    });
+    push = s.push;
+    const { FilesManager } = await import('./files.svelte.js');
+    const f = new FilesManager(s.client);
+    f.keyId = 'k';
+    await f.pickIn();
+    await f.pickOut();
+    expect(f.outPath).toBe('/home/u/report.pdf.khenc');
+    await f.run();
+    expect(s.calls.at(-1)).toEqual({ op: 'fileEncrypt', input: { key_id: 'k', in: '/home/u/report.pdf', out: '/home/u/report.pdf.khenc' } });
+    expect(f.percent).toBe(50);
+    expect(f.result).toBe('Encrypted 1024 bytes into report.pdf.khenc (1300 bytes).');
+  });
+
+  it('keeps the previous path when a dialog is cancelled', async () => {
+    const { client } = scripted({ 'dialog.open-file': () => ({ path: null }) });
+    const { FilesManager } = await import('./files.svelte.js');
+    const f = new FilesManager(client);
+    f.inPath = '/a';
+    await f.pickIn();
+    expect(f.inPath).toBe('/a');
+  });
+});

@@ -1,7 +1,8 @@
 // The shell's wiring with a mocked Electron: the window gets the security module's settings and
 // only app://keyhold/, IPC goes through the sender check to the vault, and an OS lock locks the
 // vault and tells the window.
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../helpers/vault.js';
@@ -21,6 +22,7 @@ const m = vi.hoisted(() => {
       windows.push(this.record);
       this.webContents = { send: (...a) => this.record.sent.push(a) };
     }
+    static getFocusedWindow = () => null;
     static getAllWindows = () => windows.map((w) => ({ webContents: { send: (...a: unknown[]) => w.sent.push(a) }, focus: () => undefined }));
     once() {}
     loadURL(url: string) {
@@ -43,6 +45,17 @@ const m = vi.hoisted(() => {
       },
       BrowserWindow,
       Menu: { setApplicationMenu: () => undefined },
+      dialog: {
+        next: [] as string[],
+        async showOpenDialog() {
+          const p = this.next.shift();
+          return { canceled: p === undefined, filePaths: p ? [p] : [] };
+        },
+        async showSaveDialog() {
+          const p = this.next.shift();
+          return { canceled: p === undefined, filePath: p };
+        },
+      },
       clipboard: {
         text: '',
         async writeText(t: string) {
@@ -120,6 +133,27 @@ describe('Electron main process', () => {
     await vi.waitFor(() => expect(m.windows[0]?.sent).toContainEqual(['keyhold:event', { type: 'locked', reason: 'os-lock' }]));
     expect(await call(trusted, { op: 'listKeys', input: {} })).toMatchObject({ ok: false, error: { code: 'VAULT.0107' } });
     expect(m.power.has('suspend')).toBe(true);
+  });
+
+  it('encrypts a file chosen in the OS dialogs and sends progress to the window', async () => {
+    const call = m.handlers.get('keyhold:call') as Listener;
+    const frame = { url: 'app://keyhold/index.html' };
+    const trusted = { sender: { mainFrame: frame }, senderFrame: frame };
+    expect(await call(trusted, { op: 'session.unlock', input: { password: 'desktop password' } })).toMatchObject({ ok: true });
+    const created = (await call(trusted, { op: 'createKey', input: { key_alias: 'files' } })) as { value: { key_info: { key_id: string } } };
+    const dir = tempDir();
+    writeFileSync(join(dir, 'big.bin'), randomBytes(3 * 1024 * 1024));
+    m.electron.dialog.next.push(join(dir, 'big.bin'), join(dir, 'big.bin.khenc'));
+    const input = (await call(trusted, { op: 'dialog.open-file', input: { title: 't' } })) as { value: { path: string } };
+    const output = (await call(trusted, { op: 'dialog.save-file', input: { title: 't', default_name: 'big.bin.khenc' } })) as { value: { path: string } };
+    expect(await call(trusted, { op: 'dialog.open-file', input: { title: 't' } })).toEqual({ ok: true, value: { path: null } });
+    const sentBefore = m.windows[0]?.sent.length ?? 0;
+    const res = await call(trusted, { op: 'fileEncrypt', input: { key_id: created.value.key_info.key_id, in: input.value.path, out: output.value.path } });
+    expect(res).toMatchObject({ ok: true, value: { bytes_in: 3 * 1024 * 1024 } });
+    const progress = (m.windows[0]?.sent.slice(sentBefore) ?? []).map((a) => a[1] as { type: string; done: number; total: number }).filter((e) => e.type === 'progress');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ op: 'fileEncrypt', done: 3 * 1024 * 1024, total: 3 * 1024 * 1024 });
+    expect(existsSync(join(dir, 'big.bin.khenc'))).toBe(true);
   });
 
   it('leaves the clipboard alone when the user copied something else since', async () => {

@@ -111,6 +111,49 @@ describe('remote sync --service kps', () => {
   });
 });
 
+describe('remote sync --service csms', () => {
+  const latest = (vault: string, name: string) => (cli(vault, ['csms', 'show-secret-version', '--secret-name', name, '--version-id', 'latest']).json as { version: { secret_string: string } } | undefined)?.version.secret_string;
+  const sync = (direction: string, dry = false) => cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'csms', '--direction', direction, ...(dry ? ['--dry-run'] : [])]);
+  const changeOf = (r: ReturnType<typeof sync>, id: string) => (r.json as { changes: { id: string; action: string }[] }).changes.find((c) => c.id === id)?.action;
+
+  it('pulls new secrets and new versions, pushes local versions, and reports conflicts without overwriting', () => {
+    expect(cli(server, ['csms', 'create-secret', '--name', 'db', '--secret-string', 'one']).status).toBe(0);
+    const dry = sync('pull', true);
+    expect(changeOf(dry, 'db')).toBe('add');
+    expect(JSON.stringify(dry.json)).not.toContain('one"');
+    expect(cli(client, ['csms', 'show-secret', '--secret-name', 'db']).status).toBe(2);
+
+    expect(changeOf(sync('pull'), 'db')).toBe('add');
+    expect(latest(client, 'db')).toBe('one');
+
+    expect(cli(server, ['csms', 'create-secret-version', '--secret-name', 'db', '--secret-string', 'two']).status).toBe(0);
+    expect(changeOf(sync('pull'), 'db')).toBe('update');
+    expect(latest(client, 'db')).toBe('two');
+    expect(changeOf(sync('pull'), 'db')).toBe('unchanged');
+
+    expect(cli(client, ['csms', 'create-secret-version', '--secret-name', 'db', '--secret-string', 'three-local']).status).toBe(0);
+    expect(changeOf(sync('push'), 'db')).toBe('update');
+    expect(latest(server, 'db')).toBe('three-local');
+
+    expect(cli(client, ['csms', 'create-secret-version', '--secret-name', 'db', '--secret-string', 'four-client']).status).toBe(0);
+    expect(cli(server, ['csms', 'create-secret-version', '--secret-name', 'db', '--secret-string', 'four-server']).status).toBe(0);
+    expect(changeOf(sync('pull'), 'db')).toBe('conflict');
+    expect(changeOf(sync('push'), 'db')).toBe('conflict');
+    expect(latest(client, 'db')).toBe('four-client');
+    expect(latest(server, 'db')).toBe('four-server');
+  });
+
+  it('adopts a secret with the same history on both sides, and refuses one with different histories', () => {
+    for (const vault of [server, client]) expect(cli(vault, ['csms', 'create-secret', '--name', 'same', '--secret-string', 'equal']).status).toBe(0);
+    expect(cli(server, ['csms', 'create-secret', '--name', 'diff', '--secret-string', 'server-side']).status).toBe(0);
+    expect(cli(client, ['csms', 'create-secret', '--name', 'diff', '--secret-string', 'client-side']).status).toBe(0);
+    const r = sync('pull');
+    expect(changeOf(r, 'same')).toBe('unchanged');
+    expect(changeOf(r, 'diff')).toBe('conflict');
+    expect(latest(client, 'diff')).toBe('client-side');
+  });
+});
+
 describe('remote byok', () => {
   it('imports locally generated material into an external remote key, keeping an escrow copy', () => {
     const created = cli(server, ['kms', 'create-key', '--key-alias', 'byok-target', '--origin', 'external']);

@@ -40,6 +40,16 @@ interface SyncBase {
 
 const byNumber = (a: string, b: string) => Number(a.slice(1)) - Number(b.slice(1));
 
+/** A push that failed midway: what was written before the failure, so the base can record it. */
+class PartialPush extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly base: SyncBase | null,
+  ) {
+    super('push failed midway');
+  }
+}
+
 function digest(v: Value): string {
   const [kind, text] = 'secret_string' in v ? ['s', v.secret_string] : ['b', v.secret_binary];
   return createHash('sha256').update(`${kind}:${text}`).digest('hex');
@@ -134,10 +144,14 @@ async function syncSecret(name: string, from: Side, to: Side, base: SyncBase | u
     if (base) return { change: change('conflict', `deleted on the ${pull ? 'local' : 'remote'} side since the last sync; not recreated`), base: null };
     if (dryRun) return { change: change('add', `${fromIds.length} version(s)`), base: null };
     const newPairs: [string, string, string][] = [];
-    for (const [i, id] of fromIds.entries()) {
-      const v = await from.value(name, id);
-      const created = i === 0 ? await to.createSecret(name, v, '') : await to.addVersion(name, v);
-      newPairs.push(pull ? [created, id, digest(v)] : [id, created, digest(v)]);
+    try {
+      for (const [i, id] of fromIds.entries()) {
+        const v = await from.value(name, id);
+        const created = i === 0 ? await to.createSecret(name, v, '') : await to.addVersion(name, v);
+        newPairs.push(pull ? [created, id, digest(v)] : [id, created, digest(v)]);
+      }
+    } catch (e) {
+      throw new PartialPush(e, newPairs.length ? { remote: remoteName, name, pairs: newPairs } : null);
     }
     return { change: change('add', `${fromIds.length} version(s)`), base: { remote: remoteName, name, pairs: newPairs } };
   }
@@ -161,10 +175,14 @@ async function syncSecret(name: string, from: Side, to: Side, base: SyncBase | u
   if (!fromNew.length) return { change: change('unchanged', toNew.length ? `${toNew.length} version(s) to ${pull ? 'push' : 'pull'}` : undefined), base: null };
   if (dryRun) return { change: change('update', `${fromNew.length} new version(s): ${fromNew.join(', ')}`), base: null };
   const added: [string, string, string][] = [];
-  for (const id of fromNew) {
-    const v = await from.value(name, id);
-    const created = await to.addVersion(name, v);
-    added.push(pull ? [created, id, digest(v)] : [id, created, digest(v)]);
+  try {
+    for (const id of fromNew) {
+      const v = await from.value(name, id);
+      const created = await to.addVersion(name, v);
+      added.push(pull ? [created, id, digest(v)] : [id, created, digest(v)]);
+    }
+  } catch (e) {
+    throw new PartialPush(e, added.length ? { ...base, pairs: [...pairs, ...added] } : null);
   }
   return { change: change('update', `${fromNew.length} new version(s): ${fromNew.join(', ')}`), base: { ...base, pairs: [...pairs, ...added] } };
 }
@@ -178,7 +196,18 @@ export async function syncCsms(ctx: SecretsContext, remote: RemoteRecord, opts: 
   for (const name of (await from.secretNames()).sort()) {
     const baseId = `${remote.name}/${name}`;
     const base = ctx.store.read<SyncBase>(CSMS_SYNC_TABLE, baseId);
-    const result = await syncSecret(name, from, to, base, pull, opts.dryRun, remote.name);
+    let result: Awaited<ReturnType<typeof syncSecret>>;
+    try {
+      result = await syncSecret(name, from, to, base, pull, opts.dryRun, remote.name);
+    } catch (e) {
+      // A pull fails whole (its transaction rolls back). A push cannot take back what the
+      // remote already accepted: record it in the base, report the failure and stop.
+      if (!(e instanceof PartialPush)) throw e;
+      if (pull) throw e.cause;
+      if (e.base) ctx.store.put(CSMS_SYNC_TABLE, baseId, e.base);
+      changes.push({ service: 'csms', action: 'failed', id: name, detail: `${(e.cause as Error).message ?? 'push failed'}; what was written before is recorded, rerun to continue` });
+      return changes;
+    }
     changes.push(result.change);
     if (result.base && !opts.dryRun) ctx.store.put(CSMS_SYNC_TABLE, baseId, result.base);
   }

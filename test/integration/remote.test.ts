@@ -154,6 +154,33 @@ describe('remote sync --service csms', () => {
   });
 });
 
+describe('envelope files with a remote keyring', () => {
+  it('encrypts to a key of the remote; a vault that only knows the remote decrypts; a disabled remote key refuses', () => {
+    const remoteKey = (cli(server, ['kms', 'create-key', '--key-alias', 'files']).json as { key_info: { key_id: string } }).key_info.key_id;
+    const localKey = (cli(client, ['kms', 'create-key', '--key-alias', 'local-files']).json as { key_info: { key_id: string } }).key_info.key_id;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'plain.txt'), 'remote keyring payload\n'.repeat(1000));
+    const enc = cli(client, ['file', 'encrypt', '--key-id', localKey, '--remote-keys', JSON.stringify([{ remote: 'peer', key_id: remoteKey }]), '--in', join(dir, 'plain.txt'), '--out', join(dir, 'f.khe')]);
+    expect(enc.status, enc.stderr).toBe(0);
+
+    // A third vault with no local key, only the same remote configured.
+    const third = initVault();
+    const creds = accessKey(server);
+    const sk = join(dir, 'sk');
+    writeFileSync(sk, creds.secret);
+    expect(cli(third, ['remote', 'add', '--name', 'peer', '--endpoint', served.url, '--project-id', served.project_id, '--access-key', creds.access, '--secret-key-file', sk]).status).toBe(0);
+    const dec = cli(third, ['file', 'decrypt', '--in', join(dir, 'f.khe'), '--out', join(dir, 'back.txt')]);
+    expect(dec.status, dec.stderr).toBe(0);
+    expect(dec.json).toMatchObject({ key_id: remoteKey });
+    expect(readFileSync(join(dir, 'back.txt'), 'utf8')).toBe(readFileSync(join(dir, 'plain.txt'), 'utf8'));
+
+    expect(cli(server, ['kms', 'disable-key', '--key-id', remoteKey]).status).toBe(0);
+    const refused = cli(third, ['file', 'decrypt', '--in', join(dir, 'f.khe'), '--out', join(dir, 'again.txt')]);
+    expect(refused.error?.error_code).toBe('KMS.0209');
+    expect(() => statSync(join(dir, 'again.txt'))).toThrow();
+  });
+});
+
 describe('remote byok', () => {
   it('imports locally generated material into an external remote key, keeping an escrow copy', () => {
     const created = cli(server, ['kms', 'create-key', '--key-alias', 'byok-target', '--origin', 'external']);

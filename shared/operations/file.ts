@@ -60,6 +60,11 @@ export const fileOperations = {
     input: z.object({
       key_id: keyId,
       additional_key_ids: z.array(keyId).max(15).optional().describe('JSON array of further CMK ids that can each decrypt the file'),
+      remote_keys: z
+        .array(z.object({ remote: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must name a configured remote'), key_id: keyId }))
+        .max(15)
+        .optional()
+        .describe('JSON array of {"remote","key_id"}: keys of remote KMSs that can each decrypt the file'),
       in: path('file to encrypt'),
       out: path('envelope file to write (replaced atomically)'),
       encryption_context: encryptionContext,
@@ -68,7 +73,7 @@ export const fileOperations = {
     output: out<{ key_id: string; bytes_in: number; bytes_out: number }>(),
     mutates: false,
     localFiles: true,
-    audit: { keyIdField: 'key_id', record: ['in', 'out', 'additional_key_ids', 'frame_size'] },
+    audit: { keyIdField: 'key_id', record: ['in', 'out', 'additional_key_ids', 'remote_keys', 'frame_size'] },
     validation: FILE_VALIDATION,
   }),
   fileDecrypt: defineOp({

@@ -22,7 +22,7 @@ export interface RemoteInfo {
 export interface SyncChange {
   service: 'kms' | 'csms' | 'kps';
   /** What would happen (dry run) or happened: to the local side for pull, the remote for push. */
-  action: 'add' | 'update' | 'remove' | 'conflict' | 'unchanged';
+  action: 'add' | 'update' | 'remove' | 'conflict' | 'unchanged' | 'failed';
   id: string;
   detail?: string;
 }

@@ -111,6 +111,76 @@ describe('remote sync --service kps', () => {
   });
 });
 
+describe('remote sync --service csms', () => {
+  const latest = (vault: string, name: string) => (cli(vault, ['csms', 'show-secret-version', '--secret-name', name, '--version-id', 'latest']).json as { version: { secret_string: string } } | undefined)?.version.secret_string;
+  const sync = (direction: string, dry = false) => cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'csms', '--direction', direction, ...(dry ? ['--dry-run'] : [])]);
+  const changeOf = (r: ReturnType<typeof sync>, id: string) => (r.json as { changes: { id: string; action: string }[] }).changes.find((c) => c.id === id)?.action;
+
+  it('pulls new secrets and new versions, pushes local versions, and reports conflicts without overwriting', () => {
+    expect(cli(server, ['csms', 'create-secret', '--name', 'db', '--secret-string', 'one']).status).toBe(0);
+    const dry = sync('pull', true);
+    expect(changeOf(dry, 'db')).toBe('add');
+    expect(JSON.stringify(dry.json)).not.toContain('one"');
+    expect(cli(client, ['csms', 'show-secret', '--secret-name', 'db']).status).toBe(2);
+
+    expect(changeOf(sync('pull'), 'db')).toBe('add');
+    expect(latest(client, 'db')).toBe('one');
+
+    expect(cli(server, ['csms', 'create-secret-version', '--secret-name', 'db', '--secret-string', 'two']).status).toBe(0);
+    expect(changeOf(sync('pull'), 'db')).toBe('update');
+    expect(latest(client, 'db')).toBe('two');
+    expect(changeOf(sync('pull'), 'db')).toBe('unchanged');
+
+    expect(cli(client, ['csms', 'create-secret-version', '--secret-name', 'db', '--secret-string', 'three-local']).status).toBe(0);
+    expect(changeOf(sync('push'), 'db')).toBe('update');
+    expect(latest(server, 'db')).toBe('three-local');
+
+    expect(cli(client, ['csms', 'create-secret-version', '--secret-name', 'db', '--secret-string', 'four-client']).status).toBe(0);
+    expect(cli(server, ['csms', 'create-secret-version', '--secret-name', 'db', '--secret-string', 'four-server']).status).toBe(0);
+    expect(changeOf(sync('pull'), 'db')).toBe('conflict');
+    expect(changeOf(sync('push'), 'db')).toBe('conflict');
+    expect(latest(client, 'db')).toBe('four-client');
+    expect(latest(server, 'db')).toBe('four-server');
+  });
+
+  it('adopts a secret with the same history on both sides, and refuses one with different histories', () => {
+    for (const vault of [server, client]) expect(cli(vault, ['csms', 'create-secret', '--name', 'same', '--secret-string', 'equal']).status).toBe(0);
+    expect(cli(server, ['csms', 'create-secret', '--name', 'diff', '--secret-string', 'server-side']).status).toBe(0);
+    expect(cli(client, ['csms', 'create-secret', '--name', 'diff', '--secret-string', 'client-side']).status).toBe(0);
+    const r = sync('pull');
+    expect(changeOf(r, 'same')).toBe('unchanged');
+    expect(changeOf(r, 'diff')).toBe('conflict');
+    expect(latest(client, 'diff')).toBe('client-side');
+  });
+});
+
+describe('envelope files with a remote keyring', () => {
+  it('encrypts to a key of the remote; a vault that only knows the remote decrypts; a disabled remote key refuses', () => {
+    const remoteKey = (cli(server, ['kms', 'create-key', '--key-alias', 'files']).json as { key_info: { key_id: string } }).key_info.key_id;
+    const localKey = (cli(client, ['kms', 'create-key', '--key-alias', 'local-files']).json as { key_info: { key_id: string } }).key_info.key_id;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'plain.txt'), 'remote keyring payload\n'.repeat(1000));
+    const enc = cli(client, ['file', 'encrypt', '--key-id', localKey, '--remote-keys', JSON.stringify([{ remote: 'peer', key_id: remoteKey }]), '--in', join(dir, 'plain.txt'), '--out', join(dir, 'f.khe')]);
+    expect(enc.status, enc.stderr).toBe(0);
+
+    // A third vault with no local key, only the same remote configured.
+    const third = initVault();
+    const creds = accessKey(server);
+    const sk = join(dir, 'sk');
+    writeFileSync(sk, creds.secret);
+    expect(cli(third, ['remote', 'add', '--name', 'peer', '--endpoint', served.url, '--project-id', served.project_id, '--access-key', creds.access, '--secret-key-file', sk]).status).toBe(0);
+    const dec = cli(third, ['file', 'decrypt', '--in', join(dir, 'f.khe'), '--out', join(dir, 'back.txt')]);
+    expect(dec.status, dec.stderr).toBe(0);
+    expect(dec.json).toMatchObject({ key_id: remoteKey });
+    expect(readFileSync(join(dir, 'back.txt'), 'utf8')).toBe(readFileSync(join(dir, 'plain.txt'), 'utf8'));
+
+    expect(cli(server, ['kms', 'disable-key', '--key-id', remoteKey]).status).toBe(0);
+    const refused = cli(third, ['file', 'decrypt', '--in', join(dir, 'f.khe'), '--out', join(dir, 'again.txt')]);
+    expect(refused.error?.error_code).toBe('KMS.0209');
+    expect(() => statSync(join(dir, 'again.txt'))).toThrow();
+  });
+});
+
 describe('remote byok', () => {
   it('imports locally generated material into an external remote key, keeping an escrow copy', () => {
     const created = cli(server, ['kms', 'create-key', '--key-alias', 'byok-target', '--origin', 'external']);

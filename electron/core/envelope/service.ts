@@ -16,6 +16,7 @@ import { getKey } from '../kms/keys.js';
 import { KEY_SPEC_TABLE } from '../kms/key-specs.js';
 import { atomicOutput } from './io.js';
 import { localCmkKeyring, localVaultResolver } from './keyrings.js';
+import { remoteKmsKeyring, remoteKmsResolver } from '../remote/keyring.js';
 import { decryptFile, encryptFile, type StreamHooks } from './pipeline.js';
 import { digestAlgorithmOf, hashFile, MAX_RECORD_BYTES, parsePublicKey, parseRecord, RECORD_FORMAT, RECORD_VERSION, serializeRecord } from './signature.js';
 
@@ -42,7 +43,7 @@ export const fileHandlers: Handlers<typeof fileOperations, FileContext> = {
       throw new KeyholdError(LocalErrors.BadArgument, 'Invalid parameter additional_key_ids: each key may appear once (key_id included).', 400);
     }
     const r = await encryptFile(input.in, input.out, {
-      keyrings: keyIds.map((id) => localCmkKeyring(ctx, id)),
+      keyrings: [...keyIds.map((id) => localCmkKeyring(ctx, id)), ...(input.remote_keys ?? []).map((k) => remoteKmsKeyring(ctx.store, k.remote, k.key_id))],
       context: input.encryption_context ?? {},
       frameSize: input.frame_size,
       hooks: ctx.hooks,
@@ -51,7 +52,7 @@ export const fileHandlers: Handlers<typeof fileOperations, FileContext> = {
   },
 
   async fileDecrypt(ctx, input) {
-    const r = await decryptFile(input.in, input.out, { resolvers: [localVaultResolver(ctx)], context: input.encryption_context, hooks: ctx.hooks });
+    const r = await decryptFile(input.in, input.out, { resolvers: [localVaultResolver(ctx), remoteKmsResolver(ctx.store)], context: input.encryption_context, hooks: ctx.hooks });
     return { key_id: r.dataKey.entry.keyId, bytes_out: r.bytesOut };
   },
 

@@ -7,9 +7,10 @@ import { remoteRequest, type HttpDeps, type RemoteEndpoint } from './http-client
 import { listMirroredKeys, pullKmsMirror } from './sync/kms-mirror.js';
 import { byokToRemote } from './byok.js';
 import { fetchWindowsPasswordBlob } from './ecs.js';
+import { syncCsms } from './sync/csms.js';
 import { syncKps } from './sync/kps.js';
 import { kpsHandlers } from '../keypairs/service.js';
-import type { KmsContext } from '../kms/context.js';
+import type { SecretsContext } from '../secrets/context.js';
 
 export const REMOTE_TABLE = 'remotes';
 
@@ -40,7 +41,7 @@ function info({ secret_key: _secret, ...rest }: RemoteRecord): RemoteInfo {
   return rest;
 }
 
-export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & KmsContext> = {
+export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & SecretsContext> = {
   remoteAdd(ctx, input) {
     if (ctx.store.read(REMOTE_TABLE, input.name)) throw new KeyholdError('REMOTE.0005', `A remote named ${input.name} already exists; remove it first.`, 400);
     const endpoint = input.endpoint ?? (input.region ? `https://kms.${input.region}.myhuaweicloud.com` : undefined);
@@ -76,9 +77,7 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & K
   async remoteSync(ctx, input) {
     const r = getRemote(ctx.store, input.name);
     if (input.service === 'kps') return { changes: await syncKps(ctx, r, { direction: input.direction, dryRun: input.dry_run, http: ctx.http }), applied: !input.dry_run };
-    if (input.service !== 'kms') {
-      throw new KeyholdError('KEYHOLD.0001', `remote sync --service ${input.service} is not available yet: it needs the secrets service merged first.`, 400);
-    }
+    if (input.service === 'csms') return { changes: await syncCsms(ctx, r, { direction: input.direction, dryRun: input.dry_run, http: ctx.http }), applied: !input.dry_run };
     if (input.direction === 'push') throw new KeyholdError('REMOTE.0002', 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
     const changes = await pullKmsMirror(ctx.store, r, { dryRun: input.dry_run, now: ctx.now(), http: ctx.http });
     return { changes, applied: !input.dry_run };

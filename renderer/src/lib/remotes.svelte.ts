@@ -18,7 +18,7 @@ export interface NewRemote {
   secretKey: string;
 }
 
-export type SyncService = 'kms' | 'kps';
+export type SyncService = 'kms' | 'kps' | 'csms';
 
 export interface SyncPlan {
   remote: string;

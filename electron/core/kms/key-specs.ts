@@ -5,7 +5,7 @@
  * elsewhere looks at spec names.
  */
 import { KeyholdError } from '../../../shared/errors.js';
-import type { EncryptionAlgorithm, KeySpec, KeyUsage, MacAlgorithm, SigningAlgorithm } from '../../../shared/constants.js';
+import { SIGNING_ALGORITHMS, type EncryptionAlgorithm, type KeySpec, type KeyUsage, type MacAlgorithm, type SigningAlgorithm } from '../../../shared/constants.js';
 import type { HsmKeyKind } from '../hsm/backend.js';
 
 export interface KeySpecInfo {
@@ -35,7 +35,7 @@ const RSA_SIGNING: readonly SigningAlgorithm[] = [
   'RSASSA_PKCS1_V1_5_SHA_384',
   'RSASSA_PKCS1_V1_5_SHA_512',
 ];
-const ECDSA: readonly SigningAlgorithm[] = ['ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512'];
+const ECDSA: readonly SigningAlgorithm[] = SIGNING_ALGORITHMS.filter((a) => a.startsWith('ECDSA_'));
 const RSA_OAEP: readonly EncryptionAlgorithm[] = ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1'];
 
 const rsa = (hsmKind: HsmKeyKind, modulusBytes: number): KeySpecInfo => ({

@@ -27,14 +27,7 @@ export interface KeySpecInfo {
   modulusBytes?: number;
 }
 
-const RSA_SIGNING: readonly SigningAlgorithm[] = [
-  'RSASSA_PSS_SHA_256',
-  'RSASSA_PSS_SHA_384',
-  'RSASSA_PSS_SHA_512',
-  'RSASSA_PKCS1_V1_5_SHA_256',
-  'RSASSA_PKCS1_V1_5_SHA_384',
-  'RSASSA_PKCS1_V1_5_SHA_512',
-];
+const RSA_SIGNING: readonly SigningAlgorithm[] = SIGNING_ALGORITHMS.filter((a) => a.startsWith('RSASSA_'));
 const ECDSA: readonly SigningAlgorithm[] = SIGNING_ALGORITHMS.filter((a) => a.startsWith('ECDSA_'));
 const RSA_OAEP: readonly EncryptionAlgorithm[] = ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1'];
 

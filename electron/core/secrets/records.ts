@@ -4,7 +4,7 @@
  * live in separate records, so listing and showing metadata never decrypt a value.
  */
 import { KeyholdError } from '../../../shared/errors.js';
-import type { Secret, SecretState, VersionMetadata } from '../../../shared/operations/csms.js';
+import type { Secret, VersionMetadata } from '../../../shared/operations/csms.js';
 import type { RecordStore } from '../vault/store.js';
 
 export const SECRETS_TABLE = 'csms_secrets';
@@ -22,23 +22,8 @@ export interface StagePointer {
   update_time: number;
 }
 
-export interface SecretRecord {
-  id: string;
-  name: string;
-  state: SecretState;
-  kms_key_id: string;
-  description: string;
-  create_time: number;
-  update_time: number;
-  scheduled_delete_time: number | null;
-  secret_type: 'COMMON';
-  secret_format: 'TEXT' | 'JSON';
-  auto_rotation: boolean;
-  rotation_period: string | null;
-  rotation_time: number | null;
-  next_rotation_time: number | null;
-  event_subscriptions: string[];
-  enterprise_project_id: string;
+/** The stored secret: the cloud's Secret (less the two fields that are always empty here) plus its versions and stages. */
+export interface SecretRecord extends Omit<Secret, 'rotation_config' | 'rotation_func_urn'> {
   /** Live versions in creation order (purged ones are gone). */
   versions: VersionMeta[];
   /** The number the next version gets: ids are never reused, even after a purge. */
@@ -73,27 +58,8 @@ export function stagesOf(s: SecretRecord, versionId: string): string[] {
     .sort();
 }
 
-export function toSecret(s: SecretRecord): Secret {
-  return {
-    id: s.id,
-    name: s.name,
-    state: s.state,
-    kms_key_id: s.kms_key_id,
-    description: s.description,
-    create_time: s.create_time,
-    update_time: s.update_time,
-    scheduled_delete_time: s.scheduled_delete_time,
-    secret_type: s.secret_type,
-    secret_format: s.secret_format,
-    auto_rotation: s.auto_rotation,
-    rotation_period: s.rotation_period,
-    rotation_config: '',
-    rotation_time: s.rotation_time,
-    next_rotation_time: s.next_rotation_time,
-    event_subscriptions: s.event_subscriptions,
-    enterprise_project_id: s.enterprise_project_id,
-    rotation_func_urn: '',
-  };
+export function toSecret({ versions: _versions, next_version: _next, stages: _stages, ...secret }: SecretRecord): Secret {
+  return { ...secret, rotation_config: '', rotation_func_urn: '' };
 }
 
 export function toVersionMetadata(s: SecretRecord, v: VersionMeta): VersionMetadata {

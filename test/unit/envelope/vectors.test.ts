@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localVaultResolver } from '../../../electron/core/envelope/keyrings.js';
 import { decryptFile } from '../../../electron/core/envelope/pipeline.js';
-import { CMK_TABLE, type CmkRecord } from '../../../electron/core/kms/keys.js';
-import { memoryKmsContext } from '../../helpers/memory-store.js';
+import { memoryKmsContext, putVectorCmk } from '../../helpers/memory-store.js';
 import { envelopeTempDir as tempDir, removeTempDirs } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -24,23 +23,7 @@ const vectors = readdirSync(dir).map((f) => [f.replace('.json', ''), JSON.parse(
 
 function contextWith(cmks: Vector['cmks']) {
   const ctx = memoryKmsContext();
-  for (const c of cmks) {
-    const record: CmkRecord = {
-      key_id: c.key_id,
-      key_alias: `vector-${c.key_id.slice(0, 8)}`,
-      key_spec: 'AES_256',
-      key_usage: 'ENCRYPT_DECRYPT',
-      key_description: '',
-      creation_date: 0,
-      scheduled_deletion_date: null,
-      key_state: '2',
-      default_key: false,
-      origin: 'kms',
-      rotation_enabled: false,
-      versions: [{ version: c.key_version, material: ctx.hsm.wrap('aes-256', Buffer.from(c.key_hex, 'hex')), created: 0 }],
-    };
-    ctx.store.put(CMK_TABLE, c.key_id, record);
-  }
+  for (const c of cmks) putVectorCmk(ctx, c);
   return ctx;
 }
 

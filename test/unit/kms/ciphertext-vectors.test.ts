@@ -4,9 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kmsHandlers } from '../../../electron/core/kms/service.js';
-import { CMK_TABLE, type CmkRecord } from '../../../electron/core/kms/keys.js';
 import { KeyholdError } from '../../../shared/errors.js';
-import { memoryKmsContext } from '../../helpers/memory-store.js';
+import { memoryKmsContext, putVectorCmk } from '../../helpers/memory-store.js';
 
 interface Vector {
   key_hex: string;
@@ -24,21 +23,7 @@ const vectors = readdirSync(dir).map((f) => [f.replace('.json', ''), JSON.parse(
 
 function contextWithKey(v: Vector) {
   const ctx = memoryKmsContext();
-  const record: CmkRecord = {
-    key_id: v.key_id,
-    key_alias: 'vector',
-    key_spec: 'AES_256',
-    key_usage: 'ENCRYPT_DECRYPT',
-    key_description: '',
-    creation_date: 0,
-    scheduled_deletion_date: null,
-    key_state: '2',
-    default_key: false,
-    origin: 'kms',
-    rotation_enabled: false,
-    versions: [{ version: v.key_version, material: ctx.hsm.wrap('aes-256', Buffer.from(v.key_hex, 'hex')), created: 0 }],
-  };
-  ctx.store.put(CMK_TABLE, v.key_id, record);
+  putVectorCmk(ctx, v);
   return ctx;
 }
 

@@ -57,34 +57,59 @@ export function frameAad(header: Buffer, seq: number, final: boolean, length: nu
   return aad;
 }
 
-/** Seals one frame; returns its wire parts (prefix, ciphertext, tag) for a vectored write. */
-export function sealFrame(key: KeyObject, headerTagBytes: Buffer, seq: number, final: boolean, plain: Buffer): Buffer[] {
-  const prefix = Buffer.alloc(final ? FINAL_PREFIX_BYTES : REGULAR_PREFIX_BYTES);
+/**
+ * cipher.update runs over 16 KiB slices of a frame, each output copied into the caller's reused
+ * buffer. node:crypto allocates a fresh buffer for every output; at this size glibc serves them
+ * from reused heap chunks, where 256 KiB outputs are fresh zeroed pages each time (measured on
+ * 1 GiB: 257 k page faults in 256 KiB updates, 14 k in 16 KiB ones; 1.4 → 2.2 GB/s), and the
+ * copy is made while the slice is still in the CPU's cache.
+ */
+const SLICE_BYTES = 16 * 1024;
+
+/** Writes `cipher`'s output for `data` into `out` at `at`; returns the offset after it. */
+function updateInto(cipher: { update(data: Buffer): Buffer }, data: Buffer, out: Buffer, at: number): number {
+  for (let i = 0; i < data.length; i += SLICE_BYTES) at += cipher.update(data.subarray(i, i + SLICE_BYTES)).copy(out, at);
+  return at;
+}
+
+/** Bytes a sealed frame of `plainBytes` takes on the wire. */
+export function sealedBytes(plainBytes: number, final: boolean): number {
+  return (final ? FINAL_PREFIX_BYTES : REGULAR_PREFIX_BYTES) + plainBytes + TAG_BYTES;
+}
+
+/** Seals one frame into `out` at `at` (prefix, ciphertext, tag); returns the offset after it. */
+export function sealFrame(key: KeyObject, headerTagBytes: Buffer, seq: number, final: boolean, plain: Buffer, out: Buffer, at: number): number {
   if (final) {
-    prefix.writeUInt32BE(FINAL_MARKER, 0);
-    prefix.writeUInt32BE(seq, 4);
-    prefix.writeUInt32BE(plain.length, 8);
+    out.writeUInt32BE(FINAL_MARKER, at);
+    out.writeUInt32BE(seq, at + 4);
+    out.writeUInt32BE(plain.length, at + 8);
+    at += FINAL_PREFIX_BYTES;
   } else {
-    prefix.writeUInt32BE(seq, 0);
+    out.writeUInt32BE(seq, at);
+    at += REGULAR_PREFIX_BYTES;
   }
   const c = createCipheriv('aes-256-gcm', key, frameIv(seq), { authTagLength: TAG_BYTES });
   c.setAAD(frameAad(headerTagBytes, seq, final, plain.length));
-  const ct = c.update(plain);
+  at = updateInto(c, plain, out, at);
   c.final();
-  return [prefix, ct, c.getAuthTag()];
+  return at + c.getAuthTag().copy(out, at);
 }
 
-/** Opens one frame's ciphertext; null when it does not authenticate (the caller names why). */
-export function openFrame(key: KeyObject, headerTagBytes: Buffer, seq: number, final: boolean, ct: Buffer, tag: Buffer): Buffer | null {
+/**
+ * Opens one frame's ciphertext into `out` at `at`; returns the offset after the plaintext, or
+ * null when the frame does not authenticate (the caller names why). On null the bytes written
+ * are wiped: the caller's buffer never holds unverified plaintext past this call.
+ */
+export function openFrame(key: KeyObject, headerTagBytes: Buffer, seq: number, final: boolean, ct: Buffer, tag: Buffer, out: Buffer, at: number): number | null {
   const d = createDecipheriv('aes-256-gcm', key, frameIv(seq), { authTagLength: TAG_BYTES });
   d.setAAD(frameAad(headerTagBytes, seq, final, ct.length));
   d.setAuthTag(tag);
-  const plain = d.update(ct);
+  const end = updateInto(d, ct, out, at);
   try {
     d.final();
-    return plain;
+    return end;
   } catch {
-    plain.fill(0);
+    out.fill(0, at, end);
     return null;
   }
 }

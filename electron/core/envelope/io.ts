@@ -40,13 +40,11 @@ export async function readFull(fh: FileHandle, buf: Buffer, position: number): P
   return n;
 }
 
-/** Writes every buffer in order at the handle's position, resuming after a partial write. */
-export async function writeAll(fh: FileHandle, parts: Buffer[]): Promise<void> {
-  const rest = parts.filter((p) => p.length > 0);
-  while (rest.length) {
-    let { bytesWritten } = await fh.writev(rest);
-    while (rest.length && bytesWritten >= (rest[0] as Buffer).length) bytesWritten -= (rest.shift() as Buffer).length;
-    if (rest.length && bytesWritten > 0) rest[0] = (rest[0] as Buffer).subarray(bytesWritten);
+/** Writes all of `data` at `position`, resuming after a partial write. */
+export async function writeAll(fh: FileHandle, data: Buffer, position: number): Promise<void> {
+  for (let at = 0; at < data.length; ) {
+    const { bytesWritten } = await fh.write(data, at, data.length - at, position + at);
+    at += bytesWritten;
   }
 }
 

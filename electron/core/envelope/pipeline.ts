@@ -1,9 +1,8 @@
 /**
  * The streaming pipeline: encrypt a file into an envelope, decrypt an envelope into a file.
- * Memory is two read buffers of BATCH_BYTES plus the frames being written, whatever the file
- * size. While one batch is sealed (on this thread), the next is read and the previous written
- * (on libuv's thread pool), so disk and CPU overlap. Progress is reported per batch; an
- * AbortSignal cancels between batches.
+ * Memory is a fixed ring of input and output buffers (see `pump`) whatever the file size, and
+ * node:crypto's short-lived buffers are collected as the job goes (young-gc.ts). Progress is
+ * reported per batch; an AbortSignal cancels between batches.
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
@@ -12,17 +11,22 @@ import { FileErrors } from '../../../shared/operations/file.js';
 import { randomBytes } from '../crypto/random.js';
 import { equalBytes } from '../crypto/hmac.js';
 import { canonicalContext, DATA_KEY_BYTES, encodeHeader, encodeKeyBinding, MAX_HEADER_BYTES, MESSAGE_ID_BYTES, parseHeader, type EncryptedDataKey } from './format.js';
-import { FINAL_MARKER, FINAL_PREFIX_BYTES, frameKey, headerTag, MAX_SEQUENCE, openFrame, REGULAR_PREFIX_BYTES, sealFrame, TAG_BYTES } from './frames.js';
+import { FINAL_MARKER, FINAL_PREFIX_BYTES, frameKey, headerTag, MAX_SEQUENCE, openFrame, REGULAR_PREFIX_BYTES, sealedBytes, sealFrame, TAG_BYTES } from './frames.js';
 import { atomicOutput, openInput, readFull, refuseSamePath, writeAll } from './io.js';
 import { unwrapAny, type Keyring, type KeyringResolver } from './keyrings.js';
+import { collectYoungGarbage } from './young-gc.js';
 
 /**
  * 256 KiB: per-frame costs (a cipher object, 20-28 bytes) vanish at this size, and node:crypto's
  * per-frame output buffers, which V8 frees lazily, pile up less than with 1 MiB frames.
  */
 export const DEFAULT_FRAME_SIZE = 256 * 1024;
-/** Bytes read per batch (rounded to whole frames): large enough to amortise each read. */
-const BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes read per batch (rounded to whole frames). 1 MiB amortises each read and write and still
+ * stays in the CPU's caches between the read, the cipher and the write; 4 MiB batches ran
+ * slower here.
+ */
+const BATCH_BYTES = 1024 * 1024;
 
 export interface Progress {
   /** Input bytes processed so far. */
@@ -41,48 +45,88 @@ function checkCancelled(hooks: StreamHooks): void {
   if (hooks.signal?.aborted) throw new KeyholdError(FileErrors.Cancelled, 'Cancelled; nothing was written at the output path.', 499);
 }
 
+/** What `pump` does with each batch it reads. */
+export interface BatchStage {
+  /** Capacity each output buffer needs (0: nothing is written). */
+  outputBytes: number;
+  /** Turns one batch into output in `out`; returns the bytes of `out` to write. */
+  consume(chunk: Buffer, eof: boolean, out: Buffer): number;
+  /** Writes `data` at `position` of the output; several may be in flight at once. */
+  write(data: Buffer, position: number): Promise<void>;
+  /** Output position of the first batch's output. */
+  start: number;
+}
+
 /**
- * Reads `fh` from `position` in batches of `batchBytes` into two alternating buffers, calling
- * `consume` on each batch while the next one is being read. `consume` returns the buffers to
- * write; writing one batch overlaps sealing the next. Returns the bytes read.
+ * Batches in flight: reads ahead of and writes queued behind the one being sealed, so a slow
+ * read or write rides over the others instead of stalling the cipher (4 ran faster than 2 or 3
+ * here). Memory: four input and four output buffers.
  */
-export async function pump(
-  fh: FileHandle,
-  position: number,
-  batchBytes: number,
-  hooks: StreamHooks,
-  consume: (chunk: Buffer, eof: boolean) => Buffer[],
-  write: (parts: Buffer[]) => Promise<void>,
-  total: number,
-): Promise<number> {
-  const buffers = [Buffer.allocUnsafe(batchBytes), Buffer.allocUnsafe(batchBytes)];
-  let which = 0;
-  let pending: Promise<number> | undefined = readFull(fh, buffers[0] as Buffer, position);
-  let writing: Promise<void> = Promise.resolve();
+const PIPELINE_DEPTH = 4;
+
+/** A minor GC per this much output keeps node:crypto's short-lived buffers from piling up. */
+const COLLECT_EVERY_BYTES = 4 * 1024 * 1024;
+
+/** Marks `p` as handled now (it is awaited later): an early failure must not crash the process. */
+function later<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/**
+ * Reads `fh` from `position` in batches of `batchBytes` into a ring of buffers, handing each
+ * batch in order to `stage.consume` while later batches are read and earlier outputs written
+ * (positional reads and writes on libuv's thread pool, the cipher on this thread: the kernel's
+ * copying and the cipher run on different cores). Nothing is allocated per batch. The first
+ * short batch is the last. Returns the bytes read.
+ */
+export async function pump(fh: FileHandle, position: number, batchBytes: number, hooks: StreamHooks, total: number, stage: BatchStage): Promise<number> {
+  const inputs = Array.from({ length: PIPELINE_DEPTH }, () => Buffer.allocUnsafe(batchBytes));
+  const outputs = Array.from({ length: PIPELINE_DEPTH }, () => Buffer.allocUnsafe(stage.outputBytes));
+  const reads: Promise<number>[] = [];
+  const writes: Promise<void>[] = inputs.map(() => Promise.resolve());
+  const read = (batch: number) => {
+    reads[batch % PIPELINE_DEPTH] = later(readFull(fh, inputs[batch % PIPELINE_DEPTH] as Buffer, position + batch * batchBytes));
+  };
+  for (let b = 0; b < PIPELINE_DEPTH; b++) read(b);
   let done = 0;
+  let written = stage.start;
+  let sinceCollect = 0;
+  let tail: Promise<void> = Promise.resolve();
   try {
-    while (pending) {
-      const n = await pending;
-      pending = undefined;
+    for (let batch = 0; ; batch++) {
+      const slot = batch % PIPELINE_DEPTH;
+      const n = await (reads[slot] as Promise<number>);
       checkCancelled(hooks);
-      const chunk = (buffers[which] as Buffer).subarray(0, n);
       const eof = n < batchBytes;
-      // The next batch is read into the other buffer while this one is sealed or opened.
-      which ^= 1;
-      if (!eof) pending = readFull(fh, buffers[which] as Buffer, position + done + n);
-      // `consume` copies what it keeps, so this buffer can be refilled on the next turn.
-      const parts = consume(chunk, eof);
-      await writing;
-      writing = write(parts);
+      // This slot's output buffer is free once the write of batch − depth has landed.
+      await writes[slot];
+      const length = stage.consume((inputs[slot] as Buffer).subarray(0, n), eof, outputs[slot] as Buffer);
+      // `consume` keeps nothing of its input, so the slot can take the read of a later batch.
+      if (!eof) read(batch + PIPELINE_DEPTH);
+      if (length) {
+        const data = (outputs[slot] as Buffer).subarray(0, length);
+        const at = written;
+        // One write at a time, each queued behind the last: parallel writes to one file only
+        // contend for its inode lock (measured: decrypt 1.7 s chained vs 0.8 s per GiB).
+        tail = later(tail.then(() => stage.write(data, at)));
+        writes[slot] = tail;
+        written += length;
+      }
+      sinceCollect += length;
+      if (sinceCollect >= COLLECT_EVERY_BYTES) {
+        collectYoungGarbage();
+        sinceCollect = 0;
+      }
       done += n;
       hooks.onProgress?.({ done: Math.min(done, total), total });
+      if (eof) break;
     }
-    await writing;
+    for (const w of writes) await w;
     return done;
   } finally {
-    // Never close a handle with a read still in flight.
-    await pending?.catch(() => undefined);
-    await writing.catch(() => undefined);
+    // Never close a handle with a read or write still in flight.
+    await Promise.allSettled([...reads, ...writes]);
   }
 }
 
@@ -90,7 +134,7 @@ export interface EncryptOptions {
   keyrings: readonly Keyring[];
   context: Record<string, string>;
   frameSize?: number;
-  /** Bytes read per batch (default 4 MiB); tests make it small to cross batch boundaries. */
+  /** Bytes read per batch (default 1 MiB); tests make it small to cross batch boundaries. */
   batchBytes?: number;
   hooks?: StreamHooks;
 }
@@ -117,28 +161,31 @@ export async function encryptFile(inPath: string, outPath: string, opts: Encrypt
   try {
     return await atomicOutput(outPath, async (output) => {
       let bytesOut = 0;
-      const write = async (parts: Buffer[]) => {
-        await writeAll(output, parts);
-        for (const p of parts) bytesOut += p.length;
+      const write = async (data: Buffer, at: number) => {
+        await writeAll(output, data, at);
+        bytesOut += data.length;
       };
-      await write([authenticated, tag]);
+      const header = Buffer.concat([authenticated, tag]);
+      await write(header, 0);
       const framesPerBatch = Math.max(1, Math.floor((opts.batchBytes ?? BATCH_BYTES) / frameSize));
       // Small files get a small buffer: just enough for the file and the read that sees its end.
-      const batchBytes = Math.min(framesPerBatch, Math.floor(size / frameSize) + 1) * frameSize;
+      const frames = Math.min(framesPerBatch, Math.floor(size / frameSize) + 1);
       let seq = 1;
-      const seal = (chunk: Buffer, eof: boolean): Buffer[] => {
-        const parts: Buffer[] = [];
+      const seal = (chunk: Buffer, eof: boolean, out: Buffer): number => {
         let at = 0;
+        let end = 0;
         for (; at + frameSize <= chunk.length; at += frameSize) {
           if (seq >= MAX_SEQUENCE) throw new KeyholdError(FileErrors.HeaderOutOfBounds, 'The file needs more frames than the format allows; use a larger frame size.', 400);
-          parts.push(...sealFrame(key, tag, seq++, false, chunk.subarray(at, at + frameSize)));
+          end = sealFrame(key, tag, seq++, false, chunk.subarray(at, at + frameSize), out, end);
         }
         // A batch is a whole number of frames, so only the batch that ends the file has a
         // remainder; it (possibly empty) is the final frame, always shorter than a frame.
-        if (eof) parts.push(...sealFrame(key, tag, seq, true, chunk.subarray(at)));
-        return parts;
+        if (eof) end = sealFrame(key, tag, seq, true, chunk.subarray(at), out, end);
+        return end;
       };
-      const bytesIn = await pump(input, 0, batchBytes, hooks, seal, write, size);
+      // Room for the batch's frames and, in the last batch, a final frame after them.
+      const outputBytes = frames * sealedBytes(frameSize, false) + sealedBytes(0, true);
+      const bytesIn = await pump(input, 0, frames * frameSize, hooks, size, { outputBytes, consume: seal, write, start: header.length });
       return { bytesIn, bytesOut, dataKeys };
     });
   } finally {
@@ -182,17 +229,20 @@ class FrameReader {
     if (seq > this.expected) throw frameError(FileErrors.FrameOutOfOrder, `Frame ${seq} at offset ${at} is out of order: frame ${this.expected} expected (frames reordered or removed).`);
   }
 
-  private open(seq: number, final: boolean, ct: Buffer, tag: Buffer, at: number): Buffer {
-    const plain = openFrame(this.key, this.tag, seq, final, ct, tag);
-    if (!plain) throw frameError(FileErrors.FrameTampered, `Frame ${seq} at offset ${at} does not authenticate (altered).`);
-    return plain;
+  private open(seq: number, final: boolean, ct: Buffer, tag: Buffer, pos: number, out: Buffer, at: number): number {
+    const end = openFrame(this.key, this.tag, seq, final, ct, tag, out, at);
+    if (end === null) throw frameError(FileErrors.FrameTampered, `Frame ${seq} at offset ${pos} does not authenticate (altered).`);
+    return end;
   }
 
-  /** Plaintexts of the complete frames in `chunk` (after any carried bytes). */
-  next(chunk: Buffer, eof: boolean): Buffer[] {
-    // Copy: the chunk's buffer is refilled while its plaintexts are written.
+  /**
+   * Opens the complete frames in `chunk` (after any carried bytes) into `out`; returns the
+   * plaintext bytes written. `out` must hold the chunk plus one frame.
+   */
+  next(chunk: Buffer, eof: boolean, out: Buffer): number {
+    // Copy: the chunk's buffer is refilled on a later turn.
     const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
-    const out: Buffer[] = [];
+    let written = 0;
     let at = 0;
     const regular = REGULAR_PREFIX_BYTES + this.frameSize + TAG_BYTES;
     while (at < buf.length) {
@@ -208,13 +258,13 @@ class FrameReader {
         if (length >= this.frameSize) throw frameError(FileErrors.FrameTampered, `The final frame at offset ${pos} claims ${length} bytes, more than a frame holds (altered).`);
         const end = at + FINAL_PREFIX_BYTES + length + TAG_BYTES;
         if (end > buf.length) break;
-        out.push(this.open(seq, true, buf.subarray(at + FINAL_PREFIX_BYTES, end - TAG_BYTES), buf.subarray(end - TAG_BYTES, end), pos));
+        written = this.open(seq, true, buf.subarray(at + FINAL_PREFIX_BYTES, end - TAG_BYTES), buf.subarray(end - TAG_BYTES, end), pos, out, written);
         this.finished = true;
         at = end;
       } else {
         if (at + regular > buf.length) break;
         this.checkSequence(first, pos);
-        out.push(this.open(first, false, buf.subarray(at + REGULAR_PREFIX_BYTES, at + regular - TAG_BYTES), buf.subarray(at + regular - TAG_BYTES, at + regular), pos));
+        written = this.open(first, false, buf.subarray(at + REGULAR_PREFIX_BYTES, at + regular - TAG_BYTES), buf.subarray(at + regular - TAG_BYTES, at + regular), pos, out, written);
         this.expected++;
         at += regular;
       }
@@ -224,7 +274,7 @@ class FrameReader {
     if (eof && !this.finished) {
       throw frameError(FileErrors.Truncated, `The envelope ends at offset ${this.offset + this.carry.length} before its final frame (truncated).`);
     }
-    return out;
+    return written;
   }
 }
 
@@ -256,11 +306,13 @@ export async function decryptFile(inPath: string, outPath: string, opts: Decrypt
     const batchBytes = Math.min(framesPerBatch, Math.floor((size - header.length) / frameBytes) + 1) * frameBytes;
     return await atomicOutput(outPath, async (output) => {
       let bytesOut = 0;
-      const write = async (parts: Buffer[]) => {
-        await writeAll(output, parts);
-        for (const p of parts) bytesOut += p.length;
+      const write = async (data: Buffer, at: number) => {
+        await writeAll(output, data, at);
+        bytesOut += data.length;
       };
-      await pump(input, header.length, batchBytes, hooks, (chunk, eof) => reader.next(chunk, eof), write, size - header.length);
+      // A batch may finish a frame carried from the one before: room for one more frame.
+      const outputBytes = batchBytes + header.frameSize;
+      await pump(input, header.length, batchBytes, hooks, size - header.length, { outputBytes, consume: (chunk, eof, out) => reader.next(chunk, eof, out), write, start: 0 });
       return { bytesOut, dataKey: edk };
     });
   } finally {

@@ -15,7 +15,7 @@ import { pump, type StreamHooks } from './pipeline.js';
 export const RECORD_FORMAT = 'keyhold-file-signature';
 export const RECORD_VERSION = 1;
 /** Bytes read per batch while hashing. */
-const HASH_BATCH_BYTES = 4 * 1024 * 1024;
+const HASH_BATCH_BYTES = 1024 * 1024;
 /** A record is a few hundred bytes; anything far larger is not one. */
 export const MAX_RECORD_BYTES = 64 * 1024;
 
@@ -50,11 +50,11 @@ export async function hashFile(path: string, alg: DigestAlgorithm, hooks: Stream
   try {
     const hash = createHash(NODE_HASH[alg]);
     const batch = Math.max(1, Math.min(HASH_BATCH_BYTES, size + 1));
-    const consume = (chunk: Buffer): Buffer[] => {
+    const consume = (chunk: Buffer): number => {
       hash.update(chunk);
-      return [];
+      return 0;
     };
-    await pump(fh, 0, batch, hooks, consume, async () => undefined, size);
+    await pump(fh, 0, batch, hooks, size, { outputBytes: 0, consume, write: async () => undefined, start: 0 });
     return hash.digest();
   } finally {
     await fh.close();

@@ -5,7 +5,8 @@
  * that also has keys of other types always presents the one we know.
  */
 import { createHash } from 'node:crypto';
-import { Client, type ConnectConfig } from 'ssh2';
+import { createRequire } from 'node:module';
+import type { Client, ConnectConfig } from 'ssh2';
 
 export type SshFailureKind = 'refused' | 'unreachable' | 'auth' | 'host-key' | 'lost';
 
@@ -59,10 +60,14 @@ function classify(e: NodeJS.ErrnoException & { level?: string }, where: string):
   return new SshFailure('lost', `the connection to ${where} failed (${e.code ?? e.level ?? 'protocol error'})`);
 }
 
+/** Loaded on first use: only binding and host-key pinning speak SSH, and ssh2 costs ~11 MB of RSS. */
+let ClientClass: typeof Client | undefined;
+
 function open(config: ConnectConfig, hostKeyMismatch: () => string | undefined): Promise<Client> {
   const where = `${config.host}:${config.port}`;
   return new Promise((resolve, reject) => {
-    const client = new Client();
+    ClientClass ??= (createRequire(import.meta.url)('ssh2') as { Client: typeof Client }).Client;
+    const client = new ClientClass();
     client.once('ready', () => resolve(client));
     // `on`, not `once`: ssh2 may emit a second error (a socket error, then the handshake
     // timeout), and an unheard 'error' event would crash the process. Later ones are no-ops.

@@ -3,7 +3,15 @@
  * @napi-rs/keyring; the Electron shell supplies a safeStorage-backed implementation of the same
  * interface; tests supply an in-memory one.
  */
-import { Entry } from '@napi-rs/keyring';
+import { createRequire } from 'node:module';
+import type { Entry as KeyringEntry } from '@napi-rs/keyring';
+
+/** Loaded on first use: only "remember on this device" needs it, and the native module costs ~9 MB of RSS. */
+let EntryClass: typeof KeyringEntry | undefined;
+function entry(service: string, account: string): KeyringEntry {
+  EntryClass ??= (createRequire(import.meta.url)('@napi-rs/keyring') as { Entry: typeof KeyringEntry }).Entry;
+  return new EntryClass(service, account);
+}
 
 export interface Keychain {
   get(account: string): string | null;
@@ -17,18 +25,18 @@ const SERVICE = 'keyhold-vault';
 export class OsKeychain implements Keychain {
   get(account: string): string | null {
     try {
-      return new Entry(SERVICE, account).getPassword() ?? null;
+      return entry(SERVICE, account).getPassword() ?? null;
     } catch {
       // No keychain on this session (headless Linux without a Secret Service): nothing remembered.
       return null;
     }
   }
   set(account: string, secret: string): void {
-    new Entry(SERVICE, account).setPassword(secret);
+    entry(SERVICE, account).setPassword(secret);
   }
   delete(account: string): void {
     try {
-      new Entry(SERVICE, account).deletePassword();
+      entry(SERVICE, account).deletePassword();
     } catch {
       // Already absent.
     }

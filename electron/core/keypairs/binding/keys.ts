@@ -3,8 +3,15 @@
  * sshpk reads (OpenSSH, PEM PKCS#1/SEC1, PKCS#8), normalised to the OpenSSH form ssh2 loads
  * (ssh2 itself refuses PKCS#8 Ed25519). Errors never include the key text.
  */
-import sshpk from 'sshpk';
+import { createRequire } from 'node:module';
+import type Sshpk from 'sshpk';
 import { BindingErrors, bindingError } from './errors.js';
+
+/** Loaded on first use: most processes (a file job, the server) never get here, and sshpk costs ~8 MB of RSS. */
+let loaded: typeof Sshpk | undefined;
+function sshpk(): typeof Sshpk {
+  return (loaded ??= createRequire(import.meta.url)('sshpk') as typeof Sshpk);
+}
 
 export interface LoadedKey {
   /** OpenSSH private key text for ssh2. */
@@ -14,9 +21,9 @@ export interface LoadedKey {
 }
 
 export function loadPrivateKey(text: string, field: string): LoadedKey {
-  let key: sshpk.PrivateKey;
+  let key: Sshpk.PrivateKey;
   try {
-    key = sshpk.parsePrivateKey(text, 'auto');
+    key = sshpk().parsePrivateKey(text, 'auto');
   } catch (e) {
     const encrypted = e instanceof Error && e.name === 'KeyEncryptedError';
     throw bindingError(BindingErrors.Invalid, `Invalid parameter ${field}: ${encrypted ? 'an encrypted private key; give it unencrypted' : 'not a private key Keyhold can read (OpenSSH, PEM or PKCS#8)'}.`);
@@ -26,5 +33,5 @@ export function loadPrivateKey(text: string, field: string): LoadedKey {
 
 /** The base64 blob of an OpenSSH public key line (a key pair's stored public key). */
 export function publicBlobOfLine(line: string): string {
-  return sshpk.parseKey(line, 'ssh').toBuffer('rfc4253').toString('base64');
+  return sshpk().parseKey(line, 'ssh').toBuffer('rfc4253').toString('base64');
 }

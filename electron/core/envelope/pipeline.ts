@@ -127,6 +127,8 @@ export async function pump(fh: FileHandle, position: number, batchBytes: number,
   } finally {
     // Never close a handle with a read or write still in flight.
     await Promise.allSettled([...reads, ...writes]);
+    // The ring held plaintext; it goes back to the allocator wiped.
+    for (const b of [...inputs, ...outputs]) b.fill(0);
   }
 }
 

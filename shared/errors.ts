@@ -60,7 +60,10 @@ export const LocalErrors = {
   RecordMissing: 'VAULT.0504',
   /** A record the audit log never wrote. */
   RecordInjected: 'VAULT.0505',
-  /** Two writers changed the same records at once; the operation may be retried. */
+  /**
+   * Two writers changed the same records at once: a network-first operation's commit phase found
+   * a record changed since its network phase read it. Nothing was applied; it may be retried.
+   */
   WriteConflict: 'VAULT.0506',
   BackupInvalid: 'VAULT.0601',
   /** An audit entry whose MAC does not chain from its predecessor. */

@@ -27,3 +27,4 @@ export type { KeyDetails, KeyState } from './kms.js';
 export type { AuditEvent } from './vault.js';
 export type { AccessKeyInfo } from './iam.js';
 export type { RemoteInfo } from './remote.js';
+export * from './phases.js';

@@ -3,7 +3,7 @@
  * transports look operations up here by service and name (or alias); none of them knows any
  * operation by name. Adding an operation touches its declaration and its service file only.
  */
-import { operations, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
+import { operations, phasesOf, type NetworkFirst, type OperationDecl, type ServiceName } from '../../../shared/operations/index.js';
 import { iamHandlers } from '../iam/access-keys.js';
 import { fileHandlers } from '../envelope/service.js';
 import { kmsHandlers } from '../kms/service.js';
@@ -21,6 +21,11 @@ export interface RegisteredOperation {
   key: string;
   decl: OperationDecl;
   handler: AnyHandler;
+  /**
+   * Set when the implementation is network-first (shared/operations/phases.ts): the session runs
+   * `network` outside the write transaction and `commit` inside it, instead of `handler`.
+   */
+  phases?: NetworkFirst<unknown, unknown, unknown, unknown>;
 }
 
 const implementations: Record<keyof typeof operations, AnyHandler> = {
@@ -37,7 +42,9 @@ const implementations: Record<keyof typeof operations, AnyHandler> = {
 
 const byName = new Map<string, RegisteredOperation>();
 for (const [key, decl] of Object.entries(operations) as [keyof typeof operations, OperationDecl][]) {
-  const entry = { key, decl, handler: implementations[key] };
+  const handler = implementations[key];
+  const phases = phasesOf(handler);
+  const entry: RegisteredOperation = { key, decl, handler, ...(phases ? { phases } : {}) };
   for (const name of [decl.name, ...(decl.aliases ?? [])]) byName.set(`${decl.service} ${name}`, entry);
 }
 

@@ -1,7 +1,8 @@
 /**
  * An unlocked vault with its HSM and audit log, and the one dispatcher all transports call:
  * validate → run the implementation → audit, where a mutating operation and its audit entry
- * commit in one transaction, and a read-only one returns only once its entry is durable.
+ * commit in one transaction (a network-first one does its I/O before that transaction), and a
+ * read-only one returns only once its entry is durable.
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { parseInput } from '../../../shared/operations/index.js';
@@ -289,7 +290,7 @@ export class Session {
   }
 
   async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
-    const { decl, handler } = op;
+    const { decl, handler, phases } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
     if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
       throw new KeyholdError('KMS.0307', `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
@@ -303,17 +304,21 @@ export class Session {
       fields: Object.fromEntries((decl.audit.record ?? []).filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
     });
     const started: (() => Promise<void>)[] = [];
+    const opts = { caller, operation: decl.name, started, hooks };
     try {
       if (decl.mutates) {
+        // A network-first handler does its I/O before the transaction, so other writers do not
+        // wait for a remote; its commit phase re-checks what it read (shared/operations/phases.ts).
+        const gathered = phases ? await phases.network(this.context(readOnlyStore(this.vault, decl.name), opts), input) : undefined;
         const result = await this.vault.write(
-          (tx: WriteTx) => handler(this.context(tx, { caller, operation: decl.name, started, hooks }), input),
+          (tx: WriteTx) => (phases ? phases.commit(this.context(tx, opts), input, gathered) : handler(this.context(tx, opts), input)),
           (tx, r) => this.audit.append(tx, entry('success', r)),
         );
         this.audit.anchor();
         this.startBackground(started);
         return result;
       }
-      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), { caller, operation: decl.name, started, hooks }), input);
+      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), opts), input);
       await this.audit.record(entry('success', result));
       this.startBackground(started);
       return result;

@@ -1,14 +1,15 @@
 /** Configured remotes, stored sealed in the vault (secret key included, never returned). */
 import { KeyholdError } from '../../../shared/errors.js';
-import type { Handlers } from '../../../shared/operations/index.js';
+import { commitConflict, networkFirst, type Handlers } from '../../../shared/operations/index.js';
 import type { RemoteInfo, remoteOperations } from '../../../shared/operations/remote.js';
 import type { RecordStore } from '../vault/store.js';
 import { remoteRequest, type HttpDeps, type RemoteEndpoint } from './http-client.js';
-import { listMirroredKeys, pullKmsMirror } from './sync/kms-mirror.js';
+import { kmsMirrorSync, listMirroredKeys } from './sync/kms-mirror.js';
 import { byokToRemote } from './byok.js';
 import { fetchWindowsPasswordBlob } from './ecs.js';
-import { syncCsms } from './sync/csms.js';
-import { syncKps } from './sync/kps.js';
+import { csmsSync } from './sync/csms.js';
+import { kpsSync } from './sync/kps.js';
+import type { RemoteSync, SyncOptions } from './sync/phases.js';
 import { kpsHandlers } from '../keypairs/service.js';
 import type { SecretsContext } from '../secrets/context.js';
 
@@ -39,6 +40,12 @@ export function endpointOf(r: RemoteRecord, service: 'kms' | 'ecs' = 'kms'): Rem
 
 function info({ secret_key: _secret, ...rest }: RemoteRecord): RemoteInfo {
   return rest;
+}
+
+const SYNCS: Record<'kms' | 'kps' | 'csms', RemoteSync<unknown>> = { kms: kmsMirrorSync, kps: kpsSync, csms: csmsSync };
+
+function syncOptions(ctx: RemoteContext, input: { direction: 'pull' | 'push'; dry_run: boolean }): SyncOptions {
+  return { direction: input.direction, dryRun: input.dry_run, http: ctx.http };
 }
 
 export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & SecretsContext> = {
@@ -74,14 +81,25 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & S
     const total = (body as { total?: unknown } | undefined)?.total;
     return { remote: r.name, reachable: true, latency_ms: Math.round(performance.now() - started), keys_visible: typeof total === 'number' ? total : 0 };
   },
-  async remoteSync(ctx, input) {
-    const r = getRemote(ctx.store, input.name);
-    if (input.service === 'kps') return { changes: await syncKps(ctx, r, { direction: input.direction, dryRun: input.dry_run, http: ctx.http }), applied: !input.dry_run };
-    if (input.service === 'csms') return { changes: await syncCsms(ctx, r, { direction: input.direction, dryRun: input.dry_run, http: ctx.http }), applied: !input.dry_run };
-    if (input.direction === 'push') throw new KeyholdError('REMOTE.0002', 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
-    const changes = await pullKmsMirror(ctx.store, r, { dryRun: input.dry_run, now: ctx.now(), http: ctx.http });
-    return { changes, applied: !input.dry_run };
-  },
+  /**
+   * Network-first (shared/operations/phases.ts): the remote is asked before the write
+   * transaction, so other writers never wait for it; each sync's commit re-reads what it writes
+   * (sync/*.ts). A remote removed or replaced meanwhile stops the commit: what was read came
+   * from the remote as it was configured before.
+   */
+  remoteSync: networkFirst({
+    async network(ctx, input) {
+      const remote = getRemote(ctx.store, input.name);
+      const gathered = await SYNCS[input.service].network(ctx, remote, syncOptions(ctx, input));
+      return { remote, gathered };
+    },
+    async commit(ctx, input, { remote, gathered }) {
+      if (JSON.stringify(getRemote(ctx.store, input.name)) !== JSON.stringify(remote)) {
+        throw commitConflict(`Remote ${input.name} was replaced while it was being synced; nothing was recorded here. Run the sync again.`);
+      }
+      return { changes: await SYNCS[input.service].commit(ctx, remote, syncOptions(ctx, input), gathered), applied: !input.dry_run };
+    },
+  }),
   async remoteByok(ctx, input) {
     const r = getRemote(ctx.store, input.name);
     const { material_source } = await byokToRemote(r, input, ctx.http);

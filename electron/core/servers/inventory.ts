@@ -1,6 +1,6 @@
 /** The server inventory: records in the vault, and host-key pinning (trust on first use, explicit). */
 import { KeyholdError } from '../../../shared/errors.js';
-import type { Handlers } from '../../../shared/operations/index.js';
+import { commitConflict, networkFirst, type Handlers } from '../../../shared/operations/index.js';
 import type { ServerInfo, serversOperations } from '../../../shared/operations/servers.js';
 import { newUuid } from '../crypto/random.js';
 import type { RecordStore } from '../vault/store.js';
@@ -71,25 +71,39 @@ export const serversHandlers: Handlers<typeof serversOperations, ServersContext>
     ctx.store.delete(SERVER_TABLE, server.id);
     return { server };
   },
-  async serversPinHostKey(ctx, input) {
-    const server = getServer(ctx.store, input.id);
-    let key: { fingerprint: string; type: string };
-    try {
-      // Compare like with like: a pinned key is read again in its own type when the server still has it.
-      key = server.host_key_type ? await readHostKey(server, server.host_key_type).catch(() => readHostKey(server)) : await readHostKey(server);
-    } catch (e) {
-      if (e instanceof SshFailure) throw new KeyholdError('SERVERS.0006', `Cannot read the host key: ${e.message}.`, 502);
-      throw e;
-    }
-    if (server.host_key_fingerprint && server.host_key_fingerprint !== key.fingerprint && !input.accept_new) {
-      throw new KeyholdError(
-        'SERVERS.0007',
-        `The host key of ${server.host}:${server.port} changed: pinned ${server.host_key_fingerprint}, now ${key.fingerprint}. If the change is expected, pin it with --accept-new.`,
-        409,
-      );
-    }
-    const pinned: ServerInfo = { ...server, host_key_fingerprint: key.fingerprint, host_key_type: key.type };
-    ctx.store.put(SERVER_TABLE, pinned.id, pinned);
-    return { server: pinned };
-  },
+  /**
+   * Network-first: the host key is read over SSH (up to the connection timeout) before the write
+   * transaction. The commit re-reads the server: an address changed meanwhile makes the key read
+   * say nothing about it (VAULT.0506, nothing pinned); a pin set meanwhile is what the key is
+   * compared with; any other field changed meanwhile (notes, name) is kept.
+   */
+  serversPinHostKey: networkFirst({
+    async network(ctx, input) {
+      const server = getServer(ctx.store, input.id);
+      try {
+        // Compare like with like: a pinned key is read again in its own type when the server still has it.
+        const key = server.host_key_type ? await readHostKey(server, server.host_key_type).catch(() => readHostKey(server)) : await readHostKey(server);
+        return { read_from: { host: server.host, port: server.port }, key };
+      } catch (e) {
+        if (e instanceof SshFailure) throw new KeyholdError('SERVERS.0006', `Cannot read the host key: ${e.message}.`, 502);
+        throw e;
+      }
+    },
+    commit(ctx, input, { read_from, key }) {
+      const server = getServer(ctx.store, input.id);
+      if (server.host !== read_from.host || server.port !== read_from.port) {
+        throw commitConflict(`Server ${server.name} moved from ${read_from.host}:${read_from.port} to ${server.host}:${server.port} while its host key was read; nothing was pinned. Run pin-host-key again.`);
+      }
+      if (server.host_key_fingerprint && server.host_key_fingerprint !== key.fingerprint && !input.accept_new) {
+        throw new KeyholdError(
+          'SERVERS.0007',
+          `The host key of ${server.host}:${server.port} changed: pinned ${server.host_key_fingerprint}, now ${key.fingerprint}. If the change is expected, pin it with --accept-new.`,
+          409,
+        );
+      }
+      const pinned: ServerInfo = { ...server, host_key_fingerprint: key.fingerprint, host_key_type: key.type };
+      ctx.store.put(SERVER_TABLE, pinned.id, pinned);
+      return { server: pinned };
+    },
+  }),
 };

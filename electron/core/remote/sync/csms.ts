@@ -5,17 +5,21 @@
  * - on one side only: its new versions are appended, in order, to the other side;
  * - on both sides, or a secret that exists on both sides with different histories and no base:
  *   a conflict, reported and never overwritten.
- * Nothing is deleted. Values never appear in the output or the audit log. A pull's local writes
- * belong to the sync's one transaction; a push writes to the remote as it goes and reports it.
+ * Nothing is deleted. Values never appear in the output or the audit log. A pull reads the
+ * remote first and then writes here in the sync's one transaction; a push writes to the remote
+ * as it goes and then records what the remote accepted (see `csmsSync`).
  */
 import { createHash } from 'node:crypto';
-import { parseInput } from '../../../../shared/operations/index.js';
+import { KeyholdError } from '../../../../shared/errors.js';
+import { commitConflict, parseInput } from '../../../../shared/operations/index.js';
 import { csmsOperations, type PageInfo, type Secret, type VersionMetadata } from '../../../../shared/operations/csms.js';
 import type { SyncChange } from '../../../../shared/operations/remote.js';
 import { csmsHandlers } from '../../secrets/service.js';
 import type { SecretsContext } from '../../secrets/context.js';
+import type { RecordStore } from '../../vault/store.js';
 import { remoteRequest, type HttpDeps } from '../http-client.js';
 import { endpointOf, type RemoteRecord } from '../remotes.js';
+import type { RemoteSync, SyncOptions } from './phases.js';
 
 export const CSMS_SYNC_TABLE = 'csms_sync';
 
@@ -187,29 +191,121 @@ async function syncSecret(name: string, from: Side, to: Side, base: SyncBase | u
   return { change: change('update', `${fromNew.length} new version(s): ${fromNew.join(', ')}`), base: { ...base, pairs: [...pairs, ...added] } };
 }
 
-export async function syncCsms(ctx: SecretsContext, remote: RemoteRecord, opts: { direction: 'pull' | 'push'; dryRun: boolean; http?: HttpDeps }): Promise<SyncChange[]> {
-  const local = localSide(ctx);
+/** A remote secret as a pull's network phase read it: its versions, and the values the commit may need. */
+interface RemoteSecret {
+  ids: string[] | null;
+  values: Map<string, Value>;
+}
+
+/**
+ * The remote side of a pull's commit: the secrets as the network phase read them. A value it
+ * did not read means the local state the network phase planned by changed meanwhile: the whole
+ * pull stops (VAULT.0506), nothing is applied, and a rerun reads again.
+ */
+function gatheredSide(secrets: Map<string, RemoteSecret>, remoteName: string): Side {
+  const readOnly = (): never => {
+    throw new Error('the gathered remote side of a pull is never written');
+  };
+  return {
+    secretNames: async () => [...secrets.keys()],
+    versions: async (name) => secrets.get(name)?.ids ?? null,
+    value: async (name, id) => {
+      const v = secrets.get(name)?.values.get(id);
+      if (!v) throw commitConflict(`The sync state of secret ${name} changed here while ${remoteName} was read; nothing was applied. Run the sync again.`);
+      return v;
+    },
+    createSecret: readOnly,
+    addVersion: readOnly,
+  };
+}
+
+/**
+ * Reads what a pull's commit needs: every remote secret's version ids, and the values of the
+ * versions its base does not know (all of them without a base). A dry run reads values only to
+ * compare histories (a secret on both sides, never synced).
+ */
+async function readRemote(ctx: SecretsContext, remote: RemoteRecord, opts: SyncOptions): Promise<Map<string, RemoteSecret>> {
   const there = remoteSide(remote, opts.http);
+  const local = localSide(ctx);
+  const secrets = new Map<string, RemoteSecret>();
+  for (const name of (await there.secretNames()).sort()) {
+    const ids = await there.versions(name);
+    const base = ctx.store.read<SyncBase>(CSMS_SYNC_TABLE, `${remote.name}/${name}`);
+    const known = new Set(base?.pairs.map((p) => p[1]));
+    const values = new Map<string, Value>();
+    if (!opts.dryRun || (!base && (await local.versions(name)) !== null)) {
+      for (const id of ids ?? []) if (!known.has(id)) values.set(id, await there.value(name, id));
+    }
+    secrets.set(name, { ids, values });
+  }
+  return secrets;
+}
+
+/**
+ * Runs the sync of every secret on `from`, in name order, each against its base as `readBase`
+ * finds it; returns the changes and the new bases. A pull fails whole; a push that fails midway
+ * keeps the base of what the remote accepted, reports the failure and stops.
+ */
+async function syncSecrets(from: Side, to: Side, readBase: (name: string) => SyncBase | undefined, remoteName: string, opts: SyncOptions): Promise<{ changes: SyncChange[]; bases: SyncBase[] }> {
   const pull = opts.direction === 'pull';
-  const [from, to] = pull ? [there, local] : [local, there];
   const changes: SyncChange[] = [];
+  const bases: SyncBase[] = [];
   for (const name of (await from.secretNames()).sort()) {
-    const baseId = `${remote.name}/${name}`;
-    const base = ctx.store.read<SyncBase>(CSMS_SYNC_TABLE, baseId);
     let result: Awaited<ReturnType<typeof syncSecret>>;
     try {
-      result = await syncSecret(name, from, to, base, pull, opts.dryRun, remote.name);
+      result = await syncSecret(name, from, to, readBase(name), pull, opts.dryRun, remoteName);
     } catch (e) {
-      // A pull fails whole (its transaction rolls back). A push cannot take back what the
-      // remote already accepted: record it in the base, report the failure and stop.
-      if (!(e instanceof PartialPush)) throw e;
-      if (pull) throw e.cause;
-      if (e.base) ctx.store.put(CSMS_SYNC_TABLE, baseId, e.base);
-      changes.push({ service: 'csms', action: 'failed', id: name, detail: `${(e.cause as Error).message ?? 'push failed'}; what was written before is recorded, rerun to continue` });
-      return changes;
+      // A pull fails whole (nothing is committed). A push cannot take back what the remote
+      // already accepted, for this secret or earlier ones: keep it for the bases, report the
+      // failure and stop. A push that fails before anything was done fails whole, like a pull.
+      if (pull) throw e instanceof PartialPush ? e.cause : e;
+      if (e instanceof PartialPush) {
+        if (e.base) bases.push(e.base);
+      } else if (!(e instanceof KeyholdError) || !bases.length) {
+        throw e;
+      }
+      const cause = e instanceof PartialPush ? e.cause : e;
+      changes.push({ service: 'csms', action: 'failed', id: name, detail: `${(cause as Error).message ?? 'push failed'}; what was written before is recorded, rerun to continue` });
+      break;
     }
     changes.push(result.change);
-    if (result.base && !opts.dryRun) ctx.store.put(CSMS_SYNC_TABLE, baseId, result.base);
+    if (result.base && !opts.dryRun) bases.push(result.base);
   }
-  return changes;
+  return { changes, bases };
 }
+
+/**
+ * Records new bases over the ones stored now. A base only ever gains pairs, and each pair is a
+ * fact (this version here holds the same value as that version there), so a base another sync
+ * of the same remote stored meanwhile is merged with, never replaced.
+ */
+function recordBases(store: RecordStore, bases: SyncBase[]): void {
+  for (const base of bases) {
+    const id = `${base.remote}/${base.name}`;
+    const stored = store.read<SyncBase>(CSMS_SYNC_TABLE, id);
+    const has = new Set(stored?.pairs.map(([l, r]) => `${l}\u0000${r}`));
+    const pairs = [...(stored?.pairs ?? []), ...base.pairs.filter(([l, r]) => !has.has(`${l}\u0000${r}`))];
+    if (!stored || pairs.length !== stored.pairs.length) store.put(CSMS_SYNC_TABLE, id, { ...base, pairs });
+  }
+}
+
+/**
+ * A pull's network phase reads the remote; its commit runs the sync against the local secrets
+ * and bases as they are then, so a version added here meanwhile makes that secret a `conflict`
+ * (never overwritten) and a base another sync stored meanwhile is the one compared with.
+ * A push's network phase runs the whole sync against the remote (the remote's writes happen
+ * there); its commit records the bases of what the remote accepted.
+ */
+export const csmsSync: RemoteSync<{ pull: Map<string, RemoteSecret> } | { push: { changes: SyncChange[]; bases: SyncBase[] } }> = {
+  async network(ctx, remote, opts) {
+    if (opts.direction === 'pull') return { pull: await readRemote(ctx, remote, opts) };
+    const readBase = (name: string) => ctx.store.read<SyncBase>(CSMS_SYNC_TABLE, `${remote.name}/${name}`);
+    return { push: await syncSecrets(localSide(ctx), remoteSide(remote, opts.http), readBase, remote.name, opts) };
+  },
+  async commit(ctx, remote, opts, gathered) {
+    const readBase = (name: string) => ctx.store.read<SyncBase>(CSMS_SYNC_TABLE, `${remote.name}/${name}`);
+    const { changes, bases } = 'push' in gathered ? gathered.push : await syncSecrets(gatheredSide(gathered.pull, remote.name), localSide(ctx), readBase, remote.name, opts);
+    recordBases(ctx.store, bases);
+    return changes;
+  },
+};

@@ -4,11 +4,12 @@
  * keyrings. Key material never leaves the remote; push is not a KMS direction.
  */
 import { KeyholdError } from '../../../../shared/errors.js';
-import type { KeyDetails } from '../../../../shared/operations/index.js';
+import { commitConflict, type KeyDetails } from '../../../../shared/operations/index.js';
 import type { MirroredKey, SyncChange } from '../../../../shared/operations/remote.js';
 import type { RecordStore } from '../../vault/store.js';
 import { remoteRequest, type HttpDeps } from '../http-client.js';
 import { endpointOf, type RemoteRecord } from '../remotes.js';
+import type { RemoteSync } from './phases.js';
 
 export const MIRROR_TABLE = 'kms_mirror';
 const PAGE = 1000;
@@ -29,12 +30,32 @@ async function remoteKeys(remote: RemoteRecord, http?: HttpDeps): Promise<KeyDet
 
 const mirrorId = (remote: string, keyId: string) => `${remote}/${keyId}`;
 
-export async function pullKmsMirror(store: RecordStore, remote: RemoteRecord, opts: { dryRun: boolean; now: number; http?: HttpDeps }): Promise<SyncChange[]> {
-  const remoteList = await remoteKeys(remote, opts.http);
-  const local = new Map(store.list<MirroredKey>(MIRROR_TABLE).filter((k) => k.remote === remote.name).map((k) => [k.key_id, k]));
+/**
+ * Pull only. The network phase reads the remote's key list; the commit diffs it against the
+ * mirror as it is then. Only syncs write the mirror, so the one thing that can change meanwhile
+ * is another sync of the same remote: one that read the remote after this one and committed
+ * first has the newer list, which this older one must not replace (VAULT.0506).
+ */
+export const kmsMirrorSync: RemoteSync<{ keys: KeyDetails[]; read_at: number }> = {
+  async network(ctx, remote, opts) {
+    if (opts.direction === 'push') throw new KeyholdError('REMOTE.0002', 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
+    const read_at = ctx.now();
+    return { keys: await remoteKeys(remote, opts.http), read_at };
+  },
+  commit(ctx, remote, opts, { keys, read_at }) {
+    const mirrored = ctx.store.list<MirroredKey>(MIRROR_TABLE).filter((k) => k.remote === remote.name);
+    if (mirrored.some((k) => Date.parse(k.synced_at) > read_at)) {
+      throw commitConflict(`A newer sync of ${remote.name} committed while this one read the remote; its key list was not applied. Run the sync again.`);
+    }
+    return applyMirror(ctx.store, remote, keys, mirrored, { dryRun: opts.dryRun, syncedAt: read_at });
+  },
+};
+
+function applyMirror(store: RecordStore, remote: RemoteRecord, remoteList: KeyDetails[], mirrored: MirroredKey[], opts: { dryRun: boolean; syncedAt: number }): SyncChange[] {
+  const local = new Map(mirrored.map((k) => [k.key_id, k]));
   const changes: SyncChange[] = [];
   for (const d of remoteList) {
-    const next: MirroredKey = { remote: remote.name, key_id: d.key_id, key_alias: d.key_alias, key_spec: d.key_spec, key_usage: d.key_usage, key_state: d.key_state, synced_at: new Date(opts.now).toISOString() };
+    const next: MirroredKey = { remote: remote.name, key_id: d.key_id, key_alias: d.key_alias, key_spec: d.key_spec, key_usage: d.key_usage, key_state: d.key_state, synced_at: new Date(opts.syncedAt).toISOString() };
     const had = local.get(d.key_id);
     local.delete(d.key_id);
     const same = had && had.key_alias === next.key_alias && had.key_state === next.key_state && had.key_spec === next.key_spec && had.key_usage === next.key_usage;

@@ -7,8 +7,9 @@
 import type { SyncChange } from '../../../../shared/operations/remote.js';
 import { kpsHandlers } from '../../keypairs/service.js';
 import type { KmsContext } from '../../kms/context.js';
-import { remoteRequest, type HttpDeps } from '../http-client.js';
-import { endpointOf, type RemoteRecord } from '../remotes.js';
+import { remoteRequest } from '../http-client.js';
+import { endpointOf } from '../remotes.js';
+import type { RemoteSync } from './phases.js';
 
 interface PublicKeyEntry {
   name: string;
@@ -38,13 +39,11 @@ async function pages(fetchPage: (marker: string | undefined) => Promise<ListPage
   return out;
 }
 
-export async function syncKps(ctx: KmsContext, remote: RemoteRecord, opts: { direction: 'pull' | 'push'; dryRun: boolean; http?: HttpDeps }): Promise<SyncChange[]> {
-  const path = `/v3/${remote.project_id}/keypairs`;
-  const remoteKeys = await pages(async (marker) => (await remoteRequest(endpointOf(remote), { method: 'GET', path, query: [['limit', '1000'], ...(marker ? [['marker', marker] as [string, string]] : [])] }, opts.http)).body as ListPage);
-  const localKeys = await pages(async (marker) => (await kpsHandlers.listKeypairs(ctx, { limit: 1000, marker })) as ListPage);
-  const [from, to] = opts.direction === 'pull' ? [remoteKeys, localKeys] : [localKeys, remoteKeys];
+/** What a sync from `from` to `to` does: the change for every name on `from`, and the keys to add. */
+function plan(from: PublicKeyEntry[], to: PublicKeyEntry[]): { changes: SyncChange[]; adds: PublicKeyEntry[] } {
   const target = new Map(to.map((k) => [k.name, k]));
   const changes: SyncChange[] = [];
+  const adds: PublicKeyEntry[] = [];
   for (const k of from) {
     const there = target.get(k.name);
     if (there) {
@@ -53,10 +52,35 @@ export async function syncKps(ctx: KmsContext, remote: RemoteRecord, opts: { dir
       continue;
     }
     changes.push({ service: 'kps', action: 'add', id: k.name });
-    if (opts.dryRun) continue;
-    const body = { keypair: { name: k.name, type: 'ssh' as const, public_key: k.public_key, scope: 'user' as const, algorithm: 'SSH_RSA_2048' as const } };
-    if (opts.direction === 'pull') await kpsHandlers.createKeypair(ctx, body);
-    else await remoteRequest(endpointOf(remote), { method: 'POST', path, body: { keypair: { name: k.name, public_key: k.public_key } } }, opts.http);
+    adds.push(k);
   }
-  return changes;
+  return { changes, adds };
 }
+
+async function localKeys(ctx: KmsContext): Promise<PublicKeyEntry[]> {
+  return pages(async (marker) => (await kpsHandlers.listKeypairs(ctx, { limit: 1000, marker })) as ListPage);
+}
+
+/**
+ * A pull's network phase reads the remote's public keys, and its commit compares them with the
+ * key pairs here as they are then: a name created here meanwhile is `unchanged` or a `conflict`,
+ * never overwritten. A push's network phase does all of it (it writes nothing here); its commit
+ * only reports.
+ */
+export const kpsSync: RemoteSync<{ remote_keys: PublicKeyEntry[]; pushed: SyncChange[] | null }> = {
+  async network(ctx, remote, opts) {
+    const path = `/v3/${remote.project_id}/keypairs`;
+    const remote_keys = await pages(async (marker) => (await remoteRequest(endpointOf(remote), { method: 'GET', path, query: [['limit', '1000'], ...(marker ? [['marker', marker] as [string, string]] : [])] }, opts.http)).body as ListPage);
+    if (opts.direction === 'pull') return { remote_keys, pushed: null };
+    const { changes, adds } = plan(await localKeys(ctx), remote_keys);
+    if (!opts.dryRun) for (const k of adds) await remoteRequest(endpointOf(remote), { method: 'POST', path, body: { keypair: { name: k.name, public_key: k.public_key } } }, opts.http);
+    return { remote_keys, pushed: changes };
+  },
+  async commit(ctx, _remote, opts, { remote_keys, pushed }) {
+    if (pushed) return pushed;
+    const { changes, adds } = plan(remote_keys, await localKeys(ctx));
+    if (opts.dryRun) return changes;
+    for (const k of adds) await kpsHandlers.createKeypair(ctx, { keypair: { name: k.name, type: 'ssh', public_key: k.public_key, scope: 'user', algorithm: 'SSH_RSA_2048' } });
+    return changes;
+  },
+};

@@ -2,15 +2,20 @@
  * One measured file job in its own process, so /usr/bin/time can report that process's peak
  * RSS: Keyhold's `file encrypt|decrypt` through the session (as the CLI and the app run it), or
  * the raw baseline — node:crypto AES-256-GCM over a stream pipeline with the same frame size.
+ * Or Keyhold's own I/O path with no cipher (the same pump, batches copied through): the ceiling
+ * any cipher could reach on this machine, which shows how much of a gap is the disk's.
  * Prints {"ms"} for the job alone (not process start or vault unlock).
  *   node --import tsx test/bench/file-worker.ts keyhold VAULT PASSWORD encrypt|decrypt IN OUT [KEY_ID]
  *   node --import tsx test/bench/file-worker.ts raw encrypt|decrypt IN OUT FRAME_SIZE KEY_HEX
+ *   node --import tsx test/bench/file-worker.ts copy IN OUT
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Session } from '../../electron/core/api/index.js';
+import { atomicOutput, openInput, writeAll } from '../../electron/core/envelope/io.js';
+import { pump } from '../../electron/core/envelope/pipeline.js';
 
 const [mode, ...args] = process.argv.slice(2) as [string, ...string[]];
 
@@ -53,6 +58,15 @@ if (mode === 'keyhold') {
   await session.call('file', op, op === 'encrypt' ? { key_id: keyId, in: input, out: output } : { in: input, out: output }, 'ipc');
   ms = performance.now() - t;
   session.close();
+} else if (mode === 'copy') {
+  const [input, output] = args as [string, string];
+  const { fh, size } = await openInput(input);
+  const batch = 1024 * 1024;
+  await atomicOutput(output, (out) =>
+    pump(fh, 0, batch, {}, size, { outputBytes: batch, consume: (chunk, _eof, into) => chunk.copy(into), write: (data, at) => writeAll(out, data, at), start: 0 }),
+  );
+  await fh.close();
+  ms = performance.now() - start;
 } else {
   const [op, input, output, frameSize, keyHex] = args as [string, string, string, string, string];
   await raw(op, input, output, Number(frameSize), Buffer.from(keyHex, 'hex'));

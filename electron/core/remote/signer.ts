@@ -50,7 +50,9 @@ export function canonicalQuery(query: [string, string][]): string {
     .join('&');
 }
 
+/** A header by lower-case name; names given in lower case (as node:http hands them over) are found without a scan. */
 function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  if (Object.hasOwn(headers, name)) return headers[name];
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
   return undefined;
 }

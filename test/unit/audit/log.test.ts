@@ -106,4 +106,20 @@ describe('audit log', () => {
     expect(session.audit.verify().entries).toBe(before + 50);
     session.close();
   });
+
+  it('keeps one verifiable chain through many concurrent reads, writes and failures', async () => {
+    const { session, path } = await newSession();
+    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'busy' }, 'cli')) as { key_info: { key_id: string } };
+    const before = session.audit.verify().entries;
+    const calls = Array.from({ length: 300 }, (_, i) => {
+      if (i % 50 === 7) return session.call('kms', 'create-key', { key_alias: `busy-${i}` }, 'cli');
+      if (i % 10 === 3) return session.call('kms', 'describe-key', { key_id: '00000000-0000-4000-8000-000000000000' }, 'http').catch(() => undefined);
+      return session.call('kms', 'encrypt-data', { key_id: key_info.key_id, plain_text: `message ${i}` }, 'ipc');
+    });
+    await Promise.all(calls);
+    // Every call has its own entry: successes, the refused describe-key calls, the writes.
+    expect(session.audit.verify().entries).toBe(before + 300);
+    session.close();
+    expect(cli(path, ['audit', 'verify']).json).toMatchObject({ valid: true, entries: before + 300 });
+  });
 });

@@ -37,8 +37,11 @@ function safeDecode(s: string): string {
   }
 }
 
+/** Paths made only of unreserved characters and slashes: decoding and re-encoding leaves them as they are. */
+const PLAIN_PATH = /^[A-Za-z0-9\-_.~/]*$/;
+
 export function canonicalUri(path: string): string {
-  const uri = path.split('/').map((seg) => encodeUnreserved(safeDecode(seg))).join('/');
+  const uri = PLAIN_PATH.test(path) ? path : path.split('/').map((seg) => encodeUnreserved(safeDecode(seg))).join('/');
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
 

@@ -30,8 +30,12 @@ export function akskAuthenticator(session: Session, now: () => number = Date.now
       throw unauthorized('APIGW.0303', 'Incorrect app authentication information: signature expired (X-Sdk-Date is more than 15 minutes from server time).');
     }
     const key = session.accessKey(auth.access);
+    // Only the headers the signature covers (node:http gives their names in lower case).
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+    for (const name of [...auth.signedHeaders, 'x-sdk-content-sha256']) {
+      const v = Object.hasOwn(req.headers, name) ? req.headers[name] : undefined;
+      if (v !== undefined) headers[name] = Array.isArray(v) ? v.join(',') : v;
+    }
     const signable = { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams.entries()], headers, body };
     if (!key || !verifySignature(signable, auth, key.secret)) {
       throw unauthorized('APIGW.0301', 'Incorrect IAM authentication information: verify aksk signature fail.');

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { defineOp, out, type ValidationCodes } from './define.js';
-import { utf8Length } from '../text.js';
+import { utf8AtMost } from '../text.js';
 
 export const CSMS_LIMITS = {
   /** Bytes of a secret_string (UTF-8) or characters of a secret_binary (base64), as the cloud counts. */
@@ -40,7 +40,7 @@ const versionRef = z.string().regex(NAME_RULE, 'must be vN, latest or a stage na
 const versionId = z.string().regex(/^v[0-9]{1,10}$/, 'must be a version id such as v3');
 const limit = (max: number) => z.coerce.number().int().min(1).max(max).default(50);
 
-const secretString = z.string().refine((s) => utf8Length(s) <= CSMS_LIMITS.valueBytes, `must be at most ${CSMS_LIMITS.valueBytes} bytes once UTF-8 encoded`);
+const secretString = z.string().refine((s) => utf8AtMost(s, CSMS_LIMITS.valueBytes), `must be at most ${CSMS_LIMITS.valueBytes} bytes once UTF-8 encoded`);
 const secretBinary = z
   .string()
   .max(CSMS_LIMITS.valueBytes, `must be at most ${CSMS_LIMITS.valueBytes} base64 characters`)
@@ -62,7 +62,7 @@ export const createSecretBody = z
   .object({
     name: secretName,
     kms_key_id: kmsKeyId.optional(),
-    description: z.string().refine((s) => utf8Length(s) <= 2048, 'must be at most 2048 bytes').default(''),
+    description: z.string().refine((s) => utf8AtMost(s, 2048), 'must be at most 2048 bytes').default(''),
     secret_string: secretString.optional(),
     secret_binary: secretBinary.optional(),
     secret_type: z.enum(['COMMON'], 'only COMMON secrets exist locally (RDS-FG and GaussDB-FG rotate through cloud functions)').default('COMMON'),
@@ -188,7 +188,7 @@ export const csmsOperations = {
     input: z.object({
       ...withName,
       kms_key_id: kmsKeyId.optional(),
-      description: z.string().refine((s) => utf8Length(s) <= 2048, 'must be at most 2048 bytes').optional(),
+      description: z.string().refine((s) => utf8AtMost(s, 2048), 'must be at most 2048 bytes').optional(),
       auto_rotation: z.boolean().optional(),
       rotation_period: rotationPeriod.optional(),
       event_subscriptions: z.array(eventName).max(1).optional(),

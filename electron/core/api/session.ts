@@ -5,7 +5,7 @@
  * read-only one returns only once its entry is durable.
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { parseInput } from '../../../shared/operations/index.js';
+import { parseInput, type OperationDecl } from '../../../shared/operations/index.js';
 import type { DefaultKeyService } from '../../../shared/constants.js';
 import { AuditLog, type AuditInput } from '../audit/log.js';
 import type { HsmBackend, KeyHandle, WrappedKey } from '../hsm/backend.js';
@@ -73,12 +73,40 @@ export interface SessionOptions {
   dueWorkIntervalMs?: number;
 }
 
+/**
+ * A call's Background: work queued by `start` runs once the call has committed. A class rather
+ * than closures made per call, because every call builds one and most never use it.
+ */
+class CallBackground implements Background {
+  readonly started: (() => Promise<void>)[] = [];
+
+  constructor(
+    private readonly vault: Vault,
+    private readonly audit: AuditLog,
+  ) {}
+
+  start(work: () => Promise<void>): void {
+    this.started.push(work);
+  }
+
+  async write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void): Promise<void> {
+    await this.vault.write(
+      (tx) => change(tx),
+      (tx) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome: 'success', fields }),
+    );
+    this.audit.anchor();
+  }
+}
+
 export class Session {
   readonly audit: AuditLog;
   readonly hsm: HsmBackend;
   readonly handles = new Map<WrappedKey, KeyHandle>();
+  readonly domain: KmsContext['domain'];
   private readonly ensured = new Set<DefaultKeyService>();
   private readonly running = new Set<Promise<void>>();
+  /** Read-only stores by operation name, made once: they hold nothing but the name. */
+  private readonly readStores = new Map<string, RecordStore>();
   private readonly now: () => number;
   private dueTimer: NodeJS.Timeout | undefined;
   private dueRunning = false;
@@ -91,6 +119,9 @@ export class Session {
     this.hsm = new SoftwareHsm(vault.subkey('hsm-wrap'));
     // Late-bound, so a clock faked after the session opened (vi.setSystemTime) is still seen.
     this.now = opts.now ?? (() => Date.now());
+    // The ids never change for a vault (only its password and device wrappings do).
+    const h = vault.header;
+    this.domain = Object.freeze({ domain_id: h.domain_id, project_id: h.project_id, realm: 'local' });
   }
 
   /** Creates a vault and writes its first audit entry (and the anchor beside it). */
@@ -128,11 +159,6 @@ export class Session {
     }
   }
 
-  get domain(): KmsContext['domain'] {
-    const h = this.vault.header;
-    return { domain_id: h.domain_id, project_id: h.project_id, realm: 'local' };
-  }
-
   /** Runs due work periodically while the session is open; failures are retried next tick. */
   private startDueTimer(intervalMs = 60_000): void {
     // KMS maintenance (deletions, expiries, rotations) and secrets' due work share one timer.
@@ -148,19 +174,19 @@ export class Session {
     this.vault.close();
   }
 
-  private context(store: RecordStore, opts: { caller?: Caller | null; operation?: string; started?: (() => Promise<void>)[]; hooks?: CallHooks } = {}): CallContext {
-    const { caller = null, operation, started = [], hooks = {} } = opts;
-    const background: Background = {
-      start: (work) => void started.push(work),
-      write: async (operation, fields, change) => {
-        await this.vault.write(
-          (tx) => change(tx),
-          (tx) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome: 'success', fields }),
-        );
-        this.audit.anchor();
-      },
-    };
+  private context(store: RecordStore, opts: { caller?: Caller | null; operation?: string; background?: CallBackground; hooks?: CallHooks } = {}): CallContext {
+    const { caller = null, operation, background = new CallBackground(this.vault, this.audit), hooks = {} } = opts;
     return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
+  }
+
+  /** The store a read-only operation gets (see readOnlyStore). */
+  private readStore(operation: string): RecordStore {
+    let store = this.readStores.get(operation);
+    if (!store) {
+      store = readOnlyStore(this.vault, operation);
+      this.readStores.set(operation, store);
+    }
+    return store;
   }
 
   private startBackground(started: (() => Promise<void>)[]): void {
@@ -179,7 +205,7 @@ export class Session {
 
   /** An active access key's secret and role, for the HTTP transport's signature check. */
   accessKey(access: string): { secret: string; role: 'owner' | 'grantee' } | null {
-    return activeAccessKey(readOnlyStore(this.vault, 'verify access key'), access);
+    return activeAccessKey(this.readStore('verify access key'), access);
   }
 
   /** Runs a system change (not a user's request) as its own audited transaction. */
@@ -226,9 +252,7 @@ export class Session {
     }
   }
 
-  private async ensureDefaults(service: string): Promise<void> {
-    const svc = DEFAULT_KEY_OF_SERVICE[service];
-    if (!svc || this.ensured.has(svc)) return;
+  private async ensureDefault(svc: DefaultKeyService): Promise<void> {
     if (!findDefaultKey(this.context(readOnlyStore(this.vault, 'ensure default key')), svc)) {
       await this.systemWrite(`kms create-default-key ${svc}/default`, (ctx) => ensureDefaultKey(ctx, svc));
     }
@@ -272,13 +296,7 @@ export class Session {
     const remote = getRemote(readOnlyStore(this.vault, 'remote lookup'), remoteName);
     const shape = op.decl.input.shape as Record<string, unknown>;
     const given = Object.fromEntries(Object.entries(rawInput).filter(([k]) => k in shape));
-    const entry = (outcome: string): AuditInput => ({
-      transport: `${transport}>remote:${remoteName}`,
-      operation: `${op.decl.service} ${op.decl.name}`,
-      key_id: typeof input[op.decl.audit.keyIdField ?? ''] === 'string' ? (input[op.decl.audit.keyIdField ?? ''] as string) : null,
-      outcome,
-      fields: Object.fromEntries((op.decl.audit.record ?? []).filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
-    });
+    const entry = (outcome: string): AuditInput => auditEntry(op.decl, input, `${transport}>remote:${remoteName}`, outcome);
     try {
       const result = await invokeRemote(op.decl, given, remote);
       await this.audit.record(entry('success'));
@@ -295,42 +313,47 @@ export class Session {
     if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
       throw new KeyholdError('KMS.0307', `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
     }
-    await this.ensureDefaults(decl.service);
-    const entry = (outcome: string, result?: unknown): AuditInput => ({
-      transport: caller ? `${transport}:${caller.access_key}` : transport,
-      operation: `${decl.service} ${decl.name}`,
-      key_id: auditKeyId(decl.audit.keyIdField, input, result),
-      outcome,
-      fields: Object.fromEntries((decl.audit.record ?? []).filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
-    });
-    const started: (() => Promise<void>)[] = [];
-    const opts = { caller, operation: decl.name, started, hooks };
+    const svc = DEFAULT_KEY_OF_SERVICE[decl.service];
+    if (svc && !this.ensured.has(svc)) await this.ensureDefault(svc);
+    const who = caller ? `${transport}:${caller.access_key}` : transport;
+    const background = new CallBackground(this.vault, this.audit);
+    const opts = { caller, operation: decl.name, background, hooks };
     try {
       if (decl.mutates) {
         // A network-first handler does its I/O before the transaction, so other writers do not
         // wait for a remote; its commit phase re-checks what it read (shared/operations/phases.ts).
-        const gathered = phases ? await phases.network(this.context(readOnlyStore(this.vault, decl.name), opts), input) : undefined;
+        const gathered = phases ? await phases.network(this.context(this.readStore(decl.name), opts), input) : undefined;
         const result = await this.vault.write(
           (tx: WriteTx) => (phases ? phases.commit(this.context(tx, opts), input, gathered) : handler(this.context(tx, opts), input)),
-          (tx, r) => this.audit.append(tx, entry('success', r)),
+          (tx, r) => this.audit.append(tx, auditEntry(decl, input, who, 'success', r)),
         );
         this.audit.anchor();
-        this.startBackground(started);
+        this.startBackground(background.started);
         return result;
       }
-      const result = await handler(this.context(readOnlyStore(this.vault, decl.name), opts), input);
-      await this.audit.record(entry('success', result));
-      this.startBackground(started);
+      const result = await handler(this.context(this.readStore(decl.name), opts), input);
+      await this.audit.record(auditEntry(decl, input, who, 'success', result));
+      this.startBackground(background.started);
       return result;
     } catch (e) {
       if (e instanceof KeyholdError && e.code !== LocalErrors.AuditWriteFailed) {
         // Failed attempts are audited too, in their own transaction; a failure to do so must
         // not hide the original error.
-        await this.audit.record(entry(e.code)).catch(() => undefined);
+        await this.audit.record(auditEntry(decl, input, who, e.code)).catch(() => undefined);
       }
       throw e;
     }
   }
+}
+
+/**
+ * A call's audit entry: the key it acted on (from the input, else the result), its outcome and
+ * only the input fields its declaration allows to be recorded.
+ */
+function auditEntry(decl: OperationDecl, input: Record<string, unknown>, transport: string, outcome: string, result?: unknown): AuditInput {
+  const fields: Record<string, unknown> = {};
+  for (const f of decl.audit.record ?? []) if (input[f] !== undefined) fields[f] = input[f];
+  return { transport, operation: `${decl.service} ${decl.name}`, key_id: auditKeyId(decl.audit.keyIdField, input, result), outcome, fields };
 }
 
 function auditKeyId(field: string | undefined, input: Record<string, unknown>, result: unknown): string | null {

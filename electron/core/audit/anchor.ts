@@ -7,11 +7,12 @@
  * is not: a rename lost to power failure leaves an older anchor, which is allowed.
  *
  * After each commit the anchor is written off the event loop (AnchorWriter.soon, coalescing
- * bursts of commits into one write), so an fsync never stalls the Electron main process or the
- * group commit; closing the vault writes the final head synchronously.
+ * bursts of commits into one write), so neither the fsync nor the rename (often slower than the
+ * fsync here, at half a millisecond) stalls the Electron main process or the group commit;
+ * closing the vault writes the final head synchronously.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 
 export interface AnchorHead {
@@ -28,6 +29,8 @@ export class AnchorWriter {
   private generation = 0;
   private inFlight = false;
   private pending: AnchorHead | null = null;
+  /** The temporary file the asynchronous writer may be renaming into place right now. */
+  private renaming: string | null = null;
 
   constructor(private readonly vaultPath: string) {}
 
@@ -57,19 +60,29 @@ export class AnchorWriter {
           await fh.close();
         }
         // A synchronous write since (`now`) is newer: never let this older head replace it.
-        if (gen === this.generation) renameSync(tmp, anchorPath(this.vaultPath));
-        else rmSync(tmp, { force: true });
+        // (One made while the rename below is queued is kept safe by `now` itself.)
+        if (gen !== this.generation) {
+          await rm(tmp, { force: true });
+          continue;
+        }
+        this.renaming = tmp;
+        await rename(tmp, anchorPath(this.vaultPath));
+        this.renaming = null;
       }
     } catch {
       // The next `now` (at the latest when the vault closes) writes the head or reports why not.
     } finally {
       this.inFlight = false;
+      this.renaming = null;
     }
   }
 
   /** Writes `head` before returning (creation, restore, close); supersedes writes in flight. */
   now(head: AnchorHead): void {
     this.pending = null;
+    // An older head's rename may still be queued off the event loop. Removing its source first
+    // makes it fail if it has not happened yet, so it can never land after the rename below.
+    if (this.renaming) rmSync(this.renaming, { force: true });
     const tmp = this.tmp(++this.generation);
     const fd = openSync(tmp, 'w', 0o600);
     try {

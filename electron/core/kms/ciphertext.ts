@@ -65,10 +65,14 @@ export function canonicalContext(context: Record<string, string>): string {
   return JSON.stringify(Object.keys(context).sort().map((k) => [k, context[k]]));
 }
 
-export function frame(plaintext: Buffer): Buffer {
-  const framed = Buffer.alloc(Math.max(MIN_FRAMED, 2 + plaintext.length));
-  framed.writeUInt16BE(plaintext.length, 0);
-  plaintext.copy(framed, 2);
+/** 2-byte length ‖ plaintext ‖ zeros; text is framed as its UTF-8 bytes, encoded in place. */
+export function frame(plaintext: Buffer | string): Buffer {
+  const text = typeof plaintext === 'string';
+  const length = text ? Buffer.byteLength(plaintext, 'utf8') : plaintext.length;
+  const framed = Buffer.alloc(Math.max(MIN_FRAMED, 2 + length));
+  framed.writeUInt16BE(length, 0);
+  if (text) framed.write(plaintext, 2, 'utf8');
+  else plaintext.copy(framed, 2);
   return framed;
 }
 

@@ -37,8 +37,8 @@ export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
     requireUsable(key);
     requireUsage(key, 'ENCRYPT_DECRYPT');
     requireAlgorithm(key, input.encryption_algorithm);
+    if (input.encryption_algorithm === 'SYMMETRIC_DEFAULT') return { key_id: key.key_id, cipher_text: seal(ctx, key, input.plain_text, input).toString('base64') };
     const plain = Buffer.from(input.plain_text, 'utf8');
-    if (input.encryption_algorithm === 'SYMMETRIC_DEFAULT') return { key_id: key.key_id, cipher_text: seal(ctx, key, plain, input).toString('base64') };
     const hash = OAEP_HASH[input.encryption_algorithm];
     const max = oaepMaxPlaintext(KEY_SPEC_TABLE[key.key_spec].modulusBytes ?? 0, hash);
     if (plain.length > max) throw new KeyholdError('KMS.2101', `Invalid plain_text: ${input.encryption_algorithm} with ${key.key_spec} encrypts at most ${max} bytes.`, 400);

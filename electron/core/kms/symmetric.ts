@@ -14,8 +14,11 @@ export interface Binding {
   encryption_context?: Record<string, string> | undefined;
 }
 
-/** Precondition: a symmetric key seals only when enabled and made for ENCRYPT_DECRYPT. */
-export function seal(ctx: KmsContext, key: CmkRecord, plaintext: Buffer, binding: Binding): Buffer {
+/**
+ * Precondition: a symmetric key seals only when enabled and made for ENCRYPT_DECRYPT. Text is
+ * sealed as its UTF-8 bytes (encoded straight into the frame, not copied there).
+ */
+export function seal(ctx: KmsContext, key: CmkRecord, plaintext: Buffer | string, binding: Binding): Buffer {
   requireUsable(key);
   requireUsage(key, 'ENCRYPT_DECRYPT');
   const version = currentVersion(key);

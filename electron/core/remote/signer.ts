@@ -37,8 +37,11 @@ function safeDecode(s: string): string {
   }
 }
 
+/** Paths made only of unreserved characters and slashes: decoding and re-encoding leaves them as they are. */
+const PLAIN_PATH = /^[A-Za-z0-9\-_.~/]*$/;
+
 export function canonicalUri(path: string): string {
-  const uri = path.split('/').map((seg) => encodeUnreserved(safeDecode(seg))).join('/');
+  const uri = PLAIN_PATH.test(path) ? path : path.split('/').map((seg) => encodeUnreserved(safeDecode(seg))).join('/');
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
 
@@ -50,7 +53,9 @@ export function canonicalQuery(query: [string, string][]): string {
     .join('&');
 }
 
+/** A header by lower-case name; names given in lower case (as node:http hands them over) are found without a scan. */
 function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  if (Object.hasOwn(headers, name)) return headers[name];
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
   return undefined;
 }

@@ -16,11 +16,10 @@ import { randomBytes, randomHex } from '../crypto/random.js';
 import { openDb, type Db } from './db.js';
 import { readHeader, writeHeader, VAULT_FORMAT, type VaultHeader } from './header.js';
 import { calibrateKdf, deriveKek, type StoredKdf } from './kdf-params.js';
+import { OpenedCache } from './opened-cache.js';
 import { openRecord, sealRecord, type RecordIdentity } from './record-codec.js';
 
 export const STATE_BYTES = 32;
-const OPENED_CACHE_MAX_BODY = 4096;
-const OPENED_CACHE_ENTRIES = 2048;
 
 /** Purposes a subkey may be derived for; each is a distinct HKDF info string. */
 export type SubkeyPurpose = 'records' | 'audit' | 'state' | 'hsm-wrap' | 'backup';
@@ -54,12 +53,14 @@ export class Vault {
   private root: Buffer | null = null;
   private readonly subkeys = new Map<SubkeyPurpose, Buffer>();
   private readonly writeLock = new WriteLock();
-  private readonly openedCache = new Map<string, { rev: number; body: Buffer; json: string }>();
+  private readonly opened: OpenedCache;
   private readonly getRow;
   private readonly listRows;
   private readonly listIds;
   private readonly putRow;
   private readonly deleteRow;
+  /** Transaction control, prepared once: `db.exec`/`db.pragma` compile their SQL on every call. */
+  private readonly txControl;
 
   private constructor(
     readonly path: string,
@@ -71,6 +72,15 @@ export class Vault {
     this.listIds = db.prepare<[string, string, number], { id: string }>('SELECT id FROM records WHERE tbl = ? AND id > ? ORDER BY id LIMIT ?');
     this.putRow = db.prepare('INSERT INTO records (tbl, id, rev, body) VALUES (?, ?, ?, ?) ON CONFLICT(tbl, id) DO UPDATE SET rev = excluded.rev, body = excluded.body');
     this.deleteRow = db.prepare('DELETE FROM records WHERE tbl = ? AND id = ?');
+    this.txControl = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
+      syncFull: db.prepare('PRAGMA synchronous = FULL'),
+    };
+    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.opened = new OpenedCache(() => dataVersion.get() as number);
   }
 
   get header(): Readonly<VaultHeader> {
@@ -176,7 +186,7 @@ export class Vault {
     this.root = null;
     for (const k of this.subkeys.values()) k.fill(0);
     this.subkeys.clear();
-    this.openedCache.clear();
+    this.opened.clear();
   }
 
   close(): void {
@@ -212,31 +222,24 @@ export class Vault {
   }
 
   read<T>(table: string, id: string): T | undefined {
+    this.opened.sync();
+    const hit = this.opened.get(table, id);
+    if (hit !== undefined) return JSON.parse(hit) as T;
     const row = this.getRow.get(table, id);
     if (!row) return undefined;
-    return JSON.parse(this.opened(table, id, row.rev, row.body)) as T;
+    return JSON.parse(this.open(table, id, row.rev, row.body)) as T;
   }
 
-  /**
-   * The JSON of a sealed body. Small bodies already authenticated at this exact row are served
-   * from a cache when the stored (revision, bytes) are identical to what was authenticated —
-   * the same bytes at the same place authenticate the same way — which spares a GCM open on
-   * hot records (CMKs, access keys). Large bodies (secret values) are never cached.
-   */
-  private opened(table: string, id: string, rev: number, body: Buffer): string {
-    const cacheKey = `${table}\u0000${id}`;
-    const hit = this.openedCache.get(cacheKey);
-    if (hit && hit.rev === rev && hit.body.equals(body)) return hit.json;
+  /** Authenticates a sealed body found at (table, id, rev) and keeps its JSON (OpenedCache). */
+  private open(table: string, id: string, rev: number, body: Buffer): string {
     const json = openRecord(this.subkey('records'), { table, id, rev }, body).toString('utf8');
-    if (body.length <= OPENED_CACHE_MAX_BODY) {
-      if (this.openedCache.size >= OPENED_CACHE_ENTRIES) this.openedCache.delete(this.openedCache.keys().next().value as string);
-      this.openedCache.set(cacheKey, { rev, body: Buffer.from(body), json });
-    }
+    this.opened.set(table, id, body.length, json);
     return json;
   }
 
   list<T>(table: string): T[] {
-    return this.listRows.all(table).map((row) => JSON.parse(this.opened(table, row.id, row.rev, row.body)) as T);
+    this.opened.sync();
+    return this.listRows.all(table).map((row) => JSON.parse(this.opened.get(table, row.id) ?? this.open(table, row.id, row.rev, row.body)) as T);
   }
 
   /**
@@ -266,26 +269,29 @@ export class Vault {
     try {
       // 'normal' (WAL without an fsync at commit) survives a crash of the process; the next
       // 'full' commit makes it durable against power loss too.
-      if (opts.durability === 'normal') this.db.pragma('synchronous = NORMAL');
-      this.db.exec('BEGIN IMMEDIATE');
+      if (opts.durability === 'normal') this.txControl.syncNormal.run();
+      this.txControl.begin.run();
       try {
         const tx = new WriteTx(this);
         const result = await fn(tx);
         finish(tx, result);
-        this.db.exec('COMMIT');
+        this.txControl.commit.run();
         return result;
       } catch (e) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        if (this.db.inTransaction) this.txControl.rollback.run();
+        // Entries made inside the transaction may hold what was just rolled back.
+        this.opened.clear();
         throw e;
       }
     } finally {
-      if (opts.durability === 'normal') this.db.pragma('synchronous = FULL');
+      if (opts.durability === 'normal') this.txControl.syncFull.run();
       release();
     }
   }
 
   /** @internal used by WriteTx */
   _put(table: string, id: string, value: unknown): { oldRev: number | null; rev: number } {
+    this.opened.drop(table, id);
     const old = this.getRow.get(table, id);
     const rev = (old?.rev ?? 0) + 1;
     this.putRow.run(table, id, rev, sealRecord(this.subkey('records'), { table, id, rev }, Buffer.from(JSON.stringify(value), 'utf8')));
@@ -294,6 +300,7 @@ export class Vault {
 
   /** @internal used by WriteTx */
   _delete(table: string, id: string): number | null {
+    this.opened.drop(table, id);
     const old = this.getRow.get(table, id);
     if (!old) return null;
     this.deleteRow.run(table, id);

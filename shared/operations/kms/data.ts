@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { defineOp, out } from '../define.js';
 import { ENCRYPTION_ALGORITHMS } from '../../constants.js';
-import { utf8Length } from '../../text.js';
-import { aad, encryptionContext, keyId, kmsValidation, numericString, sequence } from './common.js';
+import { utf8AtMost } from '../../text.js';
+import { aad, base64, charsOf, encryptionContext, keyId, kmsValidation, numericString, sequence } from './common.js';
 
-const hex = (min: number, max: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${min},${max}}$`), `must be ${min}-${max} hex characters`);
+const hex = (min: number, max: number) => charsOf('0-9a-fA-F', min, max, `must be ${min}-${max} hex characters`);
 /** A DEK length in bits, as a string: a multiple of 8 from 8 to 8192. */
 const bits = numericString(8, 8192, 'a number of bits').refine((s) => Number(s) % 8 === 0, 'must be a multiple of 8');
 /** A DEK length in bytes, as a string (1-1024). */
@@ -30,7 +30,7 @@ export const dataOperations = {
       key_id: keyId,
       plain_text: z
         .string()
-        .refine((s) => s.length > 0 && utf8Length(s) <= 4096, 'must be 1-4096 bytes once UTF-8 encoded'),
+        .refine((s) => s.length > 0 && utf8AtMost(s, 4096), 'must be 1-4096 bytes once UTF-8 encoded'),
       encryption_algorithm: z.enum(ENCRYPTION_ALGORITHMS).default('SYMMETRIC_DEFAULT'),
       additional_authenticated_data: aad,
       encryption_context: encryptionContext,
@@ -47,7 +47,7 @@ export const dataOperations = {
     name: 'decrypt-data',
     summary: 'Decrypt a ciphertext from encrypt-data; a symmetric ciphertext names its key, an RSA one needs key_id and encryption_algorithm.',
     input: z.object({
-      cipher_text: z.string().regex(/^[0-9a-zA-Z+/=]{128,5648}$/, 'must be 128-5648 base64 characters'),
+      cipher_text: base64(128, 5648),
       encryption_algorithm: z.enum(ENCRYPTION_ALGORITHMS).default('SYMMETRIC_DEFAULT'),
       key_id: keyId.optional(),
       additional_authenticated_data: aad,

@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { LocalErrors } from '../../../shared/errors.js';
 import { readAnchor } from '../../../electron/core/audit/anchor.js';
-import { newSession } from '../../helpers/vault.js';
+import { entryText } from '../../../electron/core/audit/log.js';
+import { Session } from '../../../electron/core/api/index.js';
+import { cli, newSession, TEST_PASSWORD } from '../../helpers/vault.js';
 
 describe('audit log', () => {
   it('writes one entry per operation with transport, operation, key id and outcome — never the plaintext', async () => {
@@ -48,6 +51,42 @@ describe('audit log', () => {
     expect(readAnchor(path)).toEqual(final);
   });
 
+  it('writes each entry exactly as JSON.stringify({ seq, time, ...input, writes, state }) would', () => {
+    const text = fc.string({ unit: 'binary' });
+    const input = fc.record({ transport: text, operation: text, key_id: fc.option(text, { nil: null }), outcome: text, fields: fc.dictionary(text, fc.jsonValue()) });
+    const writes = fc.array(fc.tuple(text, text, fc.nat()));
+    fc.assert(
+      fc.property(fc.nat(), fc.date({ noInvalidDate: true }), input, writes, fc.uint8Array({ minLength: 32, maxLength: 32 }), (seq, date, entry, w, stateBytes) => {
+        const time = date.toISOString();
+        const state = Buffer.from(stateBytes).toString('hex');
+        expect(entryText(seq, JSON.stringify(time), entry, JSON.stringify(w), state)).toBe(JSON.stringify({ seq, time, ...entry, writes: w, state }));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('chains from the newest row even when its own last append was rolled back or another process appended', async () => {
+    const { session, path } = await newSession();
+    await session.call('kms', 'list-keys', {}, 'cli');
+    // A mutating call whose entry is appended, then its COMMIT fails (a deferred foreign key) and
+    // the transaction rolls back: the next entry must not chain from the one rolled back.
+    session.vault.db.exec(`CREATE TABLE p (id INTEGER PRIMARY KEY);
+      CREATE TABLE c (pid INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED);
+      CREATE TRIGGER late_failure AFTER INSERT ON audit WHEN NEW.entry LIKE '%rolled-back%' BEGIN INSERT INTO c VALUES (42); END`);
+    await expect(session.call('kms', 'create-key', { key_alias: 'rolled-back' }, 'cli')).rejects.toThrow(/FOREIGN KEY/);
+    session.vault.db.exec('DROP TRIGGER late_failure');
+    await session.call('kms', 'list-keys', {}, 'cli');
+    // Another process appends (through the same dispatcher) between two of ours.
+    const other = await Session.open(path, { password: TEST_PASSWORD });
+    await other.call('kms', 'create-key', { key_alias: 'from-elsewhere' }, 'cli');
+    other.close();
+    await Promise.all(Array.from({ length: 10 }, () => session.call('kms', 'list-keys', {}, 'cli')));
+    await session.call('kms', 'create-key', { key_alias: 'after' }, 'cli');
+    expect(session.audit.verify().entries).toBeGreaterThan(10);
+    session.close();
+    expect(cli(path, ['audit', 'verify']).json).toMatchObject({ valid: true });
+  });
+
   it('pages list-events newest first with a marker', async () => {
     const { session } = await newSession();
     for (let i = 0; i < 5; i++) await session.call('kms', 'list-keys', {}, 'cli');
@@ -66,5 +105,21 @@ describe('audit log', () => {
     expect((session.vault.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n).toBe(before + 50);
     expect(session.audit.verify().entries).toBe(before + 50);
     session.close();
+  });
+
+  it('keeps one verifiable chain through many concurrent reads, writes and failures', async () => {
+    const { session, path } = await newSession();
+    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'busy' }, 'cli')) as { key_info: { key_id: string } };
+    const before = session.audit.verify().entries;
+    const calls = Array.from({ length: 300 }, (_, i) => {
+      if (i % 50 === 7) return session.call('kms', 'create-key', { key_alias: `busy-${i}` }, 'cli');
+      if (i % 10 === 3) return session.call('kms', 'describe-key', { key_id: '00000000-0000-4000-8000-000000000000' }, 'http').catch(() => undefined);
+      return session.call('kms', 'encrypt-data', { key_id: key_info.key_id, plain_text: `message ${i}` }, 'ipc');
+    });
+    await Promise.all(calls);
+    // Every call has its own entry: successes, the refused describe-key calls, the writes.
+    expect(session.audit.verify().entries).toBe(before + 300);
+    session.close();
+    expect(cli(path, ['audit', 'verify']).json).toMatchObject({ valid: true, entries: before + 300 });
   });
 });

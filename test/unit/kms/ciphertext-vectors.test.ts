@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kmsHandlers } from '../../../electron/core/kms/service.js';
+import { frame, MIN_FRAMED } from '../../../electron/core/kms/ciphertext.js';
 import { KeyholdError } from '../../../shared/errors.js';
 import { memoryKmsContext, putVectorCmk } from '../../helpers/memory-store.js';
 
@@ -48,11 +49,26 @@ describe('ciphertext vectors', () => {
       }
     });
   }
-  it('encrypt-data output round-trips and is at least 128 base64 characters', async () => {
+  it('frames text and bytes as length ‖ data ‖ zeros, whatever memory the frame reuses', () => {
+    for (let i = 0; i < 64; i++) Buffer.allocUnsafe(128).fill(0xa5);
+    for (const [plain, bytes] of [['é', Buffer.from('é')], [Buffer.from([1, 2, 3]), Buffer.from([1, 2, 3])], ['x'.repeat(100), Buffer.from('x'.repeat(100))]] as const) {
+      const framed = frame(plain);
+      expect(framed.length).toBe(Math.max(MIN_FRAMED, 2 + bytes.length));
+      expect(framed.readUInt16BE(0)).toBe(bytes.length);
+      expect(framed.subarray(2, 2 + bytes.length)).toEqual(bytes);
+      expect(framed.subarray(2 + bytes.length).every((b) => b === 0)).toBe(true);
+    }
+  });
+
+  it('encrypt-data output round-trips (ASCII, multi-byte, 4096 bytes) and is at least 128 base64 characters', async () => {
     const v = vectors.find(([n]) => n === 'good_hello')![1];
     const ctx = contextWithKey(v);
     const { cipher_text } = await kmsHandlers.encryptData(ctx, { key_id: v.key_id, plain_text: 'a', encryption_algorithm: 'SYMMETRIC_DEFAULT' });
     expect(cipher_text.length).toBeGreaterThanOrEqual(128);
     expect(kmsHandlers.decryptData(ctx, { cipher_text, encryption_algorithm: 'SYMMETRIC_DEFAULT' })).toMatchObject({ plain_text: 'a' });
+    for (const plain_text of ['héllo € 🔑', 'x'.repeat(4096), '€'.repeat(1365)]) {
+      const sealed = await kmsHandlers.encryptData(ctx, { key_id: v.key_id, plain_text, encryption_algorithm: 'SYMMETRIC_DEFAULT' });
+      expect(kmsHandlers.decryptData(ctx, { cipher_text: sealed.cipher_text, encryption_algorithm: 'SYMMETRIC_DEFAULT' })).toMatchObject({ plain_text, plain_text_base64: Buffer.from(plain_text).toString('base64') });
+    }
   });
 });

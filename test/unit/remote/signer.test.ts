@@ -1,6 +1,7 @@
 // The official vectors of reference §2.3 (Huawei's Python and Go SDK tests), not our own output.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalQuery, canonicalRequest, parseAuthorization, signRequest, signature, stringToSign, verifySignature, type SignableRequest } from '../../../electron/core/remote/signer.js';
+import { canonicalQuery, canonicalRequest, canonicalUri, encodeUnreserved, parseAuthorization, signRequest, signature, stringToSign, verifySignature, type SignableRequest } from '../../../electron/core/remote/signer.js';
 
 const creds = { access: 'AccessKey', secret: 'SecretKey' };
 
@@ -29,6 +30,28 @@ describe('SDK-HMAC-SHA256 signer', () => {
     expect(signature(get, ['x-sdk-date'], creds.secret)).toBe('5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624');
     const post: SignableRequest = { method: 'POST', path: '/path', query: [['key', 'value']], headers: { 'X-Sdk-Date': '20060102T150405Z' }, body: Buffer.from('{"Name":"test","Id":1}\n') };
     expect(signature(post, ['x-sdk-date'], creds.secret)).toBe('cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59');
+  });
+
+  it('canonicalises a path segment by segment, decoded then encoded; plain paths as they are', () => {
+    const decode = (seg: string) => {
+      try {
+        return decodeURIComponent(seg);
+      } catch {
+        return seg;
+      }
+    };
+    const slow = (path: string) => {
+      const uri = path.split('/').map((seg) => encodeUnreserved(decode(seg))).join('/');
+      return uri.endsWith('/') ? uri : `${uri}/`;
+    };
+    const path = fc.array(fc.constantFrom(...'/aZ09-_.~%2F!*()\'é '.split(''), '%20', '%zz', '%E4%B8%80'), { maxLength: 20 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(path, (p) => {
+        expect(canonicalUri(p)).toBe(slow(p));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(canonicalUri('/v1.0/abc/kms/encrypt-data')).toBe('/v1.0/abc/kms/encrypt-data/');
   });
 
   it('canonicalises the query as both SDKs do', () => {

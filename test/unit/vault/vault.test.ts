@@ -86,4 +86,50 @@ describe('vault', () => {
     await expect(session.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli')).rejects.toMatchObject({ code: LocalErrors.RecordCorrupt });
     session.close();
   });
+
+  it('still refuses records replayed or swapped by another process while this session has them cached (VAULT.0503, VAULT.0502)', async () => {
+    const { path, session } = await newSession();
+    const idOf = async (alias: string) => ((await session.call('kms', 'create-key', { key_alias: alias }, 'cli')) as { key_info: { key_id: string } }).key_info.key_id;
+    const a = await idOf('a');
+    const b = await idOf('b');
+    const rowOf = (db: Database.Database, id: string) => db.prepare('SELECT rev, body FROM records WHERE id = ?').get(id) as { rev: number; body: Buffer };
+    const other = new Database(path);
+    const before = rowOf(other, a);
+    await session.call('kms', 'disable-key', { key_id: a }, 'cli');
+    const describe = (id: string) => session.call('kms', 'describe-key', { key_id: id }, 'cli');
+    await describe(a);
+    await describe(b);
+    // The older body put back under the current revision number.
+    other.prepare('UPDATE records SET body = ? WHERE id = ?').run(before.body, a);
+    await expect(describe(a)).rejects.toMatchObject({ code: LocalErrors.RecordReplayed });
+    await expect(describe(a)).rejects.toMatchObject({ code: LocalErrors.RecordReplayed });
+    // b's body moved into a's row (with b's revision, so only the sealed identity differs).
+    other.prepare('UPDATE records SET rev = ?, body = ? WHERE id = ?').run(rowOf(other, b).rev, rowOf(other, b).body, a);
+    await expect(describe(a)).rejects.toMatchObject({ code: LocalErrors.RecordMisplaced });
+    other.close();
+    session.close();
+  });
+
+  it('reads what was committed after a write that read its own change and then rolled back', async () => {
+    const { session } = await newSession();
+    const vault = session.vault;
+    await vault.write((tx) => tx.put('t', 'r', { v: 1 }), () => undefined);
+    expect(vault.read('t', 'r')).toEqual({ v: 1 });
+    await expect(
+      vault.write(
+        (tx) => {
+          tx.put('t', 'r', { v: 2 });
+          expect(tx.read('t', 'r')).toEqual({ v: 2 });
+          tx.put('t', 'gone', { v: 3 });
+          expect(tx.list('t')).toEqual([{ v: 3 }, { v: 2 }]);
+          throw new Error('changed my mind');
+        },
+        () => undefined,
+      ),
+    ).rejects.toThrow('changed my mind');
+    expect(vault.read('t', 'r')).toEqual({ v: 1 });
+    expect(vault.read('t', 'gone')).toBeUndefined();
+    expect(vault.list('t')).toEqual([{ v: 1 }]);
+    session.close();
+  });
 });

@@ -8,7 +8,7 @@
  * stage name where the cloud takes only `vN` or `latest`.
  */
 import { z } from 'zod';
-import { defineOp, out, type ValidationCodes } from './define.js';
+import { defineOp, out, pageLimit, type ValidationCodes } from './define.js';
 import { utf8AtMost } from '../text.js';
 
 export const CSMS_LIMITS = {
@@ -38,7 +38,6 @@ const kmsKeyId = z.string().regex(/^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]
 /** `vN`, `latest`, or (Keyhold) a stage name. */
 const versionRef = z.string().regex(NAME_RULE, 'must be vN, latest or a stage name');
 const versionId = z.string().regex(/^v[0-9]{1,10}$/, 'must be a version id such as v3');
-const limit = (max: number) => z.coerce.number().int().min(1).max(max).default(50);
 
 const secretString = z.string().refine((s) => utf8AtMost(s, CSMS_LIMITS.valueBytes), `must be at most ${CSMS_LIMITS.valueBytes} bytes once UTF-8 encoded`);
 const secretBinary = z
@@ -163,7 +162,7 @@ export const csmsOperations = {
     service: 'csms',
     name: 'list-secrets',
     summary: 'List secrets by name (metadata only, never values); marker is the last name of the previous page.',
-    input: z.object({ limit: limit(1000), marker: secretName.optional(), event_name: eventName.optional() }),
+    input: z.object({ limit: pageLimit(1000), marker: secretName.optional(), event_name: eventName.optional() }),
     output: out<{ secrets: Secret[]; page_info: PageInfo }>(),
     route: { method: 'GET', path: '/v1/{project_id}/secrets' },
     mutates: false,
@@ -255,7 +254,7 @@ export const csmsOperations = {
     service: 'csms',
     name: 'list-secret-versions',
     summary: "List a secret's versions in creation order (metadata only); marker is the last version id of the previous page.",
-    input: z.object({ ...withName, limit: limit(1000), marker: versionId.optional() }),
+    input: z.object({ ...withName, limit: pageLimit(1000), marker: versionId.optional() }),
     output: out<{ version_metadatas: VersionMetadata[]; page_info: PageInfo }>(),
     route: { method: 'GET', path: `${SECRET_PATH}/versions` },
     mutates: false,
@@ -343,7 +342,7 @@ export const csmsOperations = {
     service: 'csms',
     name: 'list-secret-events',
     summary: 'List events by name; marker is the last name of the previous page.',
-    input: z.object({ limit: limit(1000), marker: eventName.optional() }),
+    input: z.object({ limit: pageLimit(1000), marker: eventName.optional() }),
     output: out<{ events: SecretEvent[]; page_info: PageInfo }>(),
     route: { method: 'GET', path: '/v1/{project_id}/csms/events' },
     mutates: false,

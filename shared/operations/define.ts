@@ -30,6 +30,11 @@ export interface AuditPolicy {
 export interface Output<T> {
   readonly __output?: T;
 }
+/** A page size the caller may give (a query string arrives as text): 1 … `max`, else `fallback`. */
+export function pageLimit(max: number, fallback = 50) {
+  return z.coerce.number().int().min(1).max(max).default(fallback);
+}
+
 export function out<T>(): Output<T> {
   return {};
 }

@@ -8,7 +8,7 @@
  * such proof); it is used for that proof only and never stored.
  */
 import { z } from 'zod';
-import { defineOp, out, type ValidationCodes } from './define.js';
+import { defineOp, out, pageLimit, type ValidationCodes } from './define.js';
 
 const KPS_BINDING_VALIDATION: ValidationCodes = { missing: 'KPS.0001', invalid: 'KPS.0002' };
 
@@ -33,7 +33,7 @@ const associateBody = z.object({
   keypair_private_key: privateKey.optional().describe("the key pair's private key (Keyhold: proves the new key logs in; never stored)"),
 });
 const page = {
-  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+  limit: pageLimit(1000, 1000),
   offset: z.coerce.number().int().min(0).default(0),
 };
 

@@ -4,7 +4,7 @@
  * (inspect, convert, windows-password) that read and write key files by path.
  */
 import { z } from 'zod';
-import { defineOp, out, type ValidationCodes } from './define.js';
+import { defineOp, out, pageLimit, type ValidationCodes } from './define.js';
 
 const KPS_VALIDATION: ValidationCodes = { missing: 'KPS.0001', invalid: 'KPS.0002' };
 
@@ -158,7 +158,7 @@ export const kpsOperations = {
     service: 'kps',
     name: 'list-keypairs',
     summary: 'List key pairs by name; marker is the name of the last key pair of the previous page.',
-    input: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50), marker: z.string().max(64).optional() }),
+    input: z.object({ limit: pageLimit(1000), marker: z.string().max(64).optional() }),
     output: out<{ keypairs: { keypair: KeypairListItem }[]; page_info: { next_marker?: string; previous_marker?: string; current_count: number } }>(),
     route: { method: 'GET', path: '/v3/{project_id}/keypairs' },
     mutates: false,

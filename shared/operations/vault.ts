@@ -3,7 +3,7 @@
  * server exposes them only where a later issue says so.
  */
 import { z } from 'zod';
-import { defineOp, out, type ValidationCodes } from './define.js';
+import { defineOp, out, pageLimit, type ValidationCodes } from './define.js';
 
 const LOCAL_VALIDATION: ValidationCodes = { missing: 'CLI.0002', invalid: 'CLI.0002' };
 
@@ -33,7 +33,7 @@ export const vaultOperations = {
     name: 'list-events',
     summary: 'List audit entries, newest first.',
     input: z.object({
-      limit: z.coerce.number().int().min(1).max(1000).default(50),
+      limit: pageLimit(1000),
       marker: z.coerce.number().int().min(0).optional().describe('list entries older than this seq'),
       key_id: z.string().optional(),
       operation: z.string().optional(),

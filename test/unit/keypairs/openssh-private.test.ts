@@ -8,6 +8,18 @@ import { WireReader } from '../../../electron/core/keypairs/wire.js';
 
 const key = fromKeyObject(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey, 't');
 
+/** A reader of an OpenSSH key body, moved past magic, cipher, kdf, kdf options, count and public blob. */
+function atPrivateSection(body: Buffer): WireReader {
+  const r = new WireReader(body, 't');
+  r.bytes('magic', 15);
+  r.string('cipher');
+  r.string('kdf');
+  r.string('kdf options');
+  r.uint32('count');
+  r.string('public key');
+  return r;
+}
+
 describe('OpenSSH private key writing', () => {
   it('writes aes256-ctr under bcrypt with 16 rounds and a 16-byte salt, 70 columns', async () => {
     const text = await opensshPrivate.serialize(key, { comment: 'c', passphrase: 'p' });
@@ -23,14 +35,7 @@ describe('OpenSSH private key writing', () => {
 
   it('pads the unencrypted private section with 1, 2, 3 … to 8 bytes', async () => {
     const text = await opensshPrivate.serialize(key, { comment: 'odd' });
-    const r = new WireReader(readArmor(text, 't').body, 't');
-    r.bytes('magic', 15);
-    r.string('c');
-    r.string('k');
-    r.string('o');
-    r.uint32('n');
-    r.string('pub');
-    const section = r.string('priv');
+    const section = atPrivateSection(readArmor(text, 't').body).string('priv');
     expect(section.length % 8).toBe(0);
   });
 });
@@ -46,14 +51,7 @@ describe('OpenSSH private key reading', () => {
     const a = readArmor(text, 't');
     const body = Buffer.from(a.body);
     // The first checkint follows the private section's length, after the public blob.
-    const r = new WireReader(body, 't');
-    r.bytes('magic', 15);
-    r.string('c');
-    r.string('k');
-    r.string('o');
-    r.uint32('n');
-    r.string('pub');
-    const at = r.offset + 4;
+    const at = atPrivateSection(body).offset + 4;
     body[at] = (body[at] as number) ^ 1;
     await expect(readKey(writeArmor(a.label, body, 70))).rejects.toMatchObject({ code: 'KPS.1001', message: expect.stringContaining('checkint') });
   });

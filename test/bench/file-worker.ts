@@ -15,7 +15,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Session } from '../../electron/core/api/index.js';
 import { atomicOutput, openInput, writeAll } from '../../electron/core/envelope/io.js';
-import { pump } from '../../electron/core/envelope/pipeline.js';
+import { BATCH_BYTES, pump } from '../../electron/core/envelope/pipeline.js';
 
 const [mode, ...args] = process.argv.slice(2) as [string, ...string[]];
 
@@ -61,9 +61,8 @@ if (mode === 'keyhold') {
 } else if (mode === 'copy') {
   const [input, output] = args as [string, string];
   const { fh, size } = await openInput(input);
-  const batch = 1024 * 1024;
   await atomicOutput(output, (out) =>
-    pump(fh, 0, batch, {}, size, { outputBytes: batch, consume: (chunk, _eof, into) => chunk.copy(into), write: (data, at) => writeAll(out, data, at), start: 0 }),
+    pump(fh, 0, BATCH_BYTES, {}, size, { outputBytes: BATCH_BYTES, consume: (chunk, _eof, into) => chunk.copy(into), write: (data, at) => writeAll(out, data, at), start: 0 }),
   );
   await fh.close();
   ms = performance.now() - start;

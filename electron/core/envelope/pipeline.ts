@@ -23,7 +23,7 @@ export const DEFAULT_FRAME_SIZE = 256 * 1024;
  * stays in the CPU's caches between the read, the cipher and the write; 4 MiB batches ran
  * slower here.
  */
-const BATCH_BYTES = 1024 * 1024;
+export const BATCH_BYTES = 1024 * 1024;
 
 export interface Progress {
   /** Input bytes processed so far. */

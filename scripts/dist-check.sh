@@ -21,6 +21,9 @@ node -e "
 for f in /dist/electron/main.js /dist/electron/preload.cjs /dist/renderer/index.html /package.json; do
   grep -qx "$f" out/asar-list.txt || { echo "missing from app.asar: $f" >&2; exit 1; }
 done
+# The native AES-GCM module must sit outside the archive, where it can be loaded.
+gcm=out/linux-unpacked/resources/app.asar.unpacked/native/gcm/build/Release/keyhold_gcm.node
+test -f "$gcm" || { echo "missing unpacked: $gcm" >&2; exit 1; }
 if grep -E '^/(electron|renderer/src|test|shared)/' out/asar-list.txt; then echo 'sources leaked into app.asar' >&2; exit 1; fi
 # Fuses: RunAsNode off, cookie encryption on, NODE_OPTIONS off, --inspect off, asar integrity
 # on, only-from-asar on, browser V8 snapshot as shipped, file:// extra privileges off.

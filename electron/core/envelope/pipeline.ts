@@ -1,17 +1,17 @@
 /**
  * The streaming pipeline: encrypt a file into an envelope, decrypt an envelope into a file.
- * Memory is a fixed ring of input and output buffers (see `pump`) whatever the file size, and
- * node:crypto's short-lived buffers are collected as the job goes (young-gc.ts). Progress is
+ * Memory is a fixed ring of input and output buffers (see `pump`) whatever the file size; the
+ * cipher writes into them (crypto/gcm-into.ts), and when it is node:crypto's, which allocates
+ * per call, its short-lived buffers are collected as the job goes (young-gc.ts). Progress is
  * reported per batch; an AbortSignal cancels between batches.
  */
 import type { FileHandle } from 'node:fs/promises';
-import type { KeyObject } from 'node:crypto';
 import { KeyholdError } from '../../../shared/errors.js';
 import { FileErrors } from '../../../shared/operations/file.js';
 import { randomBytes } from '../crypto/random.js';
-import { equalBytes } from '../crypto/hmac.js';
-import { canonicalContext, DATA_KEY_BYTES, encodeHeader, encodeKeyBinding, MAX_HEADER_BYTES, MESSAGE_ID_BYTES, parseHeader, type EncryptedDataKey } from './format.js';
-import { FINAL_MARKER, FINAL_PREFIX_BYTES, frameKey, headerTag, MAX_SEQUENCE, openFrame, REGULAR_PREFIX_BYTES, sealedBytes, sealFrame, TAG_BYTES } from './frames.js';
+import type { GcmEngine } from '../crypto/gcm-into.js';
+import { canonicalContext, DATA_KEY_BYTES, HEADER_TAG_BYTES, encodeHeader, encodeKeyBinding, MAX_HEADER_BYTES, MESSAGE_ID_BYTES, parseHeader, type EncryptedDataKey } from './format.js';
+import { FINAL_MARKER, FINAL_PREFIX_BYTES, frameOpener, frameSealer, MAX_SEQUENCE, REGULAR_PREFIX_BYTES, sealedBytes, TAG_BYTES, type FrameOpener, type FrameSealer } from './frames.js';
 import { atomicOutput, openInput, readFull, refuseSamePath, writeAll } from './io.js';
 import { unwrapAny, type Keyring, type KeyringResolver } from './keyrings.js';
 import { collectYoungGarbage } from './young-gc.js';
@@ -52,6 +52,8 @@ export interface BatchStage {
   write(data: Buffer, position: number): Promise<void>;
   /** Output position of the first batch's output. */
   start: number;
+  /** `consume` leaves short-lived buffers behind (node:crypto's outputs): collect them as the job goes. */
+  leavesGarbage: boolean;
 }
 
 /**
@@ -112,7 +114,7 @@ export async function pump(fh: FileHandle, position: number, batchBytes: number,
         written += length;
       }
       sinceCollect += length;
-      if (sinceCollect >= COLLECT_EVERY_BYTES) {
+      if (stage.leavesGarbage && sinceCollect >= COLLECT_EVERY_BYTES) {
         collectYoungGarbage();
         sinceCollect = 0;
       }
@@ -137,26 +139,37 @@ export interface EncryptOptions {
   /** Bytes read per batch (default 1 MiB); tests make it small to cross batch boundaries. */
   batchBytes?: number;
   hooks?: StreamHooks;
+  /** Which AES-GCM runs the frames (default: crypto/gcm-into.ts's choice); tests pin each. */
+  engine?: GcmEngine;
 }
 
 export async function encryptFile(inPath: string, outPath: string, opts: EncryptOptions): Promise<{ bytesIn: number; bytesOut: number; dataKeys: EncryptedDataKey[] }> {
   refuseSamePath(inPath, outPath);
   const frameSize = opts.frameSize ?? DEFAULT_FRAME_SIZE;
-  const hooks = opts.hooks ?? {};
   const messageId = randomBytes(MESSAGE_ID_BYTES);
   const binding = encodeKeyBinding({ messageId, frameSize, context: opts.context });
   const dataKey = randomBytes(DATA_KEY_BYTES);
-  let key: KeyObject;
+  let sealer: FrameSealer;
   const dataKeys: EncryptedDataKey[] = [];
   try {
     for (const k of opts.keyrings) dataKeys.push(await k.wrap(dataKey, binding));
-    key = frameKey(dataKey, messageId);
+    sealer = frameSealer(dataKey, messageId, opts.engine);
   } finally {
     dataKey.fill(0);
   }
-  const { authenticated } = encodeHeader({ messageId, frameSize, context: opts.context, dataKeys });
-  const tag = headerTag(key, authenticated);
+  try {
+    const { authenticated } = encodeHeader({ messageId, frameSize, context: opts.context, dataKeys });
+    const header = Buffer.concat([authenticated, sealer.headerTag(authenticated)]);
+    const { bytesIn, bytesOut } = await sealFrames(inPath, outPath, sealer, header, frameSize, opts);
+    return { bytesIn, bytesOut, dataKeys };
+  } finally {
+    sealer.dispose();
+  }
+}
 
+/** Writes `header`, then the frames of `inPath` sealed by `sealer`, to `outPath`. */
+async function sealFrames(inPath: string, outPath: string, sealer: FrameSealer, header: Buffer, frameSize: number, opts: EncryptOptions): Promise<{ bytesIn: number; bytesOut: number }> {
+  const tag = header.subarray(header.length - HEADER_TAG_BYTES);
   const { fh: input, size } = await openInput(inPath);
   try {
     return await atomicOutput(outPath, async (output) => {
@@ -165,7 +178,6 @@ export async function encryptFile(inPath: string, outPath: string, opts: Encrypt
         await writeAll(output, data, at);
         bytesOut += data.length;
       };
-      const header = Buffer.concat([authenticated, tag]);
       await write(header, 0);
       const framesPerBatch = Math.max(1, Math.floor((opts.batchBytes ?? BATCH_BYTES) / frameSize));
       // Small files get a small buffer: just enough for the file and the read that sees its end.
@@ -176,17 +188,23 @@ export async function encryptFile(inPath: string, outPath: string, opts: Encrypt
         let end = 0;
         for (; at + frameSize <= chunk.length; at += frameSize) {
           if (seq >= MAX_SEQUENCE) throw new KeyholdError(FileErrors.HeaderOutOfBounds, 'The file needs more frames than the format allows; use a larger frame size.', 400);
-          end = sealFrame(key, tag, seq++, false, chunk.subarray(at, at + frameSize), out, end);
+          end = sealer.seal(tag, seq++, false, chunk.subarray(at, at + frameSize), out, end);
         }
         // A batch is a whole number of frames, so only the batch that ends the file has a
         // remainder; it (possibly empty) is the final frame, always shorter than a frame.
-        if (eof) end = sealFrame(key, tag, seq, true, chunk.subarray(at), out, end);
+        if (eof) end = sealer.seal(tag, seq, true, chunk.subarray(at), out, end);
         return end;
       };
       // Room for the batch's frames and, in the last batch, a final frame after them.
       const outputBytes = frames * sealedBytes(frameSize, false) + sealedBytes(0, true);
-      const bytesIn = await pump(input, 0, frames * frameSize, hooks, size, { outputBytes, consume: seal, write, start: header.length });
-      return { bytesIn, bytesOut, dataKeys };
+      const bytesIn = await pump(input, 0, frames * frameSize, opts.hooks ?? {}, size, {
+        outputBytes,
+        consume: seal,
+        write,
+        start: header.length,
+        leavesGarbage: sealer.engine === 'node:crypto',
+      });
+      return { bytesIn, bytesOut };
     });
   } finally {
     await input.close();
@@ -199,6 +217,7 @@ export interface DecryptOptions {
   context?: Record<string, string>;
   batchBytes?: number;
   hooks?: StreamHooks;
+  engine?: GcmEngine;
 }
 
 function frameError(code: string, message: string): KeyholdError {
@@ -216,7 +235,7 @@ class FrameReader {
   private offset: number;
 
   constructor(
-    private readonly key: KeyObject,
+    private readonly opener: FrameOpener,
     private readonly tag: Buffer,
     private readonly frameSize: number,
     start: number,
@@ -230,7 +249,7 @@ class FrameReader {
   }
 
   private open(seq: number, final: boolean, ct: Buffer, tag: Buffer, pos: number, out: Buffer, at: number): number {
-    const end = openFrame(this.key, this.tag, seq, final, ct, tag, out, at);
+    const end = this.opener.open(this.tag, seq, final, ct, tag, out, at);
     if (end === null) throw frameError(FileErrors.FrameTampered, `Frame ${seq} at offset ${pos} does not authenticate (altered).`);
     return end;
   }
@@ -287,34 +306,44 @@ export async function decryptFile(inPath: string, outPath: string, opts: Decrypt
     await readFull(input, head, 0);
     const header = parseHeader(head);
     const { dataKey, edk } = await unwrapAny(opts.resolvers, header.dataKeys, header.keyBinding);
-    let key: KeyObject;
+    let opener: FrameOpener;
     try {
-      key = frameKey(dataKey, header.messageId);
+      opener = frameOpener(dataKey, header.messageId, opts.engine);
     } finally {
       dataKey.fill(0);
     }
-    if (!equalBytes(headerTag(key, header.authenticated), header.tag)) {
-      throw frameError(FileErrors.HeaderTampered, 'The envelope header does not authenticate (altered).');
+    try {
+      if (!opener.headerAuthentic(header.authenticated, header.tag)) {
+        throw frameError(FileErrors.HeaderTampered, 'The envelope header does not authenticate (altered).');
+      }
+      // Only an authentic header's context is compared: an edited one is reported as tampering.
+      if (opts.context && canonicalContext(opts.context) !== canonicalContext(header.context)) {
+        throw frameError(FileErrors.WrongContext, 'The encryption context differs from the one the file was encrypted with.');
+      }
+      const reader = new FrameReader(opener, header.tag, header.frameSize, header.length);
+      const frameBytes = REGULAR_PREFIX_BYTES + header.frameSize + TAG_BYTES;
+      const framesPerBatch = Math.max(1, Math.floor((opts.batchBytes ?? BATCH_BYTES) / frameBytes));
+      const batchBytes = Math.min(framesPerBatch, Math.floor((size - header.length) / frameBytes) + 1) * frameBytes;
+      return await atomicOutput(outPath, async (output) => {
+        let bytesOut = 0;
+        const write = async (data: Buffer, at: number) => {
+          await writeAll(output, data, at);
+          bytesOut += data.length;
+        };
+        // A batch may finish a frame carried from the one before: room for one more frame.
+        const outputBytes = batchBytes + header.frameSize;
+        await pump(input, header.length, batchBytes, hooks, size - header.length, {
+          outputBytes,
+          consume: (chunk, eof, out) => reader.next(chunk, eof, out),
+          write,
+          start: 0,
+          leavesGarbage: opener.engine === 'node:crypto',
+        });
+        return { bytesOut, dataKey: edk };
+      });
+    } finally {
+      opener.dispose();
     }
-    // Only an authentic header's context is compared: an edited one is reported as tampering.
-    if (opts.context && canonicalContext(opts.context) !== canonicalContext(header.context)) {
-      throw frameError(FileErrors.WrongContext, 'The encryption context differs from the one the file was encrypted with.');
-    }
-    const reader = new FrameReader(key, header.tag, header.frameSize, header.length);
-    const frameBytes = REGULAR_PREFIX_BYTES + header.frameSize + TAG_BYTES;
-    const framesPerBatch = Math.max(1, Math.floor((opts.batchBytes ?? BATCH_BYTES) / frameBytes));
-    const batchBytes = Math.min(framesPerBatch, Math.floor((size - header.length) / frameBytes) + 1) * frameBytes;
-    return await atomicOutput(outPath, async (output) => {
-      let bytesOut = 0;
-      const write = async (data: Buffer, at: number) => {
-        await writeAll(output, data, at);
-        bytesOut += data.length;
-      };
-      // A batch may finish a frame carried from the one before: room for one more frame.
-      const outputBytes = batchBytes + header.frameSize;
-      await pump(input, header.length, batchBytes, hooks, size - header.length, { outputBytes, consume: (chunk, eof, out) => reader.next(chunk, eof, out), write, start: 0 });
-      return { bytesOut, dataKey: edk };
-    });
   } finally {
     await input.close();
   }

@@ -54,7 +54,7 @@ export async function hashFile(path: string, alg: DigestAlgorithm, hooks: Stream
       hash.update(chunk);
       return 0;
     };
-    await pump(fh, 0, batch, hooks, size, { outputBytes: 0, consume, write: async () => undefined, start: 0 });
+    await pump(fh, 0, batch, hooks, size, { outputBytes: 0, consume, write: async () => undefined, start: 0, leavesGarbage: false });
     return hash.digest();
   } finally {
     await fh.close();

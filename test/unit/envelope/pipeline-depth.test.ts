@@ -98,7 +98,7 @@ describe('pump', () => {
       inFlight--;
     };
     try {
-      const read = await pump(fh, 0, 1000, {}, data.length, { outputBytes: 1000, consume: identity, write, start: 3 });
+      const read = await pump(fh, 0, 1000, {}, data.length, { outputBytes: 1000, consume: identity, write, start: 3, leavesGarbage: false });
       expect(read).toBe(data.length);
     } finally {
       await fh.close();
@@ -115,7 +115,7 @@ describe('pump', () => {
       if (++writes === 2) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
     };
     try {
-      await expect(pump(fh, 0, 1000, {}, 20 * 1000, { outputBytes: 1000, consume: identity, write, start: 0 })).rejects.toMatchObject({ code: 'ENOSPC' });
+      await expect(pump(fh, 0, 1000, {}, 20 * 1000, { outputBytes: 1000, consume: identity, write, start: 0, leavesGarbage: false })).rejects.toMatchObject({ code: 'ENOSPC' });
     } finally {
       await fh.close();
     }
@@ -128,7 +128,7 @@ describe('pump', () => {
     const fh = await open(plain, 'r');
     const seen: [number, boolean][] = [];
     try {
-      await pump(fh, 0, 1000, {}, 4000, { outputBytes: 0, consume: (c, eof) => (seen.push([c.length, eof]), 0), write: async () => undefined, start: 0 });
+      await pump(fh, 0, 1000, {}, 4000, { outputBytes: 0, consume: (c, eof) => (seen.push([c.length, eof]), 0), write: async () => undefined, start: 0, leavesGarbage: false });
     } finally {
       await fh.close();
     }

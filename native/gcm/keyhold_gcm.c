@@ -92,7 +92,8 @@ static bool offset_arg(napi_env env, napi_value value, size_t limit, size_t *out
   return true;
 }
 
-static Gcm *gcm_arg(napi_env env, napi_value value, bool seal) {
+/* The Gcm behind a context object this module made (disposed or not), or NULL with a TypeError. */
+static Gcm *unwrap_context(napi_env env, napi_value value) {
   bool tagged = false;
   napi_valuetype type;
   if (failed(env, napi_typeof(env, value, &type))) return NULL;
@@ -103,7 +104,12 @@ static Gcm *gcm_arg(napi_env env, napi_value value, bool seal) {
   }
   void *data = NULL;
   if (failed(env, napi_unwrap(env, value, &data))) return NULL;
-  Gcm *gcm = data;
+  return data;
+}
+
+static Gcm *gcm_arg(napi_env env, napi_value value, bool seal) {
+  Gcm *gcm = unwrap_context(env, value);
+  if (!gcm) return NULL;
   if (!gcm->ctx) {
     napi_throw_error(env, NULL, "keyhold_gcm: the context was disposed");
     return NULL;
@@ -271,17 +277,8 @@ static napi_value open_(napi_env env, napi_callback_info info) {
 static napi_value dispose(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!get_args(env, info, 1, argv)) return NULL;
-  bool tagged = false;
-  napi_valuetype type;
-  if (failed(env, napi_typeof(env, argv[0], &type))) return NULL;
-  if (type == napi_object && failed(env, napi_check_object_type_tag(env, argv[0], &GCM_TAG, &tagged))) return NULL;
-  if (!tagged) {
-    napi_throw_type_error(env, NULL, "keyhold_gcm: not a context made by create()");
-    return NULL;
-  }
-  void *data = NULL;
-  if (failed(env, napi_unwrap(env, argv[0], &data))) return NULL;
-  release(data);
+  Gcm *gcm = unwrap_context(env, argv[0]);
+  if (gcm) release(gcm);
   return NULL;
 }
 

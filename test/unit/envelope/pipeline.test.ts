@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localCmkKeyring, localVaultResolver } from '../../../electron/core/envelope/keyrings.js';
 import { parseHeader } from '../../../electron/core/envelope/format.js';
+import type { GcmEngine } from '../../../electron/core/crypto/gcm-into.js';
 import { decryptFile, encryptFile, type Progress } from '../../../electron/core/envelope/pipeline.js';
 import { CMK_TABLE, type CmkRecord } from '../../../electron/core/kms/keys.js';
 import { rotateKey } from '../../../electron/core/kms/rotation.js';
@@ -18,13 +19,17 @@ const F = 256;
 const FRAME_BYTES = 4 + F + 16;
 const small = { frameSize: F, batchBytes: 1000 };
 
-async function setup(size: number, keys = 1, context: Record<string, string> = { purpose: 'test' }) {
+/** Both AES-GCM engines (crypto/gcm-into.ts) must make and read the same envelopes. */
+const ENGINES: GcmEngine[] = ['native', 'node:crypto'];
+
+async function setup(size: number, keys = 1, context: Record<string, string> = { purpose: 'test' }, engine?: GcmEngine) {
   const { ctx, keyIds } = await kmsWithKeys(keys);
   const { dir, plain, data } = plainFile(size);
   const enc = join(dir, 'plain.bin.khe');
   const out = join(dir, 'decrypted.bin');
-  const r = await encryptFile(plain, enc, { keyrings: keyIds.map((id) => localCmkKeyring(ctx, id)), context, ...small });
-  const decrypt = (from = enc, opts: { context?: Record<string, string> } = {}) => decryptFile(from, out, { resolvers: [localVaultResolver(ctx)], batchBytes: 1000, ...opts });
+  const r = await encryptFile(plain, enc, { keyrings: keyIds.map((id) => localCmkKeyring(ctx, id)), context, ...small, engine });
+  const decrypt = (from = enc, opts: { context?: Record<string, string>; engine?: GcmEngine } = {}) =>
+    decryptFile(from, out, { resolvers: [localVaultResolver(ctx)], batchBytes: 1000, engine, ...opts });
   return { ctx, keyIds, dir, plain, data, enc, out, r, decrypt };
 }
 
@@ -86,6 +91,23 @@ describe('envelope round trips', () => {
   });
 });
 
+describe('both AES-GCM engines', () => {
+  for (const size of [0, 1, F - 1, F, F + 1, 37 * F + 129]) {
+    it(`${size} bytes: each engine writes the same frame layout and opens the other's`, async () => {
+      const s = await setup(size, 1, { purpose: 'test' }, 'native');
+      const byNative = split(s.enc);
+      await s.decrypt(s.enc, { engine: 'node:crypto' });
+      expect(readFileSync(s.out)).toEqual(s.data);
+      const again = variant(s.dir, 'again.khe', byNative.bytes);
+      await encryptFile(s.plain, again, { keyrings: [localCmkKeyring(s.ctx, s.keyIds[0]!)], context: { purpose: 'test' }, ...small, engine: 'node:crypto' });
+      await s.decrypt(again, { engine: 'native' });
+      expect(readFileSync(s.out)).toEqual(s.data);
+      // Fresh data key and message id per file, so the bytes differ but the shape must not.
+      expect(split(again).frames.map((f) => f.length)).toEqual(byNative.frames.map((f) => f.length));
+    });
+  }
+});
+
 describe('envelope tampering: each case has its own code, and nothing is left at the output', () => {
   const cases: [string, (s: ReturnType<typeof split>) => Buffer, string][] = [
     ['truncated at a frame boundary (final frame removed)', (s) => Buffer.concat([s.header, ...s.frames.slice(0, -1)]), FileErrors.Truncated],
@@ -113,9 +135,9 @@ describe('envelope tampering: each case has its own code, and nothing is left at
     ['a frame size out of bounds', (s) => withByte(s.bytes, 22, 0x7f), FileErrors.HeaderOutOfBounds],
   ];
 
-  for (const [name, make, code] of cases) {
-    it(`${name} → ${code}`, async () => {
-      const s = await setup(5 * F + 77);
+  for (const [name, make, code] of cases) for (const engine of ENGINES) {
+    it(`${name} → ${code} (${engine})`, async () => {
+      const s = await setup(5 * F + 77, 1, { purpose: 'test' }, engine);
       const parts = split(s.enc);
       const bad = variant(s.dir, 'bad.khe', make(parts));
       writeFileSync(s.out, 'previous contents');

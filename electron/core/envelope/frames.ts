@@ -35,21 +35,29 @@ function frameGcm(dataKey: Buffer, messageId: Buffer, direction: 'seal' | 'open'
   }
 }
 
-/** IV = 8 zero bytes ‖ u32 sequence; sequence 0 is the header tag's. */
-export function frameIv(seq: number): Buffer {
-  const iv = Buffer.alloc(12);
-  iv.writeUInt32BE(seq, 8);
-  return iv;
-}
+/**
+ * The IV and AAD of one frame, written into two buffers a sealer or opener owns and reuses:
+ * both engines copy them during the call, and a job then allocates nothing per frame.
+ *   IV  = 8 zero bytes ‖ u32 sequence (sequence 0 is the header tag's)
+ *   AAD = header tag ‖ u32 seq ‖ u8 final ‖ u32 plaintext length
+ */
+class FrameParams {
+  readonly iv = Buffer.alloc(12);
+  readonly aad = Buffer.alloc(HEADER_TAG_BYTES + 9);
 
-/** Frame AAD = header tag ‖ u32 seq ‖ u8 final ‖ u32 plaintext length. */
-export function frameAad(header: Buffer, seq: number, final: boolean, length: number): Buffer {
-  const aad = Buffer.alloc(HEADER_TAG_BYTES + 9);
-  header.copy(aad, 0);
-  aad.writeUInt32BE(seq, HEADER_TAG_BYTES);
-  aad[HEADER_TAG_BYTES + 4] = final ? 1 : 0;
-  aad.writeUInt32BE(length, HEADER_TAG_BYTES + 5);
-  return aad;
+  /** The IV of `seq`. */
+  ivOf(seq: number): Buffer {
+    this.iv.writeUInt32BE(seq, 8);
+    return this.iv;
+  }
+
+  aadOf(headerTag: Buffer, seq: number, final: boolean, length: number): Buffer {
+    headerTag.copy(this.aad, 0, 0, HEADER_TAG_BYTES);
+    this.aad.writeUInt32BE(seq, HEADER_TAG_BYTES);
+    this.aad[HEADER_TAG_BYTES + 4] = final ? 1 : 0;
+    this.aad.writeUInt32BE(length, HEADER_TAG_BYTES + 5);
+    return this.aad;
+  }
 }
 
 /** Bytes a sealed frame of `plainBytes` takes on the wire. */
@@ -73,11 +81,12 @@ export interface FrameSealer {
 
 export function frameSealer(dataKey: Buffer, messageId: Buffer, engine?: GcmEngine): FrameSealer {
   const gcm = frameGcm(dataKey, messageId, 'seal', engine);
+  const params = new FrameParams();
   return {
     engine: gcm.engine,
     headerTag(authenticated) {
       const tag = Buffer.alloc(HEADER_TAG_BYTES);
-      gcm.seal(frameIv(0), authenticated, NOTHING, tag, 0);
+      gcm.seal(params.ivOf(0), authenticated, NOTHING, tag, 0);
       return tag;
     },
     seal(headerTag, seq, final, plain, out, at) {
@@ -90,7 +99,7 @@ export function frameSealer(dataKey: Buffer, messageId: Buffer, engine?: GcmEngi
         out.writeUInt32BE(seq, at);
         at += REGULAR_PREFIX_BYTES;
       }
-      return gcm.seal(frameIv(seq), frameAad(headerTag, seq, final, plain.length), plain, out, at);
+      return gcm.seal(params.ivOf(seq), params.aadOf(headerTag, seq, final, plain.length), plain, out, at);
     },
     dispose: () => gcm.dispose(),
   };
@@ -112,10 +121,11 @@ export interface FrameOpener {
 
 export function frameOpener(dataKey: Buffer, messageId: Buffer, engine?: GcmEngine): FrameOpener {
   const gcm = frameGcm(dataKey, messageId, 'open', engine);
+  const params = new FrameParams();
   return {
     engine: gcm.engine,
-    headerAuthentic: (authenticated, tag) => tag.length === HEADER_TAG_BYTES && gcm.open(frameIv(0), authenticated, NOTHING, tag, NOTHING, 0) !== null,
-    open: (headerTag, seq, final, ct, tag, out, at) => gcm.open(frameIv(seq), frameAad(headerTag, seq, final, ct.length), ct, tag, out, at),
+    headerAuthentic: (authenticated, tag) => tag.length === HEADER_TAG_BYTES && gcm.open(params.ivOf(0), authenticated, NOTHING, tag, NOTHING, 0) !== null,
+    open: (headerTag, seq, final, ct, tag, out, at) => gcm.open(params.ivOf(seq), params.aadOf(headerTag, seq, final, ct.length), ct, tag, out, at),
     dispose: () => gcm.dispose(),
   };
 }

@@ -83,6 +83,11 @@ export async function pump(fh: FileHandle, position: number, batchBytes: number,
   const inputs = Array.from({ length: PIPELINE_DEPTH }, () => Buffer.allocUnsafe(batchBytes));
   const outputs = Array.from({ length: PIPELINE_DEPTH }, () => Buffer.allocUnsafe(stage.outputBytes));
   const reads: Promise<number>[] = [];
+  // The most of each buffer ever filled: what the wipe at the end must cover.
+  const usedIn = inputs.map(() => 0);
+  const usedOut = outputs.map(() => 0);
+  // The slot whose output `consume` is writing: if it throws, how much it wrote is unknown.
+  let consuming = -1;
   const writes: Promise<void>[] = inputs.map(() => Promise.resolve());
   const read = (batch: number) => {
     reads[batch % PIPELINE_DEPTH] = later(readFull(fh, inputs[batch % PIPELINE_DEPTH] as Buffer, position + batch * batchBytes));
@@ -98,9 +103,13 @@ export async function pump(fh: FileHandle, position: number, batchBytes: number,
       const n = await (reads[slot] as Promise<number>);
       checkCancelled(hooks);
       const eof = n < batchBytes;
+      usedIn[slot] = Math.max(usedIn[slot]!, n);
       // This slot's output buffer is free once the write of batch − depth has landed.
       await writes[slot];
+      consuming = slot;
       const length = stage.consume((inputs[slot] as Buffer).subarray(0, n), eof, outputs[slot] as Buffer);
+      consuming = -1;
+      usedOut[slot] = Math.max(usedOut[slot]!, length);
       // `consume` keeps nothing of its input, so the slot can take the read of a later batch.
       if (!eof) read(batch + PIPELINE_DEPTH);
       if (length) {
@@ -126,9 +135,12 @@ export async function pump(fh: FileHandle, position: number, batchBytes: number,
     return done;
   } finally {
     // Never close a handle with a read or write still in flight.
-    await Promise.allSettled([...reads, ...writes]);
-    // The ring held plaintext; it goes back to the allocator wiped.
-    for (const b of [...inputs, ...outputs]) b.fill(0);
+    const [lastReads] = await Promise.all([Promise.allSettled(reads), Promise.allSettled(writes)]);
+    // The ring held plaintext; it goes back to the allocator wiped, as far as it was used (a
+    // read still in flight when the job stopped counts; a failed one may have filled any part).
+    lastReads.forEach((r, i) => (usedIn[i] = r.status === 'fulfilled' ? Math.max(usedIn[i]!, r.value) : inputs[i]!.length));
+    inputs.forEach((b, i) => b.fill(0, 0, usedIn[i]));
+    outputs.forEach((b, i) => b.fill(0, 0, i === consuming ? b.length : usedOut[i]));
   }
 }
 

@@ -2,7 +2,7 @@
 // frame with WebCrypto (not the code under test); the ring of batches wrapping several times at
 // the default sizes; and pump's own guarantees — one write at a time, in order, and a failed
 // write failing the job without an unhandled rejection.
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -133,5 +133,50 @@ describe('pump', () => {
       await fh.close();
     }
     expect(seen).toEqual([[1000, false], [1000, false], [1000, false], [1000, false], [0, true]]);
+  });
+
+  /** Runs pump over `size` random bytes, keeping a view of every ring buffer consume was given. */
+  async function ringAfter(size: number, consume: (chunk: Buffer, eof: boolean, out: Buffer) => number) {
+    const { plain } = plainFile(size);
+    const fh = await open(plain, 'r');
+    // Keyed by backing store: 5000-byte buffers each have their own (Node pools only < 4 KiB).
+    const ring = new Map<ArrayBufferLike, Uint8Array>();
+    // Every input buffer passes through a read, including those read ahead and never consumed.
+    const reader = {
+      read: (buf: Buffer, offset: number, length: number, position: number) => {
+        ring.set(buf.buffer, buf);
+        return fh.read(buf, offset, length, position);
+      },
+    } as unknown as FileHandle;
+    const watched = (chunk: Buffer, eof: boolean, out: Buffer) => {
+      ring.set(out.buffer, out);
+      return consume(chunk, eof, out);
+    };
+    const job = pump(reader, 0, 5000, {}, size, { outputBytes: 5000, consume: watched, write: async () => undefined, start: 0, leavesGarbage: false });
+    const outcome = await job.then(
+      () => 'done',
+      (e: Error) => e.message,
+    );
+    await fh.close();
+    return { outcome, ring: [...ring.values()] };
+  }
+
+  it('leaves the whole ring wiped, after a job and after a consume that fails halfway through its output', async () => {
+    const done = await ringAfter(23_456, identity);
+    expect(done.outcome).toBe('done');
+    expect(done.ring).toHaveLength(8);
+    for (const b of done.ring) expect(b.every((x) => x === 0)).toBe(true);
+
+    let calls = 0;
+    const failing = await ringAfter(40_000, (chunk, _eof, out) => {
+      // The third batch writes part of its output, then fails: how much it wrote is unknown to pump.
+      if (++calls === 3) {
+        chunk.copy(out, 0, 0, 3000);
+        throw new Error('frame 3 does not authenticate');
+      }
+      return chunk.copy(out);
+    });
+    expect(failing.outcome).toBe('frame 3 does not authenticate');
+    for (const b of failing.ring) expect(b.every((x) => x === 0)).toBe(true);
   });
 });

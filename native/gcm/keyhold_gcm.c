@@ -13,9 +13,10 @@
  * a later call), checks its output against node:crypto before first use, and otherwise falls
  * back to node:crypto: e.g. in Electron, whose BoringSSL need not export these symbols.
  *
- * Every argument is checked here, not trusted from JavaScript: a wrong type throws TypeError,
- * a length or offset that does not fit throws RangeError; nothing is read or written outside
- * the buffers given.
+ * Every argument is checked here, not trusted from JavaScript: bytes must be a Uint8Array (a
+ * Buffer) over a plain, unshared ArrayBuffer, else TypeError; a length or offset that does not fit
+ * throws RangeError; nothing is read or written outside the buffers given. `version` tells the
+ * loader which build it has.
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -25,6 +26,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+/* Bumped whenever the interface or its behaviour changes: the loader refuses a stale build. */
+#define MODULE_VERSION 1
 #define KEY_BYTES 32
 #define IV_BYTES 12
 #define TAG_BYTES 16
@@ -65,15 +68,25 @@ static bool failed(napi_env env, napi_status status) {
   return true;
 }
 
+/*
+ * A Uint8Array (a Buffer is one) over a plain ArrayBuffer. Not any view: not a SharedArrayBuffer,
+ * which another thread could change between OpenSSL's passes over a ciphertext (or read
+ * unverified plaintext from).
+ */
 static bool bytes_arg(napi_env env, napi_value value, const char *message, Bytes *out) {
-  bool is_buffer = false;
-  if (failed(env, napi_is_buffer(env, value, &is_buffer))) return false;
-  if (!is_buffer) {
+  bool is_typed = false;
+  if (failed(env, napi_is_typedarray(env, value, &is_typed))) return false;
+  napi_typedarray_type type = napi_int8_array;
+  napi_value backing = NULL;
+  void *data = NULL;
+  size_t offset = 0;
+  if (is_typed && failed(env, napi_get_typedarray_info(env, value, &type, &out->length, &data, &backing, &offset))) return false;
+  bool plain_buffer = false;
+  if (is_typed && type == napi_uint8_array && failed(env, napi_is_arraybuffer(env, backing, &plain_buffer))) return false;
+  if (!plain_buffer) {
     napi_throw_type_error(env, NULL, message);
     return false;
   }
-  void *data = NULL;
-  if (failed(env, napi_get_buffer_info(env, value, &data, &out->length))) return false;
   out->data = data;
   return true;
 }
@@ -84,7 +97,8 @@ static bool offset_arg(napi_env env, napi_value value, size_t limit, size_t *out
   if (failed(env, napi_typeof(env, value, &type))) return false;
   double number = -1;
   if (type == napi_number && failed(env, napi_get_value_double(env, value, &number))) return false;
-  if (type != napi_number || number < 0 || number > (double)limit || number != (double)(size_t)number) {
+  /* Written so that NaN fails the range test before any cast (casting NaN is undefined). */
+  if (type != napi_number || !(number >= 0 && number <= (double)limit) || number != (double)(size_t)number) {
     napi_throw_range_error(env, NULL, "keyhold_gcm: the output offset is not an integer within the output buffer");
     return false;
   }
@@ -254,9 +268,13 @@ static napi_value open_(napi_env env, napi_callback_info info) {
   }
   int n = 0;
   int m = 0;
-  /* SET_TAG copies the tag; the cast drops a const OpenSSL's signature lacks. */
-  bool ready = begin(gcm, &iv, &aad) && (ct.length == 0 || EVP_CipherUpdate(gcm->ctx, dest, &n, ct.data, (int)ct.length) == 1) && (size_t)n == ct.length &&
-               EVP_CIPHER_CTX_ctrl(gcm->ctx, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, tag.data) == 1;
+  /*
+   * The IV and AAD are consumed by begin() and the tag is handed over (SET_TAG copies it) before
+   * the first plaintext byte is written, so none of them can be overwritten first even if they
+   * lie inside the output.
+   */
+  bool ready = begin(gcm, &iv, &aad) && EVP_CIPHER_CTX_ctrl(gcm->ctx, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, tag.data) == 1 &&
+               (ct.length == 0 || EVP_CipherUpdate(gcm->ctx, dest, &n, ct.data, (int)ct.length) == 1) && (size_t)n == ct.length;
   if (!ready) {
     OPENSSL_cleanse(dest, ct.length);
     napi_throw_error(env, NULL, "keyhold_gcm: OpenSSL failed to open");
@@ -290,5 +308,7 @@ NAPI_MODULE_INIT() {
       {"dispose", NULL, dispose, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions) != napi_ok) return NULL;
+  napi_value version;
+  if (napi_create_uint32(env, MODULE_VERSION, &version) != napi_ok || napi_set_named_property(env, exports, "version", version) != napi_ok) return NULL;
   return exports;
 }

@@ -9,7 +9,7 @@
  * KEYHOLD_FILE_CIPHER=node:crypto forces the fallback; =native makes its absence an error.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,74 +34,114 @@ interface NativeContext {
   readonly __brand: 'keyhold_gcm';
 }
 
-interface NativeModule {
+/** What native/gcm exports (keyhold_gcm.c). */
+export interface NativeModule {
+  version: number;
   create(key: Buffer, seal: boolean): NativeContext;
   seal(ctx: NativeContext, iv: Buffer, aad: Buffer, plain: Buffer, out: Buffer, at: number): number;
   open(ctx: NativeContext, iv: Buffer, aad: Buffer, ct: Buffer, tag: Buffer, out: Buffer, at: number): number | null;
   dispose(ctx: NativeContext): void;
 }
 
+/** keyhold_gcm.c's MODULE_VERSION this code was written against. */
+const NATIVE_VERSION = 1;
 const MODULE_PATH = join('native', 'gcm', 'build', 'Release', 'keyhold_gcm.node');
 
-/** This file runs from electron/core/crypto/, from a bundle in dist/, or from a packaged app: look upwards. */
-function findModule(): string | null {
-  for (let dir = dirname(fileURLToPath(import.meta.url)), up = 0; up < 6; up++, dir = dirname(dir)) {
-    const candidate = join(dir, MODULE_PATH);
-    if (existsSync(candidate)) return candidate;
+/**
+ * The one place the module may be: under Keyhold's own package root, the nearest package.json
+ * above this file (electron/core/crypto/ in a checkout, dist/… in a bundle, app.asar/dist/… in
+ * the packaged app). Never a search further up: a shared library runs code the moment it is
+ * loaded, so a file planted in some parent directory must never be picked up.
+ */
+export function nativeModulePath(from: string = dirname(fileURLToPath(import.meta.url))): string | null {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const name = (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
+      return name === 'keyhold' ? join(dir, MODULE_PATH) : null;
+    }
+    if (dirname(dir) === dir) return null;
   }
-  return null;
 }
 
-/** Seals and opens a random frame with both engines: the module is used only if they agree. */
-function selfTest(native: NativeModule): string | null {
+/**
+ * Checks a loaded module against node:crypto the way the pipeline uses it: one context sealing
+ * two frames in turn (the IV and AAD changed in between), an empty frame (the header tag), and an
+ * opener that refuses a forged tag, wipes, and then opens the next frame. Returns why it is not
+ * fit to use, or null.
+ */
+export function checkNativeModule(native: NativeModule): string | null {
+  if (native.version !== NATIVE_VERSION) return `it is a build of another version (${String(native.version)}, expected ${NATIVE_VERSION}): run npm run build:native`;
   const key = randomBytes(32);
-  const iv = randomBytes(GCM_IV_BYTES);
-  const aad = randomBytes(29);
-  const plain = randomBytes(1000);
-  const reference = Buffer.alloc(plain.length + GCM_TAG_BYTES);
-  portable(key, true).seal(iv, aad, plain, reference, 0);
-  const sealer = native.create(key, true);
-  const opener = native.create(key, false);
+  const frames = [randomBytes(1000), Buffer.alloc(0), randomBytes(333)].map((plain) => ({ iv: randomBytes(GCM_IV_BYTES), aad: randomBytes(29), plain }));
+  const reference = portable(key, true);
+  const expected = frames.map((f) => {
+    const out = Buffer.alloc(f.plain.length + GCM_TAG_BYTES);
+    reference.seal(f.iv, f.aad, f.plain, out, 0);
+    return out;
+  });
+  const contexts: NativeContext[] = [];
   try {
-    const out = Buffer.alloc(plain.length + GCM_TAG_BYTES + 3);
-    if (native.seal(sealer, iv, aad, plain, out, 3) !== reference.length + 3 || !out.subarray(3).equals(reference)) return 'its ciphertext differs from node:crypto';
-    const back = Buffer.alloc(plain.length);
-    const ct = reference.subarray(0, plain.length);
-    const tag = reference.subarray(plain.length);
-    if (native.open(opener, iv, aad, ct, tag, back, 0) !== plain.length || !back.equals(plain)) return 'it does not open what node:crypto sealed';
-    const forged = Buffer.from(tag);
-    forged[0]! ^= 1;
-    if (native.open(opener, iv, aad, ct, forged, back, 0) !== null || back.some((b) => b !== 0)) return 'it accepts a forged tag';
+    const sealer = native.create(key, true);
+    contexts.push(sealer);
+    const opener = native.create(key, false);
+    contexts.push(opener);
+    for (const [i, f] of frames.entries()) {
+      const out = Buffer.alloc(f.plain.length + GCM_TAG_BYTES + 3);
+      if (native.seal(sealer, f.iv, f.aad, f.plain, out, 3) !== out.length || !out.subarray(3).equals(expected[i]!)) return 'its ciphertext differs from node:crypto';
+    }
+    for (const [i, f] of frames.entries()) {
+      const ct = expected[i]!.subarray(0, f.plain.length);
+      const tag = expected[i]!.subarray(f.plain.length);
+      const back = Buffer.alloc(f.plain.length);
+      const forged = Buffer.from(tag);
+      forged[0]! ^= 1;
+      if (native.open(opener, f.iv, f.aad, ct, forged, back, 0) !== null || back.some((b) => b !== 0)) return 'it accepts a forged tag';
+      if (native.open(opener, f.iv, f.aad, ct, tag, back, 0) !== f.plain.length || !back.equals(f.plain)) return 'it does not open what node:crypto sealed';
+    }
     return null;
   } finally {
-    native.dispose(sealer);
-    native.dispose(opener);
+    for (const ctx of contexts) native.dispose(ctx);
   }
 }
 
 export interface NativeGcmStatus {
   loaded: boolean;
-  /** Where the module was found (when it was). */
+  /** Where the module was looked for. */
   path?: string;
   /** Why it is not used (when it is not). */
   reason?: string;
+}
+
+/**
+ * Loads and checks the module at `path`. RTLD_NOW: on Linux and macOS a symbol the host does not
+ * export fails here, not at a later call.
+ */
+export function loadNativeModule(path: string): { module: NativeModule | null; status: NativeGcmStatus } {
+  if (!existsSync(path)) return { module: null, status: { loaded: false, path, reason: 'it was not built (npm run build:native)' } };
+  let exports: NativeModule;
+  try {
+    const holder = { exports: {} as NativeModule };
+    process.dlopen(holder, path, constants.dlopen.RTLD_NOW);
+    exports = holder.exports;
+  } catch (e) {
+    return { module: null, status: { loaded: false, path, reason: `it did not load: ${(e as Error).message.split('\n')[0]}` } };
+  }
+  const reason = checkNativeModule(exports);
+  return reason ? { module: null, status: { loaded: false, path, reason } } : { module: exports, status: { loaded: true, path } };
 }
 
 let nativeState: { module: NativeModule | null; status: NativeGcmStatus } | undefined;
 
 function loadNative(): { module: NativeModule | null; status: NativeGcmStatus } {
   if (nativeState) return nativeState;
-  const path = findModule();
-  if (!path) return (nativeState = { module: null, status: { loaded: false, reason: `${MODULE_PATH} was not built (npm run build:native)` } });
-  try {
-    const holder = { exports: {} as NativeModule };
-    // RTLD_NOW: a symbol the host does not export fails here, not at a later call.
-    process.dlopen(holder, path, constants.dlopen.RTLD_NOW);
-    const reason = selfTest(holder.exports);
-    nativeState = reason ? { module: null, status: { loaded: false, path, reason } } : { module: holder.exports, status: { loaded: true, path } };
-  } catch (e) {
-    nativeState = { module: null, status: { loaded: false, path, reason: `it did not load: ${(e as Error).message}` } };
+  if (process.versions.electron) {
+    // Electron's BoringSSL does not export the OpenSSL symbols the module calls, and on Windows
+    // (delay-loaded imports) a missing one would crash at the first call rather than fail the load.
+    return (nativeState = { module: null, status: { loaded: false, reason: "not used in Electron, whose BoringSSL does not export OpenSSL's symbols" } });
   }
+  const path = nativeModulePath();
+  nativeState = path ? loadNativeModule(path) : { module: null, status: { loaded: false, reason: "Keyhold's package root was not found above this file" } };
   return nativeState;
 }
 
@@ -127,8 +167,13 @@ function native(module: NativeModule, key: Buffer, seal: boolean): GcmInto {
  */
 const SLICE_BYTES = 16 * 1024;
 
-function updateInto(cipher: { update(data: Buffer): Buffer }, data: Buffer, out: Buffer, at: number): number {
-  for (let i = 0; i < data.length; i += SLICE_BYTES) at += cipher.update(data.subarray(i, i + SLICE_BYTES)).copy(out, at);
+/** Runs `data` through `cipher` into `out` at `at`; `wipe` zeroes each slice's own output after the copy (it held plaintext). */
+function updateInto(cipher: { update(data: Buffer): Buffer }, data: Buffer, out: Buffer, at: number, wipe: boolean): number {
+  for (let i = 0; i < data.length; i += SLICE_BYTES) {
+    const part = cipher.update(data.subarray(i, i + SLICE_BYTES));
+    at += part.copy(out, at);
+    if (wipe) part.fill(0);
+  }
   return at;
 }
 
@@ -137,7 +182,8 @@ function fits(out: Buffer, at: number, length: number): void {
 }
 
 function portable(rawKey: Buffer, seal: boolean): GcmInto {
-  let key: KeyObject | null = createSecretKey(Buffer.from(rawKey));
+  // createSecretKey copies the bytes into the KeyObject; no other copy is made.
+  let key: KeyObject | null = createSecretKey(rawKey);
   const live = (): KeyObject => {
     if (!key) throw new Error('The GCM context was disposed.');
     return key;
@@ -149,7 +195,7 @@ function portable(rawKey: Buffer, seal: boolean): GcmInto {
       fits(out, at, plain.length + GCM_TAG_BYTES);
       const c = createCipheriv('aes-256-gcm', live(), iv, { authTagLength: GCM_TAG_BYTES });
       c.setAAD(aad);
-      const end = updateInto(c, plain, out, at);
+      const end = updateInto(c, plain, out, at, false);
       c.final();
       return end + c.getAuthTag().copy(out, end);
     },
@@ -159,7 +205,7 @@ function portable(rawKey: Buffer, seal: boolean): GcmInto {
       const d = createDecipheriv('aes-256-gcm', live(), iv, { authTagLength: GCM_TAG_BYTES });
       d.setAAD(aad);
       d.setAuthTag(tag);
-      const end = updateInto(d, ct, out, at);
+      const end = updateInto(d, ct, out, at, true);
       try {
         d.final();
         return end;
@@ -174,9 +220,13 @@ function portable(rawKey: Buffer, seal: boolean): GcmInto {
   };
 }
 
-/** The engine KEYHOLD_FILE_CIPHER asks for, else native when it loaded, else node:crypto. */
-export function chooseGcmEngine(): GcmEngine {
-  const wanted = process.env.KEYHOLD_FILE_CIPHER;
+const ENGINE_CHOICES = ['auto', 'native', 'node:crypto'] as const;
+
+/** The engine KEYHOLD_FILE_CIPHER asks for (auto when unset): native when it loaded, else node:crypto. */
+export function chooseGcmEngine(wanted: string = process.env.KEYHOLD_FILE_CIPHER || 'auto'): GcmEngine {
+  if (!(ENGINE_CHOICES as readonly string[]).includes(wanted)) {
+    throw new Error(`KEYHOLD_FILE_CIPHER=${wanted} is not one of ${ENGINE_CHOICES.join(', ')}.`);
+  }
   if (wanted === 'node:crypto') return 'node:crypto';
   const { status } = loadNative();
   if (wanted === 'native' && !status.loaded) throw new Error(`KEYHOLD_FILE_CIPHER=native, but the native AES-GCM module is not usable: ${status.reason}.`);

@@ -9,7 +9,8 @@
  */
 import { hkdfSync } from 'node:crypto';
 import { GCM_TAG_BYTES } from '../crypto/aead.js';
-import { gcmInto, type GcmEngine, type GcmInto } from '../crypto/gcm-into.js';
+import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
+import { chooseGcmEngine, gcmInto, type GcmEngine, type GcmInto } from '../crypto/gcm-into.js';
 import { HEADER_TAG_BYTES } from './format.js';
 
 export const FINAL_MARKER = 0xffffffff;
@@ -26,12 +27,21 @@ const FRAME_KEY_INFO = Buffer.from('keyhold envelope v1 frame key', 'latin1');
  * key is fresh per file anyway; the derivation keeps (key, IV) pairs unique even if a keyring
  * ever reuses a data key across files. It lives only inside the GCM context made from it.
  */
-function frameGcm(dataKey: Buffer, messageId: Buffer, direction: 'seal' | 'open', engine?: GcmEngine): GcmInto {
+function frameGcm(dataKey: Buffer, messageId: Buffer, direction: 'seal' | 'open', engine: GcmEngine = engineFromEnvironment()): GcmInto {
   const raw = Buffer.from(hkdfSync('sha256', dataKey, messageId, FRAME_KEY_INFO, 32));
   try {
     return gcmInto(raw, direction, engine);
   } finally {
     raw.fill(0);
+  }
+}
+
+/** The engine KEYHOLD_FILE_CIPHER picks; a value it cannot honour is the caller's error, by name. */
+function engineFromEnvironment(): GcmEngine {
+  try {
+    return chooseGcmEngine();
+  } catch (e) {
+    throw new KeyholdError(LocalErrors.BadArgument, (e as Error).message, 400);
   }
 }
 

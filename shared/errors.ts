@@ -65,6 +65,11 @@ export const LocalErrors = {
    * a record changed since its network phase read it. Nothing was applied; it may be retried.
    */
   WriteConflict: 'VAULT.0506',
+  /**
+   * An operation that must not overlap with another like it (a push to the same remote) found one
+   * running, in this process or another: refused, nothing done; run it again when that one ends.
+   */
+  Busy: 'VAULT.0507',
   BackupInvalid: 'VAULT.0601',
   /** An audit entry whose MAC does not chain from its predecessor. */
   AuditChainBroken: 'AUDIT.0501',

@@ -70,6 +70,12 @@ export interface OperationDecl<I extends z.ZodObject = z.ZodObject, O = unknown>
   localFileFields?: readonly string[];
   audit: AuditPolicy;
   validation: ValidationCodes;
+  /**
+   * For calls that must not overlap on one vault, across processes: the key two such calls
+   * share (null when this call needs no claim) and how the refusal names the one running. A
+   * second call with the same key is refused with VAULT.0507 while the first runs.
+   */
+  exclusive?: (input: z.infer<I>) => { key: string; what: string } | null;
 }
 
 export function defineOp<I extends z.ZodObject, O>(decl: OperationDecl<I, O>): OperationDecl<I, O> {

@@ -100,6 +100,9 @@ export const remoteOperations = {
     mutates: true,
     audit: { record: ['name', 'service', 'direction', 'dry_run'] },
     validation: REMOTE_VALIDATION,
+    // Two pushes to one remote at once would both write the same new versions there (each reads
+    // the remote before the other writes). Pulls need no claim: their commits reconcile.
+    exclusive: (input) => (input.direction === 'push' && !input.dry_run ? { key: `remote sync push ${input.service} ${input.name}`, what: `push to remote ${input.name} (${input.service})` } : null),
   }),
   remoteByok: defineOp({
     service: 'remote',

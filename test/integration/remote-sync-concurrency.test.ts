@@ -182,27 +182,31 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     await expect(call('csms', 'show-secret', { secret_name: 'db' })).rejects.toMatchObject({ status: 404 });
   });
 
-  it('csms: two pushes at once; the later commit merges its base with the one the first stored, so nothing comes back on the next pull', async () => {
+  it('csms: a second push to the same remote while one runs is refused (VAULT.0507), so no version is written twice there', async () => {
     await call('csms', 'create-secret', { name: 'db', secret_string: 'one' });
     expect(actionOf(await sync('csms', 'push'), 'db')).toBe('add');
     await call('csms', 'create-secret-version', { secret_name: 'db', secret_string: 'two' });
     const hold = remote.holdNext('POST', '/v1/p/secrets/db/versions');
     const first = sync('csms', 'push');
     await hold.reached;
-    let second: Promise<SyncResult> | undefined;
     try {
-      second = sync('csms', 'push');
-      expect(await settlesWithin(second, PROMPTLY_MS)).toBe(true);
+      await expect(sync('csms', 'push')).rejects.toMatchObject({ code: 'VAULT.0507', message: expect.stringMatching(/push to remote peer \(csms\).*in this process/) });
+      // Other work goes on: a pull needs no claim.
+      expect(actionOf(await sync('csms'), 'db')).toBe('unchanged');
     } finally {
       hold.release();
     }
-    expect(actionOf(await second, 'db')).toBe('update');
     expect(actionOf(await first, 'db')).toBe('update');
-    // Both pushes wrote v2 there (the documented limit); both pairs are recorded.
-    expect(remote.secrets.get('db')).toEqual(['one', 'two', 'two']);
-    expect(actionOf(await sync('csms'), 'db')).toBe('unchanged');
+    expect(remote.secrets.get('db')).toEqual(['one', 'two']);
+    // The claim ended with the push: the next one runs.
     expect(actionOf(await sync('csms', 'push'), 'db')).toBe('unchanged');
     expect(await versionCount('db')).toBe(2);
+  });
+
+  it('a push that fails releases its claim: the same push again fails for its own reason, not VAULT.0507', async () => {
+    const push = () => call('remote', 'sync', { name: 'ghost', service: 'csms', direction: 'push' });
+    await expect(push()).rejects.toMatchObject({ code: 'REMOTE.0004' });
+    await expect(push()).rejects.toMatchObject({ code: 'REMOTE.0004' });
   });
 
   it('a remote removed meanwhile: nothing is applied (REMOTE.0004)', async () => {

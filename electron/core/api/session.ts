@@ -19,6 +19,7 @@ import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
 import { dueMaintenance } from '../kms/maintenance.js';
 import { dueTasks } from '../secrets/schedule.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
+import { claimExclusive } from './exclusive.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, type WriteTx } from '../vault/vault.js';
 import { findOperation, type RegisteredOperation } from './registry.js';
@@ -318,7 +319,10 @@ export class Session {
     const who = caller ? `${transport}:${caller.access_key}` : transport;
     const background = new CallBackground(this.vault, this.audit);
     const opts = { caller, operation: decl.name, background, hooks };
+    const claim = decl.exclusive?.(input as never);
+    let release: (() => void) | undefined;
     try {
+      if (claim) release = claimExclusive(this.vault.path, claim.key, claim.what);
       if (decl.mutates) {
         // A network-first handler does its I/O before the transaction, so other writers do not
         // wait for a remote; its commit phase re-checks what it read (shared/operations/phases.ts).
@@ -342,6 +346,8 @@ export class Session {
         await this.audit.record(auditEntry(decl, input, who, e.code)).catch(() => undefined);
       }
       throw e;
+    } finally {
+      release?.();
     }
   }
 }

@@ -6,16 +6,21 @@
  *
  * The claim is a small file beside the vault, made whole under a temporary name and then linked
  * into place (link fails if the name exists), so another process never reads half a claim. It
- * names its owner's pid: a claim whose process is gone (a crash, a kill) is taken over. Two
+ * names its owner's pid and machine: a claim whose process is gone (a crash, a kill) is taken
+ * over; one from another machine (a vault on a shared drive) never is, and the refusal says which
+ * file to remove if that process is gone. Two
  * processes taking over the same stale claim at the same instant could both succeed; a claim
  * left by a live process is never broken.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 
 interface Claim {
   pid: number;
+  /** A pid means something only on its own machine (a vault on a shared drive). */
+  host: string;
   token: string;
   what: string;
   since: string;
@@ -36,8 +41,12 @@ function readClaim(path: string): Claim | null {
   }
 }
 
-/** Whether `pid` is a running process other than a former holder of this process's own pid. */
-function running(pid: number): boolean {
+/**
+ * Whether the claim's process may still be running: another machine's is taken to be (it cannot
+ * be checked from here); on this one, whether its pid is a live process other than this one.
+ */
+function running({ pid, host }: Claim): boolean {
+  if (host !== hostname()) return true;
   if (!Number.isInteger(pid) || pid <= 0) return false;
   if (pid === process.pid) return false; // not in `held`: left by an earlier process with our pid
   try {
@@ -59,7 +68,7 @@ function busy(what: string, by: string): KeyholdError {
 export function claimExclusive(vaultPath: string, key: string, what: string): () => void {
   const path = claimPath(vaultPath, key);
   if (held.has(path)) throw busy(what, 'in this process');
-  const mine: Claim = { pid: process.pid, token: randomUUID(), what, since: new Date().toISOString() };
+  const mine: Claim = { pid: process.pid, host: hostname(), token: randomUUID(), what, since: new Date().toISOString() };
   const draft = `${path}.${mine.token}.tmp`;
   writeFileSync(draft, JSON.stringify(mine), { mode: 0o600 });
   try {
@@ -70,7 +79,9 @@ export function claimExclusive(vaultPath: string, key: string, what: string): ()
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
         const other = readClaim(path);
-        if (other && running(other.pid)) throw busy(what, `process ${other.pid}, since ${other.since}`);
+        if (other && running(other)) {
+          throw busy(what, `process ${other.pid} on ${other.host}, since ${other.since}; if that process is gone, remove ${path}`);
+        }
         // Its process is gone: the claim is stale.
         rmSync(path, { force: true });
       }

@@ -2,6 +2,7 @@
 // one, taken over from a process that is gone, released once. The other process is a real one.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claimExclusive, claimPath } from '../../../electron/core/api/exclusive.js';
@@ -39,7 +40,7 @@ describe('claimExclusive', () => {
     const vault = vaultIn(tempDir('keyhold-claim-'));
     const child = await holder(vault, 'k');
     try {
-      expect(() => claimExclusive(vault, 'k', 'test job')).toThrow(new RegExp(`process ${child.pid}, since`));
+      expect(() => claimExclusive(vault, 'k', 'test job')).toThrow(new RegExp(`process ${child.pid} on ${hostname()}, since .*; if that process is gone, remove ${claimPath(vault, 'k')}`));
     } finally {
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
@@ -56,8 +57,15 @@ describe('claimExclusive', () => {
     writeFileSync(claimPath(vault, 'k'), '{"pid":');
     claimExclusive(vault, 'k', 'x')();
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    writeFileSync(claimPath(vault, 'k'), JSON.stringify({ pid: Number(gone.stdout), token: 't', what: 'old', since: 'then' }));
+    writeFileSync(claimPath(vault, 'k'), JSON.stringify({ pid: Number(gone.stdout), host: hostname(), token: 't', what: 'old', since: 'then' }));
     claimExclusive(vault, 'k', 'x')();
     expect(existsSync(claimPath(vault, 'k'))).toBe(false);
+  });
+
+  it("a claim from another machine is never taken over, even with a pid that is free here", () => {
+    const vault = vaultIn(tempDir('keyhold-claim-'));
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(claimPath(vault, 'k'), JSON.stringify({ pid: Number(gone.stdout), host: 'elsewhere.invalid', token: 't', what: 'push', since: 'then' }));
+    expect(() => claimExclusive(vault, 'k', 'x')).toThrow(/on elsewhere\.invalid/);
   });
 });

@@ -5,8 +5,9 @@
  * Two engines, one contract. `native` is native/gcm (keyhold_gcm.c): the same OpenSSL as
  * node:crypto through EVP, writing straight into `out`. `node:crypto` runs cipher.update over
  * 16 KiB slices and copies each output into `out`; it is the fallback wherever the module was
- * not built or cannot load (Electron's BoringSSL need not export the symbols it needs).
- * KEYHOLD_FILE_CIPHER=node:crypto forces the fallback; =native makes its absence an error.
+ * not built, fails its check, or runs inside Electron (whose BoringSSL does not export the
+ * symbols it needs). KEYHOLD_FILE_CIPHER=node:crypto forces the fallback, =native makes the
+ * module's absence an error, auto (or unset) chooses; any other value is refused.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -66,9 +67,9 @@ export function nativeModulePath(from: string = dirname(fileURLToPath(import.met
 
 /**
  * Checks a loaded module against node:crypto the way the pipeline uses it: one context sealing
- * two frames in turn (the IV and AAD changed in between), an empty frame (the header tag), and an
- * opener that refuses a forged tag, wipes, and then opens the next frame. Returns why it is not
- * fit to use, or null.
+ * three frames in turn (a new IV and AAD each; the second empty, as a header tag is), and one
+ * opener refusing a forged tag for each, wiping, and then opening the real one. Returns why it is
+ * not fit to use, or null.
  */
 export function checkNativeModule(native: NativeModule): string | null {
   if (native.version !== NATIVE_VERSION) return `it is a build of another version (${String(native.version)}, expected ${NATIVE_VERSION}): run npm run build:native`;
@@ -100,6 +101,8 @@ export function checkNativeModule(native: NativeModule): string | null {
       if (native.open(opener, f.iv, f.aad, ct, tag, back, 0) !== f.plain.length || !back.equals(f.plain)) return 'it does not open what node:crypto sealed';
     }
     return null;
+  } catch (e) {
+    return `its check threw: ${(e as Error).message}`;
   } finally {
     for (const ctx of contexts) native.dispose(ctx);
   }

@@ -76,6 +76,8 @@ describe('the native module and its loader', () => {
     expect(checkNativeModule(drifting)).toMatch(/differs from node:crypto/);
     const credulous: NativeModule = { ...real, open: (_ctx, _iv, _aad, ct, _tag, out, at) => at + ct.copy(out, at) };
     expect(checkNativeModule(credulous)).toMatch(/forged tag/);
+    // A module that throws is reported, not thrown at the file job.
+    expect(checkNativeModule({ ...real, create: () => { throw new TypeError('not a function'); } })).toMatch(/its check threw: not a function/);
   });
 });
 

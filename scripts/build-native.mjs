@@ -24,16 +24,18 @@ function nodeGyp() {
   return existsSync(bundled) ? bundled : null;
 }
 
-/** The running Node's headers (they include OpenSSL's): never a download, which fails offline. */
+/** Where the running Node keeps its headers (they include OpenSSL's); npm's nodedir setting wins. */
+const prefix = resolve(dirname(process.execPath), '..');
+
+/** The running Node's headers: never a download, which fails offline. */
 function nodeDir() {
   if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
-  const prefix = resolve(dirname(process.execPath), '..');
   return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null;
 }
 
 const gyp = nodeGyp();
 const headers = nodeDir();
-const why = !gyp ? 'node-gyp was not found' : !headers ? `no Node headers under ${resolve(dirname(process.execPath), '..', 'include', 'node')}` : null;
+const why = !gyp ? 'node-gyp was not found' : !headers ? `no Node headers under ${join(prefix, 'include', 'node')}` : null;
 let ok = false;
 if (!why) {
   const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${headers}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });

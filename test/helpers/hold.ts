@@ -23,6 +23,16 @@ export class Hold {
   release(): void {
     this.open();
   }
+
+  /** Waits until the hold is reached, runs `meanwhile`, and releases the hold however it ends. */
+  async during<T>(meanwhile: () => Promise<T>): Promise<T> {
+    await this.reached;
+    try {
+      return await meanwhile();
+    } finally {
+      this.release();
+    }
+  }
 }
 
 /** Whether `p` settles within `ms` (a writer that waits for the vault's lock does not). */

@@ -60,15 +60,12 @@ describe('remote sync holds no write lock while the remote is slow', () => {
       await c.seed();
       const hold = remote.holdNext(...c.held);
       const syncing = sync(c.service, c.direction);
-      await hold.reached;
-      let created: Promise<unknown> | undefined;
-      try {
-        created = call('kms', 'create-key', { key_alias: 'meanwhile' });
-        expect(await settlesWithin(created, PROMPTLY_MS)).toBe(true);
-      } finally {
-        hold.release();
-      }
-      await expect(created).resolves.toMatchObject({ key_info: { key_id: expect.any(String) } });
+      const created = await hold.during(async () => {
+        const creating = call('kms', 'create-key', { key_alias: 'meanwhile' });
+        expect(await settlesWithin(creating, PROMPTLY_MS)).toBe(true);
+        return creating;
+      });
+      expect(created).toMatchObject({ key_info: { key_id: expect.any(String) } });
       const r = await syncing;
       expect(r.applied).toBe(true);
       expect(actionOf(r, c.added)).toBe('add');
@@ -84,12 +81,7 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.secrets.get('db')?.push('two');
     const hold = remote.holdNext('GET', '/v1/p/secrets/db/versions/v2');
     const syncing = sync('csms');
-    await hold.reached;
-    try {
-      expect(await settlesWithin(call('csms', 'create-secret-version', { secret_name: 'db', secret_string: 'here' }), PROMPTLY_MS)).toBe(true);
-    } finally {
-      hold.release();
-    }
+    await hold.during(async () => expect(await settlesWithin(call('csms', 'create-secret-version', { secret_name: 'db', secret_string: 'here' }), PROMPTLY_MS)).toBe(true));
     const r = await syncing;
     expect(actionOf(r, 'db')).toBe('conflict');
     expect(await latest('db')).toBe('here');
@@ -103,12 +95,7 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.secrets.set('fresh', ['from the remote']);
     const hold = remote.holdNext('GET', '/v1/p/secrets/fresh/versions/v1');
     const syncing = sync('csms');
-    await hold.reached;
-    try {
-      expect(await settlesWithin(call('csms', 'create-secret', { name: 'fresh', secret_string: 'made here' }), PROMPTLY_MS)).toBe(true);
-    } finally {
-      hold.release();
-    }
+    await hold.during(async () => expect(await settlesWithin(call('csms', 'create-secret', { name: 'fresh', secret_string: 'made here' }), PROMPTLY_MS)).toBe(true));
     expect(actionOf(await syncing, 'fresh')).toBe('conflict');
     expect(await latest('fresh')).toBe('made here');
     expect(await versionCount('fresh')).toBe(1);
@@ -118,15 +105,12 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.secrets.set('db', ['one']);
     const hold = remote.holdNext('GET', '/v1/p/secrets/db/versions/v1');
     const first = sync('csms');
-    await hold.reached;
-    let second: Promise<SyncResult> | undefined;
-    try {
-      second = sync('csms');
-      expect(await settlesWithin(second, PROMPTLY_MS)).toBe(true);
-    } finally {
-      hold.release();
-    }
-    expect(actionOf(await second, 'db')).toBe('add');
+    const second = await hold.during(async () => {
+      const syncing = sync('csms');
+      expect(await settlesWithin(syncing, PROMPTLY_MS)).toBe(true);
+      return syncing;
+    });
+    expect(actionOf(second, 'db')).toBe('add');
     expect(actionOf(await first, 'db')).toBe('unchanged');
     expect(await versionCount('db')).toBe(1);
   });
@@ -135,12 +119,7 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.keypairs.set('shared', publicKey());
     const hold = remote.holdNext('GET', '/v3/p/keypairs');
     const syncing = sync('kps');
-    await hold.reached;
-    try {
-      expect(await settlesWithin(call('kps', 'create-keypair', { keypair: { name: 'shared', algorithm: 'SSH_ED25519' } }), PROMPTLY_MS)).toBe(true);
-    } finally {
-      hold.release();
-    }
+    await hold.during(async () => expect(await settlesWithin(call('kps', 'create-keypair', { keypair: { name: 'shared', algorithm: 'SSH_ED25519' } }), PROMPTLY_MS)).toBe(true));
     const mine = ((await call('kps', 'list-keypair-detail', { keypair_name: 'shared' })) as { keypair: { public_key: string } }).keypair.public_key;
     expect(actionOf(await syncing, 'shared')).toBe('conflict');
     expect(((await call('kps', 'list-keypair-detail', { keypair_name: 'shared' })) as { keypair: { public_key: string } }).keypair.public_key).toBe(mine);
@@ -150,16 +129,13 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.keys.push({ key_id: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f', key_alias: 'old', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_state: '2' });
     const hold = remote.holdNext('POST', '/v1.0/p/kms/list-keys');
     const older = sync('kms');
-    await hold.reached;
-    try {
+    await hold.during(async () => {
       await new Promise((r) => setTimeout(r, 5));
       remote.keys[0]!.key_state = '3';
       const newer = sync('kms');
       expect(await settlesWithin(newer, PROMPTLY_MS)).toBe(true);
       expect(actionOf(await newer, '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f')).toBe('add');
-    } finally {
-      hold.release();
-    }
+    });
     await expect(older).rejects.toMatchObject({ code: 'VAULT.0506', status: 409 });
     expect(((await call('remote', 'list-mirrored-keys', { name: 'peer' })) as { keys: { key_state: string }[] }).keys).toEqual([expect.objectContaining({ key_state: '3' })]);
     const events = (await call('audit', 'list-events')) as { events: { operation: string; outcome: string }[] };
@@ -170,14 +146,11 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.secrets.set('db', ['one']);
     const hold = remote.holdNext('GET', '/v1/p/secrets/db/versions/v1');
     const syncing = sync('csms');
-    await hold.reached;
-    try {
+    await hold.during(async () => {
       const replaced = call('remote', 'remove', { name: 'peer' }).then(() => call('remote', 'add', { name: 'peer', endpoint: remote.url, project_id: 'p', access_key: 'OTHER', secret_key: 'SK2' }));
       expect(await settlesWithin(replaced, PROMPTLY_MS)).toBe(true);
       await replaced;
-    } finally {
-      hold.release();
-    }
+    });
     await expect(syncing).rejects.toMatchObject({ code: 'VAULT.0506' });
     await expect(call('csms', 'show-secret', { secret_name: 'db' })).rejects.toMatchObject({ status: 404 });
   });
@@ -188,14 +161,11 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     await call('csms', 'create-secret-version', { secret_name: 'db', secret_string: 'two' });
     const hold = remote.holdNext('POST', '/v1/p/secrets/db/versions');
     const first = sync('csms', 'push');
-    await hold.reached;
-    try {
+    await hold.during(async () => {
       await expect(sync('csms', 'push')).rejects.toMatchObject({ code: 'VAULT.0507', message: expect.stringMatching(/push to remote peer \(csms\).*in this process/) });
       // Other work goes on: a pull needs no claim.
       expect(actionOf(await sync('csms'), 'db')).toBe('unchanged');
-    } finally {
-      hold.release();
-    }
+    });
     expect(actionOf(await first, 'db')).toBe('update');
     expect(remote.secrets.get('db')).toEqual(['one', 'two']);
     // The claim ended with the push: the next one runs.
@@ -213,12 +183,7 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.keypairs.set('far-pair', publicKey());
     const hold = remote.holdNext('GET', '/v3/p/keypairs');
     const syncing = sync('kps');
-    await hold.reached;
-    try {
-      expect(await settlesWithin(call('remote', 'remove', { name: 'peer' }), PROMPTLY_MS)).toBe(true);
-    } finally {
-      hold.release();
-    }
+    await hold.during(async () => expect(await settlesWithin(call('remote', 'remove', { name: 'peer' }), PROMPTLY_MS)).toBe(true));
     await expect(syncing).rejects.toMatchObject({ code: 'REMOTE.0004' });
     await expect(call('kps', 'list-keypair-detail', { keypair_name: 'far-pair' })).rejects.toMatchObject({ status: 404 });
   });
@@ -229,12 +194,7 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.secrets.set('next', ['x']);
     const hold = remote.holdNext('GET', '/v1/p/secrets/next/versions');
     const syncing = call('remote', 'sync', { name: 'peer', service: 'csms', dry_run: true });
-    await hold.reached;
-    try {
-      expect(await settlesWithin(call('csms', 'create-secret', { name: 'later', secret_string: 'made here' }), PROMPTLY_MS)).toBe(true);
-    } finally {
-      hold.release();
-    }
+    await hold.during(async () => expect(await settlesWithin(call('csms', 'create-secret', { name: 'later', secret_string: 'made here' }), PROMPTLY_MS)).toBe(true));
     await expect(syncing).rejects.toMatchObject({ code: 'VAULT.0506' });
   });
 });

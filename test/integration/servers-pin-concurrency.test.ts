@@ -33,14 +33,11 @@ async function pinWhile(meanwhile: () => Promise<unknown>, input: Record<string,
   const hold = proxy.holdNext();
   const pinning = pin(input);
   pinning.catch(() => undefined);
-  await hold.reached;
-  try {
+  await hold.during(async () => {
     const done = meanwhile();
     expect(await settlesWithin(done, PROMPTLY_MS)).toBe(true);
     await done;
-  } finally {
-    hold.release();
-  }
+  });
   return pinning;
 }
 

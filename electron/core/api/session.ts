@@ -180,7 +180,7 @@ export class Session {
     return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
   }
 
-  /** The store a read-only operation gets (see readOnlyStore). */
+  /** The read-only store for `operation` (see readOnlyStore): operations, lookups and due work alike. */
   private readStore(operation: string): RecordStore {
     let store = this.readStores.get(operation);
     if (!store) {
@@ -228,7 +228,7 @@ export class Session {
     if (this.dueRunning || !this.vault.unlocked) return;
     this.dueRunning = true;
     try {
-      for (const task of dueTasks(this.context(readOnlyStore(this.vault, 'due work')))) {
+      for (const task of dueTasks(this.context(this.readStore('due work')))) {
         const entry = (outcome: string): AuditInput => ({ transport: 'system', operation: task.operation, key_id: null, outcome, fields: task.fields });
         try {
           await this.vault.write(
@@ -248,13 +248,13 @@ export class Session {
 
   /** KMS work that fell due while the vault was closed (deletions, material expiry, rotations). */
   private async runDueMaintenance(): Promise<void> {
-    for (const step of dueMaintenance(this.context(readOnlyStore(this.vault, 'kms maintenance')))) {
+    for (const step of dueMaintenance(this.context(this.readStore('kms maintenance')))) {
       await this.systemWrite(step.operation, (ctx) => step.apply(ctx), step.key_id);
     }
   }
 
   private async ensureDefault(svc: DefaultKeyService): Promise<void> {
-    if (!findDefaultKey(this.context(readOnlyStore(this.vault, 'ensure default key')), svc)) {
+    if (!findDefaultKey(this.context(this.readStore('ensure default key')), svc)) {
       await this.systemWrite(`kms create-default-key ${svc}/default`, (ctx) => ensureDefaultKey(ctx, svc));
     }
     this.ensured.add(svc);
@@ -294,7 +294,7 @@ export class Session {
     const input = parseInput(op.decl, rawInput) as Record<string, unknown>;
     const fileField = op.decl.localFileFields?.find((f) => rawInput[f] !== undefined);
     if (fileField) throw new KeyholdError(op.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file, which a remote cannot write; run without it.`, 400);
-    const remote = getRemote(readOnlyStore(this.vault, 'remote lookup'), remoteName);
+    const remote = getRemote(this.readStore('remote lookup'), remoteName);
     const shape = op.decl.input.shape as Record<string, unknown>;
     const given = Object.fromEntries(Object.entries(rawInput).filter(([k]) => k in shape));
     const entry = (outcome: string): AuditInput => auditEntry(op.decl, input, `${transport}>remote:${remoteName}`, outcome);

@@ -238,9 +238,9 @@ export function chooseGcmEngine(wanted: string = process.env.KEYHOLD_FILE_CIPHER
 
 /**
  * A GCM context for `key` (32 bytes; the caller may wipe its copy afterwards) that either only
- * seals or only opens.
+ * seals or only opens, on `engine` (chooseGcmEngine's pick, or one a test pins).
  */
-export function gcmInto(key: Buffer, direction: 'seal' | 'open', engine: GcmEngine = chooseGcmEngine()): GcmInto {
+export function gcmInto(key: Buffer, direction: 'seal' | 'open', engine: GcmEngine): GcmInto {
   const module = engine === 'native' ? loadNative().module : null;
   if (engine === 'native' && !module) throw new Error(`The native AES-GCM module is not usable: ${nativeGcmStatus().reason}.`);
   return module ? native(module, key, direction === 'seal') : portable(key, direction === 'seal');

@@ -4,7 +4,8 @@
  * allowance of ~64 MB of outside memory. A file job makes almost no JS garbage but up to a
  * gigabyte a second of buffer garbage, so left alone its RSS climbs by that allowance (measured:
  * +33 MB on a bare loop, +60 MB in the pipeline). The buffers of a batch die young, so a minor GC
- * after each batch frees them, for a fraction of a millisecond.
+ * every few batches (pipeline.ts: every 4 MiB of output) frees them, for a fraction of a
+ * millisecond.
  *
  * V8 offers no collection call without --expose-gc; the flag is switched on just long enough to
  * take the function from a fresh context, then off again (it only adds that global; collection

@@ -191,6 +191,13 @@ async function syncSecret(name: string, from: Side, to: Side, base: SyncBase | u
   return { change: change('update', `${fromNew.length} new version(s): ${fromNew.join(', ')}`), base: { ...base, pairs: [...pairs, ...added] } };
 }
 
+const baseId = (remote: string, name: string) => `${remote}/${name}`;
+
+/** The stored base of each secret with `remote`, by the secret's name. */
+function baseReader(store: RecordStore, remote: string): (name: string) => SyncBase | undefined {
+  return (name) => store.read<SyncBase>(CSMS_SYNC_TABLE, baseId(remote, name));
+}
+
 /** A remote secret as a pull's network phase read it: its versions, and the values the commit may need. */
 interface RemoteSecret {
   ids: string[] | null;
@@ -227,10 +234,11 @@ function gatheredSide(secrets: Map<string, RemoteSecret>, remoteName: string): S
 async function readRemote(ctx: SecretsContext, remote: RemoteRecord, opts: SyncOptions): Promise<Map<string, RemoteSecret>> {
   const there = remoteSide(remote, opts.http);
   const local = localSide(ctx);
+  const readBase = baseReader(ctx.store, remote.name);
   const secrets = new Map<string, RemoteSecret>();
   for (const name of (await there.secretNames()).sort()) {
     const ids = await there.versions(name);
-    const base = ctx.store.read<SyncBase>(CSMS_SYNC_TABLE, `${remote.name}/${name}`);
+    const base = readBase(name);
     const known = new Set(base?.pairs.map((p) => p[1]));
     const values = new Map<string, Value>();
     if (!opts.dryRun || (!base && (await local.versions(name)) !== null)) {
@@ -281,7 +289,7 @@ async function syncSecrets(from: Side, to: Side, readBase: (name: string) => Syn
  */
 function recordBases(store: RecordStore, bases: SyncBase[]): void {
   for (const base of bases) {
-    const id = `${base.remote}/${base.name}`;
+    const id = baseId(base.remote, base.name);
     const stored = store.read<SyncBase>(CSMS_SYNC_TABLE, id);
     const has = new Set(stored?.pairs.map(([l, r]) => `${l}\u0000${r}`));
     const pairs = [...(stored?.pairs ?? []), ...base.pairs.filter(([l, r]) => !has.has(`${l}\u0000${r}`))];
@@ -299,12 +307,10 @@ function recordBases(store: RecordStore, bases: SyncBase[]): void {
 export const csmsSync: RemoteSync<{ pull: Map<string, RemoteSecret> } | { push: { changes: SyncChange[]; bases: SyncBase[] } }> = {
   async network(ctx, remote, opts) {
     if (opts.direction === 'pull') return { pull: await readRemote(ctx, remote, opts) };
-    const readBase = (name: string) => ctx.store.read<SyncBase>(CSMS_SYNC_TABLE, `${remote.name}/${name}`);
-    return { push: await syncSecrets(localSide(ctx), remoteSide(remote, opts.http), readBase, remote.name, opts) };
+    return { push: await syncSecrets(localSide(ctx), remoteSide(remote, opts.http), baseReader(ctx.store, remote.name), remote.name, opts) };
   },
   async commit(ctx, remote, opts, gathered) {
-    const readBase = (name: string) => ctx.store.read<SyncBase>(CSMS_SYNC_TABLE, `${remote.name}/${name}`);
-    const { changes, bases } = 'push' in gathered ? gathered.push : await syncSecrets(gatheredSide(gathered.pull, remote.name), localSide(ctx), readBase, remote.name, opts);
+    const { changes, bases } = 'push' in gathered ? gathered.push : await syncSecrets(gatheredSide(gathered.pull, remote.name), localSide(ctx), baseReader(ctx.store, remote.name), remote.name, opts);
     recordBases(ctx.store, bases);
     return changes;
   },

@@ -1,26 +1,33 @@
-// Lint, and the layering of DESIGN §2 enforced: arrows point down
+// Lint, and the layering of docs/architecture.md enforced on resolved paths: arrows point down
 // (transport → api → services → audit → hsm/vault → crypto; shared/ under everything).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
-import { builtinModules } from 'node:module';
 
-const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m) => [m, `node:${m}`]);
+import layers from './eslint-rules/layers.js';
+
 const services = ['kms', 'secrets', 'keypairs', 'envelope', 'remote', 'servers', 'iam'];
-const up = (dirs) => dirs.flatMap((d) => [`../${d}/**`, `../${d}`, `../../${d}/**`]);
 
-/** One no-restricted-imports rule per layer (flat config replaces, not merges, rule options). */
-function layer(files, { patterns = [], paths = [], message }) {
-  return {
-    files,
-    rules: {
-      'no-restricted-imports': ['error', { paths: paths.map((name) => ({ name, message })), patterns: [{ group: patterns, message }] }],
-    },
-  };
-}
-
-const noElectron = ['electron'];
-const aboveCore = ['**/cli/**', '**/server/**', '**/renderer/**', '**/main', '**/main.js', '**/ipc', '**/ipc.js', '**/preload', '**/preload.js'];
+/**
+ * The layer graph (docs/architecture.md shows it): each layer names the folders it owns and the
+ * layers it may import. Arrows point down; a layer always imports itself. Checked on resolved
+ * paths by eslint-rules/layers.js; a file under electron/, shared/ or renderer/ that no layer
+ * names is an error.
+ */
+const layerGraph = [
+  { name: 'shared', files: ['shared/**'], mayImport: [], node: false },
+  { name: 'crypto', files: ['electron/core/crypto/**'], mayImport: ['shared'] },
+  { name: 'hsm', files: ['electron/core/hsm/**'], mayImport: ['crypto', 'shared'] },
+  { name: 'vault', files: ['electron/core/vault/**'], mayImport: ['crypto', 'shared'] },
+  { name: 'audit', files: ['electron/core/audit/**'], mayImport: ['vault', 'crypto', 'shared'] },
+  { name: 'services', files: services.map((s) => `electron/core/${s}/**`), mayImport: ['hsm', 'vault', 'crypto', 'shared'] },
+  { name: 'api', files: ['electron/core/api/**'], mayImport: ['services', 'audit', 'hsm', 'vault', 'crypto', 'shared'] },
+  { name: 'ui-backend', files: ['electron/ui/**'], mayImport: ['api', 'shared'] },
+  { name: 'server', files: ['electron/server/**'], mayImport: ['ui-backend', 'api', 'shared'] },
+  { name: 'cli', files: ['electron/cli/**'], mayImport: ['server', 'ui-backend', 'api', 'shared'] },
+  { name: 'shell', files: ['electron/*'], mayImport: ['ui-backend', 'api', 'shared'], electron: true },
+  { name: 'renderer', files: ['renderer/**'], mayImport: ['shared'], node: false },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'coverage/**', 'test-results/**', 'renderer/dist/**', 'playwright-report/**'] },
@@ -33,64 +40,17 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Use node:crypto randomness, never Math.random.' }],
     },
   },
-  layer(['shared/**/*.ts'], {
-    paths: [...nodeBuiltins, ...noElectron],
-    patterns: ['**/electron/**', '**/renderer/**', 'node:*'],
-    message: 'shared/ is the contract under every process: no Node, no Electron, no imports from above.',
-  }),
-  layer(['electron/core/crypto/**/*.ts'], {
-    paths: noElectron,
-    patterns: [...aboveCore, ...up(['api', 'audit', 'hsm', 'vault', ...services])],
-    message: 'crypto/ knows bytes only: it imports nothing above it.',
-  }),
-  layer(['electron/core/hsm/**/*.ts', 'electron/core/vault/**/*.ts'], {
-    paths: noElectron,
-    patterns: [...aboveCore, ...up(['api', 'audit', ...services]), ...(['../hsm/**', '../vault/**'])],
-    message: 'hsm/ and vault/ sit on crypto/ only; they do not import each other or anything above.',
-  }),
-  layer(['electron/core/audit/**/*.ts'], {
-    paths: noElectron,
-    patterns: [...aboveCore, ...up(['api', 'hsm', ...services])],
-    message: 'audit/ sits on vault/ and crypto/ only.',
-  }),
-  layer(services.map((s) => `electron/core/${s}/**/*.ts`), {
-    paths: noElectron,
-    patterns: [...aboveCore, ...up(['api', 'audit'])],
-    message: 'Services are called by api/; they never import it (or audit/, which api/ drives).',
-  }),
-  layer(['electron/core/api/**/*.ts'], {
-    paths: noElectron,
-    patterns: aboveCore,
-    message: 'api/ is the top of the core: no transports, no electron.',
-  }),
-  layer(['electron/cli/**/*.ts', 'electron/server/**/*.ts'], {
-    paths: noElectron,
-    patterns: ['../core/*/**', '!../core/api', '!../core/api/**', '../../electron/core/*/**', '**/renderer/**'],
-    message: 'Transports use the core only through core/api (and shared/).',
-  }),
-  layer(['electron/ui/**/*.ts'], {
-    paths: noElectron,
-    patterns: ['../core/*/**', '!../core/api', '!../core/api/**', '**/renderer/**', '../cli/**', '../server/**'],
-    message: 'electron/ui/ (the UI backend shared by the shell and web mode) uses the core only through core/api, and no electron.',
-  }),
-  // The shell (main, preload, ipc and their helpers) may import 'electron' and the core's api only.
-  layer(['electron/*.ts'], {
-    patterns: ['./core/*/**', '!./core/api', '!./core/api/**', '**/renderer/**', './cli/**', './server/**'],
-    message: 'The Electron shell uses the core only through core/api (and shared/, electron/ui/).',
-  }),
+  {
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.ts'],
+    plugins: { keyhold: { rules: { layers } } },
+    rules: {
+      'keyhold/layers': ['error', { root: import.meta.dirname, checked: ['electron/**', 'shared/**', 'renderer/**'], layers: layerGraph }],
+    },
+  },
   // .svelte files are not linted (no Svelte parser here); test/unit/renderer-imports.test.ts
-  // holds them to the same rule.
-  layer(['renderer/**/*.ts'], {
-    paths: [...nodeBuiltins, ...noElectron],
-    patterns: ['**/electron/**', 'node:*'],
-    message: 'The renderer has no Node and no Electron: it talks through src/lib/api.ts only.',
-  }),
+  // holds them to the renderer's rule.
   {
     files: ['renderer/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
-  },
-  {
-    files: ['test/**/*.ts', 'scripts/**/*.mjs', 'bin/**/*.mjs', '*.config.*'],
-    rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -34,7 +34,7 @@ describe('shell layer rules', () => {
   const eslint = new ESLint({ cwd: PROJECT_ROOT });
   async function restricted(file: string, code: string): Promise<boolean> {
     const [result] = await eslint.lintText(`${code}\nexport const used = x;\n`, { filePath: `${PROJECT_ROOT}/${file}` });
-    return (result?.messages ?? []).some((m) => m.ruleId === 'no-restricted-imports');
+    return (result?.messages ?? []).some((m) => m.ruleId === 'keyhold/layers');
   }
   const cases: [string, string, boolean][] = [
     ['electron/x.ts', "import x from './core/vault/vault.js';", true],

@@ -29,7 +29,13 @@ const createBody = z.object({
   public_key: publicKeyText.optional(),
   scope: z.enum(['user', 'domain']).default('user'),
   user_id: z.string().max(64).optional(),
-  key_protection: z.object({ private_key: privateKeyText.optional(), encryption }).optional(),
+  key_protection: z
+    .object({
+      private_key: privateKeyText.optional(),
+      encryption,
+      passphrase: passphrase.optional().describe('Keyhold extension: passphrase of an encrypted private_key (the vault keeps the key under its CMK, not the passphrase)'),
+    })
+    .optional(),
   /** Keyhold's choice of generated key (the console's key pair type); ignored when public_key is given. */
   algorithm: z.enum(KEYPAIR_ALGORITHMS).default('SSH_RSA_2048'),
 });

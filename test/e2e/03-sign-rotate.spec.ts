@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // Keys beyond encrypt/decrypt: an EC key signs and verifies (and a changed message fails), an
-// AES key rotates on demand and is scheduled for deletion, then the deletion is cancelled.
+// AES key rotates on demand and is scheduled for deletion (each only after a confirmation), then
+// the deletion is cancelled.
 import { expect, test } from '@playwright/test';
 import { shot } from './shots.js';
 import { openVault } from './vault.js';
@@ -31,13 +32,19 @@ test('rotate an AES key, schedule its deletion and cancel it', async ({ page }) 
   await page.getByLabel('Alias').fill('rotating');
   await page.getByRole('button', { name: 'Create key' }).click();
   await expect(page.getByText('Automatic rotation is off.')).toBeVisible();
+  // One click only asks; the rotation happens on the confirmation.
   await page.getByRole('button', { name: 'Rotate now' }).click();
+  await expect(page.getByText('0 rotations so far')).toBeVisible();
+  await page.getByRole('button', { name: 'Yes, rotate now' }).click();
   await expect(page.getByText('1 rotation so far')).toBeVisible();
   await page.getByLabel('Every').fill('90');
   await page.getByRole('button', { name: 'Turn rotation on' }).click();
   await expect(page.getByText('Rotates every 90 days.')).toBeVisible();
   await page.getByLabel('Delete after').fill('30');
   await page.getByRole('button', { name: 'Schedule deletion' }).click();
+  await expect(page.getByRole('group', { name: /Delete rotating in 30 days\?/ })).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'Enabled' })).toBeVisible();
+  await page.getByRole('button', { name: 'Yes, schedule deletion' }).click();
   await expect(page.getByRole('definition').filter({ hasText: 'Pending deletion' })).toBeVisible();
   await page.getByRole('button', { name: 'Cancel deletion' }).click();
   await expect(page.getByRole('definition').filter({ hasText: 'Disabled' })).toBeVisible();

@@ -98,6 +98,20 @@ describe('create-keypair', () => {
     expect(exported.private_key).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
   });
 
+  it('imports an encrypted private key made by ssh-keygen with its passphrase, keeps its comment, and never stores or logs the passphrase', async () => {
+    const file = join(dir, 'enc_ecdsa');
+    mustTool('ssh-keygen', ['-q', '-t', 'ecdsa', '-b', '384', '-N', 'open sesame', '-C', 'ops@bastion', '-f', file]);
+    const text = readFileSync(file, 'utf8');
+    const protection = (passphrase?: string) => ({ private_key: text, encryption: { type: 'default' }, ...(passphrase === undefined ? {} : { passphrase }) });
+    await expect(call('create-keypair', { keypair: { name: 'enc-none', key_protection: protection() } })).rejects.toMatchObject({ code: 'KPS.1002' });
+    await expect(call('create-keypair', { keypair: { name: 'enc-wrong', key_protection: protection('not it') } })).rejects.toMatchObject({ code: 'KPS.1003' });
+    const r = kp(await call('create-keypair', { keypair: { name: 'enc-ok', key_protection: protection('open sesame') } }));
+    expect(r.public_key).toBe(readFileSync(`${file}.pub`, 'utf8').trim());
+    expect(r.fingerprint).toBe(fingerprintIn(mustTool('ssh-keygen', ['-lf', `${file}.pub`])));
+    expect(kp(await call('list-keypair-detail', { keypair_name: 'enc-ok' })).is_key_protection).toBe(true);
+    expect(JSON.stringify(session.audit.list({ limit: 20 }))).not.toContain('open sesame');
+  });
+
   it('refuses a duplicate name (KPS.7004) and a bad name (KPS.0002)', async () => {
     await expect(call('create-keypair', { keypair: { name: 'gen' } })).rejects.toMatchObject({ code: 'KPS.7004', message: "Key pair 'gen' already exists." });
     await expect(call('create-keypair', { keypair: { name: 'bad name' } })).rejects.toMatchObject({ code: 'KPS.0002' });

@@ -21,7 +21,7 @@ interface CreateBody {
   public_key?: string;
   scope: 'user' | 'domain';
   user_id?: string;
-  key_protection?: { private_key?: string; encryption: Protection };
+  key_protection?: { private_key?: string; encryption: Protection; passphrase?: string };
   algorithm: KeypairAlgorithm;
 }
 
@@ -49,8 +49,10 @@ async function createOne(ctx: KmsContext, body: CreateBody): Promise<CreatedKeyp
   let privateKey: PrivateKey | undefined;
   let generated = false;
   if (body.key_protection?.private_key) {
-    const given = (await readPrivateKey(body.key_protection.private_key)).privateKey;
+    const parsed = await readPrivateKey(body.key_protection.private_key, body.key_protection.passphrase);
+    const given = parsed.privateKey;
     privateKey = given;
+    comment = parsed.comment;
     publicKey = publicOf(given);
     if (body.public_key && !sameBlob((await publicFromText(body.public_key)).key, publicKey)) {
       throw kpsError(KpsErrors.KeyMismatch, 'The private key does not belong to public_key.');

@@ -28,6 +28,13 @@ export interface OneTime {
   title: string;
   fileName: string;
   text: string;
+  /** A private key: Keyhold keeps no copy of this text, so the screen says it is shown once. */
+  secret: boolean;
+}
+
+/** Ed25519 has no traditional PEM form (PKCS#1/SEC1 cover RSA and EC only): offer PKCS#8 instead. */
+export function exportFormatsFor(algorithm: string): (typeof EXPORT_FORMATS)[number][] {
+  return EXPORT_FORMATS.filter((f) => !(f.id === 'pem' && algorithm === 'SSH_ED25519'));
 }
 
 /** Public keys (OpenSSH line or RFC 4716 block) are imported as such; anything else is a private key. */
@@ -60,16 +67,21 @@ export class KeyPairsManager {
       const { keypair } = await this.client.call('createKeypair', {
         keypair: { name, algorithm, ...(hosted ? { key_protection: { encryption: { type: 'default' as const } } } : {}) },
       });
-      if (keypair.private_key) this.oneTime = { title: `Private key of ${name}`, fileName: `${name}.pem`, text: keypair.private_key };
+      if (keypair.private_key) this.oneTime = { title: `Private key of ${name}`, fileName: `${name}.pem`, text: keypair.private_key, secret: true };
       await this.reload(name);
       return true;
     });
     return res === true;
   }
 
-  /** Imports a public key, or a private key that the vault will host (unencrypted PEM/OpenSSH/PPK text). */
-  async importText(name: string, text: string): Promise<boolean> {
-    const body = looksPublic(text) ? { name, public_key: text } : { name, key_protection: { private_key: text, encryption: { type: 'default' as const } } };
+  /**
+   * Imports a public key, or a private key that the vault will host (PEM, PKCS#8, OpenSSH or PPK
+   * text; an encrypted one with its passphrase, which only opens it and is not kept).
+   */
+  async importText(name: string, text: string, passphrase = ''): Promise<boolean> {
+    const body = looksPublic(text)
+      ? { name, public_key: text }
+      : { name, key_protection: { private_key: text, encryption: { type: 'default' as const }, ...(passphrase ? { passphrase } : {}) } };
     const res = await this.task.run(async () => {
       await this.client.call('createKeypair', { keypair: body });
       await this.reload(name);
@@ -82,7 +94,8 @@ export class KeyPairsManager {
     await this.task.run(async () => {
       const res = await this.client.call('exportPrivateKey', { keypair: { name }, format, ...(passphrase ? { new_passphrase: passphrase } : {}) });
       if (!('keypair' in res)) return;
-      this.oneTime = { title: `${name} as ${EXPORT_FORMATS.find((f) => f.id === format)?.label ?? format}`, fileName: `${name}.${FILE_EXTENSIONS[format]}`, text: res.keypair.private_key };
+      const chosen = EXPORT_FORMATS.find((f) => f.id === format);
+      this.oneTime = { title: `${name} as ${chosen?.label ?? format}`, fileName: `${name}.${FILE_EXTENSIONS[format]}`, text: res.keypair.private_key, secret: chosen?.private ?? true };
     });
   }
 

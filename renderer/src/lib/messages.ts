@@ -9,6 +9,7 @@ const BY_CODE: Readonly<Record<string, string>> = {
   'UI.0401': 'Your session has ended. Unlock the vault again.',
   [NETWORK_ERROR]: 'Keyhold is not reachable. Is `keyhold serve --ui` (or `npm start`) still running?',
   'KEYHOLD.0500': 'Something went wrong inside Keyhold. Nothing was changed by the failed step; try again.',
+  'KPS.1002': 'This private key is protected by a passphrase. Type it in “Passphrase of the key file” and import again.',
 };
 
 /** The cloud's field names, as the form labels them. */

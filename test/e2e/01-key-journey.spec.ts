@@ -76,5 +76,8 @@ test('first run, create a key, encrypt and decrypt, copy with the clipboard time
   await shot(page, '05-unlock-wrong-password');
   await page.getByLabel('Master password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Unlock' }).click();
+  // Unlocking returns to the screen the user was on.
+  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: 'Keys' }).click();
   await expect(page.getByRole('button', { name: 'billing-db' })).toBeVisible();
 });

@@ -119,3 +119,33 @@ test('an Ed25519 key pair is never offered as traditional PEM', async ({ page })
   expect(formats).not.toContain('pem');
   expect(formats).toContain('pkcs8');
 });
+
+test('each screen has an address: Back and reload keep it, and a revealed secret does not follow the user around', async ({ page }) => {
+  await openVault(page);
+  await page.getByRole('button', { name: 'Secrets' }).click();
+  await expect(page).toHaveURL(/#\/secrets$/);
+  await page.getByRole('button', { name: 'New secret' }).click();
+  await page.getByLabel('Name').fill('route-secret');
+  const value = page.getByLabel('Value', { exact: true });
+  await expect(value).toHaveAttribute('spellcheck', 'false');
+  await expect(value).toHaveClass(/masked/);
+  await value.fill('hunter2-route');
+  await page.getByRole('button', { name: 'Create secret' }).click();
+  await expect(page.getByRole('heading', { name: 'route-secret' })).toBeVisible();
+  await page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'v1', exact: true }) }).getByRole('button', { name: 'Reveal' }).click();
+  await expect(page.getByTestId('secret-value')).toHaveText('hunter2-route');
+
+  await page.getByRole('button', { name: 'Key pairs' }).click();
+  await expect(page).toHaveURL(/#\/keypairs$/);
+  await expect(page.getByRole('heading', { name: 'Key pairs', level: 1 })).toBeVisible();
+  await page.goBack();
+  await expect(page).toHaveURL(/#\/secrets$/);
+  await expect(page.getByRole('heading', { name: 'Secrets', level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: 'route-secret' }).click();
+  await expect(page.getByRole('heading', { name: 'route-secret' })).toBeVisible();
+  await expect(page.getByTestId('secret-value')).toHaveCount(0);
+
+  await page.reload();
+  await expect(page.getByRole('heading', { name: /Secrets|Unlock Keyhold/ }).first()).toBeVisible();
+  expect(new URL(page.url()).hash).toBe('#/secrets');
+});

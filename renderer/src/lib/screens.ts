@@ -1,4 +1,4 @@
-/** The screens, in navigation order. */
+/** The screens, in navigation order, and the address of each (`#/keys`, …): Back and reload keep the screen. */
 export type ScreenId = 'keys' | 'secrets' | 'keypairs' | 'windows' | 'servers' | 'files' | 'remotes' | 'audit' | 'settings';
 
 export interface Screen {
@@ -17,3 +17,13 @@ export const SCREENS: readonly Screen[] = [
   { id: 'audit', label: 'Audit log' },
   { id: 'settings', label: 'Settings' },
 ];
+
+/** The screen an address names; an unknown or empty one is Keys. */
+export function screenOfHash(hash: string): ScreenId {
+  const id = hash.replace(/^#\/?/, '');
+  return SCREENS.find((s) => s.id === id)?.id ?? 'keys';
+}
+
+export function hashOf(id: ScreenId): string {
+  return `#/${id}`;
+}

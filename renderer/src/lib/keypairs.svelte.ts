@@ -6,6 +6,7 @@
  */
 import type { KeypairDetail, KeypairListItem } from '../../../shared/operations/kps.js';
 import type { Client } from './api.js';
+import { ListView } from './list-view.svelte.js';
 import { Task } from './task.svelte.js';
 
 export const KEYPAIR_ALGORITHMS = ['SSH_ED25519', 'SSH_ECDSA_256', 'SSH_ECDSA_384', 'SSH_ECDSA_521', 'SSH_RSA_2048', 'SSH_RSA_3072', 'SSH_RSA_4096'] as const;
@@ -48,6 +49,12 @@ export class KeyPairsManager {
   selected = $state<KeypairDetail | null>(null);
   oneTime = $state<OneTime | null>(null);
   readonly task = new Task();
+  /** The list as shown: search by name or fingerprint. */
+  readonly view = new ListView<KeypairListItem>(() => this.list, {
+    searchable: (k) => [k.name, k.fingerprint],
+    sortBy: { name: (k) => k.name },
+    defaultSort: 'name',
+  });
 
   constructor(private readonly client: Client) {}
 

@@ -2,6 +2,7 @@
 import type { KeyDetails } from '../../../shared/operations/index.js';
 import type { KeySpec, KeyUsage } from '../../../shared/constants.js';
 import type { Client } from './api.js';
+import { ListView } from './list-view.svelte.js';
 import { Task } from './task.svelte.js';
 
 export const KEY_STATE_LABELS: Readonly<Record<string, string>> = {
@@ -35,11 +36,24 @@ export interface RotationStatus {
   rotations: number;
 }
 
+export interface KeyQuota {
+  used: number;
+  quota: number;
+}
+
 export class KeysManager {
   keys = $state<KeyDetails[]>([]);
   selected = $state<KeyDetails | null>(null);
   rotation = $state<RotationStatus | null>(null);
+  quota = $state<KeyQuota | null>(null);
   readonly task = new Task();
+  /** The list as shown: search by alias, id or description; filter by spec and state; sort by column. */
+  readonly view = new ListView<KeyDetails>(() => this.sorted, {
+    searchable: (k) => [k.key_alias, k.key_id, k.key_description],
+    sortBy: { alias: (k) => k.key_alias, spec: (k) => k.key_spec, state: (k) => KEY_STATE_LABELS[k.key_state] ?? k.key_state, created: (k) => Number(k.creation_date) },
+    filterBy: { spec: (k) => k.key_spec, state: (k) => k.key_state },
+    defaultSort: 'alias',
+  });
 
   constructor(private readonly client: Client) {}
 
@@ -55,10 +69,35 @@ export class KeysManager {
 
   async load(): Promise<void> {
     await this.task.run(async () => {
-      const res = await this.client.call('listKeys', { key_spec: 'ALL', limit: '1000' });
-      this.keys = res.key_details;
+      this.keys = await this.allKeys();
       if (this.selected) this.selected = this.keys.find((k) => k.key_id === this.selected?.key_id) ?? null;
+      await this.loadQuota();
     });
+  }
+
+  /** Raises (or lowers) how many custom keys this vault may hold (the cloud's default is 20). */
+  async setQuota(quota: number): Promise<void> {
+    await this.task.run(async () => {
+      await this.client.call('updateUserQuotas', { cmk_quota: String(quota) });
+      await this.loadQuota();
+    });
+  }
+
+  /** Every key, page by page (the cloud's pages hold at most 1000). */
+  private async allKeys(): Promise<KeyDetails[]> {
+    const all: KeyDetails[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const res = await this.client.call('listKeys', { key_spec: 'ALL', limit: '1000', ...(marker ? { marker } : {}) });
+      all.push(...res.key_details);
+      if (res.truncated !== 'true' || !res.next_marker) return all;
+      marker = res.next_marker;
+    }
+  }
+
+  private async loadQuota(): Promise<void> {
+    const cmk = (await this.client.call('showUserQuotas', {})).quotas.resources.find((r) => r.type === 'CMK');
+    this.quota = cmk ? { used: cmk.used, quota: cmk.quota } : null;
   }
 
   async create(k: NewKey): Promise<string | undefined> {
@@ -129,7 +168,8 @@ export class KeysManager {
   }
 
   private async reload(selectId: string): Promise<void> {
-    this.keys = (await this.client.call('listKeys', { key_spec: 'ALL', limit: '1000' })).key_details;
+    this.keys = await this.allKeys();
+    await this.loadQuota();
     this.selected = this.keys.find((k) => k.key_id === selectId) ?? null;
     await this.loadRotation();
   }

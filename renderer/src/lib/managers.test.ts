@@ -92,9 +92,12 @@ describe('KeysManager and SmallDataManager', () => {
         return { key_info: { key_id: 'k-new', domain_id: 'd' } };
       },
       getKeyRotationStatus: () => ({ key_rotation_enabled: false, rotation_interval: 365, last_rotation_time: '', number_of_rotations: 0 }),
+      showUserQuotas: () => ({ quotas: { resources: [{ type: 'CMK', used: keys.length - 1, quota: 20 }] } }),
     });
     const m = new KeysManager(client);
     await m.load();
+    expect(m.task.error).toBeNull();
+    expect(m.quota).toEqual({ used: 1, quota: 20 });
     expect(m.sorted.map((k) => k.key_alias)).toEqual(['zeta', 'kms/default']);
     expect(await m.create({ alias: '  alpha ', description: '', spec: 'AES_256' })).toBe('k-new');
     expect(calls.find((c) => c.op === 'createKey')?.input).toEqual({ key_alias: 'alpha', key_description: '', key_spec: 'AES_256' });
@@ -332,9 +335,82 @@ describe('SigningManager and key actions', () => {
     expect(s.valid).toBe(false);
   });
 
+  it('reads every page of keys, not only the first 1000', async () => {
+    const all = Array.from({ length: 2500 }, (_, i) => key(`k${String(i).padStart(4, '0')}`, `alias-${i}`));
+    const { client, calls } = scripted({
+      listKeys: (i) => {
+        const start = i.marker ? Number(i.marker) : 0;
+        const page = all.slice(start, start + 1000);
+        const next = start + page.length;
+        return { key_details: page, keys: [], next_marker: next < all.length ? String(next) : '', truncated: next < all.length ? 'true' : 'false', total: all.length };
+      },
+      showUserQuotas: () => ({ quotas: { resources: [{ type: 'CMK', used: 2500, quota: 10000 }] } }),
+    });
+    const m = new KeysManager(client);
+    await m.load();
+    expect(m.keys).toHaveLength(2500);
+    expect(calls.filter((c) => c.op === 'listKeys')).toHaveLength(3);
+    expect(m.view.visible).toHaveLength(50);
+    expect(m.view.range).toBe('1–50 of 2500');
+  });
+
+  it('raises the custom-key quota as the cloud expects it (a string) and shows the new one', async () => {
+    let quota = 20;
+    const { client, calls } = scripted({
+      updateUserQuotas: (i) => {
+        quota = Number(i.cmk_quota);
+        return {};
+      },
+      showUserQuotas: () => ({ quotas: { resources: [{ type: 'CMK', used: 20, quota }] } }),
+    });
+    const m = new KeysManager(client);
+    await m.setQuota(100);
+    expect(calls[0]).toEqual({ op: 'updateUserQuotas', input: { cmk_quota: '100' } });
+    expect(m.quota).toEqual({ used: 20, quota: 100 });
+  });
+
+  it('clears a decryption result and its error on every new attempt and on every change of input', async () => {
+    let fail = false;
+    const { client } = scripted({
+      decryptData: (i) => (fail ? new Fail('KMS.2201', 'The ciphertext is not valid.') : { key_id: 'k1', plain_text: String(i.cipher_text), plain_text_base64: '' }),
+      encryptData: () => ({ key_id: 'k1', cipher_text: 'CT' }),
+    });
+    const d = new SmallDataManager(client);
+    d.cipherText = 'one';
+    await d.decrypt();
+    expect(d.decrypted?.text).toBe('one');
+    fail = true;
+    d.cipherText = 'two';
+    expect(d.decrypted).toBeNull();
+    await d.decrypt();
+    expect(d.decrypted).toBeNull();
+    expect(d.task.error).not.toBeNull();
+    d.keyId = 'k2';
+    expect(d.task.error).toBeNull();
+    fail = false;
+    await d.decrypt();
+    expect(d.decrypted?.text).toBe('two');
+    await d.encrypt();
+    expect(d.decrypted).toBeNull();
+  });
+
+  it('keeps the encryption key only while it can encrypt', () => {
+    const { client } = scripted({});
+    const d = new SmallDataManager(client);
+    d.chooseFrom([{ key_id: 'a' }, { key_id: 'b' }]);
+    expect(d.keyId).toBe('a');
+    d.keyId = 'b';
+    d.chooseFrom([{ key_id: 'a' }, { key_id: 'b' }]);
+    expect(d.keyId).toBe('b');
+    d.chooseFrom([{ key_id: 'a' }]);
+    expect(d.keyId).toBe('a');
+    d.chooseFrom([]);
+    expect(d.keyId).toBe('');
+  });
+
   it('schedules deletion with the days as the cloud expects them (a string)', async () => {
     const k = key('k1', 'a');
-    const { client, calls } = scripted({ scheduleKeyDeletion: () => ({ key_id: 'k1', key_state: '4' }), listKeys: () => ({ key_details: [k] }), getKeyRotationStatus: () => ({ key_rotation_enabled: false, rotation_interval: 365, last_rotation_time: '', number_of_rotations: 0 }) });
+    const { client, calls } = scripted({ scheduleKeyDeletion: () => ({ key_id: 'k1', key_state: '4' }), listKeys: () => ({ key_details: [k] }), showUserQuotas: () => ({ quotas: { resources: [] } }), getKeyRotationStatus: () => ({ key_rotation_enabled: false, rotation_interval: 365, last_rotation_time: '', number_of_rotations: 0 }) });
     const m = new KeysManager(client);
     await m.scheduleDeletion('k1', 30);
     expect(calls[0]).toEqual({ op: 'scheduleKeyDeletion', input: { key_id: 'k1', pending_days: '30' } });

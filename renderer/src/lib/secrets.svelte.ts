@@ -6,6 +6,7 @@
  */
 import type { Secret, VersionMetadata } from '../../../shared/operations/csms.js';
 import type { Client } from './api.js';
+import { ListView } from './list-view.svelte.js';
 import { Task } from './task.svelte.js';
 
 export interface NewSecret {
@@ -22,13 +23,32 @@ export class SecretsManager {
   versions = $state<VersionMetadata[]>([]);
   revealed = $state<{ version: string; value: string } | null>(null);
   readonly task = new Task();
+  /** The list as shown: search by name or description, filter by state, sort by name or update time. */
+  readonly view = new ListView<Secret>(() => this.secrets, {
+    searchable: (s) => [s.name, s.description],
+    sortBy: { name: (s) => s.name, updated: (s) => s.update_time },
+    filterBy: { state: (s) => s.state },
+    defaultSort: 'name',
+  });
 
   constructor(private readonly client: Client) {}
 
   async load(): Promise<void> {
     await this.task.run(async () => {
-      this.secrets = (await this.client.call('listSecrets', { limit: 1000 })).secrets;
+      this.secrets = await this.allSecrets();
     });
+  }
+
+  /** Every secret, page by page (a page holds at most 1000). */
+  private async allSecrets(): Promise<Secret[]> {
+    const all: Secret[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const res = await this.client.call('listSecrets', { limit: 1000, ...(marker ? { marker } : {}) });
+      all.push(...res.secrets);
+      if (!res.page_info?.next_marker || res.secrets.length === 0) return all;
+      marker = res.page_info.next_marker;
+    }
   }
 
   async select(name: string): Promise<void> {
@@ -44,7 +64,7 @@ export class SecretsManager {
         description: s.description,
         ...(s.kmsKeyId ? { kms_key_id: s.kmsKeyId } : {}),
       });
-      this.secrets = (await this.client.call('listSecrets', { limit: 1000 })).secrets;
+      this.secrets = await this.allSecrets();
       await this.refresh(s.name.trim());
       return true;
     });

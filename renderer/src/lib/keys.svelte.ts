@@ -159,6 +159,18 @@ export class KeysManager {
     this.rotation = { enabled: r.key_rotation_enabled, interval: r.rotation_interval, lastRotation: r.last_rotation_time, rotations: r.number_of_rotations };
   }
 
+  /** A new alias and description (update-key-alias / update-key-description), only what changed. */
+  async edit(keyId: string, alias: string, description: string): Promise<boolean> {
+    const done = await this.task.run(async () => {
+      const current = this.keys.find((k) => k.key_id === keyId);
+      if (current && alias.trim() !== current.key_alias) await this.client.call('updateKeyAlias', { key_id: keyId, key_alias: alias.trim() });
+      if (current && description !== current.key_description) await this.client.call('updateKeyDescription', { key_id: keyId, key_description: description });
+      await this.reload(keyId);
+      return true;
+    });
+    return done === true;
+  }
+
   async setEnabled(keyId: string, enabled: boolean): Promise<void> {
     await this.task.run(async () => {
       if (enabled) await this.client.call('enableKey', { key_id: keyId });

@@ -37,7 +37,7 @@ test('first run, create a key, encrypt and decrypt, copy with the clipboard time
   const cipher = page.getByLabel('Ciphertext');
   await expect(cipher).toHaveValue(/^[0-9a-zA-Z+/=]{128,}$/);
   await page.getByLabel('Plaintext').fill('');
-  await page.getByRole('button', { name: 'Decrypt' }).click();
+  await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
   await expect(page.getByTestId('decrypted')).toHaveText('hello from the e2e test');
   await expect(page.getByText('Decrypted with billing-db')).toBeVisible();
   await shot(page, '02-keys-encrypt-decrypt');

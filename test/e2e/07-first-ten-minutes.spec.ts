@@ -23,21 +23,21 @@ test('a decryption result never outlives its inputs; a key that cannot encrypt i
   const cipher = page.getByLabel('Ciphertext');
   await expect(cipher).toHaveValue(/^[0-9a-zA-Z+/=]{128,}$/);
   const good = await cipher.inputValue();
-  await page.getByRole('button', { name: 'Decrypt' }).click();
+  await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
   await expect(page.getByTestId('decrypted')).toHaveText('first secret');
 
   // A tampered ciphertext: the error shows, the previous plaintext is gone.
   const tampered = good.slice(0, 60) + (good[60] === 'A' ? 'B' : 'A') + good.slice(61);
   await cipher.fill(tampered);
   await expect(page.getByTestId('decrypted')).toHaveCount(0);
-  await page.getByRole('button', { name: 'Decrypt' }).click();
+  await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(page.getByTestId('decrypted')).toHaveCount(0);
 
   // Decrypting the good one again clears the error; emptying the field clears the result.
   await cipher.fill(good);
   await expect(page.getByRole('alert')).toHaveCount(0);
-  await page.getByRole('button', { name: 'Decrypt' }).click();
+  await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
   await expect(page.getByTestId('decrypted')).toHaveText('first secret');
   await cipher.fill('');
   await expect(page.getByTestId('decrypted')).toHaveCount(0);

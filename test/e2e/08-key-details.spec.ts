@@ -25,6 +25,7 @@ test('edit, tag, grant and revoke, data keys', async ({ page }) => {
   await page.getByRole('button', { name: 'Remove tag team' }).click();
   await expect(page.getByText('team=payments')).toHaveCount(0);
 
+  await page.getByRole('button', { name: 'New grant' }).click();
   await page.getByLabel('Grantee principal').fill('auditor01');
   await page.getByRole('button', { name: 'Create grant' }).click();
   const row = page.getByRole('row').filter({ hasText: 'auditor01' });
@@ -39,7 +40,7 @@ test('edit, tag, grant and revoke, data keys', async ({ page }) => {
   const cipher = (await page.getByTestId('datakey-cipher').textContent()) ?? '';
   await page.getByRole('button', { name: 'Hide' }).click();
   await expect(page.getByTestId('datakey-plain')).toHaveCount(0);
-  await page.getByLabel("Decrypt a data key's ciphertext (hex)").fill(cipher);
+  await page.getByLabel('Encrypted data key to decrypt (hex)').fill(cipher);
   await page.getByRole('button', { name: 'Decrypt data key' }).click();
   await expect(page.getByTestId('datakey-decrypted')).toHaveText(plain);
 

@@ -19,6 +19,13 @@ export interface NewKey {
   spec: KeySpec;
   /** Only RSA keys have a choice (encrypt/decrypt or sign/verify); the rest follow their spec. */
   usage?: KeyUsage;
+  /** `external`: the key waits for material the user brings (BYOK). */
+  origin?: 'kms' | 'external';
+}
+
+/** Specs whose material can be imported today (docs/kms.md). */
+export function importable(spec: KeySpec): boolean {
+  return spec === 'AES_256' || spec.startsWith('HMAC_');
 }
 
 /** What a key of this spec is for, as the cloud decides it when no usage is given. */
@@ -103,7 +110,14 @@ export class KeysManager {
   async create(k: NewKey): Promise<string | undefined> {
     return this.task.run(async () => {
       const usage = usagesOf(k.spec).length > 1 ? k.usage : undefined;
-      const res = await this.client.call('createKey', { key_alias: k.alias.trim(), key_description: k.description, key_spec: k.spec, ...(usage ? { key_usage: usage } : {}) });
+      const external = k.origin === 'external' && importable(k.spec);
+      const res = await this.client.call('createKey', {
+        key_alias: k.alias.trim(),
+        key_description: k.description,
+        key_spec: k.spec,
+        ...(usage ? { key_usage: usage } : {}),
+        ...(external ? { origin: 'external' as const } : {}),
+      });
       await this.reload(res.key_info.key_id);
       return res.key_info.key_id;
     });

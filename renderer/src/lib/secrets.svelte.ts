@@ -126,6 +126,58 @@ export class SecretsManager {
     });
   }
 
+  /** Description and event subscription (at most one event; '' unsubscribes). */
+  async update(name: string, description: string, eventName: string): Promise<boolean> {
+    const done = await this.task.run(async () => {
+      await this.client.call('updateSecret', { secret_name: name, description, event_subscriptions: eventName ? [eventName] : [] });
+      this.secrets = await this.allSecrets();
+      await this.refresh(name);
+      return true;
+    });
+    return done === true;
+  }
+
+  /** Deletes the secret and every version now (delete-secret): irreversible, unlike a scheduled deletion. */
+  async deleteNow(name: string): Promise<void> {
+    await this.task.run(async () => {
+      await this.client.call('deleteSecret', { secret_name: name });
+      this.selected = null;
+      this.versions = [];
+      this.revealed = null;
+      this.secrets = await this.allSecrets();
+    });
+  }
+
+  /** A password from the cloud's generator, for a new secret or version. */
+  async generatePassword(length: number, excludePunctuation: boolean): Promise<string | undefined> {
+    return this.task.run(async () => (await this.client.call('generateRandomPassword', { length, exclude_punctuation: excludePunctuation })).password);
+  }
+
+  /** The secret with every version, sealed for this vault (download-secret-blob): a backup to restore later. */
+  async backupBlob(name: string): Promise<string | undefined> {
+    return this.task.run(async () => (await this.client.call('downloadSecretBlob', { secret_name: name })).secret_blob);
+  }
+
+  /** Restores a secret deleted since its blob was made (upload-secret-blob). */
+  async restoreBlob(blob: string): Promise<boolean> {
+    const done = await this.task.run(async () => {
+      const { secret } = await this.client.call('uploadSecretBlob', { secret_blob: blob.trim() });
+      this.secrets = await this.allSecrets();
+      await this.refresh(secret.name);
+      return true;
+    });
+    return done === true;
+  }
+
+  /** Many secrets at once from a JSON array of create-secret bodies; what failed is listed by name. */
+  async batchImport(items: unknown[]): Promise<{ success: number; failed: { name: string; error_msg: string }[] } | undefined> {
+    return this.task.run(async () => {
+      const res = await this.client.call('batchImportSecrets', { secrets: items });
+      this.secrets = await this.allSecrets();
+      return { success: res.success, failed: res.error_list };
+    });
+  }
+
   private async refresh(name: string): Promise<void> {
     this.selected = (await this.client.call('showSecret', { secret_name: name })).secret;
     this.versions = (await this.client.call('listSecretVersions', { secret_name: name, limit: 1000 })).version_metadatas;

@@ -106,6 +106,53 @@ export class KeyPairsManager {
     });
   }
 
+  async describe(name: string, description: string): Promise<boolean> {
+    const done = await this.task.run(async () => {
+      await this.client.call('updateKeypairDescription', { keypair_name: name, keypair: { description } });
+      await this.reload(name);
+      return true;
+    });
+    return done === true;
+  }
+
+  /** Hosts the private key of a key pair known by its public key only (import-private-key); it must match. */
+  async hostPrivateKey(name: string, text: string, passphrase: string): Promise<boolean> {
+    const done = await this.task.run(async () => {
+      await this.client.call('importPrivateKey', {
+        keypair: { name, key_protection: { private_key: text, encryption: { type: 'default' } } },
+        ...(passphrase ? { passphrase } : {}),
+      });
+      await this.reload(name);
+      return true;
+    });
+    return done === true;
+  }
+
+  /**
+   * Imports several public keys at once (batch-import-keypair, 10 a call): one per line of an
+   * authorized_keys-style text, named from the line's comment or `name-N`.
+   */
+  async importPublicKeys(text: string, prefix: string): Promise<{ imported: string[]; failed: { keypair_name: string; failed_reason: string }[] } | undefined> {
+    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const keypairs = lines.map((line, i) => {
+      const comment = line.split(/\s+/)[2] ?? '';
+      const fromComment = comment.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+      return { keypair: { name: fromComment || `${prefix}-${i + 1}`, public_key: line } };
+    });
+    return this.task.run(async () => {
+      const imported: string[] = [];
+      const failed: { keypair_name: string; failed_reason: string }[] = [];
+      // The cloud takes at most 10 a call.
+      for (let i = 0; i < keypairs.length; i += 10) {
+        const res = await this.client.call('batchImportKeypair', { keypairs: keypairs.slice(i, i + 10) });
+        imported.push(...res.succeeded_keypairs.map((k) => k.keypair.name));
+        failed.push(...res.failed_keypairs);
+      }
+      await this.reload();
+      return { imported, failed };
+    });
+  }
+
   async remove(name: string): Promise<void> {
     await this.task.run(async () => {
       await this.client.call('deleteKeypair', { keypair_name: name });

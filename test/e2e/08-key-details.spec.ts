@@ -21,9 +21,17 @@ test('edit, tag, grant and revoke, data keys', async ({ page }) => {
   await page.getByLabel('Tag key').fill('team');
   await page.getByLabel('Value', { exact: true }).fill('payments');
   await page.getByRole('button', { name: 'Add tag' }).click();
-  await expect(page.getByText('team=payments')).toBeVisible();
+  await expect(page.locator('.badge', { hasText: 'team=payments' })).toBeVisible();
+  // The list filters by the tag: only this key carries it.
+  await page.getByLabel('Tag', { exact: true }).selectOption('team=payments');
+  await expect(page.getByTestId('list-range')).toHaveText('1–1 of 1');
+  await expect(page.getByRole('button', { name: 'details-renamed' })).toBeVisible();
+  await page.getByLabel('Tag', { exact: true }).selectOption('');
+  await page.getByLabel('Usage').selectOption('SIGN_VERIFY');
+  await expect(page.getByRole('button', { name: 'details-renamed' })).toHaveCount(0);
+  await page.getByLabel('Usage').selectOption('');
   await page.getByRole('button', { name: 'Remove tag team' }).click();
-  await expect(page.getByText('team=payments')).toHaveCount(0);
+  await expect(page.locator('.badge', { hasText: 'team=payments' })).toHaveCount(0);
 
   await page.getByRole('button', { name: 'New grant' }).click();
   await page.getByLabel('Grantee principal').fill('auditor01');

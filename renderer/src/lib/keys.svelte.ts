@@ -53,12 +53,17 @@ export class KeysManager {
   selected = $state<KeyDetails | null>(null);
   rotation = $state<RotationStatus | null>(null);
   quota = $state<KeyQuota | null>(null);
+  /** Every tag key in use with its values, for the tag filter. */
+  tagOptions = $state<{ key: string; values: string[] }[]>([]);
+  /** The chosen tag filter (`key=value`), and the ids of the keys carrying that tag. */
+  tagFilter = $state('');
+  #tagged = $state<ReadonlySet<string>>(new Set());
   readonly task = new Task();
   /** The list as shown: search by alias, id or description; filter by spec and state; sort by column. */
   readonly view = new ListView<KeyDetails>(() => this.sorted, {
     searchable: (k) => [k.key_alias, k.key_id, k.key_description],
     sortBy: { alias: (k) => k.key_alias, spec: (k) => k.key_spec, state: (k) => KEY_STATE_LABELS[k.key_state] ?? k.key_state, created: (k) => Number(k.creation_date) },
-    filterBy: { spec: (k) => k.key_spec, state: (k) => k.key_state },
+    filterBy: { spec: (k) => k.key_spec, state: (k) => k.key_state, usage: (k) => k.key_usage, tag: (k) => (this.#tagged.has(k.key_id) ? 'tagged' : '') },
     defaultSort: 'alias',
   });
 
@@ -79,6 +84,35 @@ export class KeysManager {
       this.keys = await this.allKeys();
       if (this.selected) this.selected = this.keys.find((k) => k.key_id === this.selected?.key_id) ?? null;
       await this.loadQuota();
+      await this.loadTagOptions();
+    });
+  }
+
+  /** The tag filter's choices, again after a tag was added or removed. */
+  async loadTagOptions(): Promise<void> {
+    this.tagOptions = (await this.client.call('listKmsTags', {})).tags;
+  }
+
+  /** Shows only the keys carrying the tag `key=value` ('' shows all), as list-kms-by-tags finds them. */
+  async filterByTag(tag: string): Promise<void> {
+    this.tagFilter = tag;
+    if (!tag) {
+      this.#tagged = new Set();
+      this.view.setFilter('tag', '');
+      return;
+    }
+    const eq = tag.indexOf('=');
+    const key = tag.slice(0, eq);
+    const value = tag.slice(eq + 1);
+    await this.task.run(async () => {
+      const ids = new Set<string>();
+      for (let offset = 0; ; offset += 1000) {
+        const res = await this.client.call('listKmsByTags', { action: 'filter', limit: '1000', offset: String(offset), tags: [{ key, values: [value] }] });
+        for (const r of res.resources ?? []) ids.add(r.resource_id);
+        if (!res.resources || res.resources.length < 1000) break;
+      }
+      this.#tagged = ids;
+      this.view.setFilter('tag', 'tagged');
     });
   }
 

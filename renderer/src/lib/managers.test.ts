@@ -93,6 +93,7 @@ describe('KeysManager and SmallDataManager', () => {
       },
       getKeyRotationStatus: () => ({ key_rotation_enabled: false, rotation_interval: 365, last_rotation_time: '', number_of_rotations: 0 }),
       showUserQuotas: () => ({ quotas: { resources: [{ type: 'CMK', used: keys.length - 1, quota: 20 }] } }),
+      listKmsTags: () => ({ tags: [] }),
     });
     const m = new KeysManager(client);
     await m.load();
@@ -345,6 +346,7 @@ describe('SigningManager and key actions', () => {
         return { key_details: page, keys: [], next_marker: next < all.length ? String(next) : '', truncated: next < all.length ? 'true' : 'false', total: all.length };
       },
       showUserQuotas: () => ({ quotas: { resources: [{ type: 'CMK', used: 2500, quota: 10000 }] } }),
+      listKmsTags: () => ({ tags: [] }),
     });
     const m = new KeysManager(client);
     await m.load();

@@ -5,11 +5,38 @@ import { Task } from './task.svelte.js';
 
 const PAGE = 50;
 
+/**
+ * Metadata reads the screens make as they load (lists, details, rotation status, quotas): kept in
+ * the chain like every call, hidden from the screen unless asked for, so what people did stands
+ * out. Reads that reveal something (a secret version's value, an exported key, a decryption) are
+ * never among them.
+ */
+export function isMetadataRead(operation: string): boolean {
+  const op = operation.split(' ')[1] ?? '';
+  if (op === 'show-secret-version') return false;
+  return /^(list-|describe-|show-)/.test(op) || op === 'get-key-rotation-status' || op === 'list-events';
+}
+
+/** An outcome in words with its code beside it. */
+export function outcomeText(outcome: string): string {
+  return outcome === 'success' ? 'Succeeded' : `Failed (${outcome})`;
+}
+
 export class AuditManager {
   events = $state<AuditEvent[]>([]);
   nextMarker = $state<number | null>(null);
   verified = $state<{ entries: number; head: string; at: Date } | null>(null);
+  showReads = $state(false);
   readonly task = new Task();
+
+  /** The entries on screen: all of them, or without the metadata reads. */
+  get shown(): AuditEvent[] {
+    return this.showReads ? this.events : this.events.filter((e) => !isMetadataRead(e.operation));
+  }
+
+  get hiddenReads(): number {
+    return this.showReads ? 0 : this.events.length - this.shown.length;
+  }
 
   constructor(private readonly client: Client) {}
 

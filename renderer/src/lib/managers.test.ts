@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionStatus } from '../../../shared/ui/contract.js';
-import { AuditManager } from './audit.svelte.js';
+import { AuditManager, isMetadataRead, outcomeText } from './audit.svelte.js';
 import { browserClipboard, ClipboardManager } from './clipboard.svelte.js';
 import { Fail, scripted } from '../testing/fake-transport.js';
 import { KeysManager } from './keys.svelte.js';
@@ -564,5 +564,17 @@ describe('FilesManager', () => {
     f.inPath = '/a';
     await f.pickIn();
     expect(f.inPath).toBe('/a');
+  });
+});
+
+describe('audit screen rules', () => {
+  it('hides metadata reads, never reads that reveal something', () => {
+    expect(['kms list-keys', 'kms describe-key', 'csms show-secret', 'kms get-key-rotation-status', 'audit list-events'].every(isMetadataRead)).toBe(true);
+    expect(['csms show-secret-version', 'kps export-private-key', 'kms decrypt-data', 'kms create-key', 'audit verify'].some(isMetadataRead)).toBe(false);
+  });
+
+  it('says outcomes in words with the code beside', () => {
+    expect(outcomeText('success')).toBe('Succeeded');
+    expect(outcomeText('KMS.0308')).toBe('Failed (KMS.0308)');
   });
 });

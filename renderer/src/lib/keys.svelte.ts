@@ -1,16 +1,19 @@
 /** The Keys screen: the list, one key's details, and the state changes the local KMS offers today. */
 import type { KeyDetails } from '../../../shared/operations/index.js';
 import type { KeySpec, KeyUsage } from '../../../shared/constants.js';
+import { KEY_SPEC_RULES, KEY_STATE } from '../../../shared/key-specs.js';
 import type { Client } from './api.js';
 import { ListView } from './list-view.svelte.js';
 import { Task } from './task.svelte.js';
 
+export { KEY_STATE };
+
 export const KEY_STATE_LABELS: Readonly<Record<string, string>> = {
-  '1': 'Pending activation',
-  '2': 'Enabled',
-  '3': 'Disabled',
-  '4': 'Pending deletion',
-  '5': 'Pending import',
+  [KEY_STATE.pendingActivation]: 'Pending activation',
+  [KEY_STATE.enabled]: 'Enabled',
+  [KEY_STATE.disabled]: 'Disabled',
+  [KEY_STATE.pendingDeletion]: 'Pending deletion',
+  [KEY_STATE.pendingImport]: 'Pending import',
 };
 
 export interface NewKey {
@@ -23,17 +26,20 @@ export interface NewKey {
   origin?: 'kms' | 'external';
 }
 
-/** Specs whose material can be imported today (docs/kms.md). */
+/** Specs whose material can be imported (the core's rule, shared/key-specs.ts). */
 export function importable(spec: KeySpec): boolean {
-  return spec === 'AES_256' || spec.startsWith('HMAC_');
+  return KEY_SPEC_RULES[spec].importable;
 }
 
-/** What a key of this spec is for, as the cloud decides it when no usage is given. */
-export function usagesOf(spec: KeySpec): KeyUsage[] {
-  if (spec.startsWith('RSA_')) return ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'];
-  if (spec.startsWith('EC_') || spec === 'SECP256K1') return ['SIGN_VERIFY'];
-  if (spec.startsWith('HMAC_')) return ['GENERATE_VERIFY_MAC'];
-  return ['ENCRYPT_DECRYPT'];
+/** What a key of this spec may be for (the core's rule, shared/key-specs.ts). */
+export function usagesOf(spec: KeySpec): readonly KeyUsage[] {
+  return KEY_SPEC_RULES[spec].usages;
+}
+
+/** Whether encrypt-data with the symmetric default works on this key (enabled, symmetric, for encryption). */
+export function encryptsData(k: KeyDetails): boolean {
+  const rules = KEY_SPEC_RULES[k.key_spec as KeySpec];
+  return k.key_state === KEY_STATE.enabled && k.key_usage === 'ENCRYPT_DECRYPT' && rules !== undefined && rules.encryption.includes('SYMMETRIC_DEFAULT');
 }
 
 export interface RotationStatus {
@@ -76,7 +82,7 @@ export class KeysManager {
 
   /** Keys that can encrypt right now (enabled, symmetric). */
   get usableForEncryption(): KeyDetails[] {
-    return this.sorted.filter((k) => k.key_state === '2' && k.key_spec === 'AES_256');
+    return this.sorted.filter(encryptsData);
   }
 
   async load(): Promise<void> {

@@ -322,7 +322,9 @@ describe('SigningManager and key actions', () => {
   it('signs the UTF-8 bytes of the message as RAW and reports verification', async () => {
     const { client, calls } = scripted({ sign: () => ({ key_id: 'k', signature: 'SIG' }), verify: (i) => ({ key_id: 'k', signature_valid: i.signature === 'SIG' ? 'true' : 'false' }) });
     const { SigningManager, algorithmsFor } = await import('./signing.svelte.js');
-    expect(algorithmsFor('EC_P384')).toEqual(['ECDSA_SHA_384']);
+    // The core accepts every ECDSA digest on every EC curve (shared/key-specs.ts); the app offers the same.
+    expect(algorithmsFor('EC_P256')).toEqual(['ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512']);
+    expect(algorithmsFor('HMAC_256')).toEqual([]);
     expect(algorithmsFor('RSA_2048')).toContain('RSASSA_PKCS1_V1_5_SHA_256');
     const s = new SigningManager(client);
     s.reset('EC_P256');

@@ -1,15 +1,13 @@
 /** Sign a message with an RSA or EC key and verify a signature (kms sign / verify, RAW messages). */
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../../shared/constants.js';
+import type { KeySpec, SigningAlgorithm } from '../../../shared/constants.js';
+import { KEY_SPEC_RULES } from '../../../shared/key-specs.js';
 import type { Client } from './api.js';
 import { textToBase64 } from './bytes.js';
 import { Task } from './task.svelte.js';
 
-/** The algorithms a key spec can sign with. */
-export function algorithmsFor(spec: string): SigningAlgorithm[] {
-  if (spec.startsWith('RSA_')) return SIGNING_ALGORITHMS.filter((a) => a.startsWith('RSASSA_'));
-  if (spec === 'EC_P384') return ['ECDSA_SHA_384'];
-  if (spec.startsWith('EC_') || spec === 'SECP256K1') return ['ECDSA_SHA_256'];
-  return [];
+/** The algorithms a key spec can sign with (the core's rule, shared/key-specs.ts). */
+export function algorithmsFor(spec: string): readonly SigningAlgorithm[] {
+  return KEY_SPEC_RULES[spec as KeySpec]?.signing ?? [];
 }
 
 export class SigningManager {

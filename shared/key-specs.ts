@@ -1,0 +1,82 @@
+/**
+ * What each KMS key spec allows: usages, the algorithms of each usage, rotation and import. One
+ * table for the core (electron/core/kms/key-specs.ts adds the HSM material) and the app (which
+ * offers only what the core accepts), so the two can never disagree.
+ */
+import { SIGNING_ALGORITHMS, type EncryptionAlgorithm, type KeySpec, type KeyUsage, type MacAlgorithm, type SigningAlgorithm } from './constants.js';
+
+export interface KeySpecRules {
+  usages: readonly KeyUsage[];
+  defaultUsage: KeyUsage;
+  /** Symmetric keys carry their id in the ciphertext (decrypt needs no key id). */
+  symmetric: boolean;
+  /** encrypt-data algorithms, when the key's usage is ENCRYPT_DECRYPT. */
+  encryption: readonly EncryptionAlgorithm[];
+  /** sign/verify algorithms, when the key's usage is SIGN_VERIFY. */
+  signing: readonly SigningAlgorithm[];
+  mac?: MacAlgorithm;
+  /** Rotation adds a version; only specs whose output names its version can rotate. */
+  rotatable: boolean;
+  /** origin "external" allowed: raw symmetric material wrapped with the import parameters. */
+  importable: boolean;
+  /** RSA modulus in bytes (bounds the OAEP plaintext). */
+  modulusBytes?: number;
+}
+
+const RSA_SIGNING: readonly SigningAlgorithm[] = SIGNING_ALGORITHMS.filter((a) => a.startsWith('RSASSA_'));
+const ECDSA: readonly SigningAlgorithm[] = SIGNING_ALGORITHMS.filter((a) => a.startsWith('ECDSA_'));
+const RSA_OAEP: readonly EncryptionAlgorithm[] = ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1'];
+
+const rsa = (modulusBytes: number): KeySpecRules => ({
+  usages: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT'],
+  defaultUsage: 'SIGN_VERIFY',
+  symmetric: false,
+  encryption: RSA_OAEP,
+  signing: RSA_SIGNING,
+  rotatable: false,
+  importable: false,
+  modulusBytes,
+});
+const ec: KeySpecRules = {
+  usages: ['SIGN_VERIFY'],
+  defaultUsage: 'SIGN_VERIFY',
+  symmetric: false,
+  encryption: [],
+  signing: ECDSA,
+  rotatable: false,
+  importable: false,
+};
+const hmac = (mac: MacAlgorithm): KeySpecRules => ({
+  usages: ['GENERATE_VERIFY_MAC'],
+  defaultUsage: 'GENERATE_VERIFY_MAC',
+  symmetric: true,
+  encryption: [],
+  signing: [],
+  mac,
+  rotatable: false,
+  importable: true,
+});
+
+export const KEY_SPEC_RULES: Readonly<Record<KeySpec, KeySpecRules>> = {
+  AES_256: {
+    usages: ['ENCRYPT_DECRYPT'],
+    defaultUsage: 'ENCRYPT_DECRYPT',
+    symmetric: true,
+    encryption: ['SYMMETRIC_DEFAULT'],
+    signing: [],
+    rotatable: true,
+    importable: true,
+  },
+  RSA_2048: rsa(256),
+  RSA_3072: rsa(384),
+  RSA_4096: rsa(512),
+  EC_P256: ec,
+  EC_P384: ec,
+  SECP256K1: ec,
+  HMAC_256: hmac('HMAC_SHA_256'),
+  HMAC_384: hmac('HMAC_SHA_384'),
+  HMAC_512: hmac('HMAC_SHA_512'),
+};
+
+/** The key states as the cloud numbers them. */
+export const KEY_STATE = { pendingActivation: '1', enabled: '2', disabled: '3', pendingDeletion: '4', pendingImport: '5' } as const;

@@ -17,7 +17,10 @@ export interface KeySpecRules {
   mac?: MacAlgorithm;
   /** Rotation adds a version; only specs whose output names its version can rotate. */
   rotatable: boolean;
-  /** origin "external" allowed: raw symmetric material wrapped with the import parameters. */
+  /**
+   * origin "external" allowed: symmetric material wrapped with the import parameters, or (key
+   * pairs) a private key wrapped under a temporary AES key that is wrapped with them.
+   */
   importable: boolean;
   /** RSA modulus in bytes (bounds the OAEP plaintext). */
   modulusBytes?: number;
@@ -34,7 +37,7 @@ const rsa = (modulusBytes: number): KeySpecRules => ({
   encryption: RSA_OAEP,
   signing: RSA_SIGNING,
   rotatable: false,
-  importable: false,
+  importable: true,
   modulusBytes,
 });
 const ec: KeySpecRules = {
@@ -44,7 +47,7 @@ const ec: KeySpecRules = {
   encryption: [],
   signing: ECDSA,
   rotatable: false,
-  importable: false,
+  importable: true,
 };
 const hmac = (mac: MacAlgorithm): KeySpecRules => ({
   usages: ['GENERATE_VERIFY_MAC'],

@@ -43,6 +43,22 @@ export interface HsmBackend {
    * A block that does not decrypt is KMS.0311; material of the wrong length is KMS.2604.
    */
   importWrapped(wrappingKey: KeyHandle, algorithm: WrappingAlgorithm, encrypted: Buffer, kind: HsmKeyKind): { wrapped: WrappedKey; fingerprint: string };
+  /**
+   * Bring your own key pair: `encryptedTempKey` is a temporary AES-256 key wrapped like symmetric
+   * material; `encryptedPrivateKey` is the private key (PKCS#8 DER) wrapped under it with AES key
+   * wrap with padding (RFC 5649). Both are opened inside the HSM; the key must be of `kind`
+   * (curve, modulus) and consistent (it signs what its public half verifies). A temporary key
+   * that does not decrypt, or a private key that does not unwrap, is KMS.0311; a private key
+   * that is not PKCS#8, of another kind or inconsistent is KMS.2604. The fingerprint is keyed
+   * and taken over the key's canonical PKCS#8 form, so the same key in another encoding matches.
+   */
+  importWrappedPrivateKey(
+    wrappingKey: KeyHandle,
+    algorithm: WrappingAlgorithm,
+    encryptedTempKey: Buffer,
+    encryptedPrivateKey: Buffer,
+    kind: HsmKeyKind,
+  ): { wrapped: WrappedKey; fingerprint: string };
   /** SubjectPublicKeyInfo PEM of a key pair's public half. */
   publicKey(handle: KeyHandle): string;
 }

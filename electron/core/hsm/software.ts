@@ -3,10 +3,11 @@
  * root key for this purpose only. Loaded material sits in a module-private WeakMap keyed by
  * the handle, so nothing outside this file can read it.
  */
-import { createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPair, sign as signWith, verify as verifyWith, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aead.js';
+import { kwpUnwrap } from '../crypto/aes-kwp.js';
 import { randomBytes } from '../crypto/random.js';
 import type { WrappingAlgorithm } from '../../../shared/constants.js';
 import { hkdf32, hmacSha256 } from '../crypto/hmac.js';
@@ -53,6 +54,32 @@ const material = new WeakMap<KeyHandle, KeyObject>();
 
 function unsupported(what: string, kind: HsmKeyKind): KeyholdError {
   return new KeyholdError(LocalErrors.Unsupported, `${what} is not supported by a ${kind} key.`, 400);
+}
+
+/**
+ * An imported private key as the HSM keeps it: parsed as PKCS#8, of the kind's curve or modulus,
+ * consistent with its public half (it signs what that half verifies), re-encoded canonically.
+ */
+function pkcs8Of(der: Buffer, kind: HsmKeyKind, info: KindInfo): Buffer {
+  const refused = (why: string) => new KeyholdError('KMS.2604', `Invalid encrypted_privatekey: ${why}`, 400);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw refused('the unwrapped bytes are not a PKCS#8 private key (DER); convert one with openssl pkcs8 -topk8 -nocrypt -outform DER.');
+  }
+  const details = key.asymmetricKeyDetails ?? {};
+  if (info.rsaBits && (key.asymmetricKeyType !== 'rsa' || details.modulusLength !== info.rsaBits)) {
+    throw refused(`it is not an RSA-${info.rsaBits} key (a ${key.asymmetricKeyType}${details.modulusLength ? `-${details.modulusLength}` : ''} key), as ${kind} needs.`);
+  }
+  if (info.curve && (key.asymmetricKeyType !== 'ec' || details.namedCurve !== info.curve)) {
+    throw refused(`it is not a key on ${info.curve} (a ${key.asymmetricKeyType}${details.namedCurve ? ` key on ${details.namedCurve}` : ' key'}), as ${kind} needs.`);
+  }
+  const probe = Buffer.from('keyhold/v1/import-consistency');
+  if (!verifyWith('sha256', probe, createPublicKey(key), signWith('sha256', probe, key))) {
+    throw refused('its private and public parts do not belong together.');
+  }
+  return key.export({ format: 'der', type: 'pkcs8' });
 }
 
 export class SoftwareHsm implements HsmBackend {
@@ -146,8 +173,44 @@ export class SoftwareHsm implements HsmBackend {
   }
 
   importWrapped(wrappingKey: KeyHandle, algorithm: WrappingAlgorithm, encrypted: Buffer, kind: HsmKeyKind): { wrapped: WrappedKey; fingerprint: string } {
+    const bytes = KINDS[kind].secretBytes;
+    if (!bytes) throw unsupported('Importing wrapped material', kind);
+    const secret = this.openImported(wrappingKey, algorithm, encrypted, bytes);
+    try {
+      return { wrapped: this.wrap(kind, secret), fingerprint: this.fingerprint(kind, secret) };
+    } finally {
+      secret.fill(0);
+    }
+  }
+
+  importWrappedPrivateKey(
+    wrappingKey: KeyHandle,
+    algorithm: WrappingAlgorithm,
+    encryptedTempKey: Buffer,
+    encryptedPrivateKey: Buffer,
+    kind: HsmKeyKind,
+  ): { wrapped: WrappedKey; fingerprint: string } {
+    const info = KINDS[kind];
+    if (!info.rsaBits && !info.curve) throw unsupported('Importing a private key', kind);
+    const temp = this.openImported(wrappingKey, algorithm, encryptedTempKey, 32);
+    const der = kwpUnwrap(temp, encryptedPrivateKey);
+    temp.fill(0);
+    if (!der) throw new KeyholdError('KMS.0311', 'Invalid encrypted_privatekey: it does not unwrap (AES key wrap with padding, RFC 5649) under the temporary key in encrypted_key_material.', 400);
+    try {
+      const canonical = pkcs8Of(der, kind, info);
+      try {
+        return { wrapped: this.wrap(kind, canonical), fingerprint: this.fingerprint(kind, canonical) };
+      } finally {
+        canonical.fill(0);
+      }
+    } finally {
+      der.fill(0);
+    }
+  }
+
+  /** The RSA-wrapped block of an import, opened with the import's wrapping key. */
+  private openImported(wrappingKey: KeyHandle, algorithm: WrappingAlgorithm, encrypted: Buffer, bytes: number): Buffer {
     if (!KINDS[wrappingKey.kind].rsaBits) throw unsupported('Unwrapping imported material', wrappingKey.kind);
-    if (!KINDS[kind].secretBytes) throw unsupported('Importing wrapped material', kind);
     const key = this.keyOf(wrappingKey);
     const secret =
       algorithm === 'RSAES_PKCS1_V1_5' ? pkcs1v15Decrypt(key, encrypted) : oaepDecrypt(key, algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256', encrypted);
@@ -155,18 +218,20 @@ export class SoftwareHsm implements HsmBackend {
     if (!secret) throw refused();
     // PKCS#1 v1.5 has no integrity: telling "bad padding" from "wrong length" apart would be a
     // padding oracle (Bleichenbacher), so with it both are the same refusal.
-    if (algorithm === 'RSAES_PKCS1_V1_5' && secret.length !== KINDS[kind].secretBytes) {
+    if (algorithm === 'RSAES_PKCS1_V1_5' && secret.length !== bytes) {
       secret.fill(0);
       throw refused();
     }
-    try {
-      const wrapped = this.wrap(kind, secret);
-      // Keyed, so the fingerprint says nothing about the material to anyone without the vault.
-      const fingerprint = hmacSha256(hkdf32(this.wrappingKey, 'keyhold/v1/material-fingerprint'), kind, secret).toString('hex');
-      return { wrapped, fingerprint };
-    } finally {
+    if (secret.length !== bytes) {
       secret.fill(0);
+      throw new KeyholdError('KMS.2604', `Invalid encrypted_key_material: it must hold ${bytes} bytes.`, 400);
     }
+    return secret;
+  }
+
+  /** Keyed, so the fingerprint says nothing about the material to anyone without the vault. */
+  private fingerprint(kind: HsmKeyKind, material: Buffer): string {
+    return hmacSha256(hkdf32(this.wrappingKey, 'keyhold/v1/material-fingerprint'), kind, material).toString('hex');
   }
 
   publicKey(handle: KeyHandle): string {

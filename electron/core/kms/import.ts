@@ -1,8 +1,9 @@
 /**
  * Bring your own key material, the cloud's flow: a key created with origin external waits in
  * pending import (5); get-parameters-for-import issues an RSA-2048 wrapping key and a token
- * valid 24 h; the user wraps 32 bytes with openssl pkeyutl/rsautl; import-key-material unwraps
- * it inside the HSM. Deleting the material returns the key to pending import, and only the
+ * valid 24 h; the user wraps 32 bytes with openssl pkeyutl/rsautl (for a key pair: a temporary
+ * AES key, and the PKCS#8 private key wrapped under it with openssl enc -id-aes256-wrap-pad);
+ * import-key-material unwraps it inside the HSM. Deleting the material returns the key to pending import, and only the
  * same material may come back (its keyed fingerprint is kept).
  */
 import { KeyholdError } from '../../../shared/errors.js';
@@ -21,6 +22,24 @@ function requirePendingImport(key: CmkRecord): void {
 
 function pemToDerBase64(pem: string): string {
   return pem.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, '').replace(/\s+/g, '');
+}
+
+/**
+ * Symmetric specs take the material itself; key pairs take a temporary key and the private key
+ * wrapped under it (docs/kms.md, "Bring your own key material"). The wrong shape for the spec is
+ * a refusal naming the field, before anything is opened.
+ */
+function importMaterial(ctx: KmsContext, key: CmkRecord, token: TokenRecord, material: string, privateKey: string | undefined) {
+  const spec = KEY_SPEC_TABLE[key.key_spec];
+  const wrappingKey = ctx.hsm.unwrap(token.wrapping_key);
+  if (spec.symmetric) {
+    if (privateKey !== undefined) throw new KeyholdError('KMS.0308', `Invalid encrypted_privatekey: ${key.key_spec} keys take their material in encrypted_key_material alone.`, 400);
+    return ctx.hsm.importWrapped(wrappingKey, token.wrapping_algorithm, Buffer.from(material, 'base64'), spec.hsmKind);
+  }
+  if (privateKey === undefined) {
+    throw new KeyholdError('KMS.0204', `Missing parameter encrypted_privatekey: a ${key.key_spec} key imports its private key, wrapped under the temporary key in encrypted_key_material.`, 400);
+  }
+  return ctx.hsm.importWrappedPrivateKey(wrappingKey, token.wrapping_algorithm, Buffer.from(material, 'base64'), Buffer.from(privateKey, 'base64'), spec.hsmKind);
 }
 
 export const importHandlers: Handlers<typeof importOperations, KmsContext> = {
@@ -45,12 +64,7 @@ export const importHandlers: Handlers<typeof importOperations, KmsContext> = {
     if (input.expiration_time !== undefined && input.expiration_time * 1000 <= now) {
       throw new KeyholdError('KMS.2602', 'Invalid expiration_time: it must be in the future (seconds since the epoch).', 400);
     }
-    const { wrapped, fingerprint } = ctx.hsm.importWrapped(
-      ctx.hsm.unwrap(record.wrapping_key),
-      record.wrapping_algorithm,
-      Buffer.from(input.encrypted_key_material, 'base64'),
-      KEY_SPEC_TABLE[key.key_spec].hsmKind,
-    );
+    const { wrapped, fingerprint } = importMaterial(ctx, key, record, input.encrypted_key_material, input.encrypted_privatekey);
     if (key.material_fingerprint && key.material_fingerprint !== fingerprint) {
       throw new KeyholdError('KMS.2606', `The key ${key.key_id} had other key material before: a re-import must bring the same material.`, 400);
     }

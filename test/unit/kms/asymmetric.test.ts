@@ -70,7 +70,6 @@ describe('usage and spec errors', () => {
     await expectCode(kms(session, 'create-key', { key_alias: 'bad1', key_spec: 'EC_P256', key_usage: 'ENCRYPT_DECRYPT' }), 'KMS.0308');
     await expectCode(kms(session, 'create-key', { key_alias: 'bad2', key_spec: 'AES_256', key_usage: 'SIGN_VERIFY' }), 'KMS.0308');
     await expectCode(kms(session, 'create-key', { key_alias: 'bad3', key_spec: 'HMAC_256', key_usage: 'ENCRYPT_DECRYPT' }), 'KMS.0308');
-    await expectCode(kms(session, 'create-key', { key_alias: 'bad4', key_spec: 'RSA_2048', origin: 'external' }), 'KMS.0308');
     await expectCode(kms(session, 'create-key', { key_alias: 'bad5', key_spec: 'RSA_1024' }), 'KMS.0308');
   });
 });

@@ -4,7 +4,7 @@
  * cost is read and checked here before anything is derived or allocated, and a file asking for
  * more is refused with a `KdfBoundError` naming the parameter and the bound.
  *
- * The bounds are costs, not just ranges per field: scrypt's N·r·p and 128·N·r bytes, Argon2's
+ * The bounds are costs, not just ranges per field: scrypt's N·r·p and 128·r·(N+p+2) bytes, Argon2's
  * memory × passes, bcrypt's rounds, PBKDF2's iterations. Each leaves real tools' defaults far
  * inside (numbers and timings in docs/key-formats.md) and stops at a few seconds of one core.
  */
@@ -15,12 +15,15 @@ export const KDF_BOUNDS = {
   /** PKCS#8 PBES2/PBKDF2 and PKCS#12/PBES1 iterations; `openssl pkcs8` writes 2048, OWASP asks 600,000 for SHA-256. */
   iterations: 2_000_000,
   scrypt: {
-    /** N·r·p, the number of BlockMix rounds: 32 × `openssl pkcs8 -scrypt`'s 16384·8·1. */
+    /** N·r·p, the BlockMix work: 32 × `openssl pkcs8 -scrypt`'s 16384·8·1, about 1 s here. */
     work: 4 * 1024 * 1024,
-    /** 128·N·r bytes, the memory of one lane. */
-    memoryBytes: 256 * 1024 * 1024,
-    /** Parallel lanes; OpenSSL, Python and Go all write 1. */
-    p: 16,
+    /**
+     * 128·r·(N + p + 2) bytes: OpenSSL's own limit when it opens a PKCS#8 file (32 MiB, its
+     * SCRYPT_MAX_MEM), checked here so such a file is named as too costly, not as a wrong passphrase.
+     */
+    memoryBytes: 32 * 1024 * 1024,
+    /** Parallel lanes; OpenSSL, Python and Go write 1. */
+    p: 64,
   },
   /** OpenSSH bcrypt_pbkdf rounds: ssh-keygen writes 16, `-a 100` is common advice. */
   bcryptRounds: 256,
@@ -69,7 +72,7 @@ export function checkScrypt(format: string, n: number, r: number, p: number): vo
   positive(format, 'scrypt p', p);
   const b = KDF_BOUNDS.scrypt;
   atMost(format, 'scrypt p', p, b.p);
-  atMost(format, 'scrypt memory 128·N·r (bytes)', 128 * n * r, b.memoryBytes);
+  atMost(format, 'scrypt memory 128·r·(N+p+2) (bytes)', 128 * r * (n + p + 2), b.memoryBytes);
   atMost(format, 'scrypt N·r·p', n * r * p, b.work);
 }
 

@@ -7,8 +7,8 @@
  * digest gets a fresh nonce) and gives low-S signatures; verifying accepts either S, as OpenSSL
  * does, and takes strict DER only. Signatures are DER, the form openssl and node:crypto use.
  *
- * No native path fits: node:crypto has no prehashed ECDSA, and Electron's BoringSSL exposes none
- * either. Measured against the BigInt code this replaced: docs/kms.md.
+ * No native path fits: node:crypto (in Node and in Electron) has no ECDSA over a given digest.
+ * Measured against the BigInt code this replaced: docs/kms.md.
  */
 import type { KeyObject } from 'node:crypto';
 import { p256, p384 } from '@noble/curves/nist.js';

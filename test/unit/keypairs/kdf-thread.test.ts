@@ -2,10 +2,12 @@
  * The KDF thread (electron/core/keypairs/kdf-thread.ts): its bcrypt_pbkdf is the package's own,
  * byte for byte, and concurrent calls get their own answers; an encrypted PKCS#8 file opens to
  * the same key, a wrong passphrase is `null`; and the event loop keeps turning while it works.
+ * Key-file Argon2 runs one derivation at a time (kdf.ts), so hostile files cannot multiply memory.
  */
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { argon2Raw } from '../../../electron/core/keypairs/kdf.js';
 import { bcryptPbkdfOffLoop, openPemOffLoop } from '../../../electron/core/keypairs/kdf-thread.js';
 
 interface BcryptPbkdf {
@@ -42,5 +44,20 @@ describe('KDF thread', () => {
     expect(der).not.toBeNull();
     expect(createPrivateKey({ key: der as Buffer, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' })).toEqual(privateKey.export({ format: 'jwk' }));
     expect(await openPemOffLoop(pem, 'wrong')).toBeNull();
+  });
+});
+
+describe('key-file Argon2', () => {
+  it('runs one derivation at a time: a tiny one queued behind a large one ends after it', async () => {
+    const order: string[] = [];
+    const large = argon2Raw('Argon2id', 'a', Buffer.alloc(16, 1), { memoryKiB: 64 * 1024, passes: 4, parallelism: 1 }, 32).then(() => order.push('large'));
+    const tiny = argon2Raw('Argon2id', 'b', Buffer.alloc(16, 2), { memoryKiB: 8, passes: 1, parallelism: 1 }, 32).then(() => order.push('tiny'));
+    await Promise.all([large, tiny]);
+    expect(order).toEqual(['large', 'tiny']);
+  });
+
+  it('a failed derivation does not stop the queue', async () => {
+    await expect(argon2Raw('Argon2id', 'a', Buffer.alloc(1), { memoryKiB: 8, passes: 1, parallelism: 1 }, 32)).rejects.toThrow();
+    expect((await argon2Raw('Argon2id', 'a', Buffer.alloc(16), { memoryKiB: 8, passes: 1, parallelism: 1 }, 32)).length).toBe(32);
   });
 });

@@ -21,7 +21,7 @@ interface CreateBody {
   public_key?: string;
   scope: 'user' | 'domain';
   user_id?: string;
-  key_protection?: { private_key?: string; encryption: Protection };
+  key_protection?: { private_key?: string; encryption: Protection; passphrase?: string };
   algorithm: KeypairAlgorithm;
 }
 
@@ -58,12 +58,12 @@ interface Prepared {
 async function prepareOne(ctx: KmsContext, body: CreateBody): Promise<Prepared> {
   if (findKeypair(ctx, body.name)) throw kpsError(KpsErrors.AlreadyExists, `Key pair '${body.name}' already exists.`);
   if (body.key_protection?.private_key) {
-    const privateKey = (await readPrivateKey(body.key_protection.private_key)).privateKey;
-    const publicKey = publicOf(privateKey);
+    const parsed = await readPrivateKey(body.key_protection.private_key, body.key_protection.passphrase);
+    const publicKey = publicOf(parsed.privateKey);
     if (body.public_key && !sameBlob((await publicFromText(body.public_key)).key, publicKey)) {
       throw kpsError(KpsErrors.KeyMismatch, 'The private key does not belong to public_key.');
     }
-    return { publicKey, comment: '', privateKey };
+    return { publicKey, comment: parsed.comment, privateKey: parsed.privateKey };
   }
   if (body.public_key) {
     const { key, comment } = await publicFromText(body.public_key);

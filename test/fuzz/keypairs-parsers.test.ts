@@ -2,7 +2,7 @@
  * Every key-file parser is total: truncations, bit flips (in the text and in the decoded
  * binary), random bytes and hostile KDF headers end in a value or a typed KeyholdError, never
  * another exception, never a hang; a PPK v3 header asking for 4 GiB of Argon2 memory is refused
- * before anything is allocated. Seeds are made once by Keyhold's own writers.
+ * before anything is allocated, and every KDF cost is refused exactly when it is beyond its bound. Seeds are made once by Keyhold's own writers.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
@@ -12,6 +12,7 @@ import { readKey, writeKey, type FormatName } from '../../electron/core/keypairs
 import { der, int, octets, oid, seq } from '../../electron/core/keypairs/der.js';
 import { fromKeyObject, sha256Fingerprint, type PrivateKey } from '../../electron/core/keypairs/key.js';
 import { readArmor, writeArmor } from '../../electron/core/keypairs/formats/armor.js';
+import { KDF_BOUNDS } from '../../electron/core/keypairs/kdf-bounds.js';
 
 const PASS = 'fuzz pass';
 const seeds: { name: string; text: string; passphrase?: string; cost: 'cheap' | 'kdf' }[] = [];
@@ -135,6 +136,62 @@ describe('hostile KDF costs fail fast, before any work', () => {
       der(0x04, Buffer.alloc(48, 3)),
     );
     expect(await total(writeArmor('ENCRYPTED PRIVATE KEY', info, 64), PASS, 100)).toBe('KPS.1005');
+  });
+});
+
+describe('KDF bounds hold as properties (refused iff beyond the bound, and then fast)', () => {
+  const uint = (n: number) => int(Buffer.from(n.toString(16).padStart(16, '0'), 'hex'));
+  const S = KDF_BOUNDS.scrypt;
+  const A = KDF_BOUNDS.argon2;
+
+  /** The outcome without a passphrase (nothing can be derived) and, when refused, with one. */
+  async function boundOutcome(text: string): Promise<string> {
+    const code = await total(text, undefined, 100);
+    if (code === 'KPS.1005') expect(await total(text, PASS, 100)).toBe('KPS.1005');
+    return code;
+  }
+
+  it('PKCS#8 scrypt: any N, r, p', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 0xffff }), async (logN, r, p) => {
+        const n = 2 ** logN;
+        const params = seq(octets(Buffer.alloc(8, 1)), uint(n), uint(r), uint(p));
+        const info = seq(seq(oid('1.2.840.113549.1.5.13'), seq(seq(oid('1.3.6.1.4.1.11591.4.11'), params), seq(oid('2.16.840.1.101.3.4.1.42'), octets(Buffer.alloc(16, 2))))), der(0x04, Buffer.alloc(48, 3)));
+        const beyond = p > S.p || 128 * r * (n + p + 2) > S.memoryBytes || n * r * p > S.work;
+        expect(await boundOutcome(writeArmor('ENCRYPTED PRIVATE KEY', info, 64))).toBe(beyond ? 'KPS.1005' : 'KPS.1002');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('OpenSSH: any bcrypt rounds', async () => {
+    const seed = seeds.find((s) => s.name === 'ssh-ed25519 openssh encrypted') as { text: string };
+    const a = readArmor(seed.text, 'seed');
+    const at = a.body.indexOf(Buffer.from('bcrypt')) + 6 + 4 + 4 + 16;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.integer({ min: 1, max: 2 * KDF_BOUNDS.bcryptRounds }), fc.integer({ min: 1, max: 0xffffffff })), async (rounds) => {
+        const body = Buffer.from(a.body);
+        body.writeUInt32BE(rounds, at);
+        expect(await boundOutcome(writeArmor(a.label, body, 70))).toBe(rounds > KDF_BOUNDS.bcryptRounds ? 'KPS.1005' : 'value');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('PPK v3: any Argon2 memory, passes and lanes', async () => {
+    const seed = seeds.find((s) => s.name === 'ssh-ed25519 ppk3 encrypted') as { text: string };
+    const small = (max: number) => fc.oneof(fc.integer({ min: 1, max }), fc.integer({ min: 1, max: 0xffffffff }));
+    await fc.assert(
+      fc.asyncProperty(small(2 * A.memoryKiB), small(2 * A.passes), small(2 * A.parallelism), async (m, t, lanes) => {
+        const text = seed.text.replace(/Argon2-Memory: \d+/, `Argon2-Memory: ${m}`).replace(/Argon2-Passes: \d+/, `Argon2-Passes: ${t}`).replace(/Argon2-Parallelism: \d+/, `Argon2-Parallelism: ${lanes}`);
+        const beyond = m > A.memoryKiB || t > A.passes || lanes > A.parallelism || m * t > A.work;
+        const outcome = await boundOutcome(text);
+        if (beyond) expect(outcome).toBe('KPS.1005');
+        // Within the bounds only the 8 KiB-per-lane rule can still refuse it, as malformed.
+        else expect(outcome).toBe(m < 8 * lanes ? 'KPS.1001' : 'value');
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -3,7 +3,7 @@
  * host/export/clear the private key) and the local file operations (inspect, convert,
  * windows-password). Private keys that are not hosted are returned once and never stored.
  */
-import type { Handlers } from '../../../shared/operations/index.js';
+import { networkFirst, type Handlers } from '../../../shared/operations/index.js';
 import type { CreatedKeypair, kpsOperations } from '../../../shared/operations/kps.js';
 import type { KmsContext } from '../kms/context.js';
 import { KpsErrors, kpsError } from './errors.js';
@@ -42,30 +42,43 @@ async function writeOut(path: string, format: FormatName, key: { publicKey: Publ
   return inspectOf(await readKey(text, passphrase));
 }
 
-async function createOne(ctx: KmsContext, body: CreateBody): Promise<CreatedKeypair> {
+/** What a create or import needs that costs time: the key read (its KDF) or generated. */
+interface Prepared {
+  publicKey: PublicKey;
+  comment: string;
+  privateKey?: PrivateKey;
+  /** A generated key that is not hosted: shown once in the response as PEM, never stored. */
+  shownOnce?: string;
+}
+
+/**
+ * The slow part of a create, run before the write transaction (see `kpsHandlers`): reading a
+ * given private key (its passphrase KDF) or generating one. Fails early on a taken name.
+ */
+async function prepareOne(ctx: KmsContext, body: CreateBody): Promise<Prepared> {
   if (findKeypair(ctx, body.name)) throw kpsError(KpsErrors.AlreadyExists, `Key pair '${body.name}' already exists.`);
-  let publicKey: PublicKey;
-  let comment = '';
-  let privateKey: PrivateKey | undefined;
-  let generated = false;
   if (body.key_protection?.private_key) {
     const parsed = await readPrivateKey(body.key_protection.private_key, body.key_protection.passphrase);
-    const given = parsed.privateKey;
-    privateKey = given;
-    comment = parsed.comment;
-    publicKey = publicOf(given);
+    const publicKey = publicOf(parsed.privateKey);
     if (body.public_key && !sameBlob((await publicFromText(body.public_key)).key, publicKey)) {
       throw kpsError(KpsErrors.KeyMismatch, 'The private key does not belong to public_key.');
     }
-  } else if (body.public_key) {
-    ({ key: publicKey, comment } = await publicFromText(body.public_key));
-  } else {
-    const fresh = await generateKey(body.algorithm);
-    privateKey = fresh;
-    publicKey = publicOf(fresh);
-    generated = true;
+    return { publicKey, comment: parsed.comment, privateKey: parsed.privateKey };
   }
-  const hosted = Boolean(body.key_protection && privateKey);
+  if (body.public_key) {
+    const { key, comment } = await publicFromText(body.public_key);
+    return { publicKey: key, comment };
+  }
+  const privateKey = await generateKey(body.algorithm);
+  const publicKey = publicOf(privateKey);
+  if (body.key_protection) return { publicKey, comment: '', privateKey };
+  return { publicKey, comment: '', privateKey, shownOnce: await writeKey('pem', { publicKey, privateKey }, { comment: '' }) };
+}
+
+/** The write of a create, in the transaction: the name is checked again (another writer may have taken it). */
+async function commitOne(ctx: KmsContext, body: CreateBody, prepared: Prepared): Promise<CreatedKeypair> {
+  if (findKeypair(ctx, body.name)) throw kpsError(KpsErrors.AlreadyExists, `Key pair '${body.name}' already exists.`);
+  const { publicKey, comment, privateKey } = prepared;
   const now = ctx.now();
   const userId = body.user_id ?? ctx.domain.domain_id;
   const record: KeypairRecord = {
@@ -81,13 +94,24 @@ async function createOne(ctx: KmsContext, body: CreateBody): Promise<CreatedKeyp
     user_id: userId,
     create_time: now,
     update_time: now,
-    private_key: hosted && privateKey && body.key_protection ? await sealPrivateKey(ctx, body.name, privateKey, comment, body.key_protection.encryption) : null,
+    private_key: privateKey && body.key_protection ? await sealPrivateKey(ctx, body.name, privateKey, comment, body.key_protection.encryption) : null,
   };
   ctx.store.put(KEYPAIR_TABLE, record.name, record);
   const out: CreatedKeypair = { name: record.name, type: record.type, public_key: record.public_key, fingerprint: record.fingerprint, user_id: userId };
-  // A generated key that is not hosted exists only in this response: shown once, never stored.
-  if (generated && !hosted && privateKey) out.private_key = await writeKey('pem', { publicKey, privateKey }, { comment: '' });
+  if (prepared.shownOnce) out.private_key = prepared.shownOnce;
   return out;
+}
+
+type Outcome<T> = { ok: T } | { failed: string };
+
+/** A KeyholdError becomes a per-item failure (batch import); anything else is thrown. */
+async function outcomeOf<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: await work() };
+  } catch (e) {
+    if (!(e instanceof Error && e.name === 'KeyholdError')) throw e;
+    return { failed: e.message };
+  }
 }
 
 export const kpsHandlers: Handlers<typeof kpsOperations, KmsContext> = {
@@ -111,27 +135,37 @@ export const kpsHandlers: Handlers<typeof kpsOperations, KmsContext> = {
     return { password: decryptWindowsPassword(key, blob) };
   },
 
-  async createKeypair(ctx, input) {
-    return { keypair: await createOne(ctx, input.keypair) };
-  },
+  // Create and import are network-first (shared/operations/phases.ts) although they touch no
+  // network: a key generation (RSA-4096 takes seconds) and a key file's passphrase KDF run before
+  // the write transaction, on libuv's pool or the KDF thread, so neither other writers nor the
+  // group commit of read-only calls wait for them. The commit re-checks the name and writes.
+  createKeypair: networkFirst({
+    network: (ctx, input) => prepareOne(ctx, input.keypair),
+    async commit(ctx, input, prepared) {
+      return { keypair: await commitOne(ctx, input.keypair, prepared) };
+    },
+  }),
 
-  async batchImportKeypair(ctx, input) {
-    const succeeded: { keypair: CreatedKeypair }[] = [];
-    const failed: { keypair_name: string; failed_reason: string }[] = [];
-    for (const { keypair } of input.keypairs) {
-      if (!keypair.public_key) {
-        failed.push({ keypair_name: keypair.name, failed_reason: 'public_key is required for an import.' });
-        continue;
+  batchImportKeypair: networkFirst({
+    async network(ctx, input) {
+      const prepared: Outcome<Prepared>[] = [];
+      for (const { keypair } of input.keypairs) {
+        prepared.push(keypair.public_key ? await outcomeOf(() => prepareOne(ctx, keypair)) : { failed: 'public_key is required for an import.' });
       }
-      try {
-        succeeded.push({ keypair: await createOne(ctx, keypair) });
-      } catch (e) {
-        if (!(e instanceof Error && e.name === 'KeyholdError')) throw e;
-        failed.push({ keypair_name: keypair.name, failed_reason: e.message });
+      return prepared;
+    },
+    async commit(ctx, input, prepared) {
+      const succeeded: { keypair: CreatedKeypair }[] = [];
+      const failed: { keypair_name: string; failed_reason: string }[] = [];
+      for (const [i, { keypair }] of input.keypairs.entries()) {
+        const p = prepared[i] as Outcome<Prepared>;
+        const done = 'ok' in p ? await outcomeOf(() => commitOne(ctx, keypair, p.ok)) : p;
+        if ('ok' in done) succeeded.push({ keypair: done.ok });
+        else failed.push({ keypair_name: keypair.name, failed_reason: done.failed });
       }
-    }
-    return { succeeded_keypairs: succeeded, failed_keypairs: failed };
-  },
+      return { succeeded_keypairs: succeeded, failed_keypairs: failed };
+    },
+  }),
 
   listKeypairs(ctx, input) {
     const all = ctx.store.list<KeypairRecord>(KEYPAIR_TABLE).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -182,15 +216,21 @@ export const kpsHandlers: Handlers<typeof kpsOperations, KmsContext> = {
     return {};
   },
 
-  async importPrivateKey(ctx, input) {
-    const k = getKeypair(ctx, input.keypair.name);
-    const { privateKey } = await readPrivateKey(input.keypair.key_protection.private_key, input.passphrase);
-    const stored = await publicFromText(k.public_key);
-    if (!sameBlob(stored.key, privateKey)) throw kpsError(KpsErrors.KeyMismatch, `The private key does not belong to key pair '${k.name}'.`);
-    const sealed = await sealPrivateKey(ctx, k.name, privateKey, stored.comment, input.keypair.key_protection.encryption);
-    ctx.store.put(KEYPAIR_TABLE, k.name, { ...k, private_key: sealed, update_time: ctx.now() });
-    return { keypair: { name: k.name, type: k.type, public_key: k.public_key, fingerprint: k.fingerprint, user_id: input.keypair.user_id ?? k.user_id } };
-  },
+  // Network-first for the file's passphrase KDF, as createKeypair.
+  importPrivateKey: networkFirst({
+    async network(ctx, input) {
+      getKeypair(ctx, input.keypair.name);
+      return (await readPrivateKey(input.keypair.key_protection.private_key, input.passphrase)).privateKey;
+    },
+    async commit(ctx, input, privateKey) {
+      const k = getKeypair(ctx, input.keypair.name);
+      const stored = await publicFromText(k.public_key);
+      if (!sameBlob(stored.key, privateKey)) throw kpsError(KpsErrors.KeyMismatch, `The private key does not belong to key pair '${k.name}'.`);
+      const sealed = await sealPrivateKey(ctx, k.name, privateKey, stored.comment, input.keypair.key_protection.encryption);
+      ctx.store.put(KEYPAIR_TABLE, k.name, { ...k, private_key: sealed, update_time: ctx.now() });
+      return { keypair: { name: k.name, type: k.type, public_key: k.public_key, fingerprint: k.fingerprint, user_id: input.keypair.user_id ?? k.user_id } };
+    },
+  }),
 
   async exportPrivateKey(ctx, input) {
     const k = getKeypair(ctx, input.keypair.name);

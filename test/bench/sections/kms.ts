@@ -1,13 +1,13 @@
 /**
- * KMS bench: create-datakey, generate-mac, RSA-2048 PSS sign and ECDSA P-256 sign against the
- * raw node:crypto operation, measured alternately in the same run, on two paths:
+ * KMS bench: create-datakey, generate-mac, RSA-2048 PSS sign, ECDSA P-256 sign, and ECDSA over a
+ * digest (sign and verify, P-256, P-384, secp256k1) against the raw node:crypto operation, measured alternately in the same run, on two paths:
  * - "session": the whole Session (validation, key lookup in the sealed vault, HSM, and the audit
  *   entry durably committed before the call returns). Calls run CONCURRENCY at a time, as a
  *   server or a script pipeline issues them, so audit entries share a commit (group commit).
  * - "service": the same declaration's validation and KMS handler on the vault's read-only store
  *   (key lookup in the sealed vault, HSM), without the audit entry: what the KMS itself costs.
  */
-import { constants, createCipheriv, createHash, createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { constants, createCipheriv, createHash, createHmac, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,27 @@ export async function run(report: BenchReport): Promise<void> {
       await both(`sign ECDSA_SHA_256, EC_P256, ${type}`, 'sign', { key_id: ec, signing_algorithm: 'ECDSA_SHA_256', message_type: type, message: type === 'RAW' ? msg.toString('base64') : digest }, () => {
         for (let i = 0; i < CONCURRENCY; i++) sign('sha256', msg, ecRaw);
       }, CONCURRENCY, 'crypto.sign ECDSA');
+    }
+
+    // ECDSA over a digest (crypto/ecdsa-prehashed.ts) on each curve, signing and verifying.
+    const curves = [
+      ['EC_P256', 'prime256v1', 'ECDSA_SHA_256', 'sha256'],
+      ['EC_P384', 'secp384r1', 'ECDSA_SHA_384', 'sha384'],
+      ['SECP256K1', 'secp256k1', 'ECDSA_SHA_256', 'sha256'],
+    ] as const;
+    for (const [spec, curve, algorithm, hash] of curves) {
+      const id = spec === 'EC_P256' ? ec : await keyOf(spec);
+      const pair = generateKeyPairSync('ec', { namedCurve: curve });
+      const d = createHash(hash).update(msg).digest().toString('base64');
+      const signed = (await viaSession('sign', { key_id: id, signing_algorithm: algorithm, message_type: 'DIGEST', message: d })) as { signature: string };
+      const rawSig = sign(hash, msg, pair.privateKey);
+      // P-256 signing over a digest is measured above.
+      if (spec !== 'EC_P256') await both(`sign ${algorithm}, ${spec}, DIGEST (to raw RAW)`, 'sign', { key_id: id, signing_algorithm: algorithm, message_type: 'DIGEST', message: d }, () => {
+        for (let i = 0; i < CONCURRENCY; i++) sign(hash, msg, pair.privateKey);
+      }, CONCURRENCY, 'crypto.sign ECDSA');
+      await both(`verify ${algorithm}, ${spec}, DIGEST (to raw RAW)`, 'verify', { key_id: id, signing_algorithm: algorithm, message_type: 'DIGEST', message: d, signature: signed.signature }, () => {
+        for (let i = 0; i < CONCURRENCY; i++) verify(hash, msg, pair.publicKey, rawSig);
+      }, CONCURRENCY, 'crypto.verify ECDSA');
     }
   } finally {
     session.close();

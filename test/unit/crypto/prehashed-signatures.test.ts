@@ -1,26 +1,49 @@
 // Signatures over a precomputed digest (KMS message_type DIGEST) must be exactly what
 // node:crypto / OpenSSL produce and accept for the whole message: each direction is checked
-// against node:crypto's own message signing, which is independent of rsa.ts and ecdsa-prehashed.ts.
-import { constants, createECDH, createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+// against node:crypto's own message signing, which is independent of rsa.ts and ecdsa-prehashed.ts,
+// and ECDSA verification against Wycheproof's vectors.
+import { constants, createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CURVES, ecdsaSignDigest, ecdsaVerifyDigest, type CurveName } from '../../../electron/core/crypto/ecdsa-prehashed.js';
+import { ecdsaSignDigest, ecdsaVerifyDigest, type CurveName } from '../../../electron/core/crypto/ecdsa-prehashed.js';
 import { pkcs1SignDigest, pkcs1VerifyDigest, pssSignDigest, pssVerifyDigest } from '../../../electron/core/crypto/rsa.js';
 
 const message = Buffer.from('the quick brown fox');
 const hashes = ['sha256', 'sha384', 'sha512'] as const;
 const digestOf = (h: string) => createHash(h).update(message).digest();
 
-describe('curve constants', () => {
-  for (const curve of Object.keys(CURVES) as CurveName[]) {
-    it(`${curve}: G is what OpenSSL computes for scalar 1, and lies on the curve`, () => {
-      const c = CURVES[curve];
-      const len = (c.p.toString(16).length + 1) >> 1;
-      const ecdh = createECDH(curve);
-      ecdh.setPrivateKey(Buffer.from('01'.padStart(len * 2, '0'), 'hex'));
-      const g = ecdh.getPublicKey();
-      expect(g.subarray(1, 1 + len).toString('hex')).toBe(c.gx.toString(16).padStart(len * 2, '0'));
-      expect(g.subarray(1 + len).toString('hex')).toBe(c.gy.toString(16).padStart(len * 2, '0'));
-      expect((c.gy * c.gy - (c.gx ** 3n + c.a * c.gx + c.b)) % c.p).toBe(0n);
+/** Wycheproof's ECDSA verification vectors (test/vectors/wycheproof/README.md), gzipped as published. */
+interface WycheproofFile {
+  testGroups: { publicKeyDer: string; sha: string; tests: { tcId: number; comment: string; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }[] }[];
+}
+const VECTORS: [string, CurveName][] = [
+  ['ecdsa_secp256r1_sha256_test', 'prime256v1'],
+  ['ecdsa_secp256r1_sha512_test', 'prime256v1'],
+  ['ecdsa_secp384r1_sha384_test', 'secp384r1'],
+  ['ecdsa_secp256k1_sha256_test', 'secp256k1'],
+];
+
+describe('Wycheproof ECDSA vectors, verified over the digest', () => {
+  for (const [file, curve] of VECTORS) {
+    it(`${file}: every valid signature verifies, every invalid one (BER, overflow, r or s out of range, wrong point) is refused`, () => {
+      const data = JSON.parse(gunzipSync(readFileSync(join(import.meta.dirname, '../../vectors/wycheproof', `${file}.json.gz`))).toString('utf8')) as WycheproofFile;
+      let valid = 0;
+      let invalid = 0;
+      for (const group of data.testGroups) {
+        const key = createPublicKey({ key: Buffer.from(group.publicKeyDer, 'hex'), format: 'der', type: 'spki' });
+        const hash = group.sha.replace('-', '').toLowerCase();
+        for (const t of group.tests) {
+          const got = ecdsaVerifyDigest(key, curve, createHash(hash).update(Buffer.from(t.msg, 'hex')).digest(), Buffer.from(t.sig, 'hex'));
+          if (t.result === 'acceptable') continue;
+          expect(got, `tcId ${t.tcId}: ${t.comment}`).toBe(t.result === 'valid');
+          if (t.result === 'valid') valid++;
+          else invalid++;
+        }
+      }
+      expect(valid).toBeGreaterThan(50);
+      expect(invalid).toBeGreaterThan(50);
     });
   }
 });

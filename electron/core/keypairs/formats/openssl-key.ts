@@ -1,10 +1,12 @@
 /**
  * Reading PEM-family private keys through OpenSSL (node:crypto), shared by pem.ts and
  * pkcs8.ts: OpenSSL does the ASN.1 and the decryption; this maps its failures to the KPS
- * errors and its key objects to the key model.
+ * errors and its key objects to the key model. An encrypted file is opened on the KDF thread
+ * (kdf-thread.ts), since OpenSSL runs the file's KDF synchronously; the caller has bounded it.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { KpsErrors, kpsError, malformed } from '../errors.js';
+import { openPemOffLoop } from '../kdf-thread.js';
 import { checkPublic, fromKeyObject, privateMatchesPublic, publicOf, type PrivateKey } from '../key.js';
 import { writeArmor, type Armored } from './armor.js';
 
@@ -14,12 +16,27 @@ export function rebuildPem(a: Armored): string {
   return headers ? body.replace('-----\n', `-----\n${headers}\n`) : body;
 }
 
-export function openWithOpenSsl(a: Armored, format: string, encrypted: boolean, passphrase: string | undefined): PrivateKey {
-  if (encrypted && !passphrase) throw kpsError(KpsErrors.PassphraseRequired, `${format}: the file is encrypted; give its passphrase.`);
-  let ko: KeyObject;
+/** The key of an encrypted file, decrypted off the event loop; null when OpenSSL refuses it. */
+async function decryptOffLoop(a: Armored, passphrase: string): Promise<KeyObject | null> {
+  const der = await openPemOffLoop(rebuildPem(a), passphrase);
+  if (!der) return null;
   try {
-    ko = createPrivateKey({ key: rebuildPem(a), format: 'pem', ...(encrypted ? { passphrase: passphrase as string } : {}) });
-  } catch {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } finally {
+    der.fill(0);
+  }
+}
+
+export async function openWithOpenSsl(a: Armored, format: string, encrypted: boolean, passphrase: string | undefined): Promise<PrivateKey> {
+  if (encrypted && !passphrase) throw kpsError(KpsErrors.PassphraseRequired, `${format}: the file is encrypted; give its passphrase.`);
+  let ko: KeyObject | null;
+  try {
+    ko = encrypted ? await decryptOffLoop(a, passphrase as string) : createPrivateKey({ key: rebuildPem(a), format: 'pem' });
+  } catch (e) {
+    if (e instanceof Error && e.name === 'KeyholdError') throw e;
+    ko = null;
+  }
+  if (!ko) {
     if (encrypted) throw kpsError(KpsErrors.WrongPassphrase, `${format}: wrong passphrase (or the file was altered).`);
     throw malformed(format, 'key structure', a.bodyOffset, 'OpenSSL cannot decode it');
   }

@@ -37,7 +37,7 @@ async function parse(text: string, opts: ParseOptions): Promise<ParsedKey> {
     if (!m) throw malformed(FORMAT, 'DEK-Info', undefined, 'must be "<cipher>,<hex IV>"');
     if (!DEK_CIPHERS.includes(m[1] as string)) throw kpsError(KpsErrors.Unsupported, `${FORMAT}: DEK-Info cipher ${JSON.stringify((m[1] as string).slice(0, 32))} is not supported.`);
   }
-  const key = openWithOpenSsl(a, FORMAT, encrypted, opts.passphrase);
+  const key = await openWithOpenSsl(a, FORMAT, encrypted, opts.passphrase);
   if (!types.includes(key.type)) throw malformed(FORMAT, 'BEGIN line', 0, `label ${a.label} holds a ${key.type} key`);
   return { format: 'pem', encrypted, comment: '', publicKey: publicOf(key), privateKey: key };
 }

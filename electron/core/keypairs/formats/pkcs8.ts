@@ -1,13 +1,15 @@
 /**
  * PKCS#8 private keys (`PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`), every key type. OpenSSL
  * (node:crypto) reads and writes them; before it decrypts anything the encryption parameters
- * are read here and their cost bounded, so a file asking for 2^31 PBKDF2 iterations or a
- * gigabyte of scrypt memory is refused instead of hanging. Writes PBES2 with PBKDF2-HMAC-SHA256
- * and AES-256-CBC (what `openssl pkcs8 -topk8` writes).
+ * are read here and their cost bounded (kdf-bounds.ts), so a file asking for 2^31 PBKDF2
+ * iterations, a gigabyte of scrypt memory or 32767 scrypt lanes is refused instead of hanging,
+ * and the decryption itself runs off the event loop (openssl-key.ts). Writes PBES2 with
+ * PBKDF2-HMAC-SHA256 and AES-256-CBC (what `openssl pkcs8 -topk8` writes).
  */
 import { publicOf, toKeyObject, type PrivateKey } from '../key.js';
 import { DerReader } from '../der.js';
 import { KpsErrors, kpsError } from '../errors.js';
+import { checkIterations, checkScrypt } from '../kdf-bounds.js';
 import { armorLabel, readArmor, type Armored } from './armor.js';
 import { openWithOpenSsl } from './openssl-key.js';
 import type { ParsedKey, ParseOptions, PrivateCodec, WriteOptions } from './types.js';
@@ -18,16 +20,6 @@ const PBKDF2 = '1.2.840.113549.1.5.12';
 const SCRYPT = '1.3.6.1.4.1.11591.4.11';
 /** PKCS#12 PBE (pbeWithSHAAnd3-KeyTripleDES-CBC …) and PKCS#5 PBES1 schemes: params are salt + iterations. */
 const PBE_PREFIXES = ['1.2.840.113549.1.12.1.', '1.2.840.113549.1.5.'];
-
-export const PKCS8_BOUNDS = {
-  iterations: 2_000_000,
-  /** scrypt memory, N × r × 128 bytes. */
-  scryptBytes: 256 * 1024 * 1024,
-} as const;
-
-function tooCostly(what: string): Error {
-  return kpsError(KpsErrors.KdfOutOfBounds, `${FORMAT}: ${what}; refused before deriving anything.`);
-}
 
 /** Reads EncryptedPrivateKeyInfo's algorithm and bounds the KDF cost. */
 function checkEncryption(a: Armored): void {
@@ -41,20 +33,16 @@ function checkEncryption(a: Armored): void {
     const kp = kdf.enter('key derivation parameters');
     kp.next('salt', 0x04);
     if (kdfOid === PBKDF2) {
-      const iterations = kp.small('PBKDF2 iterations');
-      if (iterations < 1 || iterations > PKCS8_BOUNDS.iterations) throw tooCostly(`PBKDF2 with ${iterations} iterations is outside 1-${PKCS8_BOUNDS.iterations}`);
+      checkIterations(FORMAT, 'PBKDF2 iterations', kp.small('PBKDF2 iterations'));
     } else if (kdfOid === SCRYPT) {
-      const n = kp.small('scrypt N');
-      const r = kp.small('scrypt r');
-      if (n * r * 128 > PKCS8_BOUNDS.scryptBytes) throw tooCostly(`scrypt N=${n}, r=${r} needs more than ${PKCS8_BOUNDS.scryptBytes} bytes`);
+      checkScrypt(FORMAT, kp.small('scrypt N'), kp.small('scrypt r'), kp.small('scrypt p'));
     } else {
       throw kpsError(KpsErrors.Unsupported, `${FORMAT}: key derivation ${kdfOid} is not supported.`);
     }
   } else if (PBE_PREFIXES.some((p) => scheme.startsWith(p))) {
     const params = alg.enter('PBE parameters');
     params.next('salt', 0x04);
-    const iterations = params.small('PBE iterations');
-    if (iterations < 1 || iterations > PKCS8_BOUNDS.iterations) throw tooCostly(`${iterations} iterations is outside 1-${PKCS8_BOUNDS.iterations}`);
+    checkIterations(FORMAT, 'PBE iterations', params.small('PBE iterations'));
   } else {
     throw kpsError(KpsErrors.Unsupported, `${FORMAT}: encryption scheme ${scheme} is not supported.`);
   }
@@ -65,7 +53,7 @@ async function parse(text: string, opts: ParseOptions): Promise<ParsedKey> {
   const encrypted = a.label === 'ENCRYPTED PRIVATE KEY';
   if (!encrypted && a.label !== 'PRIVATE KEY') throw kpsError(KpsErrors.Malformed, `${FORMAT}: BEGIN line at byte 0: label ${a.label} is not PKCS#8.`);
   if (encrypted) checkEncryption(a);
-  const key = openWithOpenSsl(a, FORMAT, encrypted, opts.passphrase);
+  const key = await openWithOpenSsl(a, FORMAT, encrypted, opts.passphrase);
   return { format: 'pkcs8', encrypted, comment: '', publicKey: publicOf(key), privateKey: key };
 }
 

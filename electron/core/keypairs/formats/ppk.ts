@@ -5,30 +5,21 @@
  * Written here because no library does PPK fully: sshpk never checks the MAC, cannot read
  * encrypted v3 and writes only public parts; node-forge writes v2 RSA only; ssh2 reads v2
  * RSA/DSA only. The MAC is always verified (unencrypted files too, as PuTTYgen does), Argon2
- * costs are bounded before anything is allocated, and LF, CRLF and CR line ends are accepted.
+ * costs are bounded (kdf-bounds.ts) before anything is allocated, and LF, CRLF and CR line ends are accepted.
  */
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { randomBytes } from '../../crypto/random.js';
 import { KpsErrors, kpsError, malformed } from '../errors.js';
 import { argon2Raw, type Argon2Variant } from '../kdf.js';
+import { checkArgon2 } from '../kdf-bounds.js';
 import { checkPublic, isKeyType, parsePublicBlob, privateMatchesPublic, publicBlob, unsupportedType, type PrivateKey, type PublicKey } from '../key.js';
 import { ppk2Keys } from '../legacy/ppk2-kdf.js';
 import { WireReader, WireWriter } from '../wire.js';
 import { checkComment, splitLines, strictBase64, wrap, type Line } from './text.js';
 import type { ParsedKey, ParseOptions, PrivateCodec, WriteOptions } from './types.js';
 
-/**
- * Argon2 bounds. PuTTYgen's defaults are 8192 KiB, 1 lane and ~21 passes; the bounds leave
- * room for deliberate hardening but refuse a header asking for gigabytes (or hours) outright.
- */
-export const ARGON2_BOUNDS = {
-  memoryKiB: { min: 8, max: 1024 * 1024 },
-  passes: { min: 1, max: 1000 },
-  parallelism: { min: 1, max: 16 },
-  /** memory × passes, in KiB: about 4 GiB of memory traffic, a few seconds at most. */
-  work: 4 * 1024 * 1024,
-  saltBytes: { min: 8, max: 64 },
-} as const;
+/** Argon2 salts: PuTTYgen writes 16 bytes. (The cost bounds are in ../kdf-bounds.ts.) */
+const SALT_BYTES = { min: 8, max: 64 } as const;
 
 /** What this writer uses for v3: PuTTYgen 0.78's defaults on this machine (reference §2.1). */
 export const PPK3_DEFAULTS = { variant: 'Argon2id' as Argon2Variant, memoryKiB: 8192, passes: 21, parallelism: 1 };
@@ -140,28 +131,25 @@ class Lines {
   }
 }
 
-function boundedInt(h: { value: string; offset: number }, field: string, range: { min: number; max: number }, format: string): number {
+/** A decimal header value; its bound is checked with the others in readArgon2. */
+function decimal(h: { value: string; offset: number }, field: string, format: string): number {
   if (!/^\d{1,10}$/.test(h.value)) throw malformed(format, field, h.offset, 'not a number');
-  const v = Number(h.value);
-  if (v < range.min || v > range.max) throw kpsError(KpsErrors.KdfOutOfBounds, `${format}: ${field} ${v} is outside ${range.min}-${range.max}; refused before deriving anything.`);
-  return v;
+  return Number(h.value);
 }
 
 function readArgon2(lines: Lines, format: string): Argon2Header {
   const kd = lines.header('Key-Derivation');
   const variant = VARIANTS.find((v) => v.toLowerCase() === kd.value.toLowerCase());
   if (!variant) throw kpsError(KpsErrors.Unsupported, `${format}: key derivation ${JSON.stringify(kd.value.slice(0, 32))} is not supported.`);
-  const memoryKiB = boundedInt(lines.header('Argon2-Memory'), 'Argon2-Memory', ARGON2_BOUNDS.memoryKiB, format);
-  const passes = boundedInt(lines.header('Argon2-Passes'), 'Argon2-Passes', ARGON2_BOUNDS.passes, format);
-  const parallelism = boundedInt(lines.header('Argon2-Parallelism'), 'Argon2-Parallelism', ARGON2_BOUNDS.parallelism, format);
-  if (memoryKiB * passes > ARGON2_BOUNDS.work) {
-    throw kpsError(KpsErrors.KdfOutOfBounds, `${format}: Argon2 cost of ${memoryKiB} KiB × ${passes} passes is beyond ${ARGON2_BOUNDS.work} KiB·passes; refused.`);
-  }
+  const memoryKiB = decimal(lines.header('Argon2-Memory'), 'Argon2-Memory', format);
+  const passes = decimal(lines.header('Argon2-Passes'), 'Argon2-Passes', format);
+  const parallelism = decimal(lines.header('Argon2-Parallelism'), 'Argon2-Parallelism', format);
+  checkArgon2(format, { memoryKiB, passes, parallelism });
   if (memoryKiB < 8 * parallelism) throw malformed(format, 'Argon2-Memory', undefined, 'less than 8 KiB per lane');
   const s = lines.header('Argon2-Salt');
   if (!/^([0-9a-fA-F]{2})+$/.test(s.value)) throw malformed(format, 'Argon2-Salt', s.offset, 'not hex');
   const salt = Buffer.from(s.value, 'hex');
-  if (salt.length < ARGON2_BOUNDS.saltBytes.min || salt.length > ARGON2_BOUNDS.saltBytes.max) throw malformed(format, 'Argon2-Salt', s.offset, 'salt length out of bounds');
+  if (salt.length < SALT_BYTES.min || salt.length > SALT_BYTES.max) throw malformed(format, 'Argon2-Salt', s.offset, 'salt length out of bounds');
   return { variant, memoryKiB, passes, parallelism, salt };
 }
 

@@ -18,7 +18,7 @@ describe('parseArgs', () => {
   });
   it('refuses a repeated option and a bad --output', () => {
     expect(() => parseArgs(['kms', 'x', '--a', '1', '--a', '2'])).toThrow(/twice/);
-    expect(() => parseArgs(['--output', 'yaml'])).toThrow(/json or text/);
+    expect(() => parseArgs(['--output', 'yaml'])).toThrow(/json, text, table/);
   });
 });
 

@@ -163,7 +163,7 @@ export function operationHelp(decl: OperationDecl): string {
     if (description) lines.push(`${INDENT}${INDENT}  ${description}`);
     const values = allowed(p);
     if (values) lines.push(`${INDENT}${INDENT}  Allowed: ${values.map(String).join(', ')}`);
-    if (p.default !== undefined) lines.push(`${INDENT}${INDENT}  Default: ${typeof p.default === 'string' ? p.default : JSON.stringify(p.default)}`);
+    if (p.default !== undefined) lines.push(`${INDENT}${INDENT}  Default: ${typeof p.default === 'string' && p.default !== '' ? p.default : JSON.stringify(p.default)}`);
     const limit = limits(p);
     if (limit.length) lines.push(`${INDENT}${INDENT}  Limits: ${limit.join('; ')}`);
     const example = exampleOf(decl.service, field, p, kind);

@@ -50,3 +50,11 @@ describe('buildInput', () => {
     expect(describeFields(operations.createKey).find((f) => f.name === 'key_spec')?.required).toBe(false);
   });
 });
+
+describe('global options', () => {
+  it('names an unknown option before the first word instead of eating the word', () => {
+    expect(() => parseArgs(['--bogus', 'kms', 'list-keys'])).toThrow('Unknown global option --bogus');
+    expect(parseArgs(['kms', 'list-keys', '--query', 'keys', '--output', 'table', '--version']).globals).toMatchObject({ query: 'keys', output: 'table', version: true });
+    expect(parseArgs(['kms', '-h']).globals.help).toBe(true);
+  });
+});

@@ -14,7 +14,7 @@ const KEY_ID = '0d0466b0-e727-4d9c-b35d-f84bb474a37f';
 const BASE64 = 'aGVsbG8gd29ybGQ=';
 
 const DOCS: Readonly<Record<string, FieldDoc>> = {
-  key_alias: { description: 'The key\'s alias: a name you choose, unique in the vault (the cloud reserves the prefix "alias/" for its own keys).', example: 'payments-db' },
+  key_alias: { description: 'The key\'s alias: a name you choose for it.', example: 'payments-db' },
   key_spec: { description: 'The key\'s algorithm and size; AES_256 for symmetric encryption, RSA_*/EC_*/SECP256K1 for asymmetric, HMAC_* for MACs. For data keys, the data key\'s algorithm.', example: 'AES_256' },
   key_usage: { description: 'What the key may be used for; it must fit the key spec (encrypt for AES/RSA, sign for RSA/EC, MACs for HMAC).', example: 'ENCRYPT_DECRYPT' },
   key_description: { description: 'Free text describing the key.', example: 'encrypts the payments database' },
@@ -71,7 +71,7 @@ const DOCS: Readonly<Record<string, FieldDoc>> = {
   recovery_window_in_days: { description: 'Days before a scheduled deletion happens; restore-secret cancels it meanwhile.' },
   version_stages: { description: 'JSON array of stage names to put on the new version (SYSCURRENT if absent).', example: '["SYSCURRENT"]' },
   expire_time: { description: 'When the version expires, in milliseconds since the Unix epoch.', example: '1893456000000' },
-  version_id: { description: 'The version\'s id (v1, v2 …), or a stage name where the cloud allows one.', example: 'v1' },
+  version_id: { description: 'The version\'s id (v1, v2 …); show-secret-version also takes latest.', example: 'v1' },
   stage_name: { description: 'The stage\'s name (SYSCURRENT and SYSPREVIOUS are the built-in ones).', example: 'SYSCURRENT' },
   event_types: { description: 'JSON array of the secret events that trigger it.', example: '["SECRET_ROTATED"]' },
   state: { description: 'Whether the event is enabled.' },

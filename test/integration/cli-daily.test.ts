@@ -120,10 +120,24 @@ describe('completion', () => {
     expect(complete(script, ['keyhold', 'vault', 're'])).toEqual(['restore', 'remember']);
   });
 
-  it('zsh and fish scripts are generated from the same registry; an unknown shell is refused', () => {
-    expect(cli('/nonexistent/v.db', ['completion', 'zsh']).stdout).toMatch(/^#compdef keyhold\n[\s\S]*bashcompinit[\s\S]*complete -F _keyhold keyhold/);
-    const fish = cli('/nonexistent/v.db', ['completion', 'fish']).stdout;
-    expect(fish).toContain(`complete -c keyhold -n '__keyhold_at "kms create-key"' -l key-spec -xa 'AES_256 RSA_2048`);
+  it('zsh runs the same function through bashcompinit; fish completes natively; an unknown shell is refused', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '_keyhold'), cli('/nonexistent/v.db', ['completion', 'zsh']).stdout);
+    expect(spawnSync('zsh', ['-n', join(dir, '_keyhold')]).status).toBe(0);
+    // zsh filters the function's words by the typed prefix itself; here the function must find
+    // the operation (zsh numbers arrays from 1) and offer that field's values.
+    const zsh = spawnSync('zsh', ['-c', `autoload -U compinit && compinit -u -d '${dir}/zcd'; source '${dir}/_keyhold'; COMP_WORDS=(keyhold kms create-key --key-spec EC); COMP_CWORD=4; _keyhold; print -l -- $COMPREPLY`], { encoding: 'utf8' });
+    expect(zsh.status, zsh.stderr).toBe(0);
+    expect(zsh.stdout.split('\n')).toEqual(expect.arrayContaining(['EC_P256', 'EC_P384', 'AES_256']));
+    writeFileSync(join(dir, 'keyhold.fish'), cli('/nonexistent/v.db', ['completion', 'fish']).stdout);
+    const fish = (line: string) => {
+      const r = spawnSync('fish', ['-c', `source '${dir}/keyhold.fish'; complete -C '${line}'`], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+    };
+    expect(fish('keyhold kms enc')).toEqual(['encrypt-data', 'encrypt-datakey']);
+    expect(fish('keyhold kms create-key --key-spec EC')).toEqual(['EC_P256', 'EC_P384']);
+    expect(fish('keyhold --output t')).toEqual(['table', 'text']);
     expect(cli('/nonexistent/v.db', ['completion', 'tcsh']).status).toBe(2);
   });
 });

@@ -15,9 +15,14 @@ import { keyholdVersion } from './version.js';
 
 /** A reader that closed the pipe (`keyhold ops | head -1`) has all it wants: end quietly, status 0. */
 function quietOnClosedStdout(): void {
+  const closed = (e: NodeJS.ErrnoException) => e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED';
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    if (!closed(e)) throw e;
     process.exit(process.exitCode ?? 0);
+  });
+  // A closed stderr (`2>&1 | head -1`) loses the message, never the run.
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (!closed(e)) throw e;
   });
 }
 
@@ -25,12 +30,12 @@ async function run(cmd: ParsedCommand): Promise<unknown> {
   if (cmd.globals.version) return new RawText(`keyhold ${keyholdVersion()} (node ${process.version})\n`);
   if (cmd.globals.query !== undefined) checkQuery(cmd.globals.query);
   if (cmd.globals.help || cmd.words.length === 0) return helpFor(cmd.words, cmd.globals.output === 'json');
-  const found = findCommand(cmd.words);
-  if (found) return found.command.run(new CliContext(cmd, found.rest));
   const [service, name, ...extra] = cmd.words as [string, ...string[]];
-  if (name === undefined) return helpFor(cmd.words, false);
-  const op = findOperation(service, name);
-  if (!op) return helpFor(cmd.words, false); // names the unknown service or operation
+  const op = name === undefined ? undefined : findOperation(service, name);
+  // By its canonical words, so an alias (an SDK method name) reaches a command wrapping the operation too.
+  const found = findCommand(op ? [op.decl.service, op.decl.name, ...extra] : cmd.words);
+  if (found) return found.command.run(new CliContext(cmd, found.rest));
+  if (!op) return helpFor(cmd.words, false); // a service's help, or the unknown service or operation named
   return runOperation(new CliContext(cmd, extra), op);
 }
 

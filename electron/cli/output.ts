@@ -1,8 +1,9 @@
 /**
  * Renders a result as `--output` asks, after `--query` has selected from it:
  * - json (default): what scripts parse.
- * - text: the AWS CLI's layout for shell pipes: tab-separated scalars, one row per list item;
- *   a nested list's rows start with its key in capitals; values are escaped (`\t`, `\n`, `\\`
+ * - text: the AWS CLI's layout for shell pipes: tab-separated scalars, one row per object or
+ *   inner list in a list (a list of scalars is one row); a nested list's rows start with its key
+ *   in capitals; values are escaped (`\t`, `\n`, `\\`
  *   …) so a stored multi-line value stays on its row and cannot fake rows of its own.
  * - table: the same rows aligned in columns under a header, for people.
  */
@@ -62,6 +63,8 @@ function textRows(value: unknown, ident: string | undefined, rows: string[][]): 
   const lead = ident === undefined ? [] : [ident.toUpperCase()];
   if (isScalar(value)) {
     rows.push([...lead, escapeValue(value)]);
+  } else if (Array.isArray(value) && value.length && value.every(isScalar)) {
+    rows.push([...lead, ...value.map(escapeValue)]); // as the AWS CLI: a list of scalars is one row
   } else if (Array.isArray(value)) {
     for (const item of value) {
       if (Array.isArray(item) && item.every(isScalar)) rows.push([...lead, ...item.map(escapeValue)]);

@@ -6,7 +6,8 @@ import { applyQuery, checkQuery, escapeValue, formatOutput } from '../../../elec
 describe('text output', () => {
   it('prints a list of objects one row per item, nested lists under their key in capitals', () => {
     const value = { total: 2, keys: ['a', 'b'], key_details: [{ key_id: 'a', key_state: '2', tags: [] }, { key_id: 'b', key_state: '3', tags: [] }] };
-    expect(formatOutput(value, 'text')).toBe('2\nKEYS\ta\nKEYS\tb\nKEY_DETAILS\ta\t2\nKEY_DETAILS\tb\t3\n');
+    expect(formatOutput(value, 'text')).toBe('2\nKEYS\ta\tb\nKEY_DETAILS\ta\t2\nKEY_DETAILS\tb\t3\n');
+    expect(formatOutput(['x', 'y'], 'text')).toBe('x\ty\n');
   });
 
   it('prints a list of lists (a multiselect query) as rows of columns, null as None', () => {

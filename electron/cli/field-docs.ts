@@ -115,6 +115,11 @@ const DOCS: Readonly<Record<string, FieldDoc>> = {
   task_id: { description: 'The binding task\'s id, as associate-keypair returned it.', example: 'a6c1d2a0-1b2c-4d3e-8f40-0123456789ab' },
 };
 
+/** Every key of the glossary, so a test can hold it to fields that exist. */
+export function documentedFields(): string[] {
+  return Object.keys(DOCS);
+}
+
 export function fieldDoc(field: string, service?: string): FieldDoc | undefined {
   return (service !== undefined ? DOCS[`${service}.${field}`] : undefined) ?? DOCS[field];
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { operationHelp, serviceHelp } from '../../../electron/cli/help.js';
 import { COMMANDS } from '../../../electron/cli/commands.js';
+import { documentedFields } from '../../../electron/cli/field-docs.js';
 import { listOperations, services } from '../../../electron/core/api/index.js';
 
 describe('operation help', () => {
@@ -16,6 +17,11 @@ describe('operation help', () => {
       });
     }
     expect(undescribed).toEqual([]);
+  });
+
+  it('documents only fields that exist (service.field or field)', () => {
+    const fields = new Set(listOperations().flatMap(({ decl }) => Object.keys(decl.input.shape).flatMap((f) => [f, `${decl.service}.${f}`])));
+    expect(documentedFields().filter((k) => !fields.has(k))).toEqual([]);
   });
 
   it('gives a runnable example with every required field', () => {

@@ -66,8 +66,9 @@ export const COMMANDS: readonly CliCommand[] = [
     words: ['ops'],
     summary: 'every operation with its fields, as JSON (`ops SERVICE` or `ops --service S` for one service)',
     usage: 'keyhold ops [SERVICE | --service SERVICE]',
+    options: [{ flag: 'service', value: 'SERVICE', summary: 'only this service\'s operations', values: services() }],
     run: async (ctx) => {
-      ctx.refuseFlags(['service']);
+      ctx.refuseFlags();
       if (ctx.args.length > 1) throw bad(`Unexpected argument ${ctx.args[1]}.`);
       const service = ctx.flagValue('service') ?? ctx.args[0];
       if (service !== undefined && !isService(service)) throw bad(`Unknown service ${service} (one of ${services().join(', ')}).`);
@@ -81,7 +82,7 @@ export const COMMANDS: readonly CliCommand[] = [
     summary: `a shell completion script (${COMPLETION_SHELLS.join(', ')})`,
     usage: `keyhold completion ${COMPLETION_SHELLS.join('|')}    e.g. source <(keyhold completion bash)`,
     run: async (ctx) => {
-      ctx.refuseFlags([]);
+      ctx.refuseFlags();
       const [shell, ...rest] = ctx.args;
       if (rest.length) throw bad(`Unexpected argument ${rest[0]}.`);
       if (!(COMPLETION_SHELLS as readonly string[]).includes(shell ?? '')) throw bad(`Missing or unknown shell: give one of ${COMPLETION_SHELLS.join(', ')}.`);
@@ -92,9 +93,10 @@ export const COMMANDS: readonly CliCommand[] = [
     words: ['init'],
     summary: 'create a vault (password from --password-stdin, KEYHOLD_PASSWORD or a prompt)',
     usage: 'keyhold init [--kdf-target-ms 500]',
+    options: [{ flag: 'kdf-target-ms', value: 'MS', summary: 'Argon2id cost: about this many milliseconds on this machine (default 500)' }],
     run: async (ctx) => {
       ctx.refuseArgs();
-      ctx.refuseFlags(['kdf-target-ms']);
+      ctx.refuseFlags();
       const target = ctx.flagValue('kdf-target-ms');
       const kdfTargetMs = target === undefined ? undefined : Number(target);
       if (kdfTargetMs !== undefined && !(Number.isInteger(kdfTargetMs) && kdfTargetMs >= 1 && kdfTargetMs <= 60_000)) {
@@ -113,6 +115,13 @@ export const COMMANDS: readonly CliCommand[] = [
     words: ['serve'],
     summary: 'the operations over HTTP at the cloud\'s routes (AK/SK-signed); --ui for the web UI',
     usage: 'keyhold serve [--ui] [--host 127.0.0.1] [--port 0] [--tls-cert FILE --tls-key FILE]',
+    options: [
+      { flag: 'ui', summary: 'web mode: the desktop UI in a browser, unlocked with the master password' },
+      { flag: 'host', value: 'ADDRESS', summary: 'address to listen on (default 127.0.0.1)' },
+      { flag: 'port', value: 'PORT', summary: 'port (default 0: any free port)' },
+      { flag: 'tls-cert', value: 'FILE', summary: 'TLS certificate (PEM); with --tls-key' },
+      { flag: 'tls-key', value: 'FILE', summary: 'TLS private key (PEM); with --tls-cert' },
+    ],
     run: async (ctx) => {
       ctx.refuseArgs();
       if (ctx.cmd.flags.get('ui') === true) {
@@ -129,9 +138,10 @@ export const COMMANDS: readonly CliCommand[] = [
     words: ['vault', 'restore'],
     summary: 'replace the vault with a verified backup',
     usage: 'keyhold vault restore --in FILE',
+    options: [{ flag: 'in', value: 'FILE', summary: 'the backup file (from vault backup)' }],
     run: async (ctx) => {
       ctx.refuseArgs();
-      ctx.refuseFlags(['in']);
+      ctx.refuseFlags();
       const from = ctx.flagValue('in');
       if (!from) throw bad('Missing parameter: --in (the backup file) is required.');
       const password = ctx.explicitPassword() ?? (canPrompt() ? await promptHidden('Password of the backup: ') : undefined);
@@ -145,7 +155,7 @@ export const COMMANDS: readonly CliCommand[] = [
     usage: 'keyhold vault remember',
     run: async (ctx) => {
       ctx.refuseArgs();
-      ctx.refuseFlags([]);
+      ctx.refuseFlags();
       const keychain = new OsKeychain();
       await ctx.withSession((session) => session.rememberDevice(keychain), keychain);
       return { remembered: true };
@@ -157,7 +167,7 @@ export const COMMANDS: readonly CliCommand[] = [
     usage: 'keyhold vault forget',
     run: async (ctx) => {
       ctx.refuseArgs();
-      ctx.refuseFlags([]);
+      ctx.refuseFlags();
       const keychain = new OsKeychain();
       await ctx.withSession((session) => session.forgetDevice(keychain), keychain);
       return { remembered: false };
@@ -167,6 +177,7 @@ export const COMMANDS: readonly CliCommand[] = [
     words: ['remote', 'add'],
     summary: 'register a remote endpoint (warns on cleartext http; --require-tls refuses it)',
     usage: 'keyhold remote add --name NAME --endpoint URL … [--require-tls]   (see `keyhold help remote add`)',
+    options: [{ flag: 'require-tls', summary: 'refuse a cleartext (http://) endpoint on another host' }],
     run: remoteAdd,
   },
 ];

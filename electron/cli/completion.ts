@@ -67,15 +67,13 @@ function tree(commands: readonly CommandHelp[]): Tree {
     const [first, word] = c.words as [string, string | undefined];
     if (!top.has(first)) top.set(first, c.summary);
     if (word !== undefined) addSecond(first, word, c.summary);
+    const key = c.words.join(' ');
+    const own = (c.options ?? []).map((o) => ({ flag: `--${o.flag}`, summary: o.summary, values: o.values, switch: o.value === undefined }));
+    if (own.length) flags.set(key, [...(flags.get(key) ?? []), ...own]);
   }
   second.set('completion', new Map(COMPLETION_SHELLS.map((s) => [s, `${s} script`])));
   second.set('help', new Map(services().map((s) => [s, `${s} help`])));
   second.set('ops', new Map(services().map((s) => [s, `${s} operations`])));
-  flags.set('remote add', [...(flags.get('remote add') ?? []), { flag: '--require-tls', summary: 'refuse a cleartext endpoint', switch: true }]);
-  flags.set('serve', ['--ui', '--host', '--port', '--tls-cert', '--tls-key'].map((flag) => ({ flag, summary: flag.slice(2), switch: flag === '--ui' })));
-  flags.set('init', [{ flag: '--kdf-target-ms', summary: 'KDF time target', switch: false }]);
-  flags.set('vault restore', [{ flag: '--in', summary: 'the backup file', switch: false }]);
-  flags.set('ops', [{ flag: '--service', summary: 'one service', values: services(), switch: false }]);
   return { top, second, flags };
 }
 

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import { defaultVaultPath, OsKeychain, Session, type Credentials, type Keychain } from '../core/api/index.js';
 import type { ParsedCommand } from './args.js';
+import type { CommandOption } from './help.js';
 import { canPrompt, explicitPassword, promptHidden } from './password.js';
 import { Stdin } from './stdin.js';
 
@@ -16,6 +17,8 @@ export class CliContext {
     readonly cmd: ParsedCommand,
     /** The words after the command's own (`completion bash` → ['bash']). */
     readonly args: readonly string[] = [],
+    /** The command's own options: any other flag is refused by refuseFlags. */
+    private readonly options: readonly CommandOption[] = [],
   ) {}
 
   vaultPath(): string {
@@ -29,9 +32,13 @@ export class CliContext {
     return v;
   }
 
-  refuseFlags(allowed: readonly string[]): void {
+  refuseFlags(): void {
+    const known = this.options.map((o) => o.flag);
     for (const f of this.cmd.flags.keys()) {
-      if (!allowed.includes(f)) throw new KeyholdError(LocalErrors.BadArgument, `Unknown option --${f} for ${this.cmd.words.join(' ')}.`, 400);
+      if (!known.includes(f)) {
+        const list = known.length ? ` (known: ${known.map((k) => `--${k}`).join(', ')})` : '';
+        throw new KeyholdError(LocalErrors.BadArgument, `Unknown option --${f} for ${this.cmd.words.join(' ')}${list}.`, 400);
+      }
     }
   }
 

@@ -23,11 +23,22 @@ export const SERVICE_SUMMARIES: Readonly<Record<ServiceName, string>> = {
   vault: 'the vault itself: password, backup, maintenance',
 };
 
+/** An option of a CLI command (without the leading --); no `value` makes it a switch. */
+export interface CommandOption {
+  flag: string;
+  summary: string;
+  value?: string;
+  /** The values it takes, for completion. */
+  values?: readonly string[];
+}
+
 /** A command the CLI has besides the registry's operations (init, serve, completion …). */
 export interface CommandHelp {
   words: readonly string[];
   summary: string;
   usage: string;
+  /** Its own options (beyond the operation's fields, for a command that wraps one). */
+  options?: readonly CommandOption[];
 }
 
 const INDENT = '  ';
@@ -185,5 +196,6 @@ export function operationHelpJson(decl: OperationDecl): unknown {
 }
 
 export function commandHelp(command: CommandHelp): string {
-  return `keyhold ${command.words.join(' ')}: ${command.summary}\n\nUsage:\n${INDENT}${command.usage}\n`;
+  const options = command.options?.length ? ['', 'Options:', ...column(command.options.map((o) => [o.value ? `--${o.flag} ${o.value}` : `--${o.flag}`, o.summary]))] : [];
+  return [`keyhold ${command.words.join(' ')}: ${command.summary}`, '', 'Usage:', `${INDENT}${command.usage}`, ...options, ''].join('\n');
 }

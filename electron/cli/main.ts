@@ -34,7 +34,7 @@ async function run(cmd: ParsedCommand): Promise<unknown> {
   const op = name === undefined ? undefined : findOperation(service, name);
   // By its canonical words, so an alias (an SDK method name) reaches a command wrapping the operation too.
   const found = findCommand(op ? [op.decl.service, op.decl.name, ...extra] : cmd.words);
-  if (found) return found.command.run(new CliContext(cmd, found.rest));
+  if (found) return found.command.run(new CliContext(cmd, found.rest, found.command.options));
   if (!op) return helpFor(cmd.words, false); // a service's help, or the unknown service or operation named
   return runOperation(new CliContext(cmd, extra), op);
 }

@@ -130,6 +130,7 @@ describe('completion', () => {
     expect(zsh.status, zsh.stderr).toBe(0);
     expect(zsh.stdout.split('\n')).toEqual(expect.arrayContaining(['EC_P256', 'EC_P384', 'AES_256']));
     writeFileSync(join(dir, 'keyhold.fish'), cli('/nonexistent/v.db', ['completion', 'fish']).stdout);
+    expect(spawnSync('fish', ['-n', join(dir, 'keyhold.fish')]).status).toBe(0);
     const fish = (line: string) => {
       const r = spawnSync('fish', ['-c', `source '${dir}/keyhold.fish'; complete -C '${line}'`], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);

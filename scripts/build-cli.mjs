@@ -1,19 +1,47 @@
-// Bundles the `keyhold` CLI into dist/cli/keyhold.mjs (ESM, dependencies left to node_modules).
-// bin/keyhold.mjs runs it instead of compiling the TypeScript through tsx while it is newer than
-// every source file. It sits two directories below the root, as electron/cli/ does, so paths
-// taken relative to import.meta.url (the built renderer for `serve --ui`) still hold.
-//   node scripts/build-cli.mjs [OUTFILE]
-import { build } from 'esbuild';
+// Bundles the `keyhold` CLI into dist/cli/keyhold.mjs (ESM, dependencies left to node_modules),
+// and beside it keyhold.inputs.json: the source files it was built from. bin/keyhold.mjs runs
+// the bundle while none of those is newer, so an edited source is never shadowed by a stale
+// bundle (a new file matters only once an existing one imports it, which changes that one).
+// The bundle sits two directories below the root, as electron/cli/ does, so paths taken
+// relative to import.meta.url (package.json, the built renderer for `serve --ui`) still hold.
+//   node scripts/build-cli.mjs [OUTFILE] [--optional]
+// --optional (the package's install script): a missing esbuild (`npm ci --omit=dev`) or a failed
+// build is a warning, not a failed install; the CLI then runs its TypeScript through tsx.
+import { writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-await build({
-  entryPoints: [`${root}electron/cli/main.ts`],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  outfile: process.argv[2] ?? `${root}dist/cli/keyhold.mjs`,
-  logLevel: 'warning',
-});
+const optional = process.argv.includes('--optional');
+const outfile = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? join(root, 'dist', 'cli', 'keyhold.mjs');
+
+function giveUp(why) {
+  if (!optional) throw why;
+  process.stderr.write(`keyhold: note: the CLI bundle was not built (${why instanceof Error ? why.message.split('\n')[0] : why}); \`keyhold\` runs its TypeScript through tsx instead (slower start). \`npm run build:cli\` builds it.\n`);
+  process.exit(0);
+}
+
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch (e) {
+  giveUp(e);
+}
+try {
+  const result = await esbuild.build({
+    entryPoints: [join(root, 'electron', 'cli', 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    metafile: true,
+    logLevel: optional ? 'silent' : 'warning',
+  });
+  const inputs = Object.keys(result.metafile.inputs).map((p) => relative(root, join(process.cwd(), p)).split('\\').join('/'));
+  writeFileSync(join(dirname(outfile), 'keyhold.inputs.json'), `${JSON.stringify(inputs)}\n`);
+  if (optional) process.stdout.write(`keyhold: built the CLI bundle (${relative(root, outfile)})\n`);
+} catch (e) {
+  giveUp(e);
+}

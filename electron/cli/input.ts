@@ -2,13 +2,15 @@
  * Turns `--field-name value` flags (and --input-json) into an operation's request body, typed
  * by the declaration's zod schema: numbers, booleans and JSON objects are converted, unknown
  * options are refused by name, and `--<field>-file PATH` reads a field (a password, a key)
- * from a file instead of the command line.
+ * from a file instead of the command line; `-` (or /dev/stdin) as the PATH, and `@-` for
+ * --input-json, read standard input.
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import type { OperationDecl } from '../../shared/operations/index.js';
 import { fieldToFlag, flagToField } from './args.js';
+import { Stdin } from './stdin.js';
 
 type FieldKind = 'string' | 'number' | 'boolean' | 'json';
 
@@ -44,7 +46,8 @@ function bad(message: string): KeyholdError {
   return new KeyholdError(LocalErrors.BadArgument, message, 400);
 }
 
-function readArgFile(path: string, what: string): string {
+function readArgFile(path: string, what: string, by: string, stdin: Stdin): string {
+  if (Stdin.names(path)) return stdin.text(by);
   try {
     return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
   } catch {
@@ -77,11 +80,11 @@ function convert(kind: FieldKind, flag: string, value: string | true): unknown {
   }
 }
 
-export function buildInput(decl: OperationDecl, flags: Map<string, string | true>, inputJson?: string): Record<string, unknown> {
+export function buildInput(decl: OperationDecl, flags: Map<string, string | true>, inputJson?: string, stdin: Stdin = new Stdin()): Record<string, unknown> {
   const shape = decl.input.shape as Record<string, z.ZodType>;
   let body: Record<string, unknown> = {};
   if (inputJson !== undefined) {
-    const text = inputJson.startsWith('@') ? readArgFile(inputJson.slice(1), '--input-json') : inputJson;
+    const text = inputJson.startsWith('@') ? readArgFile(inputJson.slice(1), '--input-json', `--input-json ${inputJson}`, stdin) : inputJson;
     try {
       body = JSON.parse(text) as Record<string, unknown>;
     } catch {
@@ -95,7 +98,7 @@ export function buildInput(decl: OperationDecl, flags: Map<string, string | true
     if (!(field in shape) && field.endsWith('_file') && field.slice(0, -5) in shape) {
       field = field.slice(0, -5);
       if (v === true) throw bad(`Option --${flag} needs a file path.`);
-      v = readArgFile(v, `--${fieldToFlag(field)}`);
+      v = readArgFile(v, `--${fieldToFlag(field)}`, `--${flag} ${v}`, stdin);
     }
     const schema = shape[field];
     if (!schema) {

@@ -4,12 +4,7 @@
  * when stdin is a terminal.
  */
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
-
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
+import { type Stdin, stdinIsTerminal } from './stdin.js';
 
 /** Reads a line from the terminal without echoing it. */
 export async function promptHidden(question: string): Promise<string> {
@@ -47,12 +42,12 @@ export async function promptHidden(question: string): Promise<string> {
 }
 
 export function canPrompt(): boolean {
-  return Boolean(process.stdin.isTTY);
+  return stdinIsTerminal();
 }
 
 /** The password from --password-stdin or the environment, if either was given. */
-export async function explicitPassword(passwordStdin: boolean): Promise<string | undefined> {
-  if (passwordStdin) return readStdin();
+export function explicitPassword(passwordStdin: boolean, stdin: Stdin): string | undefined {
+  if (passwordStdin) return stdin.text('--password-stdin');
   return process.env.KEYHOLD_PASSWORD || undefined;
 }
 

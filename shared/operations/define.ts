@@ -85,6 +85,17 @@ export function defineOp<I extends z.ZodObject, O>(decl: OperationDecl<I, O>): O
 export type InputOf<D> = D extends OperationDecl<infer I, unknown> ? z.infer<I> : never;
 export type OutputOf<D> = D extends OperationDecl<z.ZodObject, infer O> ? O : never;
 
+/** Whether the value at `path` in `raw` was never given (absent or null), whatever zod's issue code (an enum says invalid_value). */
+function isAbsent(raw: unknown, path: readonly PropertyKey[]): boolean {
+  if (!path.length) return false;
+  let v: unknown = raw ?? {};
+  for (const k of path) {
+    if (v === null || typeof v !== 'object' || !(k in v)) return true;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v === undefined || v === null;
+}
+
 /**
  * Validates `raw` against the declaration. The first problem becomes a KeyholdError naming the
  * field, with the service's code for it; nothing is echoed back that could be a secret.
@@ -96,7 +107,7 @@ export function parseInput<I extends z.ZodObject>(decl: OperationDecl<I, unknown
   if (!issue) throw new KeyholdError(decl.validation.invalid, 'Invalid request body.', 400);
   const field = issue.path.map(String).join('.') || 'body';
   const top = String(issue.path[0] ?? '');
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  const missing = isAbsent(raw, issue.path);
   if (missing) throw new KeyholdError(decl.validation.missing, `Missing parameter: ${field} is required.`, 400);
   const code = decl.validation.fields?.[top] ?? decl.validation.invalid;
   throw new KeyholdError(code, `Invalid parameter ${field}: ${issue.message}.`, 400);

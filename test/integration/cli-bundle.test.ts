@@ -43,6 +43,19 @@ describe('the bundled CLI', () => {
   });
 });
 
+describe('the install script\'s bundle step', () => {
+  it('with --optional, a missing esbuild (npm ci --omit=dev) is a note and status 0; without, a failure', () => {
+    const d = dir();
+    mkdirSync(join(d, 'scripts'));
+    copyFileSync(join(PROJECT_ROOT, 'scripts', 'build-cli.mjs'), join(d, 'scripts', 'build-cli.mjs'));
+    writeFileSync(join(d, 'package.json'), '{ "type": "module" }\n');
+    const optional = node([join(d, 'scripts', 'build-cli.mjs'), '--optional']);
+    expect(optional.status).toBe(0);
+    expect(optional.stderr).toMatch(/the CLI bundle was not built .*tsx/);
+    expect(node([join(d, 'scripts', 'build-cli.mjs')]).status).not.toBe(0);
+  });
+});
+
 describe('bin/keyhold.mjs picks the bundle only while it is fresh', () => {
   /** A stand-in project: the real launcher, a "bundle" and a "source" that say which ran. */
   function project() {
@@ -54,6 +67,7 @@ describe('bin/keyhold.mjs picks the bundle only while it is fresh', () => {
     writeFileSync(join(d, 'dist', 'cli', 'keyhold.mjs'), "console.log('bundle');\n");
     writeFileSync(join(d, 'electron', 'cli', 'main.ts'), "const from: string = 'source';\nconsole.log(from);\n");
     writeFileSync(join(d, 'shared', 'errors.ts'), 'export {};\n');
+    writeFileSync(join(d, 'dist', 'cli', 'keyhold.inputs.json'), JSON.stringify(['electron/cli/main.ts', 'shared/errors.ts', 'node_modules/zod/index.js']));
     const at = (path: string, seconds: number) => utimesSync(join(d, path), seconds, seconds);
     const run = () => node([join(d, 'bin', 'keyhold.mjs')]).stdout.trim();
     return { d, at, run };
@@ -72,6 +86,27 @@ describe('bin/keyhold.mjs picks the bundle only while it is fresh', () => {
     p.at('dist/cli/keyhold.mjs', 2_000_000);
     p.at('shared/errors.ts', 3_000_000);
     expect(p.run()).toBe('source');
+  });
+
+  it('a source the bundle was built from that is gone, or an unknown list of sources: tsx runs the sources', () => {
+    const p = project();
+    for (const f of ['electron/cli/main.ts', 'shared/errors.ts']) p.at(f, 1_000_000);
+    p.at('dist/cli/keyhold.mjs', 2_000_000);
+    rmSync(join(p.d, 'shared', 'errors.ts'));
+    expect(p.run()).toBe('source');
+    const q = project();
+    for (const f of ['electron/cli/main.ts', 'shared/errors.ts']) q.at(f, 1_000_000);
+    q.at('dist/cli/keyhold.mjs', 2_000_000);
+    rmSync(join(q.d, 'dist', 'cli', 'keyhold.inputs.json'));
+    expect(q.run()).toBe('source');
+  });
+
+  it('an installed package without sources runs the bundle', () => {
+    const p = project();
+    p.at('dist/cli/keyhold.mjs', 1_000_000);
+    p.at('shared/errors.ts', 3_000_000);
+    rmSync(join(p.d, 'electron'), { recursive: true });
+    expect(p.run()).toBe('bundle');
   });
 
   it('no bundle: tsx runs the source', () => {

@@ -3,7 +3,7 @@
  * at explicit positions, vectored writes, and an output that appears at its path only when the
  * whole job succeeded (a temp file beside it, renamed on success, removed on any failure).
  */
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { FileErrors } from '../../../shared/operations/file.js';
@@ -54,13 +54,50 @@ export function refuseSamePath(input: string, output: string): void {
   }
 }
 
+/** The temp file of `path` for process `pid`: `.NAME.keyhold-PID-RANDOM.tmp` beside it. */
+function tempName(path: string, pid: number): string {
+  return join(dirname(path), `.${basename(path)}.keyhold-${pid}-${randomHex(6)}.tmp`);
+}
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    // EPERM: it exists under another user. Only "no such process" means its file is abandoned.
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Removes the temp files a killed process (SIGKILL, power loss) left beside `path`: those whose
+ * pid in the name is no longer running. A live process's file, and names without a pid, are left.
+ */
+export async function removeDeadTemps(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.keyhold-`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return; // the directory's own error, if any, comes from creating the output
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)-[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
+    const pid = m ? Number(m[1]) : NaN;
+    if (pid > 0 && pid !== process.pid && processIsGone(pid)) await rm(join(dirname(path), name), { force: true }).catch(() => undefined);
+  }
+}
+
 /**
  * Runs `fill` on a new temp file beside `path` (mode 0600: it may hold plaintext) and renames it
  * to `path` once `fill` resolves. If `fill` throws, the temp file is removed and `path` is left
- * as it was, so no partial or unverified output is ever seen there.
+ * as it was, so no partial or unverified output is ever seen there. The temp file's name carries
+ * the pid, so the next job to `path` removes what a killed process left (removeDeadTemps).
  */
 export async function atomicOutput<T>(path: string, fill: (fh: FileHandle) => Promise<T>): Promise<T> {
-  const tmp = join(dirname(path), `.${basename(path)}.keyhold-${randomHex(6)}.tmp`);
+  await removeDeadTemps(path);
+  const tmp = tempName(path, process.pid);
   let fh: FileHandle;
   try {
     fh = await open(tmp, 'wx', 0o600);

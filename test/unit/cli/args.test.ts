@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../../electron/cli/args.js';
+import { Stdin } from '../../../electron/cli/stdin.js';
 import { buildInput, describeFields } from '../../../electron/cli/input.js';
 import { operations } from '../../../shared/operations/index.js';
 import { writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ describe('parseArgs', () => {
   });
   it('refuses a repeated option and a bad --output', () => {
     expect(() => parseArgs(['kms', 'x', '--a', '1', '--a', '2'])).toThrow(/twice/);
-    expect(() => parseArgs(['--output', 'yaml'])).toThrow(/json or text/);
+    expect(() => parseArgs(['--output', 'yaml'])).toThrow(/json, text, table/);
   });
 });
 
@@ -48,5 +49,32 @@ describe('buildInput', () => {
   it('describes fields with their flags and whether they are required', () => {
     expect(describeFields(operations.createKey)).toContainEqual({ name: 'key_alias', flag: '--key-alias', type: 'string', required: true });
     expect(describeFields(operations.createKey).find((f) => f.name === 'key_spec')?.required).toBe(false);
+  });
+});
+
+describe('global options', () => {
+  it('names an unknown option before the first word instead of eating the word', () => {
+    expect(() => parseArgs(['--bogus', 'kms', 'list-keys'])).toThrow('Unknown global option --bogus');
+    expect(parseArgs(['kms', 'list-keys', '--query', 'keys', '--output', 'table', '--version']).globals).toMatchObject({ query: 'keys', output: 'table', version: true });
+    expect(parseArgs(['kms', '-h']).globals.help).toBe(true);
+  });
+});
+
+describe('parseArgs and buildInput on any command line', () => {
+  it('return a value or a KeyholdError, never anything else', async () => {
+    const fc = (await import('fast-check')).default;
+    const { KeyholdError } = await import('../../../shared/errors.js');
+    const word = fc.oneof(fc.constantFrom('--output', '--query', '--vault', '--key-alias', '--key-alias-file', '--limit', '--input-json', '-h', '--', '-', 'kms', '--=x', '--a=b'), fc.string());
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 8 }), (argv) => {
+        try {
+          const parsed = parseArgs(argv);
+          // stdin is a fixed text here: a generated `-` must never wait on the test runner's stdin.
+          buildInput(operations.createKey, parsed.flags, parsed.inputJson?.startsWith('@') ? undefined : parsed.inputJson, new Stdin(() => Buffer.from('x')));
+        } catch (e) {
+          if (!(e instanceof KeyholdError)) throw e;
+        }
+      }),
+    );
   });
 });

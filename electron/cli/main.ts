@@ -13,6 +13,8 @@ import { formatOutput } from './output.js';
 import { fileJobHooks } from './progress.js';
 import { parseServeFlags, serve } from './serve.js';
 import { serveUi } from './serve-ui.js';
+import { agentCommand } from './agent/command.js';
+import { callThroughAgent } from './agent/through-agent.js';
 
 const USAGE = `Keyhold: local KMS, secrets and SSH key pairs, compatible with Huawei Cloud DEW.
 
@@ -27,6 +29,9 @@ Usage:
                                           the same operations over HTTP at the cloud's routes (AK/SK-signed)
   keyhold serve --ui [--host 127.0.0.1] [--port 0]
                                           web mode: the desktop UI in a browser, unlocked with the master password
+  keyhold agent start [--sh] [--foreground] [--idle-lock-seconds 300]
+                                          unlock once: later calls (and ssh, via SSH_AUTH_SOCK) use the agent
+  keyhold agent stop | lock | unlock | status
 
 Vault: --vault, else $KEYHOLD_VAULT, else ${defaultVaultPath()}.
 Any field can be read from a file with --<field>-file PATH (passwords, keys).
@@ -34,6 +39,12 @@ Any field can be read from a file with --<field>-file PATH (passwords, keys).
 
 function out(value: unknown, format: 'json' | 'text'): void {
   process.stdout.write(formatOutput(value, format));
+}
+
+/** An operation's result, printed; `file verify` reports a bad signature as a result, not an error (DESIGN §8): exit 1. */
+function report(result: unknown, format: 'json' | 'text'): void {
+  out(result, format);
+  if ((result as { signature_valid?: unknown } | null)?.signature_valid === false) process.exitCode = 1;
 }
 
 function vaultPath(cmd: ParsedCommand): string {
@@ -93,6 +104,10 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   if (service === 'init') return out(await init(cmd), format);
+  if (service === 'agent') {
+    const result = await agentCommand({ action: name, vault: vaultPath(cmd), flags: cmd.flags, passwordStdin: cmd.globals.passwordStdin });
+    return result === undefined ? undefined : out(result, format);
+  }
   if (service === 'serve' && cmd.flags.get('ui') === true) {
     cmd.flags.delete('ui');
     return serveUi(vaultPath(cmd), parseServeFlags(cmd.flags));
@@ -128,6 +143,9 @@ async function run(argv: string[]): Promise<void> {
   if (op?.decl.service === 'vault' && op.decl.name === 'change-password' && input.new_password === undefined) {
     input.new_password = await promptNewPassword('master password');
   }
+  // With an agent serving the vault, the call runs there: no password, no KDF (docs/agent.md).
+  const viaAgent = await callThroughAgent(vaultPath(cmd), op ? { op, input, remote: cmd.globals.remote } : { device: name === 'remember' ? 'remember' : 'forget' });
+  if (viaAgent) return report(viaAgent.result, format);
   const session = await Session.open(vaultPath(cmd), await credentials(cmd, keychain));
   try {
     if (!op) {
@@ -143,9 +161,7 @@ async function run(argv: string[]): Promise<void> {
     } finally {
       job?.finish();
     }
-    out(result, format);
-    // `file verify` reports a bad signature as a result, not an error (DESIGN §8): exit 1.
-    if ((result as { signature_valid?: unknown } | null)?.signature_valid === false) process.exitCode = 1;
+    report(result, format);
   } finally {
     // Background tasks (KPS bindings) finish, and record their outcome, before the vault closes.
     await session.settle();

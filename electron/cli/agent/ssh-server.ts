@@ -25,9 +25,9 @@ interface Offered {
   blob: Buffer;
 }
 
-/** The offered key pairs in their stable order (by name), with their public key blobs. */
+/** The offered key pairs in their stable order (by name), with their public key blobs; not activity. */
 async function offeredKeys(holder: VaultHolder): Promise<Offered[]> {
-  const { keys } = (await holder.use((s) => s.run(LIST, {}, 'agent'))) as { keys: SshAgentKey[] };
+  const { keys } = (await holder.use((s) => s.run(LIST, {}, 'agent'), false)) as { keys: SshAgentKey[] };
   return keys.filter((k) => k.offered).map((k) => ({ name: k.keypair_name, blob: Buffer.from(k.public_key.split(' ')[1] ?? '', 'base64') }));
 }
 

@@ -33,8 +33,12 @@ export class VaultHolder {
     this.touch();
   }
 
-  /** Runs `work` with the open session, counted as activity; VAULT.0107 at once when locked. */
-  async use<T>(work: (session: Session) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with the open session; VAULT.0107 at once when locked. It counts as activity
+   * (postpones the idle lock) unless `activity` is false: ssh lists the agent's keys on every
+   * connection, and a program polling the list must not keep the vault unlocked.
+   */
+  async use<T>(work: (session: Session) => Promise<T>, activity = true): Promise<T> {
     const session = this.session;
     if (!session) throw new KeyholdError(LocalErrors.VaultLocked, 'The agent is locked: run `keyhold agent unlock` (or ssh-add -X).', 423);
     const p = work(session);
@@ -43,7 +47,7 @@ export class VaultHolder {
       return await p;
     } finally {
       this.inflight.delete(p);
-      this.touch();
+      if (activity) this.touch();
     }
   }
 

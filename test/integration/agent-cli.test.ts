@@ -7,8 +7,9 @@ import { chmodSync, chownSync, copyFileSync, existsSync, readdirSync, statSync, 
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { kh, killAgent, runtimeDir, startAgent, type StartedAgent } from '../helpers/agent.js';
-import { initVault, tempDir, TEST_PASSWORD } from '../helpers/vault.js';
+import { initVault, PROJECT_ROOT, tempDir, TEST_PASSWORD } from '../helpers/vault.js';
 
 describe('keyhold agent and the CLI', () => {
   let vault: string;
@@ -143,5 +144,36 @@ describe('keyhold agent and the CLI', () => {
     expect(kh(['kms', 'list-keys'], { vault: other, runtime: rt, password: TEST_PASSWORD }).status).toBe(0);
     expect(kh(['agent', 'stop'], { vault: other, runtime: rt }).error?.error_code).toBe('AGENT.0203');
     expect(kh(['agent', 'status'], { vault: other, runtime: rt }).json).toMatchObject({ running: false });
+  });
+
+  it('a wrong password starts nothing: VAULT.0101, exit 2, no socket', () => {
+    const rt = runtimeDir();
+    const r = kh(['agent', 'start'], { vault, runtime: rt, password: 'wrong' });
+    expect([r.status, r.error?.error_code, r.stdout]).toEqual([2, 'VAULT.0101', '']);
+    expect(readdirSync(join(rt, 'keyhold')).filter((f) => f.endsWith('.sock'))).toEqual([]);
+  });
+
+  it('--foreground stays attached, prints the same line, and SIGTERM stops it and removes its sockets', async () => {
+    const other = initVault();
+    const rt = runtimeDir();
+    const env: NodeJS.ProcessEnv = { ...process.env, KEYHOLD_VAULT: other, XDG_RUNTIME_DIR: rt, KEYHOLD_PASSWORD: TEST_PASSWORD };
+    delete env.KEYHOLD_AGENT_SOCK;
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'keyhold.mjs'), 'agent', 'start', '--foreground'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child.pid as number);
+    const line = await new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out);
+      });
+    });
+    const info = JSON.parse(line) as StartedAgent;
+    expect(info.pid).toBe(child.pid);
+    expect(kh(['kms', 'list-keys'], { vault: other, runtime: rt }).status).toBe(0);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(info.socket)).toBe(false);
+    expect(existsSync(info.ssh_auth_sock)).toBe(false);
   });
 });

@@ -8,6 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_AGENT_MESSAGE, MalformedAgentMessage, parseAgentRequest, takeFrames } from '../../electron/cli/agent/ssh-protocol.js';
 import { parseMessage } from '../../electron/cli/agent/lines.js';
+import { verifiedHostKey } from '../../electron/cli/agent/session-bind.js';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import sshpk from 'sshpk';
 
 function u32(v: number): Buffer {
   const b = Buffer.alloc(4);
@@ -60,6 +63,39 @@ describe('SSH agent messages', () => {
         total(() => parseAgentRequest(flipped));
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('session-bind@openssh.com', () => {
+  // A server's host key signing a session id, as sshd does (signature made by node:crypto, blobs by sshpk).
+  const host = generateKeyPairSync('ed25519');
+  const hostKey = sshpk.parseKey(host.publicKey.export({ format: 'pem', type: 'spki' }) as string, 'pem');
+  const sessionId = Buffer.alloc(32, 7);
+  const rawSig = sign(null, sessionId, host.privateKey);
+  const sigBlob = Buffer.concat([str(Buffer.from('ssh-ed25519')), str(rawSig)]);
+  const bind = Buffer.concat([Buffer.from([27]), str(Buffer.from('session-bind@openssh.com')), str(hostKey.toBuffer('rfc4253')), str(sessionId), str(sigBlob), Buffer.from([0])]);
+
+  it('binds the connection to the host key whose signature verifies, and to nothing else', () => {
+    const req = parseAgentRequest(bind);
+    expect(req.type).toBe('session-bind');
+    if (req.type !== 'session-bind') return;
+    expect(verifiedHostKey(req)).toBe(hostKey.fingerprint('sha256').toString());
+    expect(verifiedHostKey({ ...req, sessionId: Buffer.alloc(32, 8) })).toBeUndefined();
+    fc.assert(
+      fc.property(fc.nat(bind.length * 8 - 1), fc.nat(bind.length), (bit, cut) => {
+        const flipped = Buffer.from(bind);
+        flipped[bit >> 3] = (flipped[bit >> 3] as number) ^ (1 << (bit & 7));
+        for (const m of [flipped, bind.subarray(0, cut)]) {
+          let r: ReturnType<typeof parseAgentRequest> | undefined;
+          if (total(() => (r = parseAgentRequest(m))) === 'value' && r?.type === 'session-bind') {
+            // A changed key, id or signature never verifies as this host; an unchanged one still does.
+            const fp = verifiedHostKey(r);
+            if (fp !== undefined) expect(r.hostKey.equals(hostKey.toBuffer('rfc4253')) && r.sessionId.equals(sessionId)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

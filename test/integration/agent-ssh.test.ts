@@ -15,7 +15,9 @@ import { canRunSshd, sshKeygen, TestSshd } from '../helpers/sshd.js';
 import { initVault, tempDir, TEST_PASSWORD } from '../helpers/vault.js';
 
 const OFFERED = ['ecdsa256', 'ecdsa384', 'ecdsa521', 'ed', 'rsa'] as const;
-const ALGORITHMS: Record<string, string> = { ed: 'SSH_ED25519', rsa: 'SSH_RSA_3072', ecdsa256: 'SSH_ECDSA_256', ecdsa384: 'SSH_ECDSA_384', ecdsa521: 'SSH_ECDSA_521', hidden: 'SSH_ED25519' };
+const ALGORITHMS: Record<string, string> = { ed: 'SSH_ED25519', rsa: 'SSH_RSA_3072', ecdsa256: 'SSH_ECDSA_256', ecdsa384: 'SSH_ECDSA_384', ecdsa521: 'SSH_ECDSA_521', hidden: 'SSH_ED25519', bound: 'SSH_ED25519', elsewhere: 'SSH_ED25519' };
+/** A host key fingerprint no server here has. */
+const OTHER_HOST = `SHA256:${'A'.repeat(43)}`;
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input = ''): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', input, timeout: 20_000, env: { PATH: process.env.PATH, ...env } });
@@ -49,6 +51,9 @@ describe.skipIf(!canRunSshd())('keyhold agent with ssh, ssh-add and sshd', () =>
       writeFileSync(pubFiles[name], `${publicLines[name]}\n`);
     }
     for (const name of OFFERED) expect(kh(['ssh-agent', 'set-key', '--keypair-name', name, '--offered', 'true'], local).status).toBe(0);
+    const hostKey = run('ssh-keygen', ['-lf', join(sshd.dir, 'host_ed25519.pub')]).stdout.split(' ')[1] as string;
+    expect(kh(['ssh-agent', 'set-key', '--keypair-name', 'bound', '--offered', 'true', '--host-keys', JSON.stringify([hostKey])], local).status).toBe(0);
+    expect(kh(['ssh-agent', 'set-key', '--keypair-name', 'elsewhere', '--offered', 'true', '--host-keys', JSON.stringify([OTHER_HOST])], local).status).toBe(0);
     // Every key, the hidden one included, may log in: only the agent decides what is offered.
     const ssh = join(sshd.user.home, '.ssh');
     mkdirSync(ssh, { mode: 0o700, recursive: true });
@@ -86,11 +91,27 @@ describe.skipIf(!canRunSshd())('keyhold agent with ssh, ssh-add and sshd', () =>
     expect(rsa.length).toBeGreaterThan(0);
     // The flags ssh sent ask for rsa-sha2-256 (2) or rsa-sha2-512 (4); SHA-1 would be 0.
     for (const e of rsa) expect([2, 4]).toContain(e.fields.flags);
+    const hostKey = run('ssh-keygen', ['-lf', join(sshd.dir, 'host_ed25519.pub')]).stdout.split(' ')[1];
     for (const e of events.events) {
       expect(e.transport).toBe('agent');
-      expect(Object.keys(e.fields).sort()).toEqual(['flags', 'keypair_name']);
+      // ssh bound each connection to the server (session-bind@openssh.com): its host key is audited, the data never.
+      expect(e.fields).toEqual({ keypair_name: expect.any(String), flags: expect.any(Number), host_key: hostKey });
     }
     expect(events.events.map((e) => e.fields.keypair_name)).not.toContain('hidden');
+  });
+
+  it('a key bound to host keys is offered only to that server; never to a connection ssh did not bind', () => {
+    expect(sshAdd(['-L']).stdout).not.toContain(publicLines.bound?.split(' ')[1]);
+    // No IdentitiesOnly: ssh offers what the agent lists for this server, in the agent's order.
+    const r = run('ssh', ['-v', '-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'PreferredAuthentications=publickey', '-o', 'IdentityFile=/dev/null', '-p', String(sshd.port), `${sshd.user.name}@127.0.0.1`, 'echo logged-in'], { SSH_AUTH_SOCK: agent.ssh_auth_sock });
+    const offered = [...r.stderr.matchAll(/Will attempt key: keyhold:(\S+)/g)].map((m) => m[1]);
+    expect(offered).toEqual(['bound', ...OFFERED]);
+    expect(r.stdout.trim()).toBe('logged-in');
+    expect(login('bound').stdout.trim()).toBe('logged-in');
+    const elsewhere = login('elsewhere');
+    expect(elsewhere.status).toBe(255);
+    const events = kh(['audit', 'list-events', '--limit', '20', '--operation', 'ssh-agent sign'], { vault, runtime }).json as { events: { fields: Record<string, unknown> }[] };
+    expect(events.events.map((e) => e.fields.keypair_name)).not.toContain('elsewhere');
   });
 
   it('refuses an RSA signature with SHA-1, and audits the refusal', async () => {

@@ -37,6 +37,11 @@ export type AgentRequest =
   /** ssh-add of a key or a smartcard: keys belong in the vault, so always refused. */
   | { type: 'add' }
   | { type: 'remove' }
+  /**
+   * session-bind@openssh.com (OpenSSH ≥ 8.9, PROTOCOL.agent): ssh tells the agent which server
+   * this connection is for, with the server's signature over the session id.
+   */
+  | { type: 'session-bind'; hostKey: Buffer; sessionId: Buffer; signature: Buffer; forwarding: boolean }
   | { type: 'extension'; name: string }
   | { type: 'unknown'; code: number };
 
@@ -61,6 +66,11 @@ class Reader {
     const v = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return v;
+  }
+
+  bool(): boolean {
+    if (this.pos + 1 > this.buf.length) throw new MalformedAgentMessage(`message ends before a boolean at byte ${this.pos}`);
+    return this.buf[this.pos++] !== 0;
   }
 
   end(): void {
@@ -99,8 +109,16 @@ export function parseAgentRequest(body: Buffer): AgentRequest {
     case MSG.REMOVE_ALL_IDENTITIES:
     case MSG.REMOVE_SMARTCARD_KEY:
       return { type: 'remove' };
-    case MSG.EXTENSION:
-      return { type: 'extension', name: r.string().toString('latin1') };
+    case MSG.EXTENSION: {
+      const name = r.string().toString('latin1');
+      if (name !== 'session-bind@openssh.com') return { type: 'extension', name };
+      const hostKey = r.string();
+      const sessionId = r.string();
+      const signature = r.string();
+      const forwarding = r.bool();
+      r.end();
+      return { type: 'session-bind', hostKey, sessionId, signature, forwarding };
+    }
     default:
       return { type: 'unknown', code };
   }

@@ -9,6 +9,7 @@ import { KeyholdError } from '../../../shared/errors.js';
 import { findOperation, type RegisteredOperation } from '../../core/api/index.js';
 import type { SshAgentKey } from '../../../shared/operations/ssh-agent.js';
 import { failureFrame, identitiesFrame, MalformedAgentMessage, parseAgentRequest, signResponseFrame, successFrame, takeFrames, type AgentRequest } from './ssh-protocol.js';
+import { verifiedHostKey } from './session-bind.js';
 import type { VaultHolder } from './vault-holder.js';
 
 function operation(name: string): RegisteredOperation {
@@ -23,12 +24,13 @@ const SIGN = operation('sign');
 interface Offered {
   name: string;
   blob: Buffer;
+  hostKeys: string[];
 }
 
 /** The offered key pairs in their stable order (by name), with their public key blobs; not activity. */
 async function offeredKeys(holder: VaultHolder): Promise<Offered[]> {
   const { keys } = (await holder.use((s) => s.run(LIST, {}, 'agent'), false)) as { keys: SshAgentKey[] };
-  return keys.filter((k) => k.offered).map((k) => ({ name: k.keypair_name, blob: Buffer.from(k.public_key.split(' ')[1] ?? '', 'base64') }));
+  return keys.filter((k) => k.offered).map((k) => ({ name: k.keypair_name, blob: Buffer.from(k.public_key.split(' ')[1] ?? '', 'base64'), hostKeys: k.host_keys }));
 }
 
 export class SshAgentConnection {
@@ -37,6 +39,8 @@ export class SshAgentConnection {
   private queue: Promise<void> = Promise.resolve();
   /** The keys last listed on this connection (ssh lists, then signs); sign re-checks each. */
   private listed: Offered[] = [];
+  /** The server this connection is for, once ssh bound it (session-bind@openssh.com): its host key fingerprint. */
+  private boundHost: string | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -74,11 +78,16 @@ export class SshAgentConnection {
     if (!this.socket.destroyed) this.socket.write(reply);
   }
 
+  private mayUse(k: Offered): boolean {
+    return k.hostKeys.length === 0 || (this.boundHost !== undefined && k.hostKeys.includes(this.boundHost));
+  }
+
   private async handle(req: AgentRequest): Promise<Buffer> {
     switch (req.type) {
       case 'identities': {
         if (this.holder.locked) return identitiesFrame([]);
-        const keys = await offeredKeys(this.holder);
+        // A key bound to host keys is listed only to a connection ssh bound to one of them.
+        const keys = (await offeredKeys(this.holder)).filter((k) => this.mayUse(k));
         this.listed = keys;
         return identitiesFrame(keys.map((k) => ({ blob: k.blob, comment: `keyhold:${k.name}` })));
       }
@@ -92,7 +101,8 @@ export class SshAgentConnection {
           this.log('ssh: sign refused: the key is not one this agent offers');
           return failureFrame();
         }
-        const r = (await this.holder.use((s) => s.run(SIGN, { keypair_name: key.name, data: req.data.toString('base64'), flags: req.flags }, 'agent'))) as { signature: string; algorithm: string };
+        const input = { keypair_name: key.name, data: req.data.toString('base64'), flags: req.flags, ...(this.boundHost ? { host_key: this.boundHost } : {}) };
+        const r = (await this.holder.use((s) => s.run(SIGN, input, 'agent'))) as { signature: string; algorithm: string };
         this.log(`ssh: signed with key pair ${key.name} (${r.algorithm})`);
         return signResponseFrame(Buffer.from(r.signature, 'base64'));
       }
@@ -111,6 +121,17 @@ export class SshAgentConnection {
       case 'remove':
         this.log('ssh: refused removing identities: choose offered keys with keyhold ssh-agent set-key --offered false');
         return failureFrame();
+      case 'session-bind': {
+        const host = verifiedHostKey(req);
+        if (!host) {
+          this.log('ssh: session-bind refused: the host key signature does not verify');
+          this.boundHost = undefined;
+          return failureFrame();
+        }
+        // With agent forwarding, later binds name the next hop; the last one is where signatures go.
+        this.boundHost = host;
+        return successFrame();
+      }
       case 'extension':
         return failureFrame();
       case 'unknown':

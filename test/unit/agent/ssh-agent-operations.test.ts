@@ -66,4 +66,19 @@ describe('ssh-agent operations', () => {
     expect(log).not.toContain(data);
     for (const e of events.events) expect(Object.keys(e.fields).sort()).toEqual(['flags', 'keypair_name']);
   });
+
+  it('a key pair bound to host keys signs only for those servers', async () => {
+    await session.call('kps', 'create-keypair', hosted('h'), 'cli');
+    const here = `SHA256:${'B'.repeat(43)}`;
+    const there = `SHA256:${'C'.repeat(43)}`;
+    const set = (await session.call('ssh-agent', 'set-key', { keypair_name: 'h', offered: true, host_keys: [here, here] }, 'cli')) as { key: SshAgentKey };
+    expect(set.key.host_keys).toEqual([here]);
+    expect(await refusal(session.call('ssh-agent', 'set-key', { keypair_name: 'h', offered: true, host_keys: ['example.com'] }, 'cli'))).toBe('AGENT.0002');
+    const data = Buffer.from('x').toString('base64');
+    expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'h', data }, 'agent'))).toBe('AGENT.0104');
+    expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'h', data, host_key: there }, 'agent'))).toBe('AGENT.0104');
+    expect(await session.call('ssh-agent', 'sign', { keypair_name: 'h', data, host_key: here }, 'agent')).toMatchObject({ algorithm: 'ssh-ed25519' });
+    const events = (await session.call('audit', 'list-events', { operation: 'ssh-agent sign' }, 'cli')) as { events: { outcome: string; fields: Record<string, unknown> }[] };
+    expect(events.events.map((e) => [e.outcome, e.fields.host_key ?? null])).toEqual([['success', here], ['AGENT.0104', there], ['AGENT.0104', null]]);
+  });
 });

@@ -18,6 +18,7 @@ interface AgentKeySetting {
   fingerprint: string;
   offered: boolean;
   allow_sha1: boolean;
+  host_keys?: string[];
 }
 
 function settingOf(ctx: KmsContext, k: KeypairRecord): AgentKeySetting | undefined {
@@ -28,7 +29,7 @@ function settingOf(ctx: KmsContext, k: KeypairRecord): AgentKeySetting | undefin
 function describe(ctx: KmsContext, k: KeypairRecord): SshAgentKey {
   const s = settingOf(ctx, k);
   const hosted = k.private_key !== null;
-  return { keypair_name: k.name, offered: Boolean(s?.offered && hosted), allow_sha1: Boolean(s?.allow_sha1), hosted, key_type: k.key_type, fingerprint: k.fingerprint, public_key: k.public_key };
+  return { keypair_name: k.name, offered: Boolean(s?.offered && hosted), allow_sha1: Boolean(s?.allow_sha1), host_keys: s?.host_keys ?? [], hosted, key_type: k.key_type, fingerprint: k.fingerprint, public_key: k.public_key };
 }
 
 function notOffered(name: string): KeyholdError {
@@ -46,15 +47,19 @@ export const sshAgentHandlers: Handlers<typeof sshAgentOperations, KmsContext> =
     if (input.offered && k.private_key === null) {
       throw new KeyholdError(AgentErrors.NotOffered, `Key pair '${k.name}' has no hosted private key, so the agent cannot sign with it; import it with kps import-private-key first.`, 400);
     }
-    const setting: AgentKeySetting = { keypair_name: k.name, fingerprint: k.fingerprint, offered: input.offered, allow_sha1: input.allow_sha1 };
+    const setting: AgentKeySetting = { keypair_name: k.name, fingerprint: k.fingerprint, offered: input.offered, allow_sha1: input.allow_sha1, host_keys: [...new Set(input.host_keys)] };
     ctx.store.put(AGENT_KEY_TABLE, k.name, setting);
-    return { key: { ...describe(ctx, k), offered: input.offered, allow_sha1: input.allow_sha1 } };
+    return { key: { ...describe(ctx, k), offered: input.offered, allow_sha1: input.allow_sha1, host_keys: setting.host_keys ?? [] } };
   },
 
   async sshAgentSign(ctx, input) {
     const k = getKeypair(ctx, input.keypair_name);
     const s = settingOf(ctx, k);
     if (!s?.offered || k.private_key === null) throw notOffered(k.name);
+    const hosts = s.host_keys ?? [];
+    if (hosts.length && !(input.host_key && hosts.includes(input.host_key))) {
+      throw new KeyholdError(AgentErrors.OtherHost, `Key pair '${k.name}' is bound to other servers' host keys${input.host_key ? ` (this server: ${input.host_key})` : ' and ssh did not say which server this is'}.`, 403);
+    }
     const { privateKey } = await readPrivateKey(unsealPrivateKey(ctx, k));
     try {
       const { algorithm, blob } = agentSignature(privateKey, Buffer.from(input.data, 'base64'), input.flags, s.allow_sha1);

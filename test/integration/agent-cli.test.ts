@@ -3,7 +3,7 @@
  * without the agent (output, errors, exit codes, relative file paths); sockets that are not the
  * user's own or not an agent are refused; a locked agent refuses at once; stop leaves no socket.
  */
-import { chmodSync, chownSync, copyFileSync, existsSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,5 +175,18 @@ describe('keyhold agent and the CLI', () => {
     expect(await exited).toBe(0);
     expect(existsSync(info.socket)).toBe(false);
     expect(existsSync(info.ssh_auth_sock)).toBe(false);
+  });
+
+  it('without $XDG_RUNTIME_DIR, refuses a socket directory in the temp dir that another user made first', () => {
+    const tmp = tempDir();
+    const planted = join(tmp, `keyhold-${process.getuid?.()}`);
+    mkdirSync(planted, { mode: 0o777 });
+    chmodSync(planted, 0o777);
+    chownSync(planted, 65534, 65534);
+    const env = { TMPDIR: tmp, XDG_RUNTIME_DIR: '' };
+    const r = kh(['agent', 'start'], { vault, runtime: '', password: TEST_PASSWORD, env });
+    expect([r.status, r.error?.error_code]).toEqual([2, 'AGENT.0201']);
+    expect(r.error?.error_msg).toContain(planted);
+    expect(readdirSync(planted)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * without the agent (output, errors, exit codes, relative file paths); sockets that are not the
  * user's own or not an agent are refused; a locked agent refuses at once; stop leaves no socket.
  */
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,7 +85,7 @@ describe('keyhold agent and the CLI', () => {
     // The calls above without a password really went through the agent, audited as such.
     const events = kh(['audit', 'list-events', '--limit', '100'], viaDefault).json as { events: { transport: string; operation: string }[] };
     expect(events.events.filter((e) => e.transport === 'agent').map((e) => e.operation)).toEqual(expect.arrayContaining(['kms list-keys', 'file decrypt', 'file verify', 'kms describe-key']));
-  });
+  }, 600_000); // 40 CLI processes: minutes on a loaded 2-core machine
 
   it('refuses a listener that is not an agent, a socket of another user, and a socket directory open to others', async () => {
     const dir = tempDir();
@@ -188,5 +188,25 @@ describe('keyhold agent and the CLI', () => {
     expect([r.status, r.error?.error_code]).toEqual([2, 'AGENT.0201']);
     expect(r.error?.error_msg).toContain(planted);
     expect(readdirSync(planted)).toEqual([]);
+  });
+
+  it('an agent whose socket file is removed (a runtime directory cleaned, a racing start) stops and leaves nothing', async () => {
+    const other = initVault();
+    const rt = runtimeDir();
+    const a = startAgent({ vault: other, runtime: rt });
+    started.push(a.pid);
+    rmSync(a.socket);
+    const alive = () => {
+      try {
+        process.kill(a.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const until = Date.now() + 30_000;
+    while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(alive()).toBe(false);
+    expect(existsSync(a.ssh_auth_sock)).toBe(false);
   });
 });

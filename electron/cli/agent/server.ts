@@ -9,7 +9,7 @@
  * job, so relative paths, outputs and audit entries are what they would be without the agent.
  * That directory is process-wide, so file jobs run one at a time; other calls are not held up.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { findOperation, OsKeychain, type CallHooks, type Credentials } from '../../core/api/index.js';
@@ -19,6 +19,17 @@ import { readLines, send, type Message } from './lines.js';
 import { agentPaths, ensureSocketDir, realVaultPath, type AgentPaths } from './paths.js';
 import { SshAgentConnection } from './ssh-server.js';
 import { VaultHolder } from './vault-holder.js';
+
+function inode(path: string): number {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return -1;
+  }
+}
+
+/** How often the agent checks that its socket files are still its own. */
+const SOCKET_CHECK_MS = 5_000;
 
 export interface AgentInfo {
   pid: number;
@@ -59,6 +70,8 @@ export class Agent {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private fileJobs: Promise<unknown> = Promise.resolve();
+  /** The inodes of the socket files this agent created (see watchSockets). */
+  private socketInodes: number[] = [];
   private stopping: Promise<void> | undefined;
   private resolveStopped!: () => void;
   /** Resolves once the agent has stopped and removed its sockets. */
@@ -101,8 +114,30 @@ export class Agent {
     this.servers.push(cli, ssh);
     await listen(cli, this.paths.cli);
     await listen(ssh, this.paths.ssh);
+    this.watchSockets();
     this.log(`serving ${this.vault} on ${this.paths.cli} and ${this.paths.ssh}`);
     return this.info;
+  }
+
+  /**
+   * An agent whose socket file was removed or replaced (its runtime directory cleaned at logout,
+   * another `agent start` racing this one) can never be reached again: it stops rather than
+   * keep the vault's keys in a process nobody can talk to.
+   */
+  private watchSockets(): void {
+    this.socketInodes = this.socketPaths().map(inode);
+    const timer = setInterval(() => {
+      if (this.socketPaths().some((p, i) => inode(p) !== this.socketInodes[i])) {
+        this.log('a socket file was removed or replaced: stopping');
+        void this.stop();
+      }
+    }, SOCKET_CHECK_MS);
+    timer.unref();
+    void this.stopped.then(() => clearInterval(timer));
+  }
+
+  private socketPaths(): string[] {
+    return [this.paths.cli, this.paths.ssh];
   }
 
   private track(s: Socket): void {
@@ -115,7 +150,8 @@ export class Agent {
       for (const s of this.servers) s.close();
       for (const s of this.sockets) s.destroy();
       await this.holder.lock('stop');
-      for (const p of [this.paths.cli, this.paths.ssh]) if (existsSync(p)) rmSync(p, { force: true });
+      // Only this agent's own socket files: never one another agent put there since.
+      for (const [i, p] of this.socketPaths().entries()) if (inode(p) === this.socketInodes[i]) rmSync(p, { force: true });
       this.log('stopped');
       this.resolveStopped();
     })();

@@ -25,12 +25,23 @@ export class VaultHolder {
     return this.session === null;
   }
 
-  async unlock(credentials: (vaultId: string) => Promise<Credentials>): Promise<void> {
-    if (this.session) return;
-    this.session = await Session.open(this.vaultPath, credentials);
-    await this.session.noteSystemEvent('agent unlock');
-    this.log('unlocked');
-    this.touch();
+  private unlocking: Promise<void> | undefined;
+
+  /** Opens the vault; two unlocks at once (ssh-add -X and `agent unlock`) share one attempt. */
+  unlock(credentials: (vaultId: string) => Promise<Credentials>): Promise<void> {
+    if (this.session) return Promise.resolve();
+    this.unlocking ??= (async () => {
+      try {
+        const session = await Session.open(this.vaultPath, credentials);
+        await session.noteSystemEvent('agent unlock');
+        this.session = session;
+        this.log('unlocked');
+        this.touch();
+      } finally {
+        this.unlocking = undefined;
+      }
+    })();
+    return this.unlocking;
   }
 
   /**

@@ -135,6 +135,11 @@ describe('keyhold agent and the CLI', () => {
     const a = startAgent({ vault: other, runtime: rt });
     started.push(a.pid);
     expect(kh(['kms', 'list-keys'], { vault: other, runtime: rt }).status).toBe(0);
+    // KEYHOLD_AGENT_SOCK naming the agent of another vault: passed over, the call opens its own vault.
+    const elsewhere = kh(['kms', 'describe-key', '--key-id', '00000000-0000-0000-0000-000000000001'], { vault, runtime: runtimeDir(), password: TEST_PASSWORD, env: { KEYHOLD_AGENT_SOCK: a.socket } });
+    expect(elsewhere.error?.error_code).toBe('KMS.0207');
+    const last = kh(['audit', 'list-events', '--limit', '1', '--operation', 'kms describe-key'], { vault, runtime }).json as { events: { transport: string }[] };
+    expect(last.events.map((e) => e.transport)).toEqual(['cli']);
     expect(kh(['agent', 'stop'], { vault: other, runtime: rt }).json).toEqual({ stopped: true, pid: a.pid });
     expect(existsSync(a.socket)).toBe(false);
     expect(existsSync(a.ssh_auth_sock)).toBe(false);

@@ -136,8 +136,14 @@ describe.skipIf(!canRunSshd())('keyhold agent with ssh, ssh-add and sshd', () =>
     expect(sshAdd(['-L']).stdout).not.toContain(outside.publicKey.split(' ')[1]);
   });
 
-  it('locked (keyhold agent lock, or ssh-add -x): lists nothing and refuses to sign at once; ssh-add -X with the master password unlocks', () => {
+  it('locked (keyhold agent lock, or ssh-add -x): lists nothing and refuses to sign at once; ssh-add -X with the master password unlocks', async () => {
+    const client = new OpenSSHAgent(agent.ssh_auth_sock);
+    const keys = await new Promise<unknown[]>((resolve, reject) => client.getIdentities((err, k) => (err ? reject(err) : resolve(k ?? []))));
+    expect(keys.length).toBe(OFFERED.length);
     expect(kh(['agent', 'lock'], { vault, runtime }).json).toEqual({ locked: true });
+    // A sign request for a key ssh saw before the lock: answered with failure, not held until an unlock.
+    const refused = await new Promise<Error | undefined>((resolve) => client.sign(keys[0] as Parameters<OpenSSHAgent['sign']>[0], Buffer.from('data'), { hash: 'sha256' }, (err) => resolve(err ?? undefined)));
+    expect(refused).toBeInstanceOf(Error);
     const list = sshAdd(['-l']);
     expect([list.status, list.signal, list.stdout.trim()]).toEqual([1, null, 'The agent has no identities.']);
     const r = login('ed');

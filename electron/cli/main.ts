@@ -105,6 +105,7 @@ async function run(argv: string[]): Promise<void> {
   }
   if (service === 'init') return out(await init(cmd), format);
   if (service === 'agent') {
+    if (cmd.globals.help) return void process.stdout.write(USAGE);
     const result = await agentCommand({ action: name, vault: vaultPath(cmd), flags: cmd.flags, passwordStdin: cmd.globals.passwordStdin });
     return result === undefined ? undefined : out(result, format);
   }

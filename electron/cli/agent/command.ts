@@ -187,6 +187,6 @@ export async function agentCommand(cmd: AgentCommand): Promise<unknown> {
       }
     }
     default:
-      throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown agent command ${cmd.action ?? ''}: use agent start|stop|lock|unlock|status.`, 400);
+      throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown agent command${cmd.action ? ` ${cmd.action}` : ''}: use agent start|stop|lock|unlock|status.`, 400);
   }
 }

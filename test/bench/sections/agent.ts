@@ -41,13 +41,17 @@ export async function run(report: BenchReport): Promise<void> {
     report.section(`agent: one CLI call through \`keyhold agent\` vs unlocking the vault per call (${kdf.alg} m=${kdf.m} KiB t=${kdf.t}; dist/cli bundle, whole process)`);
     const a: number[] = [];
     const b: number[] = [];
+    const floor: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       a.push(keyhold(['kms', 'list-keys'], withAgent).seconds);
       b.push(keyhold(['kms', 'list-keys'], perCall).seconds);
+      floor.push(keyhold(['--help'], perCall).seconds);
     }
     const [ma, mb] = [median(a), median(b)];
     report.value('kms list-keys through the agent, median', ma * 1000, 'ms');
     report.value('kms list-keys unlocking per call, median', mb * 1000, 'ms');
+    // What any call costs before it does anything: node, the bundle and its native modules.
+    report.value('keyhold --help (start-up alone), median', median(floor) * 1000, 'ms');
     report.ratio({ name: 'kms list-keys calls per second', unit: 'calls/s', keyhold: 1 / ma, baseline: 1 / mb, baselineName: 'unlock per call' });
 
     const plain = join(dir, 'plain.bin');

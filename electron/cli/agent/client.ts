@@ -104,6 +104,7 @@ export class AgentConnection {
  * the vault's default socket when an agent answers there; undefined when there is none.
  */
 export async function findAgent(vault: string): Promise<{ conn: AgentConnection; hello: AgentHello } | undefined> {
+  if (process.platform === 'win32') return undefined;
   const real = realVaultPath(vault);
   const candidates = [process.env.KEYHOLD_AGENT_SOCK, agentPaths(vault).cli].filter((p): p is string => Boolean(p));
   for (const path of new Set(candidates)) {

@@ -150,6 +150,8 @@ async function start(cmd: AgentCommand): Promise<void> {
 }
 
 export async function agentCommand(cmd: AgentCommand): Promise<unknown> {
+  // Unix sockets only so far; Windows would need OpenSSH's named pipe (docs/agent.md, "Not done").
+  if (process.platform === 'win32') throw new KeyholdError(LocalErrors.Unsupported, 'keyhold agent is not available on Windows yet.', 400);
   switch (cmd.action) {
     case 'start':
       await start(cmd);

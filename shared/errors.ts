@@ -5,7 +5,7 @@
  * Messages never carry secrets or stack traces.
  */
 
-export type ErrorService = 'KMS' | 'CSMS' | 'KPS' | 'VAULT' | 'AUDIT' | 'CLI' | 'KEYHOLD' | 'APIGW';
+export type ErrorService = 'KMS' | 'CSMS' | 'KPS' | 'VAULT' | 'AUDIT' | 'CLI' | 'KEYHOLD' | 'APIGW' | 'AGENT';
 
 export interface WireErrorFlat {
   error_code: string;

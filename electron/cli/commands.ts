@@ -19,6 +19,8 @@ import { parseServeFlags, serve } from './serve.js';
 import { remoteAdd } from './remote-add.js';
 import { serveUi } from './serve-ui.js';
 import { keyholdVersion } from './version.js';
+import { agentCommand } from './agent/command.js';
+import { callThroughAgent } from './agent/through-agent.js';
 
 export interface CliCommand extends CommandHelp {
   run(ctx: CliContext): Promise<unknown>;
@@ -156,6 +158,7 @@ export const COMMANDS: readonly CliCommand[] = [
     run: async (ctx) => {
       ctx.refuseArgs();
       ctx.refuseFlags();
+      if (await callThroughAgent(ctx.vaultPath(), { device: 'remember' })) return { remembered: true };
       const keychain = new OsKeychain();
       await ctx.withSession((session) => session.rememberDevice(keychain), keychain);
       return { remembered: true };
@@ -168,9 +171,25 @@ export const COMMANDS: readonly CliCommand[] = [
     run: async (ctx) => {
       ctx.refuseArgs();
       ctx.refuseFlags();
+      if (await callThroughAgent(ctx.vaultPath(), { device: 'forget' })) return { remembered: false };
       const keychain = new OsKeychain();
       await ctx.withSession((session) => session.forgetDevice(keychain), keychain);
       return { remembered: false };
+    },
+  },
+  {
+    words: ['agent'],
+    summary: 'unlock once: later calls (and ssh, via SSH_AUTH_SOCK) use the agent (docs/agent.md)',
+    usage: 'keyhold agent start [--sh] [--foreground] [--idle-lock-seconds 300] | stop | lock | unlock | status',
+    options: [
+      { flag: 'sh', summary: 'start: print export lines for eval instead of the JSON line' },
+      { flag: 'foreground', summary: 'start: stay attached' },
+      { flag: 'idle-lock-seconds', value: 'SECONDS', summary: 'start: lock after this long without a call (0: never; default 300)' },
+    ],
+    run: async (ctx) => {
+      const [action, ...rest] = ctx.args;
+      if (rest.length) throw bad(`Unexpected argument ${rest[0]}.`);
+      return agentCommand({ action, vault: ctx.vaultPath(), flags: ctx.cmd.flags, explicitPassword: () => ctx.explicitPassword() });
     },
   },
   {

@@ -21,6 +21,7 @@ export const SERVICE_SUMMARIES: Readonly<Record<ServiceName, string>> = {
   iam: 'access keys (AK/SK) for `keyhold serve`',
   audit: 'the tamper-evident audit log',
   vault: 'the vault itself: password, backup, maintenance',
+  'ssh-agent': 'which hosted key pairs `keyhold agent` offers to ssh, and to which hosts',
 };
 
 /** An option of a CLI command (without the leading --); no `value` makes it a switch. */

@@ -5,6 +5,7 @@ import type { CliContext } from './context.js';
 import { buildInput } from './input.js';
 import { promptNewPassword } from './password.js';
 import { fileJobHooks } from './progress.js';
+import { callThroughAgent } from './agent/through-agent.js';
 
 export async function runOperation(ctx: CliContext, op: RegisteredOperation, input: Record<string, unknown> = buildInput(op.decl, ctx.cmd.flags, ctx.cmd.inputJson, ctx.stdin)): Promise<unknown> {
   ctx.refuseArgs();
@@ -14,6 +15,9 @@ export async function runOperation(ctx: CliContext, op: RegisteredOperation, inp
   // A missing or malformed field is reported before the vault is opened (or its password asked).
   parseInput(op.decl, input);
   const remote = ctx.cmd.globals.remote;
+  // With an agent serving the vault, the call runs there: no password, no KDF (docs/agent.md).
+  const viaAgent = await callThroughAgent(ctx.vaultPath(), { op, input, remote });
+  if (viaAgent) return signatureVerdict(viaAgent.result);
   return ctx.withSession(async (session) => {
     if (remote) return session.callRemote(remote, op.decl.service, op.decl.name, input, 'cli');
     const job = op.decl.localFiles ? fileJobHooks() : undefined;
@@ -23,8 +27,12 @@ export async function runOperation(ctx: CliContext, op: RegisteredOperation, inp
     } finally {
       job?.finish();
     }
-    // `file verify` reports a bad signature as a result, not an error (DESIGN §8): exit 1.
-    if ((result as { signature_valid?: unknown } | null)?.signature_valid === false) process.exitCode = 1;
-    return result;
+    return signatureVerdict(result);
   });
+}
+
+/** `file verify` reports a bad signature as a result, not an error (DESIGN §8): exit 1. */
+function signatureVerdict(result: unknown): unknown {
+  if ((result as { signature_valid?: unknown } | null)?.signature_valid === false) process.exitCode = 1;
+  return result;
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { KeyholdError } from '../errors.js';
 
-export type ServiceName = 'kms' | 'csms' | 'kps' | 'file' | 'servers' | 'remote' | 'iam' | 'audit' | 'vault';
+export type ServiceName = 'kms' | 'csms' | 'kps' | 'file' | 'servers' | 'remote' | 'iam' | 'audit' | 'vault' | 'ssh-agent';
 
 export interface CloudRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -7,6 +7,7 @@ import { kpsBindingOperations } from './kps-binding.js';
 import { kpsOperations } from './kps.js';
 import { remoteOperations } from './remote.js';
 import { serversOperations } from './servers.js';
+import { sshAgentOperations } from './ssh-agent.js';
 import { vaultOperations } from './vault.js';
 
 export const operations = {
@@ -19,6 +20,7 @@ export const operations = {
   ...serversOperations,
   ...kpsBindingOperations,
   ...fileOperations,
+  ...sshAgentOperations,
 };
 export type OperationKey = keyof typeof operations;
 

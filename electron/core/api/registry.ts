@@ -12,6 +12,7 @@ import { kpsHandlers } from '../keypairs/service.js';
 import { remoteHandlers } from '../remote/remotes.js';
 import { csmsHandlers } from '../secrets/service.js';
 import { serversHandlers } from '../servers/inventory.js';
+import { sshAgentHandlers } from '../keypairs/agent/service.js';
 import { localHandlers } from './local-handlers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler is checked against its declaration where it is defined (Handlers<>)
@@ -38,6 +39,7 @@ const implementations: Record<keyof typeof operations, AnyHandler> = {
   ...serversHandlers,
   ...kpsBindingHandlers,
   ...fileHandlers,
+  ...sshAgentHandlers,
 };
 
 const byName = new Map<string, RegisteredOperation>();

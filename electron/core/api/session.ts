@@ -24,7 +24,8 @@ import type { Keychain } from '../vault/keychain.js';
 import { Vault, type WriteTx } from '../vault/vault.js';
 import { findOperation, type RegisteredOperation } from './registry.js';
 
-export type Transport = 'cli' | 'http' | 'ipc' | 'system';
+/** `agent`: a CLI call or an ssh signature served by `keyhold agent` (docs/agent.md). */
+export type Transport = 'cli' | 'http' | 'ipc' | 'system' | 'agent';
 
 export type Credentials = { password: string } | { deviceSecret: Buffer };
 

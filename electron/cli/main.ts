@@ -11,6 +11,7 @@ import { buildInput, describeFields } from './input.js';
 import { canPrompt, explicitPassword, promptHidden, promptNewPassword } from './password.js';
 import { formatOutput } from './output.js';
 import { fileJobHooks } from './progress.js';
+import { runWithoutVault } from './offline.js';
 import { parseServeFlags, serve } from './serve.js';
 import { serveUi } from './serve-ui.js';
 
@@ -34,6 +35,12 @@ Any field can be read from a file with --<field>-file PATH (passwords, keys).
 
 function out(value: unknown, format: 'json' | 'text'): void {
   process.stdout.write(formatOutput(value, format));
+}
+
+function printResult(result: unknown, format: 'json' | 'text'): void {
+  out(result, format);
+  // `file verify` reports a bad signature as a result, not an error (DESIGN §8): exit 1.
+  if ((result as { signature_valid?: unknown } | null)?.signature_valid === false) process.exitCode = 1;
 }
 
 function vaultPath(cmd: ParsedCommand): string {
@@ -128,6 +135,8 @@ async function run(argv: string[]): Promise<void> {
   if (op?.decl.service === 'vault' && op.decl.name === 'change-password' && input.new_password === undefined) {
     input.new_password = await promptNewPassword('master password');
   }
+  const offline = op && !cmd.globals.remote ? await runWithoutVault(op, input) : undefined;
+  if (offline) return printResult(offline.result, format);
   const session = await Session.open(vaultPath(cmd), await credentials(cmd, keychain));
   try {
     if (!op) {
@@ -143,9 +152,7 @@ async function run(argv: string[]): Promise<void> {
     } finally {
       job?.finish();
     }
-    out(result, format);
-    // `file verify` reports a bad signature as a result, not an error (DESIGN §8): exit 1.
-    if ((result as { signature_valid?: unknown } | null)?.signature_valid === false) process.exitCode = 1;
+    printResult(result, format);
   } finally {
     // Background tasks (KPS bindings) finish, and record their outcome, before the vault closes.
     await session.settle();

@@ -20,6 +20,7 @@ import { dueMaintenance } from '../kms/maintenance.js';
 import { dueTasks } from '../secrets/schedule.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import { claimExclusive } from './exclusive.js';
+import { isOffline, runValidatedOffline } from './offline.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, type WriteTx } from '../vault/vault.js';
 import { findOperation, type RegisteredOperation } from './registry.js';
@@ -314,6 +315,8 @@ export class Session {
     if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
       throw new KeyholdError('KMS.0307', `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
     }
+    // Key tools on files the user names touch no vault, not even its audit log (api/offline.ts).
+    if (isOffline(op, input)) return runValidatedOffline(op, input, hooks);
     const svc = DEFAULT_KEY_OF_SERVICE[decl.service];
     if (svc && !this.ensured.has(svc)) await this.ensureDefault(svc);
     const who = caller ? `${transport}:${caller.access_key}` : transport;

@@ -3,7 +3,7 @@
  * at explicit positions, vectored writes, and an output that appears at its path only when the
  * whole job succeeded (a temp file beside it, renamed on success, removed on any failure).
  */
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { link, lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { FileErrors } from '../../../shared/operations/file.js';
@@ -54,12 +54,35 @@ export function refuseSamePath(input: string, output: string): void {
   }
 }
 
+function outputExists(path: string): KeyholdError {
+  return new KeyholdError(FileErrors.OutputExists, `${path} exists; give --force to replace it.`, 400);
+}
+
+/** Refuses an existing output before any work is done (the final put-in-place checks again). */
+export async function refuseExistingOutput(path: string): Promise<void> {
+  const found = await lstat(path).then(() => true, () => false);
+  if (found) throw outputExists(path);
+}
+
+/** Puts the temp file at `path`: renamed over it when `replace`, else linked (fails if `path` exists). */
+async function publish(tmp: string, path: string, replace: boolean): Promise<void> {
+  try {
+    if (replace) return await rename(tmp, path);
+    await link(tmp, path);
+  } catch (e) {
+    if (!replace && (e as NodeJS.ErrnoException).code === 'EEXIST') throw outputExists(path);
+    throw accessError('write', path, e);
+  }
+  await rm(tmp, { force: true });
+}
+
 /**
  * Runs `fill` on a new temp file beside `path` (mode 0600: it may hold plaintext) and renames it
  * to `path` once `fill` resolves. If `fill` throws, the temp file is removed and `path` is left
- * as it was, so no partial or unverified output is ever seen there.
+ * as it was, so no partial or unverified output is ever seen there. With `replace: false` an
+ * existing `path` is refused (FILE.0303) instead, also one created while `fill` ran.
  */
-export async function atomicOutput<T>(path: string, fill: (fh: FileHandle) => Promise<T>): Promise<T> {
+export async function atomicOutput<T>(path: string, fill: (fh: FileHandle) => Promise<T>, opts: { replace?: boolean } = {}): Promise<T> {
   const tmp = join(dirname(path), `.${basename(path)}.keyhold-${randomHex(6)}.tmp`);
   let fh: FileHandle;
   try {
@@ -70,9 +93,7 @@ export async function atomicOutput<T>(path: string, fill: (fh: FileHandle) => Pr
   try {
     const result = await fill(fh);
     await fh.close();
-    await rename(tmp, path).catch((e: unknown) => {
-      throw accessError('write', path, e);
-    });
+    await publish(tmp, path, opts.replace ?? true);
     return result;
   } catch (e) {
     await fh.close().catch(() => undefined);

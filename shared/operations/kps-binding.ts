@@ -113,9 +113,10 @@ export const kpsBindingOperations = {
     service: 'kps',
     name: 'list-keypair-task',
     aliases: ['show-keypair-task'],
-    summary: 'The state of one binding task: RUNNING_, SUCCESS_ or FAILED_ with RESET, REPLACE or UNBIND.',
+    summary: 'The state of one binding task: RUNNING_, SUCCESS_ or FAILED_ with RESET, REPLACE or UNBIND; a failed one with task_error_code and task_error_msg.',
     input: z.object({ task_id: taskId }),
-    output: out<{ server_id: string; task_id: string; task_status: `${TaskState}_${TaskOperation}` }>(),
+    /** A failed task also carries its cause (Keyhold adds these; the cloud shows them only in list-failed-task). */
+    output: out<{ server_id: string; task_id: string; task_status: `${TaskState}_${TaskOperation}`; task_error_code?: string; task_error_msg?: string }>(),
     route: { method: 'GET', path: '/v3/{project_id}/tasks/{task_id}' },
     mutates: false,
     audit: { record: ['task_id'] },

@@ -108,7 +108,8 @@ export const kpsBindingHandlers: Handlers<typeof kpsBindingOperations, BindingCo
   listKeypairTask(ctx, input) {
     const task = ctx.store.read<TaskRecord>(TASK_TABLE, input.task_id);
     if (!task) throw bindingError(BindingErrors.TaskNotFound, `Task ${input.task_id} does not exist.`, 404);
-    return { server_id: task.server_id, task_id: task.task_id, task_status: taskStatus(task) };
+    const failure = task.state === 'FAILED' && task.task_error_code ? { task_error_code: task.task_error_code, task_error_msg: task.task_error_msg ?? '' } : {};
+    return { server_id: task.server_id, task_id: task.task_id, task_status: taskStatus(task), ...failure };
   },
   listRunningTask(ctx, input) {
     return page(tasksIn(ctx.store, 'RUNNING').map(runningInfo), input.limit, input.offset);

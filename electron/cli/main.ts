@@ -12,6 +12,7 @@ import { canPrompt, explicitPassword, promptHidden, promptNewPassword } from './
 import { formatOutput } from './output.js';
 import { fileJobHooks } from './progress.js';
 import { runWithoutVault } from './offline.js';
+import { taskHooks } from './tasks.js';
 import { parseServeFlags, serve } from './serve.js';
 import { serveUi } from './serve-ui.js';
 
@@ -138,6 +139,7 @@ async function run(argv: string[]): Promise<void> {
   const offline = op && !cmd.globals.remote ? await runWithoutVault(op, input) : undefined;
   if (offline) return printResult(offline.result, format);
   const session = await Session.open(vaultPath(cmd), await credentials(cmd, keychain));
+  let tasks: ReturnType<typeof taskHooks> | undefined;
   try {
     if (!op) {
       if (name === 'remember') await session.rememberDevice(keychain);
@@ -146,9 +148,11 @@ async function run(argv: string[]): Promise<void> {
     }
     if (cmd.globals.remote) return out(await session.callRemote(cmd.globals.remote, op.decl.service, op.decl.name, input, 'cli'), format);
     const job = op.decl.localFiles ? fileJobHooks() : undefined;
+    // Tasks the call starts are waited for below; their hooks live until then.
+    tasks = op.decl.startsTasks ? taskHooks() : undefined;
     let result: unknown;
     try {
-      result = await session.run(op, input, 'cli', null, job?.hooks);
+      result = await session.run(op, input, 'cli', null, job?.hooks ?? tasks?.hooks);
     } finally {
       job?.finish();
     }
@@ -156,6 +160,7 @@ async function run(argv: string[]): Promise<void> {
   } finally {
     // Background tasks (KPS bindings) finish, and record their outcome, before the vault closes.
     await session.settle();
+    tasks?.finish();
     session.close();
   }
 }

@@ -75,6 +75,11 @@ export interface OperationDecl<I extends z.ZodObject = z.ZodObject, O = unknown>
    * an input naming a hosted key pair or a CMK returns false and goes through the vault.
    */
   offline?: (input: z.infer<I>) => boolean;
+  /**
+   * The call starts tasks that outlive it (KPS bindings). A transport that waits for them (the
+   * CLI) passes CallHooks: its signal cancels them, `onTaskEnd` hears each one's outcome.
+   */
+  startsTasks?: boolean;
   audit: AuditPolicy;
   validation: ValidationCodes;
   /**

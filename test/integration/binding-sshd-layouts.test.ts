@@ -11,11 +11,12 @@
  * The login user is an ordinary account made with useradd (the sshd helper), so root's
  * privileges never make a check pass by accident. Needs root to create it, and openssh-server.
  */
-import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../electron/core/api/index.js';
-import { TaskFailures } from '../../electron/core/keypairs/binding/errors.js';
+import { bind } from '../../electron/core/keypairs/binding/engine.js';
+import { TaskFailure, TaskFailures } from '../../electron/core/keypairs/binding/errors.js';
 import { canLogin, canRunSshd, sshKeygen, TestSshd, type Account } from '../helpers/sshd.js';
 import { newSession, tempDir } from '../helpers/vault.js';
 
@@ -183,5 +184,36 @@ describe.skipIf(!canRunSshd())('binding on real server layouts', () => {
       await d.reload();
       rmSync(keysRoot, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it.each(['sftp', 'exec'] as const)('cancelled (%s) right after authorized_keys was replaced: the change is rolled back, no temp file left', async (kind) => {
+    const d = sshds[kind];
+    const file = setKeys(d.user, foreign);
+    const { server } = (await call('servers', 'show', { id: servers[kind] })) as { server: { host_key_fingerprint: string; host_key_type: string } };
+    const controller = new AbortController();
+    const plan = {
+      server: { host: '127.0.0.1', port: d.port, user: d.user.name, host_key_fingerprint: server.host_key_fingerprint, host_key_type: server.host_key_type, sshd_config: d.config },
+      auth: { type: 'password' as const, password: d.user.password },
+      keypairName: 'kpA',
+      publicKey: keys.A.publicKey,
+      proofKey: keys.A.privateKey,
+      disablePassword: false,
+    };
+    let replaced = false;
+    const err = await bind(plan, {
+      signal: controller.signal,
+      step: (name, path) => {
+        if (name === 'renamed' && path === file) {
+          replaced = readFileSync(file).length > foreign.length;
+          controller.abort();
+        }
+      },
+    }).catch((e: unknown) => e);
+    expect(replaced).toBe(true);
+    expect(err).toBeInstanceOf(TaskFailure);
+    expect((err as TaskFailure).code).toBe(TaskFailures.Cancelled);
+    expect(readFileSync(file).equals(foreign)).toBe(true);
+    expect(readdirSync(join(d.user.home, '.ssh')).filter((f) => f.includes('keyhold-tmp'))).toEqual([]);
+    expect(await canLogin(d.port, d.user.name, { privateKey: keys.A.privateKey })).toBe(false);
   }, 60_000);
 });

@@ -39,6 +39,16 @@ export interface Caller {
 export interface CallHooks {
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** Each task the call started (KPS bindings), once its outcome is recorded. */
+  onTaskEnd?: (t: TaskOutcome) => void;
+}
+
+/** How a background task ended: its status and, when it failed, the code and message. */
+export interface TaskOutcome {
+  task_id: string;
+  task_status: string;
+  task_error_code?: string;
+  task_error_msg?: string;
 }
 
 /** What an implementation receives: the KMS context plus the vault and audit for local ops. */
@@ -59,7 +69,8 @@ export interface CallContext extends KmsContext {
  */
 export interface Background {
   start(work: () => Promise<void>): void;
-  write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void): Promise<void>;
+  /** `outcome` as for calls: `success`, else the failure's code. */
+  write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void, outcome?: string): Promise<void>;
 }
 
 /** The only operations a grantee access key may call (on keys granted to it). */
@@ -91,10 +102,10 @@ class CallBackground implements Background {
     this.started.push(work);
   }
 
-  async write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void): Promise<void> {
+  async write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void, outcome = 'success'): Promise<void> {
     await this.vault.write(
       (tx) => change(tx),
-      (tx) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome: 'success', fields }),
+      (tx) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome, fields }),
     );
     this.audit.anchor();
   }

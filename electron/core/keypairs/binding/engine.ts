@@ -67,7 +67,7 @@ function asTaskFailure(e: unknown): unknown {
 
 async function login(server: BindTarget, auth: SshAuth, hooks: Hooks = {}): Promise<Remote> {
   try {
-    return await Remote.open(await connectPinned(server, auth), hooks);
+    return await Remote.open(await connectPinned(server, auth, undefined, hooks.signal), hooks);
   } catch (e) {
     throw asTaskFailure(e);
   }
@@ -310,6 +310,14 @@ async function changeSshdConfig(
   return { undo };
 }
 
+/**
+ * Stops at a step boundary once the task was cancelled (Ctrl-C): the throw takes the usual
+ * failure path, so what was changed so far is rolled back.
+ */
+function checkpoint(hooks: Hooks): void {
+  if (hooks.signal?.aborted) throw new TaskFailure(TaskFailures.Cancelled, '');
+}
+
 /** Binds (fresh, replace or reset): see the module comment for the order of steps. */
 export async function bind(plan: BindPlan, hooks: Hooks = {}): Promise<void> {
   const { server } = plan;
@@ -328,11 +336,14 @@ export async function bind(plan: BindPlan, hooks: Hooks = {}): Promise<void> {
       if (kf.existed) await ctl.writeAtomic(`${kf.path}${BACKUP_SUFFIX}`, kf.original, 0o600);
       await writeKeys(ctl, kf, added);
     }
+    checkpoint(hooks);
     const proof: SshAuth | null = plan.proofKey ? { type: 'key', privateKey: plan.proofKey } : null;
     if (proof) await proveLogin(server, proof, `the new key pair ${plan.keypairName}`);
+    checkpoint(hooks);
     if (replaced.length > 0 && proof) {
       await writeKeys(ctl, kf, withoutKeyholdLines(added, line));
       await proveLogin(server, proof, `the new key pair ${plan.keypairName}, once the old one was removed,`);
+      checkpoint(hooks);
     }
     if (plan.disablePassword && proof) {
       const change = await changeSshdConfig(ctl, server, withPasswordBlock, 'no', {
@@ -341,6 +352,7 @@ export async function bind(plan: BindPlan, hooks: Hooks = {}): Promise<void> {
         ...(plan.auth.type === 'password' ? { passwordNowRefused: plan.auth.password } : {}),
       });
       undos.unshift(change.undo);
+      checkpoint(hooks);
     }
   } catch (e) {
     throw await rollback(ctl, server, plan.auth, async (r) => {
@@ -377,13 +389,16 @@ export async function unbind(plan: UnbindPlan, hooks: Hooks = {}): Promise<strin
     if (config && hasPasswordBlock(config.toString('latin1'))) {
       const change = await changeSshdConfig(ctl, server, withoutPasswordBlock, 'yes', { auth: plan.auth, what: 'the credential given, with password login restored,', refused: TaskFailures.AuthenticationFailed });
       undos.push(change.undo);
+      checkpoint(hooks);
     }
     if (ours.length > 0) {
       undos.unshift((r) => restoreKeys(r, kf));
       await ctl.writeAtomic(`${kf.path}${BACKUP_SUFFIX}`, kf.original, 0o600);
       await writeKeys(ctl, kf, withoutKeyholdLines(kf.original));
+      checkpoint(hooks);
     }
     await proveLogin(server, plan.auth, 'the credential given, once the key pair was removed,', TaskFailures.AuthenticationFailed);
+    checkpoint(hooks);
     return ours.map((l) => l.keypair_name);
   } catch (e) {
     throw await rollback(ctl, server, plan.controlKey ? { type: 'key', privateKey: plan.controlKey } : plan.auth, async (r) => {

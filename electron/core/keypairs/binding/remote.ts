@@ -19,6 +19,11 @@ export interface Hooks {
   step?(name: Step, path: string): Promise<void> | void;
   /** Longest wait for one step's answer (default STEP_TIMEOUT_MS); tests shorten it. */
   stepTimeoutMs?: number;
+  /**
+   * Cancels the task (Ctrl-C): the connection is closed, the step under way fails, and the
+   * engine rolls back what it changed through a new login, as after a dropped connection.
+   */
+  signal?: AbortSignal;
 }
 
 /** No single SSH step (one SFTP request, one command) may take longer. */
@@ -65,6 +70,8 @@ export class Remote {
       this.lostWith ??= e;
       onLost();
     });
+    if (hooks.signal?.aborted) client.end();
+    else hooks.signal?.addEventListener('abort', () => client.end(), { once: true });
   }
 
   get channel(): FileChannel {
@@ -113,8 +120,11 @@ export class Remote {
       this.pending.add(fail);
       const timer = setTimeout(() => {
         this.pending.delete(fail);
-        reject(new TaskFailure(TaskFailures.ConnectionLost, `no answer to "${what.slice(0, 120)}" within ${Math.round(this.stepMs / 1000)} s; the connection was closed`));
-        this.client.end();
+        const e = new Error(`no answer to "${what.slice(0, 120)}" within ${this.stepMs / 1000} s; the connection was closed`);
+        // Every later step on this connection fails at once; a rollback logs in afresh.
+        this.lostWith ??= e;
+        reject(lost(e));
+        this.client.destroy();
       }, this.stepMs);
       timer.unref?.();
       const done = <A extends unknown[]>(f: (...a: A) => void) => (...a: A): void => {

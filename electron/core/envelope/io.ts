@@ -3,7 +3,8 @@
  * at explicit positions, vectored writes, and an output that appears at its path only when the
  * whole job succeeded (a temp file beside it, renamed on success, removed on any failure).
  */
-import { link, lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { FileErrors } from '../../../shared/operations/file.js';
@@ -64,11 +65,21 @@ export async function refuseExistingOutput(path: string): Promise<void> {
   if (found) throw outputExists(path);
 }
 
-/** Puts the temp file at `path`: renamed over it when `replace`, else linked (fails if `path` exists). */
+/** File systems without hard links answer link(2) with these; an exclusive copy does the same job there. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
+
+/**
+ * Puts the temp file at `path`: renamed over it when `replace`, else hard-linked, which fails
+ * when `path` exists (no window between a check and the write), or copied exclusively where
+ * hard links are not supported.
+ */
 async function publish(tmp: string, path: string, replace: boolean): Promise<void> {
   try {
     if (replace) return await rename(tmp, path);
-    await link(tmp, path);
+    await link(tmp, path).catch((e: unknown) => {
+      if (!NO_HARD_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      return copyFile(tmp, path, constants.COPYFILE_EXCL);
+    });
   } catch (e) {
     if (!replace && (e as NodeJS.ErrnoException).code === 'EEXIST') throw outputExists(path);
     throw accessError('write', path, e);

@@ -186,5 +186,16 @@ describe('kps convert keeps the passphrase', () => {
     expect(forced.status).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^ssh-rsa AAAA/);
     expectNoVault();
+
+    // export-private-key --out (which needs the vault) follows the same rule.
+    const vault = initVault();
+    expect(cli(vault, ['kps', 'create-keypair', '--keypair', JSON.stringify({ name: 'hosted', algorithm: 'SSH_ED25519', key_protection: { encryption: { type: 'default' } } })]).status).toBe(0);
+    const exported = join(dir, 'exported');
+    writeFileSync(exported, 'precious\n');
+    const kept = cli(vault, ['kps', 'export-private-key', '--keypair', '{"name":"hosted"}', '--format', 'openssh', '--out', exported]);
+    expect([kept.status, kept.error?.error_code]).toEqual([2, 'KPS.1009']);
+    expect(readFileSync(exported, 'utf8')).toBe('precious\n');
+    expect(cli(vault, ['kps', 'export-private-key', '--keypair', '{"name":"hosted"}', '--format', 'openssh', '--out', exported, '--force']).status).toBe(0);
+    expect(readFileSync(exported, 'utf8')).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----/);
   });
 });

@@ -31,6 +31,20 @@ describe('posix-sh', () => {
     expect(parseLsLine('-rwsr-Sr-T 1 0 0 1 Dec  3 10:00 /x')).toEqual({ kind: 'file', mode: 0o7744, uid: 0, gid: 0 });
     expect(parseLsLine('ls: cannot access')).toBeUndefined();
     expect(parseLsLine('-rw------- 1 alice alice 1 Dec 3 10:00 /x')).toBeUndefined();
+    expect(parseLsLine('-rw------- 1 99999999999999999999999 0 1 Dec 3 10:00 /x')).toBeUndefined();
+  });
+
+  it('any text a server prints gives a stat within bounds or undefined, never a throw', () => {
+    const lsLike = fc.tuple(fc.constantFrom('-', 'd', 'l', 'x'), fc.stringMatching(/^[-rwxsStT]{9}$/), fc.constantFrom('', '+', '.', '@'), fc.nat(), fc.nat(), fc.string()).map(([t, m, mark, uid, gid, rest]) => `${t}${m}${mark} 1 ${uid} ${gid} ${rest}`);
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), lsLike), (line) => {
+        const st = parseLsLine(line);
+        if (st === undefined) return;
+        expect(st.mode).toBeGreaterThanOrEqual(0);
+        expect(st.mode).toBeLessThanOrEqual(0o7777);
+        expect(Number.isSafeInteger(st.uid) && Number.isSafeInteger(st.gid)).toBe(true);
+      }),
+    );
   });
 
   it('writes the temp file with the target mode and owner, never over an existing file', () => {

@@ -22,14 +22,18 @@ export function readKeyFile(path: string): Buffer {
 /** The target exists and may not be replaced. */
 class OutputExists extends Error {}
 
+/** Creates `path` (failing if it exists) with `text`; a half-written file is removed again. */
 function writeNew(path: string, text: string, mode: number): void {
   const fd = openSync(path, 'wx', mode);
   try {
     writeSync(fd, text);
     fsyncSync(fd);
-  } finally {
+  } catch (e) {
     closeSync(fd);
+    unlinkSync(path);
+    throw e;
   }
+  closeSync(fd);
 }
 
 /**

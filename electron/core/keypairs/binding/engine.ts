@@ -139,13 +139,16 @@ function checkStrict(path: string, st: FileStat, ownerUid: number): void {
 /**
  * StrictModes on every directory from `dir` up to the home directory, or up to `/` for a file
  * outside it (sshd's secure_path), judged on real paths: a link's own mode means nothing.
+ * Returns `dir`'s own metadata.
  */
-async function checkDirectoriesUp(r: Remote, dir: string, home: string, uid: number): Promise<void> {
+async function checkDirectoriesUp(r: Remote, dir: string, home: string, uid: number): Promise<FileStat> {
+  let first: FileStat | undefined;
   for (let d = dir; ; d = posix.dirname(d)) {
     const st = await r.stat(d);
     if (!st) throw new TaskFailure(TaskFailures.RemoteFileError, `${d} does not exist`);
     checkStrict(d, st, uid);
-    if (d === home || d === '/') return;
+    first ??= st;
+    if (d === home || d === '/') return first;
   }
 }
 
@@ -192,8 +195,7 @@ async function openKeysFile(r: Remote, server: BindTarget, create: boolean): Pro
   const linkSt = await r.stat(configured);
   const path = linkSt?.kind === 'link' ? await r.realpath(configured) : posix.join(await r.realpath(configuredDir), posix.basename(configured));
   const dir = posix.dirname(path);
-  await checkDirectoriesUp(r, dir, home, uid);
-  const dirSt = (await r.stat(dir)) as FileStat;
+  const dirSt = await checkDirectoriesUp(r, dir, home, uid);
   const st = await r.stat(path);
   if (st && st.kind !== 'file') throw new TaskFailure(TaskFailures.RemoteFileError, `${path} is not a regular file`);
   if (st) checkStrict(path, st, uid);

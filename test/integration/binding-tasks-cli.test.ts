@@ -90,5 +90,5 @@ describe('binding tasks on the command line', () => {
     expect(shown.json).toMatchObject({ task_status: 'FAILED_RESET', task_error_code: 'KPS.8115' });
     const running = await cli(vault, ['kps', 'list-running-task']);
     expect((running.json as { total: number }).total).toBe(0);
-  }, 15_000);
+  }, 60_000);
 });

@@ -44,9 +44,6 @@ interface Run {
   stderr: string;
 }
 
-/** Which way files travel: `sftp`, or `exec` (POSIX sh) when the server has no sftp subsystem. */
-export type FileChannel = 'sftp' | 'exec';
-
 export class Remote {
   /** Calls waiting for an answer: ssh2 leaves them pending forever when the socket dies. */
   private readonly pending = new Set<(e: Error) => void>();
@@ -70,12 +67,9 @@ export class Remote {
       this.lostWith ??= e;
       onLost();
     });
-    if (hooks.signal?.aborted) client.end();
-    else hooks.signal?.addEventListener('abort', () => client.end(), { once: true });
-  }
-
-  get channel(): FileChannel {
-    return this.sftp ? 'sftp' : 'exec';
+    // destroy, not end: the step under way must fail now, not when a busy server closes.
+    if (hooks.signal?.aborted) client.destroy();
+    else hooks.signal?.addEventListener('abort', () => client.destroy(), { once: true });
   }
 
   /**

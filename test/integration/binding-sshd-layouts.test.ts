@@ -33,6 +33,8 @@ function lineOf(k: Key, name: string): string {
 describe.skipIf(!canRunSshd())('binding on real server layouts', () => {
   const sshds: Record<'sftp' | 'exec', TestSshd> = {} as Record<'sftp' | 'exec', TestSshd>;
   const servers: Record<'sftp' | 'exec', string> = {} as Record<'sftp' | 'exec', string>;
+  /** The same sshds with their uid-0 account (not the machine's root): binds a root-managed file. */
+  const rootServers: Record<'sftp' | 'exec', string> = {} as Record<'sftp' | 'exec', string>;
   let session: Session;
   let vaultDir: string;
   let keysDir: string;
@@ -93,7 +95,8 @@ describe.skipIf(!canRunSshd())('binding on real server layouts', () => {
     for (const kind of ['sftp', 'exec'] as const) {
       const d = sshds[kind];
       servers[kind] = ((await call('servers', 'add', { name: kind, host: '127.0.0.1', port: d.port, user: d.user.name, sshd_config: d.config })) as { server: { id: string } }).server.id;
-      await call('servers', 'pin-host-key', { id: servers[kind] });
+      rootServers[kind] = ((await call('servers', 'add', { name: `${kind}-root`, host: '127.0.0.1', port: d.port, user: d.admin.name, sshd_config: d.config })) as { server: { id: string } }).server.id;
+      for (const id of [servers[kind], rootServers[kind]]) await call('servers', 'pin-host-key', { id });
     }
   }, 60_000);
 
@@ -162,7 +165,7 @@ describe.skipIf(!canRunSshd())('binding on real server layouts', () => {
     expect(readFileSync(target).equals(foreign)).toBe(true);
   }, 90_000);
 
-  it.each(['sftp', 'exec'] as const)('a root-managed AuthorizedKeysFile (%s): refused, saying the login user cannot write it and what to do', async (kind) => {
+  it.each(['sftp', 'exec'] as const)('a root-managed AuthorizedKeysFile (%s): refused for a user, saying why and what to do; bound as root it works', async (kind) => {
     const d = sshds[kind];
     const keysRoot = join('/srv', `keyhold-test-${d.user.name}`);
     mkdirSync(keysRoot, { recursive: true, mode: 0o755 });
@@ -179,6 +182,16 @@ describe.skipIf(!canRunSshd())('binding on real server layouts', () => {
       expect(r.msg).toContain(`${file} is owned by root (mode 0644)`);
       expect(r.msg).toMatch(/cannot replace it; register the server with user root/);
       expect(readFileSync(file, 'utf8')).toBe(`${own.publicKey}\n`);
+
+      // Bound as root (here the sshd's uid-0 account), the same layout works: root's own file in
+      // the root-managed directory gets the key, keeping its owner and mode 0644.
+      const rootFile = join(keysRoot, d.admin.name);
+      writeFileSync(rootFile, `${own.publicKey}\n`, { mode: 0o644 });
+      const asRoot = await task('associate-keypair', { keypair_name: 'kpA', server: { id: rootServers[kind], auth: { type: 'password', key: d.admin.password } }, keypair_private_key: keys.A.privateKey });
+      expect(asRoot).toEqual({ status: 'SUCCESS_RESET', code: undefined, msg: undefined });
+      expect(readFileSync(rootFile, 'utf8')).toBe(`${own.publicKey}\n${lineOf(keys.A, 'kpA')}`);
+      expect([statSync(rootFile).mode & 0o7777, statSync(rootFile).uid]).toEqual([0o644, 0]);
+      expect(await canLogin(d.port, d.admin.name, { privateKey: keys.A.privateKey })).toBe(true);
     } finally {
       writeFileSync(d.config, original);
       await d.reload();

@@ -21,7 +21,8 @@ let newPf: string;
 let wrongPf: string;
 let emptyPf: string;
 /** Encrypted inputs in every format Keyhold reads, made by the real tools; all one RSA key. */
-const inputs: { format: string; file: string }[] = [];
+const inputs: { label: string; format: string; file: string }[] = [];
+const INPUT_LABELS = ['ssh-keygen openssh', 'ssh-keygen -m PEM', 'ssh-keygen -m PKCS8', 'openssl -scrypt pkcs8', 'puttygen ppk3', 'puttygen ppk2'] as const;
 let fingerprint: string;
 
 /** A CLI call with no vault and no password anywhere. */
@@ -68,24 +69,24 @@ beforeAll(() => {
   const openssh = join(dir, 'in-openssh');
   mustTool('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', PASS, '-C', 'offline test', '-f', openssh]);
   fingerprint = fingerprintIn(mustTool('ssh-keygen', ['-l', '-f', openssh])) as string;
-  inputs.push({ format: 'openssh', file: openssh });
+  inputs.push({ label: 'ssh-keygen openssh', format: 'openssh', file: openssh });
   const pem = join(dir, 'in-pem');
   mustTool('cp', [openssh, pem]);
   mustTool('ssh-keygen', ['-q', '-p', '-P', PASS, '-N', PASS, '-m', 'PEM', '-f', pem]);
-  inputs.push({ format: 'pem', file: pem });
+  inputs.push({ label: 'ssh-keygen -m PEM', format: 'pem', file: pem });
   const pkcs8 = join(dir, 'in-pkcs8');
   mustTool('cp', [openssh, pkcs8]);
   mustTool('ssh-keygen', ['-q', '-p', '-P', PASS, '-N', PASS, '-m', 'PKCS8', '-f', pkcs8]);
-  inputs.push({ format: 'pkcs8', file: pkcs8 });
+  inputs.push({ label: 'ssh-keygen -m PKCS8', format: 'pkcs8', file: pkcs8 });
   const scrypt = join(dir, 'in-pkcs8-scrypt');
   mustTool('openssl', ['pkcs8', '-topk8', '-scrypt', '-in', pem, '-passin', `file:${originalPf}`, '-passout', `file:${passFile(dir, 'pass-copy.txt', PASS)}`, '-out', scrypt]);
-  inputs.push({ format: 'pkcs8', file: scrypt });
+  inputs.push({ label: 'openssl -scrypt pkcs8', format: 'pkcs8', file: scrypt });
   const ppk3 = join(dir, 'in-ppk3');
   mustTool('puttygen', [openssh, '--old-passphrase', originalPf, '--new-passphrase', originalPf, '-O', 'private', '-o', ppk3]);
-  inputs.push({ format: 'ppk3', file: ppk3 });
+  inputs.push({ label: 'puttygen ppk3', format: 'ppk3', file: ppk3 });
   const ppk2 = join(dir, 'in-ppk2');
   mustTool('puttygen', [openssh, '--old-passphrase', originalPf, '--new-passphrase', originalPf, '--ppk-param', 'version=2', '-O', 'private', '-o', ppk2]);
-  inputs.push({ format: 'ppk2', file: ppk2 });
+  inputs.push({ label: 'puttygen ppk2', format: 'ppk2', file: ppk2 });
   for (const i of inputs) expect(toolOpens(i.format, i.file, originalPf), `${i.file} is made with the passphrase`).toBe(fingerprint);
 });
 
@@ -142,21 +143,20 @@ describe('offline key tools (no vault, no password, nothing written but the outp
 });
 
 describe('kps convert keeps the passphrase', () => {
-  it('every encrypted input, converted to every private format, opens with the original passphrase only', () => {
-    for (const input of inputs) {
-      for (const to of ['ppk3', 'ppk2', 'openssh', 'pem', 'pkcs8']) {
-        const out = join(dir, `kept-${inputs.indexOf(input)}-${to}`);
-        const where = `${input.file} → ${to}`;
-        const r = offline(['kps', 'convert', '--in', input.file, '--passphrase-file', originalPf, '--to', to, '--out', out]);
-        expect(r.status, `${where}: ${r.stderr}`).toBe(0);
-        expect((r.json as { encrypted: boolean }).encrypted, where).toBe(true);
-        expect(toolOpens(to, out, originalPf), where).toBe(fingerprint);
-        expect(toolOpens(to, out, wrongPf), `${where}, wrong passphrase`).toBeUndefined();
-        expect(toolOpens(to, out, emptyPf), `${where}, no passphrase`).toBeUndefined();
-      }
+  it.each(INPUT_LABELS)('%s, converted to every private format, opens with the original passphrase only', (label) => {
+    const input = inputs.find((i) => i.label === label) as (typeof inputs)[number];
+    for (const to of ['ppk3', 'ppk2', 'openssh', 'pem', 'pkcs8']) {
+      const out = join(dir, `kept-${inputs.indexOf(input)}-${to}`);
+      const where = `${label} → ${to}`;
+      const r = offline(['kps', 'convert', '--in', input.file, '--passphrase-file', originalPf, '--to', to, '--out', out]);
+      expect(r.status, `${where}: ${r.stderr}`).toBe(0);
+      expect((r.json as { encrypted: boolean }).encrypted, where).toBe(true);
+      expect(toolOpens(to, out, originalPf), where).toBe(fingerprint);
+      expect(toolOpens(to, out, wrongPf), `${where}, wrong passphrase`).toBeUndefined();
+      expect(toolOpens(to, out, emptyPf), `${where}, no passphrase`).toBeUndefined();
     }
     expectNoVault();
-  });
+  }, 120_000);
 
   it('--new-passphrase-file changes it; --no-passphrase writes the key in clear; both at once is refused', () => {
     const src = inputs[0]?.file as string;

@@ -49,10 +49,13 @@ export function lstatCommand(path: string): string {
   return `${SH_PRELUDE} if [ -e ${p} ] || [ -L ${p} ]; then ls -lnd -- ${p}; else echo MISSING; fi`;
 }
 
-/** The real path, every symbolic link followed (realpath(1), else GNU/BusyBox/BSD `readlink -f`). */
+/**
+ * The real path, every symbolic link followed: a directory by POSIX `cd -P` and `pwd -P`; a
+ * file (a link to follow) by realpath(1), else GNU/BusyBox/BSD `readlink -f`.
+ */
 export function realpathCommand(path: string): string {
   const p = shQuote(path);
-  return `${SH_PRELUDE} realpath -- ${p} 2>/dev/null || readlink -f -- ${p}`;
+  return `${SH_PRELUDE} if [ -d ${p} ]; then cd -P -- ${p} && pwd -P; else realpath -- ${p} 2>/dev/null || readlink -f -- ${p}; fi`;
 }
 
 /** The login directory as sshd started the command in it, symbolic links resolved. */

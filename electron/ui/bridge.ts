@@ -5,7 +5,7 @@
  */
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import { isSessionOp, type SessionOpName, type UiErrorBody } from '../../shared/ui/contract.js';
-import { listOperations, type RegisteredOperation } from '../core/api/index.js';
+import { listOperations, runOffline, type RegisteredOperation } from '../core/api/index.js';
 import type { Workspace } from './workspace.js';
 
 const byKey = new Map<string, RegisteredOperation>(listOperations().map((op) => [op.key, op]));
@@ -87,7 +87,11 @@ export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown,
     throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} manages the server's own credentials and is available in the desktop app and the CLI only.`, 403);
   }
   // Long operations report progress as UI events, named by the operation's key.
-  return ws.run(registered, input ?? {}, { onProgress: (p) => ws.emitProgress(registered.key, p.done, p.total) });
+  const hooks = { onProgress: (p: { done: number; total: number }) => ws.emitProgress(registered.key, p.done, p.total) };
+  // Key tools on files the user names need no vault: they work while it is locked (api/offline.ts).
+  const offline = await runOffline(registered, input ?? {}, hooks);
+  if (offline) return offline.result;
+  return ws.run(registered, input ?? {}, hooks);
 }
 
 /** The error as the UI may see it: a KeyholdError's code and message, anything else hidden. */

@@ -68,6 +68,18 @@ export interface OperationDecl<I extends z.ZodObject = z.ZodObject, O = unknown>
    * (export-private-key --out): refused over HTTP and with --remote, for the same reason.
    */
   localFileFields?: readonly string[];
+  /**
+   * True when this input needs no vault: the call reads only files the user names (kps inspect,
+   * windows-password with a key file, file verify with a public key). Such a call runs without
+   * opening, unlocking or auditing a vault, whichever transport carries it (api/offline.ts);
+   * an input naming a hosted key pair or a CMK returns false and goes through the vault.
+   */
+  offline?: (input: z.infer<I>) => boolean;
+  /**
+   * The call starts tasks that outlive it (KPS bindings). A transport that waits for them (the
+   * CLI) passes CallHooks: its signal cancels them, `onTaskEnd` hears each one's outcome.
+   */
+  startsTasks?: boolean;
   audit: AuditPolicy;
   validation: ValidationCodes;
   /**

@@ -37,6 +37,8 @@ export const FileErrors = {
   Cancelled: 'FILE.0301',
   /** The input cannot be read or the output cannot be written. */
   FileAccess: 'FILE.0302',
+  /** The output file exists and --force was not given (file encrypt). */
+  OutputExists: 'FILE.0303',
   /** A signature record that cannot be parsed, or a public key file that is not a PEM key. */
   SignatureMalformed: 'FILE.0401',
 } as const;
@@ -66,7 +68,8 @@ export const fileOperations = {
         .optional()
         .describe('JSON array of {"remote","key_id"}: keys of remote KMSs that can each decrypt the file'),
       in: path('file to encrypt'),
-      out: path('envelope file to write (replaced atomically)'),
+      out: path('envelope file to write (an existing file is refused unless --force)'),
+      force: z.boolean().optional().describe('replace the out file if it exists'),
       encryption_context: encryptionContext,
       frame_size: z.number().int().min(256).max(16 * 1024 * 1024).optional().describe('plaintext bytes per frame (default 256 KiB)'),
     }),
@@ -119,6 +122,7 @@ export const fileOperations = {
     output: out<{ signature_valid: boolean }>(),
     mutates: false,
     localFiles: true,
+    offline: (input) => input.public_key !== undefined,
     audit: { record: ['in', 'signature'] },
     validation: FILE_VALIDATION,
   }),

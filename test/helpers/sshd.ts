@@ -75,7 +75,8 @@ export class TestSshd {
     readonly admin: Account,
   ) {}
 
-  static async start(): Promise<TestSshd> {
+  /** `sftp: false` starts it without an sftp subsystem, as hardened images run it. */
+  static async start(opts: { sftp?: boolean } = {}): Promise<TestSshd> {
     const tag = randomBytes(4).toString('hex');
     const dir = mkdtempSync('/tmp/keyhold-sshd-');
     // Readable like /etc/ssh, so a login user can read sshd_config (the host key stays 0600).
@@ -104,7 +105,7 @@ export class TestSshd {
         'StrictModes yes',
         'PermitRootLogin yes',
         `AllowUsers ${user.name} ${admin.name}`,
-        'Subsystem sftp internal-sftp',
+        ...(opts.sftp === false ? [] : ['Subsystem sftp internal-sftp']),
         '',
       ].join('\n'),
       { mode: 0o644 },

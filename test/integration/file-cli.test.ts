@@ -42,6 +42,22 @@ describe('keyhold file', () => {
     expect(existsSync(join(dir, 'c'))).toBe(false);
   });
 
+  it('encrypt refuses an existing output (FILE.0303), leaving it as it was; --force replaces it', () => {
+    const vault = initVault();
+    const k = keyId(vault, ['--key-alias', 'no-clobber']);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a'), 'secret data\n');
+    writeFileSync(join(dir, 'a.khe'), 'an older envelope the user wants to keep\n');
+    const refused = cli(vault, ['file', 'encrypt', '--key-id', k, '--in', join(dir, 'a'), '--out', join(dir, 'a.khe')]);
+    expect([refused.status, refused.error?.error_code]).toEqual([2, 'FILE.0303']);
+    expect(readFileSync(join(dir, 'a.khe'), 'utf8')).toBe('an older envelope the user wants to keep\n');
+    const forced = cli(vault, ['file', 'encrypt', '--key-id', k, '--in', join(dir, 'a'), '--out', join(dir, 'a.khe'), '--force']);
+    expect(forced.status).toBe(0);
+    const dec = cli(vault, ['file', 'decrypt', '--in', join(dir, 'a.khe'), '--out', join(dir, 'b')]);
+    expect(dec.status).toBe(0);
+    expect(readFileSync(join(dir, 'b'), 'utf8')).toBe('secret data\n');
+  });
+
   it('sign and verify: with the vault, offline with --public-key, exit 1 when the file changed', () => {
     const vault = initVault();
     const k = keyId(vault, ['--key-alias', 'signer', '--key-spec', 'EC_P256', '--key-usage', 'SIGN_VERIFY']);

@@ -1,7 +1,7 @@
 // Journey 3 through the desktop UI's backend (what the Windows password screen calls over IPC):
 // a blob made by openssl for a key pair hosted in the vault decrypts to the password; web mode
 // refuses the operation (it can read key files by path).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dispatchUiCall } from '../../electron/ui/bridge.js';
@@ -28,5 +28,20 @@ describe('Windows password from the UI backend', () => {
     } finally {
       await ws.lock('user');
     }
+  });
+
+  it('with a key file it needs no vault: works while no vault exists, which stays so; a hosted key pair still needs one', async () => {
+    const dir = tempDir('keyhold-ui-winpw-offline-');
+    const vault = join(dir, 'absent', 'vault.db');
+    const ws = new Workspace(vault, { transport: 'ipc', keychain: null, remember: { supported: false }, kdfTargetMs: 10 });
+    mustTool('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', join(dir, 'key.pem')]);
+    mustTool('openssl', ['pkey', '-in', join(dir, 'key.pem'), '-pubout', '-out', join(dir, 'pub.pem')]);
+    writeFileSync(join(dir, 'msg'), 'Offl1ne!');
+    mustTool('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', join(dir, 'pub.pem'), '-in', join(dir, 'msg'), '-out', join(dir, 'ct'), '-pkeyopt', 'rsa_padding_mode:pkcs1']);
+    const blob = readFileSync(join(dir, 'ct')).toString('base64');
+    expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, private_key: join(dir, 'key.pem') }, 'ipc')).toEqual({ password: 'Offl1ne!' });
+    expect(await dispatchUiCall(ws, 'kpsInspect', { in: join(dir, 'key.pem') }, 'ipc')).toMatchObject({ key_type: 'ssh-rsa', bits: 2048 });
+    await expect(dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'ipc')).rejects.toMatchObject({ code: expect.stringMatching(/^VAULT\./) });
+    expect(existsSync(join(dir, 'absent'))).toBe(false);
   });
 });

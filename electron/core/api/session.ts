@@ -20,6 +20,7 @@ import { dueMaintenance } from '../kms/maintenance.js';
 import { dueTasks } from '../secrets/schedule.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import { claimExclusive } from './exclusive.js';
+import { isOffline, runValidatedOffline } from './offline.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, type WriteTx } from '../vault/vault.js';
 import { findOperation, type RegisteredOperation } from './registry.js';
@@ -39,6 +40,16 @@ export interface Caller {
 export interface CallHooks {
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** Each task the call started (KPS bindings), once its outcome is recorded. */
+  onTaskEnd?: (t: TaskOutcome) => void;
+}
+
+/** How a background task ended: its status and, when it failed, the code and message. */
+export interface TaskOutcome {
+  task_id: string;
+  task_status: string;
+  task_error_code?: string;
+  task_error_msg?: string;
 }
 
 /** What an implementation receives: the KMS context plus the vault and audit for local ops. */
@@ -59,7 +70,8 @@ export interface CallContext extends KmsContext {
  */
 export interface Background {
   start(work: () => Promise<void>): void;
-  write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void): Promise<void>;
+  /** `outcome` as for calls: `success`, else the failure's code. */
+  write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void, outcome?: string): Promise<void>;
 }
 
 /** The only operations a grantee access key may call (on keys granted to it). */
@@ -91,10 +103,10 @@ class CallBackground implements Background {
     this.started.push(work);
   }
 
-  async write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void): Promise<void> {
+  async write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void, outcome = 'success'): Promise<void> {
     await this.vault.write(
       (tx) => change(tx),
-      (tx) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome: 'success', fields }),
+      (tx) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome, fields }),
     );
     this.audit.anchor();
   }
@@ -315,6 +327,8 @@ export class Session {
     if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
       throw new KeyholdError('KMS.0307', `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
     }
+    // Key tools on files the user names touch no vault, not even its audit log (api/offline.ts).
+    if (isOffline(op, input)) return runValidatedOffline(op, input, hooks);
     const svc = DEFAULT_KEY_OF_SERVICE[decl.service];
     if (svc && !this.ensured.has(svc)) await this.ensureDefault(svc);
     const who = caller ? `${transport}:${caller.access_key}` : transport;

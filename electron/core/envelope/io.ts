@@ -3,7 +3,8 @@
  * at explicit positions, vectored writes, and an output that appears at its path only when the
  * whole job succeeded (a temp file beside it, renamed on success, removed on any failure).
  */
-import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, lstat, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { FileErrors } from '../../../shared/operations/file.js';
@@ -89,13 +90,47 @@ export async function removeDeadTemps(path: string): Promise<void> {
   }
 }
 
+function outputExists(path: string): KeyholdError {
+  return new KeyholdError(FileErrors.OutputExists, `${path} exists; give --force to replace it.`, 400);
+}
+
+/** Refuses an existing output before any work is done (the final put-in-place checks again). */
+export async function refuseExistingOutput(path: string): Promise<void> {
+  const found = await lstat(path).then(() => true, () => false);
+  if (found) throw outputExists(path);
+}
+
+/** File systems without hard links answer link(2) with these; an exclusive copy does the same job there. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
+
+/**
+ * Puts the temp file at `path`: renamed over it when `replace`, else hard-linked, which fails
+ * when `path` exists (no window between a check and the write), or copied exclusively where
+ * hard links are not supported.
+ */
+async function publish(tmp: string, path: string, replace: boolean): Promise<void> {
+  try {
+    if (replace) return await rename(tmp, path);
+    await link(tmp, path).catch((e: unknown) => {
+      if (!NO_HARD_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      return copyFile(tmp, path, constants.COPYFILE_EXCL);
+    });
+  } catch (e) {
+    if (!replace && (e as NodeJS.ErrnoException).code === 'EEXIST') throw outputExists(path);
+    throw accessError('write', path, e);
+  }
+  await rm(tmp, { force: true });
+}
+
 /**
  * Runs `fill` on a new temp file beside `path` (mode 0600: it may hold plaintext) and renames it
  * to `path` once `fill` resolves. If `fill` throws, the temp file is removed and `path` is left
  * as it was, so no partial or unverified output is ever seen there. The temp file's name carries
- * the pid, so the next job to `path` removes what a killed process left (removeDeadTemps).
+ * the pid, so the next job to `path` removes what a killed process left (removeDeadTemps). With
+ * `replace: false` an existing `path` is refused (FILE.0303) instead, also one created while
+ * `fill` ran.
  */
-export async function atomicOutput<T>(path: string, fill: (fh: FileHandle) => Promise<T>): Promise<T> {
+export async function atomicOutput<T>(path: string, fill: (fh: FileHandle) => Promise<T>, opts: { replace?: boolean } = {}): Promise<T> {
   await removeDeadTemps(path);
   const tmp = tempName(path, process.pid);
   let fh: FileHandle;
@@ -107,9 +142,7 @@ export async function atomicOutput<T>(path: string, fill: (fh: FileHandle) => Pr
   try {
     const result = await fill(fh);
     await fh.close();
-    await rename(tmp, path).catch((e: unknown) => {
-      throw accessError('write', path, e);
-    });
+    await publish(tmp, path, opts.replace ?? true);
     return result;
   } catch (e) {
     await fh.close().catch(() => undefined);

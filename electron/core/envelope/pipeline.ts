@@ -12,7 +12,7 @@ import { randomBytes } from '../crypto/random.js';
 import type { GcmEngine } from '../crypto/gcm-into.js';
 import { canonicalContext, DATA_KEY_BYTES, HEADER_TAG_BYTES, encodeHeader, encodeKeyBinding, MAX_HEADER_BYTES, MESSAGE_ID_BYTES, parseHeader, type EncryptedDataKey } from './format.js';
 import { FINAL_MARKER, FINAL_PREFIX_BYTES, frameOpener, frameSealer, MAX_SEQUENCE, REGULAR_PREFIX_BYTES, sealedBytes, TAG_BYTES, type FrameOpener, type FrameSealer } from './frames.js';
-import { atomicOutput, openInput, readFull, refuseSamePath, writeAll } from './io.js';
+import { atomicOutput, openInput, readFull, refuseExistingOutput, refuseSamePath, writeAll } from './io.js';
 import { unwrapAny, type Keyring, type KeyringResolver } from './keyrings.js';
 import { collectYoungGarbage } from './young-gc.js';
 
@@ -153,10 +153,13 @@ export interface EncryptOptions {
   hooks?: StreamHooks;
   /** Which AES-GCM runs the frames (default: crypto/gcm-into.ts's choice); tests pin each. */
   engine?: GcmEngine;
+  /** False: an existing output file is refused (FILE.0303) instead of replaced. Default true. */
+  replace?: boolean;
 }
 
 export async function encryptFile(inPath: string, outPath: string, opts: EncryptOptions): Promise<{ bytesIn: number; bytesOut: number; dataKeys: EncryptedDataKey[] }> {
   refuseSamePath(inPath, outPath);
+  if (opts.replace === false) await refuseExistingOutput(outPath);
   const frameSize = opts.frameSize ?? DEFAULT_FRAME_SIZE;
   const messageId = randomBytes(MESSAGE_ID_BYTES);
   const binding = encodeKeyBinding({ messageId, frameSize, context: opts.context });
@@ -217,7 +220,7 @@ async function sealFrames(inPath: string, outPath: string, sealer: FrameSealer, 
         leavesGarbage: sealer.engine === 'node:crypto',
       });
       return { bytesIn, bytesOut };
-    });
+    }, { replace: opts.replace ?? true });
   } finally {
     await input.close();
   }

@@ -47,6 +47,7 @@ export const fileHandlers: Handlers<typeof fileOperations, FileContext> = {
       context: input.encryption_context ?? {},
       frameSize: input.frame_size,
       hooks: ctx.hooks,
+      replace: input.force === true,
     });
     return { key_id: input.key_id, bytes_in: r.bytesIn, bytes_out: r.bytesOut };
   },

@@ -26,6 +26,8 @@ export const KpsErrors = {
   FormatMismatch: 'KPS.1007',
   /** A file could not be read or written. */
   FileAccess: 'KPS.1008',
+  /** The output file exists and --force was not given. */
+  OutputExists: 'KPS.1009',
   /** windows-password: the key is not RSA. */
   NotRsa: 'KPS.2001',
   /** windows-password: the blob was not encrypted for this key (padding check failed). */

@@ -35,9 +35,9 @@ function nextId(ctx: KmsContext): number {
   return ctx.store.list<KeypairRecord>(KEYPAIR_TABLE).reduce((max, k) => Math.max(max, k.id), 0) + 1;
 }
 
-async function writeOut(path: string, format: FormatName, key: { publicKey: PublicKey; privateKey?: PrivateKey }, comment: string, passphrase: string | undefined) {
+async function writeOut(path: string, format: FormatName, key: { publicKey: PublicKey; privateKey?: PrivateKey }, comment: string, passphrase: string | undefined, force = false) {
   const text = await writeKey(format, key, { comment, passphrase });
-  writeKeyFile(path, text, isPrivateFormat(format));
+  writeKeyFile(path, text, isPrivateFormat(format), force);
   // Read back what was written: the output shows the file as it really is.
   return inspectOf(await readKey(text, passphrase));
 }
@@ -120,8 +120,14 @@ export const kpsHandlers: Handlers<typeof kpsOperations, KmsContext> = {
   },
 
   async kpsConvert(_ctx, input) {
+    if (input.no_passphrase && input.new_passphrase !== undefined) throw kpsError(KpsErrors.Invalid, 'Give at most one of new_passphrase and no_passphrase.');
+    if (input.new_passphrase === '') throw kpsError(KpsErrors.Invalid, 'Invalid parameter new_passphrase: it is empty; give --no-passphrase to write the key unencrypted.');
     const parsed: ParsedKey = isPrivateFormat(input.to) ? await readPrivateKey(readKeyFile(input.in), input.passphrase) : await readKey(readKeyFile(input.in), input.passphrase);
-    return writeOut(input.out, input.to, parsed, input.comment ?? parsed.comment, input.new_passphrase || undefined);
+    // As puttygen does, the output keeps the input's passphrase unless told otherwise: a
+    // conversion never silently writes a protected key in clear (re-encrypted in the target
+    // format's own scheme: PPK v3 Argon2id, OpenSSH bcrypt, PKCS#8 PBES2).
+    const passphrase = input.no_passphrase ? undefined : (input.new_passphrase ?? (parsed.encrypted ? input.passphrase : undefined));
+    return writeOut(input.out, input.to, parsed, input.comment ?? parsed.comment, passphrase, input.force === true);
   },
 
   async kpsWindowsPassword(ctx, input) {
@@ -237,7 +243,7 @@ export const kpsHandlers: Handlers<typeof kpsOperations, KmsContext> = {
     const hosted = await readPrivateKey(unsealPrivateKey(ctx, k));
     const format = input.format ?? 'pem';
     const passphrase = input.new_passphrase || undefined;
-    if (input.out) return writeOut(input.out, format, hosted, hosted.comment, passphrase);
+    if (input.out) return writeOut(input.out, format, hosted, hosted.comment, passphrase, input.force === true);
     return { keypair: { name: k.name, private_key: await writeKey(format, hosted, { comment: hosted.comment, passphrase }) } };
   },
 

@@ -63,12 +63,23 @@ function classify(e: NodeJS.ErrnoException & { level?: string }, where: string):
 /** Loaded on first use: only binding and host-key pinning speak SSH, and ssh2 costs ~11 MB of RSS. */
 let ClientClass: typeof Client | undefined;
 
-function open(config: ConnectConfig, hostKeyMismatch: () => string | undefined): Promise<Client> {
+function open(config: ConnectConfig, hostKeyMismatch: () => string | undefined, signal?: AbortSignal): Promise<Client> {
   const where = `${config.host}:${config.port}`;
   return new Promise((resolve, reject) => {
     ClientClass ??= (createRequire(import.meta.url)('ssh2') as { Client: typeof Client }).Client;
     const client = new ClientClass();
-    client.once('ready', () => resolve(client));
+    // A cancelled connect ends at once rather than at the ready timeout.
+    const onAbort = (): void => {
+      reject(new SshFailure('lost', `the connection to ${where} was cancelled`));
+      // destroy, not end: a server stuck in the handshake would keep a half-closed socket open.
+      client.destroy();
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    client.once('ready', () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(client);
+    });
     // `on`, not `once`: ssh2 may emit a second error (a socket error, then the handshake
     // timeout), and an unheard 'error' event would crash the process. Later ones are no-ops.
     client.on('error', (e: NodeJS.ErrnoException & { level?: string }) => {
@@ -106,8 +117,8 @@ export async function readHostKey(ep: Pick<Endpoint, 'host' | 'port'>, type?: st
   return { fingerprint: sha256Fingerprint(seen), type: blobType(seen) };
 }
 
-/** Logs in as `ep.user` with `auth`, accepting only the pinned host key. */
-export function connectPinned(ep: PinnedEndpoint, auth: SshAuth, readyTimeout = READY_TIMEOUT_MS): Promise<Client> {
+/** Logs in as `ep.user` with `auth`, accepting only the pinned host key; `signal` cancels the attempt. */
+export function connectPinned(ep: PinnedEndpoint, auth: SshAuth, readyTimeout = READY_TIMEOUT_MS, signal?: AbortSignal): Promise<Client> {
   let mismatch: string | undefined;
   const config: ConnectConfig = {
     host: ep.host,
@@ -125,5 +136,5 @@ export function connectPinned(ep: PinnedEndpoint, auth: SshAuth, readyTimeout = 
     tryKeyboard: false,
     agent: undefined,
   };
-  return open(config, () => mismatch);
+  return open(config, () => mismatch, signal);
 }

@@ -17,7 +17,8 @@ import { posix } from 'node:path';
 import { connectPinned, SshFailure, type PinnedEndpoint, type SshAuth } from '../../servers/ssh.js';
 import { keyholdLine, keyholdLines, TAG, withLine, withoutKeyholdLines, authorisesBlob } from './authorized-keys.js';
 import { TaskFailure, TaskFailures } from './errors.js';
-import { Remote, type Hooks } from './remote.js';
+import { Remote, type FileStat, type Hooks } from './remote.js';
+import { shQuote as quote } from './posix-sh.js';
 import { authorizedKeysPath, effectiveSettings, hasPasswordBlock, withoutPasswordBlock, withPasswordBlock } from './sshd-config.js';
 
 export interface BindTarget extends PinnedEndpoint {
@@ -52,10 +53,6 @@ const BACKUP_SUFFIX = '.keyhold-backup';
 const RELOAD_SETTLE_MS = 5_000;
 const RELOAD_RETRY_MS = 250;
 
-function quote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 function asTaskFailure(e: unknown): unknown {
   if (!(e instanceof SshFailure)) return e;
   const code = {
@@ -70,7 +67,7 @@ function asTaskFailure(e: unknown): unknown {
 
 async function login(server: BindTarget, auth: SshAuth, hooks: Hooks = {}): Promise<Remote> {
   try {
-    return await Remote.open(await connectPinned(server, auth), hooks);
+    return await Remote.open(await connectPinned(server, auth, undefined, hooks.signal), hooks);
   } catch (e) {
     throw asTaskFailure(e);
   }
@@ -118,12 +115,15 @@ async function awaitPasswordRefused(server: BindTarget, password: string): Promi
 }
 
 interface KeysFile {
+  /** The file sshd reads: AuthorizedKeysFile with every symbolic link followed (written through, never replaced). */
   path: string;
   existed: boolean;
   /** ~/.ssh (or the configured file's directory) was created by this operation. */
   dirCreated: boolean;
   original: Buffer;
   mode: number;
+  /** The owner the file had, kept by every write; absent for a file this operation creates. */
+  owner?: { uid: number; gid: number };
 }
 
 function octal(mode: number): string {
@@ -131,46 +131,90 @@ function octal(mode: number): string {
 }
 
 /** The checks sshd's StrictModes makes, so a binding it would ignore fails with the reason. */
-function checkStrict(path: string, st: { mode: number; uid: number }, ownerUid: number): void {
+function checkStrict(path: string, st: FileStat, ownerUid: number): void {
   if (st.mode & 0o022) throw new TaskFailure(TaskFailures.WrongPermissions, `${path} is mode ${octal(st.mode)} (group or world writable)`);
   if (st.uid !== ownerUid && st.uid !== 0) throw new TaskFailure(TaskFailures.WrongPermissions, `${path} is owned by uid ${st.uid}, not the user (uid ${ownerUid}) or root`);
 }
 
-/** Finds authorized_keys (AuthorizedKeysFile where sshd_config is readable), checks it, reads it. */
+/**
+ * StrictModes on every directory from `dir` up to the home directory, or up to `/` for a file
+ * outside it (sshd's secure_path), judged on real paths: a link's own mode means nothing.
+ * Returns `dir`'s own metadata.
+ */
+async function checkDirectoriesUp(r: Remote, dir: string, home: string, uid: number): Promise<FileStat> {
+  let first: FileStat | undefined;
+  for (let d = dir; ; d = posix.dirname(d)) {
+    const st = await r.stat(d);
+    if (!st) throw new TaskFailure(TaskFailures.RemoteFileError, `${d} does not exist`);
+    checkStrict(d, st, uid);
+    first ??= st;
+    if (d === home || d === '/') return first;
+  }
+}
+
+/**
+ * A non-root login user writes the file through a temp file beside it, so needs to own both the
+ * file and its directory (group or world write is refused by StrictModes already). A layout
+ * where root (or another user) owns them — AuthorizedKeysFile /srv/keys/%u — is valid for
+ * sshd; refuse it with that cause rather than a misleading "permission denied".
+ */
+function checkWritable(user: string, uid: number, path: string, st: FileStat | undefined, dir: string, dirSt: FileStat): void {
+  if (uid === 0) return;
+  const other = st && st.uid !== uid ? { what: path, st } : dirSt.uid !== uid ? { what: dir, st: dirSt } : undefined;
+  if (!other) return;
+  const owner = other.st.uid === 0 ? 'root' : `uid ${other.st.uid}`;
+  throw new TaskFailure(TaskFailures.NotWritableByUser, `${other.what} is owned by ${owner} (mode ${octal(other.st.mode)}) and ${user} (uid ${uid}) cannot ${other.what === path ? 'replace it' : `create files in it to replace ${path} atomically`}; register the server with user root, or have its owner add the key`);
+}
+
+/**
+ * Finds authorized_keys (AuthorizedKeysFile where sshd_config is readable) as sshd sees it —
+ * symbolic links followed, StrictModes applied to the file and each directory above it — checks
+ * that the login user can write it, and reads it.
+ */
 async function openKeysFile(r: Remote, server: BindTarget, create: boolean): Promise<KeysFile> {
   const home = await r.home();
   const homeStat = await r.stat(home);
   if (!homeStat) throw new TaskFailure(TaskFailures.RemoteFileError, `the home directory ${home} does not exist`);
   const config = await r.readIfReadable(server.sshd_config);
-  const path = authorizedKeysPath(config?.toString('utf8'), server.user, home);
-  if (!path) throw new TaskFailure(TaskFailures.RemoteFileError, 'sshd_config sets AuthorizedKeysFile none: this server reads no key files');
+  const configured = authorizedKeysPath(config?.toString('utf8'), server.user, home);
+  if (!configured) throw new TaskFailure(TaskFailures.RemoteFileError, 'sshd_config sets AuthorizedKeysFile none: this server reads no key files');
+  // sshd insists the home is the user's own: its owner is the login user's uid.
   const uid = homeStat.uid;
   checkStrict(home, homeStat, uid);
-  const dir = posix.dirname(path);
+  const missing = (path: string, dirCreated: boolean): KeysFile => ({ path, existed: false, dirCreated, original: Buffer.alloc(0), mode: 0o600 });
+  const configuredDir = posix.dirname(configured);
   let dirCreated = false;
-  const dirStat = await r.stat(dir);
-  if (!dirStat) {
-    if (!create) return { path, existed: false, dirCreated, original: Buffer.alloc(0), mode: 0o600 };
-    await r.mkdir(dir, 0o700);
+  if (!(await r.stat(configuredDir))) {
+    if (!create) return missing(configured, false);
+    const parent = posix.dirname(configuredDir);
+    const parentSt = await r.stat(parent);
+    if (parentSt) checkWritable(server.user, uid, configured, undefined, parent, parentSt);
+    await r.mkdir(configuredDir, 0o700);
     dirCreated = true;
-  } else checkStrict(dir, dirStat, uid);
-  await r.removeStaleTemps(path);
+  }
+  const linkSt = await r.stat(configured);
+  const path = linkSt?.kind === 'link' ? await r.realpath(configured) : posix.join(await r.realpath(configuredDir), posix.basename(configured));
+  const dir = posix.dirname(path);
+  const dirSt = await checkDirectoriesUp(r, dir, home, uid);
   const st = await r.stat(path);
-  if (!st) return { path, existed: false, dirCreated, original: Buffer.alloc(0), mode: 0o600 };
-  checkStrict(path, st, uid);
+  if (st && st.kind !== 'file') throw new TaskFailure(TaskFailures.RemoteFileError, `${path} is not a regular file`);
+  if (st) checkStrict(path, st, uid);
+  checkWritable(server.user, uid, path, st, dir, dirSt);
+  await r.removeStaleTemps(path);
+  if (!st) return missing(path, dirCreated);
   if (!(st.mode & 0o200)) throw new TaskFailure(TaskFailures.ReadOnly, `${path} is mode ${octal(st.mode)}`);
-  return { path, existed: true, dirCreated, original: await r.read(path), mode: st.mode & 0o7777 };
+  return { path, existed: true, dirCreated, original: await r.read(path), mode: st.mode & 0o7777, owner: { uid: st.uid, gid: st.gid } };
 }
 
 async function writeKeys(r: Remote, kf: KeysFile, content: Buffer): Promise<void> {
-  await r.writeAtomic(kf.path, content, kf.mode);
+  await r.writeAtomic(kf.path, content, kf.mode, kf.owner);
 }
 
 /** Puts authorized_keys back as it was, unless it already is. */
 async function restoreKeys(r: Remote, kf: KeysFile): Promise<void> {
   const now = await r.readIfReadable(kf.path);
   if (kf.existed) {
-    if (!now?.equals(kf.original)) await r.writeAtomic(kf.path, kf.original, kf.mode);
+    if (!now?.equals(kf.original)) await r.writeAtomic(kf.path, kf.original, kf.mode, kf.owner);
     return;
   }
   if (now !== undefined) await r.unlink(kf.path);
@@ -268,6 +312,14 @@ async function changeSshdConfig(
   return { undo };
 }
 
+/**
+ * Stops at a step boundary once the task was cancelled (Ctrl-C): the throw takes the usual
+ * failure path, so what was changed so far is rolled back.
+ */
+function checkpoint(hooks: Hooks): void {
+  if (hooks.signal?.aborted) throw new TaskFailure(TaskFailures.Cancelled, '');
+}
+
 /** Binds (fresh, replace or reset): see the module comment for the order of steps. */
 export async function bind(plan: BindPlan, hooks: Hooks = {}): Promise<void> {
   const { server } = plan;
@@ -286,11 +338,14 @@ export async function bind(plan: BindPlan, hooks: Hooks = {}): Promise<void> {
       if (kf.existed) await ctl.writeAtomic(`${kf.path}${BACKUP_SUFFIX}`, kf.original, 0o600);
       await writeKeys(ctl, kf, added);
     }
+    checkpoint(hooks);
     const proof: SshAuth | null = plan.proofKey ? { type: 'key', privateKey: plan.proofKey } : null;
     if (proof) await proveLogin(server, proof, `the new key pair ${plan.keypairName}`);
+    checkpoint(hooks);
     if (replaced.length > 0 && proof) {
       await writeKeys(ctl, kf, withoutKeyholdLines(added, line));
       await proveLogin(server, proof, `the new key pair ${plan.keypairName}, once the old one was removed,`);
+      checkpoint(hooks);
     }
     if (plan.disablePassword && proof) {
       const change = await changeSshdConfig(ctl, server, withPasswordBlock, 'no', {
@@ -299,6 +354,7 @@ export async function bind(plan: BindPlan, hooks: Hooks = {}): Promise<void> {
         ...(plan.auth.type === 'password' ? { passwordNowRefused: plan.auth.password } : {}),
       });
       undos.unshift(change.undo);
+      checkpoint(hooks);
     }
   } catch (e) {
     throw await rollback(ctl, server, plan.auth, async (r) => {
@@ -335,13 +391,16 @@ export async function unbind(plan: UnbindPlan, hooks: Hooks = {}): Promise<strin
     if (config && hasPasswordBlock(config.toString('latin1'))) {
       const change = await changeSshdConfig(ctl, server, withoutPasswordBlock, 'yes', { auth: plan.auth, what: 'the credential given, with password login restored,', refused: TaskFailures.AuthenticationFailed });
       undos.push(change.undo);
+      checkpoint(hooks);
     }
     if (ours.length > 0) {
       undos.unshift((r) => restoreKeys(r, kf));
       await ctl.writeAtomic(`${kf.path}${BACKUP_SUFFIX}`, kf.original, 0o600);
       await writeKeys(ctl, kf, withoutKeyholdLines(kf.original));
+      checkpoint(hooks);
     }
     await proveLogin(server, plan.auth, 'the credential given, once the key pair was removed,', TaskFailures.AuthenticationFailed);
+    checkpoint(hooks);
     return ours.map((l) => l.keypair_name);
   } catch (e) {
     throw await rollback(ctl, server, plan.controlKey ? { type: 'key', privateKey: plan.controlKey } : plan.auth, async (r) => {

@@ -19,6 +19,8 @@ export const TaskFailures = {
   NeedsRoot: 'KPS.8111',
   WouldLockOut: 'KPS.8112',
   RemoteFileError: 'KPS.8113',
+  NotWritableByUser: 'KPS.8114',
+  Cancelled: 'KPS.8115',
   Unexpected: 'KPS.8199',
 } as const;
 export type TaskFailureCode = (typeof TaskFailures)[keyof typeof TaskFailures];
@@ -38,6 +40,8 @@ const CAUSES: Record<TaskFailureCode, string> = {
   'KPS.8111': 'Changing sshd_config needs the login user to be root',
   'KPS.8112': 'Refused, it would lock the user out',
   'KPS.8113': 'A file operation on the server failed',
+  'KPS.8114': 'The login user cannot write the authorized_keys file: it (or its directory) belongs to another user, as with a root-managed AuthorizedKeysFile such as /srv/keys/%u; bind as root (a server entry whose user is root) or as a user who can write it',
+  'KPS.8115': 'Cancelled by the user (Ctrl-C) while it ran; what the task had changed was rolled back',
   'KPS.8199': 'Keyhold met an unexpected error; what it changed was rolled back where possible',
 };
 

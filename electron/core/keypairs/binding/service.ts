@@ -14,10 +14,12 @@ import { BindingErrors, bindingError } from './errors.js';
 import { keypairForBinding } from './keypair-source.js';
 import type { KmsContext } from '../../kms/context.js';
 import { loadPrivateKey, publicBlobOfLine } from './keys.js';
-import { failedInfo, newTask, runningInfo, runningOn, runTask, TASK_TABLE, taskStatus, type BackgroundLike, type TaskRecord } from './tasks.js';
+import { failedInfo, newTask, runningInfo, runningOn, runTask, TASK_TABLE, taskStatus, type BackgroundLike, type TaskHooks, type TaskRecord } from './tasks.js';
 
 export interface BindingContext extends KmsContext {
   background: BackgroundLike;
+  /** From the transport: cancels the tasks this call starts, hears their outcomes. */
+  hooks?: TaskHooks;
 }
 
 type AuthInput = { type: 'password' | 'keypair'; key: string } | undefined;
@@ -62,7 +64,8 @@ function associate(ctx: BindingContext, input: InputOf<typeof kpsBindingOperatio
   // The cloud names a bind by its credential: a password resets, the current private key replaces.
   const task = newTask(ctx.store, ctx.now(), { server_id: server.id, server_name: server.name, keypair_name: input.keypair_name, operate: auth.type === 'password' ? 'RESET' : 'REPLACE' });
   const plan = { server: t, auth, keypairName: input.keypair_name, publicKey, proofKey: proof?.openssh ?? null, disablePassword: input.server.disable_password };
-  ctx.background.start(() => runTask(ctx.background, task, () => bind(plan)));
+  const hooks = ctx.hooks ?? {};
+  ctx.background.start(() => runTask(ctx.background, task, () => bind(plan, { signal: hooks.signal }), hooks));
   return task;
 }
 
@@ -102,13 +105,15 @@ export const kpsBindingHandlers: Handlers<typeof kpsBindingOperations, BindingCo
     refuseBusy(ctx.store, server);
     const task = newTask(ctx.store, ctx.now(), { server_id: server.id, server_name: server.name, keypair_name: '', operate: 'UNBIND' });
     const plan = { server: t, auth, authBlob: blob, controlKey: control?.openssh ?? null };
-    ctx.background.start(() => runTask(ctx.background, task, async () => ({ keypair_name: (await unbind(plan)).join(',') })));
+    const hooks = ctx.hooks ?? {};
+    ctx.background.start(() => runTask(ctx.background, task, async () => ({ keypair_name: (await unbind(plan, { signal: hooks.signal })).join(',') }), hooks));
     return { task_id: task.task_id };
   },
   listKeypairTask(ctx, input) {
     const task = ctx.store.read<TaskRecord>(TASK_TABLE, input.task_id);
     if (!task) throw bindingError(BindingErrors.TaskNotFound, `Task ${input.task_id} does not exist.`, 404);
-    return { server_id: task.server_id, task_id: task.task_id, task_status: taskStatus(task) };
+    const failure = task.state === 'FAILED' && task.task_error_code ? { task_error_code: task.task_error_code, task_error_msg: task.task_error_msg ?? '' } : {};
+    return { server_id: task.server_id, task_id: task.task_id, task_status: taskStatus(task), ...failure };
   },
   listRunningTask(ctx, input) {
     return page(tasksIn(ctx.store, 'RUNNING').map(runningInfo), input.limit, input.offset);

@@ -28,7 +28,13 @@ export interface TaskRecord {
 /** What the session offers for work that outlives the request (see api/session.ts Background). */
 export interface BackgroundLike {
   start(work: () => Promise<void>): void;
-  write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void): Promise<void>;
+  write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void, outcome?: string): Promise<void>;
+}
+
+/** What the transport handed the call: cancellation, and who hears each task's end. */
+export interface TaskHooks {
+  signal?: AbortSignal;
+  onTaskEnd?: (t: { task_id: string; task_status: string; task_error_code?: string; task_error_msg?: string }) => void;
 }
 
 export function newTask(store: RecordStore, now: number, t: Pick<TaskRecord, 'server_id' | 'server_name' | 'keypair_name' | 'operate'>): TaskRecord {
@@ -61,19 +67,31 @@ export function runningOn(store: RecordStore, serverId: string): TaskRecord | un
   return undefined;
 }
 
-/** Runs `work` and records its outcome; the failure's code and message become the task's. */
-export async function runTask(bg: BackgroundLike, task: TaskRecord, work: () => Promise<{ keypair_name?: string } | void>): Promise<void> {
+/**
+ * Runs `work` and records its outcome; the failure's code and message become the task's, and
+ * its audit entry's outcome (as for any failed call). A task cancelled through `hooks.signal`
+ * (the engine has rolled back by then) is recorded FAILED with KPS.8115.
+ */
+export async function runTask(bg: BackgroundLike, task: TaskRecord, work: () => Promise<{ keypair_name?: string } | void>, hooks: TaskHooks = {}): Promise<void> {
   let done: TaskRecord;
   try {
     const result = await work();
     done = { ...task, keypair_name: result?.keypair_name ?? task.keypair_name, state: 'SUCCESS' };
   } catch (e) {
-    const failure = e instanceof TaskFailure ? e : new TaskFailure(TaskFailures.Unexpected, e instanceof Error ? e.name : 'error');
+    let failure = e instanceof TaskFailure ? e : new TaskFailure(TaskFailures.Unexpected, e instanceof Error ? e.name : 'error');
+    if (hooks.signal?.aborted && failure.code !== TaskFailures.Cancelled) {
+      const rollbackFailed = failure.message.includes('the rollback also failed');
+      failure = new TaskFailure(TaskFailures.Cancelled, rollbackFailed ? failure.message : '');
+    }
     done = { ...task, state: 'FAILED', task_error_code: failure.code, task_error_msg: failure.message };
   }
-  await bg.write(`kps task ${done.state}_${done.operate}`, { task_id: done.task_id, server_id: done.server_id, keypair_name: done.keypair_name, error_code: done.task_error_code }, (store) =>
-    store.put(TASK_TABLE, done.task_id, done),
+  await bg.write(
+    `kps task ${done.state}_${done.operate}`,
+    { task_id: done.task_id, server_id: done.server_id, keypair_name: done.keypair_name, error_code: done.task_error_code },
+    (store) => store.put(TASK_TABLE, done.task_id, done),
+    done.task_error_code ?? 'success',
   );
+  hooks.onTaskEnd?.({ task_id: done.task_id, task_status: taskStatus(done), ...(done.task_error_code ? { task_error_code: done.task_error_code, task_error_msg: done.task_error_msg ?? '' } : {}) });
 }
 
 export function taskStatus(t: TaskRecord): `${TaskState}_${TaskOperation}` {

@@ -37,7 +37,7 @@ function runAndKill(vault: string, keyId: string, afterMs: number, from: 'start'
 async function committedToggles(vault: string, keyId: string): Promise<{ toggles: number; state: string }> {
   const session = await Session.open(vault, { password: TEST_PASSWORD });
   try {
-    expect(session.audit.verify().entries).toBeGreaterThan(0);
+    expect((await session.audit.verify()).entries).toBeGreaterThan(0);
     let toggles = 0;
     let marker: number | undefined;
     do {

@@ -148,7 +148,7 @@ export class Session {
       if ('password' in unlock) await vault.unlock(unlock.password);
       else vault.unlockWithDeviceSecret(unlock.deviceSecret);
       const session = new Session(vault, opts);
-      session.audit.checkOnUnlock();
+      await session.audit.checkOnUnlock();
       // KMS first: secret rotations that come due use whatever state their CMKs are left in.
       await session.runDueMaintenance();
       await session.runDueWork();

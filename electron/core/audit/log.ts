@@ -217,15 +217,31 @@ export class AuditLog {
 
   /**
    * Cheap checks run at every unlock: the newest entry authenticates, the anchor does not lead
-   * the database, and the records present match the newest entry's state digest.
+   * the database, and the records present match the newest entry's state digest. All of them
+   * read one snapshot (see `anchorThenSnapshot`).
    */
-  checkOnUnlock(): void {
-    const last = this.lastRow();
-    if (!last) throw new KeyholdError(LocalErrors.AuditTruncated, 'The audit log is empty: its entries were removed.', 500);
-    const prev = this.vault.db.prepare<[number], Row>('SELECT seq, entry, mac FROM audit WHERE seq = ?').get(last.seq - 1);
-    this.checkMac(last, prev?.mac ?? (last.seq === 1 ? this.genesis() : null));
-    this.checkAnchor(last);
-    this.checkState(last);
+  async checkOnUnlock(): Promise<void> {
+    await this.anchorThenSnapshot(true, (anchor) => {
+      const last = this.lastRow();
+      if (!last) throw new KeyholdError(LocalErrors.AuditTruncated, 'The audit log is empty: its entries were removed.', 500);
+      const prev = this.vault.db.prepare<[number], Row>('SELECT seq, entry, mac FROM audit WHERE seq = ?').get(last.seq - 1);
+      this.checkMac(last, prev?.mac ?? (last.seq === 1 ? this.genesis() : null));
+      if (anchor) this.checkAnchor(anchor, last);
+      this.checkState(last);
+    });
+  }
+
+  /**
+   * Reads the anchor file, then runs `check` on one snapshot of the database taken after it.
+   * Whoever wrote the anchor had committed the entry it names before writing it, so a snapshot
+   * begun after reading it holds that entry: an anchor ahead of this snapshot was not written
+   * by Keyhold, and a writer committing meanwhile can only make the snapshot newer than the
+   * anchor, never older. (Read the other way round, a commit and its anchor landing between the
+   * two reads looked like deleted rows.)
+   */
+  private async anchorThenSnapshot<T>(anchored: boolean, check: (anchor: AnchorHead | null) => T): Promise<T> {
+    const anchor = anchored ? readAnchor(this.vault.path) : null;
+    return this.vault.snapshot(() => check(anchor));
   }
 
   private checkMac(row: Row, prevMac: Buffer | null): void {
@@ -234,13 +250,13 @@ export class AuditLog {
     }
   }
 
-  private checkAnchor(last: Row): void {
-    const anchor = readAnchor(this.vault.path);
+  private checkAnchor(anchor: AnchorHead, last: Row): void {
     if (anchor.vault_id !== this.vault.header.vault_id) {
       throw new KeyholdError(LocalErrors.AuditAnchorInvalid, 'The audit anchor beside the vault belongs to another vault.', 500);
     }
     if (anchor.seq > last.seq) {
-      throw new KeyholdError(LocalErrors.AuditTruncated, `The audit log ends at entry ${last.seq} but entry ${anchor.seq} was written: its newest entries were deleted.`, 500);
+      const missing = anchor.seq === last.seq + 1 ? `entry ${anchor.seq} is` : `entries ${last.seq + 1}-${anchor.seq} are`;
+      throw new KeyholdError(LocalErrors.AuditTruncated, `The audit log ends at entry ${last.seq} but was anchored at entry ${anchor.seq}: ${missing} missing (deleted, or lost by a disk that did not keep what it had synced).`, 500);
     }
     const at = this.vault.db.prepare<[number], { mac: Buffer }>('SELECT mac FROM audit WHERE seq = ?').get(anchor.seq);
     if (!at || at.mac.toString('hex') !== anchor.mac) {
@@ -275,23 +291,27 @@ export class AuditLog {
 
   /**
    * Full verification: every entry's MAC, contiguous sequence, the anchor (except for a backup
-   * file, which has none of its own), and the state.
+   * file, which has none of its own), and the state; with `records`, every record body is
+   * authenticated too. Everything is read from one snapshot (`anchorThenSnapshot`).
    */
-  verify(opts: { anchored: boolean } = { anchored: true }): { entries: number; head: string } {
-    let prevMac = this.genesis();
-    let expectSeq = 1;
-    let last: Row | undefined;
-    for (const row of this.vault.db.prepare<[], Row>('SELECT seq, entry, mac FROM audit ORDER BY seq').iterate()) {
-      if (row.seq !== expectSeq) throw new KeyholdError(LocalErrors.AuditChainBroken, `Audit entry ${expectSeq} is missing from the middle of the log.`, 500);
-      this.checkMac(row, prevMac);
-      prevMac = row.mac;
-      expectSeq++;
-      last = row;
-    }
-    if (!last) throw new KeyholdError(LocalErrors.AuditTruncated, 'The audit log is empty: its entries were removed.', 500);
-    if (opts.anchored) this.checkAnchor(last);
-    this.checkState(last);
-    return { entries: last.seq, head: last.mac.toString('hex') };
+  async verify(opts: { anchored?: boolean; records?: boolean } = {}): Promise<{ entries: number; head: string; records: number | null }> {
+    return this.anchorThenSnapshot(opts.anchored ?? true, (anchor) => {
+      const records = opts.records ? this.vault.verifyRecords() : null;
+      let prevMac = this.genesis();
+      let expectSeq = 1;
+      let last: Row | undefined;
+      for (const row of this.vault.db.prepare<[], Row>('SELECT seq, entry, mac FROM audit ORDER BY seq').iterate()) {
+        if (row.seq !== expectSeq) throw new KeyholdError(LocalErrors.AuditChainBroken, `Audit entry ${expectSeq} is missing from the middle of the log.`, 500);
+        this.checkMac(row, prevMac);
+        prevMac = row.mac;
+        expectSeq++;
+        last = row;
+      }
+      if (!last) throw new KeyholdError(LocalErrors.AuditTruncated, 'The audit log is empty: its entries were removed.', 500);
+      if (anchor) this.checkAnchor(anchor, last);
+      this.checkState(last);
+      return { entries: last.seq, head: last.mac.toString('hex'), records };
+    });
   }
 
   list(opts: { limit: number; marker?: number; key_id?: string; operation?: string }): { events: AuditEvent[]; next_marker: number | null } {

@@ -74,6 +74,7 @@ export class Vault {
     this.deleteRow = db.prepare('DELETE FROM records WHERE tbl = ? AND id = ?');
     this.txControl = {
       begin: db.prepare('BEGIN IMMEDIATE'),
+      beginRead: db.prepare('BEGIN DEFERRED'),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
       syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
@@ -250,12 +251,50 @@ export class Vault {
     return this.listIds.all(table, range.after ?? '', range.limit ?? -1).map((r) => r.id);
   }
 
-  /** Authenticates every record; returns how many there are. */
+  /**
+   * Authenticates every record and returns how many there are. A record that does not open does
+   * not stop the others: all are tried, then one error names every damaged record with its code
+   * (the first one's code is the error's).
+   */
   verifyRecords(): number {
     const key = this.subkey('records');
     const rows = this.db.prepare<[], { tbl: string; id: string; rev: number; body: Buffer }>('SELECT tbl, id, rev, body FROM records').all();
-    for (const r of rows) openRecord(key, { table: r.tbl, id: r.id, rev: r.rev }, r.body).fill(0);
+    const damaged: { name: string; code: string }[] = [];
+    for (const r of rows) {
+      try {
+        openRecord(key, { table: r.tbl, id: r.id, rev: r.rev }, r.body).fill(0);
+      } catch (e) {
+        if (!(e instanceof KeyholdError)) throw e;
+        damaged.push({ name: `${r.tbl}/${r.id}`, code: e.code });
+      }
+    }
+    const first = damaged[0];
+    if (first) {
+      const list = damaged.map((d) => `${d.name} (${d.code})`).join(', ');
+      throw new KeyholdError(first.code, `${damaged.length} of ${rows.length} vault records do not open: ${list}.`, 500);
+    }
     return rows.length;
+  }
+
+  /**
+   * Runs `read` on one snapshot of the database: one read transaction, so every row it reads is
+   * from the same commit however many statements it takes, while other processes go on writing.
+   * It holds this process's write lock, so no transaction of this connection is half-done under
+   * it; `read` is synchronous, so the lock is held for exactly that long.
+   */
+  async snapshot<T>(read: () => T): Promise<T> {
+    this.rootKey();
+    const release = await this.writeLock.acquire();
+    try {
+      this.txControl.beginRead.run();
+      try {
+        return read();
+      } finally {
+        this.txControl.commit.run();
+      }
+    } finally {
+      release();
+    }
   }
 
   /**

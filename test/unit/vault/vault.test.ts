@@ -47,7 +47,7 @@ describe('vault', () => {
     await expect(Session.open(path, { password: TEST_PASSWORD })).rejects.toMatchObject({ code: LocalErrors.WrongPassword });
     const reopened = await Session.open(path, { password: 'new password' });
     expect(await reopened.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli')).toMatchObject({ key_info: { key_alias: 'k' } });
-    expect(reopened.audit.verify().entries).toBeGreaterThan(0);
+    expect((await reopened.audit.verify()).entries).toBeGreaterThan(0);
     reopened.close();
   });
 

@@ -78,6 +78,12 @@ export const LocalErrors = {
   /** The anchor file beside the vault is unreadable or from another vault. */
   AuditAnchorInvalid: 'AUDIT.0503',
   AuditWriteFailed: 'AUDIT.0504',
+  /**
+   * The anchor could not be moved to a committed entry (its path blocked, the disk full): the
+   * operation committed, but its caller gets this error, and every later operation of the
+   * session retries the anchor first and is refused while it still fails.
+   */
+  AuditAnchorWriteFailed: 'AUDIT.0505',
   UnknownOperation: 'CLI.0001',
   BadArgument: 'CLI.0002',
   Unsupported: 'KEYHOLD.0001',

@@ -6,8 +6,8 @@ import type { CallContext } from './session.js';
 
 export const localHandlers: Handlers<typeof vaultOperations, CallContext> = {
   async auditVerify(s) {
-    const { entries, head } = await s.audit.verify();
-    return { valid: true, entries, head };
+    const { entries, head, losses } = await s.audit.verify();
+    return { valid: true, entries, head, losses };
   },
   auditListEvents(s, input) {
     return s.audit.list(input);

@@ -20,6 +20,7 @@ import { dueMaintenance } from '../kms/maintenance.js';
 import { dueTasks } from '../secrets/schedule.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import { claimExclusive } from './exclusive.js';
+import { removeDeadTemps } from './dead-temps.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, type WriteTx } from '../vault/vault.js';
 import { findOperation, type RegisteredOperation } from './registry.js';
@@ -95,7 +96,7 @@ class CallBackground implements Background {
       (tx) => change(tx),
       (tx) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome: 'success', fields }),
     );
-    this.audit.anchor();
+    await this.audit.anchor();
   }
 }
 
@@ -143,12 +144,14 @@ export class Session {
    */
   static async open(path: string, credentials: Credentials | ((vaultId: string) => Promise<Credentials>), opts: SessionOptions = {}): Promise<Session> {
     const vault = Vault.open(path);
+    removeDeadTemps(path);
     try {
       const unlock = typeof credentials === 'function' ? await credentials(vault.header.vault_id) : credentials;
       if ('password' in unlock) await vault.unlock(unlock.password);
       else vault.unlockWithDeviceSecret(unlock.deviceSecret);
       const session = new Session(vault, opts);
-      await session.audit.checkOnUnlock();
+      const lost = await session.audit.checkOnUnlock();
+      if (lost) await session.audit.recordLoss(lost);
       // KMS first: secret rotations that come due use whatever state their CMKs are left in.
       await session.runDueMaintenance();
       await session.runDueWork();
@@ -171,8 +174,11 @@ export class Session {
   close(): void {
     clearInterval(this.dueTimer);
     this.handles.clear();
-    if (this.vault.db.open && this.vault.unlocked) this.audit.close();
-    this.vault.close();
+    try {
+      if (this.vault.db.open && this.vault.unlocked) this.audit.close();
+    } finally {
+      this.vault.close();
+    }
   }
 
   private context(store: RecordStore, opts: { caller?: Caller | null; operation?: string; background?: CallBackground; hooks?: CallHooks } = {}): CallContext {
@@ -215,7 +221,7 @@ export class Session {
       (tx) => fn(this.context(tx)),
       (tx, _r) => this.audit.append(tx, { transport: 'system', operation, key_id: keyId, outcome: 'success', fields: {} }),
     );
-    this.audit.anchor();
+    await this.audit.anchor();
   }
 
   /**
@@ -235,9 +241,10 @@ export class Session {
             (tx) => task.run(this.context(tx)),
             (tx, outcome) => this.audit.append(tx, entry(outcome)),
           );
-          this.audit.anchor();
+          await this.audit.anchor();
         } catch (e) {
-          if (!(e instanceof KeyholdError)) throw e;
+          // A task that committed but could not be anchored did not fail: it must not be audited so.
+          if (!(e instanceof KeyholdError) || e.code === LocalErrors.AuditAnchorWriteFailed) throw e;
           await this.audit.record(entry(e.code)).catch(() => undefined);
         }
       }
@@ -292,6 +299,7 @@ export class Session {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
     const input = parseInput(op.decl, rawInput) as Record<string, unknown>;
+    this.audit.ensureAnchored();
     const fileField = op.decl.localFileFields?.find((f) => rawInput[f] !== undefined);
     if (fileField) throw new KeyholdError(op.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file, which a remote cannot write; run without it.`, 400);
     const remote = getRemote(this.readStore('remote lookup'), remoteName);
@@ -311,6 +319,8 @@ export class Session {
   async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const { decl, handler, phases } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
+    // Fail closed: nothing runs while the anchor cannot follow the log.
+    this.audit.ensureAnchored();
     if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
       throw new KeyholdError('KMS.0307', `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
     }
@@ -331,7 +341,8 @@ export class Session {
           (tx: WriteTx) => (phases ? phases.commit(this.context(tx, opts), input, gathered) : handler(this.context(tx, opts), input)),
           (tx, r) => this.audit.append(tx, auditEntry(decl, input, who, 'success', r)),
         );
-        this.audit.anchor();
+        // The change is committed; its caller hears of it only once the anchor names it.
+        await this.audit.anchor();
         this.startBackground(background.started);
         return result;
       }
@@ -340,7 +351,7 @@ export class Session {
       this.startBackground(background.started);
       return result;
     } catch (e) {
-      if (e instanceof KeyholdError && e.code !== LocalErrors.AuditWriteFailed) {
+      if (e instanceof KeyholdError && e.code !== LocalErrors.AuditWriteFailed && e.code !== LocalErrors.AuditAnchorWriteFailed) {
         // Failed attempts are audited too, in their own transaction; a failure to do so must
         // not hide the original error.
         await this.audit.record(auditEntry(decl, input, who, e.code)).catch(() => undefined);

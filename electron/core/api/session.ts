@@ -16,13 +16,14 @@ import { getRemote } from '../remote/remotes.js';
 import { SoftwareHsm } from '../hsm/software.js';
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
+import { DueIndexedStore, rebuildKmsDue, readKmsDue, type DamagedRecord } from '../kms/due-index.js';
 import { dueMaintenance } from '../kms/maintenance.js';
 import { dueTasks } from '../secrets/schedule.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import { claimExclusive } from './exclusive.js';
 import { removeDeadTemps } from './dead-temps.js';
 import type { Keychain } from '../vault/keychain.js';
-import { Vault, type WriteTx } from '../vault/vault.js';
+import { Vault, WriteTx } from '../vault/vault.js';
 import { findOperation, type RegisteredOperation } from './registry.js';
 
 export type Transport = 'cli' | 'http' | 'ipc' | 'system';
@@ -112,6 +113,8 @@ export class Session {
   private readonly now: () => number;
   private dueTimer: NodeJS.Timeout | undefined;
   private dueRunning = false;
+  /** Records maintenance found damaged, each audited once per session (not every minute). */
+  private readonly reportedDamage = new Set<string>();
 
   private constructor(
     readonly vault: Vault,
@@ -130,7 +133,7 @@ export class Session {
   static async create(path: string, password: string, opts: { kdfTargetMs?: number } & SessionOptions = {}): Promise<Session> {
     const session = new Session(await Vault.create(path, password, opts), opts);
     await session.vault.write(
-      () => undefined,
+      (tx) => rebuildKmsDue(tx),
       (tx) => session.audit.append(tx, { transport: 'system', operation: 'vault init', key_id: null, outcome: 'success', fields: {} }),
     );
     session.audit.anchorNow();
@@ -166,9 +169,18 @@ export class Session {
   /** Runs due work periodically while the session is open; failures are retried next tick. */
   private startDueTimer(intervalMs = 60_000): void {
     // KMS maintenance (deletions, expiries, rotations) and secrets' due work share one timer.
-    this.dueTimer = setInterval(() => void this.runDueMaintenance().then(() => this.runDueWork()).catch(() => undefined), intervalMs);
+    this.dueTimer = setInterval(() => void this.runAllDue(), intervalMs);
     // The timer must not keep a CLI process alive; the desktop app and server stay up anyway.
     this.dueTimer.unref();
+  }
+
+  /**
+   * One tick of the timer: KMS maintenance, then secrets' due work, each on its own, so a
+   * failure of one (retried next tick) never skips the other.
+   */
+  private async runAllDue(): Promise<void> {
+    await this.runDueMaintenance().catch(() => undefined);
+    await this.runDueWork().catch(() => undefined);
   }
 
   close(): void {
@@ -183,6 +195,8 @@ export class Session {
 
   private context(store: RecordStore, opts: { caller?: Caller | null; operation?: string; background?: CallBackground; hooks?: CallHooks } = {}): CallContext {
     const { caller = null, operation, background = new CallBackground(this.vault, this.audit), hooks = {} } = opts;
+    // Every write keeps KMS's due index in step with the keys and tokens it writes.
+    if (store instanceof WriteTx) store = new DueIndexedStore(store);
     return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
   }
 
@@ -253,10 +267,38 @@ export class Session {
     }
   }
 
-  /** KMS work that fell due while the vault was closed (deletions, material expiry, rotations). */
-  private async runDueMaintenance(): Promise<void> {
-    for (const step of dueMaintenance(this.context(this.readStore('kms maintenance')))) {
-      await this.systemWrite(step.operation, (ctx) => step.apply(ctx), step.key_id);
+  /**
+   * KMS work that fell due (deletions, material expiry, rotations), each step its own audited
+   * system write. As with `runDueWork`, a step that fails with a KeyholdError is rolled back,
+   * audited with its code and retried next time, and a due key that does not open is audited
+   * (once a session) and skipped: neither blocks opening the vault nor the other keys.
+   */
+  async runDueMaintenance(): Promise<void> {
+    if (!this.vault.unlocked) return;
+    if (!readKmsDue(this.readStore('kms maintenance'))) {
+      // A vault from before the index (or whose index does not open): build it, once.
+      let damaged: DamagedRecord[] = [];
+      await this.systemWrite('kms index due work', async (ctx) => (damaged = rebuildKmsDue(ctx.store)));
+      await this.reportDamage(damaged);
+    }
+    const { steps, damaged } = dueMaintenance(this.context(this.readStore('kms maintenance')));
+    await this.reportDamage(damaged);
+    for (const step of steps) {
+      try {
+        await this.systemWrite(step.operation, (ctx) => step.apply(ctx), step.key_id);
+      } catch (e) {
+        if (!(e instanceof KeyholdError) || e.code === LocalErrors.AuditAnchorWriteFailed) throw e;
+        await this.audit.record({ transport: 'system', operation: step.operation, key_id: step.key_id, outcome: e.code, fields: {} }).catch(() => undefined);
+      }
+    }
+  }
+
+  private async reportDamage(damaged: DamagedRecord[]): Promise<void> {
+    for (const d of damaged) {
+      const name = `${d.table}/${d.id}`;
+      if (this.reportedDamage.has(name)) continue;
+      this.reportedDamage.add(name);
+      await this.audit.record({ transport: 'system', operation: 'kms maintenance', key_id: d.id, outcome: d.code, fields: { record: name } }).catch(() => undefined);
     }
   }
 

@@ -29,9 +29,12 @@ export function anchorPath(vaultPath: string): string {
 }
 
 /** The temporary file a process writes an anchor to before renaming it into place. */
-export function anchorTempPath(vaultPath: string, pid: number, generation: number): string {
-  return `${anchorPath(vaultPath)}.${pid}.${generation}.tmp`;
+export function anchorTempPath(vaultPath: string, pid: number, n: number): string {
+  return `${anchorPath(vaultPath)}.${pid}.${n}.tmp`;
 }
+
+/** Numbers temporary files across every writer of this process (two sessions may share a vault). */
+let tempCount = 0;
 
 function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException).code === 'ENOENT';
@@ -121,7 +124,7 @@ export class AnchorWriter {
         await wal.close();
       }
     }
-    const tmp = anchorTempPath(this.vaultPath, process.pid, gen);
+    const tmp = anchorTempPath(this.vaultPath, process.pid, ++tempCount);
     try {
       const fh = await open(tmp, 'w', 0o600);
       try {
@@ -156,7 +159,8 @@ export class AnchorWriter {
     // An older head's rename may still be queued off the event loop. Removing its source first
     // makes it fail if it has not happened yet, so it can never land after the rename below.
     if (this.renaming) rmSync(this.renaming, { force: true });
-    const tmp = anchorTempPath(this.vaultPath, process.pid, ++this.generation);
+    ++this.generation;
+    const tmp = anchorTempPath(this.vaultPath, process.pid, ++tempCount);
     try {
       syncWal(this.vaultPath);
       const fd = openSync(tmp, 'w', 0o600);

@@ -70,6 +70,11 @@ export const LocalErrors = {
    * running, in this process or another: refused, nothing done; run it again when that one ends.
    */
   Busy: 'VAULT.0507',
+  /**
+   * A vault header field (domain_id, project_id, created, the KDF, a wrapped root key …) was
+   * changed outside Keyhold: the header MAC does not match, or was removed from a vault that had one.
+   */
+  HeaderForged: 'VAULT.0508',
   BackupInvalid: 'VAULT.0601',
   /** An audit entry whose MAC does not chain from its predecessor. */
   AuditChainBroken: 'AUDIT.0501',

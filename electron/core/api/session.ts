@@ -133,7 +133,10 @@ export class Session {
   static async create(path: string, password: string, opts: { kdfTargetMs?: number } & SessionOptions = {}): Promise<Session> {
     const session = new Session(await Vault.create(path, password, opts), opts);
     await session.vault.write(
-      (tx) => rebuildKmsDue(tx),
+      (tx) => {
+        session.vault.sealHeader(tx);
+        rebuildKmsDue(tx);
+      },
       (tx) => session.audit.append(tx, { transport: 'system', operation: 'vault init', key_id: null, outcome: 'success', fields: {} }),
     );
     session.audit.anchorNow();
@@ -155,6 +158,7 @@ export class Session {
       const session = new Session(vault, opts);
       const lost = await session.audit.checkOnUnlock();
       if (lost) await session.audit.recordLoss(lost);
+      if (vault.needsHeaderSeal) await session.sealHeader();
       // KMS first: secret rotations that come due use whatever state their CMKs are left in.
       await session.runDueMaintenance();
       await session.runDueWork();
@@ -164,6 +168,15 @@ export class Session {
       vault.close();
       throw e;
     }
+  }
+
+  /** Migrates a vault from before the header MAC: its first write gives the header one. */
+  private async sealHeader(): Promise<void> {
+    await this.vault.write(
+      (tx) => this.vault.sealHeader(tx),
+      (tx) => this.audit.append(tx, { transport: 'system', operation: 'vault seal header', key_id: null, outcome: 'success', fields: {} }),
+    );
+    await this.audit.anchor();
   }
 
   /** Runs due work periodically while the session is open; failures are retried next tick. */

@@ -56,7 +56,7 @@ describe('vault', () => {
     session.close();
     const text = JSON.stringify(headerOf(path));
     expect(text).not.toContain('hunter2');
-    expect(Object.keys(headerOf(path)).sort()).toEqual(['created', 'domain_id', 'format', 'kdf', 'project_id', 'root_by_password', 'vault_id'].sort());
+    expect(Object.keys(headerOf(path)).sort()).toEqual(['created', 'domain_id', 'format', 'header_mac', 'kdf', 'project_id', 'root_by_password', 'vault_id'].sort());
   });
 
   it('remembers this device through the keychain interface and forgets it', async () => {

@@ -16,7 +16,7 @@ afterEach(() => writer?.kill('SIGKILL'));
 
 /** Starts the busy writer; resolves once it has committed its first write. */
 function startWriter(vault: string, keyId: string): Promise<{ writes: () => number; done: Promise<string> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/helpers/busy-writer.ts'), vault, TEST_PASSWORD, keyId, '100000'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/helpers/busy-writer.ts'), vault, TEST_PASSWORD, keyId, '20000'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   writer = child;
   let writes = 0;
   let err = '';

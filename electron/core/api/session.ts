@@ -150,8 +150,8 @@ export class Session {
    */
   static async open(path: string, credentials: Credentials | ((vaultId: string) => Promise<Credentials>), opts: SessionOptions = {}): Promise<Session> {
     const vault = Vault.open(path);
-    removeDeadTemps(path);
     try {
+      removeDeadTemps(path);
       const unlock = typeof credentials === 'function' ? await credentials(vault.header.vault_id) : credentials;
       if ('password' in unlock) await vault.unlock(unlock.password);
       else vault.unlockWithDeviceSecret(unlock.deviceSecret);

@@ -7,8 +7,11 @@
  * Read-only operations are audited too: their entries are grouped into one transaction per
  * turn of the event loop (group commit) and the operation only returns once its entry is
  * committed, so a failed audit write still fails the operation. That commit skips the WAL fsync
- * (synchronous=NORMAL): it survives a crash of Keyhold, and power loss once the next write
- * (always synchronous=FULL) commits. Writes and their entries are fully durable on return.
+ * (synchronous=NORMAL): it survives a crash of Keyhold, and power loss once the anchor that
+ * follows it has fsynced the WAL (anchor.ts) or the next write (always synchronous=FULL)
+ * commits. Writes and their entries are fully durable and anchored on return.
+ *
+ * Every check reads the anchor first and then one snapshot of the rows (`anchorThenSnapshot`).
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import type { AuditEvent, AuditLoss } from '../../../shared/operations/index.js';
@@ -47,7 +50,10 @@ export interface LostEntries {
 }
 
 const LOSS_OPERATION = 'audit entries lost';
-/** How a loss entry's text starts its operation field (system entries have no other way to say it). */
+/**
+ * Text only a loss entry holds (JSON escapes quotes inside values, and only Keyhold sets the
+ * transport), so `verify` finds them without parsing every entry.
+ */
 const LOSS_MARK = `"transport":"system","operation":"${LOSS_OPERATION}"`;
 
 /** The newest entry's sequence number, MAC and (hex) state digest: what the next one chains from. */

@@ -173,7 +173,7 @@ export class Vault {
    * Authenticates every header field (VAULT.0508 when one was changed). A header without a MAC
    * passes only in a vault that never had one (then `needsHeaderSeal`).
    */
-  checkHeader(h: VaultHeader): void {
+  private checkHeader(h: VaultHeader): void {
     const forged = (why: string) => new KeyholdError(LocalErrors.HeaderForged, `The vault header ${why}: a field (domain_id, project_id, created, the KDF or a wrapped key) was changed outside Keyhold.`, 500);
     if (h.header_mac === undefined) {
       if (this.read(HEADER_SEALED.table, HEADER_SEALED.id) !== undefined) throw forged('has lost its MAC');

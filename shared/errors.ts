@@ -70,6 +70,11 @@ export const LocalErrors = {
    * running, in this process or another: refused, nothing done; run it again when that one ends.
    */
   Busy: 'VAULT.0507',
+  /**
+   * A vault header field (domain_id, project_id, created, the KDF, a wrapped root key …) was
+   * changed outside Keyhold: the header MAC does not match, or was removed from a vault that had one.
+   */
+  HeaderForged: 'VAULT.0508',
   BackupInvalid: 'VAULT.0601',
   /** An audit entry whose MAC does not chain from its predecessor. */
   AuditChainBroken: 'AUDIT.0501',
@@ -78,6 +83,12 @@ export const LocalErrors = {
   /** The anchor file beside the vault is unreadable or from another vault. */
   AuditAnchorInvalid: 'AUDIT.0503',
   AuditWriteFailed: 'AUDIT.0504',
+  /**
+   * The anchor could not be moved to a committed entry (its path blocked, the disk full): the
+   * operation committed, but its caller gets this error, and every later operation of the
+   * session retries the anchor first and is refused while it still fails.
+   */
+  AuditAnchorWriteFailed: 'AUDIT.0505',
   UnknownOperation: 'CLI.0001',
   BadArgument: 'CLI.0002',
   Unsupported: 'KEYHOLD.0001',

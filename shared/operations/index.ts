@@ -26,7 +26,7 @@ export type OperationKey = keyof typeof operations;
 
 export * from './define.js';
 export type { KeyDetails, KeyState } from './kms.js';
-export type { AuditEvent } from './vault.js';
+export type { AuditEvent, AuditLoss } from './vault.js';
 export type { AccessKeyInfo } from './iam.js';
 export type { RemoteInfo } from './remote.js';
 export * from './phases.js';

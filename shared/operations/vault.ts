@@ -17,13 +17,20 @@ export interface AuditEvent {
   fields: Record<string, unknown>;
 }
 
+/** Entries found missing from the end of the log at an unlock, recorded by entry `at`. */
+export interface AuditLoss {
+  at: number;
+  from: number;
+  to: number;
+}
+
 export const vaultOperations = {
   auditVerify: defineOp({
     service: 'audit',
     name: 'verify',
-    summary: 'Check the audit chain, its anchor beside the vault, and that the records match it.',
+    summary: 'Check the audit chain, its anchor beside the vault, and that the records match it; list entries recorded as lost.',
     input: z.object({}),
-    output: out<{ valid: true; entries: number; head: string }>(),
+    output: out<{ valid: true; entries: number; head: string; losses: AuditLoss[] }>(),
     mutates: false,
     audit: {},
     validation: LOCAL_VALIDATION,

@@ -5,7 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openRecord, sealRecord } from '../../electron/core/vault/record-codec.js';
 import { kmsHandlers } from '../../electron/core/kms/service.js';
-import { checkKdf } from '../../electron/core/vault/kdf-params.js';
+import { checkKdf, KDF_BOUNDS } from '../../electron/core/vault/kdf-params.js';
+import { readHeader } from '../../electron/core/vault/header.js';
+import Database from 'better-sqlite3';
 import { KeyholdError } from '../../shared/errors.js';
 import { memoryKmsContext } from '../helpers/memory-store.js';
 
@@ -70,6 +72,53 @@ describe('fuzz: vault header KDF block', () => {
     fc.assert(
       fc.property(fc.double(), fc.double(), fc.double(), (m, t, p) => typedOrValue(() => checkKdf({ alg: 'argon2id', m, t, p, salt: 'AAAAAAAAAAAAAAAAAAAAAA==' }))),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('fuzz: vault header', () => {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
+  const put = db.prepare("INSERT INTO meta (k, v) VALUES ('header', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v");
+  const field = fc.oneof(fc.jsonValue(), fc.string(), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), maxLength: 64 }), fc.integer());
+  const header = fc.record(
+    {
+      format: fc.oneof(fc.constant(1), fc.jsonValue()),
+      vault_id: field,
+      domain_id: field,
+      project_id: field,
+      created: fc.oneof(fc.integer(), fc.double(), fc.jsonValue()),
+      kdf: fc.record({ alg: fc.constant('argon2id'), m: fc.integer({ min: 0, max: 2 * 1024 * 1024 }), t: fc.integer({ min: 0, max: 100 }), p: fc.integer({ min: 0, max: 9 }), salt: fc.constant('AAAAAAAAAAAAAAAAAAAAAA==') }),
+      root_by_password: field,
+      root_by_device: field,
+      header_mac: field,
+      extra: fc.jsonValue(),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('any header-shaped JSON: a header within every bound (the work m × t included), or a typed error', () => {
+    fc.assert(
+      fc.property(header, (h) => {
+        put.run(JSON.stringify(h));
+        try {
+          const read = readHeader(db);
+          return read.kdf.m * read.kdf.t <= KDF_BOUNDS.work.max && !('extra' in read);
+        } catch (e) {
+          return e instanceof KeyholdError;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('any text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (text) => {
+        put.run(text);
+        return typedOrValue(() => readHeader(db));
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -17,6 +17,7 @@ import { closeSync, linkSync, openSync, readFileSync, realpathSync, renameSync, 
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
+import { isLiveProcess } from './processes.js';
 
 interface Claim {
   pid: number;
@@ -68,13 +69,7 @@ function readClaim(path: string): Read {
  */
 function running({ pid, host }: Claim): boolean {
   if (host !== hostname()) return true;
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid !== process.pid && isLiveProcess(pid);
 }
 
 function busy(what: string, by: string): KeyholdError {

@@ -5,17 +5,16 @@ import { backupVault } from '../vault/backup.js';
 import type { CallContext } from './session.js';
 
 export const localHandlers: Handlers<typeof vaultOperations, CallContext> = {
-  auditVerify(s) {
-    const { entries, head } = s.audit.verify();
-    return { valid: true, entries, head };
+  async auditVerify(s) {
+    const { entries, head, losses } = await s.audit.verify();
+    return { valid: true, entries, head, losses };
   },
   auditListEvents(s, input) {
     return s.audit.list(input);
   },
-  vaultVerify(s) {
-    const records = s.vault.verifyRecords();
-    const { entries } = s.audit.verify();
-    return { valid: true, records, entries };
+  async vaultVerify(s) {
+    const { records, entries } = await s.audit.verify({ records: true });
+    return { valid: true, records: records ?? 0, entries };
   },
   vaultBackup(s, input) {
     return backupVault(s.vault, input.out);

@@ -15,8 +15,9 @@ export async function restoreVault(backupPath: string, vaultPath: string, passwo
   let entries: number;
   try {
     await backup.unlock(password);
-    records = backup.verifyRecords();
-    entries = new AuditLog(backup).verify({ anchored: false }).entries;
+    const verified = await new AuditLog(backup).verify({ anchored: false, records: true });
+    records = verified.records ?? 0;
+    entries = verified.entries;
   } finally {
     backup.close();
   }

@@ -16,13 +16,15 @@ import { getRemote } from '../remote/remotes.js';
 import { SoftwareHsm } from '../hsm/software.js';
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
+import { DueIndexedStore, rebuildKmsDue, readKmsDue, type DamagedRecord } from '../kms/due-index.js';
 import { dueMaintenance } from '../kms/maintenance.js';
 import { dueTasks } from '../secrets/schedule.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import { claimExclusive } from './exclusive.js';
 import { isOffline, runValidatedOffline } from './offline.js';
+import { removeDeadTemps } from './dead-temps.js';
 import type { Keychain } from '../vault/keychain.js';
-import { Vault, type WriteTx } from '../vault/vault.js';
+import { Vault, WriteTx } from '../vault/vault.js';
 import { findOperation, type RegisteredOperation } from './registry.js';
 
 /** `agent`: a CLI call or an ssh signature served by `keyhold agent` (docs/agent.md). */
@@ -108,7 +110,7 @@ class CallBackground implements Background {
       (tx) => change(tx),
       (tx) => this.audit.append(tx, { transport: 'system', operation, key_id: null, outcome, fields }),
     );
-    this.audit.anchor();
+    await this.audit.anchor();
   }
 }
 
@@ -124,6 +126,8 @@ export class Session {
   private readonly now: () => number;
   private dueTimer: NodeJS.Timeout | undefined;
   private dueRunning = false;
+  /** Records maintenance found damaged, each audited once per session (not every minute). */
+  private readonly reportedDamage = new Set<string>();
 
   private constructor(
     readonly vault: Vault,
@@ -142,7 +146,10 @@ export class Session {
   static async create(path: string, password: string, opts: { kdfTargetMs?: number } & SessionOptions = {}): Promise<Session> {
     const session = new Session(await Vault.create(path, password, opts), opts);
     await session.vault.write(
-      () => undefined,
+      (tx) => {
+        session.vault.sealHeader(tx);
+        rebuildKmsDue(tx);
+      },
       (tx) => session.audit.append(tx, { transport: 'system', operation: 'vault init', key_id: null, outcome: 'success', fields: {} }),
     );
     session.audit.anchorNow();
@@ -157,11 +164,14 @@ export class Session {
   static async open(path: string, credentials: Credentials | ((vaultId: string) => Promise<Credentials>), opts: SessionOptions = {}): Promise<Session> {
     const vault = Vault.open(path);
     try {
+      removeDeadTemps(path);
       const unlock = typeof credentials === 'function' ? await credentials(vault.header.vault_id) : credentials;
       if ('password' in unlock) await vault.unlock(unlock.password);
       else vault.unlockWithDeviceSecret(unlock.deviceSecret);
       const session = new Session(vault, opts);
-      session.audit.checkOnUnlock();
+      const lost = await session.audit.checkOnUnlock();
+      if (lost) await session.audit.recordLoss(lost);
+      if (vault.needsHeaderSeal) await session.sealHeader();
       // KMS first: secret rotations that come due use whatever state their CMKs are left in.
       await session.runDueMaintenance();
       await session.runDueWork();
@@ -173,23 +183,46 @@ export class Session {
     }
   }
 
+  /** Migrates a vault from before the header MAC: its first write gives the header one. */
+  private async sealHeader(): Promise<void> {
+    await this.vault.write(
+      (tx) => this.vault.sealHeader(tx),
+      (tx) => this.audit.append(tx, { transport: 'system', operation: 'vault seal header', key_id: null, outcome: 'success', fields: {} }),
+    );
+    await this.audit.anchor();
+  }
+
   /** Runs due work periodically while the session is open; failures are retried next tick. */
   private startDueTimer(intervalMs = 60_000): void {
     // KMS maintenance (deletions, expiries, rotations) and secrets' due work share one timer.
-    this.dueTimer = setInterval(() => void this.runDueMaintenance().then(() => this.runDueWork()).catch(() => undefined), intervalMs);
+    this.dueTimer = setInterval(() => void this.runAllDue(), intervalMs);
     // The timer must not keep a CLI process alive; the desktop app and server stay up anyway.
     this.dueTimer.unref();
+  }
+
+  /**
+   * One tick of the timer: KMS maintenance, then secrets' due work, each on its own, so a
+   * failure of one (retried next tick) never skips the other.
+   */
+  private async runAllDue(): Promise<void> {
+    await this.runDueMaintenance().catch(() => undefined);
+    await this.runDueWork().catch(() => undefined);
   }
 
   close(): void {
     clearInterval(this.dueTimer);
     this.handles.clear();
-    if (this.vault.db.open && this.vault.unlocked) this.audit.close();
-    this.vault.close();
+    try {
+      if (this.vault.db.open && this.vault.unlocked) this.audit.close();
+    } finally {
+      this.vault.close();
+    }
   }
 
   private context(store: RecordStore, opts: { caller?: Caller | null; operation?: string; background?: CallBackground; hooks?: CallHooks } = {}): CallContext {
     const { caller = null, operation, background = new CallBackground(this.vault, this.audit), hooks = {} } = opts;
+    // Every write keeps KMS's due index in step with the keys and tokens it writes.
+    if (store instanceof WriteTx) store = new DueIndexedStore(store);
     return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
   }
 
@@ -228,7 +261,7 @@ export class Session {
       (tx) => fn(this.context(tx)),
       (tx, _r) => this.audit.append(tx, { transport: 'system', operation, key_id: keyId, outcome: 'success', fields: {} }),
     );
-    this.audit.anchor();
+    await this.audit.anchor();
   }
 
   /**
@@ -248,9 +281,10 @@ export class Session {
             (tx) => task.run(this.context(tx)),
             (tx, outcome) => this.audit.append(tx, entry(outcome)),
           );
-          this.audit.anchor();
+          await this.audit.anchor();
         } catch (e) {
-          if (!(e instanceof KeyholdError)) throw e;
+          // A task that committed but could not be anchored did not fail: it must not be audited so.
+          if (!(e instanceof KeyholdError) || e.code === LocalErrors.AuditAnchorWriteFailed) throw e;
           await this.audit.record(entry(e.code)).catch(() => undefined);
         }
       }
@@ -259,10 +293,38 @@ export class Session {
     }
   }
 
-  /** KMS work that fell due while the vault was closed (deletions, material expiry, rotations). */
-  private async runDueMaintenance(): Promise<void> {
-    for (const step of dueMaintenance(this.context(this.readStore('kms maintenance')))) {
-      await this.systemWrite(step.operation, (ctx) => step.apply(ctx), step.key_id);
+  /**
+   * KMS work that fell due (deletions, material expiry, rotations), each step its own audited
+   * system write. As with `runDueWork`, a step that fails with a KeyholdError is rolled back,
+   * audited with its code and retried next time, and a due key that does not open is audited
+   * (once a session) and skipped: neither blocks opening the vault nor the other keys.
+   */
+  async runDueMaintenance(): Promise<void> {
+    if (!this.vault.unlocked) return;
+    if (!readKmsDue(this.readStore('kms maintenance'))) {
+      // A vault from before the index (or whose index does not open): build it, once.
+      let damaged: DamagedRecord[] = [];
+      await this.systemWrite('kms index due work', async (ctx) => (damaged = rebuildKmsDue(ctx.store)));
+      await this.reportDamage(damaged);
+    }
+    const { steps, damaged } = dueMaintenance(this.context(this.readStore('kms maintenance')));
+    await this.reportDamage(damaged);
+    for (const step of steps) {
+      try {
+        await this.systemWrite(step.operation, (ctx) => step.apply(ctx), step.key_id);
+      } catch (e) {
+        if (!(e instanceof KeyholdError) || e.code === LocalErrors.AuditAnchorWriteFailed) throw e;
+        await this.audit.record({ transport: 'system', operation: step.operation, key_id: step.key_id, outcome: e.code, fields: {} }).catch(() => undefined);
+      }
+    }
+  }
+
+  private async reportDamage(damaged: DamagedRecord[]): Promise<void> {
+    for (const d of damaged) {
+      const name = `${d.table}/${d.id}`;
+      if (this.reportedDamage.has(name)) continue;
+      this.reportedDamage.add(name);
+      await this.audit.record({ transport: 'system', operation: 'kms maintenance', key_id: d.id, outcome: d.code, fields: { record: name } }).catch(() => undefined);
     }
   }
 
@@ -305,6 +367,7 @@ export class Session {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
     const input = parseInput(op.decl, rawInput) as Record<string, unknown>;
+    this.audit.ensureAnchored();
     const fileField = op.decl.localFileFields?.find((f) => rawInput[f] !== undefined);
     if (fileField) throw new KeyholdError(op.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file, which a remote cannot write; run without it.`, 400);
     const remote = getRemote(this.readStore('remote lookup'), remoteName);
@@ -324,6 +387,8 @@ export class Session {
   async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const { decl, handler, phases } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
+    // Fail closed: nothing runs while the anchor cannot follow the log.
+    this.audit.ensureAnchored();
     if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
       throw new KeyholdError('KMS.0307', `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
     }
@@ -346,7 +411,8 @@ export class Session {
           (tx: WriteTx) => (phases ? phases.commit(this.context(tx, opts), input, gathered) : handler(this.context(tx, opts), input)),
           (tx, r) => this.audit.append(tx, auditEntry(decl, input, who, 'success', r)),
         );
-        this.audit.anchor();
+        // The change is committed; its caller hears of it only once the anchor names it.
+        await this.audit.anchor();
         this.startBackground(background.started);
         return result;
       }
@@ -355,7 +421,7 @@ export class Session {
       this.startBackground(background.started);
       return result;
     } catch (e) {
-      if (e instanceof KeyholdError && e.code !== LocalErrors.AuditWriteFailed) {
+      if (e instanceof KeyholdError && e.code !== LocalErrors.AuditWriteFailed && e.code !== LocalErrors.AuditAnchorWriteFailed) {
         // Failed attempts are audited too, in their own transaction; a failure to do so must
         // not hide the original error.
         await this.audit.record(auditEntry(decl, input, who, e.code)).catch(() => undefined);

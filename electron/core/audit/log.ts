@@ -7,11 +7,14 @@
  * Read-only operations are audited too: their entries are grouped into one transaction per
  * turn of the event loop (group commit) and the operation only returns once its entry is
  * committed, so a failed audit write still fails the operation. That commit skips the WAL fsync
- * (synchronous=NORMAL): it survives a crash of Keyhold, and power loss once the next write
- * (always synchronous=FULL) commits. Writes and their entries are fully durable on return.
+ * (synchronous=NORMAL): it survives a crash of Keyhold, and power loss once the anchor that
+ * follows it has fsynced the WAL (anchor.ts) or the next write (always synchronous=FULL)
+ * commits. Writes and their entries are fully durable and anchored on return.
+ *
+ * Every check reads the anchor first and then one snapshot of the rows (`anchorThenSnapshot`).
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import type { AuditEvent } from '../../../shared/operations/index.js';
+import type { AuditEvent, AuditLoss } from '../../../shared/operations/index.js';
 import { equalBytes, hmacSha256 } from '../crypto/hmac.js';
 import { STATE_BYTES, xorInto, type Vault, type WriteTx } from '../vault/vault.js';
 import { AnchorWriter, readAnchor, type AnchorHead } from './anchor.js';
@@ -38,6 +41,20 @@ interface Row {
   entry: string;
   mac: Buffer;
 }
+
+/** Entries the anchor named that the database no longer has (see `checkOnUnlock`). */
+export interface LostEntries {
+  from: number;
+  to: number;
+  anchored_mac: string;
+}
+
+const LOSS_OPERATION = 'audit entries lost';
+/**
+ * Text only a loss entry holds (JSON escapes quotes inside values, and only Keyhold sets the
+ * transport), so `verify` finds them without parsing every entry.
+ */
+const LOSS_MARK = `"transport":"system","operation":"${LOSS_OPERATION}"`;
 
 /** The newest entry's sequence number, MAC and (hex) state digest: what the next one chains from. */
 interface Tip {
@@ -79,6 +96,8 @@ export class AuditLog {
   private readonly insertChunkStmt;
   private readonly anchorWriter;
   private wrote = false;
+  /** Why the last anchor write failed, until one succeeds. */
+  private anchorFailure: KeyholdError | null = null;
   /**
    * The last entry this log appended. When it is still the newest row (same seq and MAC: no
    * other process appended since and its transaction committed), the next append chains from it
@@ -160,24 +179,48 @@ export class AuditLog {
     return last ? { vault_id: this.vault.header.vault_id, seq: last.seq, mac: last.mac.toString('hex') } : null;
   }
 
-  /** Moves the anchor to the newest committed entry, soon. Call after every commit. */
-  anchor(): void {
+  /**
+   * Moves the anchor to the newest committed entry, off the event loop. Call after every
+   * commit; resolves once it is in place, rejects with AUDIT.0505 when it could not be written.
+   * A failure is also kept, so the session refuses the next operation until `ensureAnchored`
+   * succeeds (a read-only batch does not wait for its anchor, see `flush`).
+   */
+  anchor(): Promise<void> {
     const head = this.head();
-    if (!head) return;
+    if (!head) return Promise.resolve();
     this.wrote = true;
-    this.anchorWriter.soon(head);
+    return this.anchorWriter.write(head).then(
+      () => {
+        this.anchorFailure = null;
+      },
+      (e: unknown) => {
+        this.anchorFailure = e as KeyholdError;
+        throw e;
+      },
+    );
+  }
+
+  /** Refuses (AUDIT.0505) while the last anchor write failed and writing it now fails again. */
+  ensureAnchored(): void {
+    if (this.anchorFailure) this.anchorNow();
   }
 
   /** Moves the anchor now: before the vault closes, and when a vault is created or restored. */
   anchorNow(): void {
     const head = this.head();
-    if (head) this.anchorWriter.now(head);
+    try {
+      if (head) this.anchorWriter.now(head);
+    } catch (e) {
+      this.anchorFailure = e as KeyholdError;
+      throw e;
+    }
+    this.anchorFailure = null;
     this.wrote = false;
   }
 
   /** Call before closing the vault: the anchor must not be left behind the last commit. */
   close(): void {
-    if (this.wrote) this.anchorNow();
+    if (this.wrote || this.anchorFailure) this.anchorNow();
   }
 
   /**
@@ -208,7 +251,9 @@ export class AuditLog {
         () => this.append(null, ...batch.inputs),
         { durability: 'normal' },
       );
-      this.anchor();
+      // Its anchor is not awaited: it costs two fsyncs, which would bound read-only throughput
+      // (docs/vault-format.md "Durability"). A failure is kept and refuses the next operation.
+      this.anchor().catch(() => undefined);
       batch.resolve();
     } catch (e) {
       batch.reject(e);
@@ -217,15 +262,55 @@ export class AuditLog {
 
   /**
    * Cheap checks run at every unlock: the newest entry authenticates, the anchor does not lead
-   * the database, and the records present match the newest entry's state digest.
+   * the database, and the records present match the newest entry's state digest. All of them
+   * read one snapshot (see `anchorThenSnapshot`).
+   *
+   * One finding does not refuse the vault: entries the anchor names that are gone from the end
+   * of a log that is otherwise whole (its newest entry authenticates, the records match it).
+   * That is what a disk that lost synced writes leaves, or someone deleting the newest rows;
+   * either way the records are consistent, so the loss is returned for the session to record
+   * in the log itself (`recordLoss`), where it stays visible, instead of locking the user out.
    */
-  checkOnUnlock(): void {
-    const last = this.lastRow();
-    if (!last) throw new KeyholdError(LocalErrors.AuditTruncated, 'The audit log is empty: its entries were removed.', 500);
-    const prev = this.vault.db.prepare<[number], Row>('SELECT seq, entry, mac FROM audit WHERE seq = ?').get(last.seq - 1);
-    this.checkMac(last, prev?.mac ?? (last.seq === 1 ? this.genesis() : null));
-    this.checkAnchor(last);
-    this.checkState(last);
+  async checkOnUnlock(): Promise<LostEntries | null> {
+    return this.anchorThenSnapshot(true, (anchor) => {
+      const last = this.lastRow();
+      if (!last) throw new KeyholdError(LocalErrors.AuditTruncated, 'The audit log is empty: its entries were removed.', 500);
+      const prev = this.vault.db.prepare<[number], Row>('SELECT seq, entry, mac FROM audit WHERE seq = ?').get(last.seq - 1);
+      this.checkMac(last, prev?.mac ?? (last.seq === 1 ? this.genesis() : null));
+      if (anchor && anchor.vault_id === this.vault.header.vault_id && anchor.seq > last.seq) {
+        // The records must still match what is left of the log; if not, refuse and say why.
+        if (!this.stateMatches(last)) this.checkAnchor(anchor, last);
+        return { from: last.seq + 1, to: anchor.seq, anchored_mac: anchor.mac };
+      }
+      if (anchor) this.checkAnchor(anchor, last);
+      this.checkState(last);
+      return null;
+    });
+  }
+
+  /**
+   * Records, as an entry of its own (outcome AUDIT.0502), that the entries `lost` names are
+   * missing, and anchors the log there, so the loss stays in the log for `audit list-events`.
+   */
+  async recordLoss(lost: LostEntries): Promise<void> {
+    await this.vault.write(
+      () => undefined,
+      (tx) => this.append(tx, { transport: 'system', operation: LOSS_OPERATION, key_id: null, outcome: LocalErrors.AuditTruncated, fields: { ...lost } }),
+    );
+    await this.anchor();
+  }
+
+  /**
+   * Reads the anchor file, then runs `check` on one snapshot of the database taken after it.
+   * Whoever wrote the anchor had committed the entry it names before writing it, so a snapshot
+   * begun after reading it holds that entry: an anchor ahead of this snapshot was not written
+   * by Keyhold, and a writer committing meanwhile can only make the snapshot newer than the
+   * anchor, never older. (Read the other way round, a commit and its anchor landing between the
+   * two reads looked like deleted rows.)
+   */
+  private async anchorThenSnapshot<T>(anchored: boolean, check: (anchor: AnchorHead | null) => T): Promise<T> {
+    const anchor = anchored ? readAnchor(this.vault.path) : null;
+    return this.vault.snapshot(() => check(anchor));
   }
 
   private checkMac(row: Row, prevMac: Buffer | null): void {
@@ -234,18 +319,22 @@ export class AuditLog {
     }
   }
 
-  private checkAnchor(last: Row): void {
-    const anchor = readAnchor(this.vault.path);
+  private checkAnchor(anchor: AnchorHead, last: Row): void {
     if (anchor.vault_id !== this.vault.header.vault_id) {
       throw new KeyholdError(LocalErrors.AuditAnchorInvalid, 'The audit anchor beside the vault belongs to another vault.', 500);
     }
     if (anchor.seq > last.seq) {
-      throw new KeyholdError(LocalErrors.AuditTruncated, `The audit log ends at entry ${last.seq} but entry ${anchor.seq} was written: its newest entries were deleted.`, 500);
+      const missing = anchor.seq === last.seq + 1 ? `entry ${anchor.seq} is` : `entries ${last.seq + 1}-${anchor.seq} are`;
+      throw new KeyholdError(LocalErrors.AuditTruncated, `The audit log ends at entry ${last.seq} but was anchored at entry ${anchor.seq}: ${missing} missing (deleted, or lost by a disk that did not keep what it had synced).`, 500);
     }
     const at = this.vault.db.prepare<[number], { mac: Buffer }>('SELECT mac FROM audit WHERE seq = ?').get(anchor.seq);
     if (!at || at.mac.toString('hex') !== anchor.mac) {
       throw new KeyholdError(LocalErrors.AuditChainBroken, `Audit entry ${anchor.seq} differs from the anchored one: the log was rewritten.`, 500);
     }
+  }
+
+  private stateMatches(last: Row): boolean {
+    return this.vault.computeState().state.toString('hex') === (JSON.parse(last.entry) as StoredEntry).state;
   }
 
   private checkState(last: Row): void {
@@ -275,23 +364,32 @@ export class AuditLog {
 
   /**
    * Full verification: every entry's MAC, contiguous sequence, the anchor (except for a backup
-   * file, which has none of its own), and the state.
+   * file, which has none of its own), and the state; with `records`, every record body is
+   * authenticated too. Everything is read from one snapshot (`anchorThenSnapshot`).
    */
-  verify(opts: { anchored: boolean } = { anchored: true }): { entries: number; head: string } {
-    let prevMac = this.genesis();
-    let expectSeq = 1;
-    let last: Row | undefined;
-    for (const row of this.vault.db.prepare<[], Row>('SELECT seq, entry, mac FROM audit ORDER BY seq').iterate()) {
-      if (row.seq !== expectSeq) throw new KeyholdError(LocalErrors.AuditChainBroken, `Audit entry ${expectSeq} is missing from the middle of the log.`, 500);
-      this.checkMac(row, prevMac);
-      prevMac = row.mac;
-      expectSeq++;
-      last = row;
-    }
-    if (!last) throw new KeyholdError(LocalErrors.AuditTruncated, 'The audit log is empty: its entries were removed.', 500);
-    if (opts.anchored) this.checkAnchor(last);
-    this.checkState(last);
-    return { entries: last.seq, head: last.mac.toString('hex') };
+  async verify(opts: { anchored?: boolean; records?: boolean } = {}): Promise<{ entries: number; head: string; records: number | null; losses: AuditLoss[] }> {
+    return this.anchorThenSnapshot(opts.anchored ?? true, (anchor) => {
+      const records = opts.records ? this.vault.verifyRecords() : null;
+      let prevMac = this.genesis();
+      let expectSeq = 1;
+      let last: Row | undefined;
+      const losses: AuditLoss[] = [];
+      for (const row of this.vault.db.prepare<[], Row>('SELECT seq, entry, mac FROM audit ORDER BY seq').iterate()) {
+        if (row.seq !== expectSeq) throw new KeyholdError(LocalErrors.AuditChainBroken, `Audit entry ${expectSeq} is missing from the middle of the log.`, 500);
+        this.checkMac(row, prevMac);
+        if (row.entry.includes(LOSS_MARK)) {
+          const { fields } = JSON.parse(row.entry) as StoredEntry;
+          losses.push({ at: row.seq, from: fields.from as number, to: fields.to as number });
+        }
+        prevMac = row.mac;
+        expectSeq++;
+        last = row;
+      }
+      if (!last) throw new KeyholdError(LocalErrors.AuditTruncated, 'The audit log is empty: its entries were removed.', 500);
+      if (anchor) this.checkAnchor(anchor, last);
+      this.checkState(last);
+      return { entries: last.seq, head: last.mac.toString('hex'), records, losses };
+    });
   }
 
   list(opts: { limit: number; marker?: number; key_id?: string; operation?: string }): { events: AuditEvent[]; next_marker: number | null } {

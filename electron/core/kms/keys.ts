@@ -140,10 +140,11 @@ export async function newKey(
   ctx: KmsContext,
   fields: { key_alias: string; key_spec: KeySpec; key_usage: KeyUsage; key_description: string; origin: 'kms' | 'external'; default_key?: boolean },
 ): Promise<CmkRecord> {
-  const existing = ctx.store.list<CmkRecord>(CMK_TABLE);
+  const { keys: existing, damaged } = openableKeys(ctx);
   if (existing.some((k) => k.key_alias === fields.key_alias)) throw new KeyholdError('KMS.1104', `The alias ${fields.key_alias} already exists.`, 400);
   const quota = keyQuota(ctx);
-  if (!fields.default_key && existing.filter((k) => !k.default_key).length >= quota) {
+  // A key that does not open still takes its place in the quota.
+  if (!fields.default_key && existing.filter((k) => !k.default_key).length + damaged.length >= quota) {
     throw new KeyholdError('KMS.1105', `The quota of ${quota} customer master keys is reached.`, 400);
   }
   const now = ctx.now();
@@ -162,8 +163,32 @@ export async function newKey(
   return record;
 }
 
+/**
+ * Every key that opens, and the errors of those that do not: for the lookups every call of a
+ * service makes (its default key, a new key's alias and quota), which one damaged, unrelated
+ * key must not take down. Listing operations still fail on it, naming it.
+ */
+function openableKeys(ctx: KmsContext): { keys: CmkRecord[]; damaged: KeyholdError[] } {
+  const keys: CmkRecord[] = [];
+  const damaged: KeyholdError[] = [];
+  for (const id of ctx.store.ids(CMK_TABLE)) {
+    try {
+      const key = ctx.store.read<CmkRecord>(CMK_TABLE, id);
+      if (key) keys.push(key);
+    } catch (e) {
+      if (!(e instanceof KeyholdError)) throw e;
+      damaged.push(e);
+    }
+  }
+  return { keys, damaged };
+}
+
+/** The service's default key; when it is not among the keys that open, a damaged key may be it. */
 export function findDefaultKey(ctx: KmsContext, service: DefaultKeyService): CmkRecord | undefined {
-  return ctx.store.list<CmkRecord>(CMK_TABLE).find((k) => k.default_key && k.key_alias === `${service}/default`);
+  const { keys, damaged } = openableKeys(ctx);
+  const found = keys.find((k) => k.default_key && k.key_alias === `${service}/default`);
+  if (!found && damaged[0]) throw damaged[0];
+  return found;
 }
 
 /** The service's default key, created on first use (an AES_256 key that never disables). */

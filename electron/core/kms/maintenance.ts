@@ -2,9 +2,14 @@
  * KMS work that falls due with time rather than with a request: keys whose scheduled deletion
  * date has passed are destroyed, imported material past its expiry is removed (the key returns
  * to pending import), due rotations run, and expired import tokens are dropped. The session
- * runs each step as its own audited system write when the vault opens.
+ * runs each step as its own audited system write when the vault opens and every minute.
+ *
+ * What is due comes from the due index (due-index.ts): only keys whose time has come are opened,
+ * each on its own, so one key that does not open is reported and the others are still served.
  */
+import { KeyholdError } from '../../../shared/errors.js';
 import type { KmsContext } from './context.js';
+import { readKmsDue, type DamagedRecord } from './due-index.js';
 import { GRANT_TABLE, grantsOf } from './grants.js';
 import { TOKEN_TABLE, type TokenRecord } from './import-token.js';
 import { CMK_TABLE, STATE, type CmkRecord } from './keys.js';
@@ -76,23 +81,44 @@ const dropExpiredTokens: MaintenanceStep = {
   operation: 'kms expire-import-tokens',
   key_id: null,
   async apply(ctx) {
+    // Deleting needs only the ids, so no token is opened.
     const now = ctx.now();
-    for (const t of ctx.store.list<TokenRecord>(TOKEN_TABLE)) if (t.expires <= now) ctx.store.delete(TOKEN_TABLE, t.token_id);
+    for (const [id, expires] of Object.entries(readKmsDue(ctx.store)?.tokens ?? {})) if (expires <= now) ctx.store.delete(TOKEN_TABLE, id);
   },
 };
 
-/** The steps due at `ctx.now()`; empty when nothing is due (the usual case: no writes). */
-export function dueMaintenance(ctx: KmsContext): MaintenanceStep[] {
+/** The steps due at `ctx.now()`, and the due keys that did not open (each skipped, not fatal). */
+export interface DuePlan {
+  steps: MaintenanceStep[];
+  damaged: DamagedRecord[];
+}
+
+/**
+ * What is due at `ctx.now()` by the due index (the session builds it first when missing): empty
+ * when nothing is due, the usual case, and then no key is opened at all.
+ */
+export function dueMaintenance(ctx: KmsContext): DuePlan {
   const now = ctx.now();
-  const steps: MaintenanceStep[] = [];
-  for (const key of ctx.store.list<CmkRecord>(CMK_TABLE)) {
-    if (deletionDue(key, now)) {
-      steps.push(destroy(key.key_id));
+  const plan: DuePlan = { steps: [], damaged: [] };
+  const index = readKmsDue(ctx.store);
+  if (!index) return plan;
+  for (const [keyId, at] of Object.entries(index.keys)) {
+    if (at > now) continue;
+    let key: CmkRecord | undefined;
+    try {
+      key = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
+    } catch (e) {
+      if (!(e instanceof KeyholdError)) throw e;
+      plan.damaged.push({ table: CMK_TABLE, id: keyId, code: e.code });
       continue;
     }
-    if (materialExpired(key, now)) steps.push(expireMaterial(key.key_id));
-    if (rotationIsDue(key, now)) steps.push(rotate(key.key_id));
+    if (deletionDue(key, now)) {
+      plan.steps.push(destroy(keyId));
+      continue;
+    }
+    if (materialExpired(key, now)) plan.steps.push(expireMaterial(keyId));
+    if (rotationIsDue(key, now)) plan.steps.push(rotate(keyId));
   }
-  if (ctx.store.list<TokenRecord>(TOKEN_TABLE).some((t) => t.expires <= now)) steps.push(dropExpiredTokens);
-  return steps;
+  if (Object.values(index.tokens).some((expires) => expires <= now)) plan.steps.push(dropExpiredTokens);
+  return plan;
 }

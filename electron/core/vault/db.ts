@@ -1,4 +1,11 @@
-/** The SQLite file: pragmas chosen for durability (WAL, synchronous=FULL) and the schema. */
+/**
+ * The SQLite file: pragmas chosen for durability (WAL, synchronous=FULL) and the schema. The
+ * file holds the wrapped root key and the KDF salt, so it and its -wal and -shm are the owner's
+ * alone (0600) whatever the umask or the folder: the file is created 0600 before SQLite opens it
+ * (SQLite gives -wal and -shm the database file's mode), and every open sets 0600 again on all
+ * three, which also mends a vault created before this rule.
+ */
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
@@ -12,12 +19,29 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, mac BLOB NOT NULL);
 `;
 
+export const OWNER_ONLY = 0o600;
+
+/** Sets 0600 on `path` if it exists; a file of another owner (EPERM) is left as it is. */
+export function ownerOnly(path: string): void {
+  try {
+    chmodSync(path, OWNER_ONLY);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EPERM' && code !== 'EROFS') throw e;
+  }
+}
+
 export function openDb(path: string, opts: { create: boolean }): Db {
+  if (opts.create) closeSync(openSync(path, 'wx', OWNER_ONLY));
+  ownerOnly(path);
   const db = new Database(path, { fileMustExist: !opts.create });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
   if (opts.create) db.exec(SCHEMA);
+  // WAL mode made both files by now (the -wal stays while this connection is open).
+  ownerOnly(`${path}-wal`);
+  ownerOnly(`${path}-shm`);
   return db;
 }

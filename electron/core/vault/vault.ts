@@ -11,10 +11,10 @@
 import { existsSync } from 'node:fs';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aead.js';
-import { hkdf32, hmacSha256 } from '../crypto/hmac.js';
+import { equalBytes, hkdf32, hmacSha256 } from '../crypto/hmac.js';
 import { randomBytes, randomHex } from '../crypto/random.js';
 import { openDb, type Db } from './db.js';
-import { readHeader, writeHeader, VAULT_FORMAT, type VaultHeader } from './header.js';
+import { headerMacInput, readHeader, writeHeader, VAULT_FORMAT, type VaultHeader } from './header.js';
 import { calibrateKdf, deriveKek, type StoredKdf } from './kdf-params.js';
 import { OpenedCache } from './opened-cache.js';
 import { openRecord, sealRecord, type RecordIdentity } from './record-codec.js';
@@ -22,7 +22,14 @@ import { openRecord, sealRecord, type RecordIdentity } from './record-codec.js';
 export const STATE_BYTES = 32;
 
 /** Purposes a subkey may be derived for; each is a distinct HKDF info string. */
-export type SubkeyPurpose = 'records' | 'audit' | 'state' | 'hsm-wrap' | 'backup';
+export type SubkeyPurpose = 'records' | 'audit' | 'state' | 'hsm-wrap' | 'backup' | 'header';
+
+/**
+ * A sealed record written when a vault's header first gets its MAC. It never changes after, and
+ * the state digest covers it, so a header whose MAC was stripped (to pass as an older vault)
+ * is told apart from a vault that never had one.
+ */
+const HEADER_SEALED = { table: 'vault_meta', id: 'header_mac' } as const;
 
 function wrapRoot(kek: Buffer, root: Buffer, aad: string): string {
   const iv = randomBytes(GCM_IV_BYTES);
@@ -74,6 +81,7 @@ export class Vault {
     this.deleteRow = db.prepare('DELETE FROM records WHERE tbl = ? AND id = ?');
     this.txControl = {
       begin: db.prepare('BEGIN IMMEDIATE'),
+      beginRead: db.prepare('BEGIN DEFERRED'),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
       syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
@@ -106,9 +114,9 @@ export class Vault {
     };
     kek.fill(0);
     const db = openDb(path, { create: true });
-    writeHeader(db, header);
     const vault = new Vault(path, db, header);
     vault.root = root;
+    vault.setHeader(header);
     return vault;
   }
 
@@ -143,7 +151,54 @@ export class Vault {
     const root = unwrapRoot(kek, this.hdr.root_by_password, `keyhold-root|password|${this.hdr.vault_id}`);
     kek.fill(0);
     if (!root) throw new KeyholdError(LocalErrors.WrongPassword, 'Wrong master password.', 400);
+    this.unlockWith(root);
+  }
+
+  /** Takes the root key, then authenticates the header with it; a forged header locks again. */
+  private unlockWith(root: Buffer): void {
     this.root = root;
+    try {
+      this.checkHeader(this.hdr);
+    } catch (e) {
+      this.lock();
+      throw e;
+    }
+  }
+
+  private headerMac(h: VaultHeader): Buffer {
+    return hmacSha256(this.subkey('header'), headerMacInput(h));
+  }
+
+  /**
+   * Authenticates every header field (VAULT.0508 when one was changed). A header without a MAC
+   * passes only in a vault that never had one (then `needsHeaderSeal`).
+   */
+  private checkHeader(h: VaultHeader): void {
+    const forged = (why: string) => new KeyholdError(LocalErrors.HeaderForged, `The vault header ${why}: a field (domain_id, project_id, created, the KDF or a wrapped key) was changed outside Keyhold.`, 500);
+    if (h.header_mac === undefined) {
+      if (this.read(HEADER_SEALED.table, HEADER_SEALED.id) !== undefined) throw forged('has lost its MAC');
+      return;
+    }
+    if (!equalBytes(this.headerMac(h), Buffer.from(h.header_mac, 'hex'))) throw forged('does not authenticate');
+  }
+
+  /** Whether the header still lacks its MAC (a vault from before it): `sealHeader` migrates it. */
+  get needsHeaderSeal(): boolean {
+    return this.hdr.header_mac === undefined;
+  }
+
+  /** Gives the header its MAC and writes the record saying it has one, in `tx` (migration, creation). */
+  sealHeader(tx: WriteTx): void {
+    this.setHeader(this.hdr);
+    tx.put(HEADER_SEALED.table, HEADER_SEALED.id, { sealed: true });
+  }
+
+  /** Writes `h` with a fresh MAC over all its fields (the vault must be unlocked). */
+  private setHeader(h: VaultHeader): void {
+    const { header_mac: _old, ...fields } = h;
+    const sealed = { ...fields, header_mac: this.headerMac(fields).toString('hex') };
+    writeHeader(this.db, sealed);
+    this.hdr = sealed;
   }
 
   /** Unlocks with the device secret kept in the OS keychain ("remember on this device"). */
@@ -151,22 +206,19 @@ export class Vault {
     const wrapped = this.hdr.root_by_device;
     const root = wrapped ? unwrapRoot(hkdf32(secret, 'keyhold/v1/device'), wrapped, `keyhold-root|device|${this.hdr.vault_id}`) : null;
     if (!root) throw new KeyholdError(LocalErrors.WrongPassword, 'The remembered device secret no longer opens this vault; unlock with the password.', 400);
-    this.root = root;
+    this.unlockWith(root);
   }
 
   /** Wraps the root key under a fresh device secret, which the caller keeps in the keychain. */
   rememberDevice(): Buffer {
     const secret = randomBytes(32);
-    const hdr = { ...this.hdr, root_by_device: wrapRoot(hkdf32(secret, 'keyhold/v1/device'), this.rootKey(), `keyhold-root|device|${this.hdr.vault_id}`) };
-    writeHeader(this.db, hdr);
-    this.hdr = hdr;
+    this.setHeader({ ...this.hdr, root_by_device: wrapRoot(hkdf32(secret, 'keyhold/v1/device'), this.rootKey(), `keyhold-root|device|${this.hdr.vault_id}`) });
     return secret;
   }
 
   forgetDevice(): void {
     const { root_by_device: _dropped, ...rest } = this.hdr;
-    writeHeader(this.db, rest);
-    this.hdr = rest;
+    this.setHeader(rest);
   }
 
   /** Rewraps only the root key: records, audit and HSM material stay as they are. */
@@ -176,8 +228,7 @@ export class Vault {
     const kek = await deriveKek(newPassword, kdf);
     const hdr = { ...this.hdr, kdf, root_by_password: wrapRoot(kek, this.rootKey(), `keyhold-root|password|${this.hdr.vault_id}`) };
     kek.fill(0);
-    writeHeader(this.db, hdr);
-    this.hdr = hdr;
+    this.setHeader(hdr);
     return kdf;
   }
 
@@ -250,12 +301,52 @@ export class Vault {
     return this.listIds.all(table, range.after ?? '', range.limit ?? -1).map((r) => r.id);
   }
 
-  /** Authenticates every record; returns how many there are. */
+  /**
+   * Authenticates every record and returns how many there are. A record that does not open does
+   * not stop the others: all are tried, then one error names every damaged record with its code
+   * (the first one's code is the error's).
+   */
   verifyRecords(): number {
+    // The header as stored now, not as read at open: it may have been edited since.
+    this.checkHeader(readHeader(this.db));
     const key = this.subkey('records');
     const rows = this.db.prepare<[], { tbl: string; id: string; rev: number; body: Buffer }>('SELECT tbl, id, rev, body FROM records').all();
-    for (const r of rows) openRecord(key, { table: r.tbl, id: r.id, rev: r.rev }, r.body).fill(0);
+    const damaged: { name: string; code: string }[] = [];
+    for (const r of rows) {
+      try {
+        openRecord(key, { table: r.tbl, id: r.id, rev: r.rev }, r.body).fill(0);
+      } catch (e) {
+        if (!(e instanceof KeyholdError)) throw e;
+        damaged.push({ name: `${r.tbl}/${r.id}`, code: e.code });
+      }
+    }
+    const first = damaged[0];
+    if (first) {
+      const list = damaged.map((d) => `${d.name} (${d.code})`).join(', ');
+      throw new KeyholdError(first.code, `${damaged.length} of ${rows.length} vault records do not open: ${list}.`, 500);
+    }
     return rows.length;
+  }
+
+  /**
+   * Runs `read` on one snapshot of the database: one read transaction, so every row it reads is
+   * from the same commit however many statements it takes, while other processes go on writing.
+   * It holds this process's write lock, so no transaction of this connection is half-done under
+   * it; `read` is synchronous, so the lock is held for exactly that long.
+   */
+  async snapshot<T>(read: () => T): Promise<T> {
+    this.rootKey();
+    const release = await this.writeLock.acquire();
+    try {
+      this.txControl.beginRead.run();
+      try {
+        return read();
+      } finally {
+        this.txControl.commit.run();
+      }
+    } finally {
+      release();
+    }
   }
 
   /**

@@ -82,7 +82,7 @@ describe('audit log', () => {
     other.close();
     await Promise.all(Array.from({ length: 10 }, () => session.call('kms', 'list-keys', {}, 'cli')));
     await session.call('kms', 'create-key', { key_alias: 'after' }, 'cli');
-    expect(session.audit.verify().entries).toBeGreaterThan(10);
+    expect((await session.audit.verify()).entries).toBeGreaterThan(10);
     session.close();
     expect(cli(path, ['audit', 'verify']).json).toMatchObject({ valid: true });
   });
@@ -103,14 +103,14 @@ describe('audit log', () => {
     const before = (session.vault.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
     await Promise.all(Array.from({ length: 50 }, () => session.call('kms', 'list-keys', {}, 'cli')));
     expect((session.vault.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n).toBe(before + 50);
-    expect(session.audit.verify().entries).toBe(before + 50);
+    expect((await session.audit.verify()).entries).toBe(before + 50);
     session.close();
   });
 
   it('keeps one verifiable chain through many concurrent reads, writes and failures', async () => {
     const { session, path } = await newSession();
     const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'busy' }, 'cli')) as { key_info: { key_id: string } };
-    const before = session.audit.verify().entries;
+    const before = (await session.audit.verify()).entries;
     const calls = Array.from({ length: 300 }, (_, i) => {
       if (i % 50 === 7) return session.call('kms', 'create-key', { key_alias: `busy-${i}` }, 'cli');
       if (i % 10 === 3) return session.call('kms', 'describe-key', { key_id: '00000000-0000-4000-8000-000000000000' }, 'http').catch(() => undefined);
@@ -118,7 +118,7 @@ describe('audit log', () => {
     });
     await Promise.all(calls);
     // Every call has its own entry: successes, the refused describe-key calls, the writes.
-    expect(session.audit.verify().entries).toBe(before + 300);
+    expect((await session.audit.verify()).entries).toBe(before + 300);
     session.close();
     expect(cli(path, ['audit', 'verify']).json).toMatchObject({ valid: true, entries: before + 300 });
   });

@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { SoftwareHsm } from '../../../electron/core/hsm/software.js';
 import type { KmsContext } from '../../../electron/core/kms/context.js';
 import { CMK_TABLE, type CmkRecord } from '../../../electron/core/kms/keys.js';
+import { DueIndexedStore, rebuildKmsDue } from '../../../electron/core/kms/due-index.js';
 import { dueMaintenance } from '../../../electron/core/kms/maintenance.js';
 import { kmsHandlers } from '../../../electron/core/kms/service.js';
 import type { RecordStore } from '../../../electron/core/vault/store.js';
@@ -28,18 +29,21 @@ function memoryStore(): RecordStore {
 
 it('a due rotation seen by two openers is applied once; a due deletion once', async () => {
   let now = Date.now();
-  const ctx: KmsContext = { store: memoryStore(), hsm: new SoftwareHsm(randomBytes(32)), handles: new Map(), domain: { domain_id: 'd', project_id: 'p', realm: 'local' }, now: () => now };
+  // As in a session: the store keeps the due index, which a new vault starts with.
+  const store = new DueIndexedStore(memoryStore());
+  rebuildKmsDue(store);
+  const ctx: KmsContext = { store, hsm: new SoftwareHsm(randomBytes(32)), handles: new Map(), domain: { domain_id: 'd', project_id: 'p', realm: 'local' }, now: () => now };
   const rotating = (await kmsHandlers.createKey(ctx, { key_alias: 'r', key_spec: 'AES_256', key_description: '', origin: 'kms' })).key_info.key_id;
   const doomed = (await kmsHandlers.createKey(ctx, { key_alias: 'd', key_spec: 'AES_256', key_description: '', origin: 'kms' })).key_info.key_id;
   await kmsHandlers.enableKeyRotation(ctx, { key_id: rotating });
   await kmsHandlers.updateKeyRotationInterval(ctx, { key_id: rotating, rotation_interval: 30 });
   await kmsHandlers.scheduleKeyDeletion(ctx, { key_id: doomed, pending_days: '7' });
   now += 31 * 86_400_000;
-  const first = dueMaintenance(ctx);
-  const second = dueMaintenance(ctx);
+  const first = dueMaintenance(ctx).steps;
+  const second = dueMaintenance(ctx).steps;
   expect(first.map((s) => s.operation).sort()).toEqual(['kms destroy-key', 'kms rotate-key']);
   for (const step of [...first, ...second]) await step.apply(ctx);
   expect(ctx.store.read<CmkRecord>(CMK_TABLE, rotating)?.versions.map((v) => v.version)).toEqual([1, 2]);
   expect(ctx.store.read<CmkRecord>(CMK_TABLE, doomed)).toBeUndefined();
-  expect(dueMaintenance(ctx)).toEqual([]);
+  expect(dueMaintenance(ctx)).toEqual({ steps: [], damaged: [] });
 });

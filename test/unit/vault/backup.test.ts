@@ -23,7 +23,7 @@ describe('backup and restore', () => {
     expect(aliases).toContain('kept');
     expect(aliases).not.toContain('after-backup');
     expect(await s.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli')).toBeTruthy();
-    expect(s.audit.verify().entries).toBeGreaterThan(0);
+    expect((await s.audit.verify()).entries).toBeGreaterThan(0);
     s.close();
   });
 
@@ -38,7 +38,7 @@ describe('backup and restore', () => {
     db.close();
     await expect(restoreVault(out, path, TEST_PASSWORD)).rejects.toMatchObject({ code: LocalErrors.AuditChainBroken });
     const s = await Session.open(path, { password: TEST_PASSWORD });
-    expect(s.audit.verify().entries).toBeGreaterThan(0);
+    expect((await s.audit.verify()).entries).toBeGreaterThan(0);
     s.close();
   });
 

@@ -47,7 +47,7 @@ describe('vault', () => {
     await expect(Session.open(path, { password: TEST_PASSWORD })).rejects.toMatchObject({ code: LocalErrors.WrongPassword });
     const reopened = await Session.open(path, { password: 'new password' });
     expect(await reopened.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli')).toMatchObject({ key_info: { key_alias: 'k' } });
-    expect(reopened.audit.verify().entries).toBeGreaterThan(0);
+    expect((await reopened.audit.verify()).entries).toBeGreaterThan(0);
     reopened.close();
   });
 
@@ -56,7 +56,7 @@ describe('vault', () => {
     session.close();
     const text = JSON.stringify(headerOf(path));
     expect(text).not.toContain('hunter2');
-    expect(Object.keys(headerOf(path)).sort()).toEqual(['created', 'domain_id', 'format', 'kdf', 'project_id', 'root_by_password', 'vault_id'].sort());
+    expect(Object.keys(headerOf(path)).sort()).toEqual(['created', 'domain_id', 'format', 'header_mac', 'kdf', 'project_id', 'root_by_password', 'vault_id'].sort());
   });
 
   it('remembers this device through the keychain interface and forgets it', async () => {

@@ -12,7 +12,7 @@ export interface WireErrorFlat {
   error_msg: string;
 }
 /** KMS nests its error object; every other service is flat (reference §3, trap 1). */
-export type WireError = WireErrorFlat | { error: WireErrorFlat };
+export type WireError = WireErrorFlat | { error: WireErrorFlat & { code: string; message: string } };
 
 export class KeyholdError extends Error {
   override readonly name = 'KeyholdError';
@@ -35,7 +35,8 @@ export class KeyholdError extends Error {
 
   toWire(): WireError {
     const flat = { error_code: this.code, error_msg: this.message };
-    return this.service === 'KMS' ? { error: flat } : flat;
+    // KMS nests; Huawei's Node SDK looks one level down for `code`/`message`, so those ride along.
+    return this.service === 'KMS' ? { error: { ...flat, code: this.code, message: this.message } } : flat;
   }
 }
 

@@ -64,6 +64,14 @@ export interface Background {
 /** The only operations a grantee access key may call (on keys granted to it). */
 const GRANTABLE = new Set<string>(GRANT_OPERATIONS);
 
+/**
+ * A grantee calling an operation grants never give: KMS's 0307 ("role may not call the API"),
+ * numbered alike in the called service's own namespace so CSMS and KPS answer in their flat shape.
+ */
+function roleRefused(decl: OperationDecl, caller: Caller): KeyholdError {
+  return new KeyholdError(`${decl.service.toUpperCase()}.0307`, `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
+}
+
 /** Services whose operations may use their default key; it is created before their first call. */
 const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', csms: 'csms', kps: 'kps' };
 
@@ -311,9 +319,7 @@ export class Session {
   async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const { decl, handler, phases } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
-    if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
-      throw new KeyholdError('KMS.0307', `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
-    }
+    if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) throw roleRefused(decl, caller);
     const svc = DEFAULT_KEY_OF_SERVICE[decl.service];
     if (svc && !this.ensured.has(svc)) await this.ensureDefault(svc);
     const who = caller ? `${transport}:${caller.access_key}` : transport;

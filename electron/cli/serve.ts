@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import type { Session } from '../core/api/index.js';
 import { akskAuthenticator } from '../server/aksk.js';
-import { keyholdRequestListener } from '../server/http.js';
+import { keyholdRequestListener, SERVER_TIMEOUTS } from '../server/http.js';
 
 export interface ServeOptions {
   host: string;
@@ -47,8 +47,8 @@ function readTls(path: string, what: string): Buffer {
 export async function serve(session: Session, opts: ServeOptions): Promise<void> {
   const listener = keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)] });
   const server: Server = opts.tlsCert
-    ? createHttpsServer({ cert: readTls(opts.tlsCert, 'certificate'), key: readTls(opts.tlsKey as string, 'key') }, listener)
-    : createHttpServer(listener);
+    ? createHttpsServer({ ...SERVER_TIMEOUTS, cert: readTls(opts.tlsCert, 'certificate'), key: readTls(opts.tlsKey as string, 'key') }, listener)
+    : createHttpServer(SERVER_TIMEOUTS, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new KeyholdError(LocalErrors.BadArgument, `Cannot listen on ${opts.host}:${opts.port} (${e.code ?? e.message}).`, 400)));
     server.listen(opts.port, opts.host, resolve);

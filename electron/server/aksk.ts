@@ -25,8 +25,12 @@ function unauthorized(code: string, message: string): KeyholdError {
 
 const iamError = (why: string) => unauthorized('APIGW.0301', `Incorrect IAM authentication information: ${why}`);
 
-/** An authenticator: a Caller when the request is for it and valid; undefined when not its scheme. */
-export type Authenticator = (req: IncomingMessage, url: URL, body: Buffer) => Caller | undefined;
+/**
+ * An authenticator, in two steps so that no body is read for a request its headers already
+ * condemn: undefined when the request is not of its scheme; else, once the headers pass (or a
+ * 401 is thrown), the check of the body bytes that yields the Caller (or throws 401).
+ */
+export type Authenticator = (req: IncomingMessage, url: URL) => ((body: Buffer) => Caller) | undefined;
 
 function single(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
@@ -42,7 +46,7 @@ function checkContentHash(req: IncomingMessage, signedHeaders: string[], body: B
 }
 
 export function akskAuthenticator(session: Session, now: () => number = Date.now): Authenticator {
-  return (req, url, body) => {
+  return (req, url) => {
     const header = req.headers.authorization;
     if (!header?.startsWith('SDK-HMAC-SHA256 ')) return undefined;
     const auth = parseAuthorization(header);
@@ -54,16 +58,19 @@ export function akskAuthenticator(session: Session, now: () => number = Date.now
     if (Math.abs(now() - date.getTime()) > MAX_CLOCK_SKEW_MS) {
       throw unauthorized('APIGW.0303', 'Incorrect app authentication information: signature expired (X-Sdk-Date is more than 15 minutes from server time).');
     }
-    checkContentHash(req, auth.signedHeaders, body);
     const key = session.accessKey(auth.access);
+    if (!key) throw iamError('verify aksk signature fail.');
     // Only the headers the signature covers (node:http gives their names in lower case).
     const headers: Record<string, string> = {};
     for (const name of auth.signedHeaders) {
       const v = Object.hasOwn(req.headers, name) ? single(req.headers[name]) : undefined;
       if (v !== undefined) headers[name] = v;
     }
-    const signable = { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams.entries()], headers, body };
-    if (!key || !verifySignature(signable, auth, key.secret)) throw iamError('verify aksk signature fail.');
-    return { access_key: auth.access, role: key.role };
+    return (body) => {
+      checkContentHash(req, auth.signedHeaders, body);
+      const signable = { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams.entries()], headers, body };
+      if (!verifySignature(signable, auth, key.secret)) throw iamError('verify aksk signature fail.');
+      return { access_key: auth.access, role: key.role };
+    };
   };
 }

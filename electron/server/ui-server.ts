@@ -12,7 +12,7 @@ import type { Session } from '../core/api/index.js';
 import { dispatchUiCall, toUiError } from '../ui/bridge.js';
 import type { Workspace } from '../ui/workspace.js';
 import { akskAuthenticator } from './aksk.js';
-import { keyholdRequestListener } from './http.js';
+import { DEFAULT_BODY_TIMEOUT_MS, keyholdRequestListener, readBody } from './http.js';
 import { isUiAsset, serveStatic } from './static.js';
 import { allowedHosts, csrfProblem, hostAllowed, UiSessions } from './ui-session.js';
 
@@ -34,28 +34,16 @@ function sendError(res: ServerResponse, e: unknown): void {
   send(res, status, { error_code: code, error_msg: message });
 }
 
-function readJson(req: IncomingMessage): Promise<{ op?: unknown; input?: unknown }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > UI_BODY_LIMIT) {
-        reject(new KeyholdError(LocalErrors.BadArgument, 'The request is too large.', 413));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      try {
-        const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        if (value && typeof value === 'object' && !Array.isArray(value)) resolve(value);
-        else reject(new KeyholdError(LocalErrors.BadArgument, 'The request body is not a JSON object.', 400));
-      } catch {
-        reject(new KeyholdError(LocalErrors.BadArgument, 'The request body is not JSON.', 400));
-      }
-    });
-    req.on('error', reject);
-  });
+async function readJson(req: IncomingMessage, res: ServerResponse): Promise<{ op?: unknown; input?: unknown }> {
+  const body = await readBody(req, res, { limit: UI_BODY_LIMIT, timeoutMs: DEFAULT_BODY_TIMEOUT_MS, code: LocalErrors.BadArgument });
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new KeyholdError(LocalErrors.BadArgument, 'The request body is not JSON.', 400);
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value;
+  throw new KeyholdError(LocalErrors.BadArgument, 'The request body is not a JSON object.', 400);
 }
 
 export class UiServer {
@@ -103,7 +91,7 @@ export class UiServer {
   private async uiCall(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const problem = csrfProblem(req, this.opts.scheme);
     if (problem) throw new KeyholdError('UI.0403', `Refused: ${problem}`, 403);
-    const { op, input } = await readJson(req);
+    const { op, input } = await readJson(req, res);
     const signedIn = this.sessions.has(req);
     if (!signedIn && !(isSessionOp(String(op)) && PUBLIC_SESSION_OPS.includes(op as SessionOpName))) {
       throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);

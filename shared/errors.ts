@@ -51,6 +51,8 @@ export const LocalErrors = {
   VaultFormat: 'VAULT.0105',
   PasswordRequired: 'VAULT.0106',
   VaultLocked: 'VAULT.0107',
+  /** A new master password that breaks the policy (electron/core/api/password-policy.ts). */
+  PasswordPolicy: 'VAULT.0108',
   /** A sealed record fails authentication: a flipped byte, a truncated body. */
   RecordCorrupt: 'VAULT.0501',
   /** A sealed record that authenticates but belongs elsewhere: rows swapped. */

@@ -30,7 +30,7 @@ export async function serveUi(vaultPath: string, opts: ServeOptions, env: NodeJS
     kdfTargetMs: kdf !== undefined && Number.isInteger(kdf) && kdf >= 1 ? kdf : undefined,
   });
   const scheme = opts.tlsCert ? 'https' : 'http';
-  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme });
+  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme, allowHosts: opts.allowHosts });
   const server: Server = opts.tlsCert
     ? createHttpsServer({ ...SERVER_TIMEOUTS, cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string) }, ui.listener)
     : createHttpServer(SERVER_TIMEOUTS, ui.listener);

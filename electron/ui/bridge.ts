@@ -71,6 +71,18 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, she
   }
 }
 
+/**
+ * Changing the master password from a UI takes the current one too: an open window or a
+ * session cookie alone is not enough (someone at an unlocked screen, a stolen cookie). The
+ * check opens the vault a second time, at the full KDF cost. Only the new password goes on.
+ */
+async function reauthenticated(ws: Workspace, input: unknown): Promise<{ new_password: unknown }> {
+  const current = field(input, 'current_password');
+  if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to change it.', 400);
+  await ws.checkPassword(current);
+  return { new_password: field(input, 'new_password') };
+}
+
 export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown, transport: 'ipc' | 'http', shell: ShellServices | null = null): Promise<unknown> {
   if (typeof op !== 'string') throw new KeyholdError(LocalErrors.UnknownOperation, 'Unknown operation.', 400);
   if (isSessionOp(op)) return sessionCall(ws, op, input, shell);
@@ -86,8 +98,9 @@ export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown,
   if (transport === 'http' && NOT_OVER_HTTP.has(registered.decl.service)) {
     throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} manages the server's own credentials and is available in the desktop app and the CLI only.`, 403);
   }
+  const runInput = registered.key === 'vaultChangePassword' ? await reauthenticated(ws, input) : (input ?? {});
   // Long operations report progress as UI events, named by the operation's key.
-  return ws.run(registered, input ?? {}, { onProgress: (p) => ws.emitProgress(registered.key, p.done, p.total) });
+  return ws.run(registered, runInput, { onProgress: (p) => ws.emitProgress(registered.key, p.done, p.total) });
 }
 
 /** The error as the UI may see it: a KeyholdError's code and message, anything else hidden. */

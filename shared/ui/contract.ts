@@ -20,12 +20,14 @@ export interface RememberSupport {
 
 export interface SessionStatus {
   state: 'no-vault' | 'locked' | 'unlocked';
-  vault_path: string;
+  /** Absent in web mode before login: an anonymous browser learns only `state`. */
+  vault_path?: string;
   transport: UiTransport;
   remember: RememberSupport;
   /** True when this device holds a remembered secret for the vault (unlock without password). */
   remembered: boolean;
-  auto_lock_minutes: number;
+  /** Absent in web mode before login. */
+  auto_lock_minutes?: number;
 }
 
 type NoInput = Record<string, never>;
@@ -73,12 +75,17 @@ export function isSessionOp(op: string): op is SessionOpName {
 
 export type UiOpName = OperationKey | SessionOpName;
 
-/** What a caller passes: the schema's input type, so fields with defaults may be left out. */
+/**
+ * What a caller passes: the schema's input type, so fields with defaults may be left out.
+ * Over the UI, changing the master password also takes the current one (electron/ui/bridge.ts).
+ */
 export type UiInput<K extends UiOpName> = K extends SessionOpName
   ? SessionOps[K]['input']
-  : K extends OperationKey
-    ? z.input<(typeof operations)[K]['input']>
-    : never;
+  : K extends 'vaultChangePassword'
+    ? z.input<(typeof operations)[K]['input']> & { current_password: string }
+    : K extends OperationKey
+      ? z.input<(typeof operations)[K]['input']>
+      : never;
 
 export type UiOutput<K extends UiOpName> = K extends SessionOpName
   ? SessionOps[K]['output']

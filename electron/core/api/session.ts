@@ -20,6 +20,7 @@ import { dueMaintenance } from '../kms/maintenance.js';
 import { dueTasks } from '../secrets/schedule.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import { claimExclusive } from './exclusive.js';
+import { requireMasterPasswordPolicy } from './password-policy.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, type WriteTx } from '../vault/vault.js';
 import { findOperation, type RegisteredOperation } from './registry.js';
@@ -135,6 +136,7 @@ export class Session {
 
   /** Creates a vault and writes its first audit entry (and the anchor beside it). */
   static async create(path: string, password: string, opts: { kdfTargetMs?: number } & SessionOptions = {}): Promise<Session> {
+    requireMasterPasswordPolicy(password);
     const session = new Session(await Vault.create(path, password, opts), opts);
     await session.vault.write(
       () => undefined,

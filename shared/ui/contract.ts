@@ -32,6 +32,12 @@ export interface SessionStatus {
 
 type NoInput = Record<string, never>;
 
+/** A dialog's answer: nulls when the user cancelled. */
+export interface ChosenFile {
+  token: string | null;
+  name: string | null;
+}
+
 export interface SessionOps {
   'session.status': { input: NoInput; output: SessionStatus };
   'session.create': { input: { password: string }; output: SessionStatus };
@@ -45,9 +51,13 @@ export interface SessionOps {
   'clipboard.write': { input: { text: string }; output: { written: true } };
   /** Clears the clipboard if it still holds what Keyhold put there (a later copy of the user's own is left alone). */
   'clipboard.clear': { input: NoInput; output: { cleared: boolean } };
-  /** Desktop only: the OS file dialogs; the renderer never makes up a path, the user picks it. */
-  'dialog.open-file': { input: { title: string }; output: { path: string | null } };
-  'dialog.save-file': { input: { title: string; default_name: string }; output: { path: string | null } };
+  /**
+   * Desktop only: the OS file dialogs. The page never sees or makes up a path: it gets a token
+   * for the file the user picked (single use, for reading or for writing as the dialog was
+   * opened) and the file's name to show; file operations take the token in the path's place.
+   */
+  'dialog.open-file': { input: { title: string }; output: ChosenFile };
+  'dialog.save-file': { input: { title: string; default_name: string }; output: ChosenFile };
 }
 export type SessionOpName = keyof SessionOps;
 

@@ -61,14 +61,14 @@ function refuse(op: RegisteredOperation, message: string): KeyholdError {
 
 /**
  * The input with every path field's token replaced by its path. Refuses (the operation's own
- * invalid-parameter code) a field holding anything but a live token for its use, and any
- * operation on files whose path fields are not listed.
+ * invalid-parameter code) a field holding anything but a live token for its use (without the
+ * shell's dialogs there are none), and any operation on files whose path fields are not listed.
  */
 export function resolvePathTokens(op: RegisteredOperation, input: unknown, tokens: PathTokens | null): unknown {
   const touchesFiles = Boolean(op.decl.localFiles || op.decl.localFileFields?.length);
   if (!touchesFiles) return input;
   const fields = IPC_PATH_FIELDS[op.key];
-  if (!fields || !tokens) throw refuse(op, `${op.decl.service} ${op.decl.name} works on files and is not offered to the app's window.`);
+  if (!fields) throw refuse(op, `${op.decl.service} ${op.decl.name} works on files and is not offered to the app's window.`);
   if (input === null || typeof input !== 'object') return input;
   const resolved: Record<string, unknown> = { ...(input as Record<string, unknown>) };
   // Spend every token given before refusing any: a refused call leaves none behind to retry with.
@@ -76,7 +76,7 @@ export function resolvePathTokens(op: RegisteredOperation, input: unknown, token
   for (const [field, use] of Object.entries(fields)) {
     const value = resolved[field];
     if (value === undefined) continue;
-    const path = typeof value === 'string' ? tokens.take(value, use) : null;
+    const path = typeof value === 'string' && tokens ? tokens.take(value, use) : null;
     if (path === null) problems.push(field);
     else resolved[field] = path;
   }

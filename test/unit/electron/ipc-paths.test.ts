@@ -109,3 +109,17 @@ describe('IPC path tokens', () => {
     expect(r.ok).toBe(false);
   });
 });
+
+describe('IPC change-password', () => {
+  it('needs the current master password, and the policy holds for the new one', async () => {
+    const noCurrent = await call('vaultChangePassword', { new_password: 'a new desktop password' });
+    expect(noCurrent).toMatchObject({ ok: false, error: { code: 'VAULT.0106' } });
+    const wrong = await call('vaultChangePassword', { current_password: 'not the password', new_password: 'a new desktop password' });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'VAULT.0101' } });
+    const weak = await call('vaultChangePassword', { current_password: 'desktop master password', new_password: 'short' });
+    expect(weak).toMatchObject({ ok: false, error: { code: 'VAULT.0108' } });
+    expect(await call('vaultChangePassword', { current_password: 'desktop master password', new_password: 'a new desktop password' })).toMatchObject({ ok: true });
+    await ws.lock('user');
+    expect(await call('session.unlock', { password: 'a new desktop password' })).toMatchObject({ ok: true });
+  });
+});

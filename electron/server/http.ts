@@ -138,8 +138,11 @@ export function keyholdRequestListener(session: Session, opts: ServerOptions): R
         const status = route.op.decl.route?.status ?? 200;
         sendJson(res, status, status === 204 || result === undefined ? undefined : result, requestId);
       } catch (e) {
-        if (!res.headersSent && !res.destroyed) sendError(res, e, requestId);
-        else res.destroy();
+        if (res.headersSent || res.destroyed) return void res.destroy();
+        // Refused before its body was read: the connection ends with the answer, rather than
+        // the server reading the rest of a body it will never use.
+        if (!req.complete) res.setHeader('Connection', 'close');
+        sendError(res, e, requestId);
       }
     })();
   };

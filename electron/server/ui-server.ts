@@ -87,8 +87,10 @@ export class UiServer {
 
   readonly listener: RequestListener = (req, res) => {
     void this.handle(req, res).catch((e) => {
-      if (!res.headersSent) sendError(res, e);
-      else res.destroy();
+      if (res.headersSent || res.destroyed) return void res.destroy();
+      // Refused before its body was read (Host, CSRF): the connection ends with the answer.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      sendError(res, e);
     });
   };
 

@@ -138,3 +138,27 @@ describe('AK/SK verification holds against any one change (property)', () => {
     expect(verdict(r)).toBe('401');
   });
 });
+
+describe('AK/SK verification of arbitrary headers (fuzz)', () => {
+  it('ends in a caller, "not my scheme" or a 401 KeyholdError: never a crash', () => {
+    const name = fc.constantFrom('host', 'x-sdk-date', 'x-sdk-content-sha256', 'content-type', '__proto__', 'constructor', 'toString', 'x-a');
+    const authorization = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.tuple(fc.array(name, { maxLength: 6 }), fc.stringMatching(/^[0-9a-f]{64}$/), fc.constantFrom(credential.access, 'UNKNOWN')).map(
+        ([names, sig, ak]) => `SDK-HMAC-SHA256 Access=${ak}, SignedHeaders=${names.join(';')}, Signature=${sig}`,
+      ),
+    );
+    fc.assert(
+      fc.property(authorization, fc.dictionary(name, fc.oneof(fc.string({ maxLength: 40 }), fc.constant(sdkDate(new Date(NOW))))), fc.uint8Array({ maxLength: 32 }), (auth, headers, body) => {
+        const req = { method: 'POST', headers: { ...headers, authorization: auth } } as never;
+        try {
+          const verify = akskAuthenticator(session, () => NOW)(req, new URL('http://keyhold.local/v1.0/p/kms/list-keys'));
+          if (verify) verify(Buffer.from(body));
+        } catch (e) {
+          expect(e).toMatchObject({ name: 'KeyholdError', status: 401 });
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

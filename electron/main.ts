@@ -12,6 +12,7 @@ import { registerIpc } from './ipc.js';
 import { rememberSupport, SafeStorageKeychain } from './safe-storage-keychain.js';
 import { APP_SCHEME, APP_URL, hardenApp, hardenSession, registerAppScheme, webPreferences } from './security.js';
 import type { ShellServices } from './ui/bridge.js';
+import { PathTokens } from './ui/path-tokens.js';
 import { Workspace } from './ui/workspace.js';
 
 // Built layout: dist/electron/main.js, dist/electron/preload.cjs, dist/renderer/.
@@ -31,6 +32,7 @@ function shellServices(): ShellServices {
   let copied: string | null = null;
   const parent = () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
   return {
+    paths: new PathTokens(),
     dialogs: {
       async open(title) {
         const win = parent();

@@ -12,7 +12,7 @@ export interface WireErrorFlat {
   error_msg: string;
 }
 /** KMS nests its error object; every other service is flat (reference §3, trap 1). */
-export type WireError = WireErrorFlat | { error: WireErrorFlat };
+export type WireError = WireErrorFlat | { error: WireErrorFlat & { code: string; message: string } };
 
 export class KeyholdError extends Error {
   override readonly name = 'KeyholdError';
@@ -35,7 +35,8 @@ export class KeyholdError extends Error {
 
   toWire(): WireError {
     const flat = { error_code: this.code, error_msg: this.message };
-    return this.service === 'KMS' ? { error: flat } : flat;
+    // KMS nests; Huawei's Node SDK looks one level down for `code`/`message`, so those ride along.
+    return this.service === 'KMS' ? { error: { ...flat, code: this.code, message: this.message } } : flat;
   }
 }
 
@@ -50,6 +51,8 @@ export const LocalErrors = {
   VaultFormat: 'VAULT.0105',
   PasswordRequired: 'VAULT.0106',
   VaultLocked: 'VAULT.0107',
+  /** A new master password that breaks the policy (electron/core/api/password-policy.ts). */
+  PasswordPolicy: 'VAULT.0108',
   /** A sealed record fails authentication: a flipped byte, a truncated body. */
   RecordCorrupt: 'VAULT.0501',
   /** A sealed record that authenticates but belongs elsewhere: rows swapped. */

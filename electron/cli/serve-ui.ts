@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import { SERVER_TIMEOUTS } from '../server/http.js';
 import { UiServer } from '../server/ui-server.js';
 import { Workspace } from '../ui/workspace.js';
 import type { ServeOptions } from './serve.js';
@@ -29,10 +30,10 @@ export async function serveUi(vaultPath: string, opts: ServeOptions, env: NodeJS
     kdfTargetMs: kdf !== undefined && Number.isInteger(kdf) && kdf >= 1 ? kdf : undefined,
   });
   const scheme = opts.tlsCert ? 'https' : 'http';
-  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme });
+  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme, allowHosts: opts.allowHosts });
   const server: Server = opts.tlsCert
-    ? createHttpsServer({ cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string) }, ui.listener)
-    : createHttpServer(ui.listener);
+    ? createHttpsServer({ ...SERVER_TIMEOUTS, cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string) }, ui.listener)
+    : createHttpServer(SERVER_TIMEOUTS, ui.listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new KeyholdError(LocalErrors.BadArgument, `Cannot listen on ${opts.host}:${opts.port} (${e.code ?? e.message}).`, 400)));
     server.listen(opts.port, opts.host, resolve);

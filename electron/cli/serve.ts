@@ -9,13 +9,15 @@ import { createServer as createHttpsServer } from 'node:https';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import type { Session } from '../core/api/index.js';
 import { akskAuthenticator } from '../server/aksk.js';
-import { keyholdRequestListener } from '../server/http.js';
+import { keyholdRequestListener, SERVER_TIMEOUTS } from '../server/http.js';
 
 export interface ServeOptions {
   host: string;
   port: number;
   tlsCert?: string;
   tlsKey?: string;
+  /** Web mode: more Host names browsers may use (comma-separated `--allow-host`). */
+  allowHosts?: string[];
 }
 
 export function parseServeFlags(flags: Map<string, string | true>): ServeOptions {
@@ -29,10 +31,19 @@ export function parseServeFlags(flags: Map<string, string | true>): ServeOptions
       opts.port = port;
     } else if (name === 'tls-cert') opts.tlsCert = value;
     else if (name === 'tls-key') opts.tlsKey = value;
-    else throw new KeyholdError(LocalErrors.BadArgument, `Unknown option --${name} for serve (known: --host, --port, --tls-cert, --tls-key).`, 400);
+    else if (name === 'allow-host') opts.allowHosts = parseAllowHosts(value);
+    else throw new KeyholdError(LocalErrors.BadArgument, `Unknown option --${name} for serve (known: --host, --port, --tls-cert, --tls-key, --allow-host).`, 400);
   }
   if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new KeyholdError(LocalErrors.BadArgument, 'Options --tls-cert and --tls-key go together.', 400);
   return opts;
+}
+
+/** `--allow-host a.example,192.0.2.7`: host names or addresses, no port, no scheme. */
+function parseAllowHosts(value: string): string[] {
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const bad = names.find((n) => !/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]*:[0-9a-fA-F:.]*|[A-Za-z0-9.-]{1,253})$/.test(n));
+  if (!names.length || bad !== undefined) throw new KeyholdError(LocalErrors.BadArgument, `Option --allow-host takes host names or addresses separated by commas${bad ? `, not ${bad.slice(0, 80)}` : ''}.`, 400);
+  return names;
 }
 
 function readTls(path: string, what: string): Buffer {
@@ -47,8 +58,8 @@ function readTls(path: string, what: string): Buffer {
 export async function serve(session: Session, opts: ServeOptions): Promise<void> {
   const listener = keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)] });
   const server: Server = opts.tlsCert
-    ? createHttpsServer({ cert: readTls(opts.tlsCert, 'certificate'), key: readTls(opts.tlsKey as string, 'key') }, listener)
-    : createHttpServer(listener);
+    ? createHttpsServer({ ...SERVER_TIMEOUTS, cert: readTls(opts.tlsCert, 'certificate'), key: readTls(opts.tlsKey as string, 'key') }, listener)
+    : createHttpServer(SERVER_TIMEOUTS, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new KeyholdError(LocalErrors.BadArgument, `Cannot listen on ${opts.host}:${opts.port} (${e.code ?? e.message}).`, 400)));
     server.listen(opts.port, opts.host, resolve);

@@ -1,44 +1,75 @@
 /**
  * `keyhold serve`: the operation registry over HTTP at the cloud's routes. Requests are
- * authenticated (AK/SK by default; the desktop's web mode adds its own authenticator), bodies
- * are size-limited and passed as raw bytes to the signature check, and every error is the
- * cloud's shape for the operation's service.
+ * authenticated (AK/SK): what the headers alone decide (route, scheme, signed-header list,
+ * date, an active access key) is checked before a byte of the body is read, so an anonymous
+ * client cannot make the server buffer anything; the body is then read within a size bound
+ * (also for chunked bodies: 413, not a reset) and a time bound, and its exact bytes go to the
+ * signature check. Every error is the cloud's shape for the operation's service.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerOptions as NodeServerOptions, ServerResponse } from 'node:http';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import type { Caller, Session } from '../core/api/index.js';
 import type { Authenticator } from './aksk.js';
 import { buildRoutes, matchRoute } from './routes.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** How long a client may take to send a body once its headers are in. */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 
-/** A handler tried before the API routes (static files, UI endpoints); true when it answered. */
-export type ExtraHandler = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<boolean> | boolean;
+/**
+ * Socket-level bounds for every server Keyhold listens with (`serve`, `serve --ui`): the
+ * headers within 10 s, the whole request within 40 s (headers + the 30 s body bound), checked
+ * every second rather than Node's default 30 s.
+ */
+export const SERVER_TIMEOUTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 40_000,
+  connectionsCheckingInterval: 1_000,
+} satisfies NodeServerOptions;
 
 export interface ServerOptions {
   authenticators: Authenticator[];
   maxBodyBytes?: number;
-  extraHandlers?: ExtraHandler[];
+  bodyTimeoutMs?: number;
 }
 
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The body, at most `limit` bytes within `timeoutMs`; else a KeyholdError with `code` (413 too
+ * large, 408 too slow) and the response marked `Connection: close`. Past the limit the rest is
+ * read and dropped rather than the socket reset, so the client sees the 413; the connection
+ * closes once that answer is sent.
+ */
+export function readBody(req: IncomingMessage, res: ServerResponse, bounds: { limit: number; timeoutMs: number; code: string }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) return reject(new BodyTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
+    let failed = false;
+    const fail = (message: string, status: number) => {
+      failed = true;
+      chunks.length = 0;
+      clearTimeout(timer);
+      res.setHeader('Connection', 'close');
+      reject(new KeyholdError(bounds.code, message, status));
+    };
+    const timer = setTimeout(() => fail(`Request body not received within ${bounds.timeoutMs / 1000} s.`, 408), bounds.timeoutMs);
+    const tooLarge = () => fail(`Request body too large (limit ${bounds.limit} bytes).`, 413);
+    if (declared > bounds.limit) tooLarge();
     req.on('data', (c: Buffer) => {
+      if (failed) return;
       size += c.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.destroy();
-      } else chunks.push(c);
+      if (size > bounds.limit) tooLarge();
+      else chunks.push(c);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      if (!failed) reject(e);
+    });
   });
 }
 
@@ -77,29 +108,24 @@ function parseJson(body: Buffer, service: string): Record<string, unknown> {
 export function keyholdRequestListener(session: Session, opts: ServerOptions): RequestListener {
   const routes = buildRoutes();
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const bodyTimeout = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const projectId = session.domain.project_id;
   return (req, res) => {
     const requestId = randomUUID();
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://keyhold.local');
-        let body: Buffer;
-        try {
-          body = await readBody(req, limit);
-        } catch (e) {
-          if (e instanceof BodyTooLarge) throw new KeyholdError('APIGW.0201', `Request body too large (limit ${limit} bytes).`, 413);
-          throw e;
-        }
-        for (const extra of opts.extraHandlers ?? []) if (await extra(req, res, url, body)) return;
         const found = matchRoute(routes, req.method ?? 'GET', url.pathname);
         if (!found) throw new KeyholdError('APIGW.0101', 'The API does not exist or has not been published in the environment.', 404);
         if ('methodNotAllowed' in found) throw new KeyholdError('APIGW.0101', `Method ${req.method} is not allowed here.`, 405);
-        let caller: Caller | undefined;
+        let verify: ((body: Buffer) => Caller) | undefined;
         for (const authenticate of opts.authenticators) {
-          caller = authenticate(req, url, body);
-          if (caller) break;
+          verify = authenticate(req, url);
+          if (verify) break;
         }
-        if (!caller) throw new KeyholdError('APIGW.0301', 'Incorrect IAM authentication information: the request is not signed.', 401);
+        if (!verify) throw new KeyholdError('APIGW.0301', 'Incorrect IAM authentication information: the request is not signed.', 401);
+        const body = await readBody(req, res, { limit, timeoutMs: bodyTimeout, code: 'APIGW.0201' });
+        const caller = verify(body);
         const { route, params } = found;
         if (params.project_id !== undefined && params.project_id !== projectId) {
           throw new KeyholdError('APIGW.0101', `Unknown project ${params.project_id}: this server's project_id is ${projectId}.`, 404);
@@ -112,8 +138,11 @@ export function keyholdRequestListener(session: Session, opts: ServerOptions): R
         const status = route.op.decl.route?.status ?? 200;
         sendJson(res, status, status === 204 || result === undefined ? undefined : result, requestId);
       } catch (e) {
-        if (!res.headersSent) sendError(res, e, requestId);
-        else res.destroy();
+        if (res.headersSent || res.destroyed) return void res.destroy();
+        // Refused before its body was read: the connection ends with the answer, rather than
+        // the server reading the rest of a body it will never use.
+        if (!req.complete) res.setHeader('Connection', 'close');
+        sendError(res, e, requestId);
       }
     })();
   };

@@ -6,15 +6,17 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
-import { isSessionOp, PUBLIC_SESSION_OPS, UI_CALL_PATH, type SessionOpName } from '../../shared/ui/contract.js';
+import { isSessionOp, PUBLIC_SESSION_OPS, UI_CALL_PATH, type SessionOpName, type SessionStatus } from '../../shared/ui/contract.js';
 import { SECURITY_HEADERS } from '../../shared/ui/security-headers.js';
 import type { Session } from '../core/api/index.js';
 import { dispatchUiCall, toUiError } from '../ui/bridge.js';
 import type { Workspace } from '../ui/workspace.js';
 import { akskAuthenticator } from './aksk.js';
-import { keyholdRequestListener } from './http.js';
+import { DEFAULT_BODY_TIMEOUT_MS, keyholdRequestListener, readBody } from './http.js';
 import { isUiAsset, serveStatic } from './static.js';
+import { FailedLogins, type PasswordAttempt } from './ui-failed-logins.js';
 import { allowedHosts, csrfProblem, hostAllowed, UiSessions } from './ui-session.js';
+import { LoginThrottle } from './ui-throttle.js';
 
 /** UI requests are small (no file contents travel through this endpoint). */
 const UI_BODY_LIMIT = 256 * 1024;
@@ -34,55 +36,61 @@ function sendError(res: ServerResponse, e: unknown): void {
   send(res, status, { error_code: code, error_msg: message });
 }
 
-function readJson(req: IncomingMessage): Promise<{ op?: unknown; input?: unknown }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > UI_BODY_LIMIT) {
-        reject(new KeyholdError(LocalErrors.BadArgument, 'The request is too large.', 413));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      try {
-        const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        if (value && typeof value === 'object' && !Array.isArray(value)) resolve(value);
-        else reject(new KeyholdError(LocalErrors.BadArgument, 'The request body is not a JSON object.', 400));
-      } catch {
-        reject(new KeyholdError(LocalErrors.BadArgument, 'The request body is not JSON.', 400));
-      }
-    });
-    req.on('error', reject);
-  });
+async function readJson(req: IncomingMessage, res: ServerResponse): Promise<{ op?: unknown; input?: unknown }> {
+  const body = await readBody(req, res, { limit: UI_BODY_LIMIT, timeoutMs: DEFAULT_BODY_TIMEOUT_MS, code: LocalErrors.BadArgument });
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new KeyholdError(LocalErrors.BadArgument, 'The request body is not JSON.', 400);
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value;
+  throw new KeyholdError(LocalErrors.BadArgument, 'The request body is not a JSON object.', 400);
+}
+
+export interface UiServerOptions {
+  staticRoot: string;
+  scheme: 'http' | 'https';
+  /** Host names (beyond loopback and the bind address) browsers may use: `--allow-host`. */
+  allowHosts?: readonly string[];
+  /** The throttle's and the audit's clock; tests pass a fake one. */
+  now?: () => number;
 }
 
 export class UiServer {
   private readonly sessions: UiSessions;
-  private hosts: Set<string> | null = new Set();
+  private readonly throttle: LoginThrottle;
+  private readonly failures: FailedLogins;
+  /** Until listening() says where it listens, no Host is allowed. */
+  private hosts = new Set<string>();
   private cloud: { session: Session; listener: RequestListener } | null = null;
 
   constructor(
     private readonly ws: Workspace,
-    private readonly opts: { staticRoot: string; scheme: 'http' | 'https' },
+    private readonly opts: UiServerOptions,
   ) {
     this.sessions = new UiSessions(opts.scheme === 'https');
-    // Whatever locked the vault (idle, the lock button), every browser session ends with it.
+    this.throttle = new LoginThrottle(opts.now);
+    this.failures = new FailedLogins(opts.now);
+    // Whatever locked the vault (idle, the lock button), every browser session ends with it;
+    // once it is open, the wrong passwords tried while it was locked go into its audit log.
     ws.onEvent((e) => {
       if (e.type === 'locked') this.sessions.revokeAll();
+      else if (e.type === 'unlocked') void this.failures.flush(ws.current);
     });
   }
 
   /** Called once listening: the Host names browsers may use from now on. */
   listening(bindHost: string, port: number): void {
-    this.hosts = allowedHosts(bindHost, port);
+    this.hosts = allowedHosts(bindHost, port, this.opts.allowHosts);
   }
 
   readonly listener: RequestListener = (req, res) => {
     void this.handle(req, res).catch((e) => {
-      if (!res.headersSent) sendError(res, e);
-      else res.destroy();
+      if (res.headersSent || res.destroyed) return void res.destroy();
+      // Refused before its body was read (Host, CSRF): the connection ends with the answer.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      sendError(res, e);
     });
   };
 
@@ -90,7 +98,7 @@ export class UiServer {
     const url = new URL(req.url ?? '/', 'http://keyhold.local');
     const forUi = url.pathname === UI_CALL_PATH || isUiAsset(req.method, url.pathname);
     if (forUi && !hostAllowed(req, this.hosts)) {
-      throw new KeyholdError('UI.0421', 'Unknown Host: open Keyhold at the address `keyhold serve --ui` printed.', 421);
+      throw new KeyholdError('UI.0421', 'Unknown Host: open Keyhold at the address `keyhold serve --ui` printed (other names need --allow-host).', 421);
     }
     if (url.pathname === UI_CALL_PATH) return this.uiCall(req, res);
     if (forUi && (await serveStatic(this.opts.staticRoot, req, res, url))) return;
@@ -100,10 +108,28 @@ export class UiServer {
     this.cloud.listener(req, res);
   }
 
+  /**
+   * A master-password check under the throttle: refused (429) without any KDF work while the
+   * client or the server must wait; a wrong password is audited (without the guess).
+   */
+  private async passwordCheck<T>(req: IncomingMessage, attempt: PasswordAttempt, check: () => Promise<T>): Promise<T> {
+    const client = req.socket.remoteAddress ?? 'unknown';
+    this.throttle.begin(client);
+    try {
+      const result = await check();
+      this.throttle.succeeded(client);
+      return result;
+    } catch (e) {
+      if (e instanceof KeyholdError && e.code === LocalErrors.WrongPassword) await this.failures.note(client, attempt, e.code, this.ws.current);
+      else this.throttle.succeeded(client);
+      throw e;
+    }
+  }
+
   private async uiCall(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const problem = csrfProblem(req, this.opts.scheme);
     if (problem) throw new KeyholdError('UI.0403', `Refused: ${problem}`, 403);
-    const { op, input } = await readJson(req);
+    const { op, input } = await readJson(req, res);
     const signedIn = this.sessions.has(req);
     if (!signedIn && !(isSessionOp(String(op)) && PUBLIC_SESSION_OPS.includes(op as SessionOpName))) {
       throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
@@ -111,23 +137,32 @@ export class UiServer {
     switch (op) {
       case 'session.status': {
         if (signedIn) return send(res, 200, await dispatchUiCall(this.ws, op, input, 'http'));
-        // A browser without a session sees an open vault as locked (it must give the password),
-        // and its asking is not activity that keeps the vault open.
-        const status = this.ws.status();
-        return send(res, 200, status.state === 'unlocked' ? { ...status, state: 'locked' } : status);
+        // Before login a browser learns only whether there is a vault (an open one shows as
+        // locked: it must give the password); its asking is not activity that keeps it open.
+        const { state, transport, remember } = this.ws.status();
+        return send(res, 200, { state: state === 'unlocked' ? 'locked' : state, transport, remember, remembered: false } satisfies SessionStatus);
       }
-      case 'session.unlock':
+      case 'session.unlock': {
+        const password = String((input as { password?: unknown } | null)?.password ?? '');
         if (this.ws.unlocked) {
-          await this.ws.checkPassword(String((input as { password?: unknown } | null)?.password ?? ''));
+          await this.passwordCheck(req, 'unlock', () => this.ws.checkPassword(password));
           return send(res, 200, this.ws.status(), this.sessions.issue());
         }
-        return send(res, 200, await dispatchUiCall(this.ws, op, input, 'http'), this.sessions.issue());
+        const status = await this.passwordCheck(req, 'unlock', () => dispatchUiCall(this.ws, op, input, 'http'));
+        return send(res, 200, status, this.sessions.issue());
+      }
       case 'session.create':
       case 'session.unlock-device':
         return send(res, 200, await dispatchUiCall(this.ws, op, input, 'http'), this.sessions.issue());
       case 'session.lock': {
         const status = await dispatchUiCall(this.ws, op, input, 'http');
         return send(res, 200, status, this.sessions.revokeAll());
+      }
+      case 'vaultChangePassword': {
+        // The bridge asks for the current password; a changed password ends every other browser session.
+        const result = await this.passwordCheck(req, 'change-password', () => dispatchUiCall(this.ws, op, input, 'http'));
+        this.sessions.revokeOthers(req);
+        return send(res, 200, result);
       }
       default:
         return send(res, 200, (await dispatchUiCall(this.ws, op, input, 'http')) ?? null);

@@ -29,6 +29,14 @@ export class UiSessions {
     return `${UI_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${this.secure ? '; Secure' : ''}`;
   }
 
+  /** Ends every session but the one `req` carries (the master password changed there). */
+  revokeOthers(req: IncomingMessage): void {
+    const token = readCookie(req.headers.cookie, UI_COOKIE);
+    const mine = token ? hash(token) : null;
+    const kept = this.tokens.filter((t) => mine !== null && timingSafeEqual(t, mine));
+    this.tokens.splice(0, this.tokens.length, ...kept);
+  }
+
   get count(): number {
     return this.tokens.length;
   }
@@ -49,19 +57,25 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-/**
- * The hosts (host:port) a browser may address this server by. Null when it listens on every
- * interface: then only the Origin = Host check applies.
- */
-export function allowedHosts(bindHost: string, port: number): Set<string> | null {
-  if (bindHost === '0.0.0.0' || bindHost === '::') return null;
-  const host = bindHost.includes(':') ? `[${bindHost}]` : bindHost;
-  return new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
+/** Whether the server listens on every interface (then the bind address names no host). */
+function isWildcard(bindHost: string): boolean {
+  return bindHost === '0.0.0.0' || bindHost === '::' || bindHost === '';
 }
 
-export function hostAllowed(req: IncomingMessage, hosts: Set<string> | null): boolean {
+/**
+ * The hosts (host:port) a browser may address this server by: loopback, the address it is
+ * bound to (unless that is a wildcard) and the names given with `--allow-host`. Always a list,
+ * also on a wildcard bind: a DNS-rebinding page's Host is its own name, never one of these.
+ */
+export function allowedHosts(bindHost: string, port: number, names: readonly string[] = []): Set<string> {
+  const bracket = (h: string) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
+  const hosts = ['localhost', '127.0.0.1', '[::1]', ...(isWildcard(bindHost) ? [] : [bracket(bindHost)]), ...names.map(bracket)];
+  return new Set(hosts.map((h) => `${h.toLowerCase()}:${port}`));
+}
+
+export function hostAllowed(req: IncomingMessage, hosts: Set<string>): boolean {
   const host = req.headers.host;
-  return typeof host === 'string' && (hosts === null || hosts.has(host.toLowerCase()));
+  return typeof host === 'string' && hosts.has(host.toLowerCase());
 }
 
 /** Why a UI call is refused, or null when it passes the CSRF guard. */

@@ -1,11 +1,14 @@
 /**
  * One UI call, whichever transport carried it: a session operation goes to the Workspace, any
  * other name is looked up in the registry by its declaration key. Over HTTP, operations that
- * read or write files by path are refused: there a path would name the server's files.
+ * read or write files by path are refused: there a path would name the server's files. Over
+ * IPC they take dialog tokens in place of paths (path-tokens.ts).
  */
+import { basename } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import { isSessionOp, type SessionOpName, type UiErrorBody } from '../../shared/ui/contract.js';
 import { listOperations, runOffline, type RegisteredOperation } from '../core/api/index.js';
+import { resolvePathTokens, type PathTokens, type PathUse } from './path-tokens.js';
 import type { Workspace } from './workspace.js';
 
 const byKey = new Map<string, RegisteredOperation>(listOperations().map((op) => [op.key, op]));
@@ -30,7 +33,14 @@ function password(input: unknown): string {
 /** What only the desktop shell can do for the UI. */
 export interface ShellServices {
   clipboard: { write(text: string): Promise<void>; clear(): Promise<boolean> };
+  /** The OS dialogs; their paths stay in the main process, the page gets tokens (path-tokens.ts). */
   dialogs: { open(title: string): Promise<string | null>; save(title: string, defaultName: string): Promise<string | null> };
+  paths: PathTokens;
+}
+
+/** A dialog's answer as the page sees it: a token and the file's name for display, never the path. */
+function chosen(shell: ShellServices, path: string | null, use: PathUse): { token: string | null; name: string | null } {
+  return path === null ? { token: null, name: null } : { token: shell.paths.issue(path, use), name: basename(path) };
 }
 
 async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, shell: ShellServices | null): Promise<unknown> {
@@ -64,11 +74,23 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, she
       return { cleared: await shell.clipboard.clear() };
     case 'dialog.open-file':
       if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'Choosing files by path is a desktop-app feature.', 400);
-      return { path: await shell.dialogs.open(String(field(input, 'title') ?? 'Choose a file')) };
+      return chosen(shell, await shell.dialogs.open(String(field(input, 'title') ?? 'Choose a file')), 'open');
     case 'dialog.save-file':
       if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'Choosing files by path is a desktop-app feature.', 400);
-      return { path: await shell.dialogs.save(String(field(input, 'title') ?? 'Save as'), String(field(input, 'default_name') ?? '')) };
+      return chosen(shell, await shell.dialogs.save(String(field(input, 'title') ?? 'Save as'), String(field(input, 'default_name') ?? '')), 'save');
   }
+}
+
+/**
+ * Changing the master password from a UI takes the current one too: an open window or a
+ * session cookie alone is not enough (someone at an unlocked screen, a stolen cookie). The
+ * check opens the vault a second time, at the full KDF cost. Only the new password goes on.
+ */
+async function reauthenticated(ws: Workspace, input: unknown): Promise<{ new_password: unknown }> {
+  const current = field(input, 'current_password');
+  if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to change it.', 400);
+  await ws.checkPassword(current);
+  return { new_password: field(input, 'new_password') };
 }
 
 export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown, transport: 'ipc' | 'http', shell: ShellServices | null = null): Promise<unknown> {
@@ -86,12 +108,15 @@ export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown,
   if (transport === 'http' && NOT_OVER_HTTP.has(registered.decl.service)) {
     throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} manages the server's own credentials and is available in the desktop app and the CLI only.`, 403);
   }
+  // Over IPC the page names files only by dialog tokens; a path it made up is refused.
+  const withPaths = transport === 'ipc' ? resolvePathTokens(registered, input, shell?.paths ?? null) : input;
+  const runInput = registered.key === 'vaultChangePassword' ? await reauthenticated(ws, withPaths) : (withPaths ?? {});
   // Long operations report progress as UI events, named by the operation's key.
   const hooks = { onProgress: (p: { done: number; total: number }) => ws.emitProgress(registered.key, p.done, p.total) };
   // Key tools on files the user names need no vault: they work while it is locked (api/offline.ts).
-  const offline = await runOffline(registered, input ?? {}, hooks);
+  const offline = await runOffline(registered, runInput, hooks);
   if (offline) return offline.result;
-  return ws.run(registered, input ?? {}, hooks);
+  return ws.run(registered, runInput, hooks);
 }
 
 /** The error as the UI may see it: a KeyholdError's code and message, anything else hidden. */

@@ -20,15 +20,23 @@ export interface RememberSupport {
 
 export interface SessionStatus {
   state: 'no-vault' | 'locked' | 'unlocked';
-  vault_path: string;
+  /** Absent in web mode before login: an anonymous browser learns only `state`. */
+  vault_path?: string;
   transport: UiTransport;
   remember: RememberSupport;
   /** True when this device holds a remembered secret for the vault (unlock without password). */
   remembered: boolean;
-  auto_lock_minutes: number;
+  /** Absent in web mode before login. */
+  auto_lock_minutes?: number;
 }
 
 type NoInput = Record<string, never>;
+
+/** A dialog's answer: nulls when the user cancelled. */
+export interface ChosenFile {
+  token: string | null;
+  name: string | null;
+}
 
 export interface SessionOps {
   'session.status': { input: NoInput; output: SessionStatus };
@@ -43,9 +51,13 @@ export interface SessionOps {
   'clipboard.write': { input: { text: string }; output: { written: true } };
   /** Clears the clipboard if it still holds what Keyhold put there (a later copy of the user's own is left alone). */
   'clipboard.clear': { input: NoInput; output: { cleared: boolean } };
-  /** Desktop only: the OS file dialogs; the renderer never makes up a path, the user picks it. */
-  'dialog.open-file': { input: { title: string }; output: { path: string | null } };
-  'dialog.save-file': { input: { title: string; default_name: string }; output: { path: string | null } };
+  /**
+   * Desktop only: the OS file dialogs. The page never sees or makes up a path: it gets a token
+   * for the file the user picked (single use, for reading or for writing as the dialog was
+   * opened) and the file's name to show; file operations take the token in the path's place.
+   */
+  'dialog.open-file': { input: { title: string }; output: ChosenFile };
+  'dialog.save-file': { input: { title: string; default_name: string }; output: ChosenFile };
 }
 export type SessionOpName = keyof SessionOps;
 
@@ -73,12 +85,17 @@ export function isSessionOp(op: string): op is SessionOpName {
 
 export type UiOpName = OperationKey | SessionOpName;
 
-/** What a caller passes: the schema's input type, so fields with defaults may be left out. */
+/**
+ * What a caller passes: the schema's input type, so fields with defaults may be left out.
+ * Over the UI, changing the master password also takes the current one (electron/ui/bridge.ts).
+ */
 export type UiInput<K extends UiOpName> = K extends SessionOpName
   ? SessionOps[K]['input']
-  : K extends OperationKey
-    ? z.input<(typeof operations)[K]['input']>
-    : never;
+  : K extends 'vaultChangePassword'
+    ? z.input<(typeof operations)[K]['input']> & { current_password: string }
+    : K extends OperationKey
+      ? z.input<(typeof operations)[K]['input']>
+      : never;
 
 export type UiOutput<K extends UiOpName> = K extends SessionOpName
   ? SessionOps[K]['output']

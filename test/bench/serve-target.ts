@@ -26,7 +26,7 @@ if (mode === 'bare') {
   });
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
 } else {
-  const session = await Session.create(join(tempDir('keyhold-bench-serve-'), 'v.db'), 'bench', { kdfTargetMs: 10 });
+  const session = await Session.create(join(tempDir('keyhold-bench-serve-'), 'v.db'), 'bench password', { kdfTargetMs: 10 });
   const { credential } = (await session.call('iam', 'create-access-key', {}, 'cli')) as { credential: { access: string; secret: string } };
   const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'bench' }, 'cli')) as { key_info: { key_id: string } };
   const server = createServer(keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)] }));

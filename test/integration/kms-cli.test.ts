@@ -69,6 +69,6 @@ describe('keyhold kms on the command line', () => {
     expect(cli(vault, ['kms', 'disable-key', '--key-id', keyId]).status).toBe(0);
     const refused = cli(vault, ['kms', 'sign', '--key-id', keyId, '--signing-algorithm', 'ECDSA_SHA_384', '--message', digest]);
     expect(refused.status).toBe(2);
-    expect(JSON.parse(refused.stderr)).toEqual({ error: { error_code: 'KMS.0209', error_msg: `The key ${keyId} is disabled.` } });
+    expect(JSON.parse(refused.stderr)).toEqual({ error: { error_code: 'KMS.0209', error_msg: `The key ${keyId} is disabled.`, code: 'KMS.0209', message: `The key ${keyId} is disabled.` } });
   });
 });

@@ -36,7 +36,7 @@ describe('keyhold serve', () => {
   it('answers errors in the service shape with the cloud status', async () => {
     const missing = await signedFetch(served.url, 'POST', kms('describe-key'), { key_id: '00000000-0000-4000-8000-000000000000' }, creds);
     expect(missing.status).toBe(404);
-    expect(missing.json).toEqual({ error: { error_code: 'KMS.0207', error_msg: expect.any(String) } });
+    expect(missing.json).toEqual({ error: { error_code: 'KMS.0207', error_msg: expect.any(String), code: 'KMS.0207', message: (missing.json as { error: { error_msg: string } }).error.error_msg } });
     const bad = await signedFetch(served.url, 'POST', kms('create-key'), {}, creds);
     expect(bad.status).toBe(400);
     expect(bad.json).toMatchObject({ error: { error_code: 'KMS.0204' } });

@@ -2,6 +2,7 @@
 import type { Handlers } from '../../../shared/operations/index.js';
 import type { vaultOperations } from '../../../shared/operations/vault.js';
 import { backupVault } from '../vault/backup.js';
+import { requireMasterPasswordPolicy } from './password-policy.js';
 import type { CallContext } from './session.js';
 
 export const localHandlers: Handlers<typeof vaultOperations, CallContext> = {
@@ -20,6 +21,7 @@ export const localHandlers: Handlers<typeof vaultOperations, CallContext> = {
     return backupVault(s.vault, input.out);
   },
   async vaultChangePassword(s, input) {
+    requireMasterPasswordPolicy(input.new_password);
     const kdf = await s.vault.changePassword(input.new_password);
     return { changed: true, kdf: { m: kdf.m, t: kdf.t, p: kdf.p } };
   },

@@ -23,6 +23,7 @@ import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import { claimExclusive } from './exclusive.js';
 import { isOffline, runValidatedOffline } from './offline.js';
 import { removeDeadTemps } from './dead-temps.js';
+import { requireMasterPasswordPolicy } from './password-policy.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, WriteTx } from '../vault/vault.js';
 import { findOperation, type RegisteredOperation } from './registry.js';
@@ -78,6 +79,14 @@ export interface Background {
 
 /** The only operations a grantee access key may call (on keys granted to it). */
 const GRANTABLE = new Set<string>(GRANT_OPERATIONS);
+
+/**
+ * A grantee calling an operation grants never give: KMS's 0307 ("role may not call the API"),
+ * numbered alike in the called service's own namespace so CSMS and KPS answer in their flat shape.
+ */
+function roleRefused(decl: OperationDecl, caller: Caller): KeyholdError {
+  return new KeyholdError(`${decl.service.toUpperCase()}.0307`, `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
+}
 
 /** Services whose operations may use their default key; it is created before their first call. */
 const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', csms: 'csms', kps: 'kps' };
@@ -144,6 +153,7 @@ export class Session {
 
   /** Creates a vault and writes its first audit entry (and the anchor beside it). */
   static async create(path: string, password: string, opts: { kdfTargetMs?: number } & SessionOptions = {}): Promise<Session> {
+    requireMasterPasswordPolicy(password);
     const session = new Session(await Vault.create(path, password, opts), opts);
     await session.vault.write(
       (tx) => {
@@ -389,9 +399,7 @@ export class Session {
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
     // Fail closed: nothing runs while the anchor cannot follow the log.
     this.audit.ensureAnchored();
-    if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) {
-      throw new KeyholdError('KMS.0307', `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
-    }
+    if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) throw roleRefused(decl, caller);
     // Key tools on files the user names touch no vault, not even its audit log (api/offline.ts).
     if (isOffline(op, input)) return runValidatedOffline(op, input, hooks);
     const svc = DEFAULT_KEY_OF_SERVICE[decl.service];

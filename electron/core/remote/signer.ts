@@ -4,6 +4,7 @@
  * request is method, raw path, query pairs, headers and the exact body bytes.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -60,9 +61,19 @@ function headerValue(headers: Record<string, string>, name: string): string | un
   return undefined;
 }
 
+/** The lower-case hex SHA-256 of a body: what every canonical request ends with. */
+export function bodySha256(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/**
+ * The canonical request. Its last line is always the SHA-256 of the body bytes themselves,
+ * never a value taken from a header: a header that claims a hash would let a captured
+ * signature cover any other body (docs/server.md, "What the signature covers").
+ */
 export function canonicalRequest(req: SignableRequest, signedHeaders: string[]): string {
   const headerBlock = signedHeaders.map((h) => `${h}:${(headerValue(req.headers, h) ?? '').trim()}\n`).join('');
-  const bodyHash = headerValue(req.headers, 'x-sdk-content-sha256') ?? createHash('sha256').update(req.body).digest('hex');
+  const bodyHash = bodySha256(req.body);
   return [req.method.toUpperCase(), canonicalUri(req.path), canonicalQuery(req.query), headerBlock, signedHeaders.join(';'), bodyHash].join('\n');
 }
 
@@ -90,11 +101,14 @@ export function parseSdkDate(s: string): Date | null {
 
 /**
  * Signs `req` in place: adds X-Sdk-Date (unless present) and Host (when given), then the
- * Authorization header over every header whose name has no underscore, as the SDKs do.
+ * Authorization header over every header whose name has no underscore, as the SDKs do. Host
+ * is always among them (a verifier that wants it signed, as `keyhold serve` does, would refuse
+ * the request otherwise), so a request without one is not signed at all.
  */
 export function signRequest(req: SignableRequest, credentials: { access: string; secret: string }, opts: { now?: Date; host?: string } = {}): void {
   if (headerValue(req.headers, 'x-sdk-date') === undefined) req.headers['X-Sdk-Date'] = sdkDate(opts.now ?? new Date());
   if (opts.host && headerValue(req.headers, 'host') === undefined) req.headers.Host = opts.host;
+  if (!headerValue(req.headers, 'host')) throw new KeyholdError(LocalErrors.BadArgument, 'The request has no Host header to sign.', 400);
   const signed = Object.keys(req.headers)
     .map((h) => h.toLowerCase())
     .filter((h) => !h.includes('_') && h !== 'authorization')

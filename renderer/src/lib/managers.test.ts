@@ -536,11 +536,11 @@ describe('SecretsManager', () => {
 });
 
 describe('FilesManager', () => {
-  it('takes paths from the dialogs, shows progress from events, and reports the result', async () => {
+  it('takes tokens from the dialogs (never paths), shows progress from events, and reports the result', async () => {
     let push: (e: import('../../../shared/ui/contract.js').UiEvent) => void = () => undefined;
     const s = scripted({
-      'dialog.open-file': () => ({ path: '/home/u/report.pdf' }),
-      'dialog.save-file': (i) => ({ path: `/home/u/${String(i.default_name)}` }),
+      'dialog.open-file': () => ({ token: 'tok-in', name: 'report.pdf' }),
+      'dialog.save-file': (i) => ({ token: 'tok-out', name: String(i.default_name) }),
       fileEncrypt: () => {
         push({ type: 'progress', op: 'fileEncrypt', done: 512, total: 1024 });
         return { key_id: 'k', bytes_in: 1024, bytes_out: 1300 };
@@ -552,20 +552,22 @@ describe('FilesManager', () => {
     f.keyId = 'k';
     await f.pickIn();
     await f.pickOut();
-    expect(f.outPath).toBe('/home/u/report.pdf.khenc');
+    expect(f.outFile).toEqual({ token: 'tok-out', name: 'report.pdf.khenc' });
     await f.run();
-    expect(s.calls.at(-1)).toEqual({ op: 'fileEncrypt', input: { key_id: 'k', in: '/home/u/report.pdf', out: '/home/u/report.pdf.khenc' } });
+    expect(s.calls.at(-1)).toEqual({ op: 'fileEncrypt', input: { key_id: 'k', in: 'tok-in', out: 'tok-out' } });
     expect(f.percent).toBe(50);
     expect(f.result).toBe('Encrypted 1024 bytes into report.pdf.khenc (1300 bytes).');
+    // The tokens are spent: the next run asks for the files again.
+    expect(f.inFile).toBeNull();
   });
 
-  it('keeps the previous path when a dialog is cancelled', async () => {
-    const { client } = scripted({ 'dialog.open-file': () => ({ path: null }) });
+  it('keeps the previous choice when a dialog is cancelled', async () => {
+    const { client } = scripted({ 'dialog.open-file': () => ({ token: null, name: null }) });
     const { FilesManager } = await import('./files.svelte.js');
     const f = new FilesManager(client);
-    f.inPath = '/a';
+    f.inFile = { token: 't', name: 'a' };
     await f.pickIn();
-    expect(f.inPath).toBe('/a');
+    expect(f.inFile).toEqual({ token: 't', name: 'a' });
   });
 });
 

@@ -18,8 +18,12 @@ export class SettingsManager {
     });
   }
 
-  async changePassword(next: string, repeat: string): Promise<boolean> {
+  async changePassword(current: string, next: string, repeat: string): Promise<boolean> {
     this.passwordChanged = false;
+    if (!current) {
+      this.task.error = 'Enter the current master password.';
+      return false;
+    }
     if (next.length < MIN_PASSWORD_LENGTH) {
       this.task.error = `Choose a master password of at least ${MIN_PASSWORD_LENGTH} characters.`;
       return false;
@@ -28,7 +32,7 @@ export class SettingsManager {
       this.task.error = 'The two passwords differ.';
       return false;
     }
-    const res = await this.task.run(() => this.client.call('vaultChangePassword', { new_password: next }));
+    const res = await this.task.run(() => this.client.call('vaultChangePassword', { current_password: current, new_password: next }));
     this.passwordChanged = res?.changed === true;
     return this.passwordChanged;
   }

@@ -25,7 +25,7 @@ async function concurrently(n: number, fn: () => Promise<unknown>): Promise<void
 export async function run(report: BenchReport): Promise<void> {
   report.section(`KMS (whole Session path, ${CONCURRENCY} concurrent calls; ratio = keyhold / raw node:crypto)`);
   const dir = mkdtempSync(join(tmpdir(), 'keyhold-bench-kms-'));
-  const session = await Session.create(join(dir, 'v.db'), 'bench', { kdfTargetMs: 10 });
+  const session = await Session.create(join(dir, 'v.db'), 'bench password', { kdfTargetMs: 10 });
   const viaSession = (op: string, input: Record<string, unknown>) => session.call('kms', op, input, 'cli') as Promise<Record<string, unknown>>;
   const serviceCtx = { store: readOnlyStore(session.vault, 'bench'), hsm: session.hsm, handles: session.handles, domain: session.domain, now: Date.now };
   const viaService = async (op: string, input: Record<string, unknown>) => {

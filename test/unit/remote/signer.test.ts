@@ -68,6 +68,18 @@ describe('SDK-HMAC-SHA256 signer', () => {
     expect(verifySignature(req, auth, 'OtherSecret')).toBe(false);
   });
 
+  it('as a client, always signs host and the hash of the body itself (a content-hash header changes nothing)', () => {
+    const body = Buffer.from('{"name":"test","id":1}');
+    const plain: SignableRequest = { ...pythonGet(), method: 'POST', body };
+    signRequest(plain, creds, { host: 'service.endpoint.myhuaweicloud.com' });
+    expect(parseAuthorization(plain.headers.Authorization)!.signedHeaders).toEqual(['host', 'x-sdk-date']);
+    // The Python POST vector of reference §2.3: its last line is the body's SHA-256.
+    expect(plain.headers.Authorization).toContain('Signature=436b1ac0a1ae03705934bb70ef2f2e09f7bfed2117d731a38235053199323a1f');
+    const lying: SignableRequest = { ...pythonGet(), method: 'POST', body, headers: { ...pythonGet().headers, 'X-Sdk-Content-Sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' } };
+    expect(canonicalRequest(lying, ['host', 'x-sdk-date']).endsWith('\n8ed555081b9961769014bc1182c629bb0fe68d7b01c1fc1caab4dc791f377e8c')).toBe(true);
+    expect(() => signRequest({ ...pythonGet(), headers: { 'X-Sdk-Date': '20200608T023900Z' } }, creds)).toThrow(expect.objectContaining({ code: 'CLI.0002' }));
+  });
+
   it('refuses malformed Authorization headers', () => {
     for (const h of ['', 'Bearer x', 'SDK-HMAC-SHA256 Access=a', 'SDK-HMAC-SHA256 Access=a, SignedHeaders=x-sdk-date, Signature=zz']) expect(parseAuthorization(h)).toBeNull();
   });

@@ -14,6 +14,8 @@ import { GRANT_OPERATIONS } from '../../../shared/operations/kms/grants.js';
 import { invokeRemote } from '../remote/invoke.js';
 import { getRemote } from '../remote/remotes.js';
 import { SoftwareHsm } from '../hsm/software.js';
+import { HsmRouter } from '../hsm/router.js';
+import { KeyStoreConnections } from '../hsm/key-stores.js';
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
 import { dueMaintenance } from '../kms/maintenance.js';
@@ -103,6 +105,8 @@ export class Session {
   readonly audit: AuditLog;
   readonly hsm: HsmBackend;
   readonly handles = new Map<WrappedKey, KeyHandle>();
+  /** Tokens of PKCS#11 key stores, opened on first use and closed with the session. */
+  readonly keyStores = new KeyStoreConnections();
   readonly domain: KmsContext['domain'];
   private readonly ensured = new Set<DefaultKeyService>();
   private readonly running = new Set<Promise<void>>();
@@ -117,7 +121,7 @@ export class Session {
     opts: SessionOptions = {},
   ) {
     this.audit = new AuditLog(vault);
-    this.hsm = new SoftwareHsm(vault.subkey('hsm-wrap'));
+    this.hsm = new HsmRouter(new SoftwareHsm(vault.subkey('hsm-wrap')));
     // Late-bound, so a clock faked after the session opened (vi.setSystemTime) is still seen.
     this.now = opts.now ?? (() => Date.now());
     // The ids never change for a vault (only its password and device wrappings do).
@@ -171,13 +175,14 @@ export class Session {
   close(): void {
     clearInterval(this.dueTimer);
     this.handles.clear();
+    this.keyStores.closeAll();
     if (this.vault.db.open && this.vault.unlocked) this.audit.close();
     this.vault.close();
   }
 
   private context(store: RecordStore, opts: { caller?: Caller | null; operation?: string; background?: CallBackground; hooks?: CallHooks } = {}): CallContext {
     const { caller = null, operation, background = new CallBackground(this.vault, this.audit), hooks = {} } = opts;
-    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
+    return { store, hsm: this.hsm, handles: this.handles, keyStores: this.keyStores, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
   }
 
   /** The read-only store for `operation` (see readOnlyStore): operations, lookups and due work alike. */

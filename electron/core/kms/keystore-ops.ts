@@ -52,7 +52,9 @@ export const keyStoreHandlers: Handlers<typeof keyStoreOperations, KmsContext> =
     const token = Pkcs11Token.open({ storeId: keystoreId, module: input.pkcs11_module, tokenLabel: input.token_label, pin: input.pin });
     const serial = token.serial;
     token.close();
-    if (stores.some((s) => s.pkcs11_module === input.pkcs11_module && s.token_serial === serial)) {
+    // One store per token: besides the confusion, a token this process is logged in to already
+    // does not check the PIN again (CKR_USER_ALREADY_LOGGED_IN), so a second store could keep a wrong one.
+    if (stores.some((s) => s.token_label === input.token_label && s.token_serial === serial)) {
       throw new KeyholdError(LocalErrors.KeyStoreAliasExists, `The token "${input.token_label}" (serial ${serial}) already backs a key store.`, 400);
     }
     const record: KeyStoreRecord = {

@@ -326,11 +326,29 @@ export class Pkcs11Token implements HsmBackend {
       } else {
         const pair = PAIR_KINDS[kind] as PairKind;
         const rsa = pair.rsaBits !== undefined;
-        const pub: pkcs11js.Template = [...this.common(id), { type: P.CKA_CLASS, value: P.CKO_PUBLIC_KEY }, { type: P.CKA_VERIFY, value: true }, { type: P.CKA_PRIVATE, value: false }];
-        const priv: pkcs11js.Template = [...this.common(id), ...this.privateAttrs(), { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY }, { type: P.CKA_SIGN, value: true }, { type: P.CKA_DERIVE, value: false }, { type: P.CKA_UNWRAP, value: false }];
+        // Every use a key is not for is switched off explicitly: tokens default some to on (SoftHSM2
+        // gives an EC private key CKA_DECRYPT and a public key CKA_WRAP).
+        const pub: pkcs11js.Template = [
+          ...this.common(id),
+          { type: P.CKA_CLASS, value: P.CKO_PUBLIC_KEY },
+          { type: P.CKA_PRIVATE, value: false },
+          { type: P.CKA_VERIFY, value: true },
+          { type: P.CKA_ENCRYPT, value: rsa },
+          { type: P.CKA_WRAP, value: false },
+          { type: P.CKA_DERIVE, value: false },
+        ];
+        const priv: pkcs11js.Template = [
+          ...this.common(id),
+          ...this.privateAttrs(),
+          { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY },
+          { type: P.CKA_SIGN, value: true },
+          { type: P.CKA_DECRYPT, value: rsa },
+          { type: P.CKA_DERIVE, value: false },
+          { type: P.CKA_UNWRAP, value: false },
+        ];
         if (rsa) {
-          pub.push({ type: P.CKA_KEY_TYPE, value: P.CKK_RSA }, { type: P.CKA_MODULUS_BITS, value: pair.rsaBits as number }, { type: P.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) }, { type: P.CKA_ENCRYPT, value: true });
-          priv.push({ type: P.CKA_KEY_TYPE, value: P.CKK_RSA }, { type: P.CKA_DECRYPT, value: true });
+          pub.push({ type: P.CKA_KEY_TYPE, value: P.CKK_RSA }, { type: P.CKA_MODULUS_BITS, value: pair.rsaBits as number }, { type: P.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) });
+          priv.push({ type: P.CKA_KEY_TYPE, value: P.CKK_RSA });
         } else {
           pub.push({ type: P.CKA_KEY_TYPE, value: P.CKK_EC }, { type: P.CKA_EC_PARAMS, value: Buffer.from(pair.ecParams as string, 'hex') });
           priv.push({ type: P.CKA_KEY_TYPE, value: P.CKK_EC });

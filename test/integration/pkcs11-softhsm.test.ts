@@ -11,11 +11,13 @@ import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../electron/core/api/index.js';
 import { findOperation } from '../../electron/core/api/registry.js';
+import { dispatchUiCall } from '../../electron/ui/bridge.js';
+import { Workspace } from '../../electron/ui/workspace.js';
 import { KEYSTORE_TABLE } from '../../electron/core/kms/keystores.js';
 import { buildRoutes } from '../../electron/server/routes.js';
 import type { KeySpec, SigningAlgorithm } from '../../shared/constants.js';
 import { createKey, expectCode, kms, readKey, type Json } from '../helpers/kms.js';
-import { cli, newSession, TEST_PASSWORD } from '../helpers/vault.js';
+import { cli, newSession, tempDir, TEST_PASSWORD } from '../helpers/vault.js';
 
 const SYSTEM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
 const present = existsSync(SYSTEM_MODULE);
@@ -256,6 +258,37 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
         await expectCode(kms(session, 'create-key-store', { keystore_alias: `again-${pin}`, keystore_type: 'PKCS11', pkcs11_module: module, token_label: LABEL, pin }), 'KEYHOLD.0610');
       }
       expect(vaultState()).toBe(before);
+    });
+
+    it('another vault in this process cannot make a store of a token already logged in to, right PIN or wrong (KEYHOLD.0610)', async () => {
+      const other = await newSession();
+      try {
+        await kms(other.session, 'create-key-store', { keystore_alias: 'other', keystore_type: 'PKCS11', pkcs11_module: module, token_label: OTHER_LABEL, pin: PIN });
+        const third = await newSession();
+        try {
+          expect((await kms(third.session, 'list-key-stores')).total).toBe(0);
+          const before = vaultState(third.session);
+          const e = await expectCode(kms(third.session, 'create-key-store', { keystore_alias: 'third', keystore_type: 'PKCS11', pkcs11_module: module, token_label: OTHER_LABEL, pin: '000000' }), 'KEYHOLD.0610');
+          expect(e.message).toContain('PIN cannot be checked');
+          expect(vaultState(third.session)).toBe(before);
+        } finally {
+          third.session.close();
+        }
+      } finally {
+        other.session.close();
+      }
+    });
+
+    it('web mode (HTTP) refuses create-key-store before any module is looked at: a module path never comes from a request', async () => {
+      const ws = new Workspace(join(tempDir(), 'vault.db'), { transport: 'http', keychain: null, remember: { supported: false }, kdfTargetMs: 10 });
+      await ws.create('web password');
+      try {
+        const hostile = { keystore_alias: 'planted', keystore_type: 'PKCS11', pkcs11_module: module, token_label: LABEL, pin: PIN };
+        await expect(dispatchUiCall(ws, 'createKeyStore', hostile, 'http')).rejects.toMatchObject({ code: 'KEYHOLD.0001', status: 403 });
+        expect(await dispatchUiCall(ws, 'listKeyStores', {}, 'http')).toEqual({ keystores: [], total: 0 });
+      } finally {
+        await ws.lock('user');
+      }
     });
 
     it('a module path that is relative, missing, writable by others or not a file is refused before loading', async () => {

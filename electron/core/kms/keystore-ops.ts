@@ -49,7 +49,7 @@ export const keyStoreHandlers: Handlers<typeof keyStoreOperations, KmsContext> =
     }
     const keystoreId = newUuid();
     // Opened once outside the session's connections: the serial it reports is what the record keeps.
-    const token = Pkcs11Token.open({ storeId: keystoreId, module: input.pkcs11_module, tokenLabel: input.token_label, pin: input.pin });
+    const token = Pkcs11Token.open({ storeId: keystoreId, module: input.pkcs11_module, tokenLabel: input.token_label, pin: input.pin }, { checkPin: true });
     const serial = token.serial;
     token.close();
     // One store per token: besides the confusion, a token this process is logged in to already

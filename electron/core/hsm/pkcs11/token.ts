@@ -170,8 +170,9 @@ export class Pkcs11Token implements HsmBackend {
   /**
    * Loads the module (after its path check), finds the token by label (and serial, once known)
    * and logs in with the PIN. Each failure is its own typed error; nothing is left open.
+   * `checkPin` (creating a store) refuses a token this process is already logged in to.
    */
-  static open(config: TokenConfig): Pkcs11Token {
+  static open(config: TokenConfig, opts: { checkPin?: boolean } = {}): Pkcs11Token {
     const { lib, real } = acquireModule(config.module);
     let session: Buffer | undefined;
     try {
@@ -190,7 +191,11 @@ export class Pkcs11Token implements HsmBackend {
       } catch (e) {
         const rv = rvName(e);
         if (rv === 'CKR_USER_ALREADY_LOGGED_IN') {
-          // Another key store of this process is logged in to the same token; the login is shared.
+          // Another key store of this process (another vault's) is logged in to the same token and
+          // the login is shared: the token did not look at this PIN, so a new store cannot take it.
+          if (opts.checkPin) {
+            throw new KeyholdError(LocalErrors.KeyStoreAliasExists, `The token "${config.tokenLabel}" is in use by another key store in this process, so its PIN cannot be checked now.`, 400);
+          }
         } else if (rv === 'CKR_PIN_INCORRECT' || rv === 'CKR_PIN_LEN_RANGE' || rv === 'CKR_PIN_INVALID' || rv === 'CKR_PIN_LOCKED' || rv === 'CKR_PIN_EXPIRED') {
           throw new KeyholdError(LocalErrors.KeyStoreWrongPin, `The token "${config.tokenLabel}" refused the PIN (${rv}).`, 400);
         } else throw e;

@@ -14,7 +14,6 @@
  * module's asynchronous entry points, so an RSA-4096 key pair does not stall the event loop.
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
 import pkcs11js from 'pkcs11js';
 import { KeyholdError, LocalErrors } from '../../../../shared/errors.js';
 import type { WrappingAlgorithm } from '../../../../shared/constants.js';
@@ -23,6 +22,8 @@ import { digestInfo, oaepEncrypt, type HashName } from '../../crypto/rsa.js';
 import { verifyMessage, type SignOptions } from '../../crypto/sign.js';
 import type { HsmBackend, HsmKeyKind, KeyHandle, WrappedKey } from '../backend.js';
 import { acquireModule, releaseModule, type Cryptoki } from './library.js';
+import { ecdsaDer, ecPoint, trimmed } from './encoding.js';
+import { CKZ_DATA_SPECIFIED, gcmParams, HASH_BYTES, HASH_MECHANISM, keyPairTemplates, MGF1, PAIR_KINDS, REFUSALS, rvName, SECRET_KINDS, secretKeyTemplate, type PairKind } from './mechanisms.js';
 import { formatTokenRef, parseTokenRef } from './ref.js';
 
 const P = pkcs11js;
@@ -36,57 +37,6 @@ export interface TokenConfig {
   pin: string;
   /** Set once the store exists: a token with the same label but another serial is not it. */
   tokenSerial?: string;
-}
-
-interface SecretKind {
-  keyType: number;
-  gen: number;
-  bytes: number;
-  mac?: number;
-}
-interface PairKind {
-  rsaBits?: number;
-  /** DER of the curve's OID (CKA_EC_PARAMS) and its JWK name. */
-  ecParams?: string;
-  jwkCurve?: string;
-}
-
-const SECRET_KINDS: Partial<Record<HsmKeyKind, SecretKind>> = {
-  'aes-256': { keyType: P.CKK_AES, gen: P.CKM_AES_KEY_GEN, bytes: 32 },
-  'hmac-sha256': { keyType: P.CKK_GENERIC_SECRET, gen: P.CKM_GENERIC_SECRET_KEY_GEN, bytes: 32, mac: P.CKM_SHA256_HMAC },
-  'hmac-sha384': { keyType: P.CKK_GENERIC_SECRET, gen: P.CKM_GENERIC_SECRET_KEY_GEN, bytes: 48, mac: P.CKM_SHA384_HMAC },
-  'hmac-sha512': { keyType: P.CKK_GENERIC_SECRET, gen: P.CKM_GENERIC_SECRET_KEY_GEN, bytes: 64, mac: P.CKM_SHA512_HMAC },
-};
-const PAIR_KINDS: Partial<Record<HsmKeyKind, PairKind>> = {
-  'rsa-2048': { rsaBits: 2048 },
-  'rsa-3072': { rsaBits: 3072 },
-  'rsa-4096': { rsaBits: 4096 },
-  'ec-p256': { ecParams: '06082a8648ce3d030107', jwkCurve: 'P-256' },
-  'ec-p384': { ecParams: '06052b81040022', jwkCurve: 'P-384' },
-  'ec-secp256k1': { ecParams: '06052b8104000a', jwkCurve: 'secp256k1' },
-};
-
-const HASH_MECHANISM = { sha1: P.CKM_SHA_1, sha256: P.CKM_SHA256, sha384: P.CKM_SHA384, sha512: P.CKM_SHA512 } as const;
-const MGF1 = { sha1: P.CKG_MGF1_SHA1, sha256: P.CKG_MGF1_SHA256, sha384: P.CKG_MGF1_SHA384, sha512: P.CKG_MGF1_SHA512 } as const;
-const HASH_BYTES = { sha256: 32, sha384: 48, sha512: 64 } as const;
-
-/** Return values that refuse the request itself (the token is fine; it lacks what was asked). */
-const REFUSALS = new Set([
-  'CKR_MECHANISM_INVALID',
-  'CKR_MECHANISM_PARAM_INVALID',
-  'CKR_ARGUMENTS_BAD',
-  'CKR_KEY_SIZE_RANGE',
-  'CKR_DOMAIN_PARAMS_INVALID',
-  'CKR_CURVE_NOT_SUPPORTED',
-  'CKR_TEMPLATE_INCONSISTENT',
-  'CKR_ATTRIBUTE_VALUE_INVALID',
-  'CKR_KEY_FUNCTION_NOT_PERMITTED',
-  'CKR_KEY_TYPE_INCONSISTENT',
-  'CKR_DATA_LEN_RANGE',
-]);
-
-function rvName(e: unknown): string {
-  return e instanceof P.Pkcs11Error ? e.message : '';
 }
 
 class TokenHandle implements KeyHandle {
@@ -111,48 +61,6 @@ const loadedOf = new WeakMap<KeyHandle, Loaded>();
 /** The token backend behind a handle, or null for a handle of another backend. */
 export function tokenOf(handle: KeyHandle): Pkcs11Token | null {
   return loadedOf.get(handle)?.token ?? null;
-}
-
-/** GCM parameters in PKCS#11 v2.40's layout (with ulIvBits), which SoftHSM2 and current HSMs read. */
-function gcmParams(iv: Buffer, aad: Buffer): pkcs11js.AesGCM {
-  return { type: P.CK_PARAMS_AES_GCM_v240, iv, aad, ivBits: iv.length * 8, tagBits: 128 };
-}
-
-/** CKZ_DATA_SPECIFIED (PKCS#11 §2.1.8): the OAEP label is the empty string, as node:crypto's default. */
-const CKZ_DATA_SPECIFIED = 1;
-
-function trimmed(s: string): string {
-  return s.replace(/[\s\0]+$/, '');
-}
-
-function b64url(b: Buffer): string {
-  return b.toString('base64url');
-}
-
-/** DER `SEQUENCE { INTEGER r, INTEGER s }` from the token's r‖s (PKCS#11 §2.3.1). */
-function ecdsaDer(raw: Buffer): Buffer {
-  const half = raw.length / 2;
-  const int = (b: Buffer) => {
-    let i = 0;
-    while (i < b.length - 1 && b[i] === 0) i++;
-    const v = b.subarray(i);
-    const bytes = (v[0] as number) & 0x80 ? Buffer.concat([Buffer.alloc(1), v]) : v;
-    return forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.INTEGER, false, bytes.toString('binary'));
-  };
-  const seq = forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SEQUENCE, true, [int(raw.subarray(0, half)), int(raw.subarray(half))]);
-  return Buffer.from(forge.asn1.toDer(seq).getBytes(), 'binary');
-}
-
-/** CKA_EC_POINT is an OCTET STRING holding 04‖X‖Y; returns X and Y. */
-function ecPoint(der: Buffer): { x: Buffer; y: Buffer } {
-  let p = der;
-  if (p[0] === 0x04 && p.length > 2) {
-    const long = (p[1] as number) & 0x80 ? ((p[1] as number) & 0x7f) : 0;
-    p = p.subarray(2 + long);
-  }
-  if (p[0] !== 0x04 || p.length % 2 !== 1) throw new KeyholdError(LocalErrors.Internal, 'The token returned an EC point Keyhold does not read.', 500);
-  const n = (p.length - 1) / 2;
-  return { x: p.subarray(1, 1 + n), y: p.subarray(1 + n) };
 }
 
 export class Pkcs11Token implements HsmBackend {
@@ -290,75 +198,17 @@ export class Pkcs11Token implements HsmBackend {
     return new KeyholdError(LocalErrors.KeyStoreUnavailable, `The key store ${this.config.storeId} is unavailable: the token "${this.config.tokenLabel}" cannot be reached (${why}).`, 503);
   }
 
-  private common(id: Buffer): pkcs11js.Template {
-    return [
-      { type: P.CKA_TOKEN, value: true },
-      { type: P.CKA_ID, value: id },
-      { type: P.CKA_LABEL, value: `keyhold-${id.toString('hex')}` },
-    ];
-  }
-
-  private privateAttrs(): pkcs11js.Template {
-    return [
-      { type: P.CKA_PRIVATE, value: true },
-      { type: P.CKA_SENSITIVE, value: true },
-      { type: P.CKA_EXTRACTABLE, value: false },
-      { type: P.CKA_MODIFIABLE, value: false },
-    ];
-  }
-
   async generate(kind: HsmKeyKind): Promise<WrappedKey> {
     const id = randomBytes(16);
     const secret = SECRET_KINDS[kind];
     if (this.lost) throw this.unavailable('its session was closed');
     try {
       if (secret) {
-        const aes = secret.keyType === P.CKK_AES;
-        await this.lib.C_GenerateKeyAsync(this.session, { mechanism: secret.gen }, [
-          ...this.common(id),
-          ...this.privateAttrs(),
-          { type: P.CKA_CLASS, value: P.CKO_SECRET_KEY },
-          { type: P.CKA_KEY_TYPE, value: secret.keyType },
-          { type: P.CKA_VALUE_LEN, value: secret.bytes },
-          { type: P.CKA_ENCRYPT, value: aes },
-          { type: P.CKA_DECRYPT, value: aes },
-          { type: P.CKA_SIGN, value: !aes },
-          { type: P.CKA_VERIFY, value: !aes },
-          { type: P.CKA_WRAP, value: false },
-          { type: P.CKA_UNWRAP, value: false },
-          { type: P.CKA_DERIVE, value: false },
-        ]);
+        await this.lib.C_GenerateKeyAsync(this.session, { mechanism: secret.gen }, secretKeyTemplate(secret, id));
       } else {
         const pair = PAIR_KINDS[kind] as PairKind;
-        const rsa = pair.rsaBits !== undefined;
-        // Every use a key is not for is switched off explicitly: tokens default some to on (SoftHSM2
-        // gives an EC private key CKA_DECRYPT and a public key CKA_WRAP).
-        const pub: pkcs11js.Template = [
-          ...this.common(id),
-          { type: P.CKA_CLASS, value: P.CKO_PUBLIC_KEY },
-          { type: P.CKA_PRIVATE, value: false },
-          { type: P.CKA_VERIFY, value: true },
-          { type: P.CKA_ENCRYPT, value: rsa },
-          { type: P.CKA_WRAP, value: false },
-          { type: P.CKA_DERIVE, value: false },
-        ];
-        const priv: pkcs11js.Template = [
-          ...this.common(id),
-          ...this.privateAttrs(),
-          { type: P.CKA_CLASS, value: P.CKO_PRIVATE_KEY },
-          { type: P.CKA_SIGN, value: true },
-          { type: P.CKA_DECRYPT, value: rsa },
-          { type: P.CKA_DERIVE, value: false },
-          { type: P.CKA_UNWRAP, value: false },
-        ];
-        if (rsa) {
-          pub.push({ type: P.CKA_KEY_TYPE, value: P.CKK_RSA }, { type: P.CKA_MODULUS_BITS, value: pair.rsaBits as number }, { type: P.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) });
-          priv.push({ type: P.CKA_KEY_TYPE, value: P.CKK_RSA });
-        } else {
-          pub.push({ type: P.CKA_KEY_TYPE, value: P.CKK_EC }, { type: P.CKA_EC_PARAMS, value: Buffer.from(pair.ecParams as string, 'hex') });
-          priv.push({ type: P.CKA_KEY_TYPE, value: P.CKK_EC });
-        }
-        await this.lib.C_GenerateKeyPairAsync(this.session, { mechanism: rsa ? P.CKM_RSA_PKCS_KEY_PAIR_GEN : P.CKM_EC_KEY_PAIR_GEN }, pub, priv);
+        const { pub, priv } = keyPairTemplates(pair, id);
+        await this.lib.C_GenerateKeyPairAsync(this.session, { mechanism: pair.rsaBits !== undefined ? P.CKM_RSA_PKCS_KEY_PAIR_GEN : P.CKM_EC_KEY_PAIR_GEN }, pub, priv);
       }
     } catch (e) {
       throw this.failure(e, `generate a ${kind} key`);
@@ -491,11 +341,11 @@ export class Pkcs11Token implements HsmBackend {
       if (!pub) throw new KeyholdError(LocalErrors.KeyStoreKeyMissing, `The token "${this.config.tokenLabel}" has no public key with id ${ref.objectId.toString('hex')}.`, 500);
       if (pair.rsaBits !== undefined) {
         const [n, e] = this.lib.C_GetAttributeValue(this.session, pub, [{ type: P.CKA_MODULUS }, { type: P.CKA_PUBLIC_EXPONENT }]);
-        return createPublicKey({ key: { kty: 'RSA', n: b64url(n?.value as Buffer), e: b64url(e?.value as Buffer) }, format: 'jwk' });
+        return createPublicKey({ key: { kty: 'RSA', n: (n?.value as Buffer).toString('base64url'), e: (e?.value as Buffer).toString('base64url') }, format: 'jwk' });
       }
       const [point] = this.lib.C_GetAttributeValue(this.session, pub, [{ type: P.CKA_EC_POINT }]);
       const { x, y } = ecPoint(point?.value as Buffer);
-      return createPublicKey({ key: { kty: 'EC', crv: pair.jwkCurve as string, x: b64url(x), y: b64url(y) }, format: 'jwk' });
+      return createPublicKey({ key: { kty: 'EC', crv: pair.jwkCurve as string, x: x.toString('base64url'), y: y.toString('base64url') }, format: 'jwk' });
     });
     l.publicKey = key;
     return key;

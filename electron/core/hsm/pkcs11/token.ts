@@ -139,7 +139,7 @@ export class Pkcs11Token implements HsmBackend {
     }
   }
 
-  /** Logs out, closes the session and lets go of the module. Never throws. */
+  /** Closes the session (the last one closed logs out) and lets go of the module. Never throws. */
   close(): void {
     this.lost = true;
     this.handles.clear();
@@ -157,6 +157,8 @@ export class Pkcs11Token implements HsmBackend {
     try {
       return fn();
     } catch (e) {
+      // Only what the module reports is the token's failure; any other exception is a bug here.
+      if (!(e instanceof P.NativeError) && !(e instanceof KeyholdError)) throw e;
       throw this.failure(e, what);
     }
   }
@@ -211,6 +213,7 @@ export class Pkcs11Token implements HsmBackend {
         await this.lib.C_GenerateKeyPairAsync(this.session, { mechanism: pair.rsaBits !== undefined ? P.CKM_RSA_PKCS_KEY_PAIR_GEN : P.CKM_EC_KEY_PAIR_GEN }, pub, priv);
       }
     } catch (e) {
+      if (!(e instanceof P.NativeError)) throw e;
       throw this.failure(e, `generate a ${kind} key`);
     }
     return formatTokenRef({ storeId: this.config.storeId, kind, objectId: id });

@@ -96,6 +96,23 @@ export const LocalErrors = {
   BadArgument: 'CLI.0002',
   Unsupported: 'KEYHOLD.0001',
   Internal: 'KEYHOLD.0500',
+  /** A PKCS#11 module path refused before loading: not absolute, not a regular file, writable by others. */
+  KeyStoreModuleRefused: 'KEYHOLD.0601',
+  /** A PKCS#11 module that is not there or does not load as one. */
+  KeyStoreModuleMissing: 'KEYHOLD.0602',
+  /** No token with the key store's label (and serial number) in any slot of its module. */
+  KeyStoreTokenMissing: 'KEYHOLD.0603',
+  /** The token refused the key store's PIN (or the PIN is locked). */
+  KeyStoreWrongPin: 'KEYHOLD.0604',
+  /** The token went away while in use: removed, its session closed, a device error. */
+  KeyStoreUnavailable: 'KEYHOLD.0605',
+  /** A CMK's object is not in its token, or is no longer sensitive and non-extractable. */
+  KeyStoreKeyMissing: 'KEYHOLD.0606',
+  KeyStoreDisabled: 'KEYHOLD.0607',
+  KeyStoreNotFound: 'KEYHOLD.0608',
+  /** A key store that still holds CMKs cannot be deleted. */
+  KeyStoreInUse: 'KEYHOLD.0609',
+  KeyStoreAliasExists: 'KEYHOLD.0610',
 } as const;
 
 export function isKeyholdError(e: unknown): e is KeyholdError {

@@ -8,6 +8,9 @@ import { scripted } from './testing/fake-transport.js';
 import { SessionManager } from './lib/session.svelte.js';
 import ConfirmButton from './components/ConfirmButton.svelte';
 import Unlock from './screens/Unlock.svelte';
+import KeyDetails from './components/KeyDetails.svelte';
+import { KeysManager } from './lib/keys.svelte.js';
+import type { KeyDetails as KeyInfo } from '../../shared/operations/index.js';
 
 describe('Unlock screen', () => {
   it('first run: creates the vault with the typed password', async () => {
@@ -62,5 +65,24 @@ describe('ConfirmButton', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Delete key pair' }));
     await fireEvent.click(screen.getByRole('button', { name: 'Yes, delete key pair' }));
     expect(done).toBe(1);
+  });
+});
+
+describe('KeyDetails', () => {
+  const base: KeyInfo = {
+    key_id: 'k1', domain_id: 'd', key_alias: 'app', realm: 'local', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '',
+    creation_date: '0', scheduled_deletion_date: '', key_state: '2', default_key_flag: '0', key_type: '1', expiration_time: '',
+    origin: 'kms', key_rotation_enabled: 'false', sys_enterprise_project_id: '0', keystore_id: '0',
+  };
+  const clipboard = new ClipboardManager(browserClipboard({ writeText: async () => undefined }));
+
+  it("names the key's store: Keyhold's own, or the PKCS#11 key store by id", () => {
+    const keys = new KeysManager(scripted({}).client);
+    const { unmount } = render(KeyDetails, { keys, key: base, clipboard });
+    expect(screen.getByText("Keyhold's own (software)")).toBeInTheDocument();
+    unmount();
+    render(KeyDetails, { keys, key: { ...base, keystore_id: '3f0c1b9e-0000-4000-8000-000000000001' }, clipboard });
+    expect(screen.getByText(/PKCS#11 token/)).toBeInTheDocument();
+    expect(screen.getByText('3f0c1b9e-0000-4000-8000-000000000001')).toBeInTheDocument();
   });
 });

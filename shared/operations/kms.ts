@@ -7,13 +7,15 @@ import { asymmetricOperations } from './kms/asymmetric.js';
 import { dataOperations } from './kms/data.js';
 import { grantOperations } from './kms/grants.js';
 import { importOperations } from './kms/import.js';
+import { keyStoreOperations } from './kms/keystores.js';
 import { lifecycleOperations } from './kms/lifecycle.js';
 import { rotationOperations } from './kms/rotation.js';
 import { tagOperations } from './kms/tags.js';
 
-export { asymmetricOperations, dataOperations, grantOperations, importOperations, lifecycleOperations, rotationOperations, tagOperations };
+export { asymmetricOperations, dataOperations, grantOperations, importOperations, keyStoreOperations, lifecycleOperations, rotationOperations, tagOperations };
 export type { Empty, KeyDetails, KeyState } from './kms/common.js';
 export type { Grant, GrantList } from './kms/grants.js';
+export type { KeyStoreInfo } from './kms/keystores.js';
 export type { Quotas } from './kms/lifecycle.js';
 export type { TagItem } from './kms/tags.js';
 
@@ -25,4 +27,5 @@ export const kmsOperations = {
   ...importOperations,
   ...grantOperations,
   ...tagOperations,
+  ...keyStoreOperations,
 } as const;

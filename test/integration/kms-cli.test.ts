@@ -48,6 +48,12 @@ const EXPECTED: Record<string, string[]> = {
   'show-kms-tags': [],
   'list-kms-tags': [],
   'list-kms-by-tags': [],
+  'create-key-store': [],
+  'list-key-stores': [],
+  'show-key-store': [],
+  'enable-key-store': [],
+  'disable-key-store': [],
+  'delete-key-store': [],
 };
 
 describe('keyhold kms on the command line', () => {

@@ -14,6 +14,8 @@ import { GRANT_OPERATIONS } from '../../../shared/operations/kms/grants.js';
 import { invokeRemote } from '../remote/invoke.js';
 import { getRemote } from '../remote/remotes.js';
 import { SoftwareHsm } from '../hsm/software.js';
+import { HsmRouter } from '../hsm/router.js';
+import { KeyStoreConnections } from '../hsm/key-stores.js';
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
 import { DueIndexedStore, rebuildKmsDue, readKmsDue, type DamagedRecord } from '../kms/due-index.js';
@@ -127,6 +129,8 @@ export class Session {
   readonly audit: AuditLog;
   readonly hsm: HsmBackend;
   readonly handles = new Map<WrappedKey, KeyHandle>();
+  /** Tokens of PKCS#11 key stores, opened on first use and closed with the session. */
+  readonly keyStores = new KeyStoreConnections();
   readonly domain: KmsContext['domain'];
   private readonly ensured = new Set<DefaultKeyService>();
   private readonly running = new Set<Promise<void>>();
@@ -143,7 +147,7 @@ export class Session {
     opts: SessionOptions = {},
   ) {
     this.audit = new AuditLog(vault);
-    this.hsm = new SoftwareHsm(vault.subkey('hsm-wrap'));
+    this.hsm = new HsmRouter(new SoftwareHsm(vault.subkey('hsm-wrap')));
     // Late-bound, so a clock faked after the session opened (vi.setSystemTime) is still seen.
     this.now = opts.now ?? (() => Date.now());
     // The ids never change for a vault (only its password and device wrappings do).
@@ -223,6 +227,7 @@ export class Session {
     clearInterval(this.dueTimer);
     this.handles.clear();
     try {
+      this.keyStores.closeAll();
       if (this.vault.db.open && this.vault.unlocked) this.audit.close();
     } finally {
       this.vault.close();
@@ -233,7 +238,7 @@ export class Session {
     const { caller = null, operation, background = new CallBackground(this.vault, this.audit), hooks = {} } = opts;
     // Every write keeps KMS's due index in step with the keys and tokens it writes.
     if (store instanceof WriteTx) store = new DueIndexedStore(store);
-    return { store, hsm: this.hsm, handles: this.handles, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
+    return { store, hsm: this.hsm, handles: this.handles, keyStores: this.keyStores, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
   }
 
   /** The read-only store for `operation` (see readOnlyStore): operations, lookups and due work alike. */

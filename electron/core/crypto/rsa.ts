@@ -19,6 +19,11 @@ const DIGEST_INFO: Record<Exclude<HashName, 'sha1'>, Buffer> = {
   sha512: Buffer.from('3051300d060960864801650304020305000440', 'hex'),
 };
 
+/** DigestInfo ‖ digest: what a PKCS#1 v1.5 signature signs (also what a token's raw CKM_RSA_PKCS takes). */
+export function digestInfo(hash: Exclude<HashName, 'sha1'>, d: Buffer): Buffer {
+  return Buffer.concat([DIGEST_INFO[hash], d]);
+}
+
 export function hashBytes(hash: HashName): number {
   return HASH_BYTES[hash];
 }

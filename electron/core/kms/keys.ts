@@ -9,6 +9,8 @@ import type { KeyHandle, WrappedKey } from '../hsm/backend.js';
 import { newUuid } from '../crypto/random.js';
 import type { KmsContext } from './context.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
+import { generateIn, OWN_STORE, tokenKeyHandle } from './keystores.js';
+import { isTokenRef } from '../hsm/pkcs11/ref.js';
 
 export const CMK_TABLE = 'kms_keys';
 /** Where grants are stored (grants.ts owns them; read here for the grant check). */
@@ -46,6 +48,8 @@ export interface CmkRecord {
   material_expiration?: number | null;
   /** Keyed fingerprint of the imported material: a re-import must match it (KMS.2606). */
   material_fingerprint?: string | null;
+  /** The PKCS#11 key store holding its material (keystores.ts); absent for Keyhold's own ("0"). */
+  keystore_id?: string;
 }
 
 /** Vault-wide KMS settings (one record), such as the configurable custom-key quota. */
@@ -78,7 +82,7 @@ export function toKeyDetails(k: CmkRecord, ctx: KmsContext): KeyDetails {
     origin: k.origin,
     key_rotation_enabled: k.rotation_enabled ? 'true' : 'false',
     sys_enterprise_project_id: '0',
-    keystore_id: '0',
+    keystore_id: k.keystore_id ?? OWN_STORE,
   };
 }
 
@@ -122,6 +126,8 @@ export function requireNotDefault(k: CmkRecord, action: string): void {
 }
 
 export function handleFor(ctx: KmsContext, material: WrappedKey): KeyHandle {
+  // Not cached here: a token key's store is checked (enabled, token present) on every use.
+  if (isTokenRef(material)) return tokenKeyHandle(ctx, material);
   let h = ctx.handles.get(material);
   if (!h) {
     h = ctx.hsm.unwrap(material);
@@ -138,7 +144,7 @@ export function currentVersion(k: CmkRecord): CmkVersion {
 
 export async function newKey(
   ctx: KmsContext,
-  fields: { key_alias: string; key_spec: KeySpec; key_usage: KeyUsage; key_description: string; origin: 'kms' | 'external'; default_key?: boolean },
+  fields: { key_alias: string; key_spec: KeySpec; key_usage: KeyUsage; key_description: string; origin: 'kms' | 'external'; default_key?: boolean; keystore_id?: string },
 ): Promise<CmkRecord> {
   const { keys: existing, damaged } = openableKeys(ctx);
   if (existing.some((k) => k.key_alias === fields.key_alias)) throw new KeyholdError('KMS.1104', `The alias ${fields.key_alias} already exists.`, 400);
@@ -149,15 +155,17 @@ export async function newKey(
   }
   const now = ctx.now();
   const external = fields.origin === 'external';
+  const { keystore_id = OWN_STORE, ...rest } = fields;
   const record: CmkRecord = {
     key_id: newUuid(),
-    ...fields,
+    ...rest,
+    ...(keystore_id === OWN_STORE ? {} : { keystore_id }),
     default_key: fields.default_key ?? false,
     creation_date: now,
     scheduled_deletion_date: null,
     key_state: external ? STATE.pendingImport : STATE.enabled,
     rotation_enabled: false,
-    versions: external ? [] : [{ version: 1, material: await ctx.hsm.generate(KEY_SPEC_TABLE[fields.key_spec].hsmKind), created: now }],
+    versions: external ? [] : [{ version: 1, material: await generateIn(ctx, keystore_id, KEY_SPEC_TABLE[fields.key_spec].hsmKind), created: now }],
   };
   ctx.store.put(CMK_TABLE, record.key_id, record);
   return record;

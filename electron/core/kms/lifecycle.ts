@@ -1,5 +1,5 @@
 /** Key lifecycle: create, describe, list, enable/disable, scheduled deletion, alias, description, quotas. */
-import { KeyholdError } from '../../../shared/errors.js';
+import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { LIMITS } from '../../../shared/constants.js';
 import type { Handlers } from '../../../shared/operations/index.js';
 import type { lifecycleOperations, Quotas } from '../../../shared/operations/kms.js';
@@ -7,6 +7,7 @@ import type { KmsContext } from './context.js';
 import { grantsOf } from './grants.js';
 import { CMK_TABLE, getKey, keyQuota, newKey, requireNotDefault, requireNotPendingDeletion, SETTINGS_TABLE, STATE, toKeyDetails, type CmkRecord, type KmsSettings } from './keys.js';
 import { requireImportable, usageFor } from './key-specs.js';
+import { OWN_STORE } from './keystores.js';
 
 const DAY_MS = 86_400_000;
 
@@ -26,7 +27,16 @@ function quotas(ctx: KmsContext): Quotas {
 export const lifecycleHandlers: Handlers<typeof lifecycleOperations, KmsContext> = {
   async createKey(ctx, input) {
     if (input.origin === 'external') requireImportable(input.key_spec);
+    const keystoreId = input.keystore_id ?? OWN_STORE;
+    if (keystoreId !== OWN_STORE && input.origin === 'external') {
+      throw new KeyholdError(
+        LocalErrors.Unsupported,
+        'Invalid origin: bring-your-own-key material cannot go into a PKCS#11 key store yet (it needs an import wrapping key generated in the token and C_UnwrapKey with CKM_RSA_PKCS_OAEP there, which Keyhold does not do). Create the key with origin kms, or in store "0".',
+        400,
+      );
+    }
     const key = await newKey(ctx, {
+      keystore_id: keystoreId,
       key_alias: input.key_alias,
       key_spec: input.key_spec,
       key_usage: usageFor(input.key_spec, input.key_usage),

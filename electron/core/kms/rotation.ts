@@ -2,13 +2,17 @@
  * Rotation: a new version of an AES_256 key's material. Ciphertexts name their version, so
  * the new version encrypts while old ones keep decrypting. Automatic rotation is due an
  * interval after it was enabled or after the last rotation; it runs when the vault opens.
+ * A key in a PKCS#11 key store rotates on demand only (a new object in its token): automatic
+ * rotation is refused for it, since a due rotation runs while the vault opens, and a token absent
+ * then would make opening the vault fail.
  */
-import { KeyholdError } from '../../../shared/errors.js';
+import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import type { Handlers } from '../../../shared/operations/index.js';
 import type { rotationOperations } from '../../../shared/operations/kms.js';
 import type { KmsContext } from './context.js';
 import { CMK_TABLE, getKey, requireNotDefault, requireNotPendingDeletion, requireUsable, type CmkRecord } from './keys.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
+import { generateIn, OWN_STORE } from './keystores.js';
 
 export const DEFAULT_ROTATION_DAYS = 365;
 const DAY_MS = 86_400_000;
@@ -24,7 +28,7 @@ function requireRotatable(key: CmkRecord): void {
 export async function rotateKey(ctx: KmsContext, key: CmkRecord): Promise<CmkRecord> {
   const now = ctx.now();
   const next = Math.max(0, ...key.versions.map((v) => v.version)) + 1;
-  const material = await ctx.hsm.generate(KEY_SPEC_TABLE[key.key_spec].hsmKind);
+  const material = await generateIn(ctx, key.keystore_id ?? OWN_STORE, KEY_SPEC_TABLE[key.key_spec].hsmKind);
   const rotated: CmkRecord = {
     ...key,
     versions: [...key.versions, { version: next, material, created: now }],
@@ -47,6 +51,13 @@ export const rotationHandlers: Handlers<typeof rotationOperations, KmsContext> =
     const key = getKey(ctx, input.key_id);
     requireRotatable(key);
     requireUsable(key);
+    if (key.keystore_id !== undefined) {
+      throw new KeyholdError(
+        LocalErrors.Unsupported,
+        `Automatic rotation is not supported for the key ${key.key_id} in PKCS#11 key store ${key.keystore_id}: due rotations run while the vault opens, when its token may be absent. Use rotate-on-demand.`,
+        400,
+      );
+    }
     if (!key.rotation_enabled) {
       ctx.store.put(CMK_TABLE, key.key_id, { ...key, rotation_enabled: true, rotation_interval: key.rotation_interval ?? DEFAULT_ROTATION_DAYS, rotation_anchor: ctx.now() });
     }

@@ -6,6 +6,7 @@ import type { KmsContext } from './context.js';
 import { dataHandlers } from './data.js';
 import { grantHandlers } from './grants.js';
 import { importHandlers } from './import.js';
+import { keyStoreHandlers } from './keystore-ops.js';
 import { lifecycleHandlers } from './lifecycle.js';
 import { rotationHandlers } from './rotation.js';
 import { tagHandlers } from './tags.js';
@@ -18,4 +19,5 @@ export const kmsHandlers: Handlers<typeof kmsOperations, KmsContext> = {
   ...importHandlers,
   ...grantHandlers,
   ...tagHandlers,
+  ...keyStoreHandlers,
 };

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineOp, out } from '../define.js';
 import { KEY_SPECS, KEY_USAGES } from '../../constants.js';
+import { keystoreRef } from './keystores.js';
 import { KMS_VALIDATION, keyAlias, keyDescription, keyId, kmsValidation, listLimit, listMarker, numericString, sequence, type KeyDetails, type KeyState } from './common.js';
 
 const keyRef = z.object({ key_id: keyId, sequence });
@@ -22,12 +23,13 @@ export const lifecycleOperations = {
       key_description: keyDescription.default(''),
       origin: z.enum(['kms', 'external']).default('kms'),
       enterprise_project_id: z.string().max(36).optional(),
+      keystore_id: keystoreRef.describe('the key store to create the key in: "0" (the default) is Keyhold\'s own, else a PKCS#11 key store (create-key-store)'),
       sequence,
     }),
     output: out<{ key_info: { key_id: string; domain_id: string } }>(),
     route: { method: 'POST', path: '/v1.0/{project_id}/kms/create-key' },
     mutates: true,
-    audit: { record: ['key_alias', 'key_spec', 'key_usage', 'origin'] },
+    audit: { record: ['key_alias', 'key_spec', 'key_usage', 'origin', 'keystore_id'] },
     validation: KMS_VALIDATION,
   }),
   describeKey: defineOp({

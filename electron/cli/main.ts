@@ -146,6 +146,9 @@ async function run(argv: string[]): Promise<void> {
     out(result, format);
     // `file verify` reports a bad signature as a result, not an error (DESIGN §8): exit 1.
     if ((result as { signature_valid?: unknown } | null)?.signature_valid === false) process.exitCode = 1;
+    // `remote sync` that leaves anything unsynced (a conflict, a failure, an untried secret) says
+    // `complete: false` and exits 1 (docs/sync.md).
+    if ((result as { complete?: unknown } | null)?.complete === false) process.exitCode = 1;
   } finally {
     // Background tasks (KPS bindings) finish, and record their outcome, before the vault closes.
     await session.settle();

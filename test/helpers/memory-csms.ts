@@ -9,6 +9,8 @@ import type { SecretState } from '../../electron/core/remote/sync/csms-plan.js';
 import { digest, type CsmsSide, type KnownDigest, type OnValue, type Value } from '../../electron/core/remote/sync/csms-sides.js';
 
 interface MemSecret {
+  /** The secret's id: a new one each time the name is created. */
+  id: string;
   values: string[];
   stages: Record<string, string>;
   pending: boolean;
@@ -20,6 +22,7 @@ export class MemorySide implements CsmsSide {
   lose = 0;
   /** The next N version writes throw OutcomeUnknown without happening (a request that never arrived). */
   drop = 0;
+  private made = 0;
 
   private live(name: string): MemSecret {
     const s = this.secrets.get(name);
@@ -30,7 +33,7 @@ export class MemorySide implements CsmsSide {
   // ---- the user's own edits on this side ----
   addVersion(name: string, value: string): void {
     const s = this.secrets.get(name);
-    if (!s) this.secrets.set(name, { values: [value], stages: { SYSCURRENT: 'v1' }, pending: false });
+    if (!s) this.secrets.set(name, { id: `id${++this.made}`, values: [value], stages: { SYSCURRENT: 'v1' }, pending: false });
     else if (!s.pending) this.push(s, value);
   }
   moveStage(name: string, stage: string, index: number): void {
@@ -80,13 +83,14 @@ export class MemorySide implements CsmsSide {
   async state(name: string, known: KnownDigest, onValue?: OnValue): Promise<SecretState | null> {
     const s = this.secrets.get(name);
     if (!s) return null;
-    if (s.pending) return { versions: [], stages: {}, pending: true };
+    if (s.pending) return { versions: [], stages: {}, pending: true, incarnation: s.id };
     return {
+      incarnation: s.id,
       versions: s.values.map((v, i) => {
         const id = `v${i + 1}`;
         const value = { secret_string: v };
-        if (known(id) === undefined || onValue?.readAll) onValue?.got(id, value);
-        return { id, created: i * 1000, digest: known(id) ?? digest(value) };
+        if (known(id, s.id) === undefined || onValue?.readAll) onValue?.got(id, value);
+        return { id, created: i * 1000, digest: known(id, s.id) ?? digest(value) };
       }),
       stages: { ...s.stages },
     };
@@ -96,10 +100,13 @@ export class MemorySide implements CsmsSide {
     if (v === undefined) throw new Error(`no version ${id} of ${name}`);
     return { secret_string: v };
   }
+  async incarnation(name: string): Promise<string | undefined> {
+    return this.secrets.get(name)?.id;
+  }
   async create(name: string, first: Value): Promise<string> {
     if (this.secrets.has(name)) throw Object.assign(new Error(`${name} exists`), { status: 400 });
     return this.fault(() => {
-      this.secrets.set(name, { values: [(first as { secret_string: string }).secret_string], stages: { SYSCURRENT: 'v1' }, pending: false });
+      this.secrets.set(name, { id: `id${++this.made}`, values: [(first as { secret_string: string }).secret_string], stages: { SYSCURRENT: 'v1' }, pending: false });
       return 'v1';
     });
   }

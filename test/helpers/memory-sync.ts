@@ -27,7 +27,7 @@ export async function syncMemory(local: MemorySide, remote: MemorySide, bases: B
     const base = bases.get(item.name);
     const sourceState = await source.state(item.name, knownDigests(base, direction === 'pull' ? 'remote' : 'local'));
     try {
-      const next = await applyItem(item, base, { source, target, direction, remoteId: 'r', sourceState });
+      const next = await applyItem(item, { source, target, direction, remoteId: 'r', sourceState });
       if (next === 'forget') bases.delete(item.name);
       else if (next) bases.set(item.name, next);
       out[item.name] = item.action;

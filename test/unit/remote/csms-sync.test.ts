@@ -1,7 +1,8 @@
 // CSMS sync plan + apply between two in-memory sides (test/helpers/memory-csms.ts): lost
-// answers, resolved conflicts, deletions, and the planner's property: after apply(plan), a new
-// plan has nothing left to do but reported conflicts, and a sync both ways leaves no silent
-// difference.
+// answers, resolved conflicts, deletions, and the planner's property: for random histories on
+// both sides (edits, stage moves, deletions, syncs, resolutions, lost answers), after
+// apply(plan) a new plan has nothing left to do but reported conflicts, and a sync both ways
+// leaves no silent difference.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemorySide } from '../../helpers/memory-csms.js';
@@ -110,7 +111,8 @@ type Op =
   | { kind: 'unstage'; side: 'local' | 'remote'; name: string }
   | { kind: 'delete'; side: 'local' | 'remote'; name: string; schedule: boolean }
   | { kind: 'sync'; direction: 'pull' | 'push' }
-  | { kind: 'resolve'; name: string; keep: 'local' | 'remote' };
+  | { kind: 'resolve'; name: string; keep: 'local' | 'remote' }
+  | { kind: 'fault'; lose: boolean };
 
 const side = fc.constantFrom('local' as const, 'remote' as const);
 const name = fc.constantFrom('a', 'b', 'c');
@@ -121,11 +123,13 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('delete' as const), side, name, schedule: fc.boolean() }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('sync' as const), direction: fc.constantFrom('pull' as const, 'push' as const) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('resolve' as const), name, keep: side }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('fault' as const), lose: fc.boolean() }), weight: 1 },
 );
 
 async function run(ops: Op[], s: ReturnType<typeof sides>): Promise<void> {
   for (const o of ops) {
     if (o.kind === 'sync') await syncMemory(s.local, s.remote, s.bases, o.direction);
+    else if (o.kind === 'fault') s.remote[o.lose ? 'lose' : 'drop'] = 1;
     else if (o.kind === 'resolve') s.bases.set(o.name, { ...(s.bases.get(o.name) ?? { remote: 'r', name: o.name, pairs: [] }), keep: o.keep });
     else {
       const m = s[o.side];
@@ -146,12 +150,13 @@ describe('csms sync planner: property', () => {
       fc.asyncProperty(fc.array(op, { maxLength: 30 }), fc.constantFrom('pull' as const, 'push' as const), async (ops, direction) => {
         const s = sides();
         await run(ops, s);
+        [s.remote.lose, s.remote.drop] = [0, 0];
         await syncMemory(s.local, s.remote, s.bases, direction);
         for (const item of await planAll(s.local, s.remote, s.bases, direction)) {
           expect(['unchanged', 'conflict'], `${item.name}: ${item.action} ${item.detail ?? ''}`).toContain(item.action);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 
@@ -160,6 +165,7 @@ describe('csms sync planner: property', () => {
       fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
         const s = sides();
         await run(ops, s);
+        [s.remote.lose, s.remote.drop] = [0, 0];
         await syncMemory(s.local, s.remote, s.bases, 'pull');
         await syncMemory(s.local, s.remote, s.bases, 'push');
         const reported = new Set([...(await planAll(s.local, s.remote, s.bases, 'pull')), ...(await planAll(s.local, s.remote, s.bases, 'push'))].filter((i) => i.action === 'conflict').map((i) => i.name));
@@ -168,7 +174,7 @@ describe('csms sync planner: property', () => {
           expect(s.local.view(n), `${n} differs silently`).toEqual(s.remote.view(n));
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 });

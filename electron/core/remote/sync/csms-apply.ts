@@ -29,15 +29,17 @@ export interface ApplyContext {
   sourceState: SecretState | null;
 }
 
-/** The digests a base knows, on one side. */
+/** The digests a base knows, on one side: only for the incarnation of the secret it was stored with. */
 export function knownDigests(base: SyncBase | undefined, side: SideName): KnownDigest {
   const map = new Map((base?.pairs ?? []).map((p) => [side === 'local' ? p[0] : p[1], p[2]]));
-  return (id) => map.get(id);
+  const was = base?.incarnation?.[side];
+  return (id, incarnation) => (was === undefined || incarnation === undefined || was === incarnation ? map.get(id) : undefined);
 }
 
 /** Runs `item`'s steps; returns the base to store (null: unchanged; 'forget': delete it). */
-export async function applyItem(item: PlanItem, base: SyncBase | undefined, ctx: ApplyContext): Promise<SyncBase | 'forget' | null> {
+export async function applyItem(item: PlanItem, ctx: ApplyContext): Promise<SyncBase | 'forget' | null> {
   if (item.next === null && !item.steps.length) return null;
+  const base = item.base;
   const srcSide: SideName = ctx.direction === 'pull' ? 'remote' : 'local';
   const S = srcSide === 'local' ? 0 : 1;
   const next = item.next;
@@ -61,7 +63,7 @@ export async function applyItem(item: PlanItem, base: SyncBase | undefined, ctx:
         const [l, r] = ctx.direction === 'pull' ? [restored, ctx.sourceState] : [ctx.sourceState, restored];
         const again = planSecret(item.name, l, r, base, ctx.direction);
         if (again.steps.some((s) => s.kind === 'restore')) throw new KeyholdError('REMOTE.0003', `Secret ${item.name} is still scheduled for deletion after its restore.`, 502);
-        return await applyItem(again, base, ctx);
+        return await applyItem(again, ctx);
       }
       if (step.kind === 'create' || step.kind === 'append') {
         const value = await ctx.source.value(item.name, step.source);
@@ -97,9 +99,12 @@ export async function applyItem(item: PlanItem, base: SyncBase | undefined, ctx:
     const t = toTarget(sourceId);
     if (t) stages[st] = S === 0 ? [sourceId, t] : [t, sourceId];
   }
+  const incarnation = { ...next.incarnation };
+  if (item.steps.some((s) => s.kind === 'create')) incarnation[other(srcSide)] = await ctx.target.incarnation(item.name);
   return {
     remote: ctx.remoteId,
     name: item.name,
+    incarnation,
     pairs: [...startPairs, ...created],
     ...(next.seen.local.length || next.seen.remote.length ? { seen: next.seen } : {}),
     stages,

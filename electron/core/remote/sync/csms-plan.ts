@@ -28,6 +28,8 @@ export interface SecretState {
   stages: Record<string, string>;
   /** Scheduled for deletion (PENDING_DELETE): unusable until restored; its versions are not listed. */
   pending?: boolean;
+  /** The secret's own id: another one means it was deleted and made again under the same name. */
+  incarnation?: string;
 }
 
 export type Pair = [local: string, remote: string, digest: string];
@@ -43,6 +45,8 @@ export interface SyncBase {
   stages?: Record<string, [string, string]>;
   /** `remote resolve --keep`: the side whose state wins at the next sync that can write the other. */
   keep?: SideName;
+  /** Each side's secret id when the base was stored: version ids are only meaningful within it. */
+  incarnation?: { local?: string; remote?: string };
 }
 
 export type Step =
@@ -67,6 +71,8 @@ export interface NextBase {
   /** Stages left as the old base had them (work for the other direction). */
   keepStages: string[];
   keep?: SideName;
+  /** Each side's secret id; apply fills in the target's when it creates the secret. */
+  incarnation: { local?: string; remote?: string };
 }
 
 export interface PlanItem {
@@ -81,6 +87,8 @@ export interface PlanItem {
   targetIds: string[];
   /** null: the base stays as it is; 'forget': it is deleted. */
   next: NextBase | 'forget' | null;
+  /** The base the plan was made from (the stored one, rebased: see `rebase`). */
+  base: SyncBase | undefined;
 }
 
 const SYS_CURRENT = 'SYSCURRENT';
@@ -100,7 +108,32 @@ function stageOrder(names: Iterable<string>): string[] {
   return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-export function planSecret(name: string, local: SecretState | null, remote: SecretState | null, base: SyncBase | undefined, direction: Direction): PlanItem {
+/**
+ * The base as it still applies: a side whose secret was deleted and made again under the same
+ * name (another incarnation) reuses version ids for other values, so what the base knew there is
+ * dropped; the other side's versions stay known (seen), so the new secret's versions count as
+ * new on its side only.
+ */
+export function rebase(base: SyncBase | undefined, local: SecretState | null, remote: SecretState | null): SyncBase | undefined {
+  let b = base;
+  for (const [side, state] of [['local', local], ['remote', remote]] as const) {
+    const was = b?.incarnation?.[side];
+    if (!b || !state?.incarnation || was === undefined || was === state.incarnation) continue;
+    const otherSide = other(side);
+    b = {
+      ...b,
+      pairs: [],
+      seen: { [side]: [], [otherSide]: [...(b.seen?.[otherSide] ?? []), ...b.pairs.map((p) => p[col(otherSide)])] } as { local: string[]; remote: string[] },
+      stages: {},
+      incarnation: { ...b.incarnation, [side]: undefined },
+    };
+  }
+  return b;
+}
+
+export function planSecret(name: string, local: SecretState | null, remote: SecretState | null, storedBase: SyncBase | undefined, direction: Direction): PlanItem {
+  const base = rebase(storedBase, local, remote);
+  const incarnation = { local: local?.incarnation, remote: remote?.incarnation };
   const srcSide: SideName = direction === 'pull' ? 'remote' : 'local';
   const tgtSide = other(srcSide);
   const src = direction === 'pull' ? remote : local;
@@ -108,7 +141,7 @@ export function planSecret(name: string, local: SecretState | null, remote: Secr
   const keep = base?.keep;
   const synced = !!base && base.pairs.length > 0;
   const targetIds = tgt?.pending ? [] : (tgt?.versions.map((v) => v.id) ?? []);
-  const item = (action: PlanAction, rest: Partial<PlanItem> = {}): PlanItem => ({ name, action, steps: [], pending: false, targetIds, next: null, ...rest });
+  const item = (action: PlanAction, rest: Partial<PlanItem> = {}): PlanItem => ({ name, action, steps: [], pending: false, targetIds, next: null, base, ...rest });
   const choice = `choose with \`remote resolve --keep local|remote\``;
 
   const srcGone = !src || !!src.pending;
@@ -139,10 +172,10 @@ export function planSecret(name: string, local: SecretState | null, remote: Secr
     return item('add', {
       steps,
       detail: `${src.versions.length} version(s)${stages.steps.length ? `; ${describeStages(stages.steps)}` : ''}`,
-      next: { replace: true, adopt: [], seen: { local: [], remote: [] }, stages: stages.agreed, keepStages: [] },
+      next: { replace: true, adopt: [], seen: { local: [], remote: [] }, stages: stages.agreed, keepStages: [], incarnation: { ...incarnation, [tgtSide]: undefined } },
     });
   }
-  return planBoth(name, src, tgt, base, srcSide, targetIds, item, choice);
+  return planBoth(name, src, tgt, base, srcSide, targetIds, item, choice, incarnation);
 }
 
 function planBoth(
@@ -154,6 +187,7 @@ function planBoth(
   targetIds: string[],
   item: (action: PlanAction, rest?: Partial<PlanItem>) => PlanItem,
   choice: string,
+  incarnation: NextBase['incarnation'],
 ): PlanItem {
   const tgtSide = other(srcSide);
   const S = col(srcSide);
@@ -253,7 +287,7 @@ function planBoth(
     pending,
     targetIds,
     detail: what.length ? what.join('; ') : undefined,
-    next: { replace: false, adopt, seen, stages: stages.agreed, keepStages: stages.pending, ...(keep && !resolved ? { keep } : {}) },
+    next: { replace: false, adopt, seen, stages: stages.agreed, keepStages: stages.pending, incarnation, ...(keep && !resolved ? { keep } : {}) },
   });
 }
 

@@ -15,8 +15,8 @@ import type { SecretState } from './csms-plan.js';
 
 export type Value = { secret_string: string } | { secret_binary: string };
 
-/** A version's digest as the base stores it, if the base knows the version. */
-export type KnownDigest = (id: string) => string | undefined;
+/** A version's digest as the base stores it, if the base knows the version (in that incarnation of the secret). */
+export type KnownDigest = (id: string, incarnation: string | undefined) => string | undefined;
 export interface OnValue {
   readAll: boolean;
   got(id: string, value: Value): void;
@@ -31,6 +31,8 @@ export interface CsmsSide {
    */
   state(name: string, known: KnownDigest, onValue?: OnValue): Promise<SecretState | null>;
   value(name: string, versionId: string): Promise<Value>;
+  /** The secret's id (its incarnation), undefined when it does not exist or the side does not say. */
+  incarnation(name: string): Promise<string | undefined>;
   /** Creates the secret with its first version; returns that version's id. */
   create(name: string, first: Value): Promise<string>;
   append(name: string, value: Value): Promise<string>;
@@ -66,12 +68,12 @@ async function allPages<T>(fetch: (marker: string | undefined) => Promise<{ item
 
 const byNumber = (a: VersionMetadata, b: VersionMetadata) => Number(a.id.slice(1)) - Number(b.id.slice(1));
 
-async function toState(metas: VersionMetadata[], known: KnownDigest, value: (id: string) => Promise<Value>, onValue?: OnValue): Promise<SecretState> {
+async function toState(secret: Secret, metas: VersionMetadata[], known: KnownDigest, value: (id: string) => Promise<Value>, onValue?: OnValue): Promise<SecretState> {
   const stages: Record<string, string> = {};
   const versions = [];
   for (const m of [...metas].sort(byNumber)) {
     for (const st of m.version_stages ?? []) stages[st] = m.id;
-    let d = known(m.id);
+    let d = known(m.id, secret.id);
     if (d === undefined || onValue?.readAll) {
       const v = await value(m.id);
       onValue?.got(m.id, v);
@@ -79,7 +81,7 @@ async function toState(metas: VersionMetadata[], known: KnownDigest, value: (id:
     }
     versions.push({ id: m.id, created: m.create_time, digest: d });
   }
-  return { versions, stages };
+  return { versions, stages, ...(secret.id ? { incarnation: secret.id } : {}) };
 }
 
 export function localSide(ctx: SecretsContext): CsmsSide {
@@ -97,14 +99,18 @@ export function localSide(ctx: SecretsContext): CsmsSide {
         .then(() => call('showSecret', { secret_name: name }))
         .catch(() => null)) as { secret: Secret } | null;
       if (!r) return null;
-      if (r.secret.state === 'PENDING_DELETE') return { versions: [], stages: {}, pending: true };
+      if (r.secret.state === 'PENDING_DELETE') return { versions: [], stages: {}, pending: true, incarnation: r.secret.id };
       const metas = await allPages(async (marker) => {
         const p = (await call('listSecretVersions', { secret_name: name, limit: 1000, marker })) as { version_metadatas: VersionMetadata[]; page_info: PageInfo };
         return { items: p.version_metadatas, page_info: p.page_info };
       });
-      return toState(metas, known, (id) => value(name, id), onValue);
+      return toState(r.secret, metas, known, (id) => value(name, id), onValue);
     },
     value,
+    incarnation: async (name) =>
+      ((await Promise.resolve()
+        .then(() => call('showSecret', { secret_name: name }))
+        .catch(() => null)) as { secret: Secret } | null)?.secret.id,
     async create(name, first) {
       await call('createSecret', { name, description: '', ...first });
       return 'v1';
@@ -144,14 +150,15 @@ export function remoteSide(remote: RemoteRecord, http?: HttpDeps): CsmsSide {
         throw e;
       });
       if (!secret) return null;
-      if (secret.secret.state === 'PENDING_DELETE') return { versions: [], stages: {}, pending: true };
+      if (secret.secret.state === 'PENDING_DELETE') return { versions: [], stages: {}, pending: true, ...(secret.secret.id ? { incarnation: secret.secret.id } : {}) };
       const metas = await allPages(async (marker) => {
         const r = await send<{ version_metadatas: VersionMetadata[]; page_info?: PageInfo }>('GET', `${one(name)}/versions`, { query: q(marker) });
         return { items: r.version_metadatas, page_info: r.page_info };
       });
-      return toState(metas, known, (id) => value(name, id), onValue);
+      return toState(secret.secret, metas, known, (id) => value(name, id), onValue);
     },
     value,
+    incarnation: async (name) => (await send<{ secret: Secret }>('GET', one(name))).secret.id || undefined,
     async create(name, first) {
       await send('POST', base, { body: { name, description: '', ...first }, idempotent: false });
       return 'v1';

@@ -71,6 +71,7 @@ function gatheredSide(secrets: Map<string, RemoteSecret>, remoteName: string): C
   return {
     names: async () => [...secrets.keys()],
     state: async (name) => secrets.get(name)?.state ?? null,
+    incarnation: async (name) => secrets.get(name)?.state?.incarnation,
     value: async (name, id) => {
       const v = secrets.get(name)?.values.get(id);
       if (!v) throw commitConflict(`The sync state of secret ${name} changed here while ${remoteName} was read; nothing was applied. Run the sync again.`);
@@ -134,7 +135,7 @@ async function push(ctx: SecretsContext, remote: RemoteRecord, opts: SyncOptions
       const remoteState = await there.state(name, knownDigests(base, 'remote'));
       const item = planSecret(name, local, remoteState, base, 'push');
       if (!opts.dryRun) {
-        const next = await applyItem(item, base, { source: here, target: there, direction: 'push', remoteId: id, sourceState: local });
+        const next = await applyItem(item, { source: here, target: there, direction: 'push', remoteId: id, sourceState: local });
         if (next) out.bases.push({ name, base: next, planned: base });
       }
       out.changes.push(change(item));
@@ -179,7 +180,7 @@ async function pullCommit(ctx: SecretsContext, remote: RemoteRecord, opts: SyncO
     const item = planSecret(name, local, remoteState, base, 'pull');
     if (!opts.dryRun) {
       try {
-        const next = await applyItem(item, base, { source: there, target: here, direction: 'pull', remoteId: id, sourceState: remoteState });
+        const next = await applyItem(item, { source: there, target: here, direction: 'pull', remoteId: id, sourceState: remoteState });
         if (next) storeBase(ctx.store, id, name, next);
       } catch (e) {
         // A pull is one transaction: it fails whole.

@@ -51,7 +51,10 @@ export class OutcomeUnknown extends KeyholdError {
 }
 
 function neverSent(e: unknown): boolean {
-  const code = ((e as { cause?: { code?: unknown } }).cause?.code ?? (e as { code?: unknown }).code) as string | undefined;
+  const cause = (e as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
+  // Several addresses tried (IPv4 and IPv6): never sent only if every one of them failed so.
+  if (Array.isArray(cause?.errors) && cause.errors.length) return cause.errors.every((x) => typeof x.code === 'string' && NEVER_SENT.has(x.code));
+  const code = cause?.code ?? (e as { code?: unknown }).code;
   return typeof code === 'string' && NEVER_SENT.has(code);
 }
 

@@ -46,9 +46,12 @@ export function recordKeep(store: RecordStore, remoteId: string, name: string, k
   store.put(CSMS_SYNC_TABLE, baseId(remoteId, name), { ...base, keep });
 }
 
+/** Stores (or forgets) a base; one that did not change is not written again (most secrets, most syncs). */
 function storeBase(store: RecordStore, remoteId: string, name: string, base: SyncBase | 'forget'): void {
-  if (base === 'forget') store.delete(CSMS_SYNC_TABLE, baseId(remoteId, name));
-  else store.put(CSMS_SYNC_TABLE, baseId(remoteId, name), base);
+  const now = readBase(store, remoteId, name);
+  if (base === 'forget') {
+    if (now) store.delete(CSMS_SYNC_TABLE, baseId(remoteId, name));
+  } else if (JSON.stringify(now) !== JSON.stringify(base)) store.put(CSMS_SYNC_TABLE, baseId(remoteId, name), base);
 }
 
 const change = (item: PlanItem): SyncChange => ({ service: 'csms', action: item.action, id: item.name, ...(item.detail ? { detail: item.detail } : {}) });

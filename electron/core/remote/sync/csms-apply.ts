@@ -133,7 +133,7 @@ async function writeVersion(step: Step, name: string, target: CsmsSide, write: (
     if (!(e instanceof OutcomeUnknown)) throw e;
     const now = await target.state(name, known);
     const found = now?.versions.find((v) => !before.has(v.id) && v.digest === d);
-    if (!found) throw new OutcomeUnknown(`${e.message} Read back: the ${step.kind === 'create' ? 'secret' : 'version'} is not there;`, e.answered);
+    if (!found) throw new KeyholdError('REMOTE.0006', `${e.message} Read back from the remote: the ${step.kind === 'create' ? 'secret' : 'version'} is not there (or not yet), so it was not written again`, 502);
     return found.id;
   }
 }

@@ -112,4 +112,16 @@ describe('remote sync through a faulty network: a lost answer never makes a seco
     expect([rerun.complete, actionOf(rerun, name)]).toEqual([true, 'update']);
     expect(await valuesOnA(name)).toEqual(['one', 'two']);
   });
+
+  it('kps push: a key pair whose creation answer was dropped is found on A, not reported as failed', async () => {
+    await call('kps', 'create-keypair', { keypair: { name: 'lost-answer', algorithm: 'SSH_ED25519' } });
+    proxy.arm('POST', /\/keypairs$/, 'drop-answer');
+    const pushed = (await call('remote', 'sync', { name: 'a', service: 'kps', direction: 'push' })) as SyncOut;
+    proxy.clear();
+    expect(pushed.complete).toBe(true);
+    expect(actionOf(pushed, 'lost-answer')).toBe('add');
+    const onA = (await signedFetch(served.url, 'GET', `/v3/${served.project_id}/keypairs/lost-answer`, undefined, creds)).json as { keypair: { public_key: string } };
+    const here = (await call('kps', 'list-keypair-detail', { keypair_name: 'lost-answer' })) as { keypair: { public_key: string } };
+    expect(onA.keypair.public_key).toBe(here.keypair.public_key);
+  });
 });

@@ -145,8 +145,10 @@ export function remoteSide(remote: RemoteRecord, http?: HttpDeps): CsmsSide {
         return { items: r.secrets.map((s) => s.name), page_info: r.page_info };
       }),
     async state(name, known, onValue) {
-      const secret = await send<{ secret: Secret }>('GET', one(name)).catch((e: { status?: number }) => {
-        if (e.status === 404 || e.status === 400) return null;
+      const secret = await send<{ secret: Secret }>('GET', one(name)).catch((e: { status?: number; code?: string }) => {
+        // Absent only when the remote says so (CSMS.0005 comes as 400 or 404, docs/sync.md):
+        // any other error must not look like a deletion.
+        if (e.status === 404 || e.code === 'CSMS.0005') return null;
         throw e;
       });
       if (!secret) return null;

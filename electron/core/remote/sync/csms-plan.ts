@@ -175,16 +175,15 @@ export function planSecret(name: string, local: SecretState | null, remote: Secr
       next: { replace: true, adopt: [], seen: { local: [], remote: [] }, stages: stages.agreed, keepStages: [], incarnation: { ...incarnation, [tgtSide]: undefined } },
     });
   }
-  return planBoth(name, src, tgt, base, srcSide, targetIds, item, choice, incarnation);
+  return planBoth(src, tgt, base, srcSide, item, choice, incarnation);
 }
 
+/** Both sides have the secret: versions first (append, adopt, or conflict), then stages. */
 function planBoth(
-  name: string,
   src: SecretState,
   tgt: SecretState,
   base: SyncBase | undefined,
   srcSide: SideName,
-  targetIds: string[],
   item: (action: PlanAction, rest?: Partial<PlanItem>) => PlanItem,
   choice: string,
   incarnation: NextBase['incarnation'],
@@ -285,7 +284,6 @@ function planBoth(
   return item(action, {
     steps,
     pending,
-    targetIds,
     detail: what.length ? what.join('; ') : undefined,
     next: { replace: false, adopt, seen, stages: stages.agreed, keepStages: stages.pending, incarnation, ...(keep && !resolved ? { keep } : {}) },
   });

@@ -52,7 +52,15 @@ export async function applyItem(item: PlanItem, ctx: ApplyContext): Promise<Sync
     return undefined;
   };
   const targetIds = new Set(item.targetIds);
-  const soFar = (): SyncBase | null => (created.length ? { ...(base ?? { remote: ctx.remoteId, name: item.name }), pairs: [...startPairs, ...created] } : null);
+  // What was written before a failure, for the base. A secret being created anew starts a new
+  // history there: nothing the old base said about the target side applies to it.
+  const fresh = next && next !== 'forget' && next.replace;
+  const soFar = (): SyncBase | null => {
+    if (!created.length) return null;
+    const from = base ?? { remote: ctx.remoteId, name: item.name, pairs: [] };
+    const { seen: _seen, ...rest } = from;
+    return fresh ? { ...rest, pairs: [...created], stages: {}, incarnation: { ...from.incarnation, [other(srcSide)]: undefined } } : { ...from, pairs: [...startPairs, ...created] };
+  };
 
   for (const step of item.steps) {
     try {

@@ -19,10 +19,10 @@ export async function runOperation(ctx: CliContext, op: RegisteredOperation, inp
   const remote = ctx.cmd.globals.remote;
   // Key tools that read only files the user names run with no vault at all (docs/key-formats.md).
   const offline = remote ? undefined : await runWithoutVault(op, input);
-  if (offline) return signatureVerdict(offline.result);
+  if (offline) return resultVerdict(offline.result);
   // With an agent serving the vault, the call runs there: no password, no KDF (docs/agent.md).
   const viaAgent = await callThroughAgent(ctx.vaultPath(), { op, input, remote });
-  if (viaAgent) return signatureVerdict(viaAgent.result);
+  if (viaAgent) return resultVerdict(viaAgent.result);
   // Tasks the call starts (KPS bindings) are waited for before the vault closes; their hooks live until then.
   const tasks = !remote && op.decl.startsTasks ? taskHooks() : undefined;
   try {
@@ -35,15 +35,19 @@ export async function runOperation(ctx: CliContext, op: RegisteredOperation, inp
       } finally {
         job?.finish();
       }
-      return signatureVerdict(result);
+      return resultVerdict(result);
     });
   } finally {
     tasks?.finish();
   }
 }
 
-/** `file verify` reports a bad signature as a result, not an error (DESIGN §8): exit 1. */
-function signatureVerdict(result: unknown): unknown {
-  if ((result as { signature_valid?: unknown } | null)?.signature_valid === false) process.exitCode = 1;
+/**
+ * Results that say "no" exit 1 though they are not errors: `file verify` of a bad signature
+ * (DESIGN §8), and a `remote sync` that left anything unsynced, `complete: false` (docs/sync.md).
+ */
+function resultVerdict(result: unknown): unknown {
+  const r = result as { signature_valid?: unknown; complete?: unknown } | null;
+  if (r?.signature_valid === false || r?.complete === false) process.exitCode = 1;
   return result;
 }

@@ -10,6 +10,8 @@ const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters
 const url = z.string().url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
 export interface RemoteInfo {
+  /** Fixed when the remote is added: sync bases and mirrored keys belong to it, not to the name. Absent on remotes added before ids existed. */
+  id?: string;
   name: string;
   endpoint: string;
   ecs_endpoint: string | null;
@@ -21,14 +23,22 @@ export interface RemoteInfo {
 
 export interface SyncChange {
   service: 'kms' | 'csms' | 'kps';
-  /** What would happen (dry run) or happened: to the local side for pull, the remote for push. */
-  action: 'add' | 'update' | 'remove' | 'conflict' | 'unchanged' | 'failed';
+  /**
+   * What would happen (dry run) or happened: to the local side for pull, the remote for push.
+   * `failed` and `untried` only in a push that stopped at a failure (docs/sync.md).
+   */
+  action: 'add' | 'update' | 'stage-move' | 'remove' | 'conflict' | 'unchanged' | 'failed' | 'untried';
   id: string;
   detail?: string;
 }
 
+/** Actions that leave the two sides different after a sync: such a sync is not `complete`. */
+export const UNSYNCED_ACTIONS: readonly SyncChange['action'][] = ['conflict', 'failed', 'untried'];
+
 export interface MirroredKey {
   remote: string;
+  /** The id of the remote record it was mirrored from (absent on mirrors made before ids existed). */
+  remote_id?: string;
   key_id: string;
   key_alias: string;
   key_spec: string;
@@ -69,9 +79,9 @@ export const remoteOperations = {
   remoteRemove: defineOp({
     service: 'remote',
     name: 'remove',
-    summary: 'Forget a remote and its credentials.',
+    summary: 'Forget a remote, its credentials, its CSMS sync bases and its mirrored KMS keys (a remote added again under the same name starts afresh).',
     input: z.object({ name }),
-    output: out<{ removed: string }>(),
+    output: out<{ removed: string; forgotten: { csms_bases: number; kms_mirror: number } }>(),
     mutates: true,
     audit: { record: ['name'] },
     validation: REMOTE_VALIDATION,
@@ -89,20 +99,35 @@ export const remoteOperations = {
   remoteSync: defineOp({
     service: 'remote',
     name: 'sync',
-    summary: 'Synchronise with a remote: kms mirrors the remote keys\' metadata (the keys stay remote); --dry-run shows the changes without applying them.',
+    summary: 'Synchronise with a remote, as plan then apply: kms mirrors the remote keys\' metadata (the keys stay remote); csms carries versions and stages; --dry-run prints the plan. Exits 1 with complete: false while anything stays unsynced (a conflict, a failure, a secret not tried).',
     input: z.object({
       name,
       service: z.enum(['kms', 'csms', 'kps']),
       direction: z.enum(['pull', 'push']).default('pull'),
       dry_run: z.boolean().default(false),
     }),
-    output: out<{ changes: SyncChange[]; applied: boolean }>(),
+    output: out<{ changes: SyncChange[]; applied: boolean; complete: boolean }>(),
     mutates: true,
     audit: { record: ['name', 'service', 'direction', 'dry_run'] },
     validation: REMOTE_VALIDATION,
     // Two pushes to one remote at once would both write the same new versions there (each reads
     // the remote before the other writes). Pulls need no claim: their commits reconcile.
     exclusive: (input) => (input.direction === 'push' && !input.dry_run ? { key: `remote sync push ${input.service} ${input.name}`, what: `push to remote ${input.name} (${input.service})` } : null),
+  }),
+  remoteResolve: defineOp({
+    service: 'remote',
+    name: 'resolve',
+    summary: 'Decide a sync conflict of one secret: the next sync that writes the other side applies the kept side there as new versions (and its stages, or its deletion, scheduled and restorable); history is never deleted.',
+    input: z.object({
+      name,
+      service: z.enum(['csms']),
+      secret_name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be a secret name: 1-64 characters of a-z A-Z 0-9 _ -'),
+      keep: z.enum(['local', 'remote']),
+    }),
+    output: out<{ remote: string; service: 'csms'; secret_name: string; keep: 'local' | 'remote'; applied_by: 'push' | 'pull' }>(),
+    mutates: true,
+    audit: { record: ['name', 'service', 'secret_name', 'keep'] },
+    validation: REMOTE_VALIDATION,
   }),
   remoteByok: defineOp({
     service: 'remote',

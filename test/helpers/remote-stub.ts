@@ -45,7 +45,7 @@ export async function startStubRemote(): Promise<StubRemote> {
       keypairs.set(kp.name, kp.public_key);
       return [200, { keypair: kp }];
     }
-    if (method === 'GET' && path === '/v1/p/secrets') return [200, { secrets: [...secrets.keys()].map((name) => ({ name, state: 'ENABLED' })), page_info: { current_count: secrets.size } }];
+    if (method === 'GET' && path === '/v1/p/secrets') return [200, { secrets: [...secrets.keys()].map((name) => ({ id: `id-${name}`, name, state: 'ENABLED' })), page_info: { current_count: secrets.size } }];
     if (method === 'POST' && path === '/v1/p/secrets') {
       secrets.set(body.name as string, [body.secret_string as string]);
       return [200, { secret: { name: body.name } }];
@@ -53,8 +53,10 @@ export async function startStubRemote(): Promise<StubRemote> {
     const m = /^\/v1\/p\/secrets\/([^/]+)(\/versions(?:\/(v\d+))?)?$/.exec(path);
     const values = m ? secrets.get(decodeURIComponent(m[1] as string)) : undefined;
     if (!m || !values) return missing;
-    if (method === 'GET' && !m[2]) return [200, { secret: { name: decodeURIComponent(m[1] as string), state: 'ENABLED' } }];
-    if (method === 'GET' && !m[3]) return [200, { version_metadatas: values.map((_, i) => ({ id: `v${i + 1}` })), page_info: { current_count: values.length } }];
+    // SYSCURRENT on the newest version, SYSPREVIOUS on the one before (no stage moves here).
+    const stagesOf = (i: number) => (i === values.length - 1 ? ['SYSCURRENT'] : i === values.length - 2 ? ['SYSPREVIOUS'] : []);
+    if (method === 'GET' && !m[2]) return [200, { secret: { id: `id-${decodeURIComponent(m[1] as string)}`, name: decodeURIComponent(m[1] as string), state: 'ENABLED' } }];
+    if (method === 'GET' && !m[3]) return [200, { version_metadatas: values.map((_, i) => ({ id: `v${i + 1}`, create_time: 1_700_000_000_000 + i, version_stages: stagesOf(i) })), page_info: { current_count: values.length } }];
     if (method === 'GET') {
       const value = values[Number((m[3] as string).slice(1)) - 1];
       return value === undefined ? missing : [200, { version: { secret_string: value } }];

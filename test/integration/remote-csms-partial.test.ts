@@ -22,8 +22,11 @@ beforeAll(async () => {
         res.end(JSON.stringify(body));
       };
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as { secret_string?: string }) : {};
-      if (req.method === 'GET' && path === '/v1/p/secrets/s') return versions.length ? json(200, { secret: { name: 's', state: 'ENABLED' } }) : json(404, { error_code: 'CSMS.0005', error_msg: 'no such secret' });
-      if (req.method === 'GET' && path === '/v1/p/secrets/s/versions') return json(200, { version_metadatas: versions.map((_, i) => ({ id: `v${i + 1}` })), page_info: { current_count: versions.length } });
+      if (req.method === 'GET' && path === '/v1/p/secrets') return json(200, { secrets: versions.length ? [{ id: 'sid', name: 's', state: 'ENABLED' }] : [], page_info: {} });
+      if (req.method === 'GET' && path === '/v1/p/secrets/s') return versions.length ? json(200, { secret: { id: 'sid', name: 's', state: 'ENABLED' } }) : json(404, { error_code: 'CSMS.0005', error_msg: 'no such secret' });
+      if (req.method === 'GET' && path === '/v1/p/secrets/s/versions') {
+        return json(200, { version_metadatas: versions.map((_, i) => ({ id: `v${i + 1}`, create_time: i, version_stages: i === versions.length - 1 ? ['SYSCURRENT'] : [] })), page_info: { current_count: versions.length } });
+      }
       if (req.method === 'POST' && path === '/v1/p/secrets') {
         versions.push(body.secret_string ?? '');
         return json(200, { secret: { name: 's' } });
@@ -51,12 +54,15 @@ describe('remote sync --service csms --direction push, interrupted', () => {
   it('reports the failure, keeps what the remote accepted, and continues on rerun', async () => {
     const push = () => cliAsync(client, ['remote', 'sync', '--name', 'flaky', '--service', 'csms', '--direction', 'push']).done;
     const first = await push();
-    expect(first.status, first.stderr).toBe(0);
-    expect((first.json as { changes: { id: string; action: string }[] }).changes).toEqual([expect.objectContaining({ id: 's', action: 'failed' })]);
+    // Not complete: exit 1. A 500 to a version write is no proof it did nothing: it is read back
+    // (not there), never sent again blindly.
+    expect(first.status, first.stderr).toBe(1);
+    expect(first.json).toMatchObject({ applied: true, complete: false, changes: [expect.objectContaining({ id: 's', action: 'failed' })] });
     expect(versions).toEqual(['a']);
     failVersions = false;
     const second = await push();
-    expect((second.json as { changes: { id: string; action: string }[] }).changes).toEqual([expect.objectContaining({ id: 's', action: 'update' })]);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.json).toMatchObject({ complete: true, changes: [expect.objectContaining({ id: 's', action: 'update' })] });
     expect(versions).toEqual(['a', 'b', 'c']);
   });
 });

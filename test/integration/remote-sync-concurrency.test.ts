@@ -188,14 +188,18 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     await expect(call('kps', 'list-keypair-detail', { keypair_name: 'far-pair' })).rejects.toMatchObject({ status: 404 });
   });
 
-  it('csms dry run: a secret created here meanwhile needs values the network phase did not read (VAULT.0506)', async () => {
+  it('csms dry run: a secret created here meanwhile is planned against what is here at commit (a conflict), and nothing is written', async () => {
     remote.secrets.set('later', ['from the remote']);
-    // Held at the next secret: 'later' has been planned by then (missing here, so no values read).
+    // Held at the next secret: 'later' has been read by then (missing here, so every value read).
     remote.secrets.set('next', ['x']);
     const hold = remote.holdNext('GET', '/v1/p/secrets/next/versions');
-    const syncing = call('remote', 'sync', { name: 'peer', service: 'csms', dry_run: true });
+    const syncing = call('remote', 'sync', { name: 'peer', service: 'csms', dry_run: true }) as Promise<SyncResult & { complete: boolean }>;
     await hold.during(async () => expect(await settlesWithin(call('csms', 'create-secret', { name: 'later', secret_string: 'made here' }), PROMPTLY_MS)).toBe(true));
-    await expect(syncing).rejects.toMatchObject({ code: 'VAULT.0506' });
+    const r = await syncing;
+    expect(actionOf(r, 'later')).toBe('conflict');
+    expect(r).toMatchObject({ applied: false, complete: false });
+    expect(await latest('later')).toBe('made here');
+    expect(await versionCount('later')).toBe(1);
   });
 });
 
@@ -212,6 +216,7 @@ describe('remote sync --service csms --direction push, interrupted while reading
       ['a', 'update'],
       ['b', 'failed'],
     ]);
+    expect(failed).toMatchObject({ applied: true, complete: false });
     remote.failing.clear();
     const rerun = await sync('csms', 'push');
     expect(rerun.changes.map((c) => [c.id, c.action])).toEqual([

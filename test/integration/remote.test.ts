@@ -100,7 +100,10 @@ describe('remote sync --service kps', () => {
     expect(dry.changes).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'add', id: 'on-server' }), expect.objectContaining({ action: 'conflict', id: 'both' })]));
     expect(cli(client, ['kps', 'list-keypair-detail', '--keypair-name', 'on-server']).status).toBe(2);
 
-    expect(cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps']).status).toBe(0);
+    // The conflict stays: the sync is not complete, and says so with exit 1.
+    const pulled = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps']);
+    expect(pulled.status).toBe(1);
+    expect(pulled.json).toMatchObject({ applied: true, complete: false });
     expect(publicKey(client, 'on-server')).toBe(publicKey(server, 'on-server'));
     expect(publicKey(client, 'both')).toBe(bothOnClient);
 
@@ -213,7 +216,7 @@ describe('remote byok', () => {
 
 describe('remote remove', () => {
   it('forgets the remote and its credentials', () => {
-    expect(cli(client, ['remote', 'remove', '--name', 'peer']).json).toEqual({ removed: 'peer' });
+    expect(cli(client, ['remote', 'remove', '--name', 'peer']).json).toEqual({ removed: 'peer', forgotten: { csms_bases: expect.any(Number), kms_mirror: expect.any(Number) } });
     expect(cli(client, ['remote', 'test', '--name', 'peer']).error?.error_code).toBe('REMOTE.0004');
   });
 });

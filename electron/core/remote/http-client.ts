@@ -4,6 +4,13 @@
  * backoff from 200 ms and full jitter,
  * up to 4 tries in all; each try has its own timeout (6 s by default, inside the 5–8 s the seed
  * advises for 502/504). Remote errors are parsed as tolerantly as the SDK does.
+ *
+ * A request that is not idempotent (creating a version or a secret: each try makes one more) is
+ * retried only when it provably did nothing there: it never connected (refused, no such host),
+ * or the remote refused it before acting (429 throttled, 503 unavailable, RFC 9110 §15.6.4).
+ * Any other failure after the request may have been sent (a timeout, a connection closed before
+ * or during the answer, 500, 502, 504) is an `OutcomeUnknown`: the caller reads the remote's
+ * state to learn whether the write happened (docs/sync.md, "Lost answers").
  */
 import { randomInt } from 'node:crypto';
 import { KeyholdError } from '../../../shared/errors.js';
@@ -25,6 +32,31 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { tries: 4, baseDelayMs: 200, maxDelayMs: 5000, timeoutMs: 6000 };
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+/** Answers that say the remote did not act on the request, so even a write may be sent again. */
+const NOT_ACTED_STATUS = new Set([429, 503]);
+/** Connection errors raised before a byte of the request could be sent. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * A write whose outcome is unknown: it may or may not have happened on the remote. Never retried
+ * blindly; `answered` tells whether the remote (or a gateway) answered at all.
+ */
+export class OutcomeUnknown extends KeyholdError {
+  constructor(
+    message: string,
+    readonly answered: boolean,
+  ) {
+    super('REMOTE.0006', `${message} The write may or may not have been applied on the remote; read its state before writing again.`, 502);
+  }
+}
+
+function neverSent(e: unknown): boolean {
+  const cause = (e as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
+  // Several addresses tried (IPv4 and IPv6): never sent only if every one of them failed so.
+  if (Array.isArray(cause?.errors) && cause.errors.length) return cause.errors.every((x) => typeof x.code === 'string' && NEVER_SENT.has(x.code));
+  const code = cause?.code ?? (e as { code?: unknown }).code;
+  return typeof code === 'string' && NEVER_SENT.has(code);
+}
 
 export interface HttpDeps {
   fetch: typeof fetch;
@@ -64,6 +96,8 @@ export interface RemoteRequest {
   path: string;
   query?: [string, string][];
   body?: unknown;
+  /** False for a write that must not happen twice (see the header); true by default. */
+  idempotent?: boolean;
 }
 
 export async function remoteRequest(endpoint: RemoteEndpoint, req: RemoteRequest, deps: HttpDeps = realHttpDeps, policy: RetryPolicy = DEFAULT_RETRY): Promise<{ status: number; body: unknown }> {
@@ -83,10 +117,20 @@ export async function remoteRequest(endpoint: RemoteEndpoint, req: RemoteRequest
     try {
       res = await deps.fetch(url, { method: req.method, headers: signable.headers, body: bytes.length ? bytes : undefined, signal: AbortSignal.timeout(policy.timeoutMs) });
     } catch (e) {
-      lastError = new KeyholdError('REMOTE.0001', `Cannot reach ${url.origin}: ${(e as Error).name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : (e as Error).message}.`, 502);
+      const why = (e as Error).name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : (e as Error).message;
+      if (req.idempotent === false && !neverSent(e)) throw new OutcomeUnknown(`${req.method} ${url.pathname} to ${url.origin} failed after it may have been sent: ${why}.`, false);
+      lastError = new KeyholdError('REMOTE.0001', `Cannot reach ${url.origin}: ${why}.`, 502);
       continue;
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      // The connection broke in the middle of the answer: the remote acted on the request.
+      if (req.idempotent === false) throw new OutcomeUnknown(`The answer to ${req.method} ${url.pathname} was cut off: ${(e as Error).message}.`, false);
+      lastError = new KeyholdError('REMOTE.0001', `The answer from ${url.origin} was cut off: ${(e as Error).message}.`, 502);
+      continue;
+    }
     if (res.ok) {
       try {
         return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
@@ -96,6 +140,7 @@ export async function remoteRequest(endpoint: RemoteEndpoint, req: RemoteRequest
     }
     lastError = remoteError(res.status, text);
     if (!RETRY_STATUS.has(res.status)) throw lastError;
+    if (req.idempotent === false && !NOT_ACTED_STATUS.has(res.status)) throw new OutcomeUnknown(`${req.method} ${url.pathname} got ${res.status} (${lastError.message}).`, true);
   }
   throw lastError ?? new KeyholdError('REMOTE.0001', 'The remote did not answer.', 502);
 }

@@ -25,6 +25,10 @@ export async function invokeRemote(decl: OperationDecl, input: Record<string, un
   const query: [string, string][] = inQuery
     ? Object.entries(rest).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, String(x)] as [string, string]) : v === undefined ? [] : [[k, String(v)] as [string, string]]))
     : [];
-  const { body } = await remoteRequest(endpointOf(remote), { method: route.method, path, query, body: inQuery ? undefined : rest }, http);
+  // A write sent with POST (create-key, create-secret-version, create-keypair…) is not
+  // idempotent: it is retried only when it provably did nothing there (http-client.ts); after a
+  // lost answer the caller gets REMOTE.0006 and checks the remote before trying again.
+  const idempotent = !(decl.mutates && route.method === 'POST');
+  const { body } = await remoteRequest(endpointOf(remote), { method: route.method, path, query, body: inQuery ? undefined : rest, idempotent }, http);
   return body;
 }

@@ -1,13 +1,19 @@
-/** Configured remotes, stored sealed in the vault (secret key included, never returned). */
+/**
+ * Configured remotes, stored sealed in the vault (secret key included, never returned). A remote
+ * is known by the id it gets when added: what a sync keeps about it (CSMS bases, mirrored KMS
+ * keys) is stored under that id and removed with it, so a remote added again under an old name
+ * starts afresh.
+ */
+import { randomUUID } from 'node:crypto';
 import { KeyholdError } from '../../../shared/errors.js';
 import { commitConflict, networkFirst, type Handlers } from '../../../shared/operations/index.js';
-import type { RemoteInfo, remoteOperations } from '../../../shared/operations/remote.js';
+import { UNSYNCED_ACTIONS, type RemoteInfo, type remoteOperations } from '../../../shared/operations/remote.js';
 import type { RecordStore } from '../vault/store.js';
 import { remoteRequest, type HttpDeps, type RemoteEndpoint } from './http-client.js';
-import { kmsMirrorSync, listMirroredKeys } from './sync/kms-mirror.js';
+import { forgetMirror, kmsMirrorSync, listMirroredKeys } from './sync/kms-mirror.js';
 import { byokToRemote } from './byok.js';
 import { fetchWindowsPasswordBlob } from './ecs.js';
-import { csmsSync } from './sync/csms.js';
+import { csmsSync, forgetBases, recordKeep } from './sync/csms.js';
 import { kpsSync } from './sync/kps.js';
 import type { RemoteSync, SyncOptions } from './sync/phases.js';
 import { kpsHandlers } from '../keypairs/service.js';
@@ -32,6 +38,14 @@ export function getRemote(store: RecordStore, name: string): RemoteRecord {
   return r;
 }
 
+/**
+ * The id a remote's sync records are stored under. Remotes added before ids existed keep their
+ * name as id (their records were stored by name), so nothing they synced is lost.
+ */
+export function remoteKey(r: RemoteInfo): string {
+  return r.id ?? r.name;
+}
+
 export function endpointOf(r: RemoteRecord, service: 'kms' | 'ecs' = 'kms'): RemoteEndpoint {
   const baseUrl = service === 'ecs' ? r.ecs_endpoint : r.endpoint;
   if (!baseUrl) throw new KeyholdError('REMOTE.0002', `Remote ${r.name} has no ${service} endpoint: set --${service === 'ecs' ? 'ecs-endpoint' : 'endpoint'} or --region.`, 400);
@@ -54,6 +68,7 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & S
     const endpoint = input.endpoint ?? (input.region ? `https://kms.${input.region}.myhuaweicloud.com` : undefined);
     if (!endpoint) throw new KeyholdError('REMOTE.0002', 'Missing parameter: endpoint (or region, for a Huawei Cloud region) is required.', 400);
     const record: RemoteRecord = {
+      id: randomUUID(),
       name: input.name,
       endpoint,
       ecs_endpoint: input.ecs_endpoint ?? (input.region ? `https://ecs.${input.region}.myhuaweicloud.com` : null),
@@ -70,9 +85,18 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & S
     return { remotes: ctx.store.list<RemoteRecord>(REMOTE_TABLE).map(info) };
   },
   remoteRemove(ctx, input) {
-    getRemote(ctx.store, input.name);
+    const r = getRemote(ctx.store, input.name);
+    // Records stored by name (before remotes had ids) go too: a remote added again under this
+    // name must not find them.
+    const ids = [...new Set([remoteKey(r), r.name])];
+    const forgotten = { csms_bases: forgetBases(ctx.store, ids), kms_mirror: forgetMirror(ctx.store, ids) };
     ctx.store.delete(REMOTE_TABLE, input.name);
-    return { removed: input.name };
+    return { removed: input.name, forgotten };
+  },
+  remoteResolve(ctx, input) {
+    const r = getRemote(ctx.store, input.name);
+    recordKeep(ctx.store, remoteKey(r), input.secret_name, input.keep);
+    return { remote: r.name, service: input.service, secret_name: input.secret_name, keep: input.keep, applied_by: input.keep === 'local' ? 'push' : 'pull' };
   },
   async remoteTest(ctx, input) {
     const r = getRemote(ctx.store, input.name);
@@ -97,7 +121,8 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & S
       if (JSON.stringify(getRemote(ctx.store, input.name)) !== JSON.stringify(remote)) {
         throw commitConflict(`Remote ${input.name} was replaced while it was being synced; nothing was recorded here. Run the sync again.`);
       }
-      return { changes: await SYNCS[input.service].commit(ctx, remote, syncOptions(ctx, input), gathered), applied: !input.dry_run };
+      const changes = await SYNCS[input.service].commit(ctx, remote, syncOptions(ctx, input), gathered);
+      return { changes, applied: !input.dry_run, complete: !changes.some((c) => UNSYNCED_ACTIONS.includes(c.action)) };
     },
   }),
   async remoteByok(ctx, input) {
@@ -112,6 +137,6 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & S
     return kpsHandlers.kpsWindowsPassword(ctx, { ...key, password_blob });
   },
   remoteListMirroredKeys(ctx, input) {
-    return { keys: listMirroredKeys(ctx.store, input.name) };
+    return { keys: listMirroredKeys(ctx.store, new Set(ctx.store.list<RemoteRecord>(REMOTE_TABLE).map(remoteKey)), input.name) };
   },
 };

@@ -454,6 +454,27 @@ describe('RemotesManager', () => {
     expect(m.canApply).toBe(false);
   });
 
+  it('resolves a secret conflict with remote resolve, then previews the same sync again', async () => {
+    let resolved = false;
+    const { client, calls } = scripted({
+      remoteSync: () => ({ changes: [{ service: 'csms', action: resolved ? 'update' : 'conflict', id: 'db-pass', detail: 'local: v3 …; remote: v3 …' }], applied: false, complete: resolved }),
+      remoteResolve: (i) => {
+        resolved = true;
+        return { remote: i.name, service: 'csms', secret_name: i.secret_name, keep: i.keep, applied_by: 'pull' };
+      },
+    });
+    const { RemotesManager } = await import('./remotes.svelte.js');
+    const m = new RemotesManager(client);
+    await m.preview('peer', 'csms', 'pull');
+    expect(m.canApply).toBe(false);
+    await m.resolve('db-pass', 'remote');
+    expect(calls.map((c) => c.op)).toEqual(['remoteSync', 'remoteResolve', 'remoteSync']);
+    expect(calls[1]?.input).toEqual({ name: 'peer', service: 'csms', secret_name: 'db-pass', keep: 'remote' });
+    expect(calls[2]?.input).toEqual({ name: 'peer', service: 'csms', direction: 'pull', dry_run: true });
+    expect(m.plan?.changes[0]?.action).toBe('update');
+    expect(m.canApply).toBe(true);
+  });
+
   it('fetches a Windows password through a remote by server id', async () => {
     const { client, calls } = scripted({ remoteWindowsPassword: () => ({ password: 'From-ECS1' }) });
     const { WindowsPasswordManager } = await import('./windows-password.svelte.js');

@@ -1,7 +1,9 @@
 /**
  * Remotes (Huawei Cloud or another Keyhold) and sync: register one (its secret key goes into
  * the vault and never comes back), test it, preview a sync as a diff (dry run), then apply it.
- * Conflicts are shown and never resolved by overwriting.
+ * Conflicts are shown and never resolved by overwriting: a secret's conflict is decided with
+ * `remote resolve` (keep local or remote), which the next sync in the right direction applies as
+ * new versions (docs/sync.md).
  */
 import type { RemoteInfo } from '../../../shared/operations/index.js';
 import type { MirroredKey, SyncChange } from '../../../shared/operations/remote.js';
@@ -95,5 +97,16 @@ export class RemotesManager {
       this.plan = { ...p, changes: res.changes, applied: res.applied };
       this.mirrored = (await this.client.call('remoteListMirroredKeys', {})).keys;
     });
+  }
+
+  /** Records the decision on a secret's conflict (`remote resolve`), then previews the same sync again. */
+  async resolve(secretName: string, keep: 'local' | 'remote'): Promise<void> {
+    const p = this.plan;
+    if (!p || p.service !== 'csms') return;
+    const done = await this.task.run(async () => {
+      await this.client.call('remoteResolve', { name: p.remote, service: 'csms', secret_name: secretName, keep });
+      return true;
+    });
+    if (done) await this.preview(p.remote, p.service, p.direction);
   }
 }

@@ -1,7 +1,7 @@
 // Retry with backoff against a small loopback server that fails a given number of times.
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backoffDelay, DEFAULT_RETRY, remoteError, remoteRequest, type HttpDeps } from '../../../electron/core/remote/http-client.js';
+import { backoffDelay, DEFAULT_RETRY, OutcomeUnknown, remoteError, remoteRequest, type HttpDeps } from '../../../electron/core/remote/http-client.js';
 import { parseAuthorization, verifySignature } from '../../../electron/core/remote/signer.js';
 
 let server: Server;
@@ -74,5 +74,56 @@ describe('remote HTTP client', () => {
     expect(remoteError(400, '{"error_code":"CSMS.0005","error_msg":"x"}').code).toBe('CSMS.0005');
     expect(remoteError(400, '{"errorCode":"E1","errorMsg":"y"}').code).toBe('E1');
     expect(remoteError(500, 'oops')).toMatchObject({ code: 'REMOTE.500', status: 500 });
+  });
+});
+
+describe('remote HTTP client: writes that must not happen twice', () => {
+  const write = { method: 'POST' as const, path: '/v1/p1/secrets/db/versions', body: { secret_string: 'x' }, idempotent: false };
+
+  it('a 500, 502 or 504 to a write is an unknown outcome: one try, never resent', async () => {
+    for (const status of [500, 502, 504]) {
+      plan = [{ status, body: '{"error_code":"X.1","error_msg":"?"}' }];
+      seen.length = 0;
+      const e = await remoteRequest({ baseUrl: base, ...creds }, write, deps()).catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(OutcomeUnknown);
+      expect(e).toMatchObject({ code: 'REMOTE.0006', answered: true });
+      expect(seen).toHaveLength(1);
+    }
+  });
+
+  it('429 and 503 (the remote refused before acting) are retried for a write too', async () => {
+    plan = [{ status: 503, body: '' }, { status: 429, body: '' }];
+    seen.length = 0;
+    expect((await remoteRequest({ baseUrl: base, ...creds }, write, deps())).body).toEqual({ ok: true });
+    expect(seen).toHaveLength(3);
+  });
+
+  it('a refused connection (nothing sent) is retried; the same write that timed out is not', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const d = deps();
+    await expect(remoteRequest({ baseUrl: `http://127.0.0.1:${port}`, ...creds }, write, d)).rejects.toMatchObject({ code: 'REMOTE.0001' });
+    expect(d.sleeps).toHaveLength(3);
+    const timedOut = deps();
+    timedOut.fetch = async () => {
+      throw Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    };
+    await expect(remoteRequest({ baseUrl: base, ...creds }, write, timedOut)).rejects.toMatchObject({ code: 'REMOTE.0006', answered: false });
+    expect(timedOut.sleeps).toHaveLength(0);
+  });
+
+  it('an answer cut off mid-body is an unknown outcome for a write, a retry for a read', async () => {
+    let calls = 0;
+    const cut = deps();
+    cut.fetch = async () => {
+      calls++;
+      return { ok: true, status: 200, text: async () => Promise.reject(new Error('terminated')) } as unknown as Response;
+    };
+    await expect(remoteRequest({ baseUrl: base, ...creds }, write, cut)).rejects.toBeInstanceOf(OutcomeUnknown);
+    expect(calls).toBe(1);
+    await expect(remoteRequest({ baseUrl: base, ...creds }, { method: 'GET', path: '/x' }, cut)).rejects.toMatchObject({ code: 'REMOTE.0001' });
+    expect(calls).toBe(5);
   });
 });

@@ -8,7 +8,7 @@ import { commitConflict, type KeyDetails } from '../../../../shared/operations/i
 import type { MirroredKey, SyncChange } from '../../../../shared/operations/remote.js';
 import type { RecordStore } from '../../vault/store.js';
 import { remoteRequest, type HttpDeps } from '../http-client.js';
-import { endpointOf, type RemoteRecord } from '../remotes.js';
+import { endpointOf, remoteKey, type RemoteRecord } from '../remotes.js';
 import type { RemoteSync } from './phases.js';
 
 export const MIRROR_TABLE = 'kms_mirror';
@@ -28,7 +28,16 @@ async function remoteKeys(remote: RemoteRecord, http?: HttpDeps): Promise<KeyDet
   throw new KeyholdError('REMOTE.0003', 'The remote kept paging list-keys beyond 100 pages.', 502);
 }
 
-const mirrorId = (remote: string, keyId: string) => `${remote}/${keyId}`;
+const mirrorId = (remoteId: string, keyId: string) => `${remoteId}/${keyId}`;
+/** The remote record a mirrored key belongs to (mirrors made before ids existed name it). */
+const ownerOf = (k: MirroredKey) => k.remote_id ?? k.remote;
+
+/** Deletes every key mirrored from the given remote ids (`remote remove`); returns how many. */
+export function forgetMirror(store: RecordStore, remoteIds: string[]): number {
+  const doomed = store.list<MirroredKey>(MIRROR_TABLE).filter((k) => remoteIds.includes(ownerOf(k)));
+  for (const k of doomed) store.delete(MIRROR_TABLE, mirrorId(ownerOf(k), k.key_id));
+  return doomed.length;
+}
 
 /**
  * Pull only. The network phase reads the remote's key list; the commit diffs it against the
@@ -43,7 +52,7 @@ export const kmsMirrorSync: RemoteSync<{ keys: KeyDetails[]; read_at: number }> 
     return { keys: await remoteKeys(remote, opts.http), read_at };
   },
   commit(ctx, remote, opts, { keys, read_at }) {
-    const mirrored = ctx.store.list<MirroredKey>(MIRROR_TABLE).filter((k) => k.remote === remote.name);
+    const mirrored = ctx.store.list<MirroredKey>(MIRROR_TABLE).filter((k) => ownerOf(k) === remoteKey(remote));
     if (mirrored.some((k) => Date.parse(k.synced_at) > read_at)) {
       throw commitConflict(`A newer sync of ${remote.name} committed while this one read the remote; its key list was not applied. Run the sync again.`);
     }
@@ -55,20 +64,21 @@ function applyMirror(store: RecordStore, remote: RemoteRecord, remoteList: KeyDe
   const local = new Map(mirrored.map((k) => [k.key_id, k]));
   const changes: SyncChange[] = [];
   for (const d of remoteList) {
-    const next: MirroredKey = { remote: remote.name, key_id: d.key_id, key_alias: d.key_alias, key_spec: d.key_spec, key_usage: d.key_usage, key_state: d.key_state, synced_at: new Date(opts.syncedAt).toISOString() };
+    const next: MirroredKey = { remote: remote.name, remote_id: remoteKey(remote), key_id: d.key_id, key_alias: d.key_alias, key_spec: d.key_spec, key_usage: d.key_usage, key_state: d.key_state, synced_at: new Date(opts.syncedAt).toISOString() };
     const had = local.get(d.key_id);
     local.delete(d.key_id);
     const same = had && had.key_alias === next.key_alias && had.key_state === next.key_state && had.key_spec === next.key_spec && had.key_usage === next.key_usage;
     changes.push({ service: 'kms', action: !had ? 'add' : same ? 'unchanged' : 'update', id: d.key_id, detail: `${d.key_alias} (${d.key_spec}, state ${d.key_state})` });
-    if (!opts.dryRun && !same) store.put(MIRROR_TABLE, mirrorId(remote.name, d.key_id), next);
+    if (!opts.dryRun && !same) store.put(MIRROR_TABLE, mirrorId(remoteKey(remote), d.key_id), next);
   }
   for (const gone of local.values()) {
     changes.push({ service: 'kms', action: 'remove', id: gone.key_id, detail: `${gone.key_alias} is no longer on ${remote.name}` });
-    if (!opts.dryRun) store.delete(MIRROR_TABLE, mirrorId(remote.name, gone.key_id));
+    if (!opts.dryRun) store.delete(MIRROR_TABLE, mirrorId(remoteKey(remote), gone.key_id));
   }
   return changes;
 }
 
-export function listMirroredKeys(store: RecordStore, remote?: string): MirroredKey[] {
-  return store.list<MirroredKey>(MIRROR_TABLE).filter((k) => !remote || k.remote === remote);
+/** The keys mirrored from the configured remotes (`live`: their ids), or from the one named `remote`. */
+export function listMirroredKeys(store: RecordStore, live: Set<string>, remote?: string): MirroredKey[] {
+  return store.list<MirroredKey>(MIRROR_TABLE).filter((k) => live.has(ownerOf(k)) && (!remote || k.remote === remote));
 }

@@ -7,9 +7,9 @@
 import type { SyncChange } from '../../../../shared/operations/remote.js';
 import { kpsHandlers } from '../../keypairs/service.js';
 import type { KmsContext } from '../../kms/context.js';
-import { remoteRequest } from '../http-client.js';
-import { endpointOf } from '../remotes.js';
-import type { RemoteSync } from './phases.js';
+import { OutcomeUnknown, remoteRequest } from '../http-client.js';
+import { endpointOf, type RemoteRecord } from '../remotes.js';
+import type { RemoteSync, SyncOptions } from './phases.js';
 
 interface PublicKeyEntry {
   name: string;
@@ -57,6 +57,25 @@ function plan(from: PublicKeyEntry[], to: PublicKeyEntry[]): { changes: SyncChan
   return { changes, adds };
 }
 
+/**
+ * Creates a key pair on the remote. Creating is not idempotent: after a lost answer the remote's
+ * key pairs are read back, and the key pair found there under its name is the result; a name
+ * holding another key is a failure (docs/sync.md, "Lost answers").
+ */
+async function createThere(remote: RemoteRecord, path: string, k: PublicKeyEntry, opts: SyncOptions): Promise<void> {
+  try {
+    await remoteRequest(endpointOf(remote), { method: 'POST', path, body: { keypair: { name: k.name, public_key: k.public_key } }, idempotent: false }, opts.http);
+  } catch (e) {
+    if (!(e instanceof OutcomeUnknown)) throw e;
+    const there = (await remoteKeys(remote, path, opts)).find((r) => r.name === k.name);
+    if (!there || !sameKey(there.public_key, k.public_key)) throw e;
+  }
+}
+
+function remoteKeys(remote: RemoteRecord, path: string, opts: SyncOptions): Promise<PublicKeyEntry[]> {
+  return pages(async (marker) => (await remoteRequest(endpointOf(remote), { method: 'GET', path, query: [['limit', '1000'], ...(marker ? [['marker', marker] as [string, string]] : [])] }, opts.http)).body as ListPage);
+}
+
 async function localKeys(ctx: KmsContext): Promise<PublicKeyEntry[]> {
   return pages(async (marker) => (await kpsHandlers.listKeypairs(ctx, { limit: 1000, marker })) as ListPage);
 }
@@ -70,10 +89,10 @@ async function localKeys(ctx: KmsContext): Promise<PublicKeyEntry[]> {
 export const kpsSync: RemoteSync<{ remote_keys: PublicKeyEntry[]; pushed: SyncChange[] | null }> = {
   async network(ctx, remote, opts) {
     const path = `/v3/${remote.project_id}/keypairs`;
-    const remote_keys = await pages(async (marker) => (await remoteRequest(endpointOf(remote), { method: 'GET', path, query: [['limit', '1000'], ...(marker ? [['marker', marker] as [string, string]] : [])] }, opts.http)).body as ListPage);
+    const remote_keys = await remoteKeys(remote, path, opts);
     if (opts.direction === 'pull') return { remote_keys, pushed: null };
     const { changes, adds } = plan(await localKeys(ctx), remote_keys);
-    if (!opts.dryRun) for (const k of adds) await remoteRequest(endpointOf(remote), { method: 'POST', path, body: { keypair: { name: k.name, public_key: k.public_key } } }, opts.http);
+    if (!opts.dryRun) for (const k of adds) await createThere(remote, path, k, opts);
     return { remote_keys, pushed: changes };
   },
   async commit(ctx, _remote, opts, { remote_keys, pushed }) {

@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { KeyholdError } from '../../../shared/errors.js';
 import { randomBytes } from '../crypto/random.js';
 import { remoteRequest, type HttpDeps } from './http-client.js';
-import { endpointOf, type RemoteRecord } from './remotes.js';
+import { endpointOf, type RemoteRecord } from './endpoint.js';
 
 const MATERIAL_BYTES = 32;
 

@@ -1,7 +1,7 @@
 /** ECS on a remote: the encrypted Windows password of a server (reference §7). */
 import { KeyholdError } from '../../../shared/errors.js';
 import { remoteRequest, type HttpDeps } from './http-client.js';
-import { endpointOf, type RemoteRecord } from './remotes.js';
+import { endpointOf, type RemoteRecord } from './endpoint.js';
 
 export async function fetchWindowsPasswordBlob(remote: RemoteRecord, serverId: string, http?: HttpDeps): Promise<string> {
   const { body } = await remoteRequest(endpointOf(remote, 'ecs'), { method: 'GET', path: `/v1/${remote.project_id}/cloudservers/${encodeURIComponent(serverId)}/os-server-password` }, http);

@@ -6,7 +6,7 @@
 import { KeyholdError } from '../../../shared/errors.js';
 import type { OperationDecl } from '../../../shared/operations/index.js';
 import { remoteRequest, type HttpDeps } from './http-client.js';
-import { endpointOf, type RemoteRecord } from './remotes.js';
+import { endpointOf, type RemoteRecord } from './endpoint.js';
 
 export async function invokeRemote(decl: OperationDecl, input: Record<string, unknown>, remote: RemoteRecord, http?: HttpDeps): Promise<unknown> {
   const route = decl.route;

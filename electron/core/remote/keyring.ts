@@ -9,7 +9,7 @@ import { KeyholdError } from '../../../shared/errors.js';
 import type { Keyring, KeyringResolver } from '../envelope/keyrings.js';
 import type { RecordStore } from '../vault/store.js';
 import { remoteRequest, type HttpDeps } from './http-client.js';
-import { endpointOf, getRemote, REMOTE_TABLE, type RemoteRecord } from './remotes.js';
+import { endpointOf, getRemote, REMOTE_TABLE, type RemoteRecord } from './endpoint.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
 

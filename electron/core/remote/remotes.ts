@@ -8,8 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { KeyholdError } from '../../../shared/errors.js';
 import { commitConflict, networkFirst, type Handlers } from '../../../shared/operations/index.js';
 import { UNSYNCED_ACTIONS, type RemoteInfo, type remoteOperations } from '../../../shared/operations/remote.js';
-import type { RecordStore } from '../vault/store.js';
-import { remoteRequest, type HttpDeps, type RemoteEndpoint } from './http-client.js';
+import { remoteRequest } from './http-client.js';
 import { forgetMirror, kmsMirrorSync, listMirroredKeys } from './sync/kms-mirror.js';
 import { byokToRemote } from './byok.js';
 import { fetchWindowsPasswordBlob } from './ecs.js';
@@ -18,39 +17,9 @@ import { kpsSync } from './sync/kps.js';
 import type { RemoteSync, SyncOptions } from './sync/phases.js';
 import { kpsHandlers } from '../keypairs/service.js';
 import type { SecretsContext } from '../secrets/context.js';
+import { endpointOf, getRemote, REMOTE_TABLE, remoteKey, type RemoteContext, type RemoteRecord } from './endpoint.js';
 
-export const REMOTE_TABLE = 'remotes';
-
-export interface RemoteRecord extends RemoteInfo {
-  secret_key: string;
-}
-
-export interface RemoteContext {
-  store: RecordStore;
-  now(): number;
-  /** Injected in tests to point at a fake network; the real fetch otherwise. */
-  http?: HttpDeps;
-}
-
-export function getRemote(store: RecordStore, name: string): RemoteRecord {
-  const r = store.read<RemoteRecord>(REMOTE_TABLE, name);
-  if (!r) throw new KeyholdError('REMOTE.0004', `No remote named ${name}: add it with \`keyhold remote add\`.`, 404);
-  return r;
-}
-
-/**
- * The id a remote's sync records are stored under. Remotes added before ids existed keep their
- * name as id (their records were stored by name), so nothing they synced is lost.
- */
-export function remoteKey(r: RemoteInfo): string {
-  return r.id ?? r.name;
-}
-
-export function endpointOf(r: RemoteRecord, service: 'kms' | 'ecs' = 'kms'): RemoteEndpoint {
-  const baseUrl = service === 'ecs' ? r.ecs_endpoint : r.endpoint;
-  if (!baseUrl) throw new KeyholdError('REMOTE.0002', `Remote ${r.name} has no ${service} endpoint: set --${service === 'ecs' ? 'ecs-endpoint' : 'endpoint'} or --region.`, 400);
-  return { baseUrl, access_key: r.access_key, secret_key: r.secret_key, project_id: r.project_id };
-}
+export { getRemote, REMOTE_TABLE, type RemoteRecord } from './endpoint.js';
 
 function info({ secret_key: _secret, ...rest }: RemoteRecord): RemoteInfo {
   return rest;

@@ -10,7 +10,7 @@ import { csmsOperations, type PageInfo, type Secret, type VersionMetadata } from
 import { csmsHandlers } from '../../secrets/service.js';
 import type { SecretsContext } from '../../secrets/context.js';
 import { remoteRequest, type HttpDeps } from '../http-client.js';
-import { endpointOf, type RemoteRecord } from '../remotes.js';
+import { endpointOf, type RemoteRecord } from '../endpoint.js';
 import type { SecretState } from './csms-plan.js';
 
 export type Value = { secret_string: string } | { secret_binary: string };

@@ -15,7 +15,7 @@ import { commitConflict } from '../../../../shared/operations/index.js';
 import type { SyncChange } from '../../../../shared/operations/remote.js';
 import type { SecretsContext } from '../../secrets/context.js';
 import type { RecordStore } from '../../vault/store.js';
-import { remoteKey, type RemoteRecord } from '../remotes.js';
+import { remoteKey, type RemoteRecord } from '../endpoint.js';
 import { applyItem, knownDigests, PartialApply } from './csms-apply.js';
 import { planSecret, type PlanItem, type SecretState, type SideName, type SyncBase } from './csms-plan.js';
 import { localSide, remoteSide, type CsmsSide, type Value } from './csms-sides.js';

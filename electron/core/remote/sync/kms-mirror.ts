@@ -8,7 +8,7 @@ import { commitConflict, type KeyDetails } from '../../../../shared/operations/i
 import type { MirroredKey, SyncChange } from '../../../../shared/operations/remote.js';
 import type { RecordStore } from '../../vault/store.js';
 import { remoteRequest, type HttpDeps } from '../http-client.js';
-import { endpointOf, remoteKey, type RemoteRecord } from '../remotes.js';
+import { endpointOf, remoteKey, type RemoteRecord } from '../endpoint.js';
 import type { RemoteSync } from './phases.js';
 
 export const MIRROR_TABLE = 'kms_mirror';

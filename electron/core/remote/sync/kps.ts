@@ -8,7 +8,7 @@ import type { SyncChange } from '../../../../shared/operations/remote.js';
 import { kpsHandlers } from '../../keypairs/service.js';
 import type { KmsContext } from '../../kms/context.js';
 import { OutcomeUnknown, remoteRequest } from '../http-client.js';
-import { endpointOf, type RemoteRecord } from '../remotes.js';
+import { endpointOf, type RemoteRecord } from '../endpoint.js';
 import type { RemoteSync, SyncOptions } from './phases.js';
 
 interface PublicKeyEntry {

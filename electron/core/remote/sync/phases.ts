@@ -5,7 +5,7 @@
 import type { SyncChange } from '../../../../shared/operations/remote.js';
 import type { SecretsContext } from '../../secrets/context.js';
 import type { HttpDeps } from '../http-client.js';
-import type { RemoteRecord } from '../remotes.js';
+import type { RemoteRecord } from '../endpoint.js';
 
 export interface SyncOptions {
   direction: 'pull' | 'push';

@@ -113,7 +113,7 @@ describe('completion', () => {
     expect(spawnSync('bash', ['-n', file]).status).toBe(0);
     expect(complete(script, ['keyhold', 'kms', 'enc'])).toEqual(['encrypt-data', 'encrypt-datakey']);
     expect(complete(script, ['keyhold', 'cs'])).toEqual(['csms']);
-    expect(complete(script, ['keyhold', '--vault', '/x', 'kms', 'list-ke'])).toEqual(['list-keys']);
+    expect(complete(script, ['keyhold', '--vault', '/x', 'kms', 'list-key']).sort()).toEqual(['list-key-stores', 'list-keys']);
     expect(complete(script, ['keyhold', 'kms', 'create-key', '--key-sp'])).toEqual(['--key-spec']);
     expect(complete(script, ['keyhold', 'kms', 'create-key', '--key-spec', 'EC'])).toEqual(['EC_P256', 'EC_P384']);
     expect(complete(script, ['keyhold', '--output', 't'])).toEqual(['text', 'table']);

@@ -30,6 +30,8 @@ export const IPC_PATH_FIELDS: Readonly<Record<string, Readonly<Record<string, Pa
   remoteByok: { material_file: 'open', material_out: 'save' },
   exportPrivateKey: { out: 'save' },
   vaultBackup: { out: 'save' },
+  // The PKCS#11 module the user picked in an open dialog (its path is still checked before loading: docs/hsm.md).
+  createKeyStore: { pkcs11_module: 'open' },
 };
 
 /** Tokens not yet used, at most this many (the oldest is forgotten first). */

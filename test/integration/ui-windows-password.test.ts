@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dispatchUiCall } from '../../electron/ui/bridge.js';
+import { PathTokens } from '../../electron/ui/path-tokens.js';
 import { Workspace } from '../../electron/ui/workspace.js';
 import { mustTool } from '../helpers/keytools.js';
 import { tempDir } from '../helpers/vault.js';
@@ -39,8 +40,12 @@ describe('Windows password from the UI backend', () => {
     writeFileSync(join(dir, 'msg'), 'Offl1ne!');
     mustTool('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', join(dir, 'pub.pem'), '-in', join(dir, 'msg'), '-out', join(dir, 'ct'), '-pkeyopt', 'rsa_padding_mode:pkcs1']);
     const blob = readFileSync(join(dir, 'ct')).toString('base64');
-    expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, private_key: join(dir, 'key.pem') }, 'ipc')).toEqual({ password: 'Offl1ne!' });
-    expect(await dispatchUiCall(ws, 'kpsInspect', { in: join(dir, 'key.pem') }, 'ipc')).toMatchObject({ key_type: 'ssh-rsa', bits: 2048 });
+    // The desktop app names files by the tokens its open dialog gives (electron/ui/path-tokens.ts).
+    const paths = new PathTokens();
+    const shell = { paths, clipboard: { write: async () => undefined, clear: async () => false }, dialogs: { open: async () => null, save: async () => null } };
+    const picked = () => paths.issue(join(dir, 'key.pem'), 'open');
+    expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, private_key: picked() }, 'ipc', shell)).toEqual({ password: 'Offl1ne!' });
+    expect(await dispatchUiCall(ws, 'kpsInspect', { in: picked() }, 'ipc', shell)).toMatchObject({ key_type: 'ssh-rsa', bits: 2048 });
     await expect(dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'ipc')).rejects.toMatchObject({ code: expect.stringMatching(/^VAULT\./) });
     expect(existsSync(join(dir, 'absent'))).toBe(false);
   });

@@ -43,7 +43,8 @@ export function readHeader(db: Db): VaultHeader {
   } catch {
     throw bad('header is not JSON');
   }
-  if (h.format !== VAULT_FORMAT) throw bad(`unsupported format ${String(h.format)}`);
+  // Named by its JSON (bounded): String() of a crafted object ({"toString": ""}) would throw.
+  if (h.format !== VAULT_FORMAT) throw bad(`unsupported format ${(JSON.stringify(h.format) ?? typeof h.format).slice(0, 40)}`);
   for (const f of ['vault_id', 'domain_id', 'project_id', 'root_by_password'] as const) {
     if (typeof h[f] !== 'string' || (h[f] as string).length > 4096) throw bad(`field ${f} missing or malformed`);
   }

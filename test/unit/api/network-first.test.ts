@@ -85,9 +85,15 @@ describe('network-first operations (shared/operations/phases.ts)', () => {
     expect(phasesOf(() => undefined)).toBeUndefined();
   });
 
-  it('the operations that talk to the network inside a mutation are the network-first ones, and all are mutating', () => {
+  it('the operations with slow work before their commit (the network, a KDF, key generation) are the phased ones, and all are mutating', () => {
     const phased = listOperations().filter((o) => o.phases);
-    expect(phased.map((o) => `${o.decl.service} ${o.decl.name}`).sort()).toEqual(['remote sync', 'servers pin-host-key']);
+    expect(phased.map((o) => `${o.decl.service} ${o.decl.name}`).sort()).toEqual([
+      'kps batch-import-keypair',
+      'kps create-keypair',
+      'kps import-private-key',
+      'remote sync',
+      'servers pin-host-key',
+    ]);
     for (const o of phased) expect(o.decl.mutates).toBe(true);
   });
 });

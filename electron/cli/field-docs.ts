@@ -15,6 +15,10 @@ const BASE64 = 'aGVsbG8gd29ybGQ=';
 
 const DOCS: Readonly<Record<string, FieldDoc>> = {
   key_alias: { description: 'The key\'s alias: a name you choose for it.', example: 'payments-db' },
+  keystore_alias: { description: 'A name you choose for the key store (a PKCS#11 token, docs/hsm.md).', example: 'softhsm-dev' },
+  keystore_type: { description: 'What backs the key store: PKCS11 (a token reached through a PKCS#11 module).', example: 'PKCS11' },
+  keystore_id: { description: 'The key store\'s id, as list-key-stores shows it.', example: '6b0e2f57-2a49-4a8e-9d8a-34c0d5a0f1e2' },
+  keep: { description: 'Which side of a conflict wins: local or remote; the next sync writes it on the other side as new versions.', example: 'local' },
   key_spec: { description: 'The key\'s algorithm and size; AES_256 for symmetric encryption, RSA_*/EC_*/SECP256K1 for asymmetric, HMAC_* for MACs. For data keys, the data key\'s algorithm.', example: 'AES_256' },
   key_usage: { description: 'What the key may be used for; it must fit the key spec (encrypt for AES/RSA, sign for RSA/EC, MACs for HMAC).', example: 'ENCRYPT_DECRYPT' },
   key_description: { description: 'Free text describing the key.', example: 'encrypts the payments database' },

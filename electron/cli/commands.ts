@@ -18,6 +18,7 @@ import { canPrompt, promptHidden, promptNewPassword } from './password.js';
 import { parseServeFlags, serve } from './serve.js';
 import { remoteAdd } from './remote-add.js';
 import { serveUi } from './serve-ui.js';
+import { RawText } from './print.js';
 import { keyholdVersion } from './version.js';
 import { agentCommand } from './agent/command.js';
 import { callThroughAgent } from './agent/through-agent.js';
@@ -26,10 +27,7 @@ export interface CliCommand extends CommandHelp {
   run(ctx: CliContext): Promise<unknown>;
 }
 
-/** Text printed as is (help, completion scripts), never reformatted by --output. */
-export class RawText {
-  constructor(readonly text: string) {}
-}
+export { RawText };
 
 function bad(message: string): KeyholdError {
   return new KeyholdError(LocalErrors.BadArgument, message, 400);

@@ -10,7 +10,8 @@ import { parseArgs, type ParsedCommand } from './args.js';
 import { findCommand, helpFor, RawText } from './commands.js';
 import { CliContext } from './context.js';
 import { runOperation } from './operation.js';
-import { applyQuery, checkQuery, formatOutput } from './output.js';
+import { checkQuery } from './output.js';
+import { printResult } from './print.js';
 import { keyholdVersion } from './version.js';
 
 /** A reader that closed the pipe (`keyhold ops | head -1`) has all it wants: end quietly, status 0. */
@@ -39,14 +40,6 @@ async function run(cmd: ParsedCommand): Promise<unknown> {
   return runOperation(new CliContext(cmd, extra), op);
 }
 
-function print(result: unknown, { globals }: ParsedCommand): void {
-  if (result === undefined) return;
-  if (result instanceof RawText) {
-    process.stdout.write(result.text);
-    return;
-  }
-  process.stdout.write(formatOutput(applyQuery(result, globals.query), globals.output ?? 'json'));
-}
 
 function fail(e: unknown): number {
   const err = e instanceof KeyholdError ? e : new KeyholdError(LocalErrors.Internal, 'Internal error.', 500);
@@ -62,7 +55,7 @@ if (process.env.npm_lifecycle_event === 'keyhold' && process.env.INIT_CWD) proce
 quietOnClosedStdout();
 try {
   const cmd = parseArgs(process.argv.slice(2));
-  print(await run(cmd), cmd);
+  printResult(await run(cmd), cmd);
 } catch (e) {
   process.exitCode = fail(e);
 }

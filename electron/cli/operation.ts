@@ -8,6 +8,7 @@ import { fileJobHooks } from './progress.js';
 import { callThroughAgent } from './agent/through-agent.js';
 import { runWithoutVault } from './offline.js';
 import { taskHooks } from './tasks.js';
+import { printResult } from './print.js';
 
 export async function runOperation(ctx: CliContext, op: RegisteredOperation, input: Record<string, unknown> = buildInput(op.decl, ctx.cmd.flags, ctx.cmd.inputJson, ctx.stdin)): Promise<unknown> {
   ctx.refuseArgs();
@@ -35,7 +36,11 @@ export async function runOperation(ctx: CliContext, op: RegisteredOperation, inp
       } finally {
         job?.finish();
       }
-      return resultVerdict(result);
+      if (!tasks) return resultVerdict(result);
+      // The task id is printed now, while the task runs (a Ctrl-C then cancels it); the vault
+      // closes only once it ended.
+      printResult(resultVerdict(result), ctx.cmd);
+      return undefined;
     });
   } finally {
     tasks?.finish();

@@ -80,3 +80,8 @@ export function initVault(password = TEST_PASSWORD): string {
   if (r.status !== 0) throw new Error(`init failed: ${r.stderr}`);
   return path;
 }
+
+/** A fresh access key (AK/SK) of the vault's own domain, made through the session as the CLI would. */
+export async function accessKeyOf(session: Session): Promise<{ access: string; secret: string }> {
+  return ((await session.call('iam', 'create-access-key', {}, 'cli')) as { credential: { access: string; secret: string } }).credential;
+}

@@ -19,6 +19,7 @@ import { bind } from '../../electron/core/keypairs/binding/engine.js';
 import { TaskFailure, TaskFailures } from '../../electron/core/keypairs/binding/errors.js';
 import { canLogin, canRunSshd, sshKeygen, TestSshd, type Account } from '../helpers/sshd.js';
 import { newSession, tempDir } from '../helpers/vault.js';
+import { runBindingTask } from '../helpers/binding.js';
 
 interface Key {
   privateKey: string;
@@ -49,12 +50,7 @@ describe.skipIf(!canRunSshd())('binding on real server layouts', () => {
     return (await session.call(service, op, input, 'cli')) as Record<string, unknown>;
   }
 
-  async function task(op: string, input: Record<string, unknown>): Promise<{ status: string; code?: string; msg?: string }> {
-    const { task_id } = (await call('kps', op, input)) as { task_id: string };
-    await session.settle();
-    const t = (await call('kps', 'list-keypair-task', { task_id })) as { task_status: string; task_error_code?: string; task_error_msg?: string };
-    return { status: t.task_status, code: t.task_error_code, msg: t.task_error_msg };
-  }
+  const task = (op: string, input: Record<string, unknown>) => runBindingTask(session, op, input);
 
   /** `~/.ssh/authorized_keys` as `content`, owned by the user; or a link into ~/dotfiles. */
   function setKeys(a: Account, content: Buffer, link = false): string {

@@ -14,6 +14,7 @@ import { bind } from '../../electron/core/keypairs/binding/engine.js';
 import { TaskFailure, TaskFailures } from '../../electron/core/keypairs/binding/errors.js';
 import { canLogin, canRunSshd, cuttableProxy, sshKeygen, TestSshd, type Account } from '../helpers/sshd.js';
 import { cli, newSession, tempDir, TEST_PASSWORD } from '../helpers/vault.js';
+import { runBindingTask } from '../helpers/binding.js';
 
 interface Key {
   privateKey: string;
@@ -41,14 +42,7 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
     return (await session.call(service, op, input, 'cli')) as Record<string, unknown>;
   }
 
-  /** Runs a binding operation to its end; returns its task status and, if it failed, the failure. */
-  async function task(op: string, input: Record<string, unknown>): Promise<{ status: string; code?: string; msg?: string }> {
-    const { task_id } = (await call('kps', op, input)) as { task_id: string };
-    await session.settle();
-    const { task_status } = (await call('kps', 'list-keypair-task', { task_id })) as { task_status: string };
-    const failed = ((await call('kps', 'list-failed-task', {})) as { tasks: { task_id: string; task_error_code: string; task_error_msg: string }[] }).tasks.find((t) => t.task_id === task_id);
-    return { status: task_status, code: failed?.task_error_code, msg: failed?.task_error_msg };
-  }
+  const task = (op: string, input: Record<string, unknown>) => runBindingTask(session, op, input);
 
   /** Sets the user's ~/.ssh to exactly `content` (or removes it), owned by the user. */
   function setKeys(a: Account, content: Buffer | null): void {

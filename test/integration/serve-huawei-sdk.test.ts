@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../electron/core/api/index.js';
 import { akskAuthenticator } from '../../electron/server/aksk.js';
 import { keyholdRequestListener, SERVER_TIMEOUTS } from '../../electron/server/http.js';
-import { newSession } from '../helpers/vault.js';
+import { accessKeyOf, newSession } from '../helpers/vault.js';
 
 let session: Session;
 let server: Server;
@@ -19,7 +19,7 @@ let credentials: BasicCredentials;
 
 beforeAll(async () => {
   ({ session } = await newSession());
-  const { credential } = (await session.call('iam', 'create-access-key', {}, 'cli')) as { credential: { access: string; secret: string } };
+  const credential = await accessKeyOf(session);
   credentials = new BasicCredentials().withAk(credential.access).withSk(credential.secret).withProjectId(session.domain.project_id);
   server = createServer(SERVER_TIMEOUTS, keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)] }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session, signRequest } from '../../electron/core/api/index.js';
 import { akskAuthenticator } from '../../electron/server/aksk.js';
 import { keyholdRequestListener, SERVER_TIMEOUTS } from '../../electron/server/http.js';
-import { newSession } from '../helpers/vault.js';
+import { accessKeyOf, newSession } from '../helpers/vault.js';
 
 let session: Session;
 let server: Server;
@@ -15,7 +15,7 @@ let credential: { access: string; secret: string };
 
 beforeAll(async () => {
   ({ session } = await newSession());
-  ({ credential } = (await session.call('iam', 'create-access-key', {}, 'cli')) as { credential: { access: string; secret: string } });
+  credential = await accessKeyOf(session);
   server = createServer(SERVER_TIMEOUTS, keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)], bodyTimeoutMs: 300 }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as { port: number }).port;

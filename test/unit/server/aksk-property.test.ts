@@ -7,14 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session, signRequest, type SignableRequest } from '../../../electron/core/api/index.js';
 import { akskAuthenticator } from '../../../electron/server/aksk.js';
 import { sdkDate, signature } from '../../../electron/core/remote/signer.js';
-import { newSession } from '../../helpers/vault.js';
+import { accessKeyOf, newSession } from '../../helpers/vault.js';
 
 const NOW = Date.UTC(2026, 11, 3, 10, 0, 0);
 let session: Session;
 let credential: { access: string; secret: string };
 beforeAll(async () => {
   ({ session } = await newSession());
-  ({ credential } = (await session.call('iam', 'create-access-key', {}, 'cli')) as { credential: { access: string; secret: string } });
+  credential = await accessKeyOf(session);
 });
 afterAll(() => session.close());
 

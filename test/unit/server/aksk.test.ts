@@ -3,13 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session, signRequest } from '../../../electron/core/api/index.js';
 import { akskAuthenticator } from '../../../electron/server/aksk.js';
-import { newSession } from '../../helpers/vault.js';
+import { accessKeyOf, newSession } from '../../helpers/vault.js';
 
 let session: Session;
 let credential: { access: string; secret: string };
 beforeAll(async () => {
   ({ session } = await newSession());
-  ({ credential } = (await session.call('iam', 'create-access-key', {}, 'cli')) as { credential: { access: string; secret: string } });
+  credential = await accessKeyOf(session);
 });
 afterAll(() => session.close());
 

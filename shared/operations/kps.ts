@@ -1,7 +1,9 @@
 /**
  * KPS (SSH key pairs): the cloud operations with the SDK's names, request bodies and response
  * shapes (reference/huawei-dew-api.md §6, §11.3), and the local operations of DESIGN §8
- * (inspect, convert, windows-password) that read and write key files by path.
+ * (inspect, convert, windows-password) that read and write key files by path, or take the key
+ * file's content instead (`key_text`, `private_key_text`: what the app sends, so that no path ever
+ * crosses HTTP, docs/desktop.md).
  */
 import { z } from 'zod';
 import { defineOp, out, pageLimit, type ValidationCodes } from './define.js';
@@ -22,6 +24,13 @@ const encryption = z.object({
 const publicKeyText = z.string().min(1).max(16 * 1024);
 const privateKeyText = z.string().min(1).max(64 * 1024);
 const passphrase = z.string().max(1024);
+/**
+ * A key file given by content (pasted or uploaded in the app). Real key files are a few KB (an
+ * RSA-16384 PPK is ~12 KB); the bound is the one private keys taken by an import have, and it
+ * keeps a call well inside web mode's request limit.
+ */
+export const MAX_KEY_TEXT_CHARS = 64 * 1024;
+const keyFileText = z.string().min(1).max(MAX_KEY_TEXT_CHARS);
 
 const createBody = z.object({
   name: keypairName,
@@ -97,10 +106,15 @@ export const kpsOperations = {
     service: 'kps',
     name: 'inspect',
     summary: 'Show what a key file holds: format, type, size, fingerprints, comment (any format; detected by content).',
-    input: z.object({ in: z.string().min(1).describe('the key file'), ...FILE_FIELDS }),
+    input: z.object({
+      in: z.string().min(1).optional().describe('the key file'),
+      key_text: keyFileText.optional().describe('the key file\'s content instead of a path (what the app sends)'),
+      ...FILE_FIELDS,
+    }),
     output: out<InspectResult>(),
     mutates: false,
-    localFiles: true,
+    // Only `in` names a file: with key_text the call is offered over HTTP too (web mode).
+    localFileFields: ['in'],
     offline: () => true,
     audit: { record: ['in'] },
     validation: KPS_VALIDATION,
@@ -108,20 +122,21 @@ export const kpsOperations = {
   kpsConvert: defineOp({
     service: 'kps',
     name: 'convert',
-    summary: 'Convert a key file to another format (ppk2, ppk3, openssh, pem, pkcs8, public-openssh, public-rfc4716).',
+    summary: 'Convert a key file to another format (ppk2, ppk3, openssh, pem, pkcs8, public-openssh, public-rfc4716); without --out the result is returned as key_text.',
     input: z.object({
-      in: z.string().min(1).describe('the key file to read'),
+      in: z.string().min(1).optional().describe('the key file to read'),
+      key_text: keyFileText.optional().describe('the key file\'s content instead of a path (what the app sends)'),
       to: z.enum(KEY_FILE_FORMATS).describe('the format to write'),
-      out: z.string().min(1).describe('the file to write (private keys get mode 0600)'),
+      out: z.string().min(1).optional().describe('the file to write (private keys get mode 0600); without it the converted key is returned as key_text'),
       ...FILE_FIELDS,
       new_passphrase: passphrase.optional().describe('encrypt the output with this passphrase instead of the input\'s (use --new-passphrase-file)'),
       no_passphrase: z.boolean().optional().describe('write the private key unencrypted (by default it keeps the input\'s passphrase)'),
       comment: z.string().max(1024).optional().describe('comment for the output (default: the input\'s)'),
       force: z.boolean().optional().describe('replace the output file if it exists (by default an existing file is refused)'),
     }),
-    output: out<InspectResult>(),
+    output: out<InspectResult & { key_text?: string }>(),
     mutates: false,
-    localFiles: true,
+    localFileFields: ['in', 'out'],
     offline: () => true,
     audit: { record: ['in', 'to', 'out'] },
     validation: KPS_VALIDATION,
@@ -133,12 +148,13 @@ export const kpsOperations = {
     input: z.object({
       password_blob: z.string().min(1).max(8192).describe('the base64 blob from os-server-password'),
       private_key: z.string().min(1).optional().describe('a private-key file in any format Keyhold reads'),
+      private_key_text: keyFileText.optional().describe('a private key\'s content instead of a path (what the app sends)'),
       ...FILE_FIELDS,
       keypair_name: keypairName.optional().describe('a key pair whose private key Keyhold hosts'),
     }),
     output: out<{ password: string }>(),
     mutates: false,
-    localFiles: true,
+    localFileFields: ['private_key'],
     offline: (input) => input.keypair_name === undefined,
     audit: { record: ['keypair_name'] },
     validation: KPS_VALIDATION,

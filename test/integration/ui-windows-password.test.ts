@@ -1,6 +1,6 @@
 // Journey 3 through the desktop UI's backend (what the Windows password screen calls over IPC):
-// a blob made by openssl for a key pair hosted in the vault decrypts to the password; web mode
-// refuses the operation (it can read key files by path).
+// a blob made by openssl for a key pair hosted in the vault decrypts to the password, over IPC
+// and in web mode (HTTP), where a key file is taken by content only, never by path.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { mustTool } from '../helpers/keytools.js';
 import { tempDir } from '../helpers/vault.js';
 
 describe('Windows password from the UI backend', () => {
-  it('decrypts an openssl-made blob with a hosted key pair over IPC, and is refused over HTTP', async () => {
+  it('decrypts an openssl-made blob with a hosted key pair over IPC and HTTP, and with a pasted key over HTTP; a path is refused over HTTP', async () => {
     const dir = tempDir('keyhold-ui-winpw-');
     const ws = new Workspace(join(dir, 'vault.db'), { transport: 'ipc', keychain: null, remember: { supported: false }, kdfTargetMs: 10 });
     await ws.create('desktop password');
@@ -25,7 +25,11 @@ describe('Windows password from the UI backend', () => {
       const blob = readFileSync(join(dir, 'ct')).toString('base64');
 
       expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'ipc')).toEqual({ password: 'Adm1n-Pässw0rd' });
-      await expect(dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'http')).rejects.toMatchObject({ status: 403 });
+      expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'http')).toEqual({ password: 'Adm1n-Pässw0rd' });
+      const pasted = readFileSync(join(dir, 'key.pem'), 'utf8');
+      expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, private_key_text: pasted }, 'http')).toEqual({ password: 'Adm1n-Pässw0rd' });
+      // A path names the server's files: refused, naming the field, before anything is read.
+      await expect(dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, private_key: join(dir, 'key.pem') }, 'http')).rejects.toMatchObject({ code: 'KPS.0002', status: 400, message: expect.stringContaining('private_key') });
     } finally {
       await ws.lock('user');
     }

@@ -114,31 +114,56 @@ async function outcomeOf<T>(work: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
+/**
+ * The key file of a call: by path (`in`, the CLI; a dialog's token over IPC) or by content
+ * (`key_text`, what the app sends in web mode). Exactly one; either way the same readers run.
+ */
+function keyFileOf(input: { in?: string; key_text?: string }): Buffer | string {
+  if (input.in !== undefined && input.key_text !== undefined) throw kpsError(KpsErrors.Invalid, 'Invalid parameter key_text: give the key file by path (in) or by content (key_text), not both.');
+  if (input.in !== undefined) return readKeyFile(input.in);
+  if (input.key_text !== undefined) return input.key_text;
+  throw kpsError(KpsErrors.Missing, 'Missing parameter: in (a key file) or key_text (its content) is required.');
+}
+
+/**
+ * Where the private key a Windows password is decrypted with comes from: a file, a key's
+ * content or a hosted key pair, exactly one (checked at once; the key is read when called).
+ */
+function windowsKeySource(ctx: KmsContext, input: { private_key?: string; private_key_text?: string; keypair_name?: string; passphrase?: string }): () => Promise<PrivateKey> {
+  const given = [input.private_key, input.private_key_text, input.keypair_name].filter((v) => v !== undefined).length;
+  if (given !== 1) {
+    throw kpsError(KpsErrors.Invalid, 'Give exactly one of private_key (a file), private_key_text (its content) and keypair_name (a hosted key pair).');
+  }
+  const { keypair_name: name, private_key: path } = input;
+  if (name !== undefined) return async () => (await readPrivateKey(unsealPrivateKey(ctx, getKeypair(ctx, name)))).privateKey;
+  return async () => (await readPrivateKey(path !== undefined ? readKeyFile(path) : (input.private_key_text as string), input.passphrase)).privateKey;
+}
+
 export const kpsHandlers: Handlers<typeof kpsOperations, KmsContext> = {
   async kpsInspect(_ctx, input) {
-    return inspectOf(await readKey(readKeyFile(input.in), input.passphrase));
+    return inspectOf(await readKey(keyFileOf(input), input.passphrase));
   },
 
   async kpsConvert(_ctx, input) {
     if (input.no_passphrase && input.new_passphrase !== undefined) throw kpsError(KpsErrors.Invalid, 'Give at most one of new_passphrase and no_passphrase.');
     if (input.new_passphrase === '') throw kpsError(KpsErrors.Invalid, 'Invalid parameter new_passphrase: it is empty; give --no-passphrase to write the key unencrypted.');
-    const parsed: ParsedKey = isPrivateFormat(input.to) ? await readPrivateKey(readKeyFile(input.in), input.passphrase) : await readKey(readKeyFile(input.in), input.passphrase);
+    const file = keyFileOf(input);
+    const parsed: ParsedKey = isPrivateFormat(input.to) ? await readPrivateKey(file, input.passphrase) : await readKey(file, input.passphrase);
     // As puttygen does, the output keeps the input's passphrase unless told otherwise: a
     // conversion never silently writes a protected key in clear (re-encrypted in the target
     // format's own scheme: PPK v3 Argon2id, OpenSSH bcrypt, PKCS#8 PBES2).
     const passphrase = input.no_passphrase ? undefined : (input.new_passphrase ?? (parsed.encrypted ? input.passphrase : undefined));
-    return writeOut(input.out, input.to, parsed, input.comment ?? parsed.comment, passphrase, input.force === true);
+    const comment = input.comment ?? parsed.comment;
+    if (input.out !== undefined) return writeOut(input.out, input.to, parsed, comment, passphrase, input.force === true);
+    // By content: the text comes back with the inspect of what it really holds (read back).
+    const text = await writeKey(input.to, parsed, { comment, passphrase });
+    return { ...inspectOf(await readKey(text, passphrase)), key_text: text };
   },
 
   async kpsWindowsPassword(ctx, input) {
-    if (Boolean(input.private_key) === Boolean(input.keypair_name)) {
-      throw kpsError(KpsErrors.Invalid, 'Give exactly one of private_key (a file) and keypair_name (a hosted key pair).');
-    }
+    const key = windowsKeySource(ctx, input);
     const blob = decodeBlob(input.password_blob);
-    const key = input.private_key
-      ? (await readPrivateKey(readKeyFile(input.private_key), input.passphrase)).privateKey
-      : (await readPrivateKey(unsealPrivateKey(ctx, getKeypair(ctx, input.keypair_name as string)))).privateKey;
-    return { password: decryptWindowsPassword(key, blob) };
+    return { password: decryptWindowsPassword(await key(), blob) };
   },
 
   // Create and import are network-first (shared/operations/phases.ts) although they touch no

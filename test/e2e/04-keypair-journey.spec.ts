@@ -70,10 +70,8 @@ test('a generated key not kept by the vault is shown once; a pasted public key i
   await shot(page, '08-keypairs');
 });
 
-test('web mode says plainly that the Windows password and files need the desktop app', async ({ page }) => {
+test('web mode says plainly that files need the desktop app', async ({ page }) => {
   await openVault(page);
-  await page.getByRole('button', { name: 'Windows password' }).click();
-  await expect(page.getByRole('note')).toContainText('desktop app');
   await page.getByRole('button', { name: 'Files' }).click();
   await expect(page.getByRole('note')).toContainText('never offers them over HTTP');
 });

@@ -23,7 +23,7 @@ export const EXPORT_FORMATS = [
 ] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]['id'];
 
-const FILE_EXTENSIONS: Record<ExportFormat, string> = { ppk3: 'ppk', ppk2: 'ppk', openssh: 'key', pem: 'pem', pkcs8: 'p8.pem', 'public-openssh': 'pub', 'public-rfc4716': 'pub' };
+export const FILE_EXTENSIONS: Record<ExportFormat, string> = { ppk3: 'ppk', ppk2: 'ppk', openssh: 'key', pem: 'pem', pkcs8: 'p8.pem', 'public-openssh': 'pub', 'public-rfc4716': 'pub' };
 
 export interface OneTime {
   title: string;

@@ -1,5 +1,5 @@
 /** The screens, in navigation order, and the address of each (`#/keys`, …): Back and reload keep the screen. */
-export type ScreenId = 'keys' | 'secrets' | 'keypairs' | 'windows' | 'servers' | 'files' | 'remotes' | 'audit' | 'settings';
+export type ScreenId = 'keys' | 'secrets' | 'keypairs' | 'keyfiles' | 'windows' | 'servers' | 'files' | 'remotes' | 'audit' | 'settings';
 
 export interface Screen {
   id: ScreenId;
@@ -10,6 +10,7 @@ export const SCREENS: readonly Screen[] = [
   { id: 'keys', label: 'Keys' },
   { id: 'secrets', label: 'Secrets' },
   { id: 'keypairs', label: 'Key pairs' },
+  { id: 'keyfiles', label: 'Key file tools' },
   { id: 'windows', label: 'Windows password' },
   { id: 'servers', label: 'Servers' },
   { id: 'files', label: 'Files' },

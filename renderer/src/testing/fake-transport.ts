@@ -2,7 +2,7 @@
  * A scripted Transport for the manager tests: each op answers from a handler the test gives,
  * and every call is recorded. It stands in for the backend, never for the code under test.
  */
-import type { UiEvent, UiResult } from '../../../shared/ui/contract.js';
+import type { UiEvent, UiResult, UiTransport } from '../../../shared/ui/contract.js';
 import { Client, type Transport } from '../lib/api.js';
 
 export type Handler = (input: Record<string, unknown>) => unknown;
@@ -14,11 +14,11 @@ export class Fail {
   ) {}
 }
 
-export function scripted(handlers: Record<string, Handler>): { client: Client; calls: { op: string; input: unknown }[]; push(e: UiEvent): void } {
+export function scripted(handlers: Record<string, Handler>, kind: UiTransport = 'ipc'): { client: Client; calls: { op: string; input: unknown }[]; push(e: UiEvent): void } {
   const calls: { op: string; input: unknown }[] = [];
   let listener: (e: UiEvent) => void = () => undefined;
   const transport: Transport = {
-    kind: 'ipc',
+    kind,
     async send(op, input): Promise<UiResult> {
       calls.push({ op, input });
       const h = handlers[op];

@@ -159,6 +159,7 @@ export function operationHelp(decl: OperationDecl): string {
   if (decl.aliases?.length) lines.push(`Also answers to: ${decl.aliases.join(', ')}`);
   if (decl.route) lines.push(`Cloud route: ${decl.route.method} ${decl.route.path}`);
   if (decl.localFiles) lines.push('Reads or writes local files: not offered over HTTP or with --remote.');
+  else if (decl.localFileFields?.length) lines.push(`${decl.localFileFields.map((f) => `--${f.replace(/_/g, '-')}`).join(', ')} name local files: not accepted over HTTP or with --remote.`);
   lines.push('', 'Options:');
   const exampleArgs: string[] = [];
   const entries = Object.entries(shape);

@@ -64,6 +64,22 @@ test('a puttygen PPK v3 key, encrypted: inspected as ssh-keygen sees it, convert
   expect(blobOf(run('ssh-keygen', ['-y', '-P', PASS, '-f', out]))).toBe(blobOf(puttyPublic));
   // The passphrase was kept: the file is not open without it.
   expect(() => run('ssh-keygen', ['-y', '-P', '', '-f', out])).toThrow();
+
+  // Nothing went into the vault so far; it does when asked, with the passphrase given above.
+  await page.getByRole('button', { name: 'Key pairs' }).click();
+  await expect(page.getByRole('table')).not.toContainText('Loading…');
+  await expect(page.getByRole('button', { name: 'from-putty' })).toHaveCount(0);
+  await page.goBack();
+  await page.getByLabel('Or upload a file').setInputFiles(ppk);
+  await page.getByRole('button', { name: 'Inspect' }).click();
+  await page.getByLabel('Passphrase of the key file').fill(PASS);
+  await page.getByLabel('Key pair name').fill('from-putty');
+  await page.getByRole('button', { name: 'Import into the vault' }).click();
+  await expect(page.getByTestId('kf-imported')).toContainText('from-putty');
+  await page.getByRole('button', { name: 'Key pairs' }).click();
+  await page.getByRole('button', { name: 'from-putty' }).click();
+  await expect(page.getByRole('definition').filter({ hasText: sha256 as string })).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'In the vault' })).toBeVisible();
 });
 
 test('Windows password from a pasted, encrypted private key and a blob made by openssl', async ({ page }) => {

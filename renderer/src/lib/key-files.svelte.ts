@@ -3,14 +3,16 @@
  * writes, without putting it in the vault. The key comes as text (pasted, uploaded or dropped;
  * read in the page and sent as content, in both modes) or, in the desktop app, from the OS open
  * dialog (a single-use token: the file is chosen again for each run). The result is saved by the
- * browser's download (web mode) or to a place chosen in the OS save dialog (desktop).
+ * browser's download (web mode) or to a place chosen in the OS save dialog (desktop). Nothing
+ * goes into the vault unless the user asks ("Import into the vault", a key pair like Key pairs'
+ * own import).
  */
 import type { InspectResult } from '../../../shared/operations/kps.js';
 import { MAX_KEY_TEXT_CHARS } from '../../../shared/operations/kps.js';
 import type { ChosenFile } from '../../../shared/ui/contract.js';
 import { UiError, type Client } from './api.js';
 import { saveText } from './download.js';
-import { EXPORT_FORMATS, FILE_EXTENSIONS, type ExportFormat } from './keypairs.svelte.js';
+import { EXPORT_FORMATS, FILE_EXTENSIONS, looksPublic, type ExportFormat } from './keypairs.svelte.js';
 import { Task } from './task.svelte.js';
 
 /** What the passphrase of a private output becomes. */
@@ -78,6 +80,8 @@ export class KeyFilesManager {
   choice = $state<PassphraseChoice>('keep');
   newPassphrase = $state('');
   converted = $state<Converted | null>(null);
+  /** The key pair the key was imported as, when the user asked for it. */
+  imported = $state<string | null>(null);
   readonly task = new Task();
 
   constructor(private readonly client: Client) {}
@@ -146,6 +150,23 @@ export class KeyFilesManager {
     });
   }
 
+  /**
+   * On request only: the key becomes a key pair in the vault (a private key hosted under
+   * kps/default, its passphrase used to open it and not kept; a public key as such).
+   */
+  async importIntoVault(name: string): Promise<void> {
+    this.imported = null;
+    const text = this.text;
+    if (this.dialogFile || !text.trim()) return;
+    const keypair = looksPublic(text)
+      ? { name, public_key: text }
+      : { name, key_protection: { private_key: text, encryption: { type: 'default' as const }, ...this.passphraseField() } };
+    await this.run(async () => {
+      await this.client.call('createKeypair', { keypair });
+      this.imported = name;
+    });
+  }
+
   /** Web mode: the converted key as a download. */
   save(doc?: Document): void {
     const c = this.converted;
@@ -170,6 +191,7 @@ export class KeyFilesManager {
     this.askPassphrase = false;
     this.info = null;
     this.converted = null;
+    this.imported = null;
     this.task.error = null;
   }
 

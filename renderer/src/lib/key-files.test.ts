@@ -96,6 +96,23 @@ describe('KeyFilesManager', () => {
   });
 });
 
+describe('KeyFilesManager import, only when asked', () => {
+  it('hosts a private key with its passphrase, or imports a public key; nothing is imported by inspect or convert', async () => {
+    const { client, calls } = scripted({ kpsInspect: () => info(), createKeypair: (i) => ({ keypair: { name: (i.keypair as { name: string }).name } }) }, 'http');
+    const kf = new KeyFilesManager(client);
+    kf.setText('-----BEGIN OPENSSH PRIVATE KEY-----');
+    await kf.inspect();
+    expect(calls.map((c) => c.op)).toEqual(['kpsInspect']);
+    kf.passphrase = 'pw';
+    await kf.importIntoVault('web-prod');
+    expect(calls.at(-1)).toEqual({ op: 'createKeypair', input: { keypair: { name: 'web-prod', key_protection: { private_key: '-----BEGIN OPENSSH PRIVATE KEY-----', encryption: { type: 'default' }, passphrase: 'pw' } } } });
+    expect(kf.imported).toBe('web-prod');
+    kf.setText('ssh-ed25519 AAAAC3Nza me');
+    await kf.importIntoVault('laptop');
+    expect(calls.at(-1)).toEqual({ op: 'createKeypair', input: { keypair: { name: 'laptop', public_key: 'ssh-ed25519 AAAAC3Nza me' } } });
+  });
+});
+
 describe('WindowsPasswordManager with a key given as text', () => {
   it('sends the pasted key by content and asks for the passphrase of an encrypted one', async () => {
     const { client, calls } = scripted({ kpsWindowsPassword: (i) => (i.passphrase === 'pw' ? { password: 'Adm1n!' } : new Fail('KPS.1002', 'The private key is encrypted; give its passphrase (--passphrase-file).')) });

@@ -53,7 +53,7 @@ test('a puttygen PPK v3 key, encrypted: inspected as ssh-keygen sees it, convert
   await expect(page.getByLabel("Keep the key's passphrase")).toBeChecked();
   await page.getByRole('button', { name: 'Convert', exact: true }).click();
   await expect(page.getByTestId('kf-converted')).toContainText('encrypted with a passphrase');
-  await shot(page, '13-key-files');
+  await shot(page, 'key-file-tools');
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download id_putty.key' }).click();
   const out = join(dir, 'id_putty.key');
@@ -103,5 +103,5 @@ test('Windows password from a pasted, encrypted private key and a blob made by o
   await page.getByLabel('Passphrase of the key file').fill('key pass');
   await page.getByRole('button', { name: 'Decrypt' }).click();
   await expect(page.getByTestId('windows-password')).toHaveText('Adm1n-Web-M0de!');
-  await shot(page, '13-windows-password-web');
+  await shot(page, 'windows-password-web');
 });

@@ -216,6 +216,7 @@ export class KeyFilesManager {
     await this.task.run(async () => {
       try {
         await step(source);
+        this.askPassphrase = false;
       } catch (e) {
         if (!(e instanceof UiError && e.code === PASSPHRASE_REQUIRED)) throw e;
         this.askPassphrase = true;

@@ -34,6 +34,7 @@ describe('KeyFilesManager', () => {
     await kf.convert();
     expect(calls.at(-1)).toEqual({ op: 'kpsConvert', input: { key_text: 'PuTTY-User-Key-File-3: ssh-ed25519', to: 'openssh', passphrase: 'pw' } });
     expect(kf.converted).toMatchObject({ fileName: 'id.key', text: '-----BEGIN OPENSSH PRIVATE KEY-----' });
+    expect(kf.askPassphrase).toBe(false); // the prompt goes once the passphrase worked
     // New text clears everything shown for the old key, passphrase included.
     kf.setText('other');
     expect([kf.info, kf.converted, kf.passphrase, kf.askPassphrase]).toEqual([null, null, '', false]);

@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UiServer } from '../../electron/server/ui-server.js';
+import { dispatchUiCall } from '../../electron/ui/bridge.js';
+import { PathTokens } from '../../electron/ui/path-tokens.js';
 import { Workspace } from '../../electron/ui/workspace.js';
 import { fingerprintIn, mustTool, tool } from '../helpers/keytools.js';
 import { tempDir } from '../helpers/vault.js';
@@ -119,6 +121,28 @@ describe('key-file tools in web mode (by content over HTTP)', () => {
     expect((await call('importPrivateKey', { keypair: { name: 'win', key_protection: { private_key: readFileSync(key, 'utf8'), encryption: { type: 'default' } } } })).status).toBe(200);
     const hosted = await call('kpsWindowsPassword', { password_blob: blob, keypair_name: 'win' });
     expect(hosted).toMatchObject({ status: 200, body: { password: 'W3b-M0de!' } });
+  });
+});
+
+describe('key-file tools in the desktop app (IPC): content in, the output only where the save dialog says', () => {
+  it('writes a pasted key to a save-dialog token; a page-made path is refused and nothing is written', async () => {
+    const ipcDir = tempDir('keyhold-ipc-keyfiles-');
+    const ws = new Workspace(join(ipcDir, 'absent', 'vault.db'), { transport: 'ipc', keychain: null, remember: { supported: false }, kdfTargetMs: 10 });
+    const paths = new PathTokens();
+    const shell = { paths, clipboard: { write: async () => undefined, clear: async () => false }, dialogs: { open: async () => null, save: async () => null } };
+    mustTool('ssh-keygen', ['-q', '-t', 'ecdsa', '-b', '384', '-N', '', '-C', 'ipc@test', '-f', join(ipcDir, 'id_ecdsa')]);
+    const text = readFileSync(join(ipcDir, 'id_ecdsa'), 'utf8');
+    const made = join(ipcDir, '.bashrc');
+    await expect(dispatchUiCall(ws, 'kpsConvert', { key_text: text, to: 'ppk3', out: made }, 'ipc', shell)).rejects.toMatchObject({ code: 'KPS.0002', message: expect.stringContaining('Invalid parameter out') });
+    expect(existsSync(made)).toBe(false);
+    const target = join(ipcDir, 'id_ecdsa.ppk');
+    const r = (await dispatchUiCall(ws, 'kpsConvert', { key_text: text, to: 'ppk3', out: paths.issue(target, 'save'), force: true }, 'ipc', shell)) as Record<string, unknown>;
+    expect(r).toMatchObject({ format: 'ppk3', key_type: 'ecdsa-sha2-nistp384', comment: 'ipc@test' });
+    expect(r.key_text).toBeUndefined(); // written, not sent back to the page
+    // puttygen reads what was written and derives ssh-keygen's public key.
+    const fromPutty = mustTool('puttygen', [target, '-O', 'public-openssh']).trim().split(' ').slice(0, 2).join(' ');
+    expect(fromPutty).toBe(mustTool('ssh-keygen', ['-y', '-f', join(ipcDir, 'id_ecdsa')]).trim().split(' ').slice(0, 2).join(' '));
+    expect(existsSync(join(ipcDir, 'absent'))).toBe(false); // no vault needed, none made
   });
 });
 

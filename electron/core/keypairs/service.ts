@@ -35,11 +35,18 @@ function nextId(ctx: KmsContext): number {
   return ctx.store.list<KeypairRecord>(KEYPAIR_TABLE).reduce((max, k) => Math.max(max, k.id), 0) + 1;
 }
 
-async function writeOut(path: string, format: FormatName, key: { publicKey: PublicKey; privateKey?: PrivateKey }, comment: string, passphrase: string | undefined, force = false) {
+type KeyToWrite = { publicKey: PublicKey; privateKey?: PrivateKey };
+
+/** The key written in `format`, with the inspect of what the text really holds (read back, not assumed). */
+async function written(format: FormatName, key: KeyToWrite, comment: string, passphrase: string | undefined) {
   const text = await writeKey(format, key, { comment, passphrase });
+  return { text, inspect: inspectOf(await readKey(text, passphrase)) };
+}
+
+async function writeOut(path: string, format: FormatName, key: KeyToWrite, comment: string, passphrase: string | undefined, force = false) {
+  const { text, inspect } = await written(format, key, comment, passphrase);
   writeKeyFile(path, text, isPrivateFormat(format), force);
-  // Read back what was written: the output shows the file as it really is.
-  return inspectOf(await readKey(text, passphrase));
+  return inspect;
 }
 
 /** What a create or import needs that costs time: the key read (its KDF) or generated. */
@@ -155,9 +162,9 @@ export const kpsHandlers: Handlers<typeof kpsOperations, KmsContext> = {
     const passphrase = input.no_passphrase ? undefined : (input.new_passphrase ?? (parsed.encrypted ? input.passphrase : undefined));
     const comment = input.comment ?? parsed.comment;
     if (input.out !== undefined) return writeOut(input.out, input.to, parsed, comment, passphrase, input.force === true);
-    // By content: the text comes back with the inspect of what it really holds (read back).
-    const text = await writeKey(input.to, parsed, { comment, passphrase });
-    return { ...inspectOf(await readKey(text, passphrase)), key_text: text };
+    // By content: the text comes back, with the inspect of what it holds.
+    const { text, inspect } = await written(input.to, parsed, comment, passphrase);
+    return { ...inspect, key_text: text };
   },
 
   async kpsWindowsPassword(ctx, input) {

@@ -79,6 +79,8 @@ export class KeyFilesManager {
   to = $state<ExportFormat>('openssh');
   choice = $state<PassphraseChoice>('keep');
   newPassphrase = $state('');
+  /** The converted key's comment; empty keeps the key's own. */
+  comment = $state('');
   converted = $state<Converted | null>(null);
   /** The key pair the key was imported as, when the user asked for it. */
   imported = $state<string | null>(null);
@@ -144,7 +146,8 @@ export class KeyFilesManager {
       const protection = !isPrivate ? {} : this.choice === 'remove' ? { no_passphrase: true } : this.choice === 'change' ? { new_passphrase: this.newPassphrase } : {};
       // The OS save dialog has already asked before replacing a file.
       const where = target?.token ? { out: target.token, force: true } : {};
-      const r = await this.client.call('kpsConvert', { ...source, to: this.to, ...this.passphraseField(), ...protection, ...where });
+      const comment = this.comment.trim() ? { comment: this.comment.trim() } : {};
+      const r = await this.client.call('kpsConvert', { ...source, to: this.to, ...this.passphraseField(), ...protection, ...comment, ...where });
       const { key_text: text, ...info } = r;
       this.converted = target?.name ? { info, fileName: target.name, savedAs: target.name } : { info, fileName, ...(text === undefined ? {} : { text }) };
     });
@@ -188,6 +191,7 @@ export class KeyFilesManager {
   private reset(): void {
     this.passphrase = '';
     this.newPassphrase = '';
+    this.comment = '';
     this.askPassphrase = false;
     this.info = null;
     this.converted = null;

@@ -53,8 +53,9 @@ describe('KeyFilesManager', () => {
     await kf.convert();
     expect(calls.at(-1)?.input).toEqual({ key_text: 'key', to: 'pkcs8', no_passphrase: true });
     kf.to = 'public-openssh';
+    kf.comment = ' laptop ';
     await kf.convert();
-    expect(calls.at(-1)?.input).toEqual({ key_text: 'key', to: 'public-openssh' });
+    expect(calls.at(-1)?.input).toEqual({ key_text: 'key', to: 'public-openssh', comment: 'laptop' });
   });
 
   it('desktop: a file from the open dialog is read by its token, once; the output goes where the save dialog says', async () => {

@@ -22,6 +22,7 @@ export interface Sm2Key {
 
 // AlgorithmIdentifier { id-ecPublicKey, sm2 (1.2.156.10197.1.301) }.
 const ALGORITHM = Buffer.from('301306072a8648ce3d020106082a811ccf5501822d', 'hex');
+const SM2_CURVE = Buffer.from('06082a811ccf5501822d', 'hex');
 const SPKI_PREFIX = Buffer.concat([Buffer.from('3059', 'hex'), ALGORITHM, Buffer.from('034200', 'hex')]);
 const N = BigInt('0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123');
 
@@ -68,7 +69,7 @@ export function parseSm2Pkcs8(der: Buffer): Sm2Key | null {
   if (!outer || outer.tag !== 0x30 || outer.next !== der.length) return null;
   const top = children(outer.body);
   if (!top || top.length < 3 || top[0]?.tag !== 0x02 || top[1]?.tag !== 0x30 || top[2]?.tag !== 0x04) return null;
-  if (!top[1].body.equals(ALGORITHM.subarray(2))) return null;
+  if (!top[0].body.equals(Buffer.from([0])) || !top[1].body.equals(ALGORITHM.subarray(2))) return null;
   const ecOuter = readTlv(top[2].body, 0);
   if (!ecOuter || ecOuter.tag !== 0x30 || ecOuter.next !== top[2].body.length) return null;
   const ec = children(ecOuter.body);
@@ -81,7 +82,7 @@ export function parseSm2Pkcs8(der: Buffer): Sm2Key | null {
     if (extra.tag === 0xa1) {
       const bits = readTlv(extra.body, 0);
       if (!bits || bits.tag !== 0x03 || bits.body[0] !== 0 || bits.body.subarray(1).toString('hex') !== q) return null;
-    } else if (extra.tag !== 0xa0) {
+    } else if (extra.tag !== 0xa0 || !extra.body.equals(SM2_CURVE)) {
       return null;
     }
   }

@@ -4,7 +4,7 @@
  */
 
 /** Key specs the local KMS can create (reference §4.1); their behaviour is in electron/core/kms/key-specs.ts. */
-export const KEY_SPECS = ['AES_256', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256', 'EC_P384', 'SECP256K1', 'HMAC_256', 'HMAC_384', 'HMAC_512'] as const;
+export const KEY_SPECS = ['AES_256', 'SM4', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256', 'EC_P384', 'SECP256K1', 'SM2', 'ED25519', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'HMAC_SM3'] as const;
 export type KeySpec = (typeof KEY_SPECS)[number];
 
 export const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC'] as const;
@@ -34,14 +34,16 @@ export const SIGNING_ALGORITHMS = [
   'ECDSA_SHA_256',
   'ECDSA_SHA_384',
   'ECDSA_SHA_512',
+  'SM2DSA_SM3',
+  'ED25519_SHA_512',
 ] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
-/** encrypt-data / decrypt-data algorithms: AES-GCM for AES keys, RSA OAEP for RSA keys. */
-export const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1'] as const;
+/** encrypt-data / decrypt-data algorithms: AES-GCM or SM4-GCM for symmetric keys, RSA OAEP for RSA keys, SM2 for SM2 keys. */
+export const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'SM2_ENCRYPT'] as const;
 export type EncryptionAlgorithm = (typeof ENCRYPTION_ALGORITHMS)[number];
 
-export const MAC_ALGORITHMS = ['HMAC_SHA_256', 'HMAC_SHA_384', 'HMAC_SHA_512'] as const;
+export const MAC_ALGORITHMS = ['HMAC_SHA_256', 'HMAC_SHA_384', 'HMAC_SHA_512', 'HMAC_SM3'] as const;
 export type MacAlgorithm = (typeof MAC_ALGORITHMS)[number];
 
 /** Wrapping algorithms for bring-your-own key material (the seed's import guide). */

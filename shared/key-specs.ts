@@ -22,6 +22,11 @@ export interface KeySpecRules {
    * pairs) a private key wrapped under a temporary AES key that is wrapped with them.
    */
   importable: boolean;
+  /**
+   * The digest beside a data key in encrypt-datakey's plain_text and in decrypt-datakey's
+   * datakey_dgst: SHA-256 for AES keys, SM3 for SM4 keys (reference §4.3).
+   */
+  datakeyDigest?: 'sha256' | 'sm3';
   /** RSA modulus in bytes (bounds the OAEP plaintext). */
   modulusBytes?: number;
 }
@@ -29,6 +34,16 @@ export interface KeySpecRules {
 const RSA_SIGNING: readonly SigningAlgorithm[] = SIGNING_ALGORITHMS.filter((a) => a.startsWith('RSASSA_'));
 const ECDSA: readonly SigningAlgorithm[] = SIGNING_ALGORITHMS.filter((a) => a.startsWith('ECDSA_'));
 const RSA_OAEP: readonly EncryptionAlgorithm[] = ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1'];
+const symmetricEncryption = (datakeyDigest: 'sha256' | 'sm3'): KeySpecRules => ({
+  usages: ['ENCRYPT_DECRYPT'],
+  defaultUsage: 'ENCRYPT_DECRYPT',
+  symmetric: true,
+  encryption: ['SYMMETRIC_DEFAULT'],
+  signing: [],
+  rotatable: true,
+  importable: true,
+  datakeyDigest,
+});
 
 const rsa = (modulusBytes: number): KeySpecRules => ({
   usages: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT'],
@@ -61,24 +76,30 @@ const hmac = (mac: MacAlgorithm): KeySpecRules => ({
 });
 
 export const KEY_SPEC_RULES: Readonly<Record<KeySpec, KeySpecRules>> = {
-  AES_256: {
-    usages: ['ENCRYPT_DECRYPT'],
-    defaultUsage: 'ENCRYPT_DECRYPT',
-    symmetric: true,
-    encryption: ['SYMMETRIC_DEFAULT'],
-    signing: [],
-    rotatable: true,
-    importable: true,
-  },
+  AES_256: symmetricEncryption('sha256'),
+  /** SYMMETRIC_DEFAULT is SM4-GCM (RFC 8998) for these keys: docs/kms.md, "SM4". */
+  SM4: symmetricEncryption('sm3'),
   RSA_2048: rsa(256),
   RSA_3072: rsa(384),
   RSA_4096: rsa(512),
   EC_P256: ec,
   EC_P384: ec,
   SECP256K1: ec,
+  /** SM2DSA_SM3 with the default distinguishing id; SM2_ENCRYPT for ENCRYPT_DECRYPT keys. */
+  SM2: {
+    usages: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT'],
+    defaultUsage: 'SIGN_VERIFY',
+    symmetric: false,
+    encryption: ['SM2_ENCRYPT'],
+    signing: ['SM2DSA_SM3'],
+    rotatable: false,
+    importable: true,
+  },
+  ED25519: { ...ec, signing: ['ED25519_SHA_512'] },
   HMAC_256: hmac('HMAC_SHA_256'),
   HMAC_384: hmac('HMAC_SHA_384'),
   HMAC_512: hmac('HMAC_SHA_512'),
+  HMAC_SM3: hmac('HMAC_SM3'),
 };
 
 /** The key states as the cloud numbers them. */

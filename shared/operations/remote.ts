@@ -132,16 +132,21 @@ export const remoteOperations = {
   remoteByok: defineOp({
     service: 'remote',
     name: 'byok',
-    summary: 'Bring your own key to a remote CMK created with origin external: material generated here (or read from --material-file) is wrapped locally with the remote wrapping key and imported; only the wrapped form travels.',
+    summary: 'Bring your own key to a remote CMK created with origin external: material generated here (or read from --material-file), or a key pair from --private-key-file, is wrapped locally with the remote wrapping key and imported; only the wrapped form travels.',
     input: z.object({
       name,
       key_id: z.string().regex(/^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/, 'must be the remote key id'),
       wrapping_algorithm: z.enum(['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'RSAES_PKCS1_V1_5']).default('RSAES_OAEP_SHA_256'),
       material_file: z.string().min(1).optional().describe('32 bytes of AES-256 key material to import instead of generating it'),
       material_out: z.string().min(1).optional().describe('where to keep a copy of generated material (mode 0600), for escrow'),
+      private_key_file: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('a private key (PEM, or DER as PKCS#8/SEC1/PKCS#1, unencrypted) to import into a remote key-pair CMK (RSA, EC, SM2, ED25519)'),
       expiration_time: z.number().int().positive().optional().describe('seconds since epoch after which the remote drops the material'),
     }),
-    output: out<{ key_id: string; remote: string; wrapping_algorithm: string; material_source: 'generated' | 'file'; material_out: string | null }>(),
+    output: out<{ key_id: string; remote: string; wrapping_algorithm: string; material_source: 'generated' | 'file' | 'private_key_file'; material_out: string | null }>(),
     mutates: false,
     localFiles: true,
     audit: { keyIdField: 'key_id', record: ['name', 'wrapping_algorithm'] },

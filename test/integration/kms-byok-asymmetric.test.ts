@@ -27,8 +27,24 @@ const GENPKEY: Record<string, string[]> = {
   EC_P256: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
   EC_P384: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
   SECP256K1: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1'],
+  ED25519: ['-algorithm', 'ED25519'],
+  SM2: ['-algorithm', 'SM2'],
 };
-const SIGN_ALG: Record<string, string> = { RSA_2048: 'RSASSA_PKCS1_V1_5_SHA_256', RSA_3072: 'RSASSA_PKCS1_V1_5_SHA_256', EC_P256: 'ECDSA_SHA_256', EC_P384: 'ECDSA_SHA_256', SECP256K1: 'ECDSA_SHA_256' };
+const SIGN_ALG: Record<string, string> = {
+  RSA_2048: 'RSASSA_PKCS1_V1_5_SHA_256',
+  RSA_3072: 'RSASSA_PKCS1_V1_5_SHA_256',
+  EC_P256: 'ECDSA_SHA_256',
+  EC_P384: 'ECDSA_SHA_256',
+  SECP256K1: 'ECDSA_SHA_256',
+  ED25519: 'ED25519_SHA_512',
+  SM2: 'SM2DSA_SM3',
+};
+/** openssl's verification of a RAW signature: SHA-256 for RSA/EC, pure Ed25519, SM2 with SM3 and the default distinguishing id. */
+const VERIFY: Record<string, (pub: string, sig: string, msg: string) => string[]> = {
+  ED25519: (pub, sig, msg) => ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', msg, '-sigfile', sig],
+  SM2: (pub, sig, msg) => ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-digest', 'sm3', '-in', msg, '-sigfile', sig, '-pkeyopt', 'distid:1234567812345678'],
+};
+const verifyArgs = (spec: string, pub: string, sig: string, msg: string) => VERIFY[spec]?.(pub, sig, msg) ?? ['dgst', '-sha256', '-verify', pub, '-signature', sig, msg];
 
 /**
  * A private key made by openssl, as PKCS#8 DER (the seed FAQ's `openssl pkcs8 -topk8 -nocrypt`,
@@ -72,7 +88,7 @@ describe('asymmetric BYOK with openssl-made and openssl-wrapped keys', () => {
       writeFileSync(join(dir, `${name}.msg`), `release of ${spec}`);
       const sig = await kms(session, 'sign', { key_id: keyId, message: Buffer.from(`release of ${spec}`).toString('base64'), signing_algorithm: SIGN_ALG[spec], message_type: 'RAW' });
       writeFileSync(join(dir, `${name}.sig`), Buffer.from(sig.signature, 'base64'));
-      expect(ossl(['dgst', '-sha256', '-verify', `${name}.pub.pem`, '-signature', `${name}.sig`, `${name}.msg`]).toString()).toContain('Verified OK');
+      expect(ossl(verifyArgs(spec, `${name}.pub.pem`, `${name}.sig`, `${name}.msg`)).toString()).toMatch(/Verified OK|Signature Verified Successfully/);
     });
   }
 
@@ -113,6 +129,23 @@ describe('asymmetric BYOK with openssl-made and openssl-wrapped keys', () => {
       bad[100] = (bad[100] as number) ^ 1;
       await expectCode(kms(session, 'import-key-material', { key_id: keyId, ...req, encrypted_key_material: bad.toString('base64') }), 'KMS.0311');
       await stays(keyId);
+    });
+
+    it('an Ed25519 key for SM2, an SM2 key for EC_P256 and a P-256 key for SM2 are KMS.2604', async () => {
+      opensslKey('ed-for-sm2', 'ED25519');
+      const sm2 = await createKey(session, 'SM2', { origin: 'external' });
+      await expectCode(kms(session, 'import-key-material', { key_id: sm2, ...(await wrapForImport(sm2, 'ed-for-sm2')) }), 'KMS.2604');
+      await stays(sm2);
+      opensslKey('p256-for-sm2', 'EC_P256');
+      await expectCode(kms(session, 'import-key-material', { key_id: sm2, ...(await wrapForImport(sm2, 'p256-for-sm2')) }), 'KMS.2604');
+      await stays(sm2);
+      opensslKey('sm2-for-p256', 'SM2');
+      const ec = await createKey(session, 'EC_P256', { origin: 'external' });
+      await expectCode(kms(session, 'import-key-material', { key_id: ec, ...(await wrapForImport(ec, 'sm2-for-p256')) }), 'KMS.2604');
+      await stays(ec);
+      const ed = await createKey(session, 'ED25519', { origin: 'external' });
+      await expectCode(kms(session, 'import-key-material', { key_id: ed, ...(await wrapForImport(ed, 'sm2-for-p256')) }), 'KMS.2604');
+      await stays(ed);
     });
 
     it('a key of the wrong curve or size is KMS.2604', async () => {

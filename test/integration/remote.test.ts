@@ -1,4 +1,5 @@
 // Two Keyhold vaults on loopback: one serves, the other runs operations on it with --remote.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +204,45 @@ describe('remote byok', () => {
     writeFileSync(other, Buffer.alloc(32, 7));
     expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-file', other]).error?.error_code).toBe('KMS.2606');
     expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-file', escrow, '--wrapping-algorithm', 'RSAES_OAEP_SHA_1']).status).toBe(0);
+  });
+
+  it('carries openssl-made key pairs (EC_P256 as traditional PEM, SM2 and ED25519 as PKCS#8) to external remote keys: the remote signs, openssl verifies with the original public key', () => {
+    const dir = tempDir();
+    const ossl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cases = [
+      { spec: 'EC_P256', gen: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], file: 'k.trad.pem', alg: 'ECDSA_SHA_256', verify: ['dgst', '-sha256', '-verify', 'k.pub.pem', '-signature', 'm.sig', 'm.txt'] },
+      { spec: 'SM2', gen: ['-algorithm', 'SM2'], file: 'k.p8.der', alg: 'SM2DSA_SM3', verify: ['pkeyutl', '-verify', '-pubin', '-inkey', 'k.pub.pem', '-rawin', '-digest', 'sm3', '-in', 'm.txt', '-sigfile', 'm.sig', '-pkeyopt', 'distid:1234567812345678'] },
+      { spec: 'ED25519', gen: ['-algorithm', 'ED25519'], file: 'k.p8.der', alg: 'ED25519_SHA_512', verify: ['pkeyutl', '-verify', '-pubin', '-inkey', 'k.pub.pem', '-rawin', '-in', 'm.txt', '-sigfile', 'm.sig'] },
+    ];
+    for (const c of cases) {
+      ossl(['genpkey', ...c.gen, '-out', 'k.pem']);
+      ossl(['pkcs8', '-topk8', '-nocrypt', '-in', 'k.pem', '-outform', 'DER', '-out', 'k.p8.der']);
+      if (c.spec === 'EC_P256') ossl(['ec', '-in', 'k.pem', '-out', 'k.trad.pem']);
+      ossl(['pkey', '-in', 'k.pem', '-pubout', '-out', 'k.pub.pem']);
+      const created = cli(server, ['kms', 'create-key', '--key-alias', `byok-pair-${c.spec}`, '--key-spec', c.spec, '--origin', 'external']);
+      const keyId = (created.json as { key_info: { key_id: string } }).key_info.key_id;
+      const r = cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--private-key-file', join(dir, c.file)]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.json).toMatchObject({ key_id: keyId, material_source: 'private_key_file', material_out: null });
+      expect((cli(server, ['kms', 'get-publickey', '--key-id', keyId]).json as { public_key: string }).public_key.replace(/\s+/g, '')).toBe(readFileSync(join(dir, 'k.pub.pem'), 'utf8').replace(/\s+/g, ''));
+      writeFileSync(join(dir, 'm.txt'), `signed by the remote ${c.spec}`);
+      const sig = cli(server, ['kms', 'sign', '--key-id', keyId, '--signing-algorithm', c.alg, '--message-type', 'RAW', '--message', Buffer.from(`signed by the remote ${c.spec}`).toString('base64')]);
+      writeFileSync(join(dir, 'm.sig'), Buffer.from((sig.json as { signature: string }).signature, 'base64'));
+      expect(ossl(c.verify).toString()).toMatch(/Verified OK|Signature Verified Successfully/);
+    }
+  });
+
+  it('refuses a key pair of another spec (the remote says KMS.2604) and symmetric options beside a private key', () => {
+    const dir = tempDir();
+    execFileSync('openssl', ['genpkey', '-algorithm', 'ED25519', '-out', join(dir, 'ed.pem')]);
+    const created = cli(server, ['kms', 'create-key', '--key-alias', 'byok-pair-mismatch', '--key-spec', 'SM2', '--origin', 'external']);
+    const keyId = (created.json as { key_info: { key_id: string } }).key_info.key_id;
+    expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--private-key-file', join(dir, 'ed.pem')]).error?.error_code).toBe('KMS.2604');
+    expect((cli(server, ['kms', 'describe-key', '--key-id', keyId]).json as { key_info: { key_state: string } }).key_info.key_state).toBe('5');
+    const both = cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--private-key-file', join(dir, 'ed.pem'), '--material-out', join(dir, 'x.bin')]);
+    expect(both.error?.error_code).toBe('REMOTE.0002');
+    writeFileSync(join(dir, 'junk.der'), Buffer.alloc(100, 3));
+    expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--private-key-file', join(dir, 'junk.der')]).error?.error_code).toBe('REMOTE.0002');
   });
 
   it('refuses to overwrite an existing escrow file before touching the remote', () => {

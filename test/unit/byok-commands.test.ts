@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WRAPPING_ALGORITHMS } from '../../shared/constants.js';
-import { materialBytes, opensslSteps } from '../../renderer/src/lib/byok-commands.js';
+import { importsKeyPair, materialBytes, opensslKeyPairSteps, opensslSteps } from '../../renderer/src/lib/byok-commands.js';
+import { kwpUnwrap } from '../../electron/core/crypto/aes-kwp.js';
 import { tempDir } from '../helpers/vault.js';
 
 describe('BYOK wizard commands', () => {
@@ -36,4 +37,36 @@ describe('BYOK wizard commands', () => {
       });
     }
   }
+});
+
+describe('BYOK wizard commands for key pairs', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  for (const [algorithm, spec] of [
+    ['RSAES_OAEP_SHA_256', 'SM2'],
+    ['RSAES_OAEP_SHA_1', 'ED25519'],
+    ['RSAES_OAEP_SHA_256', 'EC_P384'],
+  ] as const) {
+    it(`${algorithm} for ${spec}: the private key openssl makes is PKCS#8 of the spec, wrapped under the temporary key the wrapping key opens`, () => {
+      const dir = tempDir('keyhold-byok-pair-');
+      writeFileSync(join(dir, 'PublicKey.der'), publicKey.export({ type: 'spki', format: 'der' }));
+      const lines = opensslKeyPairSteps(algorithm, spec);
+      expect(lines[0]).toMatch(/^openssl genpkey /);
+      // The lines are shell lines (the KWP key is read with $(xxd …)), as a user pastes them.
+      for (const line of lines) execFileSync('bash', ['-c', line], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      const temp = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256' }, readFileSync(join(dir, 'EncryptedTempKey.bin')));
+      expect(temp.equals(readFileSync(join(dir, 'TempKey.bin')))).toBe(true);
+      const der = kwpUnwrap(temp, readFileSync(join(dir, 'EncryptedPrivateKey.bin')));
+      expect(der?.equals(readFileSync(join(dir, 'PrivateKey.p8.der')))).toBe(true);
+      const text = execFileSync('openssl', ['pkey', '-inform', 'DER', '-in', join(dir, 'PrivateKey.p8.der'), '-noout', '-text'], { encoding: 'utf8' });
+      expect(text).toContain({ SM2: 'SM2', ED25519: 'ED25519', EC_P384: 'P-384' }[spec]);
+      expect(importsKeyPair(spec)).toBe(true);
+    });
+  }
+
+  it('symmetric specs take raw material; SM4 is 16 bytes', () => {
+    expect(importsKeyPair('SM4')).toBe(false);
+    expect(importsKeyPair('HMAC_SM3')).toBe(false);
+    expect(materialBytes('SM4')).toBe(16);
+    expect(materialBytes('HMAC_SM3')).toBe(32);
+  });
 });

@@ -7,7 +7,8 @@ import { ecdsaSignDigest, ecdsaVerifyDigest, type CurveName } from './ecdsa-preh
 import { hashBytes, pkcs1SignDigest, pkcs1VerifyDigest, pssSignDigest, pssVerifyDigest } from './rsa.js';
 
 export interface SignOptions {
-  hash: 'sha256' | 'sha384' | 'sha512';
+  /** sm3 only with SM2 keys (crypto/sm2.ts); Ed25519 hashes with SHA-512 by definition. */
+  hash: 'sha256' | 'sha384' | 'sha512' | 'sm3';
   /** Only for RSA keys. */
   padding?: 'pss' | 'pkcs1';
   /** The data is already the digest (KMS message_type DIGEST); its length must match the hash. */
@@ -30,15 +31,35 @@ function keyOpts(key: KeyObject, opts: SignOptions, verifying: boolean) {
   return opts.padding === 'pss' ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength } : { key, padding: constants.RSA_PKCS1_PADDING };
 }
 
+/** The RSA and ECDSA paths: SM3 is refused here (SM2 keys sign in crypto/sm2.ts). */
+function rsaEcHash(opts: SignOptions): 'sha256' | 'sha384' | 'sha512' {
+  if (opts.hash === 'sm3') throw new RangeError('SM3 signatures are SM2 signatures (crypto/sm2.ts).');
+  return opts.hash;
+}
+
 export function signMessage(key: KeyObject, message: Buffer, opts: SignOptions): Buffer {
+  if (key.asymmetricKeyType === 'ed25519') {
+    if (opts.prehashed) throw new RangeError('Ed25519 signs the message itself, not a digest.');
+    return nodeSign(null, message, key);
+  }
+  const hash = rsaEcHash(opts);
   if (!opts.prehashed) return nodeSign(opts.hash, message, keyOpts(key, opts, false));
-  if (message.length !== hashBytes(opts.hash)) throw new RangeError(`A ${opts.hash} digest is ${hashBytes(opts.hash)} bytes.`);
-  if (key.asymmetricKeyType === 'rsa') return opts.padding === 'pss' ? pssSignDigest(key, opts.hash, message) : pkcs1SignDigest(key, opts.hash, message);
+  if (message.length !== hashBytes(hash)) throw new RangeError(`A ${hash} digest is ${hashBytes(hash)} bytes.`);
+  if (key.asymmetricKeyType === 'rsa') return opts.padding === 'pss' ? pssSignDigest(key, hash, message) : pkcs1SignDigest(key, hash, message);
   return ecdsaSignDigest(key, curveOf(key), message);
 }
 
 /** A malformed signature is `false`, never an exception. */
 export function verifyMessage(key: KeyObject, message: Buffer, signature: Buffer, opts: SignOptions): boolean {
+  if (key.asymmetricKeyType === 'ed25519') {
+    try {
+      return !opts.prehashed && nodeVerify(null, message, key, signature);
+    } catch {
+      return false;
+    }
+  }
+  if (opts.hash === 'sm3') return false;
+  const hash = opts.hash;
   if (!opts.prehashed) {
     try {
       return nodeVerify(opts.hash, message, keyOpts(key, opts, true), signature);
@@ -46,7 +67,7 @@ export function verifyMessage(key: KeyObject, message: Buffer, signature: Buffer
       return false;
     }
   }
-  if (message.length !== hashBytes(opts.hash)) return false;
-  if (key.asymmetricKeyType === 'rsa') return opts.padding === 'pss' ? pssVerifyDigest(key, opts.hash, message, signature) : pkcs1VerifyDigest(key, opts.hash, message, signature);
+  if (message.length !== hashBytes(hash)) return false;
+  if (key.asymmetricKeyType === 'rsa') return opts.padding === 'pss' ? pssVerifyDigest(key, hash, message, signature) : pkcs1VerifyDigest(key, hash, message, signature);
   return ecdsaVerifyDigest(key, curveOf(key), message, signature);
 }

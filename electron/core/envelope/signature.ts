@@ -36,6 +36,11 @@ export interface SignatureRecord {
 }
 
 /** The digest a signing algorithm signs: its name's suffix (…_SHA_256 → SHA_256). */
+/** File signatures sign a SHA-2 digest of the file: RSA and ECDSA only (SM2 and Ed25519 sign otherwise). */
+export function signsFiles(alg: string): alg is SigningAlgorithm {
+  return (SIGNING_ALGORITHMS as readonly string[]).includes(alg) && /^(RSASSA_|ECDSA_)/.test(alg);
+}
+
 export function digestAlgorithmOf(alg: SigningAlgorithm): DigestAlgorithm {
   return alg.slice(alg.lastIndexOf('SHA_')) as DigestAlgorithm;
 }
@@ -82,7 +87,7 @@ export function parseRecord(text: string): SignatureRecord {
   if (r.version !== RECORD_VERSION) throw malformed(`unsupported version ${JSON.stringify(r.version)}`);
   if (typeof r.key_id !== 'string' || !/^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/.test(r.key_id)) throw malformed('bad key_id');
   const alg = r.signing_algorithm;
-  if (typeof alg !== 'string' || !(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) throw malformed('unknown signing_algorithm');
+  if (typeof alg !== 'string' || !signsFiles(alg)) throw malformed('unknown signing_algorithm');
   const digestAlg = digestAlgorithmOf(alg as SigningAlgorithm);
   if (r.digest_algorithm !== digestAlg) throw malformed(`digest_algorithm must be ${digestAlg} for ${alg}`);
   const digestHex = DIGEST_BYTES[digestAlg] * 2;

@@ -8,7 +8,21 @@ import type { HashName } from '../crypto/rsa.js';
 import type { SignOptions } from '../crypto/sign.js';
 
 /** Kinds of material the HSM can hold. KMS key specs map onto these in the key-spec table. */
-export type HsmKeyKind = 'aes-256' | 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ec-p256' | 'ec-p384' | 'ec-secp256k1';
+export type HsmKeyKind =
+  | 'aes-256'
+  | 'hmac-sha256'
+  | 'hmac-sha384'
+  | 'hmac-sha512'
+  | 'rsa-2048'
+  | 'rsa-3072'
+  | 'rsa-4096'
+  | 'ec-p256'
+  | 'ec-p384'
+  | 'ec-secp256k1'
+  | 'sm4'
+  | 'hmac-sm3'
+  | 'sm2'
+  | 'ed25519';
 
 /** Material sealed under the HSM's wrapping key: safe to store, useless without the HSM. */
 export type WrappedKey = string & { readonly __wrapped: unique symbol };
@@ -36,6 +50,10 @@ export interface HsmBackend {
   rsaEncrypt(handle: KeyHandle, hash: HashName, plaintext: Buffer): Buffer;
   /** Returns null when the ciphertext does not decrypt under this key. */
   rsaDecrypt(handle: KeyHandle, hash: HashName, ciphertext: Buffer): Buffer | null;
+  /** SM2 public-key encryption (encrypt-data with SM2_ENCRYPT): DER C1C3C2, as OpenSSL writes. */
+  sm2Encrypt(handle: KeyHandle, plaintext: Buffer): Buffer;
+  /** Returns null when the ciphertext does not decrypt under this key. */
+  sm2Decrypt(handle: KeyHandle, ciphertext: Buffer): Buffer | null;
   /**
    * Bring your own key: decrypts material wrapped under `wrappingKey` (an RSA key pair of the
    * HSM) and wraps it as `kind`, so the plaintext never leaves the HSM. Also returns a keyed

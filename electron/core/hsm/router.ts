@@ -60,6 +60,14 @@ export class HsmRouter implements HsmBackend {
     return this.of(handle).rsaDecrypt(handle, hash, ciphertext);
   }
 
+  sm2Encrypt(handle: KeyHandle, plaintext: Buffer): Buffer {
+    return this.of(handle).sm2Encrypt(handle, plaintext);
+  }
+
+  sm2Decrypt(handle: KeyHandle, ciphertext: Buffer): Buffer | null {
+    return this.of(handle).sm2Decrypt(handle, ciphertext);
+  }
+
   importWrapped(wrappingKey: KeyHandle, algorithm: WrappingAlgorithm, encrypted: Buffer, kind: HsmKeyKind): { wrapped: WrappedKey; fingerprint: string } {
     return this.of(wrappingKey).importWrapped(wrappingKey, algorithm, encrypted, kind);
   }

@@ -13,6 +13,8 @@ import type { WrappingAlgorithm } from '../../../shared/constants.js';
 import { hkdf32, hmacSha256 } from '../crypto/hmac.js';
 import { oaepDecrypt, oaepEncrypt, type HashName } from '../crypto/rsa.js';
 import { signMessage, verifyMessage, type SignOptions } from '../crypto/sign.js';
+import { parseSm2Pkcs8, sm2Decrypt, sm2Encrypt, sm2Pkcs8, sm2PublicKeyPem, sm2Sign, sm2Verify, type Sm2Key } from '../crypto/sm2.js';
+import { sm4GcmOpen, sm4GcmSeal } from '../crypto/sm4-gcm.js';
 import { pkcs1v15Decrypt } from './legacy/pkcs1v15-decrypt.js';
 import type { HsmBackend, HsmKeyKind, KeyHandle, WrappedKey } from './backend.js';
 
@@ -22,13 +24,19 @@ const MAGIC = 'KHK1';
 interface KindInfo {
   /** Bytes of a symmetric key; absent for key pairs. */
   secretBytes?: number;
-  hmac?: 'sha256' | 'sha384' | 'sha512';
+  /** The AEAD of a symmetric encryption key. */
+  aead?: 'aes-256-gcm' | 'sm4-gcm';
+  hmac?: 'sha256' | 'sha384' | 'sha512' | 'sm3';
   rsaBits?: number;
   curve?: string;
+  /** Key pairs that are neither RSA nor ECDSA; SM2 keys are never node:crypto KeyObjects (crypto/sm2.ts). */
+  pair?: 'ed25519' | 'sm2';
 }
 
 const KINDS: Record<HsmKeyKind, KindInfo> = {
-  'aes-256': { secretBytes: 32 },
+  'aes-256': { secretBytes: 32, aead: 'aes-256-gcm' },
+  sm4: { secretBytes: 16, aead: 'sm4-gcm' },
+  'hmac-sm3': { secretBytes: 32, hmac: 'sm3' },
   'hmac-sha256': { secretBytes: 32, hmac: 'sha256' },
   'hmac-sha384': { secretBytes: 48, hmac: 'sha384' },
   'hmac-sha512': { secretBytes: 64, hmac: 'sha512' },
@@ -38,7 +46,11 @@ const KINDS: Record<HsmKeyKind, KindInfo> = {
   'ec-p256': { curve: 'prime256v1' },
   'ec-p384': { curve: 'secp384r1' },
   'ec-secp256k1': { curve: 'secp256k1' },
+  ed25519: { pair: 'ed25519' },
+  sm2: { pair: 'sm2' },
 };
+
+const isPair = (info: KindInfo): boolean => Boolean(info.rsaBits ?? info.curve ?? info.pair);
 
 class Handle implements KeyHandle {
   constructor(readonly kind: HsmKeyKind) {}
@@ -51,6 +63,7 @@ class Handle implements KeyHandle {
 }
 
 const material = new WeakMap<KeyHandle, KeyObject>();
+const sm2Material = new WeakMap<KeyHandle, Sm2Key>();
 
 function unsupported(what: string, kind: HsmKeyKind): KeyholdError {
   return new KeyholdError(LocalErrors.Unsupported, `${what} is not supported by a ${kind} key.`, 400);
@@ -62,6 +75,13 @@ function unsupported(what: string, kind: HsmKeyKind): KeyholdError {
  */
 function pkcs8Of(der: Buffer, kind: HsmKeyKind, info: KindInfo): Buffer {
   const refused = (why: string) => new KeyholdError('KMS.2604', `Invalid encrypted_privatekey: ${why}`, 400);
+  if (info.pair === 'sm2') {
+    // Parsed here, not by node:crypto (crypto/sm2.ts says why); the public point, when the
+    // file carries one, must be the scalar's.
+    const sm2Key = parseSm2Pkcs8(der);
+    if (!sm2Key) throw refused('the unwrapped bytes are not an SM2 private key in PKCS#8 (DER) whose public point belongs to it, as sm2 needs.');
+    return sm2Pkcs8(sm2Key);
+  }
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
@@ -75,8 +95,12 @@ function pkcs8Of(der: Buffer, kind: HsmKeyKind, info: KindInfo): Buffer {
   if (info.curve && (key.asymmetricKeyType !== 'ec' || details.namedCurve !== info.curve)) {
     throw refused(`it is not a key on ${info.curve} (a ${key.asymmetricKeyType}${details.namedCurve ? ` key on ${details.namedCurve}` : ' key'}), as ${kind} needs.`);
   }
+  if (info.pair === 'ed25519' && key.asymmetricKeyType !== 'ed25519') {
+    throw refused(`it is not an Ed25519 key (a ${key.asymmetricKeyType ?? 'non-standard'} key), as ${kind} needs.`);
+  }
   const probe = Buffer.from('keyhold/v1/import-consistency');
-  if (!verifyWith('sha256', probe, createPublicKey(key), signWith('sha256', probe, key))) {
+  const hash = info.pair === 'ed25519' ? null : 'sha256';
+  if (!verifyWith(hash, probe, createPublicKey(key), signWith(hash, probe, key))) {
     throw refused('its private and public parts do not belong together.');
   }
   return key.export({ format: 'der', type: 'pkcs8' });
@@ -98,8 +122,12 @@ export class SoftwareHsm implements HsmBackend {
     }
     const { privateKey } = info.rsaBits
       ? await generateKeyPairAsync('rsa', { modulusLength: info.rsaBits, publicExponent: 0x10001 })
-      : await generateKeyPairAsync('ec', { namedCurve: info.curve as string });
-    return this.wrap(kind, privateKey.export({ format: 'der', type: 'pkcs8' }));
+      : info.pair === 'ed25519'
+        ? await generateKeyPairAsync('ed25519')
+        : await generateKeyPairAsync('ec', { namedCurve: info.pair === 'sm2' ? 'SM2' : (info.curve as string) });
+    const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+    // OpenSSL writes an SM2 key it generated as a plain EC key; keep the one canonical form.
+    return this.wrap(kind, info.pair === 'sm2' ? pkcs8Of(der, kind, info) : der);
   }
 
   wrap(kind: HsmKeyKind, secret: Buffer): WrappedKey {
@@ -123,6 +151,13 @@ export class SoftwareHsm implements HsmBackend {
     if (!secret) throw bad();
     const k = kind as HsmKeyKind;
     const handle = new Handle(k);
+    if (KINDS[k].pair === 'sm2') {
+      const sm2Key = parseSm2Pkcs8(secret);
+      secret.fill(0);
+      if (!sm2Key) throw bad();
+      sm2Material.set(handle, sm2Key);
+      return handle;
+    }
     material.set(handle, KINDS[k].secretBytes ? createSecretKey(secret) : createPrivateKey({ key: secret, format: 'der', type: 'pkcs8' }));
     secret.fill(0);
     return handle;
@@ -134,13 +169,23 @@ export class SoftwareHsm implements HsmBackend {
     return k;
   }
 
+  private sm2KeyOf(handle: KeyHandle): Sm2Key {
+    const k = sm2Material.get(handle);
+    if (!k) throw new KeyholdError(LocalErrors.VaultLocked, 'Key handle is no longer valid.', 400);
+    return k;
+  }
+
   encrypt(handle: KeyHandle, iv: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer } {
-    if (handle.kind !== 'aes-256') throw unsupported('Symmetric encryption', handle.kind);
+    const aead = KINDS[handle.kind].aead;
+    if (!aead) throw unsupported('Symmetric encryption', handle.kind);
+    if (aead === 'sm4-gcm') return sm4GcmSeal(this.keyOf(handle).export(), iv, plaintext, aad);
     return gcmSeal(this.keyOf(handle), iv, plaintext, aad);
   }
 
   decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
-    if (handle.kind !== 'aes-256') throw unsupported('Symmetric decryption', handle.kind);
+    const aead = KINDS[handle.kind].aead;
+    if (!aead) throw unsupported('Symmetric decryption', handle.kind);
+    if (aead === 'sm4-gcm') return sm4GcmOpen(this.keyOf(handle).export(), iv, ciphertext, tag, aad);
     return gcmOpen(this.keyOf(handle), iv, ciphertext, tag, aad);
   }
 
@@ -152,13 +197,18 @@ export class SoftwareHsm implements HsmBackend {
 
   sign(handle: KeyHandle, data: Buffer, opts: SignOptions): Buffer {
     const info = KINDS[handle.kind];
-    if (!info.rsaBits && !info.curve) throw unsupported('Signing', handle.kind);
+    if (!isPair(info)) throw unsupported('Signing', handle.kind);
+    if (info.pair === 'sm2') {
+      if (opts.hash !== 'sm3') throw unsupported(`Signing with ${opts.hash}`, handle.kind);
+      return sm2Sign(this.sm2KeyOf(handle), data, opts.prehashed === true);
+    }
     return signMessage(this.keyOf(handle), data, opts);
   }
 
   verify(handle: KeyHandle, data: Buffer, signature: Buffer, opts: SignOptions): boolean {
     const info = KINDS[handle.kind];
-    if (!info.rsaBits && !info.curve) throw unsupported('Verification', handle.kind);
+    if (!isPair(info)) throw unsupported('Verification', handle.kind);
+    if (info.pair === 'sm2') return opts.hash === 'sm3' && sm2Verify(this.sm2KeyOf(handle), data, signature, opts.prehashed === true);
     return verifyMessage(createPublicKey(this.keyOf(handle)), data, signature, opts);
   }
 
@@ -170,6 +220,16 @@ export class SoftwareHsm implements HsmBackend {
   rsaDecrypt(handle: KeyHandle, hash: HashName, ciphertext: Buffer): Buffer | null {
     if (!KINDS[handle.kind].rsaBits) throw unsupported('RSA decryption', handle.kind);
     return oaepDecrypt(this.keyOf(handle), hash, ciphertext);
+  }
+
+  sm2Encrypt(handle: KeyHandle, plaintext: Buffer): Buffer {
+    if (KINDS[handle.kind].pair !== 'sm2') throw unsupported('SM2 encryption', handle.kind);
+    return sm2Encrypt(this.sm2KeyOf(handle), plaintext);
+  }
+
+  sm2Decrypt(handle: KeyHandle, ciphertext: Buffer): Buffer | null {
+    if (KINDS[handle.kind].pair !== 'sm2') throw unsupported('SM2 decryption', handle.kind);
+    return sm2Decrypt(this.sm2KeyOf(handle), ciphertext);
   }
 
   importWrapped(wrappingKey: KeyHandle, algorithm: WrappingAlgorithm, encrypted: Buffer, kind: HsmKeyKind): { wrapped: WrappedKey; fingerprint: string } {
@@ -191,7 +251,7 @@ export class SoftwareHsm implements HsmBackend {
     kind: HsmKeyKind,
   ): { wrapped: WrappedKey; fingerprint: string } {
     const info = KINDS[kind];
-    if (!info.rsaBits && !info.curve) throw unsupported('Importing a private key', kind);
+    if (!isPair(info)) throw unsupported('Importing a private key', kind);
     const temp = this.openImported(wrappingKey, algorithm, encryptedTempKey, 32);
     const der = kwpUnwrap(temp, encryptedPrivateKey);
     temp.fill(0);
@@ -236,7 +296,8 @@ export class SoftwareHsm implements HsmBackend {
 
   publicKey(handle: KeyHandle): string {
     const info = KINDS[handle.kind];
-    if (!info.rsaBits && !info.curve) throw unsupported('Public-key export', handle.kind);
+    if (!isPair(info)) throw unsupported('Public-key export', handle.kind);
+    if (info.pair === 'sm2') return sm2PublicKeyPem(this.sm2KeyOf(handle));
     return createPublicKey(this.keyOf(handle)).export({ format: 'pem', type: 'spki' }).toString();
   }
 }

@@ -1,4 +1,4 @@
-/** sign / verify (RAW and DIGEST) and get-publickey with RSA and EC keys. */
+/** sign / verify (RAW and DIGEST) and get-publickey with RSA, EC, SM2 and Ed25519 keys. */
 import { KeyholdError } from '../../../shared/errors.js';
 import type { SigningAlgorithm } from '../../../shared/constants.js';
 import type { asymmetricOperations } from '../../../shared/operations/kms.js';
@@ -26,6 +26,9 @@ function prepare(ctx: KmsContext, input: SignInput): { key: CmkRecord; message: 
   }
   const { digestBytes, ...opts } = SIGNING[input.signing_algorithm];
   const message = Buffer.from(input.message, 'base64');
+  if (input.message_type === 'DIGEST' && digestBytes === 0) {
+    throw new KeyholdError('KMS.0308', `Invalid message_type: ${input.signing_algorithm} signs the message itself; use message_type RAW.`, 400);
+  }
   if (input.message_type === 'DIGEST' && message.length !== digestBytes) {
     throw new KeyholdError('KMS.0308', `Invalid message: with message_type DIGEST and ${input.signing_algorithm} it must be the ${digestBytes}-byte digest, not ${message.length} bytes.`, 400);
   }

@@ -4,15 +4,21 @@
  * AAD, and pads short plaintexts so the base64 form is never under the cloud's 128 characters.
  */
 import { KeyholdError } from '../../../shared/errors.js';
+import type { HsmKeyKind } from '../hsm/backend.js';
 
 export const CT_VERSION = 0x01;
 export const ALG_AES_256_GCM = 0x01;
+export const ALG_SM4_GCM = 0x02;
+/** The algorithm byte of each symmetric kind; a key of another kind makes no such ciphertext. */
+export const CIPHERTEXT_ALG: Partial<Record<HsmKeyKind, number>> = { 'aes-256': ALG_AES_256_GCM, sm4: ALG_SM4_GCM };
 export const HEADER_BYTES = 34;
 export const TAG_BYTES = 16;
 /** The framed plaintext (2-byte length ‖ data ‖ zeros) is padded to at least this many bytes. */
 export const MIN_FRAMED = 46;
 
 export interface CiphertextHeader {
+  /** ALG_AES_256_GCM or ALG_SM4_GCM: it must be the algorithm of the key it names. */
+  algorithm: number;
   keyId: string;
   keyVersion: number;
   iv: Buffer;
@@ -30,7 +36,7 @@ export function bytesToUuid(b: Buffer): string {
 export function encodeHeader(h: CiphertextHeader): Buffer {
   const out = Buffer.alloc(HEADER_BYTES);
   out[0] = CT_VERSION;
-  out[1] = ALG_AES_256_GCM;
+  out[1] = h.algorithm;
   uuidToBytes(h.keyId).copy(out, 2);
   out.writeUInt32BE(h.keyVersion, 18);
   h.iv.copy(out, 22);
@@ -39,11 +45,11 @@ export function encodeHeader(h: CiphertextHeader): Buffer {
 
 /** Parses the header of a decoded ciphertext; any malformed input is KMS.2201. */
 export function decodeCiphertext(raw: Buffer): { header: CiphertextHeader; headerBytes: Buffer; body: Buffer; tag: Buffer } {
-  if (raw.length < HEADER_BYTES + MIN_FRAMED + TAG_BYTES || raw[0] !== CT_VERSION || raw[1] !== ALG_AES_256_GCM) {
+  if (raw.length < HEADER_BYTES + MIN_FRAMED + TAG_BYTES || raw[0] !== CT_VERSION || (raw[1] !== ALG_AES_256_GCM && raw[1] !== ALG_SM4_GCM)) {
     throw new KeyholdError('KMS.2201', 'Invalid cipher_text: not a Keyhold ciphertext of a supported version.', 400);
   }
   return {
-    header: { keyId: bytesToUuid(raw.subarray(2, 18)), keyVersion: raw.readUInt32BE(18), iv: raw.subarray(22, 34) },
+    header: { algorithm: raw[1] as number, keyId: bytesToUuid(raw.subarray(2, 18)), keyVersion: raw.readUInt32BE(18), iv: raw.subarray(22, 34) },
     headerBytes: raw.subarray(0, HEADER_BYTES),
     body: raw.subarray(HEADER_BYTES, raw.length - TAG_BYTES),
     tag: raw.subarray(raw.length - TAG_BYTES),

@@ -1,9 +1,10 @@
-/** encrypt-data / decrypt-data (AES-GCM ciphertexts that name their key; RSA OAEP), data keys and random bytes. */
+/** encrypt-data / decrypt-data (AES-GCM and SM4-GCM ciphertexts that name their key; RSA OAEP; SM2), data keys and random bytes. */
 import { KeyholdError } from '../../../shared/errors.js';
 import type { EncryptionAlgorithm } from '../../../shared/constants.js';
 import type { Handlers } from '../../../shared/operations/index.js';
 import type { dataOperations } from '../../../shared/operations/kms.js';
-import { equalBytes, sha256 } from '../crypto/hmac.js';
+import { createHash } from 'node:crypto';
+import { equalBytes } from '../crypto/hmac.js';
 import { randomBytes } from '../crypto/random.js';
 import { oaepMaxPlaintext } from '../crypto/rsa.js';
 import { OAEP_HASH } from './algorithms.js';
@@ -13,7 +14,13 @@ import { KEY_SPEC_TABLE } from './key-specs.js';
 import { open, seal, type Binding } from './symmetric.js';
 
 /** Bits of a data key: datakey_length wins over key_spec; 256 bits when neither is given. */
-const DATAKEY_SPEC_BITS: Record<string, number> = { AES_256: 256, AES_128: 128, HMAC_256: 256, HMAC_384: 384, HMAC_512: 512 };
+const DATAKEY_SPEC_BITS: Record<string, number> = { AES_256: 256, AES_128: 128, SM4: 128, HMAC_256: 256, HMAC_384: 384, HMAC_512: 512, HMAC_SM3: 256 };
+
+/** The digest that travels with a data key under this CMK (SHA-256, or SM3 for SM4 keys). */
+function datakeyDigest(key: CmkRecord): { name: string; bytes: number; of: (dek: Buffer) => Buffer } {
+  const hash = KEY_SPEC_TABLE[key.key_spec].datakeyDigest ?? 'sha256';
+  return { name: hash === 'sm3' ? 'SM3' : 'SHA-256', bytes: 32, of: (dek) => createHash(hash).update(dek).digest() };
+}
 
 /** Precondition: the encryption algorithm is one the key's spec offers (AES: SYMMETRIC_DEFAULT; RSA: OAEP). */
 function requireAlgorithm(key: CmkRecord, algorithm: EncryptionAlgorithm): void {
@@ -39,6 +46,7 @@ export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
     requireAlgorithm(key, input.encryption_algorithm);
     if (input.encryption_algorithm === 'SYMMETRIC_DEFAULT') return { key_id: key.key_id, cipher_text: seal(ctx, key, input.plain_text, input).toString('base64') };
     const plain = Buffer.from(input.plain_text, 'utf8');
+    if (input.encryption_algorithm === 'SM2_ENCRYPT') return { key_id: key.key_id, cipher_text: ctx.hsm.sm2Encrypt(handleFor(ctx, currentVersion(key).material), plain).toString('base64') };
     const hash = OAEP_HASH[input.encryption_algorithm];
     const max = oaepMaxPlaintext(KEY_SPEC_TABLE[key.key_spec].modulusBytes ?? 0, hash);
     if (plain.length > max) throw new KeyholdError('KMS.2101', `Invalid plain_text: ${input.encryption_algorithm} with ${key.key_spec} encrypts at most ${max} bytes.`, 400);
@@ -56,7 +64,9 @@ export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
     requireUsable(key);
     requireUsage(key, 'ENCRYPT_DECRYPT');
     requireAlgorithm(key, input.encryption_algorithm);
-    const plain = ctx.hsm.rsaDecrypt(handleFor(ctx, currentVersion(key).material), OAEP_HASH[input.encryption_algorithm], raw);
+    const handle = handleFor(ctx, currentVersion(key).material);
+    const algorithm = input.encryption_algorithm;
+    const plain = algorithm === 'SM2_ENCRYPT' ? ctx.hsm.sm2Decrypt(handle, raw) : ctx.hsm.rsaDecrypt(handle, OAEP_HASH[algorithm], raw);
     if (!plain) throw new KeyholdError('KMS.2201', `Invalid cipher_text: it does not decrypt with key ${key.key_id} and ${input.encryption_algorithm}.`, 400);
     return { key_id: key.key_id, plain_text: plain.toString('utf8'), plain_text_base64: plain.toString('base64') };
   },
@@ -74,24 +84,25 @@ export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
 
   encryptDatakey(ctx, input) {
     const key = getKey(ctx, input.key_id);
+    const digest = datakeyDigest(key);
     const length = Number(input.datakey_plain_length);
     const raw = Buffer.from(input.plain_text, 'hex');
-    if (raw.length !== length + 32) {
-      throw new KeyholdError('KMS.2102', `Invalid datakey_plain_length: plain_text holds ${raw.length - 32} key bytes plus the 32-byte SHA-256, not ${length}.`, 400);
+    if (raw.length !== length + digest.bytes) {
+      throw new KeyholdError('KMS.2102', `Invalid datakey_plain_length: plain_text holds ${raw.length - digest.bytes} key bytes plus the ${digest.bytes}-byte ${digest.name}, not ${length}.`, 400);
     }
     const dek = raw.subarray(0, length);
-    if (!equalBytes(sha256(dek), raw.subarray(length))) throw new KeyholdError('KMS.2103', 'Invalid plain_text: the SHA-256 digest does not match the data key.', 400);
+    if (!equalBytes(digest.of(dek), raw.subarray(length))) throw new KeyholdError('KMS.2103', `Invalid plain_text: the ${digest.name} digest does not match the data key.`, 400);
     const cipher = seal(ctx, key, dek, input);
     raw.fill(0);
     return { key_id: key.key_id, cipher_text: cipher.toString('hex'), datakey_length: String(length) };
   },
 
   decryptDatakey(ctx, input) {
-    const { plain } = open(ctx, Buffer.from(input.cipher_text, 'hex'), input.key_id, input);
+    const { key, plain } = open(ctx, Buffer.from(input.cipher_text, 'hex'), input.key_id, input);
     if (plain.length !== Number(input.datakey_cipher_length)) {
       throw new KeyholdError('KMS.2202', `Invalid datakey_cipher_length: the data key is ${plain.length} bytes, not ${input.datakey_cipher_length}.`, 400);
     }
-    return { data_key: plain.toString('hex'), datakey_length: String(plain.length), datakey_dgst: sha256(plain).toString('hex') };
+    return { data_key: plain.toString('hex'), datakey_length: String(plain.length), datakey_dgst: datakeyDigest(key).of(plain).toString('hex') };
   },
 
   genRandom(_ctx, input) {

@@ -16,15 +16,19 @@ export interface KeySpecInfo extends KeySpecRules {
 
 const HSM_KIND: Record<KeySpec, HsmKeyKind> = {
   AES_256: 'aes-256',
+  SM4: 'sm4',
   RSA_2048: 'rsa-2048',
   RSA_3072: 'rsa-3072',
   RSA_4096: 'rsa-4096',
   EC_P256: 'ec-p256',
   EC_P384: 'ec-p384',
   SECP256K1: 'ec-secp256k1',
+  SM2: 'sm2',
+  ED25519: 'ed25519',
   HMAC_256: 'hmac-sha256',
   HMAC_384: 'hmac-sha384',
   HMAC_512: 'hmac-sha512',
+  HMAC_SM3: 'hmac-sm3',
 };
 
 export const KEY_SPEC_TABLE: Record<KeySpec, KeySpecInfo> = Object.fromEntries(

@@ -33,8 +33,12 @@ export class ByokManager {
     });
   }
 
-  /** Imports the wrapped block (the bytes openssl wrote); `materialExpires` ends the material's use. */
-  async importMaterial(wrapped: Uint8Array, materialExpires?: Date): Promise<boolean> {
+  /**
+   * Imports the wrapped block (the bytes openssl wrote); for a key pair that block is the wrapped
+   * temporary key and `wrappedPrivateKey` the private key wrapped under it (`encrypted_privatekey`).
+   * `materialExpires` ends the material's use.
+   */
+  async importMaterial(wrapped: Uint8Array, materialExpires?: Date, wrappedPrivateKey?: Uint8Array): Promise<boolean> {
     const p = this.params;
     if (!p) return false;
     const done = await this.task.run(async () => {
@@ -42,6 +46,7 @@ export class ByokManager {
         key_id: p.keyId,
         import_token: p.importToken,
         encrypted_key_material: bytesToBase64(wrapped),
+        ...(wrappedPrivateKey ? { encrypted_privatekey: bytesToBase64(wrappedPrivateKey) } : {}),
         ...(materialExpires ? { expiration_time: Math.floor(materialExpires.getTime() / 1000) } : {}),
       });
       this.params = null;

@@ -10,7 +10,7 @@ const hex = (min: number, max: number) => charsOf('0-9a-fA-F', min, max, `must b
 const bits = numericString(8, 8192, 'a number of bits').refine((s) => Number(s) % 8 === 0, 'must be a multiple of 8');
 /** A DEK length in bytes, as a string (1-1024). */
 const dekBytes = numericString(1, 1024, 'a number of bytes');
-const DATAKEY_SPECS = ['AES_256', 'AES_128', 'HMAC_256', 'HMAC_384', 'HMAC_512'] as const;
+const DATAKEY_SPECS = ['AES_256', 'AES_128', 'SM4', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'HMAC_SM3'] as const;
 
 const createDatakeyInput = z.object({
   key_id: keyId,

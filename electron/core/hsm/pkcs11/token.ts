@@ -212,6 +212,9 @@ export class Pkcs11Token implements HsmBackend {
   async generate(kind: HsmKeyKind): Promise<WrappedKey> {
     const id = randomBytes(16);
     const secret = SECRET_KINDS[kind];
+    if (!secret && !PAIR_KINDS[kind]) {
+      throw new KeyholdError(LocalErrors.Unsupported, `A PKCS#11 key store cannot hold ${kind} keys yet (AES-256, HMAC-SHA, RSA and NIST/secp256k1 EC keys only).`, 400);
+    }
     if (this.lost) throw this.unavailable('its session was closed');
     try {
       if (secret) {
@@ -321,10 +324,11 @@ export class Pkcs11Token implements HsmBackend {
 
   sign(handle: KeyHandle, data: Buffer, opts: SignOptions): Buffer {
     const pair = PAIR_KINDS[handle.kind];
-    if (!pair) throw this.unsupported('Signing', handle.kind);
+    const hash = opts.hash;
+    if (!pair || hash === 'sm3') throw this.unsupported('Signing', handle.kind);
     const { object } = this.loaded(handle);
-    const digest = opts.prehashed ? data : createHash(opts.hash).update(data).digest();
-    if (digest.length !== HASH_BYTES[opts.hash]) throw new RangeError(`A ${opts.hash} digest is ${HASH_BYTES[opts.hash]} bytes.`);
+    const digest = opts.prehashed ? data : createHash(hash).update(data).digest();
+    if (digest.length !== HASH_BYTES[hash]) throw new RangeError(`A ${hash} digest is ${HASH_BYTES[hash]} bytes.`);
     return this.call('sign', () => {
       if (pair.rsaBits === undefined) {
         this.lib.C_SignInit(this.session, { mechanism: P.CKM_ECDSA }, object);
@@ -332,12 +336,12 @@ export class Pkcs11Token implements HsmBackend {
       }
       const out = Buffer.alloc(pair.rsaBits / 8);
       if (opts.padding === 'pss') {
-        const parameter = { type: P.CK_PARAMS_RSA_PSS, hashAlg: HASH_MECHANISM[opts.hash], mgf: MGF1[opts.hash], saltLen: HASH_BYTES[opts.hash] };
+        const parameter = { type: P.CK_PARAMS_RSA_PSS, hashAlg: HASH_MECHANISM[hash], mgf: MGF1[hash], saltLen: HASH_BYTES[hash] };
         this.lib.C_SignInit(this.session, { mechanism: P.CKM_RSA_PKCS_PSS, parameter }, object);
         return Buffer.from(this.lib.C_Sign(this.session, digest, out));
       }
       this.lib.C_SignInit(this.session, { mechanism: P.CKM_RSA_PKCS }, object);
-      return Buffer.from(this.lib.C_Sign(this.session, digestInfo(opts.hash, digest), out));
+      return Buffer.from(this.lib.C_Sign(this.session, digestInfo(hash, digest), out));
     });
   }
 
@@ -371,6 +375,14 @@ export class Pkcs11Token implements HsmBackend {
   rsaEncrypt(handle: KeyHandle, hash: HashName, plaintext: Buffer): Buffer {
     if (PAIR_KINDS[handle.kind]?.rsaBits === undefined) throw this.unsupported('RSA encryption', handle.kind);
     return oaepEncrypt(this.publicKeyObject(handle), hash, plaintext);
+  }
+
+  sm2Encrypt(handle: KeyHandle): Buffer {
+    throw this.unsupported('SM2 encryption', handle.kind);
+  }
+
+  sm2Decrypt(handle: KeyHandle): Buffer | null {
+    throw this.unsupported('SM2 decryption', handle.kind);
   }
 
   rsaDecrypt(handle: KeyHandle, hash: HashName, ciphertext: Buffer): Buffer | null {

@@ -36,4 +36,10 @@ export class SettingsManager {
     this.passwordChanged = res?.changed === true;
     return this.passwordChanged;
   }
+
+  onLock(): void {
+    this.verified = null;
+    this.passwordChanged = false;
+    this.task.error = null;
+  }
 }

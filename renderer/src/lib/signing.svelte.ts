@@ -50,4 +50,12 @@ export class SigningManager {
       this.publicKey = (await this.client.call('getPublickey', { key_id: keyId })).public_key;
     });
   }
+
+  onLock(): void {
+    this.message = '';
+    this.signature = '';
+    this.valid = null;
+    this.publicKey = '';
+    this.task.error = null;
+  }
 }

@@ -32,4 +32,17 @@ export class WindowsPasswordManager {
     this.blob = '';
     this.password = null;
   }
+
+  onLock(): void {
+    this.clear();
+    this.remoteName = '';
+    this.serverId = '';
+    this.keypairName = '';
+    this.task.error = null;
+  }
+
+  /** The decrypted password stays on its screen, never behind it. */
+  onLeave(): void {
+    this.password = null;
+  }
 }

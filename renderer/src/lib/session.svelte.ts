@@ -5,7 +5,7 @@
  */
 import type { LockReason, SessionStatus } from '../../../shared/ui/contract.js';
 import { UiError, type Client } from './api.js';
-import { describeError } from './messages.js';
+import { codeOf, describeError } from './messages.js';
 
 export const MIN_PASSWORD_LENGTH = 8;
 /** How often activity is reported to the backend at most. */
@@ -15,6 +15,8 @@ export class SessionManager {
   status = $state<SessionStatus | null>(null);
   busy = $state(false);
   error = $state<string | null>(null);
+  /** The code of the error Keyhold answered, shown beside `error`; null for the screen's own refusals. */
+  errorCode = $state<string | null>(null);
   /** Why the vault was last locked when the user did not ask for it (shown on the unlock screen). */
   lockedBecause = $state<LockReason | null>(null);
 
@@ -99,17 +101,20 @@ export class SessionManager {
 
   private refuse(message: string): false {
     this.error = message;
+    this.errorCode = null;
     return false;
   }
 
   private async run(fn: () => Promise<void>): Promise<boolean> {
     this.busy = true;
     this.error = null;
+    this.errorCode = null;
     try {
       await fn();
       return true;
     } catch (e) {
       this.error = describeError(e);
+      this.errorCode = codeOf(e);
       if (!(e instanceof UiError)) console.error(e);
       return false;
     } finally {

@@ -23,6 +23,8 @@ export async function uiCall<T = Record<string, unknown>>(page: Page, op: string
 export interface Seeded {
   suffix: string;
   aesAlias: string;
+  ecAlias: string;
+  byokAlias: string;
   secretName: string;
   keypairName: string;
 }
@@ -30,7 +32,10 @@ export interface Seeded {
 export async function seedVault(page: Page, suffix = Date.now().toString(36).slice(-4)): Promise<Seeded> {
   const aesAlias = `payments-ledger-eu-west-${suffix}`;
   const { key_info: aes } = await uiCall<{ key_info: { key_id: string } }>(page, 'createKey', { key_alias: aesAlias, key_spec: 'AES_256', key_description: 'Encrypts the ledger exports of the EU billing run' });
-  await uiCall(page, 'createKey', { key_alias: `release-signing-p256-${suffix}`, key_spec: 'EC_P256', key_usage: 'SIGN_VERIFY', key_description: 'Signs release manifests' });
+  const ecAlias = `release-signing-p256-${suffix}`;
+  const byokAlias = `hsm-import-aes-${suffix}`;
+  await uiCall(page, 'createKey', { key_alias: byokAlias, key_spec: 'AES_256', origin: 'external', key_description: 'Waits for material wrapped by the on-premises HSM' });
+  await uiCall(page, 'createKey', { key_alias: ecAlias, key_spec: 'EC_P256', key_usage: 'SIGN_VERIFY', key_description: 'Signs release manifests' });
   await uiCall(page, 'createKey', { key_alias: `webhook-hmac-${suffix}`, key_spec: 'HMAC_256', key_description: 'Webhook signatures' });
   await uiCall(page, 'createKey', { key_alias: `customer-export-rsa-${suffix}`, key_spec: 'RSA_3072', key_usage: 'ENCRYPT_DECRYPT' });
   await uiCall(page, 'createKmsTag', { key_id: aes.key_id, tag: { key: 'team', value: 'payments' } });
@@ -48,5 +53,5 @@ export async function seedVault(page: Page, suffix = Date.now().toString(36).sli
 
   await uiCall(page, 'serversAdd', { name: `web-frontend-${suffix}`, host: '127.0.0.1', port: 2222, user: 'deploy' });
   await uiCall(page, 'remoteAdd', { name: `peer-keyhold-${suffix}`, endpoint: 'http://127.0.0.1:9', project_id: 'p0000000000000000000000000000001', access_key: 'AKEXAMPLE0000000001', secret_key: 'example-secret-key' });
-  return { suffix, aesAlias, secretName, keypairName };
+  return { suffix, aesAlias, ecAlias, byokAlias, secretName, keypairName };
 }

@@ -2,6 +2,7 @@
 // The visual pass (issue #24): no screen scrolls sideways in an 820-px window or at 1280×800,
 // every control shows where the focus is, the search and lock shortcuts work, the dark theme
 // follows the OS, and a revealed secret does not outlive its screen.
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { seedVault, type Seeded } from './seed.js';
 import { openVault } from './vault.js';
@@ -182,6 +183,23 @@ test.describe('under a dark OS theme', () => {
     expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).not.toBe('none');
   });
 });
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`${colorScheme} theme`, () => {
+    test.use({ colorScheme });
+
+    test('text on every screen has enough contrast (axe-core, WCAG AA)', async ({ page }) => {
+      await openVault(page);
+      const failures: string[] = [];
+      for (const id of SCREENS) {
+        await showScreen(page, id, seeded);
+        const { violations } = await new AxeBuilder({ page }).withRules(['color-contrast']).analyze();
+        for (const v of violations) for (const n of v.nodes) failures.push(`${id}: ${n.target.join(' ')} ${n.any[0]?.message ?? ''}`);
+      }
+      expect(failures).toEqual([]);
+    });
+  });
+}
 
 test('first run and password change state the 8-character minimum before submit', async ({ page }) => {
   await openVault(page);

@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // The visual pass (issue #24): no screen scrolls sideways in an 820-px window or at 1280×800,
 // every control shows where the focus is, the search and lock shortcuts work, the dark theme
 // follows the OS, and a revealed secret does not outlive its screen.
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { seedVault, type Seeded } from './seed.js';
 import { openVault } from './vault.js';

@@ -44,13 +44,13 @@ function build(): { managers: Managers; copied: string[] } {
   return { managers: createManagers(client, clipboard), copied };
 }
 
-/** What a manager holds: every $state field (an accessor pair on its prototype) and its tasks' errors. */
+/** What a manager holds and shows: every $state field and derived value (accessors on its prototype) and its tasks' errors. */
 function held(m: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(Object.getPrototypeOf(m) as object))) {
-    if (d.get && d.set) out[name] = JSON.parse(JSON.stringify(d.get.call(m) ?? null)) as unknown;
+    if (d.get) out[name] = JSON.parse(JSON.stringify(d.get.call(m) ?? null)) as unknown;
   }
-  for (const [name, v] of Object.entries(m)) if (v instanceof Task) out[`${name}.error`] = v.error;
+  for (const [name, v] of Object.entries(m)) if (v instanceof Task) out[`${name}.error`] = [v.error, v.code];
   return out;
 }
 

@@ -339,6 +339,26 @@ describe('SigningManager and key actions', () => {
     expect(s.valid).toBe(false);
   });
 
+  it('forgets a verdict when the message, the algorithm or the signature changes', async () => {
+    const { client } = scripted({ verify: () => ({ key_id: 'k', signature_valid: 'true' }) });
+    const { SigningManager } = await import('./signing.svelte.js');
+    const s = new SigningManager(client);
+    s.reset('EC_P256');
+    s.message = 'release v1';
+    s.signature = 'SIG';
+    const changes: ((m: typeof s) => void)[] = [(m) => (m.message = 'release v2'), (m) => (m.algorithm = 'ECDSA_SHA_384'), (m) => (m.signature = 'SIG2')];
+    for (const change of changes) {
+      await s.verify('k');
+      expect(s.valid).toBe(true);
+      change(s);
+      expect(s.valid).toBeNull();
+    }
+    // Writing the same value again (a re-render) keeps the verdict.
+    await s.verify('k');
+    s.signature = 'SIG2';
+    expect(s.valid).toBe(true);
+  });
+
   it('reads every page of keys, not only the first 1000', async () => {
     const all = Array.from({ length: 2500 }, (_, i) => key(`k${String(i).padStart(4, '0')}`, `alias-${i}`));
     const { client, calls } = scripted({

@@ -4,7 +4,7 @@
  * - lock: Ctrl+L / Cmd+L locks the vault, also from inside a field (it is the safe way out).
  * Ctrl is the modifier on Windows and Linux, Cmd (Meta) on macOS; either is taken on any system.
  */
-export type Shortcut = 'search' | 'lock';
+type Shortcut = 'search' | 'lock';
 
 export interface KeyLike {
   key: string;

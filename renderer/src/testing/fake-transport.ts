@@ -16,13 +16,13 @@ export class Fail {
 }
 
 /** An answer with any field left out, at any depth; the fields given keep their contract types. */
-export type Partly<T> = T extends readonly (infer E)[] ? readonly Partly<E>[] : T extends object ? { [P in keyof T]?: Partly<T[P]> } : T;
+type Partly<T> = T extends readonly (infer E)[] ? readonly Partly<E>[] : T extends object ? { [P in keyof T]?: Partly<T[P]> } : T;
 
 /** One operation's scripted answer: its output, or a Fail that becomes the client's UiError. */
-export type Handler<K extends UiOpName> = (input: UiInput<K>) => Partly<UiOutput<K>> | Fail;
-export type Handlers = { [K in UiOpName]?: Handler<K> };
+type Handler<K extends UiOpName> = (input: UiInput<K>) => Partly<UiOutput<K>> | Fail;
+type Handlers = { [K in UiOpName]?: Handler<K> };
 
-export interface RecordedCall {
+interface RecordedCall {
   op: UiOpName;
   input: unknown;
 }

@@ -3,7 +3,10 @@
  * characters (counted as the core counts them, in Unicode code points:
  * electron/core/api/password-policy.ts), and how far the typed one is from it.
  */
-import { MIN_PASSWORD_LENGTH } from './session.svelte.js';
+const MIN_PASSWORD_LENGTH = 8;
+
+/** The refusal the forms give before any call, and the core gives as VAULT.0108. */
+export const TOO_SHORT = `Choose a master password of at least ${MIN_PASSWORD_LENGTH} characters.`;
 
 export function passwordRule(password: string): { met: boolean; text: string } {
   const length = [...password].length;

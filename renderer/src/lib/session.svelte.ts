@@ -6,8 +6,8 @@
 import type { LockReason, SessionStatus } from '../../../shared/ui/contract.js';
 import { UiError, type Client } from './api.js';
 import { codeOf, describeError } from './messages.js';
+import { passwordRule, TOO_SHORT } from './password-rule.js';
 
-export const MIN_PASSWORD_LENGTH = 8;
 /** How often activity is reported to the backend at most. */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -42,7 +42,7 @@ export class SessionManager {
   }
 
   async create(password: string, repeat: string): Promise<boolean> {
-    if (password.length < MIN_PASSWORD_LENGTH) return this.refuse(`Choose a master password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (!passwordRule(password).met) return this.refuse(TOO_SHORT);
     if (password !== repeat) return this.refuse('The two passwords differ.');
     return this.run(async () => this.apply(await this.client.call('session.create', { password })));
   }

@@ -116,6 +116,8 @@ for (const s of SHOTS) {
       await openVault(page);
       await page.evaluate((h) => (location.hash = h), `#/${s.screen}`);
       await expect(page.locator('main#screen')).toBeVisible();
+      // An address the app does not know shows Keys: a screen not (yet) on this branch fails here.
+      if (s.screen !== 'keys') await expect(page.locator('main#screen')).not.toHaveAttribute('aria-label', 'Keys');
       await page.waitForLoadState('networkidle');
       await s.act?.(page, seeded);
       await page.waitForLoadState('networkidle');

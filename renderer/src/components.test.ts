@@ -86,3 +86,21 @@ describe('KeyDetails', () => {
     expect(screen.getByText('3f0c1b9e-0000-4000-8000-000000000001')).toBeInTheDocument();
   });
 });
+
+describe('ErrorNote', () => {
+  it('shows a failed call in words with its code beside them, and a screen refusal in words only', async () => {
+    const { Fail } = await import('./testing/fake-transport.js');
+    const { client } = scripted({ 'session.status': () => new Fail('VAULT.0107', 'The vault is locked.') });
+    const session = new SessionManager(client);
+    await session.refresh();
+    const ErrorNote = (await import('./components/ErrorNote.svelte')).default;
+    const shown = render(ErrorNote, { message: session.error, code: session.errorCode });
+    expect(screen.getByRole('alert')).toHaveTextContent('The vault is locked. Unlock it to continue.VAULT.0107');
+    expect(screen.getByTitle('Error code')).toHaveTextContent('VAULT.0107');
+    shown.unmount();
+    expect(await session.create('short', 'short')).toBe(false);
+    render(ErrorNote, { message: session.error, code: session.errorCode });
+    expect(screen.getByRole('alert')).toHaveTextContent(/^Choose a master password of at least 8 characters\.$/);
+    expect(screen.queryByTitle('Error code')).toBeNull();
+  });
+});

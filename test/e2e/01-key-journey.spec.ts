@@ -2,14 +2,12 @@
 // (page.evaluate callbacks run in the browser.)
 // Journey 1 in web mode: first run → create a key → encrypt and decrypt → audit log verifies.
 import { expect, test } from '@playwright/test';
-import { shot } from './shots.js';
 
 import { PASSWORD } from './vault.js';
 
 test('first run, create a key, encrypt and decrypt, copy with the clipboard timer, verify the audit log, lock', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Create your vault' })).toBeVisible();
-  await shot(page, '01-first-run');
 
   // A mismatch is explained, not submitted.
   await page.getByLabel('Master password', { exact: true }).fill(PASSWORD);
@@ -40,7 +38,6 @@ test('first run, create a key, encrypt and decrypt, copy with the clipboard time
   await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
   await expect(page.getByTestId('decrypted')).toHaveText('hello from the e2e test');
   await expect(page.getByText('Decrypted with billing-db')).toBeVisible();
-  await shot(page, '02-keys-encrypt-decrypt');
 
   await page.getByRole('button', { name: 'Copy ciphertext' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Ciphertext copied' })).toBeVisible();
@@ -69,18 +66,15 @@ test('first run, create a key, encrypt and decrypt, copy with the clipboard time
   await expect(page.getByRole('cell', { name: 'Succeeded' }).first()).toBeVisible();
   await page.getByRole('button', { name: 'Verify the chain' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Verified:' })).toBeVisible();
-  await shot(page, '03-audit-verified');
 
   await page.getByRole('button', { name: 'Settings' }).click();
   await expect(page.getByText('"remember on this device" is a desktop-app feature')).toBeVisible();
-  await shot(page, '04-settings');
 
   await page.getByRole('button', { name: 'Lock' }).click();
   await expect(page.getByRole('heading', { name: 'Unlock Keyhold' })).toBeVisible();
   await page.getByLabel('Master password').fill('wrong password');
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('alert')).toContainText('That is not the master password');
-  await shot(page, '05-unlock-wrong-password');
   await page.getByLabel('Master password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Unlock' }).click();
   // Unlocking returns to the screen the user was on.

@@ -3,7 +3,6 @@
 // AES key rotates on demand and is scheduled for deletion (each only after a confirmation), then
 // the deletion is cancelled.
 import { expect, test } from '@playwright/test';
-import { shot } from './shots.js';
 import { openVault } from './vault.js';
 
 test('sign and verify with an EC key', async ({ page }) => {
@@ -23,7 +22,6 @@ test('sign and verify with an EC key', async ({ page }) => {
   await expect(page.getByRole('status').filter({ hasText: 'does not match' })).toBeVisible();
   await page.getByRole('button', { name: 'Show public key' }).click();
   await expect(page.getByTestId('public-key')).toContainText('-----BEGIN PUBLIC KEY-----');
-  await shot(page, '06-keys-sign-verify');
 });
 
 test('rotate an AES key, schedule its deletion and cancel it', async ({ page }) => {

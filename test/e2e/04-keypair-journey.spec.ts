@@ -7,7 +7,6 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { shot } from './shots.js';
 import { openVault } from './vault.js';
 
 test('generate → export PPK v3 with a passphrase → puttygen accepts the file', async ({ page }) => {
@@ -27,7 +26,6 @@ test('generate → export PPK v3 with a passphrase → puttygen accepts the file
   const ppk = await page.getByTestId('one-time-text').textContent();
   expect(ppk).toMatch(/^PuTTY-User-Key-File-3: ssh-ed25519/);
   expect(ppk).toContain('Encryption: aes256-cbc');
-  await shot(page, '07-keypair-export-ppk3');
 
   const dir = mkdtempSync(join(tmpdir(), 'keyhold-e2e-ppk-'));
   writeFileSync(join(dir, 'web-prod.ppk'), ppk ?? '');
@@ -67,7 +65,6 @@ test('a generated key not kept by the vault is shown once; a pasted public key i
   await expect(page.getByRole('heading', { name: 'from-puttygen' })).toBeVisible();
   const expected = execFileSync('ssh-keygen', ['-l', '-f', join(dir, 'k.pub')], { encoding: 'utf8' }).split(' ')[1];
   await expect(page.getByRole('definition').filter({ hasText: expected as string })).toBeVisible();
-  await shot(page, '08-keypairs');
 });
 
 test('web mode says plainly that files need the desktop app', async ({ page }) => {

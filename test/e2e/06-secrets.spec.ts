@@ -2,7 +2,6 @@
 // A secret with versions and stages in web mode: create it, add a version (SYSCURRENT and
 // SYSPREVIOUS move), reveal an old version, put a custom stage on it, copy with the timer.
 import { expect, test } from '@playwright/test';
-import { shot } from './shots.js';
 import { openVault } from './vault.js';
 
 test('a secret with versions and stages', async ({ page }) => {
@@ -29,7 +28,6 @@ test('a secret with versions and stages', async ({ page }) => {
   await page.getByLabel('on version').selectOption('v1');
   await page.getByRole('button', { name: 'Set stage' }).click();
   await expect(row('v1')).toContainText('STAGING');
-  await shot(page, '10-secrets-versions-stages');
 
   await page.getByRole('button', { name: 'Copy' }).click();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('first-value');

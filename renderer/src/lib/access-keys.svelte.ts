@@ -46,4 +46,10 @@ export class AccessKeysManager {
   dismissSecret(): void {
     this.created = null;
   }
+
+  onLock(): void {
+    this.keys = [];
+    this.created = null;
+    this.task.error = null;
+  }
 }

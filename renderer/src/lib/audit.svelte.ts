@@ -68,4 +68,11 @@ export class AuditManager {
       this.nextMarker = page.next_marker;
     });
   }
+
+  onLock(): void {
+    this.events = [];
+    this.nextMarker = null;
+    this.verified = null;
+    this.task.error = null;
+  }
 }

@@ -78,4 +78,10 @@ export class ClipboardManager {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
   }
+
+  /** What Keyhold copied leaves the clipboard when the vault locks. */
+  onLock(): void {
+    this.error = null;
+    void this.clearNow();
+  }
 }

@@ -95,4 +95,14 @@ export class FilesManager {
       }
     });
   }
+
+  onLock(): void {
+    this.keyId = '';
+    this.inFile = null;
+    this.outFile = null;
+    this.signatureFile = null;
+    this.progress = null;
+    this.result = null;
+    this.task.error = null;
+  }
 }

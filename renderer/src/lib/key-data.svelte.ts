@@ -76,4 +76,8 @@ export class KeyDataManager {
     this.random = '';
     this.task.error = null;
   }
+
+  onLeave(): void {
+    this.onLock();
+  }
 }

@@ -181,6 +181,14 @@ export class KeyFilesManager {
   }
 
   /** Locking, or leaving the screen: nothing of a key or its passphrases stays in the page. */
+  onLock(): void {
+    this.clear();
+  }
+
+  onLeave(): void {
+    this.clear();
+  }
+
   clear(): void {
     this.text = '';
     this.sourceName = '';

@@ -53,4 +53,10 @@ export class KeyGrantsManager {
   private async reload(): Promise<void> {
     this.grants = (await this.client.call('listGrants', { key_id: this.keyId, limit: '100' })).grants;
   }
+
+  onLock(): void {
+    this.keyId = '';
+    this.grants = [];
+    this.task.error = null;
+  }
 }

@@ -35,4 +35,10 @@ export class KeyTagsManager {
   private async reload(): Promise<void> {
     this.tags = (await this.client.call('showKmsTags', { key_id: this.keyId })).tags;
   }
+
+  onLock(): void {
+    this.keyId = '';
+    this.tags = [];
+    this.task.error = null;
+  }
 }

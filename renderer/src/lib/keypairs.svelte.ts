@@ -176,4 +176,11 @@ export class KeyPairsManager {
     this.list = (await this.client.call('listKeypairs', { limit: 1000 })).keypairs.map((k) => k.keypair);
     this.selected = select ? (await this.client.call('listKeypairDetail', { keypair_name: select })).keypair : this.selected;
   }
+
+  onLock(): void {
+    this.list = [];
+    this.selected = null;
+    this.oneTime = null;
+    this.task.error = null;
+  }
 }

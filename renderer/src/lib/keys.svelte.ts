@@ -239,4 +239,15 @@ export class KeysManager {
     this.selected = this.keys.find((k) => k.key_id === selectId) ?? null;
     await this.loadRotation();
   }
+
+  onLock(): void {
+    this.keys = [];
+    this.selected = null;
+    this.rotation = null;
+    this.quota = null;
+    this.tagOptions = [];
+    this.tagFilter = '';
+    this.#tagged = new Set();
+    this.task.error = null;
+  }
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { KeyState } from '../../../shared/operations/index.js';
 import type { SessionStatus } from '../../../shared/ui/contract.js';
 import { AuditManager, isMetadataRead, outcomeText } from './audit.svelte.js';
 import { browserClipboard, ClipboardManager } from './clipboard.svelte.js';
@@ -19,7 +20,7 @@ const status = (state: SessionStatus['state'], extra: Partial<SessionStatus> = {
   ...extra,
 });
 
-const key = (id: string, alias: string, state = '2', def = '0') => ({ key_id: id, key_alias: alias, key_state: state, key_usage: 'ENCRYPT_DECRYPT', default_key_flag: def, key_spec: 'AES_256' });
+const key = (id: string, alias: string, state: KeyState = '2', def: '0' | '1' = '0') => ({ key_id: id, key_alias: alias, key_state: state, key_usage: 'ENCRYPT_DECRYPT', default_key_flag: def, key_spec: 'AES_256' });
 
 describe('SessionManager', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -225,7 +226,7 @@ describe('ClipboardManager in a browser tab without focus', () => {
 
 describe('AccessKeysManager', () => {
   it('shows a new secret once, until dismissed, and lists keys without secrets', async () => {
-    const listed = [{ access: 'AK0000000000000000001', status: 'active', description: 'ci', create_time: '', user_id: 'u' }];
+    const listed = [{ access: 'AK0000000000000000001', status: 'active' as const, description: 'ci', create_time: '', user_id: 'u' }];
     const { client } = scripted({
       createAccessKey: () => ({ credential: { ...listed[0], secret: 'SK-secret' } }),
       listAccessKeys: () => ({ credentials: listed }),
@@ -338,6 +339,26 @@ describe('SigningManager and key actions', () => {
     expect(s.valid).toBe(false);
   });
 
+  it('forgets a verdict when the message, the algorithm or the signature changes', async () => {
+    const { client } = scripted({ verify: () => ({ key_id: 'k', signature_valid: 'true' }) });
+    const { SigningManager } = await import('./signing.svelte.js');
+    const s = new SigningManager(client);
+    s.reset('EC_P256');
+    s.message = 'release v1';
+    s.signature = 'SIG';
+    const changes: ((m: typeof s) => void)[] = [(m) => (m.message = 'release v2'), (m) => (m.algorithm = 'ECDSA_SHA_384'), (m) => (m.signature = 'SIG2')];
+    for (const change of changes) {
+      await s.verify('k');
+      expect(s.valid).toBe(true);
+      change(s);
+      expect(s.valid).toBeNull();
+    }
+    // Writing the same value again (a re-render) keeps the verdict.
+    await s.verify('k');
+    s.signature = 'SIG2';
+    expect(s.valid).toBe(true);
+  });
+
   it('reads every page of keys, not only the first 1000', async () => {
     const all = Array.from({ length: 2500 }, (_, i) => key(`k${String(i).padStart(4, '0')}`, `alias-${i}`));
     const { client, calls } = scripted({
@@ -423,7 +444,7 @@ describe('SigningManager and key actions', () => {
 
 describe('RemotesManager', () => {
   it('adds a Keyhold remote by URL, previews a sync, and applies exactly the previewed one', async () => {
-    const changes = [{ service: 'kms', action: 'add', id: 'k1', detail: 'alias a' }];
+    const changes = [{ service: 'kms' as const, action: 'add' as const, id: 'k1', detail: 'alias a' }];
     const { client, calls } = scripted({
       remoteAdd: () => ({ remote: {} }),
       remoteList: () => ({ remotes: [{ name: 'peer', endpoint: 'http://127.0.0.1:8443', project_id: 'p' }] }),
@@ -491,7 +512,7 @@ describe('RemotesManager', () => {
 
 describe('ServersManager', () => {
   it('binds, follows the task until it ends, and lists failures', async () => {
-    const statuses = ['RUNNING_RESET', 'RUNNING_RESET', 'SUCCESS_RESET'];
+    const statuses: ('RUNNING_RESET' | 'SUCCESS_RESET')[] = ['RUNNING_RESET', 'RUNNING_RESET', 'SUCCESS_RESET'];
     const { client, calls } = scripted({
       associateKeypair: () => ({ task_id: 't-1' }),
       listKeypairTask: () => ({ server_id: 's', task_id: 't-1', task_status: statuses.shift() ?? 'SUCCESS_RESET' }),
@@ -507,7 +528,7 @@ describe('ServersManager', () => {
   });
 
   it('shows a failed bind with the reason the task gives', async () => {
-    const failed = { task_id: 't-2', operate_type: 'FAILED_RESET', task_time: 0, task_error_code: 'KPS.7004', task_error_msg: 'authentication failed', server_name: 'web1', server_id: 's', keypair_name: 'web' };
+    const failed = { task_id: 't-2', operate_type: 'FAILED_RESET' as const, task_time: 0, task_error_code: 'KPS.7004', task_error_msg: 'authentication failed', server_name: 'web1', server_id: 's', keypair_name: 'web' };
     const { client } = scripted({
       associateKeypair: () => ({ task_id: 't-2' }),
       listKeypairTask: () => ({ server_id: 's', task_id: 't-2', task_status: 'FAILED_RESET' }),
@@ -523,7 +544,7 @@ describe('ServersManager', () => {
 
 describe('SecretsManager', () => {
   it('reveals a version only on request, and forgets it on hide or when another secret is chosen', async () => {
-    const secret = (name: string) => ({ name, state: 'ENABLED', description: '' });
+    const secret = (name: string) => ({ name, state: 'ENABLED' as const, description: '' });
     const { client, calls } = scripted({
       showSecret: (i) => ({ secret: secret(String(i.secret_name)) }),
       listSecretVersions: () => ({ version_metadatas: [{ id: 'v1', version_stages: ['SYSCURRENT'], create_time: 0 }], page_info: { current_count: 1 } }),

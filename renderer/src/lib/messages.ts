@@ -34,3 +34,8 @@ export function describeError(e: unknown): string {
   if (/^(VAULT|AUDIT)\.05/.test(e.code)) return `The vault failed an integrity check: ${e.message} Restore it from a backup made with “vault backup”.`;
   return withLabels(e.message);
 }
+
+/** The code shown beside the words: Keyhold's own for its refusals, none for an unknown failure. */
+export function codeOf(e: unknown): string | null {
+  return e instanceof UiError ? e.code : null;
+}

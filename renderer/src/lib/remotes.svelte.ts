@@ -109,4 +109,12 @@ export class RemotesManager {
     });
     if (done) await this.preview(p.remote, p.service, p.direction);
   }
+
+  onLock(): void {
+    this.remotes = [];
+    this.tested = {};
+    this.plan = null;
+    this.mirrored = [];
+    this.task.error = null;
+  }
 }

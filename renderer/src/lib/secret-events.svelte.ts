@@ -59,4 +59,10 @@ export class SecretEventsManager {
     this.events = (await this.client.call('listSecretEvents', { limit: 1000 })).events;
     this.records = (await this.client.call('listNotificationRecords', {})).records;
   }
+
+  onLock(): void {
+    this.events = [];
+    this.records = [];
+    this.task.error = null;
+  }
 }

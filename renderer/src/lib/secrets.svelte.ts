@@ -183,4 +183,16 @@ export class SecretsManager {
     this.versions = (await this.client.call('listSecretVersions', { secret_name: name, limit: 1000 })).version_metadatas;
     this.secrets = this.secrets.map((s) => (s.name === name && this.selected ? this.selected : s));
   }
+
+  onLock(): void {
+    this.secrets = [];
+    this.selected = null;
+    this.versions = [];
+    this.revealed = null;
+    this.task.error = null;
+  }
+
+  onLeave(): void {
+    this.hide();
+  }
 }

@@ -108,4 +108,11 @@ export class ServersManager {
     this.servers = (await this.client.call('serversList', {})).servers;
     this.failed = (await this.client.call('listFailedTask', {})).tasks;
   }
+
+  onLock(): void {
+    this.servers = [];
+    this.task = null;
+    this.failed = [];
+    this.op.error = null;
+  }
 }

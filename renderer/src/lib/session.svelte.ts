@@ -5,9 +5,9 @@
  */
 import type { LockReason, SessionStatus } from '../../../shared/ui/contract.js';
 import { UiError, type Client } from './api.js';
-import { describeError } from './messages.js';
+import { codeOf, describeError } from './messages.js';
+import { passwordRule, TOO_SHORT } from './password-rule.js';
 
-export const MIN_PASSWORD_LENGTH = 8;
 /** How often activity is reported to the backend at most. */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -15,6 +15,8 @@ export class SessionManager {
   status = $state<SessionStatus | null>(null);
   busy = $state(false);
   error = $state<string | null>(null);
+  /** The code of the error Keyhold answered, shown beside `error`; null for the screen's own refusals. */
+  errorCode = $state<string | null>(null);
   /** Why the vault was last locked when the user did not ask for it (shown on the unlock screen). */
   lockedBecause = $state<LockReason | null>(null);
 
@@ -40,7 +42,7 @@ export class SessionManager {
   }
 
   async create(password: string, repeat: string): Promise<boolean> {
-    if (password.length < MIN_PASSWORD_LENGTH) return this.refuse(`Choose a master password of at least ${MIN_PASSWORD_LENGTH} characters.`);
+    if (!passwordRule(password).met) return this.refuse(TOO_SHORT);
     if (password !== repeat) return this.refuse('The two passwords differ.');
     return this.run(async () => this.apply(await this.client.call('session.create', { password })));
   }
@@ -99,17 +101,20 @@ export class SessionManager {
 
   private refuse(message: string): false {
     this.error = message;
+    this.errorCode = null;
     return false;
   }
 
   private async run(fn: () => Promise<void>): Promise<boolean> {
     this.busy = true;
     this.error = null;
+    this.errorCode = null;
     try {
       await fn();
       return true;
     } catch (e) {
       this.error = describeError(e);
+      this.errorCode = codeOf(e);
       if (!(e instanceof UiError)) console.error(e);
       return false;
     } finally {

@@ -1,6 +1,6 @@
 /** Settings that act on the vault: verify it, change its master password. */
 import type { Client } from './api.js';
-import { MIN_PASSWORD_LENGTH } from './session.svelte.js';
+import { passwordRule, TOO_SHORT } from './password-rule.js';
 import { Task } from './task.svelte.js';
 
 export class SettingsManager {
@@ -24,8 +24,8 @@ export class SettingsManager {
       this.task.error = 'Enter the current master password.';
       return false;
     }
-    if (next.length < MIN_PASSWORD_LENGTH) {
-      this.task.error = `Choose a master password of at least ${MIN_PASSWORD_LENGTH} characters.`;
+    if (!passwordRule(next).met) {
+      this.task.error = TOO_SHORT;
       return false;
     }
     if (next !== repeat) {
@@ -35,5 +35,11 @@ export class SettingsManager {
     const res = await this.task.run(() => this.client.call('vaultChangePassword', { current_password: current, new_password: next }));
     this.passwordChanged = res?.changed === true;
     return this.passwordChanged;
+  }
+
+  onLock(): void {
+    this.verified = null;
+    this.passwordChanged = false;
+    this.task.error = null;
   }
 }

@@ -69,4 +69,14 @@ export class SmallDataManager {
     this.#cipherText = '';
     this.decrypted = null;
   }
+
+  onLock(): void {
+    this.clear();
+    this.#keyId = '';
+    this.task.error = null;
+  }
+
+  onLeave(): void {
+    this.clear();
+  }
 }

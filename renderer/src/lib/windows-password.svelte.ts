@@ -84,4 +84,17 @@ export class WindowsPasswordManager {
     if (!this.usesKeyText) return { keypair_name: this.keypairName };
     return { private_key_text: this.keyText, ...(this.passphrase ? { passphrase: this.passphrase } : {}) };
   }
+
+  onLock(): void {
+    this.clear();
+    this.remoteName = '';
+    this.serverId = '';
+    this.keypairName = '';
+    this.task.error = null;
+  }
+
+  /** The decrypted password stays on its screen, never behind it. */
+  onLeave(): void {
+    this.password = null;
+  }
 }

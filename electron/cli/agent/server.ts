@@ -16,6 +16,7 @@ import { findOperation, OsKeychain, type CallHooks, type Credentials } from '../
 import { AgentErrors } from '../../../shared/operations/ssh-agent.js';
 import { AGENT_PROTOCOL, AgentConnection, type AgentHello } from './client.js';
 import { readLines, send, type Message } from './lines.js';
+import { watchOsLockEvents } from './os-events.js';
 import { agentPaths, ensureSocketDir, realVaultPath, type AgentPaths } from './paths.js';
 import { SshAgentConnection } from './ssh-server.js';
 import { VaultHolder } from './vault-holder.js';
@@ -115,6 +116,8 @@ export class Agent {
     await listen(cli, this.paths.cli);
     await listen(ssh, this.paths.ssh);
     this.watchSockets();
+    const osEvents = watchOsLockEvents((e) => void this.holder.lock(e), this.log);
+    void this.stopped.then(() => osEvents.stop());
     this.log(`serving ${this.vault} on ${this.paths.cli} and ${this.paths.ssh}`);
     return this.info;
   }

@@ -7,7 +7,8 @@
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { Session, type Credentials } from '../../core/api/index.js';
 
-export type LockReason = 'request' | 'idle' | 'ssh-add' | 'stop';
+/** Why the agent locked: audited as `agent lock (<reason>)`. `sleep` and `os-lock` come from the OS (os-events.ts, or the desktop app's powerMonitor). */
+export type LockReason = 'request' | 'idle' | 'ssh-add' | 'stop' | 'sleep' | 'os-lock';
 
 export class VaultHolder {
   private session: Session | null = null;

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_AGENT_MESSAGE, MalformedAgentMessage, parseAgentRequest, takeFrames } from '../../electron/cli/agent/ssh-protocol.js';
-import { parseMessage } from '../../electron/cli/agent/lines.js';
-import { verifiedHostKey } from '../../electron/cli/agent/session-bind.js';
+import { MAX_AGENT_MESSAGE, MalformedAgentMessage, parseAgentRequest, takeFrames } from '../../electron/agent/ssh-protocol.js';
+import { parseMessage } from '../../electron/agent/lines.js';
+import { verifiedHostKey } from '../../electron/agent/session-bind.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import sshpk from 'sshpk';
 import { emptyKnownNames, matchingPattern, namesFromKnownHosts, wildcardMatch } from '../../electron/core/keypairs/agent/host-names.js';

@@ -7,7 +7,7 @@
  */
 import type { RegisteredOperation } from '../../core/api/index.js';
 import { fileJobHooks } from '../progress.js';
-import { awaitResult, findAgent } from './client.js';
+import { awaitResult, findAgent } from '../../agent/client.js';
 
 export type AgentCall = { op: RegisteredOperation; input: Record<string, unknown>; remote?: string } | { device: 'remember' | 'forget' };
 

@@ -4,7 +4,7 @@
  * monitor output) become `sleep` or `os-lock`; the wake-up and everything else do not.
  */
 import { describe, expect, it } from 'vitest';
-import { logindEvent, watchOsLockEvents } from '../../../electron/cli/agent/os-events.js';
+import { logindEvent, watchOsLockEvents } from '../../../electron/agent/os-events.js';
 
 describe('logind events from gdbus monitor', () => {
   it('PrepareForSleep(true) is sleep; a session Lock is os-lock', () => {

@@ -11,9 +11,9 @@
  */
 import { rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { findOperation, OsKeychain, type CallHooks, type Credentials } from '../../core/api/index.js';
-import { AgentErrors } from '../../../shared/operations/ssh-agent.js';
+import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import { findOperation, OsKeychain, type CallHooks, type Credentials } from '../core/api/index.js';
+import { AgentErrors } from '../../shared/operations/ssh-agent.js';
 import { AGENT_PROTOCOL, AgentConnection, type AgentHello } from './client.js';
 import { readLines, send, type Message } from './lines.js';
 import { watchOsLockEvents } from './os-events.js';

@@ -5,9 +5,9 @@
  * file is refused (the protocol's failure has no text, so the reason goes to the agent's log).
  */
 import type { Socket } from 'node:net';
-import { KeyholdError } from '../../../shared/errors.js';
-import { findOperation, type RegisteredOperation } from '../../core/api/index.js';
-import type { SshAgentKey } from '../../../shared/operations/ssh-agent.js';
+import { KeyholdError } from '../../shared/errors.js';
+import { findOperation, type RegisteredOperation } from '../core/api/index.js';
+import type { SshAgentKey } from '../../shared/operations/ssh-agent.js';
 import { failureFrame, identitiesFrame, MalformedAgentMessage, parseAgentRequest, signResponseFrame, successFrame, takeFrames, type AgentRequest } from './ssh-protocol.js';
 import { verifiedHostKey } from './session-bind.js';
 import type { VaultHolder } from './vault-holder.js';

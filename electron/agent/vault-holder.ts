@@ -4,8 +4,8 @@
  * the session, which drops the root key and every key handle; new calls are refused at once with
  * VAULT.0107. Unlocking opens the vault again, with its KDF, from the password or the OS keychain.
  */
-import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { Session, type Credentials } from '../../core/api/index.js';
+import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import { Session, type Credentials } from '../core/api/index.js';
 
 /** Why the agent locked: audited as `agent lock (<reason>)`. `sleep` and `os-lock` come from the OS (os-events.ts, or the desktop app's powerMonitor). */
 export type LockReason = 'request' | 'idle' | 'ssh-add' | 'stop' | 'sleep' | 'os-lock';

@@ -15,8 +15,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { KeyholdError } from '../../../shared/errors.js';
-import { AgentErrors } from '../../../shared/operations/ssh-agent.js';
+import { KeyholdError } from '../../shared/errors.js';
+import { AgentErrors } from '../../shared/operations/ssh-agent.js';
 
 export interface AgentPaths {
   dir: string;

@@ -19,7 +19,8 @@ import { readLines, send, type Message } from './lines.js';
 import { watchOsLockEvents } from './os-events.js';
 import { agentPaths, ensureSocketDir, realVaultPath, type AgentPaths } from './paths.js';
 import { SshAgentConnection } from './ssh-server.js';
-import { VaultHolder } from './vault-holder.js';
+import type { SignConfirmer } from './confirm.js';
+import { VaultHolder, type AgentVault } from './vault-holder.js';
 
 function inode(path: string): number {
   try {
@@ -67,7 +68,7 @@ function listen(server: Server, path: string): Promise<void> {
 export class Agent {
   readonly paths: AgentPaths;
   readonly vault: string;
-  private readonly holder: VaultHolder;
+  private readonly holder: AgentVault;
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private fileJobs: Promise<unknown> = Promise.resolve();
@@ -78,14 +79,21 @@ export class Agent {
   /** Resolves once the agent has stopped and removed its sockets. */
   readonly stopped = new Promise<void>((r) => (this.resolveStopped = r));
 
+  /**
+   * `holder`: the idle lock in seconds for an agent holding its own vault (`keyhold agent`), or
+   * the vault another owner lends (the desktop app's workspace). `confirmer`: ask the user before
+   * each signature. `watchOs`: lock on OS sleep and screen lock itself (os-events.ts); the
+   * desktop app has its own powerMonitor.
+   */
   constructor(
     vault: string,
-    idleLockSeconds: number,
+    holder: number | AgentVault,
     private readonly log: (line: string) => void,
+    private readonly opts: { confirmer?: SignConfirmer; watchOs?: boolean } = {},
   ) {
     this.vault = realVaultPath(vault);
     this.paths = agentPaths(this.vault);
-    this.holder = new VaultHolder(this.vault, idleLockSeconds, log);
+    this.holder = typeof holder === 'number' ? new VaultHolder(this.vault, holder, log) : holder;
   }
 
   get info(): AgentInfo {
@@ -96,8 +104,8 @@ export class Agent {
     return { agent: AGENT_PROTOCOL, vault: this.vault, ...this.info, locked: this.holder.locked };
   }
 
-  /** Unlocks the vault and starts listening; refused when an agent already serves this vault. */
-  async start(credentials: (vaultId: string) => Promise<Credentials>): Promise<AgentInfo> {
+  /** Unlocks the vault (given credentials) and starts listening; refused when an agent already serves this vault. */
+  async start(credentials?: (vaultId: string) => Promise<Credentials>): Promise<AgentInfo> {
     ensureSocketDir(this.paths.dir);
     const running = await AgentConnection.open(this.paths.cli);
     if (running) {
@@ -106,18 +114,20 @@ export class Agent {
     }
     // Nothing answers there: what is left is a socket file of an agent that died.
     for (const p of [this.paths.cli, this.paths.ssh]) rmSync(p, { force: true });
-    await this.holder.unlock(credentials);
+    if (credentials) await this.holder.unlock(credentials);
     const cli = createServer((s) => this.serveCli(s));
     const ssh = createServer((s) => {
       this.track(s);
-      new SshAgentConnection(s, this.holder, this.log);
+      new SshAgentConnection(s, this.holder, this.log, this.opts.confirmer);
     });
     this.servers.push(cli, ssh);
     await listen(cli, this.paths.cli);
     await listen(ssh, this.paths.ssh);
     this.watchSockets();
-    const osEvents = watchOsLockEvents((e) => void this.holder.lock(e), this.log);
-    void this.stopped.then(() => osEvents.stop());
+    if (this.opts.watchOs !== false) {
+      const osEvents = watchOsLockEvents((e) => void this.holder.lock(e), this.log);
+      void this.stopped.then(() => osEvents.stop());
+    }
     this.log(`serving ${this.vault} on ${this.paths.cli} and ${this.paths.ssh}`);
     return this.info;
   }

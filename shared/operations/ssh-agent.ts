@@ -20,6 +20,8 @@ export const AgentErrors = {
   KeyTypeUnsupported: 'AGENT.0103',
   /** The key pair is bound to host keys, and the server of this connection has none of them. */
   OtherHost: 'AGENT.0104',
+  /** The user denied the signature in the desktop app's confirmation, or did not answer in time. */
+  NotConfirmed: 'AGENT.0105',
   /** The socket (or its directory) is not owned by this user, or others may reach it. */
   UnsafeSocket: 'AGENT.0201',
   /** Something listens at the socket, but it is not a Keyhold agent. */
@@ -107,10 +109,11 @@ export const sshAgentOperations = {
       flags: z.number().int().min(0).max(0xffffffff).default(0).describe('SSH_AGENTC_SIGN_REQUEST flags: 2 rsa-sha2-256, 4 rsa-sha2-512'),
       host_key: hostKeyFingerprint.optional().describe('the server\'s host key, as ssh bound it to the connection (session-bind@openssh.com)'),
       host_pattern: hostPattern.optional().describe('the key pair\'s host pattern that admits this server (required when a pattern is what admits it; audited)'),
+      confirmation: z.enum(['allowed-once', 'allowed-for-session', 'allowed-earlier-this-session', 'denied', 'timed-out']).optional().describe('the desktop app\'s confirmation of this signature (audited); denied or timed-out: refused'),
     }),
     output: out<{ signature: string; algorithm: string }>(),
     mutates: false,
-    audit: { record: ['keypair_name', 'flags', 'host_key', 'host_pattern'] },
+    audit: { record: ['keypair_name', 'flags', 'host_key', 'host_pattern', 'confirmation'] },
     validation: VALIDATION,
   }),
 } as const;

@@ -96,6 +96,9 @@ export const sshAgentHandlers: Handlers<typeof sshAgentOperations, KmsContext> =
     if (a.pattern !== undefined ? input.host_pattern !== a.pattern : input.host_pattern !== undefined) {
       throw new KeyholdError(AgentErrors.OtherHost, `Key pair '${k.name}': host_pattern must name the pattern that admits this server (${a.pattern ?? 'none: not admitted by a pattern'}).`, 403);
     }
+    if (input.confirmation === 'denied' || input.confirmation === 'timed-out') {
+      throw new KeyholdError(AgentErrors.NotConfirmed, `The signature with key pair '${k.name}' was ${input.confirmation === 'denied' ? 'denied' : 'not confirmed in time'} in the Keyhold app.`, 403);
+    }
     const { privateKey } = await readPrivateKey(unsealPrivateKey(ctx, k));
     try {
       const { algorithm, blob } = agentSignature(privateKey, Buffer.from(input.data, 'base64'), input.flags, s.allow_sha1);

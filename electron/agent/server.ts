@@ -17,7 +17,7 @@ import { AgentErrors } from '../../shared/operations/ssh-agent.js';
 import { AGENT_PROTOCOL, AgentConnection, type AgentHello } from './client.js';
 import { readLines, send, type Message } from './lines.js';
 import { watchOsLockEvents } from './os-events.js';
-import { agentPaths, ensureSocketDir, realVaultPath, type AgentPaths } from './paths.js';
+import { agentPaths, ensureSocketDir, isPipe, realVaultPath, type AgentPaths } from './paths.js';
 import { SshAgentConnection } from './ssh-server.js';
 import type { SignConfirmer } from './confirm.js';
 import { VaultHolder, type AgentVault } from './vault-holder.js';
@@ -113,7 +113,7 @@ export class Agent {
       throw new KeyholdError(AgentErrors.StartFailed, `An agent (pid ${running.hello.pid}) already serves ${this.vault}.`, 409);
     }
     // Nothing answers there: what is left is a socket file of an agent that died.
-    for (const p of [this.paths.cli, this.paths.ssh]) rmSync(p, { force: true });
+    for (const p of this.socketFiles()) rmSync(p, { force: true });
     if (credentials) await this.holder.unlock(credentials);
     const cli = createServer((s) => this.serveCli(s));
     const ssh = createServer((s) => {
@@ -138,9 +138,10 @@ export class Agent {
    * keep the vault's keys in a process nobody can talk to.
    */
   private watchSockets(): void {
-    this.socketInodes = this.socketPaths().map(inode);
+    if (!this.socketFiles().length) return;
+    this.socketInodes = this.socketFiles().map(inode);
     const timer = setInterval(() => {
-      if (this.socketPaths().some((p, i) => inode(p) !== this.socketInodes[i])) {
+      if (this.socketFiles().some((p, i) => inode(p) !== this.socketInodes[i])) {
         this.log('a socket file was removed or replaced: stopping');
         void this.stop();
       }
@@ -151,6 +152,11 @@ export class Agent {
 
   private socketPaths(): string[] {
     return [this.paths.cli, this.paths.ssh];
+  }
+
+  /** The socket paths that are files (Unix sockets); named pipes are not. */
+  private socketFiles(): string[] {
+    return this.socketPaths().filter((p) => !isPipe(p));
   }
 
   private track(s: Socket): void {
@@ -164,7 +170,7 @@ export class Agent {
       for (const s of this.sockets) s.destroy();
       await this.holder.lock('stop');
       // Only this agent's own socket files: never one another agent put there since.
-      for (const [i, p] of this.socketPaths().entries()) if (inode(p) === this.socketInodes[i]) rmSync(p, { force: true });
+      for (const [i, p] of this.socketFiles().entries()) if (inode(p) === this.socketInodes[i]) rmSync(p, { force: true });
       this.log('stopped');
       this.resolveStopped();
     })();

@@ -1,4 +1,4 @@
-// Bundles the `keyhold` CLI into dist/cli/keyhold.mjs (ESM, dependencies left to node_modules),
+// Bundles the `keyhold` CLI into dist/cli/keyhold.mjs and its chunks beside it (ESM, dependencies left to node_modules),
 // and beside it keyhold.inputs.json: the source files it was built from. bin/keyhold.mjs runs
 // the bundle while none of those is newer, so an edited source is never shadowed by a stale
 // bundle (a new file matters only once an existing one imports it, which changes that one).
@@ -8,7 +8,7 @@
 // --optional (the package's install script): a missing esbuild (`npm ci --omit=dev`) or a failed
 // build is a warning, not a failed install; the CLI then runs its TypeScript through tsx.
 import { writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -35,7 +35,13 @@ try {
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    outfile,
+    // The full CLI (electron/cli/full.ts, imported dynamically) goes to its own chunk beside the
+    // entry, so a call the fast path answers through the agent never loads the core.
+    splitting: true,
+    outdir: dirname(outfile),
+    entryNames: basename(outfile, '.mjs'),
+    chunkNames: `${basename(outfile, '.mjs')}-[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
     metafile: true,
     logLevel: optional ? 'silent' : 'warning',
   });

@@ -17,6 +17,8 @@ import { homedir, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve, win32 } from 'node:path';
 import { KeyholdError } from '../../shared/errors.js';
 import { AgentErrors } from '../../shared/operations/ssh-agent.js';
+// For the CLI's fast path, which finds the default vault's agent before loading the core.
+export { defaultVaultPath } from '../core/vault/location.js';
 
 export interface AgentPaths {
   dir: string;

@@ -5,8 +5,9 @@
  * as the full CLI would; anything else — help, the CLI's own commands, an alias, an operation
  * that may run without a vault, stdin passwords, a bad command line, no agent — is left to the
  * full CLI untouched (nothing read from stdin, nothing printed). Once an agent has answered the
- * hello the call is this path's: input errors, results and exit codes are printed as the full
- * CLI prints them, by the same functions.
+ * hello, or its socket was refused (another user's, not an agent), the call is this path's:
+ * input errors, results, refusals and exit codes are printed as the full CLI prints them, in the
+ * same order, by the same functions.
  */
 import { resolve } from 'node:path';
 import { operations, parseInput, type OperationDecl } from '../../shared/operations/index.js';
@@ -52,9 +53,11 @@ export async function runThroughAgentFast(argv: readonly string[]): Promise<bool
   let agent: Awaited<ReturnType<typeof findAgent>>;
   try {
     agent = await findAgent(vault);
-  } catch {
-    // A refused socket: the full CLI reports it, after the input errors it reports first.
-    return false;
+  } catch (refused) {
+    // A refused socket (another user's, not an agent): the full CLI would report the input's
+    // errors first, then this refusal, and run nothing; so does this path, without asking twice.
+    process.exitCode = fail(inputError(decl, cmd) ?? refused);
+    return true;
   }
   if (!agent) return false;
   try {
@@ -68,4 +71,13 @@ export async function runThroughAgentFast(argv: readonly string[]): Promise<bool
     process.exitCode = fail(e);
   }
   return true;
+}
+
+function inputError(decl: OperationDecl, cmd: ParsedCommand): unknown {
+  try {
+    parseInput(decl, buildInput(decl, cmd.flags, cmd.inputJson, new Stdin()));
+    return undefined;
+  } catch (e) {
+    return e;
+  }
 }

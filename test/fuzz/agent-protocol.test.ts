@@ -11,6 +11,7 @@ import { parseMessage } from '../../electron/agent/lines.js';
 import { verifiedHostKey } from '../../electron/agent/session-bind.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import sshpk from 'sshpk';
+import { peerPid } from '../../electron/agent/peer-process.js';
 import { emptyKnownNames, matchingPattern, namesFromKnownHosts, wildcardMatch } from '../../electron/core/keypairs/agent/host-names.js';
 
 function u32(v: number): Buffer {
@@ -153,3 +154,17 @@ describe('known_hosts and host patterns', () => {
     );
   });
 });
+
+describe('the socket table (ss -xp) of the desktop app\'s confirmation', () => {
+  it('any text gives a pid or nothing, never a throw', () => {
+    const row = fc.tuple(fc.constantFrom('u_str', 'u_dgr', 'x'), fc.constantFrom('ESTAB', 'LISTEN'), fc.nat(9), fc.nat(9), fc.constantFrom('*', '/s.sock', ''), fc.nat(20), fc.constantFrom('*', ''), fc.nat(20), fc.constantFrom('', 'users:(("ssh",pid=7,fd=3))', 'users:(("a\\"b",pid=1,', 'users:((')).map((r) => r.join(' '));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(row, fc.string({ maxLength: 100 })), { maxLength: 30 }), fc.nat(20), (rows, inode) => {
+        const pid = peerPid(rows.join('\n'), inode);
+        expect(pid === undefined || Number.isInteger(pid)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+

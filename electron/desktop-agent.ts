@@ -53,7 +53,7 @@ class WorkspaceVault implements AgentVault {
   }
 }
 
-export function describeRequest(r: SignRequest): string {
+function describeRequest(r: SignRequest): string {
   return [
     `Key pair: ${r.keypair_name}`,
     `Fingerprint: ${r.fingerprint}`,

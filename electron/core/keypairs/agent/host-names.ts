@@ -24,7 +24,7 @@ export function emptyKnownNames(): KnownNames {
 }
 
 /** The SHA256 fingerprint of a public key blob, as `ssh-keygen -l` prints it. */
-export function blobFingerprint(blob: Buffer): string {
+function blobFingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 

@@ -7,7 +7,7 @@
  * an approval for the session ends with it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -195,4 +195,16 @@ describe('the desktop app as the agent', () => {
     expect((await sign()).code).toBe(0);
     expect(m.electron.dialog.asked.length).toBe(before + 2);
   });
+
+  it('leaves a vault another agent already serves to that agent, and says so in the log', async () => {
+    const { serveDesktopAgent } = await import('../../../electron/desktop-agent.js');
+    const { Workspace } = await import('../../../electron/ui/workspace.js');
+    const second = serveDesktopAgent(new Workspace(vault, { transport: 'ipc', keychain: null, remember: { supported: false } }));
+    expect(await second.started).toBe(false);
+    expect(readFileSync(paths.log, 'utf8')).toMatch(/the app does not serve the agent's sockets: An agent \(pid \d+\) already serves/);
+    await second.stop();
+    // The first one still serves.
+    expect((await tool('ssh-add', ['-l'], paths.ssh)).stdout).toContain('keyhold:desk');
+  });
 });
+

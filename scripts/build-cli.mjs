@@ -7,7 +7,7 @@
 //   node scripts/build-cli.mjs [OUTFILE] [--optional]
 // --optional (the package's install script): a missing esbuild (`npm ci --omit=dev`) or a failed
 // build is a warning, not a failed install; the CLI then runs its TypeScript through tsx.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,6 +45,13 @@ try {
     metafile: true,
     logLevel: optional ? 'silent' : 'warning',
   });
+  // Chunks of earlier builds (their names carry a content hash) are no longer referenced.
+  const outputs = new Set(Object.keys(result.metafile.outputs).map((p) => join(process.cwd(), p)));
+  const base = basename(outfile, '.mjs');
+  for (const f of readdirSync(dirname(outfile))) {
+    const path = join(dirname(outfile), f);
+    if (f.startsWith(`${base}-`) && f.endsWith('.mjs') && !outputs.has(path)) rmSync(path, { force: true });
+  }
   const inputs = Object.keys(result.metafile.inputs).map((p) => relative(root, join(process.cwd(), p)).split('\\').join('/'));
   writeFileSync(join(dirname(outfile), 'keyhold.inputs.json'), `${JSON.stringify(inputs)}\n`);
   if (optional) process.stdout.write(`keyhold: built the CLI bundle (${relative(root, outfile)})\n`);

@@ -24,8 +24,9 @@ const layerGraph = [
   { name: 'api', files: ['electron/core/api/**'], mayImport: ['services', 'audit', 'hsm', 'vault', 'crypto', 'shared'] },
   { name: 'ui-backend', files: ['electron/ui/**'], mayImport: ['api', 'shared'] },
   { name: 'server', files: ['electron/server/**'], mayImport: ['ui-backend', 'api', 'shared'] },
-  { name: 'cli', files: ['electron/cli/**'], mayImport: ['server', 'ui-backend', 'api', 'shared'] },
-  { name: 'shell', files: ['electron/*'], mayImport: ['ui-backend', 'api', 'shared'], electron: true },
+  { name: 'agent', files: ['electron/agent/**'], mayImport: ['api', 'vault', 'shared'] },
+  { name: 'cli', files: ['electron/cli/**'], mayImport: ['server', 'agent', 'ui-backend', 'api', 'shared'] },
+  { name: 'shell', files: ['electron/*'], mayImport: ['agent', 'ui-backend', 'api', 'shared'], electron: true },
   { name: 'renderer', files: ['renderer/**'], mayImport: ['shared'], node: false },
 ];
 

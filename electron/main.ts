@@ -8,6 +8,7 @@ import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, powerMonitor, pro
 import { IPC_EVENT, type UiEvent } from '../shared/ui/contract.js';
 import { appProtocolHandler } from './app-protocol.js';
 import { defaultVaultPath } from './core/api/index.js';
+import { serveDesktopAgent } from './desktop-agent.js';
 import { registerIpc } from './ipc.js';
 import { rememberSupport, SafeStorageKeychain } from './safe-storage-keychain.js';
 import { APP_SCHEME, APP_URL, hardenApp, hardenSession, registerAppScheme, webPreferences } from './security.js';
@@ -88,6 +89,9 @@ async function start(): Promise<void> {
     if (e.type === 'locked') void shell.clipboard.clear();
   });
   registerIpc(ipcMain, workspace, shell);
+  // The app is the agent while it runs (unless `keyhold agent` already serves this vault).
+  const agent = serveDesktopAgent(workspace);
+  app.on('will-quit', () => void agent.stop());
 
   powerMonitor.on('lock-screen', () => void workspace.lock('os-lock'));
   powerMonitor.on('suspend', () => void workspace.lock('suspend'));

@@ -1,4 +1,4 @@
-// Bundles the `keyhold` CLI into dist/cli/keyhold.mjs (ESM, dependencies left to node_modules),
+// Bundles the `keyhold` CLI into dist/cli/keyhold.mjs and its chunks beside it (ESM, dependencies left to node_modules),
 // and beside it keyhold.inputs.json: the source files it was built from. bin/keyhold.mjs runs
 // the bundle while none of those is newer, so an edited source is never shadowed by a stale
 // bundle (a new file matters only once an existing one imports it, which changes that one).
@@ -7,8 +7,8 @@
 //   node scripts/build-cli.mjs [OUTFILE] [--optional]
 // --optional (the package's install script): a missing esbuild (`npm ci --omit=dev`) or a failed
 // build is a warning, not a failed install; the CLI then runs its TypeScript through tsx.
-import { writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -35,10 +35,23 @@ try {
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    outfile,
+    // The full CLI (electron/cli/full.ts, imported dynamically) goes to its own chunk beside the
+    // entry, so a call the fast path answers through the agent never loads the core.
+    splitting: true,
+    outdir: dirname(outfile),
+    entryNames: basename(outfile, '.mjs'),
+    chunkNames: `${basename(outfile, '.mjs')}-[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
     metafile: true,
     logLevel: optional ? 'silent' : 'warning',
   });
+  // Chunks of earlier builds (their names carry a content hash) are no longer referenced.
+  const outputs = new Set(Object.keys(result.metafile.outputs).map((p) => join(process.cwd(), p)));
+  const base = basename(outfile, '.mjs');
+  for (const f of readdirSync(dirname(outfile))) {
+    const path = join(dirname(outfile), f);
+    if (f.startsWith(`${base}-`) && f.endsWith('.mjs') && !outputs.has(path)) rmSync(path, { force: true });
+  }
   const inputs = Object.keys(result.metafile.inputs).map((p) => relative(root, join(process.cwd(), p)).split('\\').join('/'));
   writeFileSync(join(dirname(outfile), 'keyhold.inputs.json'), `${JSON.stringify(inputs)}\n`);
   if (optional) process.stdout.write(`keyhold: built the CLI bundle (${relative(root, outfile)})\n`);

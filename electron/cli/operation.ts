@@ -9,6 +9,7 @@ import { callThroughAgent } from './agent/through-agent.js';
 import { runWithoutVault } from './offline.js';
 import { taskHooks } from './tasks.js';
 import { printResult } from './print.js';
+import { resultVerdict } from './exit.js';
 
 export async function runOperation(ctx: CliContext, op: RegisteredOperation, input: Record<string, unknown> = buildInput(op.decl, ctx.cmd.flags, ctx.cmd.inputJson, ctx.stdin)): Promise<unknown> {
   ctx.refuseArgs();
@@ -45,14 +46,4 @@ export async function runOperation(ctx: CliContext, op: RegisteredOperation, inp
   } finally {
     tasks?.finish();
   }
-}
-
-/**
- * Results that say "no" exit 1 though they are not errors: `file verify` of a bad signature
- * (DESIGN §8), and a `remote sync` that left anything unsynced, `complete: false` (docs/sync.md).
- */
-function resultVerdict(result: unknown): unknown {
-  const r = result as { signature_valid?: unknown; complete?: unknown } | null;
-  if (r?.signature_valid === false || r?.complete === false) process.exitCode = 1;
-  return result;
 }

@@ -187,6 +187,23 @@ export class Workspace {
     }
   }
 
+  /**
+   * Runs `work` on the unlocked session for another transport this process serves (the desktop
+   * app answering the agent's sockets, electron/desktop-agent.ts): a call in flight that a lock
+   * waits for, and activity unless `activity` is false (ssh listing keys on every connection).
+   */
+  async use<T>(work: (session: Session) => Promise<T>, activity = true): Promise<T> {
+    const session = this.requireSession();
+    if (activity) this.touch();
+    const p = work(session);
+    this.inflight.add(p);
+    try {
+      return await p;
+    } finally {
+      this.inflight.delete(p);
+    }
+  }
+
   /** A long operation's progress; it counts as activity, so a big file does not lock halfway. */
   emitProgress(op: string, done: number, total: number): void {
     this.touch();

@@ -6,11 +6,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_AGENT_MESSAGE, MalformedAgentMessage, parseAgentRequest, takeFrames } from '../../electron/cli/agent/ssh-protocol.js';
-import { parseMessage } from '../../electron/cli/agent/lines.js';
-import { verifiedHostKey } from '../../electron/cli/agent/session-bind.js';
+import { MAX_AGENT_MESSAGE, MalformedAgentMessage, parseAgentRequest, takeFrames } from '../../electron/agent/ssh-protocol.js';
+import { parseMessage } from '../../electron/agent/lines.js';
+import { verifiedHostKey } from '../../electron/agent/session-bind.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import sshpk from 'sshpk';
+import { peerPid } from '../../electron/agent/peer-process.js';
+import { emptyKnownNames, matchingPattern, namesFromKnownHosts, wildcardMatch } from '../../electron/core/keypairs/agent/host-names.js';
 
 function u32(v: number): Buffer {
   const b = Buffer.alloc(4);
@@ -113,3 +115,56 @@ describe('CLI channel lines', () => {
     expect(parseMessage('{"hello":"keyhold-agent/1"}')).toEqual({ hello: 'keyhold-agent/1' });
   });
 });
+
+/** The textbook dynamic-programming wildcard match, as the oracle for the agent's greedy one. */
+function wildcardByTable(pattern: string, name: string): boolean {
+  let row = [true, ...name.split('').map(() => false)];
+  for (const c of pattern) {
+    const next = [c === '*' && row[0] === true];
+    for (let j = 1; j <= name.length; j++) next[j] = c === '*' ? Boolean(row[j] || next[j - 1]) : Boolean(row[j - 1] && (c === '?' || c === name[j - 1]));
+    row = next;
+  }
+  return row[name.length] === true;
+}
+
+describe('known_hosts and host patterns', () => {
+  const fp = `SHA256:${'A'.repeat(43)}`;
+  it('known_hosts text of any shape gives names or nothing, never a throw', () => {
+    const line = fc.array(fc.constantFrom('@revoked', '@cert-authority', '|1|', '|1|AAAA|BBBB', '[h]:22', 'a,b', '*', '!x', 'ssh-ed25519', 'AAAAC3NzaC1lZDI1NTE5', '#', ' ', '\t', '='), { maxLength: 8 }).map((p) => p.join(' '));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(line, fc.string({ maxLength: 80 })), { maxLength: 20 }), (lines) => {
+        const known = emptyKnownNames();
+        const r = namesFromKnownHosts(lines.join('\n'), fp, known);
+        expect(typeof r.revoked).toBe('boolean');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('matching any pattern against any name ends (no backtracking blow-up)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', '*', '?', '.'), maxLength: 60 }), fc.string({ unit: fc.constantFrom('a', 'b', '.'), maxLength: 200 }), (pattern, name) => {
+        const known = emptyKnownNames();
+        known.names.add(name);
+        const m = matchingPattern([pattern], known);
+        expect(m === undefined || m === pattern).toBe(true);
+        expect(wildcardMatch(pattern, name)).toBe(wildcardByTable(pattern, name));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('the socket table (ss -xp) of the desktop app\'s confirmation', () => {
+  it('any text gives a pid or nothing, never a throw', () => {
+    const row = fc.tuple(fc.constantFrom('u_str', 'u_dgr', 'x'), fc.constantFrom('ESTAB', 'LISTEN'), fc.nat(9), fc.nat(9), fc.constantFrom('*', '/s.sock', ''), fc.nat(20), fc.constantFrom('*', ''), fc.nat(20), fc.constantFrom('', 'users:(("ssh",pid=7,fd=3))', 'users:(("a\\"b",pid=1,', 'users:((')).map((r) => r.join(' '));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(row, fc.string({ maxLength: 100 })), { maxLength: 30 }), fc.nat(20), (rows, inode) => {
+        const pid = peerPid(rows.join('\n'), inode);
+        expect(pid === undefined || Number.isInteger(pid)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+

@@ -13,9 +13,9 @@ import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { AgentErrors } from '../../../shared/operations/ssh-agent.js';
 import { AUTO_LOCK_DEFAULT_MINUTES } from '../../../shared/ui/contract.js';
 import { canPrompt, promptHidden } from '../password.js';
-import { awaitResult, errorFrom, findAgent } from './client.js';
-import { agentPaths, ensureSocketDir, realVaultPath } from './paths.js';
-import { Agent, agentCredentials, type AgentInfo } from './server.js';
+import { awaitResult, errorFrom, findAgent } from '../../agent/client.js';
+import { agentPaths, ensureSocketDir, realVaultPath } from '../../agent/paths.js';
+import { Agent, agentCredentials, type AgentInfo } from '../../agent/server.js';
 
 export interface AgentCommand {
   action: string | undefined;

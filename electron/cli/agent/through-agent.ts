@@ -5,15 +5,18 @@
  * same; only the password and the KDF are skipped. File jobs stream in the agent from and to
  * the caller's paths, with progress and Ctrl-C carried over the connection.
  */
-import type { RegisteredOperation } from '../../core/api/index.js';
+import type { OperationDecl } from '../../../shared/operations/index.js';
 import { fileJobHooks } from '../progress.js';
-import { awaitResult, findAgent } from './client.js';
+import { awaitResult, findAgent, type AgentConnection } from '../../agent/client.js';
 
-export type AgentCall = { op: RegisteredOperation; input: Record<string, unknown>; remote?: string } | { device: 'remember' | 'forget' };
+export type AgentCall = { op: { decl: OperationDecl }; input: Record<string, unknown>; remote?: string } | { device: 'remember' | 'forget' };
 
-/** The call's result from the agent serving `vault`; undefined when no agent serves it. */
-export async function callThroughAgent(vault: string, call: AgentCall): Promise<{ result: unknown } | undefined> {
-  const found = await findAgent(vault);
+/**
+ * The call's result from the agent serving `vault`; undefined when no agent serves it. `agent`:
+ * one already found and greeted (the fast path, fast-path.ts).
+ */
+export async function callThroughAgent(vault: string, call: AgentCall, agent?: { conn: AgentConnection }): Promise<{ result: unknown } | undefined> {
+  const found = agent ?? (await findAgent(vault));
   if (!found) return undefined;
   const { conn } = found;
   if ('device' in call) {

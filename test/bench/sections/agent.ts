@@ -62,8 +62,8 @@ export async function run(report: BenchReport): Promise<void> {
     const fa: number[] = [];
     const fb: number[] = [];
     for (let i = 0; i < 5; i++) {
-      fa.push(keyhold(['file', 'encrypt', '--key-id', key, '--in', 'plain.bin', '--out', 'a.khef'], withAgent, dir).seconds);
-      fb.push(keyhold(['file', 'encrypt', '--key-id', key, '--in', 'plain.bin', '--out', 'b.khef'], perCall, dir).seconds);
+      fa.push(keyhold(['file', 'encrypt', '--key-id', key, '--in', 'plain.bin', '--out', 'a.khef', '--force'], withAgent, dir).seconds);
+      fb.push(keyhold(['file', 'encrypt', '--key-id', key, '--in', 'plain.bin', '--out', 'b.khef', '--force'], perCall, dir).seconds);
     }
     report.ratio({ name: `file encrypt ${FILE_MIB} MiB, whole call (agent streams the file itself)`, unit: 'MB/s', keyhold: (FILE_MIB * 1.048576) / median(fa), baseline: (FILE_MIB * 1.048576) / median(fb), baselineName: 'unlock per call' });
   } finally {

@@ -3,13 +3,16 @@
  * hosted ones can be; a setting does not carry over to a new key pair of the same name; sign
  * refuses what is not offered and audits key pair and outcome, never the data.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sshpk from 'sshpk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../../electron/core/api/index.js';
 import { KeyholdError } from '../../../shared/errors.js';
 import type { SshAgentKey } from '../../../shared/operations/ssh-agent.js';
-import { newSession } from '../../helpers/vault.js';
+import { sshKeygen } from '../../helpers/sshd.js';
+import { newSession, tempDir } from '../../helpers/vault.js';
 
 const hosted = (name: string, algorithm = 'SSH_ED25519') => ({ keypair: { name, algorithm, key_protection: { encryption: { type: 'default' } } } });
 
@@ -80,5 +83,46 @@ describe('ssh-agent operations', () => {
     expect(await session.call('ssh-agent', 'sign', { keypair_name: 'h', data, host_key: here }, 'agent')).toMatchObject({ algorithm: 'ssh-ed25519' });
     const events = (await session.call('audit', 'list-events', { operation: 'ssh-agent sign' }, 'cli')) as { events: { outcome: string; fields: Record<string, unknown> }[] };
     expect(events.events.map((e) => [e.outcome, e.fields.host_key ?? null])).toEqual([['success', here], ['AGENT.0104', there], ['AGENT.0104', null]]);
+  });
+
+  it('a key pair bound to host patterns: listed and used only for servers known by a matching name', async () => {
+    const home = tempDir();
+    const hostPub = sshKeygen(home, 'host').publicKey.trim().split(' ').slice(0, 2).join(' ');
+    const here = `SHA256:${createHash('sha256').update(Buffer.from(hostPub.split(' ')[1] as string, 'base64')).digest('base64').replace(/=+$/, '')}`;
+    mkdirSync(join(home, '.ssh'));
+    writeFileSync(join(home, '.ssh', 'known_hosts'), `web1.corp.example,192.0.2.7 ${hostPub}\n`);
+    const savedHome = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      for (const n of ['corp', 'far', 'free', 'negated']) await session.call('kps', 'create-keypair', hosted(n), 'cli');
+      await session.call('ssh-agent', 'set-key', { keypair_name: 'corp', offered: true, hosts: 'bastion.corp.example,*.corp.example' }, 'cli');
+      await session.call('ssh-agent', 'set-key', { keypair_name: 'far', offered: true, hosts: 'build.example.com' }, 'cli');
+      await session.call('ssh-agent', 'set-key', { keypair_name: 'free', offered: true }, 'cli');
+      await session.call('ssh-agent', 'set-key', { keypair_name: 'negated', offered: true, hosts: '*,!192.0.2.*' }, 'cli');
+      expect(await refusal(session.call('ssh-agent', 'set-key', { keypair_name: 'far', offered: true, hosts: 'a b' }, 'cli'))).toBe('AGENT.0002');
+      expect((await list()).find((k) => k.keypair_name === 'corp')?.hosts).toEqual(['bastion.corp.example', '*.corp.example']);
+      const forConnection = async (host_key?: string) => ((await session.call('ssh-agent', 'list-keys', { for_connection: true, ...(host_key ? { host_key } : {}) }, 'agent')) as { keys: SshAgentKey[] }).keys.map((k) => [k.keypair_name, k.host_pattern ?? null]);
+      expect(await forConnection(here)).toEqual([['corp', '*.corp.example'], ['free', null]]);
+      // A connection ssh did not bind (ssh-add -L, old clients) sees no bound key.
+      expect(await forConnection()).toEqual([['free', null]]);
+      expect(await forConnection(`SHA256:${'D'.repeat(43)}`)).toEqual([['free', null]]);
+
+      const data = Buffer.from('x').toString('base64');
+      expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'far', data, host_key: here }, 'agent'))).toBe('AGENT.0104');
+      expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'negated', data, host_key: here, host_pattern: '*' }, 'agent'))).toBe('AGENT.0104');
+      expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'corp', data }, 'agent'))).toBe('AGENT.0104');
+      // The audit must name the pattern that admitted the server: a missing or wrong claim is refused.
+      expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'corp', data, host_key: here }, 'agent'))).toBe('AGENT.0104');
+      expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'corp', data, host_key: here, host_pattern: 'bastion.corp.example' }, 'agent'))).toBe('AGENT.0104');
+      expect(await session.call('ssh-agent', 'sign', { keypair_name: 'corp', data, host_key: here, host_pattern: '*.corp.example' }, 'agent')).toMatchObject({ algorithm: 'ssh-ed25519' });
+      const events = (await session.call('audit', 'list-events', { operation: 'ssh-agent sign', limit: 1 }, 'cli')) as { events: { outcome: string; fields: Record<string, unknown> }[] };
+      expect(events.events[0]).toMatchObject({ outcome: 'success', fields: { keypair_name: 'corp', host_key: here, host_pattern: '*.corp.example' } });
+
+      // Revoked in known_hosts: the key names nothing, so no pattern admits the server.
+      writeFileSync(join(home, '.ssh', 'known_hosts'), `web1.corp.example ${hostPub}\n@revoked * ${hostPub}\n`);
+      expect(await forConnection(here)).toEqual([['free', null]]);
+    } finally {
+      process.env.HOME = savedHome;
+    }
   });
 });

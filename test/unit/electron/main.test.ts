@@ -89,10 +89,15 @@ vi.mock('electron', () => m.electron);
 
 const vault = join(tempDir(), 'vault.db');
 const previous = process.env.KEYHOLD_VAULT;
+const previousRuntime = process.env.XDG_RUNTIME_DIR;
 process.env.KEYHOLD_VAULT = vault;
+// The app serves the agent's sockets (desktop-agent.test.ts): here, in a directory of this test's own.
+process.env.XDG_RUNTIME_DIR = tempDir();
 afterAll(() => {
   if (previous === undefined) delete process.env.KEYHOLD_VAULT;
   else process.env.KEYHOLD_VAULT = previous;
+  if (previousRuntime === undefined) delete process.env.XDG_RUNTIME_DIR;
+  else process.env.XDG_RUNTIME_DIR = previousRuntime;
 });
 
 await import('../../../electron/main.js');

@@ -11,14 +11,16 @@
  */
 import { rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { findOperation, OsKeychain, type CallHooks, type Credentials } from '../../core/api/index.js';
-import { AgentErrors } from '../../../shared/operations/ssh-agent.js';
+import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import { findOperation, OsKeychain, type CallHooks, type Credentials } from '../core/api/index.js';
+import { AgentErrors } from '../../shared/operations/ssh-agent.js';
 import { AGENT_PROTOCOL, AgentConnection, type AgentHello } from './client.js';
 import { readLines, send, type Message } from './lines.js';
-import { agentPaths, ensureSocketDir, realVaultPath, type AgentPaths } from './paths.js';
+import { watchOsLockEvents } from './os-events.js';
+import { agentPaths, ensureSocketDir, isPipe, realVaultPath, type AgentPaths } from './paths.js';
 import { SshAgentConnection } from './ssh-server.js';
-import { VaultHolder } from './vault-holder.js';
+import type { SignConfirmer } from './confirm.js';
+import { VaultHolder, type AgentVault } from './vault-holder.js';
 
 function inode(path: string): number {
   try {
@@ -66,7 +68,7 @@ function listen(server: Server, path: string): Promise<void> {
 export class Agent {
   readonly paths: AgentPaths;
   readonly vault: string;
-  private readonly holder: VaultHolder;
+  private readonly holder: AgentVault;
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private fileJobs: Promise<unknown> = Promise.resolve();
@@ -77,14 +79,21 @@ export class Agent {
   /** Resolves once the agent has stopped and removed its sockets. */
   readonly stopped = new Promise<void>((r) => (this.resolveStopped = r));
 
+  /**
+   * `holder`: the idle lock in seconds for an agent holding its own vault (`keyhold agent`), or
+   * the vault another owner lends (the desktop app's workspace). `confirmer`: ask the user before
+   * each signature. `watchOs`: lock on OS sleep and screen lock itself (os-events.ts); the
+   * desktop app has its own powerMonitor.
+   */
   constructor(
     vault: string,
-    idleLockSeconds: number,
+    holder: number | AgentVault,
     private readonly log: (line: string) => void,
+    private readonly opts: { confirmer?: SignConfirmer; watchOs?: boolean } = {},
   ) {
     this.vault = realVaultPath(vault);
     this.paths = agentPaths(this.vault);
-    this.holder = new VaultHolder(this.vault, idleLockSeconds, log);
+    this.holder = typeof holder === 'number' ? new VaultHolder(this.vault, holder, log) : holder;
   }
 
   get info(): AgentInfo {
@@ -95,8 +104,8 @@ export class Agent {
     return { agent: AGENT_PROTOCOL, vault: this.vault, ...this.info, locked: this.holder.locked };
   }
 
-  /** Unlocks the vault and starts listening; refused when an agent already serves this vault. */
-  async start(credentials: (vaultId: string) => Promise<Credentials>): Promise<AgentInfo> {
+  /** Unlocks the vault (given credentials) and starts listening; refused when an agent already serves this vault. */
+  async start(credentials?: (vaultId: string) => Promise<Credentials>): Promise<AgentInfo> {
     ensureSocketDir(this.paths.dir);
     const running = await AgentConnection.open(this.paths.cli);
     if (running) {
@@ -104,17 +113,21 @@ export class Agent {
       throw new KeyholdError(AgentErrors.StartFailed, `An agent (pid ${running.hello.pid}) already serves ${this.vault}.`, 409);
     }
     // Nothing answers there: what is left is a socket file of an agent that died.
-    for (const p of [this.paths.cli, this.paths.ssh]) rmSync(p, { force: true });
-    await this.holder.unlock(credentials);
+    for (const p of this.socketFiles()) rmSync(p, { force: true });
+    if (credentials) await this.holder.unlock(credentials);
     const cli = createServer((s) => this.serveCli(s));
     const ssh = createServer((s) => {
       this.track(s);
-      new SshAgentConnection(s, this.holder, this.log);
+      new SshAgentConnection(s, this.holder, this.log, this.opts.confirmer);
     });
     this.servers.push(cli, ssh);
     await listen(cli, this.paths.cli);
     await listen(ssh, this.paths.ssh);
     this.watchSockets();
+    if (this.opts.watchOs !== false) {
+      const osEvents = watchOsLockEvents((e) => void this.holder.lock(e), this.log);
+      void this.stopped.then(() => osEvents.stop());
+    }
     this.log(`serving ${this.vault} on ${this.paths.cli} and ${this.paths.ssh}`);
     return this.info;
   }
@@ -125,9 +138,10 @@ export class Agent {
    * keep the vault's keys in a process nobody can talk to.
    */
   private watchSockets(): void {
-    this.socketInodes = this.socketPaths().map(inode);
+    if (!this.socketFiles().length) return;
+    this.socketInodes = this.socketFiles().map(inode);
     const timer = setInterval(() => {
-      if (this.socketPaths().some((p, i) => inode(p) !== this.socketInodes[i])) {
+      if (this.socketFiles().some((p, i) => inode(p) !== this.socketInodes[i])) {
         this.log('a socket file was removed or replaced: stopping');
         void this.stop();
       }
@@ -138,6 +152,11 @@ export class Agent {
 
   private socketPaths(): string[] {
     return [this.paths.cli, this.paths.ssh];
+  }
+
+  /** The socket paths that are files (Unix sockets); named pipes are not. */
+  private socketFiles(): string[] {
+    return this.socketPaths().filter((p) => !isPipe(p));
   }
 
   private track(s: Socket): void {
@@ -151,7 +170,7 @@ export class Agent {
       for (const s of this.sockets) s.destroy();
       await this.holder.lock('stop');
       // Only this agent's own socket files: never one another agent put there since.
-      for (const [i, p] of this.socketPaths().entries()) if (inode(p) === this.socketInodes[i]) rmSync(p, { force: true });
+      for (const [i, p] of this.socketFiles().entries()) if (inode(p) === this.socketInodes[i]) rmSync(p, { force: true });
       this.log('stopped');
       this.resolveStopped();
     })();

@@ -5,12 +5,14 @@
  * file is refused (the protocol's failure has no text, so the reason goes to the agent's log).
  */
 import type { Socket } from 'node:net';
-import { KeyholdError } from '../../../shared/errors.js';
-import { findOperation, type RegisteredOperation } from '../../core/api/index.js';
-import type { SshAgentKey } from '../../../shared/operations/ssh-agent.js';
+import { KeyholdError } from '../../shared/errors.js';
+import { findOperation, type RegisteredOperation } from '../core/api/index.js';
+import type { SshAgentKey } from '../../shared/operations/ssh-agent.js';
 import { failureFrame, identitiesFrame, MalformedAgentMessage, parseAgentRequest, signResponseFrame, successFrame, takeFrames, type AgentRequest } from './ssh-protocol.js';
 import { verifiedHostKey } from './session-bind.js';
-import type { VaultHolder } from './vault-holder.js';
+import type { SignConfirmation, SignConfirmer } from './confirm.js';
+import { peerProcess } from './peer-process.js';
+import type { AgentVault } from './vault-holder.js';
 
 function operation(name: string): RegisteredOperation {
   const op = findOperation('ssh-agent', name);
@@ -23,14 +25,35 @@ const SIGN = operation('sign');
 
 interface Offered {
   name: string;
+  fingerprint: string;
   blob: Buffer;
-  hostKeys: string[];
+  /** Offered to this connection's server (false: bound elsewhere; the service refuses and audits it). */
+  admitted: boolean;
+  /** The host pattern that admitted this connection's server, for the signature's audit entry. */
+  hostPattern: string | undefined;
 }
 
-/** The offered key pairs in their stable order (by name), with their public key blobs; not activity. */
-async function offeredKeys(holder: VaultHolder): Promise<Offered[]> {
-  const { keys } = (await holder.use((s) => s.run(LIST, {}, 'agent'), false)) as { keys: SshAgentKey[] };
-  return keys.filter((k) => k.offered).map((k) => ({ name: k.keypair_name, blob: Buffer.from(k.public_key.split(' ')[1] ?? '', 'base64'), hostKeys: k.host_keys }));
+/**
+ * The key pairs this connection may see, in their stable order (by name), with their public key
+ * blobs: the service decides (host keys, host patterns; nothing bound without a session-bind).
+ * Not activity.
+ */
+async function offeredKeys(holder: AgentVault, hostKey: string | undefined): Promise<Offered[]> {
+  const input = { for_connection: true, ...(hostKey ? { host_key: hostKey } : {}) };
+  return (await listKeys(holder, input)).map(offered);
+}
+
+/** Every offered key pair, whatever server it is bound to. */
+async function offeredAnywhere(holder: AgentVault): Promise<Offered[]> {
+  return (await listKeys(holder, {})).filter((k) => k.offered).map((k) => ({ ...offered(k), admitted: false, hostPattern: undefined }));
+}
+
+async function listKeys(holder: AgentVault, input: Record<string, unknown>): Promise<SshAgentKey[]> {
+  return ((await holder.use((s) => s.run(LIST, input, 'agent'), false)) as { keys: SshAgentKey[] }).keys;
+}
+
+function offered(k: SshAgentKey): Offered {
+  return { name: k.keypair_name, fingerprint: k.fingerprint, blob: Buffer.from(k.public_key.split(' ')[1] ?? '', 'base64'), admitted: true, hostPattern: k.host_pattern };
 }
 
 export class SshAgentConnection {
@@ -44,8 +67,10 @@ export class SshAgentConnection {
 
   constructor(
     private readonly socket: Socket,
-    private readonly holder: VaultHolder,
+    private readonly holder: AgentVault,
     private readonly log: (line: string) => void,
+    /** Present when the user confirms each signature (the desktop app). */
+    private readonly confirmer?: SignConfirmer,
   ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined);
@@ -78,16 +103,18 @@ export class SshAgentConnection {
     if (!this.socket.destroyed) this.socket.write(reply);
   }
 
-  private mayUse(k: Offered): boolean {
-    return k.hostKeys.length === 0 || (this.boundHost !== undefined && k.hostKeys.includes(this.boundHost));
+  private async confirm(key: Offered, bound: { host_key?: string; host_pattern?: string }): Promise<SignConfirmation | undefined> {
+    if (!this.confirmer) return undefined;
+    const epoch = this.holder.epoch;
+    const peer = await peerProcess(this.socket).catch(() => undefined);
+    return this.confirmer.decide({ keypair_name: key.name, fingerprint: key.fingerprint, ...bound, ...(peer ? { process: peer } : {}) }, epoch);
   }
 
   private async handle(req: AgentRequest): Promise<Buffer> {
     switch (req.type) {
       case 'identities': {
         if (this.holder.locked) return identitiesFrame([]);
-        // A key bound to host keys is listed only to a connection ssh bound to one of them.
-        const keys = (await offeredKeys(this.holder)).filter((k) => this.mayUse(k));
+        const keys = await offeredKeys(this.holder, this.boundHost);
         this.listed = keys;
         return identitiesFrame(keys.map((k) => ({ blob: k.blob, comment: `keyhold:${k.name}` })));
       }
@@ -96,12 +123,20 @@ export class SshAgentConnection {
           this.log('ssh: sign refused: the agent is locked');
           return failureFrame();
         }
-        const key = this.listed.find((k) => k.blob.equals(req.keyBlob)) ?? (await offeredKeys(this.holder)).find((k) => k.blob.equals(req.keyBlob));
+        // Listed on this connection, or (ssh may sign without listing) offered to it now; a key
+        // offered only to other servers goes to the service too, which refuses it and audits that.
+        const key =
+          this.listed.find((k) => k.blob.equals(req.keyBlob)) ??
+          (await offeredKeys(this.holder, this.boundHost)).find((k) => k.blob.equals(req.keyBlob)) ??
+          (await offeredAnywhere(this.holder)).find((k) => k.blob.equals(req.keyBlob));
         if (!key) {
-          this.log('ssh: sign refused: the key is not one this agent offers');
+          this.log('ssh: sign refused: the key is not one this agent offers to this connection');
           return failureFrame();
         }
-        const input = { keypair_name: key.name, data: req.data.toString('base64'), flags: req.flags, ...(this.boundHost ? { host_key: this.boundHost } : {}) };
+        const bound = { ...(this.boundHost ? { host_key: this.boundHost } : {}), ...(key.hostPattern ? { host_pattern: key.hostPattern } : {}) };
+        // Only a signature the service would make is put to the user; its answer is audited with it.
+        const confirmation = this.confirmer && key.admitted ? await this.confirm(key, bound) : undefined;
+        const input = { keypair_name: key.name, data: req.data.toString('base64'), flags: req.flags, ...bound, ...(confirmation ? { confirmation } : {}) };
         const r = (await this.holder.use((s) => s.run(SIGN, input, 'agent'))) as { signature: string; algorithm: string };
         this.log(`ssh: signed with key pair ${key.name} (${r.algorithm})`);
         return signResponseFrame(Buffer.from(r.signature, 'base64'));
@@ -126,10 +161,13 @@ export class SshAgentConnection {
         if (!host) {
           this.log('ssh: session-bind refused: the host key signature does not verify');
           this.boundHost = undefined;
+          this.listed = [];
           return failureFrame();
         }
-        // With agent forwarding, later binds name the next hop; the last one is where signatures go.
+        // With agent forwarding, later binds name the next hop; the last one is where signatures go,
+        // and what was listed for an earlier hop counts no more.
         this.boundHost = host;
+        this.listed = [];
         return successFrame();
       }
       case 'extension':

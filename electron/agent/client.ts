@@ -5,8 +5,8 @@
  * listener that is not a Keyhold agent is refused after the hello.
  */
 import { connect, type Socket } from 'node:net';
-import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { AgentErrors } from '../../../shared/operations/ssh-agent.js';
+import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import { AgentErrors } from '../../shared/operations/ssh-agent.js';
 import { readLines, send, type Message } from './lines.js';
 import { agentPaths, checkSocketBeforeConnect, realVaultPath } from './paths.js';
 

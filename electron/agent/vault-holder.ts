@@ -4,13 +4,30 @@
  * the session, which drops the root key and every key handle; new calls are refused at once with
  * VAULT.0107. Unlocking opens the vault again, with its KDF, from the password or the OS keychain.
  */
-import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { Session, type Credentials } from '../../core/api/index.js';
+import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import { Session, type Credentials } from '../core/api/index.js';
 
-export type LockReason = 'request' | 'idle' | 'ssh-add' | 'stop';
+/** Why the agent locked: audited as `agent lock (<reason>)`. `sleep` and `os-lock` come from the OS (os-events.ts, or the desktop app's powerMonitor). */
+export type LockReason = 'request' | 'idle' | 'ssh-add' | 'stop' | 'sleep' | 'os-lock';
 
-export class VaultHolder {
+/**
+ * What the agent's sockets need of the vault they serve: `keyhold agent` holds its own
+ * (VaultHolder); the desktop app lends its unlocked workspace (electron/desktop-agent.ts).
+ */
+export interface AgentVault {
+  readonly locked: boolean;
+  /** Seconds without a call before the vault locks itself; 0: never. */
+  readonly idleLockSeconds: number;
+  /** Changes whenever the vault locks: what was allowed in one unlocked session ends with it. */
+  readonly epoch: number;
+  use<T>(work: (session: Session) => Promise<T>, activity?: boolean): Promise<T>;
+  lock(reason: LockReason): Promise<boolean>;
+  unlock(credentials: (vaultId: string) => Promise<Credentials>): Promise<void>;
+}
+
+export class VaultHolder implements AgentVault {
   private session: Session | null = null;
+  epoch = 0;
   private readonly inflight = new Set<Promise<unknown>>();
   private idleTimer: NodeJS.Timeout | undefined;
 
@@ -77,6 +94,7 @@ export class VaultHolder {
     const session = this.session;
     if (!session) return false;
     this.session = null;
+    this.epoch++;
     clearTimeout(this.idleTimer);
     await Promise.allSettled([...this.inflight]);
     await session.settle();

@@ -13,10 +13,12 @@
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { KeyholdError } from '../../../shared/errors.js';
-import { AgentErrors } from '../../../shared/operations/ssh-agent.js';
+import { homedir, tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve, win32 } from 'node:path';
+import { KeyholdError } from '../../shared/errors.js';
+import { AgentErrors } from '../../shared/operations/ssh-agent.js';
+// For the CLI's fast path, which finds the default vault's agent before loading the core.
+export { defaultVaultPath } from '../core/vault/location.js';
 
 export interface AgentPaths {
   dir: string;
@@ -43,10 +45,30 @@ export function realVaultPath(vault: string): string {
   }
 }
 
-export function agentPaths(vault: string): AgentPaths {
-  const dir = socketDir();
+/** `\\.\pipe\`, the namespace of local named pipes. */
+const PIPE_PREFIX = '\\\\.\\pipe\\';
+
+/**
+ * Windows has no Unix sockets in this role: the agent listens on named pipes (OpenSSH for
+ * Windows reads `SSH_AUTH_SOCK` or `IdentityAgent` as a pipe path), one per user and vault, and
+ * keeps its log under %LOCALAPPDATA%. Not the service's own `\\.\pipe\openssh-ssh-agent`: that
+ * name belongs to Windows' OpenSSH Authentication Agent. Only the desktop app serves them there
+ * (docs/agent.md: what is and is not tested).
+ */
+export function agentPaths(vault: string, platform: NodeJS.Platform = process.platform): AgentPaths {
   const id = createHash('sha256').update(realVaultPath(vault)).digest('hex').slice(0, 16);
+  if (platform === 'win32') {
+    const user = userInfo().username.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const dir = win32.join(process.env.LOCALAPPDATA ?? win32.join(homedir(), 'AppData', 'Local'), 'Keyhold', 'agent');
+    return { dir, cli: `${PIPE_PREFIX}keyhold-${user}-${id}-cli`, ssh: `${PIPE_PREFIX}keyhold-${user}-${id}-ssh`, log: win32.join(dir, `${id}.log`) };
+  }
+  const dir = socketDir();
   return { dir, cli: join(dir, `${id}.cli.sock`), ssh: join(dir, `${id}.ssh.sock`), log: join(dir, `${id}.log`) };
+}
+
+/** Named pipes (Windows) are not files: nothing to remove or watch. */
+export function isPipe(path: string): boolean {
+  return path.startsWith(PIPE_PREFIX);
 }
 
 function unsafe(message: string): KeyholdError {
@@ -73,6 +95,8 @@ export function ensureSocketDir(dir = socketDir()): string {
  * user's. Returns false when there is nothing at the path (no agent).
  */
 export function checkSocketBeforeConnect(socket: string): boolean {
+  // A pipe has no file to check; connecting tells whether one listens (see agentPaths).
+  if (isPipe(socket)) return true;
   let st;
   try {
     st = lstatSync(socket);

@@ -3,7 +3,7 @@ import type { Handlers } from '../../../shared/operations/index.js';
 import type { vaultOperations } from '../../../shared/operations/vault.js';
 import { backupVault } from '../vault/backup.js';
 import { requireMasterPasswordPolicy } from './password-policy.js';
-import type { CallContext } from './session.js';
+import type { CallContext } from './call.js';
 
 export const localHandlers: Handlers<typeof vaultOperations, CallContext> = {
   async auditVerify(s) {

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerOptions as NodeServerOptions, ServerResponse } from 'node:http';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
-import type { Caller, Session } from '../core/api/index.js';
+import { admit, type Caller, type Session } from '../core/api/index.js';
 import type { Authenticator } from './aksk.js';
 import { buildRoutes, matchRoute } from './routes.js';
 
@@ -132,8 +132,7 @@ export function keyholdRequestListener(session: Session, opts: ServerOptions): R
         }
         const { project_id: _project, ...pathParams } = params;
         const input = { ...(route.method === 'GET' || route.method === 'DELETE' ? Object.fromEntries(url.searchParams) : parseJson(body, route.op.decl.service)), ...pathParams };
-        const fileField = route.op.decl.localFileFields?.find((f) => input[f] !== undefined);
-        if (fileField) throw new KeyholdError(route.op.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file and is not accepted over HTTP.`, 400);
+        admit(route.op.decl, input, 'http');
         const result = await session.run(route.op, input, 'http', caller);
         const status = route.op.decl.route?.status ?? 200;
         sendJson(res, status, status === 204 || result === undefined ? undefined : result, requestId);

@@ -23,6 +23,7 @@ import { DueIndexedStore, rebuildKmsDue, readKmsDue, type DamagedRecord } from '
 import { dueMaintenance } from '../kms/maintenance.js';
 import { dueTasks } from '../secrets/schedule.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
+import { admit, admitRemote } from './admission.js';
 import { claimExclusive } from './exclusive.js';
 import { isOffline, runValidatedOffline } from './offline.js';
 import { removeDeadTemps } from './dead-temps.js';
@@ -336,15 +337,14 @@ export class Session {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
     const input = parseInput(op.decl, rawInput) as Record<string, unknown>;
+    const route = admitRemote(op.decl, rawInput);
     this.audit.ensureAnchored();
-    const fileField = op.decl.localFileFields?.find((f) => rawInput[f] !== undefined);
-    if (fileField) throw new KeyholdError(op.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file, which a remote cannot write; run without it.`, 400);
     const remote = getRemote(this.readStore('remote lookup'), remoteName);
     const shape = op.decl.input.shape as Record<string, unknown>;
     const given = Object.fromEntries(Object.entries(rawInput).filter(([k]) => k in shape));
     const entry = (outcome: string): AuditInput => auditEntry(op.decl, input, `${transport}>remote:${remoteName}`, outcome);
     try {
-      const result = await invokeRemote(op.decl, given, remote);
+      const result = await invokeRemote(op.decl, route, given, remote);
       await this.audit.record(entry('success'));
       return result;
     } catch (e) {
@@ -356,6 +356,8 @@ export class Session {
   async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const { decl, handler, phases } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
+    // Every transport's calls pass the one admission rule, whatever the transport checked itself.
+    admit(decl, rawInput, transport);
     // Fail closed: nothing runs while the anchor cannot follow the log.
     this.audit.ensureAnchored();
     if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) throw roleRefused(decl, caller);

@@ -7,11 +7,9 @@
 import { basename } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import { isSessionOp, type SessionOpName, type UiErrorBody } from '../../shared/ui/contract.js';
-import { admit, listOperations, runOffline, type RegisteredOperation } from '../core/api/index.js';
+import { admit, operationByKey, runOffline } from '../core/api/index.js';
 import { resolvePathTokens, type PathTokens, type PathUse } from './path-tokens.js';
 import type { Workspace } from './workspace.js';
-
-const byKey = new Map<string, RegisteredOperation>(listOperations().map((op) => [op.key, op]));
 
 function field(input: unknown, name: string): unknown {
   return input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[name] : undefined;
@@ -89,7 +87,7 @@ async function reauthenticated(ws: Workspace, input: unknown): Promise<{ new_pas
 export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown, transport: 'ipc' | 'http', shell: ShellServices | null = null): Promise<unknown> {
   if (typeof op !== 'string') throw new KeyholdError(LocalErrors.UnknownOperation, 'Unknown operation.', 400);
   if (isSessionOp(op)) return sessionCall(ws, op, input, shell);
-  const registered = byKey.get(op);
+  const registered = operationByKey(op);
   if (!registered) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${op.slice(0, 80)}.`, 400);
   // Before anything runs, offline key tools included (core/api/admission.ts): over HTTP no file
   // paths and no access keys.

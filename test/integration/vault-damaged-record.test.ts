@@ -69,7 +69,7 @@ describe('one damaged CMK record', () => {
     const s = await Session.open(path, { password: TEST_PASSWORD }, { now: () => later });
     try {
       await expect(s.call('kms', 'describe-key', { key_id: doomed }, 'cli')).rejects.toMatchObject({ code: 'KMS.0207' });
-      await s.runDueMaintenance();
+      await s.runDue();
       const { events } = s.audit.list({ limit: 100, operation: 'kms maintenance' });
       expect(events).toMatchObject([{ transport: 'system', key_id: broken, outcome: LocalErrors.RecordCorrupt, fields: { record: `kms_keys/${broken}` } }]);
       expect(s.audit.list({ limit: 100, operation: 'kms destroy-key' }).events.map((e) => e.key_id)).toEqual([doomed]);
@@ -98,7 +98,7 @@ describe('one damaged CMK record', () => {
       expect(s.vault.read('kms_schedule', 'due')).toEqual({ keys: {}, tokens: {} });
       // Nothing due: maintenance opens no key (a damaged one goes unnoticed until it is used).
       flipByte(path, id);
-      await s.runDueMaintenance();
+      await s.runDue();
       expect(s.audit.list({ limit: 10, operation: 'kms maintenance' }).events).toEqual([]);
     } finally {
       s.close();

@@ -2,7 +2,7 @@
 export { Session, type Credentials } from './session.js';
 export type { CallHooks, Caller, TaskOutcome, Transport } from './call.js';
 export { bodySha256, parseAuthorization, parseSdkDate, verifySignature, signRequest, type SignableRequest } from '../remote/signer.js';
-export { findOperation, listOperations, services, type RegisteredOperation } from './registry.js';
+export { findOperation, listOperations, operationByKey, services, type RegisteredOperation } from './registry.js';
 export { runOffline } from './offline.js';
 export { admit, offeredOver, AdmissionRefused, type Origin, type Refusal, type RefusalReason } from './admission.js';
 export { restoreVault } from './maintenance.js';

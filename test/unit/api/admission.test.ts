@@ -110,7 +110,7 @@ describe('admission inside the session (every transport passes through it)', () 
     await expect(session.run(findOperation('vault', 'backup')!, { out }, 'http')).rejects.toMatchObject({ code: 'KEYHOLD.0001', status: 403, refusal: { reason: 'local-files' } });
     expect(existsSync(out)).toBe(false);
     await expect(session.run(findOperation('iam', 'create-access-key')!, {}, 'http')).rejects.toMatchObject({ code: 'KEYHOLD.0001', status: 403, refusal: { reason: 'not-offered' } });
-    expect(await session.call('iam', 'list-access-keys', {}, 'ipc')).toEqual({ credentials: [] });
+    expect(await session.invoke('listAccessKeys', {}, 'ipc')).toEqual({ credentials: [] });
     await expect(session.run(findOperation('kps', 'export-private-key')!, { keypair: { name: 'k' }, out: join(dir, 'k.pem') }, 'http')).rejects.toMatchObject({ code: 'KPS.0002', status: 400, refusal: { reason: 'local-file-field' } });
     session.close();
   });

@@ -5,7 +5,7 @@
  * read-only one returns only once its entry is durable.
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { parseInput, type DueTask, type OperationDecl, type OperationInput, type OperationKey, type OperationOutput } from '../../../shared/operations/index.js';
+import { parseInput, type DueDamage, type DuePlan, type DueTask, type OperationDecl, type OperationInput, type OperationKey, type OperationOutput } from '../../../shared/operations/index.js';
 import type { DefaultKeyService } from '../../../shared/constants.js';
 import { AuditLog, type AuditInput } from '../audit/log.js';
 import type { HsmBackend, KeyHandle, WrappedKey } from '../hsm/backend.js';
@@ -18,7 +18,7 @@ import { KeyStoreConnections } from '../hsm/key-stores.js';
 import type { KmsContext } from '../kms/context.js';
 import type { Background, CallContext, CallHooks, Caller, Transport } from './call.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
-import { DueIndexedStore, rebuildKmsDue, type DamagedRecord } from '../kms/due-index.js';
+import { DueIndexedStore, rebuildKmsDue } from '../kms/due-index.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
 import { admit, admitRemote } from './admission.js';
 import { claimExclusive } from './exclusive.js';
@@ -229,14 +229,14 @@ export class Session {
     this.dueRunning = true;
     try {
       for (const { service, dueTasks } of DUE_PRODUCERS) {
-        let plan: { tasks: DueTask<CallContext>[]; damaged: DamagedRecord[] };
+        let plan: DuePlan<CallContext>;
         try {
           plan = dueTasks(this.context(this.readStore(`${service} due work`)));
         } catch (e) {
           await this.dueFailed({ operation: `${service} due work`, key_id: null, fields: {} }, e);
           continue;
         }
-        await this.reportDamage(plan.damaged);
+        await this.reportDamage(service, plan.damaged);
         for (const task of plan.tasks) await this.runDueTask(task);
       }
     } finally {
@@ -266,12 +266,12 @@ export class Session {
     await this.audit.record({ transport: 'system', operation: task.operation, key_id: task.key_id, outcome: code, fields: task.fields }).catch(() => undefined);
   }
 
-  private async reportDamage(damaged: DamagedRecord[]): Promise<void> {
+  private async reportDamage(service: string, damaged: DueDamage[]): Promise<void> {
     for (const d of damaged) {
       const name = `${d.table}/${d.id}`;
       if (this.reportedDamage.has(name)) continue;
       this.reportedDamage.add(name);
-      await this.audit.record({ transport: 'system', operation: 'kms maintenance', key_id: d.id, outcome: d.code, fields: { record: name } }).catch(() => undefined);
+      await this.audit.record({ transport: 'system', operation: `${service} maintenance`, key_id: d.id, outcome: d.code, fields: { record: name } }).catch(() => undefined);
     }
   }
 

@@ -84,7 +84,7 @@ const REACH_NAME: Record<Reach, string> = { cli: 'the CLI', ipc: 'the desktop ap
  * operation never offered there and the operation's own invalid-parameter code for a file
  * field; for `--remote` every refusal is the caller's 400.
  */
-export function refusalError(r: Refusal): AdmissionRefused {
+function refusalError(r: Refusal): AdmissionRefused {
   const op = `${r.decl.service} ${r.decl.name}`;
   const toRemote = r.origin === 'remote';
   switch (r.reason) {

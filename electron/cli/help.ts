@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { OperationDecl, ServiceName } from '../../shared/operations/index.js';
-import { defaultVaultPath, listOperations, services } from '../core/api/index.js';
+import { defaultVaultPath, listOperations, offeredOver, services, type Origin } from '../core/api/index.js';
 import { fieldToFlag, GLOBAL_OPTIONS } from './args.js';
 import { fieldDoc } from './field-docs.js';
 import { describeFields, fieldKind, isRequired } from './input.js';
@@ -152,6 +152,14 @@ function exampleOf(service: string, field: string, p: JsonSchemaProperty, kind: 
   return undefined;
 }
 
+/** How help names where an operation may run (core/api/admission.ts decides it). */
+const REACH_WORDS: readonly [Origin, string][] = [
+  ['cli', 'the CLI'],
+  ['ipc', 'the desktop app'],
+  ['http', 'keyhold serve'],
+  ['remote', '--remote'],
+];
+
 export function operationHelp(decl: OperationDecl): string {
   const shape = decl.input.shape as Record<string, z.ZodType>;
   const props = propertiesOf(decl);
@@ -159,6 +167,7 @@ export function operationHelp(decl: OperationDecl): string {
   if (decl.aliases?.length) lines.push(`Also answers to: ${decl.aliases.join(', ')}`);
   if (decl.route) lines.push(`Cloud route: ${decl.route.method} ${decl.route.path}`);
   if (decl.localFiles) lines.push('Reads or writes local files: not offered over HTTP or with --remote.');
+  else if (!offeredOver(decl, 'http')) lines.push(`Offered only in ${REACH_WORDS.filter(([origin]) => offeredOver(decl, origin)).map(([, words]) => words).join(' and ')}.`);
   else if (decl.localFileFields?.length) lines.push(`${decl.localFileFields.map((f) => `--${f.replace(/_/g, '-')}`).join(', ')} name local files: not accepted over HTTP or with --remote.`);
   lines.push('', 'Options:');
   const exampleArgs: string[] = [];

@@ -3,13 +3,11 @@
  * the cloud routes; the vault may be absent or locked at start (the browser creates or unlocks
  * it). Prints one JSON line `{"url","ui"}` once listening; stops on SIGTERM or SIGINT.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
-import { SERVER_TIMEOUTS } from '../server/http.js';
+import { closeOnSignal, listen } from '../server/listen.js';
 import { UiServer } from '../server/ui-server.js';
 import { Workspace } from '../ui/workspace.js';
 import type { ServeOptions } from './serve.js';
@@ -29,29 +27,9 @@ export async function serveUi(vaultPath: string, opts: ServeOptions, env: NodeJS
     remember: { supported: false, reason: WEB_REMEMBER_REASON },
     kdfTargetMs: kdf !== undefined && Number.isInteger(kdf) && kdf >= 1 ? kdf : undefined,
   });
-  const scheme = opts.tlsCert ? 'https' : 'http';
-  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme, allowHosts: opts.allowHosts });
-  const server: Server = opts.tlsCert
-    ? createHttpsServer({ ...SERVER_TIMEOUTS, cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string) }, ui.listener)
-    : createHttpServer(SERVER_TIMEOUTS, ui.listener);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new KeyholdError(LocalErrors.BadArgument, `Cannot listen on ${opts.host}:${opts.port} (${e.code ?? e.message}).`, 400)));
-    server.listen(opts.port, opts.host, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme: opts.tlsCert ? 'https' : 'http', allowHosts: opts.allowHosts });
+  const { server, port, url } = await listen(opts, ui.listener);
   ui.listening(opts.host, port);
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  const url = `${scheme}://${host}:${port}`;
   process.stdout.write(`${JSON.stringify({ url, ui: `${url}/` })}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      void workspace.lock('closed').finally(() => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  await closeOnSignal(server, () => workspace.lock('closed'));
 }

@@ -3,19 +3,13 @@
  * listens, prints one JSON line `{"url","project_id"}` once listening, and shuts down cleanly
  * on SIGTERM or SIGINT.
  */
-import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import type { Session } from '../core/api/index.js';
 import { akskAuthenticator } from '../server/aksk.js';
-import { keyholdRequestListener, SERVER_TIMEOUTS } from '../server/http.js';
+import { keyholdRequestListener } from '../server/http.js';
+import { closeOnSignal, listen, type ListenOptions } from '../server/listen.js';
 
-export interface ServeOptions {
-  host: string;
-  port: number;
-  tlsCert?: string;
-  tlsKey?: string;
+export interface ServeOptions extends ListenOptions {
   /** Web mode: more Host names browsers may use (comma-separated `--allow-host`). */
   allowHosts?: string[];
 }
@@ -46,34 +40,9 @@ function parseAllowHosts(value: string): string[] {
   return names;
 }
 
-function readTls(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch {
-    throw new KeyholdError(LocalErrors.BadArgument, `Cannot read the TLS ${what} from ${path}.`, 400);
-  }
-}
-
 /** Serves until a termination signal; resolves when the server has closed. */
 export async function serve(session: Session, opts: ServeOptions): Promise<void> {
-  const listener = keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)] });
-  const server: Server = opts.tlsCert
-    ? createHttpsServer({ ...SERVER_TIMEOUTS, cert: readTls(opts.tlsCert, 'certificate'), key: readTls(opts.tlsKey as string, 'key') }, listener)
-    : createHttpServer(SERVER_TIMEOUTS, listener);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new KeyholdError(LocalErrors.BadArgument, `Cannot listen on ${opts.host}:${opts.port} (${e.code ?? e.message}).`, 400)));
-    server.listen(opts.port, opts.host, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  process.stdout.write(`${JSON.stringify({ url: `${opts.tlsCert ? 'https' : 'http'}://${host}:${port}`, project_id: session.domain.project_id })}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  const { server, url } = await listen(opts, keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)] }));
+  process.stdout.write(`${JSON.stringify({ url, project_id: session.domain.project_id })}\n`);
+  await closeOnSignal(server);
 }

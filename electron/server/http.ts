@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerOptions as NodeServerOptions, ServerResponse } from 'node:http';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
-import type { Caller, Session } from '../core/api/index.js';
+import { admit, type Caller, type Session } from '../core/api/index.js';
 import type { Authenticator } from './aksk.js';
 import { buildRoutes, matchRoute } from './routes.js';
 
@@ -91,18 +91,24 @@ function sendError(res: ServerResponse, e: unknown, requestId: string): void {
   sendJson(res, err.status, err.code.startsWith('APIGW.') ? { ...wire, request_id: requestId } : wire, requestId);
 }
 
-function parseJson(body: Buffer, service: string): Record<string, unknown> {
-  if (body.length === 0) return {};
+/**
+ * A request body that must be one JSON object, for both of the servers' JSON endpoints (the
+ * cloud routes, web mode's UI call): anything else is `code` (400), naming what it is not.
+ */
+export function parseJsonObject(body: Buffer, code: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch {
-    value = undefined;
+    throw new KeyholdError(code, 'The request body is not JSON.', 400);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new KeyholdError(service === 'kms' ? 'KMS.0202' : `${service.toUpperCase()}.0004`, 'The request body is not a JSON object.', 400);
-  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new KeyholdError(code, 'The request body is not a JSON object.', 400);
   return value as Record<string, unknown>;
+}
+
+/** A cloud route's body: empty means no fields; the error code is the service's own. */
+function cloudBody(body: Buffer, service: string): Record<string, unknown> {
+  return body.length === 0 ? {} : parseJsonObject(body, service === 'kms' ? 'KMS.0202' : `${service.toUpperCase()}.0004`);
 }
 
 export function keyholdRequestListener(session: Session, opts: ServerOptions): RequestListener {
@@ -131,9 +137,8 @@ export function keyholdRequestListener(session: Session, opts: ServerOptions): R
           throw new KeyholdError('APIGW.0101', `Unknown project ${params.project_id}: this server's project_id is ${projectId}.`, 404);
         }
         const { project_id: _project, ...pathParams } = params;
-        const input = { ...(route.method === 'GET' || route.method === 'DELETE' ? Object.fromEntries(url.searchParams) : parseJson(body, route.op.decl.service)), ...pathParams };
-        const fileField = route.op.decl.localFileFields?.find((f) => input[f] !== undefined);
-        if (fileField) throw new KeyholdError(route.op.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file and is not accepted over HTTP.`, 400);
+        const input = { ...(route.method === 'GET' || route.method === 'DELETE' ? Object.fromEntries(url.searchParams) : cloudBody(body, route.op.decl.service)), ...pathParams };
+        admit(route.op.decl, input, 'http');
         const result = await session.run(route.op, input, 'http', caller);
         const status = route.op.decl.route?.status ?? 200;
         sendJson(res, status, status === 204 || result === undefined ? undefined : result, requestId);

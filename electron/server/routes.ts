@@ -1,9 +1,9 @@
 /**
  * The cloud routes of every operation that has one, compiled from the registry: adding an
- * operation never touches the server. Operations that read or write local files by path are
- * never routed.
+ * operation never touches the server. Only operations admitted over HTTP are routed
+ * (core/api/admission.ts: never those on local files by path).
  */
-import { listOperations, type RegisteredOperation } from '../core/api/index.js';
+import { listOperations, offeredOver, type RegisteredOperation } from '../core/api/index.js';
 
 export interface Route {
   method: string;
@@ -32,7 +32,7 @@ function compile(path: string): { segments: (string | null)[]; params: string[] 
 
 export function buildRoutes(ops: RegisteredOperation[] = listOperations()): RouteTable {
   const routes = ops
-    .filter((op) => op.decl.route && !op.decl.localFiles)
+    .filter((op) => op.decl.route && offeredOver(op.decl, 'http'))
     .map((op) => ({ method: op.decl.route!.method, op, ...compile(op.decl.route!.path) }))
     // Literal segments win over parameters: /secrets/batch-import before /secrets/{secret_name}.
     .sort((a, b) => a.params.length - b.params.length);

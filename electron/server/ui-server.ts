@@ -12,7 +12,7 @@ import type { Session } from '../core/api/index.js';
 import { dispatchUiCall, toUiError } from '../ui/bridge.js';
 import type { Workspace } from '../ui/workspace.js';
 import { akskAuthenticator } from './aksk.js';
-import { DEFAULT_BODY_TIMEOUT_MS, keyholdRequestListener, readBody } from './http.js';
+import { DEFAULT_BODY_TIMEOUT_MS, keyholdRequestListener, parseJsonObject, readBody } from './http.js';
 import { isUiAsset, serveStatic } from './static.js';
 import { FailedLogins, type PasswordAttempt } from './ui-failed-logins.js';
 import { allowedHosts, csrfProblem, hostAllowed, UiSessions } from './ui-session.js';
@@ -37,15 +37,7 @@ function sendError(res: ServerResponse, e: unknown): void {
 }
 
 async function readJson(req: IncomingMessage, res: ServerResponse): Promise<{ op?: unknown; input?: unknown }> {
-  const body = await readBody(req, res, { limit: UI_BODY_LIMIT, timeoutMs: DEFAULT_BODY_TIMEOUT_MS, code: LocalErrors.BadArgument });
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new KeyholdError(LocalErrors.BadArgument, 'The request body is not JSON.', 400);
-  }
-  if (value && typeof value === 'object' && !Array.isArray(value)) return value;
-  throw new KeyholdError(LocalErrors.BadArgument, 'The request body is not a JSON object.', 400);
+  return parseJsonObject(await readBody(req, res, { limit: UI_BODY_LIMIT, timeoutMs: DEFAULT_BODY_TIMEOUT_MS, code: LocalErrors.BadArgument }), LocalErrors.BadArgument);
 }
 
 export interface UiServerOptions {

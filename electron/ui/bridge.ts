@@ -1,24 +1,15 @@
 /**
  * One UI call, whichever transport carried it: a session operation goes to the Workspace, any
- * other name is looked up in the registry by its declaration key. Over HTTP, operations that
- * read or write files by path are refused: there a path would name the server's files. Over
- * IPC they take dialog tokens in place of paths (path-tokens.ts).
+ * other name is looked up in the registry by its declaration key and admitted for its transport
+ * (core/api/admission.ts: over HTTP no operation on files by path, whose paths would name the
+ * server's files). Over IPC they take dialog tokens in place of paths (path-tokens.ts).
  */
 import { basename } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import { isSessionOp, type SessionOpName, type UiErrorBody } from '../../shared/ui/contract.js';
-import { listOperations, runOffline, type RegisteredOperation } from '../core/api/index.js';
+import { admit, operationByKey, runOffline } from '../core/api/index.js';
 import { resolvePathTokens, type PathTokens, type PathUse } from './path-tokens.js';
 import type { Workspace } from './workspace.js';
-
-const byKey = new Map<string, RegisteredOperation>(listOperations().map((op) => [op.key, op]));
-
-/**
- * Services whose operations are never offered over HTTP, even to a signed-in browser: access
- * keys are the credentials of `keyhold serve` itself (shared/operations/iam.ts keeps them off
- * the HTTP they protect), so they are minted in the desktop app or the CLI only.
- */
-const NOT_OVER_HTTP: ReadonlySet<string> = new Set(['iam']);
 
 function field(input: unknown, name: string): unknown {
   return input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[name] : undefined;
@@ -96,18 +87,11 @@ async function reauthenticated(ws: Workspace, input: unknown): Promise<{ new_pas
 export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown, transport: 'ipc' | 'http', shell: ShellServices | null = null): Promise<unknown> {
   if (typeof op !== 'string') throw new KeyholdError(LocalErrors.UnknownOperation, 'Unknown operation.', 400);
   if (isSessionOp(op)) return sessionCall(ws, op, input, shell);
-  const registered = byKey.get(op);
+  const registered = operationByKey(op);
   if (!registered) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${op.slice(0, 80)}.`, 400);
-  if (transport === 'http' && registered.decl.localFiles) {
-    throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} works on files by path and is available in the desktop app and the CLI only.`, 403);
-  }
-  const fileField = registered.decl.localFileFields?.find((f) => field(input, f) !== undefined);
-  if (transport === 'http' && fileField) {
-    throw new KeyholdError(registered.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file and is not accepted in web mode.`, 400);
-  }
-  if (transport === 'http' && NOT_OVER_HTTP.has(registered.decl.service)) {
-    throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} manages the server's own credentials and is available in the desktop app and the CLI only.`, 403);
-  }
+  // Before anything runs, offline key tools included (core/api/admission.ts): over HTTP no file
+  // paths and no access keys.
+  admit(registered.decl, input, transport);
   // Over IPC the page names files only by dialog tokens; a path it made up is refused.
   const withPaths = transport === 'ipc' ? resolvePathTokens(registered, input, shell?.paths ?? null) : input;
   const runInput = registered.key === 'vaultChangePassword' ? await reauthenticated(ws, withPaths) : (withPaths ?? {});

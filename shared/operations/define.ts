@@ -8,6 +8,13 @@ import { KeyholdError } from '../errors.js';
 
 export type ServiceName = 'kms' | 'csms' | 'kps' | 'file' | 'servers' | 'remote' | 'iam' | 'audit' | 'vault' | 'ssh-agent';
 
+/**
+ * Where a call may come from, for admission (electron/core/api/admission.ts): the command line
+ * (and `keyhold agent`, which runs the CLI's calls), the desktop app's window, HTTP (`keyhold
+ * serve` and web mode) and `--remote` (the call sent to a cloud or another Keyhold).
+ */
+export type Reach = 'cli' | 'ipc' | 'http' | 'remote';
+
 export interface CloudRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The cloud's path with `{project_id}` and other path parameters, e.g. `/v1.0/{project_id}/kms/create-key`. */
@@ -68,6 +75,12 @@ export interface OperationDecl<I extends z.ZodObject = z.ZodObject, O = unknown>
    * (export-private-key --out): refused over HTTP and with --remote, for the same reason.
    */
   localFileFields?: readonly string[];
+  /**
+   * Where the operation may run, when narrower than what `route` and `localFiles` imply (every
+   * reach, less HTTP for local files, less `remote` without a cloud route): access keys say
+   * `['cli', 'ipc']`. Admission (electron/core/api/admission.ts) takes the intersection.
+   */
+  reach?: readonly Reach[];
   /**
    * True when this input needs no vault: the call reads only files the user names (kps inspect,
    * windows-password with a key file, file verify with a public key). Such a call runs without

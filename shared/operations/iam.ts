@@ -3,9 +3,11 @@
  * API. Local only (no route): minting credentials is never offered over the HTTP it protects.
  */
 import { z } from 'zod';
-import { defineOp, out, type ValidationCodes } from './define.js';
+import { defineOp, out, type Reach, type ValidationCodes } from './define.js';
 
 const IAM_VALIDATION: ValidationCodes = { missing: 'IAM.0002', invalid: 'IAM.0002' };
+/** Access keys are the credentials of `keyhold serve`: never minted or listed over the HTTP they protect. */
+const IAM_REACH: readonly Reach[] = ['cli', 'ipc'];
 const access = z.string().regex(/^[A-Z0-9]{20}$/, 'must be a 20-character access key id');
 
 export interface AccessKeyInfo {
@@ -32,6 +34,7 @@ export const iamOperations = {
     mutates: true,
     audit: { record: ['description', 'role'] },
     validation: IAM_VALIDATION,
+    reach: IAM_REACH,
   }),
   listAccessKeys: defineOp({
     service: 'iam',
@@ -43,6 +46,7 @@ export const iamOperations = {
     mutates: false,
     audit: {},
     validation: IAM_VALIDATION,
+    reach: IAM_REACH,
   }),
   updateAccessKey: defineOp({
     service: 'iam',
@@ -54,6 +58,7 @@ export const iamOperations = {
     mutates: true,
     audit: { record: ['access', 'status'] },
     validation: IAM_VALIDATION,
+    reach: IAM_REACH,
   }),
   deleteAccessKey: defineOp({
     service: 'iam',
@@ -65,5 +70,6 @@ export const iamOperations = {
     mutates: true,
     audit: { record: ['access'] },
     validation: IAM_VALIDATION,
+    reach: IAM_REACH,
   }),
 } as const;

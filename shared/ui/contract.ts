@@ -4,8 +4,7 @@
  * plus a handful of operations of the app itself (first run, unlock, lock, remember; the
  * desktop clipboard) that are not vault operations and so have no declaration of their own.
  */
-import type { z } from 'zod';
-import type { operations, OperationKey, OutputOf } from '../operations/index.js';
+import type { OperationInput, OperationKey, OperationOutput } from '../operations/index.js';
 
 export type { OperationKey };
 
@@ -92,15 +91,15 @@ export type UiOpName = OperationKey | SessionOpName;
 export type UiInput<K extends UiOpName> = K extends SessionOpName
   ? SessionOps[K]['input']
   : K extends 'vaultChangePassword'
-    ? z.input<(typeof operations)[K]['input']> & { current_password: string }
+    ? OperationInput<K> & { current_password: string }
     : K extends OperationKey
-      ? z.input<(typeof operations)[K]['input']>
+      ? OperationInput<K>
       : never;
 
 export type UiOutput<K extends UiOpName> = K extends SessionOpName
   ? SessionOps[K]['output']
   : K extends OperationKey
-    ? OutputOf<(typeof operations)[K]>
+    ? OperationOutput<K>
     : never;
 
 export interface UiErrorBody {

@@ -27,8 +27,8 @@ if (mode === 'bare') {
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
 } else {
   const session = await Session.create(join(tempDir('keyhold-bench-serve-'), 'v.db'), 'bench password', { kdfTargetMs: 10 });
-  const { credential } = (await session.call('iam', 'create-access-key', {}, 'cli')) as { credential: { access: string; secret: string } };
-  const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'bench' }, 'cli')) as { key_info: { key_id: string } };
+  const { credential } = await session.invoke('createAccessKey', {}, 'cli');
+  const { key_info } = await session.invoke('createKey', { key_alias: 'bench' }, 'cli');
   const server = createServer(keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)] }));
   server.listen(0, '127.0.0.1', () =>
     console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, project_id: session.domain.project_id, key_id: key_info.key_id, ...credential })),

@@ -10,6 +10,6 @@ export interface TaskEnd {
 export async function runBindingTask(session: Session, op: string, input: Record<string, unknown>): Promise<TaskEnd> {
   const { task_id } = (await session.call('kps', op, input, 'cli')) as { task_id: string };
   await session.settle();
-  const t = (await session.call('kps', 'list-keypair-task', { task_id }, 'cli')) as { task_status: string; task_error_code?: string; task_error_msg?: string };
+  const t = await session.invoke('listKeypairTask', { task_id }, 'cli');
   return { status: t.task_status, code: t.task_error_code, msg: t.task_error_msg };
 }

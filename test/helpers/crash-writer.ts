@@ -7,7 +7,7 @@ import { Session } from '../../electron/core/api/index.js';
 const [vault, password, keyId] = process.argv.slice(2) as [string, string, string];
 const session = await Session.open(vault, { password });
 for (;;) {
-  const { key_info } = (await session.call('kms', 'describe-key', { key_id: keyId }, 'cli')) as { key_info: { key_state: string } };
+  const { key_info } = await session.invoke('describeKey', { key_id: keyId }, 'cli');
   const op = key_info.key_state === '2' ? 'disable-key' : 'enable-key';
   await session.call('kms', op, { key_id: keyId }, 'cli');
   writeSync(1, `${op}\n`);

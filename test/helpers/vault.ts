@@ -83,5 +83,5 @@ export function initVault(password = TEST_PASSWORD): string {
 
 /** A fresh access key (AK/SK) of the vault's own domain, made through the session as the CLI would. */
 export async function accessKeyOf(session: Session): Promise<{ access: string; secret: string }> {
-  return ((await session.call('iam', 'create-access-key', {}, 'cli')) as { credential: { access: string; secret: string } }).credential;
+  return (await session.invoke('createAccessKey', {}, 'cli')).credential;
 }

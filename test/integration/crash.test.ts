@@ -46,7 +46,7 @@ async function committedToggles(vault: string, keyId: string): Promise<{ toggles
       toggles += page.events.filter((e) => /^kms (enable|disable)-key$/.test(e.operation) && e.outcome === 'success').length;
       marker = page.next_marker ?? undefined;
     } while (marker !== undefined);
-    const { key_info } = (await session.call('kms', 'describe-key', { key_id: keyId }, 'cli')) as { key_info: { key_state: string } };
+    const { key_info } = await session.invoke('describeKey', { key_id: keyId }, 'cli');
     return { toggles, state: key_info.key_state };
   } finally {
     session.close();

@@ -42,7 +42,7 @@ describe('create-keypair', () => {
     expect(r.private_key).toBeUndefined();
     const detail = kp(await call('list-keypair-detail', { keypair_name: 'hosted' }));
     expect(detail.is_key_protection).toBe(true);
-    const keys = (await session.call('kms', 'list-keys', { key_spec: 'ALL' }, 'cli')) as { key_details: { key_alias: string; key_id: string }[] };
+    const keys = await session.invoke('listKeys', { key_spec: 'ALL' }, 'cli');
     const kpsDefault = keys.key_details.find((k) => k.key_alias === 'kps/default');
     expect(kpsDefault).toBeDefined();
     expect(detail.key_id).toBe(kpsDefault?.key_id);
@@ -65,13 +65,13 @@ describe('create-keypair', () => {
   });
 
   it('seals under a chosen CMK (kms_key_id) and refuses a disabled one', async () => {
-    const cmk = (await session.call('kms', 'create-key', { key_alias: 'for-kps' }, 'cli')) as { key_info: { key_id: string } };
+    const cmk = await session.invoke('createKey', { key_alias: 'for-kps' }, 'cli');
     const keyId = cmk.key_info.key_id;
     await call('create-keypair', { keypair: { name: 'cmk', algorithm: 'SSH_ECDSA_256', key_protection: { encryption: { type: 'kms', kms_key_id: keyId } } } });
     expect(kp(await call('list-keypair-detail', { keypair_name: 'cmk' })).key_id).toBe(keyId);
-    await session.call('kms', 'disable-key', { key_id: keyId }, 'cli');
+    await session.invoke('disableKey', { key_id: keyId }, 'cli');
     await expect(call('export-private-key', { keypair: { name: 'cmk' } })).rejects.toMatchObject({ code: 'KMS.0209' });
-    await session.call('kms', 'enable-key', { key_id: keyId }, 'cli');
+    await session.invoke('enableKey', { key_id: keyId }, 'cli');
     expect(kp(await call('export-private-key', { keypair: { name: 'cmk' } })).private_key).toMatch(/BEGIN EC PRIVATE KEY/);
   });
 

@@ -83,7 +83,7 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
     const shown = await kms(session, 'show-key-store', { keystore_id: keystoreId });
     expect(shown.keystore.token_serial).toMatch(/\S/);
     expect(JSON.stringify([list, shown])).not.toContain(PIN);
-    const events = await session.call('audit', 'list-events', {}, 'cli');
+    const events = await session.invoke('auditListEvents', {}, 'cli');
     expect(JSON.stringify(events)).toContain('create-key-store');
     expect(JSON.stringify(events)).not.toContain(PIN);
   });
@@ -147,11 +147,11 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
 
     it('an envelope file and a secret use the token key like any other', async () => {
       writeFileSync(file('plain.txt'), 'file sealed under a token CMK');
-      await session.call('file', 'encrypt', { key_id: keyId, in: file('plain.txt'), out: file('plain.khe') }, 'cli');
-      await session.call('file', 'decrypt', { in: file('plain.khe'), out: file('plain.out') }, 'cli');
+      await session.invoke('fileEncrypt', { key_id: keyId, in: file('plain.txt'), out: file('plain.khe') }, 'cli');
+      await session.invoke('fileDecrypt', { in: file('plain.khe'), out: file('plain.out') }, 'cli');
       expect(readFileSync(file('plain.out'), 'utf8')).toBe('file sealed under a token CMK');
-      await session.call('csms', 'create-secret', { name: 'token-secret', secret_string: 's3cret', kms_key_id: keyId }, 'cli');
-      const v = (await session.call('csms', 'show-secret-version', { secret_name: 'token-secret', version_id: 'latest' }, 'cli')) as Json;
+      await session.invoke('createSecret', { name: 'token-secret', secret_string: 's3cret', kms_key_id: keyId }, 'cli');
+      const v = await session.invoke('showSecretVersion', { secret_name: 'token-secret', version_id: 'latest' }, 'cli');
       expect(v.version.secret_string).toBe('s3cret');
     });
   });
@@ -362,7 +362,7 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
         const list = await kms(session, 'list-key-stores');
         expect(list.keystores[0]).toMatchObject({ availability: 'unavailable', unavailable_reason: { error_code: 'KEYHOLD.0602' } });
         expect(vaultState()).toBe(before);
-        expect(await session.call('vault', 'verify', {}, 'cli')).toMatchObject({ valid: true });
+        expect(await session.invoke('vaultVerify', {}, 'cli')).toMatchObject({ valid: true });
       } finally {
         renameSync(`${module}.away`, module);
       }

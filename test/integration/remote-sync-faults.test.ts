@@ -30,7 +30,7 @@ beforeAll(async () => {
   served = await startServe(a);
   proxy = await startFaultProxy(served.url);
   ({ session: b, dir: bDir } = await newSession());
-  await b.call('remote', 'add', { name: 'a', endpoint: proxy.url, project_id: served.project_id, access_key: creds.access, secret_key: creds.secret }, 'cli');
+  await b.invoke('remoteAdd', { name: 'a', endpoint: proxy.url, project_id: served.project_id, access_key: creds.access, secret_key: creds.secret }, 'cli');
 });
 afterAll(async () => {
   await proxy.close();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UiServer } from '../../electron/server/ui-server.js';
 import { Workspace } from '../../electron/ui/workspace.js';
+import type { AuditEvent } from '../../shared/operations/index.js';
 import { tempDir } from '../helpers/vault.js';
 
 const PASSWORD = 'web mode password';
@@ -57,8 +58,8 @@ function call(op: string, input: unknown, opts: { cookie?: string; host?: string
   });
 }
 
-async function auditFailures(): Promise<Record<string, unknown>[]> {
-  const { events } = (await ws.current!.call('audit', 'list-events', { limit: 1000 }, 'cli')) as { events: Record<string, unknown>[] };
+async function auditFailures(): Promise<AuditEvent[]> {
+  const { events } = await ws.current!.invoke('auditListEvents', { limit: 1000 }, 'cli');
   return events.filter((e) => e.operation === 'web login-failed');
 }
 

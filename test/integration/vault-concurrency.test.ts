@@ -50,8 +50,8 @@ async function outcome(fn: () => Promise<unknown>): Promise<string> {
 
 async function twoKeys() {
   const { session, path } = await newSession();
-  const busy = ((await session.call('kms', 'create-key', { key_alias: 'busy' }, 'cli')) as { key_info: { key_id: string } }).key_info.key_id;
-  const quiet = ((await session.call('kms', 'create-key', { key_alias: 'quiet' }, 'cli')) as { key_info: { key_id: string } }).key_info.key_id;
+  const busy = (await session.invoke('createKey', { key_alias: 'busy' }, 'cli')).key_info.key_id;
+  const quiet = (await session.invoke('createKey', { key_alias: 'quiet' }, 'cli')).key_info.key_id;
   return { session, path, busy, quiet };
 }
 
@@ -85,19 +85,19 @@ describe('verification under a concurrent writer', () => {
     const db = new Database(path);
     db.pragma('busy_timeout = 10000');
     const old = db.prepare('SELECT rev, body FROM records WHERE tbl = ? AND id = ?').get('kms_keys', quiet) as { rev: number; body: Buffer };
-    await session.call('kms', 'disable-key', { key_id: quiet }, 'cli');
+    await session.invoke('disableKey', { key_id: quiet }, 'cli');
     await startWriter(path, busy);
     try {
-      expect(await outcome(() => session.call('vault', 'verify', {}, 'cli'))).toBe('ok');
+      expect(await outcome(() => session.invoke('vaultVerify', {}, 'cli'))).toBe('ok');
       db.prepare('UPDATE records SET rev = ?, body = ? WHERE tbl = ? AND id = ?').run(old.rev, old.body, 'kms_keys', quiet);
       for (let i = 0; i < 5; i++) {
-        expect(await outcome(() => session.call('vault', 'verify', {}, 'cli'))).toBe(LocalErrors.RecordReplayed);
-        expect(await outcome(() => session.call('audit', 'verify', {}, 'cli'))).toBe(LocalErrors.RecordReplayed);
+        expect(await outcome(() => session.invoke('vaultVerify', {}, 'cli'))).toBe(LocalErrors.RecordReplayed);
+        expect(await outcome(() => session.invoke('auditVerify', {}, 'cli'))).toBe(LocalErrors.RecordReplayed);
       }
       // Put it back, then rewrite an old audit entry: the chain check finds it every time.
       db.prepare('UPDATE records SET rev = ?, body = ? WHERE tbl = ? AND id = ?').run(old.rev + 1, (db.prepare('SELECT body FROM records WHERE tbl = ? AND id = ?').get('kms_keys', busy) as { body: Buffer }).body, 'kms_keys', quiet);
       db.prepare("UPDATE audit SET entry = entry || ' ' WHERE seq = 2").run();
-      for (let i = 0; i < 5; i++) expect(await outcome(() => session.call('audit', 'verify', {}, 'cli'))).toBe(LocalErrors.AuditChainBroken);
+      for (let i = 0; i < 5; i++) expect(await outcome(() => session.invoke('auditVerify', {}, 'cli'))).toBe(LocalErrors.AuditChainBroken);
     } finally {
       db.close();
       session.close();

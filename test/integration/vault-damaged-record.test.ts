@@ -68,12 +68,12 @@ describe('one damaged CMK record', () => {
     const later = Date.now() + 8 * DAY;
     const s = await Session.open(path, { password: TEST_PASSWORD }, { now: () => later });
     try {
-      await expect(s.call('kms', 'describe-key', { key_id: doomed }, 'cli')).rejects.toMatchObject({ code: 'KMS.0207' });
-      await s.runDueMaintenance();
+      await expect(s.invoke('describeKey', { key_id: doomed }, 'cli')).rejects.toMatchObject({ code: 'KMS.0207' });
+      await s.runDue();
       const { events } = s.audit.list({ limit: 100, operation: 'kms maintenance' });
       expect(events).toMatchObject([{ transport: 'system', key_id: broken, outcome: LocalErrors.RecordCorrupt, fields: { record: `kms_keys/${broken}` } }]);
       expect(s.audit.list({ limit: 100, operation: 'kms destroy-key' }).events.map((e) => e.key_id)).toEqual([doomed]);
-      await expect(s.call('vault', 'verify', {}, 'cli')).rejects.toThrow(`kms_keys/${broken} (VAULT.0501)`);
+      await expect(s.invoke('vaultVerify', {}, 'cli')).rejects.toThrow(`kms_keys/${broken} (VAULT.0501)`);
     } finally {
       s.close();
     }
@@ -81,8 +81,8 @@ describe('one damaged CMK record', () => {
 
   it('builds the due index for a vault that has none, opening each key on its own, then opens no key when nothing is due', async () => {
     const { session, path } = await newSession();
-    const id = ((await session.call('kms', 'create-key', { key_alias: 'k' }, 'cli')) as { key_info: { key_id: string } }).key_info.key_id;
-    await session.call('kms', 'schedule-key-deletion', { key_id: id, pending_days: '7' }, 'cli');
+    const id = (await session.invoke('createKey', { key_alias: 'k' }, 'cli')).key_info.key_id;
+    await session.invoke('scheduleKeyDeletion', { key_id: id, pending_days: '7' }, 'cli');
     // A vault from before the index: remove it through Keyhold, so the audit log agrees.
     await session.vault.write(
       (tx) => tx.delete('kms_schedule', 'due'),
@@ -94,11 +94,11 @@ describe('one damaged CMK record', () => {
       expect(s.audit.list({ limit: 10, operation: 'kms index due work' }).events).toHaveLength(1);
       expect(s.vault.read('kms_schedule', 'due')).toEqual({ keys: { [id]: expect.any(Number) }, tokens: {} });
       // Cancelling the deletion takes the key out of the index in the same write.
-      await s.call('kms', 'cancel-key-deletion', { key_id: id }, 'cli');
+      await s.invoke('cancelKeyDeletion', { key_id: id }, 'cli');
       expect(s.vault.read('kms_schedule', 'due')).toEqual({ keys: {}, tokens: {} });
       // Nothing due: maintenance opens no key (a damaged one goes unnoticed until it is used).
       flipByte(path, id);
-      await s.runDueMaintenance();
+      await s.runDue();
       expect(s.audit.list({ limit: 10, operation: 'kms maintenance' }).events).toEqual([]);
     } finally {
       s.close();

@@ -50,16 +50,16 @@ async function openOutcome(vault: string): Promise<{ code: string; session?: Ses
  */
 async function threeMoments() {
   const { session, path } = await newSession();
-  const keyId = ((await session.call('kms', 'create-key', { key_alias: 'p' }, 'cli')) as { key_info: { key_id: string } }).key_info.key_id;
+  const keyId = (await session.invoke('createKey', { key_alias: 'p' }, 'cli')).key_info.key_id;
   await vi.waitFor(() => expect(readAnchor(path).seq).toBe(newestSeq(session)));
   const before = capture(path);
   const beforeSeq = newestSeq(session);
-  await session.call('kms', 'list-keys', {}, 'cli');
-  await session.call('kms', 'describe-key', { key_id: keyId }, 'cli');
+  await session.invoke('listKeys', {}, 'cli');
+  await session.invoke('describeKey', { key_id: keyId }, 'cli');
   await vi.waitFor(() => expect(readAnchor(path).seq).toBe(newestSeq(session)));
   const after = capture(path);
   const afterSeq = newestSeq(session);
-  await session.call('kms', 'disable-key', { key_id: keyId }, 'cli');
+  await session.invoke('disableKey', { key_id: keyId }, 'cli');
   const written = capture(path);
   session.close();
   return { before, after, written, beforeSeq, afterSeq, keyId };
@@ -98,12 +98,12 @@ describe('simulated power loss', () => {
     const { code, session } = await openOutcome(vault);
     expect(code).toBe('opened');
     const s = session as Session;
-    const verified = (await s.call('audit', 'verify', {}, 'cli')) as { losses: { at: number; from: number; to: number }[] };
+    const verified = await s.invoke('auditVerify', {}, 'cli');
     expect(verified.losses).toEqual([{ at: m.beforeSeq + 1, from: m.beforeSeq + 1, to: m.afterSeq }]);
     const { events } = s.audit.list({ limit: 100, operation: 'audit entries lost' });
     expect(events).toMatchObject([{ transport: 'system', outcome: LocalErrors.AuditTruncated, fields: { from: m.beforeSeq + 1, to: m.afterSeq } }]);
     // The rest of the vault works.
-    expect(await s.call('kms', 'describe-key', { key_id: m.keyId }, 'cli')).toMatchObject({ key_info: { key_state: '2' } });
+    expect(await s.invoke('describeKey', { key_id: m.keyId }, 'cli')).toMatchObject({ key_info: { key_state: '2' } });
     s.close();
   });
 
@@ -124,20 +124,20 @@ describe('simulated power loss', () => {
 describe('anchor writes fail closed', () => {
   it('answers AUDIT.0505 to a write whose anchor cannot be written, refuses every call until it can, and leaves no temporary file', async () => {
     const { session, path, dir } = await newSession();
-    await session.call('kms', 'list-keys', {}, 'cli');
+    await session.invoke('listKeys', {}, 'cli');
     await vi.waitFor(() => expect(readAnchor(path).seq).toBe(newestSeq(session)));
     rmSync(anchorPath(path));
     mkdirSync(anchorPath(path));
     writeFileSync(join(anchorPath(path), 'blocker'), '');
     for (let i = 0; i < 3; i++) {
-      await expect(session.call('kms', 'create-key', { key_alias: `blocked-${i}` }, 'cli')).rejects.toMatchObject({ code: LocalErrors.AuditAnchorWriteFailed });
+      await expect(session.invoke('createKey', { key_alias: `blocked-${i}` }, 'cli')).rejects.toMatchObject({ code: LocalErrors.AuditAnchorWriteFailed });
     }
-    await expect(session.call('kms', 'list-keys', {}, 'cli')).rejects.toMatchObject({ code: LocalErrors.AuditAnchorWriteFailed });
+    await expect(session.invoke('listKeys', {}, 'cli')).rejects.toMatchObject({ code: LocalErrors.AuditAnchorWriteFailed });
     // The first create-key committed (its entry is in the log); the later ones never ran.
     expect(session.audit.list({ limit: 10, operation: 'kms create-key' }).events.map((e) => e.fields.key_alias)).toEqual(['blocked-0']);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     rmSync(anchorPath(path), { recursive: true });
-    expect(await session.call('kms', 'list-keys', {}, 'cli')).toMatchObject({ keys: expect.any(Array) });
+    expect(await session.invoke('listKeys', {}, 'cli')).toMatchObject({ keys: expect.any(Array) });
     const newest = newestSeq(session);
     session.close();
     expect(readAnchor(path).seq).toBe(newest);

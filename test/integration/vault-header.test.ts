@@ -47,9 +47,9 @@ describe('vault header MAC', () => {
 
   it('vault verify finds a field edited while the vault is open', async () => {
     const { session, path } = await newSession();
-    await session.call('vault', 'verify', {}, 'cli');
+    await session.invoke('vaultVerify', {}, 'cli');
     editHeader(path, (h) => (h.domain_id = 'f'.repeat(32)));
-    await expect(session.call('vault', 'verify', {}, 'cli')).rejects.toMatchObject({ code: LocalErrors.HeaderForged });
+    await expect(session.invoke('vaultVerify', {}, 'cli')).rejects.toMatchObject({ code: LocalErrors.HeaderForged });
     session.close();
   });
 
@@ -65,7 +65,7 @@ describe('vault header MAC', () => {
     const s = await Session.open(path, { password: TEST_PASSWORD });
     expect(s.vault.header.header_mac).toMatch(/^[0-9a-f]{64}$/);
     expect(s.audit.list({ limit: 5, operation: 'vault seal header' }).events).toHaveLength(1);
-    expect(await s.call('vault', 'verify', {}, 'cli')).toMatchObject({ valid: true });
+    expect(await s.invoke('vaultVerify', {}, 'cli')).toMatchObject({ valid: true });
     s.close();
     editHeader(path, (h) => (h.project_id = '0'.repeat(32)));
     await expect(Session.open(path, { password: TEST_PASSWORD })).rejects.toMatchObject({ code: LocalErrors.HeaderForged });
@@ -73,7 +73,7 @@ describe('vault header MAC', () => {
 
   it('keeps the MAC right through change-password, remember and forget device', async () => {
     const { session, path } = await newSession();
-    await session.call('vault', 'change-password', { new_password: 'another password' }, 'cli');
+    await session.invoke('vaultChangePassword', { new_password: 'another password' }, 'cli');
     const store = new Map<string, string>();
     const keychain = { get: (a: string) => store.get(a) ?? null, set: (a: string, v: string) => void store.set(a, v), delete: (a: string) => void store.delete(a) };
     await session.rememberDevice(keychain);

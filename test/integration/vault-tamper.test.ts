@@ -13,8 +13,8 @@ interface Row {
 
 async function vaultWithTwoKeys() {
   const { session, path } = await newSession();
-  const a = ((await session.call('kms', 'create-key', { key_alias: 'a' }, 'cli')) as { key_info: { key_id: string } }).key_info.key_id;
-  const b = ((await session.call('kms', 'create-key', { key_alias: 'b' }, 'cli')) as { key_info: { key_id: string } }).key_info.key_id;
+  const a = (await session.invoke('createKey', { key_alias: 'a' }, 'cli')).key_info.key_id;
+  const b = (await session.invoke('createKey', { key_alias: 'b' }, 'cli')).key_info.key_id;
   session.close();
   return { path, a, b };
 }
@@ -35,7 +35,7 @@ async function describeError(path: string, keyId: string): Promise<string> {
   const session = await Session.open(path, { password: TEST_PASSWORD }).catch((e: { code: string }) => e);
   if (!(session instanceof Session)) return session.code;
   try {
-    await session.call('kms', 'describe-key', { key_id: keyId }, 'cli');
+    await session.invoke('describeKey', { key_id: keyId }, 'cli');
     return 'no error';
   } catch (e) {
     return (e as { code: string }).code;
@@ -71,7 +71,7 @@ describe('tamper detection', () => {
     const { path, a } = await vaultWithTwoKeys();
     const old = withDb(path, (db) => rowOf(db, a));
     const session = await Session.open(path, { password: TEST_PASSWORD });
-    await session.call('kms', 'disable-key', { key_id: a }, 'cli');
+    await session.invoke('disableKey', { key_id: a }, 'cli');
     session.close();
     withDb(path, (db) => setRow(db, a, old));
     expect(await describeError(path, a)).toBe(LocalErrors.RecordReplayed);
@@ -81,7 +81,7 @@ describe('tamper detection', () => {
     const { path, a } = await vaultWithTwoKeys();
     const old = withDb(path, (db) => rowOf(db, a));
     const session = await Session.open(path, { password: TEST_PASSWORD });
-    await session.call('kms', 'disable-key', { key_id: a }, 'cli');
+    await session.invoke('disableKey', { key_id: a }, 'cli');
     session.close();
     withDb(path, (db) => setRow(db, a, { rev: rowOf(db, a).rev, body: old.body }));
     expect(await describeError(path, a)).toBe(LocalErrors.RecordReplayed);

@@ -1,9 +1,9 @@
 /** Implementations of the local vault and audit operations (shared/operations/vault.ts). */
-import type { Handlers } from '../../../shared/operations/index.js';
-import type { vaultOperations } from '../../../shared/operations/vault.js';
+import { serviceModule, type Handlers } from '../../../shared/operations/index.js';
+import { vaultOperations } from '../../../shared/operations/vault.js';
 import { backupVault } from '../vault/backup.js';
 import { requireMasterPasswordPolicy } from './password-policy.js';
-import type { CallContext } from './session.js';
+import type { CallContext } from './call.js';
 
 export const localHandlers: Handlers<typeof vaultOperations, CallContext> = {
   async auditVerify(s) {
@@ -26,3 +26,5 @@ export const localHandlers: Handlers<typeof vaultOperations, CallContext> = {
     return { changed: true, kdf: { m: kdf.m, t: kdf.t, p: kdf.p } };
   },
 };
+
+export const vaultModule = serviceModule<typeof vaultOperations, CallContext>({ declarations: vaultOperations, handlers: localHandlers });

@@ -8,7 +8,7 @@
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { parseInput } from '../../../shared/operations/index.js';
 import type { RegisteredOperation } from './registry.js';
-import type { CallHooks } from './session.js';
+import type { CallHooks } from './call.js';
 
 /** True when `input` (already validated) makes this call one that needs no vault. */
 export function isOffline(op: RegisteredOperation, input: Record<string, unknown>): boolean {

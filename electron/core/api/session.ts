@@ -5,93 +5,40 @@
  * read-only one returns only once its entry is durable.
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { parseInput, type OperationDecl } from '../../../shared/operations/index.js';
+import { parseInput, type DueDamage, type DuePlan, type DueTask, type OperationDecl, type OperationInput, type OperationKey, type OperationOutput } from '../../../shared/operations/index.js';
 import type { DefaultKeyService } from '../../../shared/constants.js';
 import { AuditLog, type AuditInput } from '../audit/log.js';
 import type { HsmBackend, KeyHandle, WrappedKey } from '../hsm/backend.js';
 import { activeAccessKey } from '../iam/access-keys.js';
-import { GRANT_OPERATIONS } from '../../../shared/operations/kms/grants.js';
 import { invokeRemote } from '../remote/invoke.js';
 import { getRemote } from '../remote/remotes.js';
 import { SoftwareHsm } from '../hsm/software.js';
 import { HsmRouter } from '../hsm/router.js';
 import { KeyStoreConnections } from '../hsm/key-stores.js';
 import type { KmsContext } from '../kms/context.js';
+import type { Background, CallContext, CallHooks, Caller, Transport } from './call.js';
 import { ensureDefaultKey, findDefaultKey } from '../kms/keys.js';
-import { DueIndexedStore, rebuildKmsDue, readKmsDue, type DamagedRecord } from '../kms/due-index.js';
-import { dueMaintenance } from '../kms/maintenance.js';
-import { dueTasks } from '../secrets/schedule.js';
+import { DueIndexedStore, rebuildKmsDue } from '../kms/due-index.js';
 import { readOnlyStore, type RecordStore } from '../vault/store.js';
+import { admit, admitRemote } from './admission.js';
 import { claimExclusive } from './exclusive.js';
 import { isOffline, runValidatedOffline } from './offline.js';
 import { removeDeadTemps } from './dead-temps.js';
 import { requireMasterPasswordPolicy } from './password-policy.js';
 import type { Keychain } from '../vault/keychain.js';
 import { Vault, WriteTx } from '../vault/vault.js';
-import { findOperation, type RegisteredOperation } from './registry.js';
-
-/** `agent`: a CLI call or an ssh signature served by `keyhold agent` (docs/agent.md). */
-export type Transport = 'cli' | 'http' | 'ipc' | 'system' | 'agent';
+import { DUE_PRODUCERS, findOperation, GRANTEE_OPERATIONS, operationByKey, type RegisteredOperation } from './registry.js';
 
 export type Credentials = { password: string } | { deviceSecret: Buffer };
 
-/** Who is calling over HTTP: the access key that signed the request. Absent for local callers. */
-export interface Caller {
-  access_key: string;
-  role: 'owner' | 'grantee';
-}
-
-/** What a transport may hand a long operation (file encrypt/decrypt/sign): progress and cancellation. */
-export interface CallHooks {
-  signal?: AbortSignal;
-  onProgress?: (p: { done: number; total: number }) => void;
-  /** Each task the call started (KPS bindings), once its outcome is recorded. */
-  onTaskEnd?: (t: TaskOutcome) => void;
-}
-
-/** How a background task ended: its status and, when it failed, the code and message. */
-export interface TaskOutcome {
-  task_id: string;
-  task_status: string;
-  task_error_code?: string;
-  task_error_msg?: string;
-}
-
-/** What an implementation receives: the KMS context plus the vault and audit for local ops. */
-export interface CallContext extends KmsContext {
-  vault: Vault;
-  audit: AuditLog;
-  caller: Caller | null;
-  /** Work that outlives the call (KPS binding tasks); see `Background`. */
-  background: Background;
-  /** Progress and cancellation for long operations (file encrypt/decrypt). */
-  hooks: CallHooks;
-}
-
 /**
- * What a handler may leave running after it returns: `start` runs once the call has committed
- * (never for a call that failed or rolled back), and `write` is a later change with its own
- * audit entry, so a task's record can move from RUNNING to its outcome.
- */
-export interface Background {
-  start(work: () => Promise<void>): void;
-  /** `outcome` as for calls: `success`, else the failure's code. */
-  write(operation: string, fields: Record<string, unknown>, change: (store: RecordStore) => void, outcome?: string): Promise<void>;
-}
-
-/** The only operations a grantee access key may call (on keys granted to it). */
-const GRANTABLE = new Set<string>(GRANT_OPERATIONS);
-
-/**
- * A grantee calling an operation grants never give: KMS's 0307 ("role may not call the API"),
- * numbered alike in the called service's own namespace so CSMS and KPS answer in their flat shape.
+ * A grantee calling an operation its service's caller policy does not give it (only KMS grants
+ * give any): KMS's 0307 ("role may not call the API"), numbered alike in the called service's
+ * own namespace so CSMS and KPS answer in their flat shape.
  */
 function roleRefused(decl: OperationDecl, caller: Caller): KeyholdError {
-  return new KeyholdError(`${decl.service.toUpperCase()}.0307`, `Access key ${caller.access_key} may only call operations that KMS grants give (${[...GRANTABLE].join(', ')}).`, 403);
+  return new KeyholdError(`${decl.service.toUpperCase()}.0307`, `Access key ${caller.access_key} may only call operations that KMS grants give (${GRANTEE_OPERATIONS.join(', ')}).`, 403);
 }
-
-/** Services whose operations may use their default key; it is created before their first call. */
-const DEFAULT_KEY_OF_SERVICE: Partial<Record<string, DefaultKeyService>> = { kms: 'kms', csms: 'csms', kps: 'kps' };
 
 export interface SessionOptions {
   /** The clock operations and due work use (tests control it); Date.now by default. */
@@ -186,9 +133,7 @@ export class Session {
       const lost = await session.audit.checkOnUnlock();
       if (lost) await session.audit.recordLoss(lost);
       if (vault.needsHeaderSeal) await session.sealHeader();
-      // KMS first: secret rotations that come due use whatever state their CMKs are left in.
-      await session.runDueMaintenance();
-      await session.runDueWork();
+      await session.runDue();
       session.startDueTimer(opts.dueWorkIntervalMs);
       return session;
     } catch (e) {
@@ -208,19 +153,10 @@ export class Session {
 
   /** Runs due work periodically while the session is open; failures are retried next tick. */
   private startDueTimer(intervalMs = 60_000): void {
-    // KMS maintenance (deletions, expiries, rotations) and secrets' due work share one timer.
-    this.dueTimer = setInterval(() => void this.runAllDue(), intervalMs);
+    // A failure that escapes runDue (the anchor could not be written) is retried next tick.
+    this.dueTimer = setInterval(() => void this.runDue().catch(() => undefined), intervalMs);
     // The timer must not keep a CLI process alive; the desktop app and server stay up anyway.
     this.dueTimer.unref();
-  }
-
-  /**
-   * One tick of the timer: KMS maintenance, then secrets' due work, each on its own, so a
-   * failure of one (retried next tick) never skips the other.
-   */
-  private async runAllDue(): Promise<void> {
-    await this.runDueMaintenance().catch(() => undefined);
-    await this.runDueWork().catch(() => undefined);
   }
 
   close(): void {
@@ -280,66 +216,62 @@ export class Session {
   }
 
   /**
-   * Runs due work (secret rotations, version expiries, scheduled deletions), each task as its
-   * own audited system transaction. A task that fails with a KeyholdError (a damaged record,
-   * say) is rolled back, audited with its code and retried next time: it must neither block
-   * opening the vault nor the other tasks. Anything else is a bug and propagates.
+   * Runs the work that fell due (services' `dueTasks`, shared/operations/service.ts): KMS key
+   * deletions, expiries and rotations, then secret rotations, expiries and deletions, each task
+   * its own audited system transaction. A task that throws — a damaged record, a bug — is
+   * rolled back, audited with its code (KEYHOLD.0500 when it is no KeyholdError) and retried
+   * next time: it blocks neither opening the vault, nor the next task, nor another service's
+   * work. A due record that does not open is audited once a session and skipped. Only a commit
+   * whose anchor cannot be written stops the run: every later write would be refused anyway.
    */
-  async runDueWork(): Promise<void> {
+  async runDue(): Promise<void> {
     if (this.dueRunning || !this.vault.unlocked) return;
     this.dueRunning = true;
     try {
-      for (const task of dueTasks(this.context(this.readStore('due work')))) {
-        const entry = (outcome: string): AuditInput => ({ transport: 'system', operation: task.operation, key_id: null, outcome, fields: task.fields });
+      for (const { service, dueTasks } of DUE_PRODUCERS) {
+        let plan: DuePlan<CallContext>;
         try {
-          await this.vault.write(
-            (tx) => task.run(this.context(tx)),
-            (tx, outcome) => this.audit.append(tx, entry(outcome)),
-          );
-          await this.audit.anchor();
+          plan = dueTasks(this.context(this.readStore(`${service} due work`)));
         } catch (e) {
-          // A task that committed but could not be anchored did not fail: it must not be audited so.
-          if (!(e instanceof KeyholdError) || e.code === LocalErrors.AuditAnchorWriteFailed) throw e;
-          await this.audit.record(entry(e.code)).catch(() => undefined);
+          await this.dueFailed({ operation: `${service} due work`, key_id: null, fields: {} }, e);
+          continue;
         }
+        await this.reportDamage(service, plan.damaged);
+        for (const task of plan.tasks) await this.runDueTask(task);
       }
     } finally {
       this.dueRunning = false;
     }
   }
 
-  /**
-   * KMS work that fell due (deletions, material expiry, rotations), each step its own audited
-   * system write. As with `runDueWork`, a step that fails with a KeyholdError is rolled back,
-   * audited with its code and retried next time, and a due key that does not open is audited
-   * (once a session) and skipped: neither blocks opening the vault nor the other keys.
-   */
-  async runDueMaintenance(): Promise<void> {
-    if (!this.vault.unlocked) return;
-    if (!readKmsDue(this.readStore('kms maintenance'))) {
-      // A vault from before the index (or whose index does not open): build it, once.
-      let damaged: DamagedRecord[] = [];
-      await this.systemWrite('kms index due work', async (ctx) => (damaged = rebuildKmsDue(ctx.store)));
-      await this.reportDamage(damaged);
-    }
-    const { steps, damaged } = dueMaintenance(this.context(this.readStore('kms maintenance')));
-    await this.reportDamage(damaged);
-    for (const step of steps) {
-      try {
-        await this.systemWrite(step.operation, (ctx) => step.apply(ctx), step.key_id);
-      } catch (e) {
-        if (!(e instanceof KeyholdError) || e.code === LocalErrors.AuditAnchorWriteFailed) throw e;
-        await this.audit.record({ transport: 'system', operation: step.operation, key_id: step.key_id, outcome: e.code, fields: {} }).catch(() => undefined);
-      }
+  private async runDueTask(task: DueTask<CallContext>): Promise<void> {
+    const entry = (outcome: string): AuditInput => ({ transport: 'system', operation: task.operation, key_id: task.key_id, outcome, fields: task.fields });
+    try {
+      await this.vault.write(
+        async (tx) => (await task.run(this.context(tx))) ?? 'success',
+        (tx, outcome) => this.audit.append(tx, entry(outcome)),
+      );
+      await this.audit.anchor();
+    } catch (e) {
+      await this.dueFailed(task, e);
     }
   }
 
-  private async reportDamage(damaged: DamagedRecord[]): Promise<void> {
+  /** Audits a due task that failed, under its code; rethrows only an anchor that cannot be written. */
+  private async dueFailed(task: Pick<DueTask<unknown>, 'operation' | 'key_id' | 'fields'>, e: unknown): Promise<void> {
+    // A task that committed but could not be anchored did not fail: it must not be audited so.
+    if (e instanceof KeyholdError && e.code === LocalErrors.AuditAnchorWriteFailed) throw e;
+    const code = e instanceof KeyholdError ? e.code : LocalErrors.Internal;
+    if (!(e instanceof KeyholdError) && process.env.KEYHOLD_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack ?? e.message}\n`);
+    await this.audit.record({ transport: 'system', operation: task.operation, key_id: task.key_id, outcome: code, fields: task.fields }).catch(() => undefined);
+  }
+
+  private async reportDamage(service: string, damaged: DueDamage[]): Promise<void> {
     for (const d of damaged) {
       const name = `${d.table}/${d.id}`;
       if (this.reportedDamage.has(name)) continue;
       this.reportedDamage.add(name);
-      await this.audit.record({ transport: 'system', operation: 'kms maintenance', key_id: d.id, outcome: d.code, fields: { record: name } }).catch(() => undefined);
+      await this.audit.record({ transport: 'system', operation: `${service} maintenance`, key_id: d.id, outcome: d.code, fields: { record: name } }).catch(() => undefined);
     }
   }
 
@@ -367,6 +299,16 @@ export class Session {
     });
   }
 
+  /**
+   * Runs operation `key` (its declaration key, as the renderer's client names it), typed by its
+   * declaration: the input as a caller writes it, the output its declaration promises.
+   */
+  async invoke<K extends OperationKey>(key: K, input: OperationInput<K>, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<OperationOutput<K>> {
+    const op = operationByKey(key);
+    if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${String(key)}.`, 400);
+    return (await this.run(op, input, transport, caller, hooks)) as OperationOutput<K>;
+  }
+
   /** Looks an operation up by service and name (or alias) and runs it. */
   async call(service: string, name: string, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const op = findOperation(service, name);
@@ -382,15 +324,14 @@ export class Session {
     const op = findOperation(service, name);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${name}.`, 400);
     const input = parseInput(op.decl, rawInput) as Record<string, unknown>;
+    const route = admitRemote(op.decl, rawInput);
     this.audit.ensureAnchored();
-    const fileField = op.decl.localFileFields?.find((f) => rawInput[f] !== undefined);
-    if (fileField) throw new KeyholdError(op.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file, which a remote cannot write; run without it.`, 400);
     const remote = getRemote(this.readStore('remote lookup'), remoteName);
     const shape = op.decl.input.shape as Record<string, unknown>;
     const given = Object.fromEntries(Object.entries(rawInput).filter(([k]) => k in shape));
     const entry = (outcome: string): AuditInput => auditEntry(op.decl, input, `${transport}>remote:${remoteName}`, outcome);
     try {
-      const result = await invokeRemote(op.decl, given, remote);
+      const result = await invokeRemote(op.decl, route, given, remote);
       await this.audit.record(entry('success'));
       return result;
     } catch (e) {
@@ -402,12 +343,14 @@ export class Session {
   async run(op: RegisteredOperation, rawInput: unknown, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<unknown> {
     const { decl, handler, phases } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
+    // Every transport's calls pass the one admission rule, whatever the transport checked itself.
+    admit(decl, rawInput, transport);
     // Fail closed: nothing runs while the anchor cannot follow the log.
     this.audit.ensureAnchored();
-    if (caller?.role === 'grantee' && !(decl.service === 'kms' && GRANTABLE.has(decl.name))) throw roleRefused(decl, caller);
+    if (caller?.role === 'grantee' && !op.granteeMay) throw roleRefused(decl, caller);
     // Key tools on files the user names touch no vault, not even its audit log (api/offline.ts).
     if (isOffline(op, input)) return runValidatedOffline(op, input, hooks);
-    const svc = DEFAULT_KEY_OF_SERVICE[decl.service];
+    const svc = op.defaultKey;
     if (svc && !this.ensured.has(svc)) await this.ensureDefault(svc);
     const who = caller ? `${transport}:${caller.access_key}` : transport;
     const background = new CallBackground(this.vault, this.audit);

@@ -11,6 +11,7 @@
  * (or whose index record does not open) has it rebuilt by the next maintenance run.
  */
 import { KeyholdError } from '../../../shared/errors.js';
+import type { DueDamage } from '../../../shared/operations/index.js';
 import type { RecordStore } from '../vault/store.js';
 import { TOKEN_TABLE, type TokenRecord } from './import-token.js';
 import { CMK_TABLE, STATE, type CmkRecord } from './keys.js';
@@ -27,11 +28,7 @@ export interface KmsDueIndex {
 }
 
 /** A record a maintenance pass could not open, and the code it failed with. */
-export interface DamagedRecord {
-  table: string;
-  id: string;
-  code: string;
-}
+export type DamagedRecord = DueDamage;
 
 /**
  * When a key next needs maintenance, or null: deletion on its date, removal of expired imported
@@ -66,10 +63,10 @@ function setEntry(store: RecordStore, kind: keyof KmsDueIndex, id: string, at: n
 }
 
 /**
- * Builds the index from every key and token, opening each on its own: one that does not open
- * is returned as damaged and left out, and the rest are indexed.
+ * The index as every key and token says it should be, read without writing: each record is
+ * opened on its own, and one that does not open is returned as damaged and left out.
  */
-export function rebuildKmsDue(store: RecordStore): DamagedRecord[] {
+export function scanKmsDue(store: RecordStore): { index: KmsDueIndex; damaged: DamagedRecord[] } {
   const index: KmsDueIndex = { keys: {}, tokens: {} };
   const damaged: DamagedRecord[] = [];
   const each = <T>(table: string, use: (record: T) => void) => {
@@ -88,6 +85,12 @@ export function rebuildKmsDue(store: RecordStore): DamagedRecord[] {
     if (at !== null) index.keys[key.key_id] = at;
   });
   each<TokenRecord>(TOKEN_TABLE, (token) => (index.tokens[token.token_id] = token.expires));
+  return { index, damaged };
+}
+
+/** Writes the index built from every key and token (scanKmsDue); returns the records left out. */
+export function rebuildKmsDue(store: RecordStore): DamagedRecord[] {
+  const { index, damaged } = scanKmsDue(store);
   store.put(TABLE, ID, index);
   return damaged;
 }

@@ -6,25 +6,22 @@
  *
  * What is due comes from the due index (due-index.ts): only keys whose time has come are opened,
  * each on its own, so one key that does not open is reported and the others are still served.
+ * A vault from before the index (or whose index does not open) gets it built by a first task.
  */
 import { KeyholdError } from '../../../shared/errors.js';
+import type { DuePlan, DueTask } from '../../../shared/operations/index.js';
 import type { KmsContext } from './context.js';
-import { readKmsDue, type DamagedRecord } from './due-index.js';
+import { readKmsDue, rebuildKmsDue, scanKmsDue, type KmsDueIndex } from './due-index.js';
 import { GRANT_TABLE, grantsOf } from './grants.js';
 import { TOKEN_TABLE, type TokenRecord } from './import-token.js';
 import { CMK_TABLE, STATE, type CmkRecord } from './keys.js';
 import { rotateKey, rotationDue } from './rotation.js';
 
 /**
- * Each step re-reads its key inside its own transaction and re-checks that the work is still
+ * Each task re-reads its key inside its own transaction and re-checks that the work is still
  * due, so two processes opening the vault at once do not, say, rotate a key twice.
  */
-export interface MaintenanceStep {
-  /** The audit log's operation name for this step. */
-  operation: string;
-  key_id: string | null;
-  apply(ctx: KmsContext): Promise<void>;
-}
+type KmsTask = DueTask<KmsContext>;
 
 function deletionDue(key: CmkRecord | undefined, now: number): boolean {
   return key?.key_state === STATE.pendingDeletion && key.scheduled_deletion_date !== null && key.scheduled_deletion_date <= now;
@@ -39,11 +36,12 @@ function rotationIsDue(key: CmkRecord | undefined, now: number): boolean {
   return key?.key_state === STATE.enabled && due !== null && due <= now;
 }
 
-function destroy(keyId: string): MaintenanceStep {
+function destroy(keyId: string): KmsTask {
   return {
     operation: 'kms destroy-key',
     key_id: keyId,
-    async apply(ctx) {
+    fields: {},
+    async run(ctx) {
       if (!deletionDue(ctx.store.read<CmkRecord>(CMK_TABLE, keyId), ctx.now())) return;
       for (const g of grantsOf(ctx, keyId)) ctx.store.delete(GRANT_TABLE, g.grant_id);
       for (const t of ctx.store.list<TokenRecord>(TOKEN_TABLE)) if (t.key_id === keyId) ctx.store.delete(TOKEN_TABLE, t.token_id);
@@ -52,11 +50,12 @@ function destroy(keyId: string): MaintenanceStep {
   };
 }
 
-function expireMaterial(keyId: string): MaintenanceStep {
+function expireMaterial(keyId: string): KmsTask {
   return {
     operation: 'kms expire-key-material',
     key_id: keyId,
-    async apply(ctx) {
+    fields: {},
+    async run(ctx) {
       const key = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
       if (!key || !materialExpired(key, ctx.now())) return;
       // A key pending deletion stays so; any other key waits for its material again.
@@ -66,42 +65,55 @@ function expireMaterial(keyId: string): MaintenanceStep {
   };
 }
 
-function rotate(keyId: string): MaintenanceStep {
+function rotate(keyId: string): KmsTask {
   return {
     operation: 'kms rotate-key',
     key_id: keyId,
-    async apply(ctx) {
+    fields: {},
+    async run(ctx) {
       const key = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
       if (key && rotationIsDue(key, ctx.now())) await rotateKey(ctx, key);
     },
   };
 }
 
-const dropExpiredTokens: MaintenanceStep = {
+const dropExpiredTokens: KmsTask = {
   operation: 'kms expire-import-tokens',
   key_id: null,
-  async apply(ctx) {
+  fields: {},
+  async run(ctx) {
     // Deleting needs only the ids, so no token is opened.
     const now = ctx.now();
     for (const [id, expires] of Object.entries(readKmsDue(ctx.store)?.tokens ?? {})) if (expires <= now) ctx.store.delete(TOKEN_TABLE, id);
   },
 };
 
-/** The steps due at `ctx.now()`, and the due keys that did not open (each skipped, not fatal). */
-export interface DuePlan {
-  steps: MaintenanceStep[];
-  damaged: DamagedRecord[];
-}
+/** Builds the due index of a vault that has none (or whose index does not open). */
+const buildIndex: KmsTask = {
+  operation: 'kms index due work',
+  key_id: null,
+  fields: {},
+  run(ctx) {
+    rebuildKmsDue(ctx.store);
+  },
+};
 
 /**
- * What is due at `ctx.now()` by the due index (the session builds it first when missing): empty
- * when nothing is due, the usual case, and then no key is opened at all.
+ * What is due at `ctx.now()` by the due index: empty when nothing is due, the usual case, and
+ * then no key is opened at all. Without an index, every key is read once to find what is due,
+ * and the first task writes the index.
  */
-export function dueMaintenance(ctx: KmsContext): DuePlan {
+export function kmsDueTasks(ctx: KmsContext): DuePlan<KmsContext> {
+  const stored = readKmsDue(ctx.store);
+  if (stored) return dueByIndex(ctx, stored);
+  const { index, damaged } = scanKmsDue(ctx.store);
+  const plan = dueByIndex(ctx, index);
+  return { tasks: [buildIndex, ...plan.tasks], damaged: [...damaged, ...plan.damaged] };
+}
+
+function dueByIndex(ctx: KmsContext, index: KmsDueIndex): DuePlan<KmsContext> {
   const now = ctx.now();
-  const plan: DuePlan = { steps: [], damaged: [] };
-  const index = readKmsDue(ctx.store);
-  if (!index) return plan;
+  const plan: DuePlan<KmsContext> = { tasks: [], damaged: [] };
   for (const [keyId, at] of Object.entries(index.keys)) {
     if (at > now) continue;
     let key: CmkRecord | undefined;
@@ -113,12 +125,12 @@ export function dueMaintenance(ctx: KmsContext): DuePlan {
       continue;
     }
     if (deletionDue(key, now)) {
-      plan.steps.push(destroy(keyId));
+      plan.tasks.push(destroy(keyId));
       continue;
     }
-    if (materialExpired(key, now)) plan.steps.push(expireMaterial(keyId));
-    if (rotationIsDue(key, now)) plan.steps.push(rotate(keyId));
+    if (materialExpired(key, now)) plan.tasks.push(expireMaterial(keyId));
+    if (rotationIsDue(key, now)) plan.tasks.push(rotate(keyId));
   }
-  if (Object.values(index.tokens).some((expires) => expires <= now)) plan.steps.push(dropExpiredTokens);
+  if (Object.values(index.tokens).some((expires) => expires <= now)) plan.tasks.push(dropExpiredTokens);
   return plan;
 }

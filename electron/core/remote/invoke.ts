@@ -4,15 +4,12 @@
  * otherwise), and the remote's response body returned as is.
  */
 import { KeyholdError } from '../../../shared/errors.js';
-import type { OperationDecl } from '../../../shared/operations/index.js';
+import type { CloudRoute, OperationDecl } from '../../../shared/operations/index.js';
 import { remoteRequest, type HttpDeps } from './http-client.js';
 import { endpointOf, type RemoteRecord } from './endpoint.js';
 
-export async function invokeRemote(decl: OperationDecl, input: Record<string, unknown>, remote: RemoteRecord, http?: HttpDeps): Promise<unknown> {
-  const route = decl.route;
-  if (!route || decl.localFiles) {
-    throw new KeyholdError('KEYHOLD.0001', `${decl.service} ${decl.name} runs only locally: it has no cloud route, so --remote cannot run it.`, 400);
-  }
+/** `route` is the declaration's, once the call was admitted for a remote (api/admission.ts). */
+export async function invokeRemote(decl: OperationDecl, route: CloudRoute, input: Record<string, unknown>, remote: RemoteRecord, http?: HttpDeps): Promise<unknown> {
   const rest = { ...input };
   const path = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     if (name === 'project_id') return encodeURIComponent(remote.project_id);

@@ -4,6 +4,7 @@
  * deletions. Each task is its own audited transaction and re-checks that it is still due, so
  * running it twice (timer and open racing) does it once.
  */
+import type { DuePlan, DueTask } from '../../../shared/operations/index.js';
 import type { SecretsContext } from './context.js';
 import { readDue, setDue } from './due-index.js';
 import { notify } from './events.js';
@@ -11,16 +12,12 @@ import { findSecret } from './records.js';
 import { rotateDue } from './rotation.js';
 import { deleteSecretNow } from './secrets.js';
 
-export interface DueTask {
-  /** The audit entry's operation, e.g. `csms rotate-secret`. */
-  operation: string;
-  /** Safe fields for the audit entry (names and version ids only). */
-  fields: Record<string, string>;
-  /** Performs the task inside a write transaction; returns the audit outcome. */
-  run(ctx: SecretsContext): string;
+/** The secrets' work due at `ctx.now()`, from their due index (due-index.ts). */
+export function csmsDueTasks(ctx: SecretsContext): DuePlan<SecretsContext> {
+  return { tasks: dueTasks(ctx), damaged: [] };
 }
 
-export function dueTasks(ctx: SecretsContext): DueTask[] {
+function dueTasks(ctx: SecretsContext): DueTask<SecretsContext>[] {
   const now = ctx.now();
   const index = readDue(ctx.store);
   const due = (entries: Record<string, number>) => Object.keys(entries).filter((k) => (entries[k] as number) <= now);
@@ -31,6 +28,7 @@ export function dueTasks(ctx: SecretsContext): DueTask[] {
   return [
     ...due(index.deletion).map((name) => ({
       operation: 'csms scheduled-delete-secret',
+      key_id: null,
       fields: { secret_name: name },
       run: (c: SecretsContext) => {
         const s = findSecret(c.store, name);
@@ -41,6 +39,7 @@ export function dueTasks(ctx: SecretsContext): DueTask[] {
     })),
     ...due(index.rotation).map((name) => ({
       operation: 'csms auto-rotate-secret',
+      key_id: null,
       fields: { secret_name: name },
       run: (c: SecretsContext) => {
         const s = findSecret(c.store, name);
@@ -52,6 +51,7 @@ export function dueTasks(ctx: SecretsContext): DueTask[] {
       const [name, versionId] = key.split('/') as [string, string];
       return {
         operation: 'csms version-expired',
+        key_id: null,
         fields: { secret_name: name, version_id: versionId },
         run: (c: SecretsContext) => {
           const s = findSecret(c.store, name);

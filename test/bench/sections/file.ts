@@ -97,7 +97,7 @@ export async function run(report: BenchReport): Promise<void> {
   try {
     const vault = join(dir, 'vault.db');
     const session = await Session.create(vault, PASSWORD, { kdfTargetMs: 10 });
-    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'bench-file' }, 'ipc')) as { key_info: { key_id: string } };
+    const { key_info } = await session.invoke('createKey', { key_alias: 'bench-file' }, 'ipc');
     session.close();
     const identity = join(dir, 'age-identity.txt');
     spawnSync('age-keygen', ['-o', identity], { stdio: 'ignore' });

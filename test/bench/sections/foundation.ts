@@ -16,7 +16,7 @@ export async function run(report: BenchReport): Promise<void> {
   const path = join(tempDir('keyhold-bench-'), 'vault.db');
   const created = await Session.create(path, 'bench password');
   const kdf = created.vault.kdf;
-  const { key_info } = (await created.call('kms', 'create-key', { key_alias: 'bench' }, 'ipc')) as { key_info: { key_id: string } };
+  const { key_info } = await created.invoke('createKey', { key_alias: 'bench' }, 'ipc');
   created.close();
 
   const unlocks: number[] = [];
@@ -42,12 +42,12 @@ export async function run(report: BenchReport): Promise<void> {
     }
   };
   const concurrent = async () => {
-    await Promise.all(Array.from({ length: CONCURRENCY }, () => session.call('kms', 'encrypt-data', input, 'ipc')));
+    await Promise.all(Array.from({ length: CONCURRENCY }, () => session.invoke('encryptData', input, 'ipc')));
   };
   const c = await compare(concurrent, rawN(CONCURRENCY), CONCURRENCY);
   report.ratio({ name: `encrypt-data 4 KB, ${CONCURRENCY} in flight (each audited, durable before it returns)`, unit: 'ops/s', keyhold: c.keyhold, baseline: c.baseline, baselineName: 'raw AES-256-GCM', goal: 0.5 });
   const sequential = async () => {
-    for (let i = 0; i < 8; i++) await session.call('kms', 'encrypt-data', input, 'ipc');
+    for (let i = 0; i < 8; i++) await session.invoke('encryptData', input, 'ipc');
   };
   const s = await compare(sequential, rawN(8), 8, 3);
   report.ratio({ name: 'encrypt-data 4 KB, one at a time (a commit per call)', unit: 'ops/s', keyhold: s.keyhold, baseline: s.baseline, baselineName: 'raw AES-256-GCM' });

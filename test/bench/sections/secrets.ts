@@ -12,7 +12,7 @@ async function vaultWith(count: number): Promise<Session> {
   const { session } = await newSession();
   for (let start = 0; start < count; start += 1000) {
     const secrets = Array.from({ length: Math.min(1000, count - start) }, (_, i) => ({ name: `secret-${String(start + i).padStart(6, '0')}`, secret_string: `value-${start + i}` }));
-    await session.call('csms', 'batch-import-secrets', { secrets }, 'system');
+    await session.invoke('batchImportSecrets', { secrets }, 'system');
   }
   return session;
 }
@@ -25,17 +25,17 @@ export async function run(report: BenchReport): Promise<void> {
   const small = await vaultWith(100);
   try {
     const list = (s: Session) => async () => {
-      await s.call('csms', 'list-secrets', { limit: 50 }, 'system');
+      await s.invoke('listSecrets', { limit: 50 }, 'system');
     };
     const { keyhold, baseline } = await compare(list(large), list(small), 1);
     report.ratio({ name: 'list-secrets (first page of 50), 10 000 secrets vs 100', unit: 'lists/s', keyhold, baseline, baselineName: '100 secrets', goal: 0.1 });
     const middle = async () => {
-      await large.call('csms', 'list-secrets', { limit: 50, marker: 'secret-005000' }, 'system');
+      await large.invoke('listSecrets', { limit: 50, marker: 'secret-005000' }, 'system');
     };
     report.value('list-secrets (page after secret-005000), 10 000 secrets', await opsPerSecond(middle, 1), 'lists/s');
     let n = 0;
     const addVersion = async () => {
-      await small.call('csms', 'create-secret-version', { secret_name: 'secret-000001', secret_string: `v${n++}` }, 'system');
+      await small.invoke('createSecretVersion', { secret_name: 'secret-000001', secret_string: `v${n++}` }, 'system');
     };
     report.value('create-secret-version (each its own durable transaction)', await opsPerSecond(addVersion, 1), 'versions/s');
   } finally {

@@ -10,11 +10,12 @@ import sshpk from 'sshpk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../../electron/core/api/index.js';
 import { KeyholdError } from '../../../shared/errors.js';
+import type { KeypairAlgorithm } from '../../../electron/core/keypairs/generate.js';
 import type { SshAgentKey } from '../../../shared/operations/ssh-agent.js';
 import { sshKeygen } from '../../helpers/sshd.js';
 import { newSession, tempDir } from '../../helpers/vault.js';
 
-const hosted = (name: string, algorithm = 'SSH_ED25519') => ({ keypair: { name, algorithm, key_protection: { encryption: { type: 'default' } } } });
+const hosted = (name: string, algorithm: KeypairAlgorithm = 'SSH_ED25519') => ({ keypair: { name, algorithm, key_protection: { encryption: { type: 'default' as const } } } });
 
 async function refusal(p: Promise<unknown>): Promise<string> {
   try {
@@ -33,37 +34,37 @@ describe('ssh-agent operations', () => {
   });
   afterEach(() => session.close());
 
-  const list = async () => ((await session.call('ssh-agent', 'list-keys', {}, 'cli')) as { keys: SshAgentKey[] }).keys;
+  const list = async () => (await session.invoke('sshAgentListKeys', {}, 'cli')).keys;
 
   it('offers nothing until set, only hosted key pairs, in name order', async () => {
-    await session.call('kps', 'create-keypair', hosted('b'), 'cli');
-    await session.call('kps', 'create-keypair', hosted('a'), 'cli');
+    await session.invoke('createKeypair', hosted('b'), 'cli');
+    await session.invoke('createKeypair', hosted('a'), 'cli');
     const pub = generateKeyPairSync('ed25519').publicKey;
     const line = sshpk.parseKey(pub.export({ format: 'pem', type: 'spki' }), 'pem').toString('ssh');
-    await session.call('kps', 'create-keypair', { keypair: { name: 'public-only', public_key: line } }, 'cli');
+    await session.invoke('createKeypair', { keypair: { name: 'public-only', public_key: line } }, 'cli');
     expect((await list()).map((k) => [k.keypair_name, k.offered, k.hosted])).toEqual([['a', false, true], ['b', false, true], ['public-only', false, false]]);
-    expect(await refusal(session.call('ssh-agent', 'set-key', { keypair_name: 'public-only', offered: true }, 'cli'))).toBe('AGENT.0101');
-    await session.call('ssh-agent', 'set-key', { keypair_name: 'b', offered: true }, 'cli');
+    expect(await refusal(session.invoke('sshAgentSetKey', { keypair_name: 'public-only', offered: true }, 'cli'))).toBe('AGENT.0101');
+    await session.invoke('sshAgentSetKey', { keypair_name: 'b', offered: true }, 'cli');
     expect((await list()).filter((k) => k.offered).map((k) => k.keypair_name)).toEqual(['b']);
   });
 
   it('signs only with offered key pairs; a new key pair under an old name is not offered', async () => {
-    const created = (await session.call('kps', 'create-keypair', hosted('k'), 'cli')) as { keypair: { public_key: string } };
+    const created = await session.invoke('createKeypair', hosted('k'), 'cli');
     const data = Buffer.from('session id and userauth request').toString('base64');
-    expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'k', data }, 'cli'))).toBe('AGENT.0101');
-    await session.call('ssh-agent', 'set-key', { keypair_name: 'k', offered: true }, 'cli');
-    const signed = (await session.call('ssh-agent', 'sign', { keypair_name: 'k', data }, 'agent')) as { signature: string; algorithm: string };
+    expect(await refusal(session.invoke('sshAgentSign', { keypair_name: 'k', data }, 'cli'))).toBe('AGENT.0101');
+    await session.invoke('sshAgentSetKey', { keypair_name: 'k', offered: true }, 'cli');
+    const signed = await session.invoke('sshAgentSign', { keypair_name: 'k', data }, 'agent');
     const key = sshpk.parseKey(created.keypair.public_key, 'ssh');
     const v = key.createVerify('sha512');
     v.update(Buffer.from(data, 'base64'));
     expect(v.verify(sshpk.parseSignature(Buffer.from(signed.signature, 'base64'), 'ed25519', 'ssh'))).toBe(true);
 
-    await session.call('kps', 'delete-keypair', { keypair_name: 'k' }, 'cli');
-    await session.call('kps', 'create-keypair', hosted('k'), 'cli');
+    await session.invoke('deleteKeypair', { keypair_name: 'k' }, 'cli');
+    await session.invoke('createKeypair', hosted('k'), 'cli');
     expect((await list()).map((k) => k.offered)).toEqual([false]);
-    expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'k', data }, 'agent'))).toBe('AGENT.0101');
+    expect(await refusal(session.invoke('sshAgentSign', { keypair_name: 'k', data }, 'agent'))).toBe('AGENT.0101');
 
-    const events = (await session.call('audit', 'list-events', { operation: 'ssh-agent sign' }, 'cli')) as { events: { transport: string; outcome: string; fields: Record<string, unknown> }[] };
+    const events = await session.invoke('auditListEvents', { operation: 'ssh-agent sign' }, 'cli');
     expect(events.events.map((e) => [e.transport, e.outcome])).toEqual([['agent', 'AGENT.0101'], ['agent', 'success'], ['cli', 'AGENT.0101']]);
     const log = JSON.stringify(events);
     expect(log).not.toContain(data);
@@ -71,17 +72,17 @@ describe('ssh-agent operations', () => {
   });
 
   it('a key pair bound to host keys signs only for those servers', async () => {
-    await session.call('kps', 'create-keypair', hosted('h'), 'cli');
+    await session.invoke('createKeypair', hosted('h'), 'cli');
     const here = `SHA256:${'B'.repeat(43)}`;
     const there = `SHA256:${'C'.repeat(43)}`;
-    const set = (await session.call('ssh-agent', 'set-key', { keypair_name: 'h', offered: true, host_keys: [here, here] }, 'cli')) as { key: SshAgentKey };
+    const set = await session.invoke('sshAgentSetKey', { keypair_name: 'h', offered: true, host_keys: [here, here] }, 'cli');
     expect(set.key.host_keys).toEqual([here]);
-    expect(await refusal(session.call('ssh-agent', 'set-key', { keypair_name: 'h', offered: true, host_keys: ['example.com'] }, 'cli'))).toBe('AGENT.0002');
+    expect(await refusal(session.invoke('sshAgentSetKey', { keypair_name: 'h', offered: true, host_keys: ['example.com'] }, 'cli'))).toBe('AGENT.0002');
     const data = Buffer.from('x').toString('base64');
-    expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'h', data }, 'agent'))).toBe('AGENT.0104');
-    expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'h', data, host_key: there }, 'agent'))).toBe('AGENT.0104');
-    expect(await session.call('ssh-agent', 'sign', { keypair_name: 'h', data, host_key: here }, 'agent')).toMatchObject({ algorithm: 'ssh-ed25519' });
-    const events = (await session.call('audit', 'list-events', { operation: 'ssh-agent sign' }, 'cli')) as { events: { outcome: string; fields: Record<string, unknown> }[] };
+    expect(await refusal(session.invoke('sshAgentSign', { keypair_name: 'h', data }, 'agent'))).toBe('AGENT.0104');
+    expect(await refusal(session.invoke('sshAgentSign', { keypair_name: 'h', data, host_key: there }, 'agent'))).toBe('AGENT.0104');
+    expect(await session.invoke('sshAgentSign', { keypair_name: 'h', data, host_key: here }, 'agent')).toMatchObject({ algorithm: 'ssh-ed25519' });
+    const events = await session.invoke('auditListEvents', { operation: 'ssh-agent sign' }, 'cli');
     expect(events.events.map((e) => [e.outcome, e.fields.host_key ?? null])).toEqual([['success', here], ['AGENT.0104', there], ['AGENT.0104', null]]);
   });
 

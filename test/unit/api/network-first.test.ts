@@ -54,9 +54,9 @@ describe('network-first operations (shared/operations/phases.ts)', () => {
     expect(await session.run(op, { v: 'one' }, 'cli')).toEqual({ done: 'gathered' });
     expect(lockFree).toBe(true);
     expect(session.vault.read('t', 'x')).toEqual({ v: 'one', gathered: 'gathered' });
-    const { events } = (await session.call('audit', 'list-events', { limit: 1, operation: 'vault test-network-first' }, 'cli')) as { events: { outcome: string; fields: object }[] };
+    const { events } = await session.invoke('auditListEvents', { limit: 1, operation: 'vault test-network-first' }, 'cli');
     expect(events[0]).toMatchObject({ outcome: 'success', fields: { v: 'one' } });
-    expect(await session.call('audit', 'verify', {}, 'cli')).toMatchObject({ valid: true });
+    expect(await session.invoke('auditVerify', {}, 'cli')).toMatchObject({ valid: true });
   });
 
   it('a commit conflict rolls the commit back and is audited with VAULT.0506', async () => {
@@ -70,7 +70,7 @@ describe('network-first operations (shared/operations/phases.ts)', () => {
     });
     await expect(session.run(op, { v: 'two' }, 'cli')).rejects.toMatchObject({ code: 'VAULT.0506', status: 409 });
     expect(session.vault.read('t', 'half')).toBeUndefined();
-    const { events } = (await session.call('audit', 'list-events', { limit: 1, operation: 'vault test-network-first' }, 'cli')) as { events: { outcome: string }[] };
+    const { events } = await session.invoke('auditListEvents', { limit: 1, operation: 'vault test-network-first' }, 'cli');
     expect(events[0]?.outcome).toBe('VAULT.0506');
   });
 

@@ -36,7 +36,7 @@ describe('master-password policy', () => {
   });
 
   it('change-password refuses it and keeps the old password', async () => {
-    await expect(session.call('vault', 'change-password', { new_password: 'seven77' }, 'cli')).rejects.toEqual(policy);
+    await expect(session.invoke('vaultChangePassword', { new_password: 'seven77' }, 'cli')).rejects.toEqual(policy);
     const again = await Session.open(session.vault.path, { password: TEST_PASSWORD });
     again.close();
   });

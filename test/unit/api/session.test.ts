@@ -7,18 +7,18 @@ describe('session dispatcher', () => {
   it('creates kms/default on first KMS use, once, and refuses to disable it', async () => {
     const { session } = await newSession();
     expect(session.vault.list(CMK_TABLE)).toHaveLength(0);
-    const listed = (await session.call('kms', 'list-keys', {}, 'cli')) as { key_details: { key_alias: string; default_key_flag: string; key_id: string }[] };
+    const listed = await session.invoke('listKeys', {}, 'cli');
     expect(listed.key_details).toEqual([expect.objectContaining({ key_alias: 'kms/default', default_key_flag: '1' })]);
-    await session.call('kms', 'list-keys', {}, 'cli');
+    await session.invoke('listKeys', {}, 'cli');
     expect(session.vault.list(CMK_TABLE)).toHaveLength(1);
-    await expect(session.call('kms', 'disable-key', { key_id: listed.key_details[0]!.key_id }, 'cli')).rejects.toMatchObject({ code: 'KMS.0211' });
+    await expect(session.invoke('disableKey', { key_id: listed.key_details[0]!.key_id }, 'cli')).rejects.toMatchObject({ code: 'KMS.0211' });
     session.close();
   });
 
   it('resolves SDK aliases to the same operation', async () => {
     const { session } = await newSession();
-    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'x' }, 'cli')) as { key_info: { key_id: string } };
-    expect(await session.call('kms', 'list-key-detail', { key_id: key_info.key_id }, 'cli')).toMatchObject({ key_info: { key_alias: 'x' } });
+    const { key_info } = await session.invoke('createKey', { key_alias: 'x' }, 'cli');
+    expect(await session.invoke('describeKey', { key_id: key_info.key_id }, 'cli')).toMatchObject({ key_info: { key_alias: 'x' } });
     session.close();
   });
 
@@ -30,9 +30,9 @@ describe('session dispatcher', () => {
 
   it('enforces the custom-key quota (KMS.1105) without counting default keys', async () => {
     const { session } = await newSession();
-    await session.call('kms', 'list-keys', {}, 'cli');
-    for (let i = 0; i < 20; i++) await session.call('kms', 'create-key', { key_alias: `k${i}` }, 'cli');
-    await expect(session.call('kms', 'create-key', { key_alias: 'one-too-many' }, 'cli')).rejects.toMatchObject({ code: 'KMS.1105' });
+    await session.invoke('listKeys', {}, 'cli');
+    for (let i = 0; i < 20; i++) await session.invoke('createKey', { key_alias: `k${i}` }, 'cli');
+    await expect(session.invoke('createKey', { key_alias: 'one-too-many' }, 'cli')).rejects.toMatchObject({ code: 'KMS.1105' });
     session.close();
   });
 

@@ -9,9 +9,9 @@ import { cli, newSession, TEST_PASSWORD } from '../../helpers/vault.js';
 describe('audit log', () => {
   it('writes one entry per operation with transport, operation, key id and outcome — never the plaintext', async () => {
     const { session } = await newSession();
-    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'audited' }, 'cli')) as { key_info: { key_id: string } };
-    await session.call('kms', 'encrypt-data', { key_id: key_info.key_id, plain_text: 'top secret payload' }, 'ipc');
-    await session.call('kms', 'describe-key', { key_id: '00000000-0000-4000-8000-000000000000' }, 'http').catch(() => undefined);
+    const { key_info } = await session.invoke('createKey', { key_alias: 'audited' }, 'cli');
+    await session.invoke('encryptData', { key_id: key_info.key_id, plain_text: 'top secret payload' }, 'ipc');
+    await session.invoke('describeKey', { key_id: '00000000-0000-4000-8000-000000000000' }, 'http').catch(() => undefined);
     const { events } = session.audit.list({ limit: 3 });
     expect(events.map((e) => [e.transport, e.operation, e.outcome])).toEqual([
       ['http', 'kms describe-key', 'KMS.0207'],
@@ -27,11 +27,11 @@ describe('audit log', () => {
 
   it('fails the operation — and applies nothing — when the audit write fails', async () => {
     const { session } = await newSession();
-    await session.call('kms', 'list-keys', {}, 'cli');
+    await session.invoke('listKeys', {}, 'cli');
     const before = session.vault.db.prepare('SELECT tbl, id, rev FROM records').all();
     session.vault.db.exec("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(FAIL, 'disk full'); END");
-    await expect(session.call('kms', 'create-key', { key_alias: 'unaudited' }, 'cli')).rejects.toMatchObject({ code: LocalErrors.AuditWriteFailed });
-    await expect(session.call('kms', 'list-keys', {}, 'cli')).rejects.toMatchObject({ code: LocalErrors.AuditWriteFailed });
+    await expect(session.invoke('createKey', { key_alias: 'unaudited' }, 'cli')).rejects.toMatchObject({ code: LocalErrors.AuditWriteFailed });
+    await expect(session.invoke('listKeys', {}, 'cli')).rejects.toMatchObject({ code: LocalErrors.AuditWriteFailed });
     expect(session.vault.db.prepare('SELECT tbl, id, rev FROM records').all()).toEqual(before);
     session.close();
   });
@@ -42,10 +42,10 @@ describe('audit log', () => {
       const last = session.vault.db.prepare('SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; mac: Buffer };
       return { seq: last.seq, mac: last.mac.toString('hex'), vault_id: session.vault.header.vault_id };
     };
-    await session.call('kms', 'list-keys', {}, 'cli');
+    await session.invoke('listKeys', {}, 'cli');
     const afterFirst = newest();
     await vi.waitFor(() => expect(readAnchor(path)).toEqual(afterFirst));
-    await Promise.all(Array.from({ length: 20 }, () => session.call('kms', 'list-keys', {}, 'cli')));
+    await Promise.all(Array.from({ length: 20 }, () => session.invoke('listKeys', {}, 'cli')));
     const final = newest();
     session.close();
     expect(readAnchor(path)).toEqual(final);
@@ -67,21 +67,21 @@ describe('audit log', () => {
 
   it('chains from the newest row even when its own last append was rolled back or another process appended', async () => {
     const { session, path } = await newSession();
-    await session.call('kms', 'list-keys', {}, 'cli');
+    await session.invoke('listKeys', {}, 'cli');
     // A mutating call whose entry is appended, then its COMMIT fails (a deferred foreign key) and
     // the transaction rolls back: the next entry must not chain from the one rolled back.
     session.vault.db.exec(`CREATE TABLE p (id INTEGER PRIMARY KEY);
       CREATE TABLE c (pid INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED);
       CREATE TRIGGER late_failure AFTER INSERT ON audit WHEN NEW.entry LIKE '%rolled-back%' BEGIN INSERT INTO c VALUES (42); END`);
-    await expect(session.call('kms', 'create-key', { key_alias: 'rolled-back' }, 'cli')).rejects.toThrow(/FOREIGN KEY/);
+    await expect(session.invoke('createKey', { key_alias: 'rolled-back' }, 'cli')).rejects.toThrow(/FOREIGN KEY/);
     session.vault.db.exec('DROP TRIGGER late_failure');
-    await session.call('kms', 'list-keys', {}, 'cli');
+    await session.invoke('listKeys', {}, 'cli');
     // Another process appends (through the same dispatcher) between two of ours.
     const other = await Session.open(path, { password: TEST_PASSWORD });
-    await other.call('kms', 'create-key', { key_alias: 'from-elsewhere' }, 'cli');
+    await other.invoke('createKey', { key_alias: 'from-elsewhere' }, 'cli');
     other.close();
-    await Promise.all(Array.from({ length: 10 }, () => session.call('kms', 'list-keys', {}, 'cli')));
-    await session.call('kms', 'create-key', { key_alias: 'after' }, 'cli');
+    await Promise.all(Array.from({ length: 10 }, () => session.invoke('listKeys', {}, 'cli')));
+    await session.invoke('createKey', { key_alias: 'after' }, 'cli');
     expect((await session.audit.verify()).entries).toBeGreaterThan(10);
     session.close();
     expect(cli(path, ['audit', 'verify']).json).toMatchObject({ valid: true });
@@ -89,7 +89,7 @@ describe('audit log', () => {
 
   it('pages list-events newest first with a marker', async () => {
     const { session } = await newSession();
-    for (let i = 0; i < 5; i++) await session.call('kms', 'list-keys', {}, 'cli');
+    for (let i = 0; i < 5; i++) await session.invoke('listKeys', {}, 'cli');
     const first = session.audit.list({ limit: 2 });
     const second = session.audit.list({ limit: 2, marker: first.next_marker ?? undefined });
     expect(first.events).toHaveLength(2);
@@ -99,9 +99,9 @@ describe('audit log', () => {
 
   it('group-commits concurrent read-only operations, one entry each', async () => {
     const { session } = await newSession();
-    await session.call('kms', 'list-keys', {}, 'cli');
+    await session.invoke('listKeys', {}, 'cli');
     const before = (session.vault.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
-    await Promise.all(Array.from({ length: 50 }, () => session.call('kms', 'list-keys', {}, 'cli')));
+    await Promise.all(Array.from({ length: 50 }, () => session.invoke('listKeys', {}, 'cli')));
     expect((session.vault.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n).toBe(before + 50);
     expect((await session.audit.verify()).entries).toBe(before + 50);
     session.close();
@@ -109,12 +109,12 @@ describe('audit log', () => {
 
   it('keeps one verifiable chain through many concurrent reads, writes and failures', async () => {
     const { session, path } = await newSession();
-    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'busy' }, 'cli')) as { key_info: { key_id: string } };
+    const { key_info } = await session.invoke('createKey', { key_alias: 'busy' }, 'cli');
     const before = (await session.audit.verify()).entries;
     const calls = Array.from({ length: 300 }, (_, i) => {
-      if (i % 50 === 7) return session.call('kms', 'create-key', { key_alias: `busy-${i}` }, 'cli');
-      if (i % 10 === 3) return session.call('kms', 'describe-key', { key_id: '00000000-0000-4000-8000-000000000000' }, 'http').catch(() => undefined);
-      return session.call('kms', 'encrypt-data', { key_id: key_info.key_id, plain_text: `message ${i}` }, 'ipc');
+      if (i % 50 === 7) return session.invoke('createKey', { key_alias: `busy-${i}` }, 'cli');
+      if (i % 10 === 3) return session.invoke('describeKey', { key_id: '00000000-0000-4000-8000-000000000000' }, 'http').catch(() => undefined);
+      return session.invoke('encryptData', { key_id: key_info.key_id, plain_text: `message ${i}` }, 'ipc');
     });
     await Promise.all(calls);
     // Every call has its own entry: successes, the refused describe-key calls, the writes.

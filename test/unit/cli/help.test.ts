@@ -3,9 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { operationHelp, serviceHelp } from '../../../electron/cli/help.js';
 import { COMMANDS } from '../../../electron/cli/commands.js';
 import { documentedFields } from '../../../electron/cli/field-docs.js';
-import { listOperations, services } from '../../../electron/core/api/index.js';
+import { findOperation, listOperations, services } from '../../../electron/core/api/index.js';
 
 describe('operation help', () => {
+  it('says where an operation is offered when HTTP is not among the places', () => {
+    expect(operationHelp(findOperation('iam', 'create-access-key')!.decl)).toContain('Offered only in the CLI and the desktop app.');
+    expect(operationHelp(findOperation('vault', 'backup')!.decl)).toContain('Reads or writes local files: not offered over HTTP or with --remote.');
+    expect(operationHelp(findOperation('kms', 'create-key')!.decl)).not.toContain('Offered only');
+  });
+
   it('describes every field of every operation', () => {
     const undescribed: string[] = [];
     for (const { decl } of listOperations()) {

@@ -120,7 +120,7 @@ describe('deleting and re-importing material', () => {
     vi.setSystemTime((expiry + 1) * 1000);
     const s = await Session.open(path, { password: TEST_PASSWORD });
     expect(readKey(s, key_id)).toMatchObject({ key_state: '5', versions: [] });
-    expect((await s.call('audit', 'list-events', { operation: 'kms expire-key-material' }, 'cli')) as object).toMatchObject({ events: [{ key_id }] });
+    expect(await s.invoke('auditListEvents', { operation: 'kms expire-key-material' }, 'cli')).toMatchObject({ events: [{ key_id }] });
     s.close();
   });
 });

@@ -56,10 +56,10 @@ describe('scheduled deletion', () => {
     expect(s.vault.read(CMK_TABLE, kept)).toBeDefined();
     await expectCode(kms(s, 'describe-key', { key_id: gone }), 'KMS.0207');
     await expectCode(kms(s, 'decrypt-data', { cipher_text }), 'KMS.0207');
-    const events = (await s.call('audit', 'list-events', {}, 'cli')) as Json;
+    const events = await s.invoke('auditListEvents', {}, 'cli');
     const list: Json[] = events.events ?? events;
     expect(list.some((e: Json) => e.operation === 'kms destroy-key' && e.key_id === gone && e.transport === 'system')).toBe(true);
-    expect((await s.call('audit', 'verify', {}, 'cli')) as Json).toMatchObject({ valid: true });
+    expect(await s.invoke('auditVerify', {}, 'cli')).toMatchObject({ valid: true });
     s.close();
   });
 });

@@ -1,4 +1,4 @@
-// Open-time maintenance steps re-check that their work is still due inside their own
+// Open-time maintenance tasks re-check that their work is still due inside their own
 // transaction: two processes that both saw a rotation due rotate the key once.
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { SoftwareHsm } from '../../../electron/core/hsm/software.js';
 import type { KmsContext } from '../../../electron/core/kms/context.js';
 import { CMK_TABLE, type CmkRecord } from '../../../electron/core/kms/keys.js';
 import { DueIndexedStore, rebuildKmsDue } from '../../../electron/core/kms/due-index.js';
-import { dueMaintenance } from '../../../electron/core/kms/maintenance.js';
+import { kmsDueTasks } from '../../../electron/core/kms/maintenance.js';
 import { kmsHandlers } from '../../../electron/core/kms/service.js';
 import type { RecordStore } from '../../../electron/core/vault/store.js';
 
@@ -39,11 +39,11 @@ it('a due rotation seen by two openers is applied once; a due deletion once', as
   await kmsHandlers.updateKeyRotationInterval(ctx, { key_id: rotating, rotation_interval: 30 });
   await kmsHandlers.scheduleKeyDeletion(ctx, { key_id: doomed, pending_days: '7' });
   now += 31 * 86_400_000;
-  const first = dueMaintenance(ctx).steps;
-  const second = dueMaintenance(ctx).steps;
+  const first = kmsDueTasks(ctx).tasks;
+  const second = kmsDueTasks(ctx).tasks;
   expect(first.map((s) => s.operation).sort()).toEqual(['kms destroy-key', 'kms rotate-key']);
-  for (const step of [...first, ...second]) await step.apply(ctx);
+  for (const step of [...first, ...second]) await step.run(ctx);
   expect(ctx.store.read<CmkRecord>(CMK_TABLE, rotating)?.versions.map((v) => v.version)).toEqual([1, 2]);
   expect(ctx.store.read<CmkRecord>(CMK_TABLE, doomed)).toBeUndefined();
-  expect(dueMaintenance(ctx)).toEqual({ steps: [], damaged: [] });
+  expect(kmsDueTasks(ctx)).toEqual({ tasks: [], damaged: [] });
 });

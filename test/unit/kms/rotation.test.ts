@@ -74,7 +74,7 @@ describe('automatic rotation', () => {
     s = await Session.open(path, { password: TEST_PASSWORD });
     expect(readKey(s, key_id).versions).toHaveLength(2);
     expect(readKey(s, off).versions).toHaveLength(1);
-    const events = ((await s.call('audit', 'list-events', { operation: 'kms rotate-key' }, 'cli')) as { events: { key_id: string }[] }).events;
+    const events = (await s.invoke('auditListEvents', { operation: 'kms rotate-key' }, 'cli')).events;
     expect(events.map((e) => e.key_id)).toEqual([key_id]);
     expect(versionOf((await kms(s, 'encrypt-data', { key_id, plain_text: 'v2' })).cipher_text)).toBe(2);
     expect((await kms(s, 'decrypt-data', { cipher_text: old })).plain_text).toBe('v1');

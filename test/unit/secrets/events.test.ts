@@ -74,11 +74,11 @@ describe('events and notifications', () => {
     await csms('create-secret-event', { name: 'exp', event_types: ['SECRET_VERSION_EXPIRED'], state: 'ENABLED', notification: target });
     await csms('create-secret', { name: 'db', secret_string: 'x', event_subscriptions: ['exp'] });
     await csms('create-secret-version', { secret_name: 'db', secret_string: 'y', expire_time: now + 1000 });
-    await s.runDueWork();
+    await s.runDue();
     expect((await csms('list-notification-records')).records).toEqual([]);
     now += 2000;
-    await s.runDueWork();
-    await s.runDueWork();
+    await s.runDue();
+    await s.runDue();
     const { records } = await csms('list-notification-records');
     expect(records).toHaveLength(1);
     expect(JSON.parse(records[0].notification_content)).toMatchObject({ eventType: 'SECRET_VERSION_EXPIRED', data: { versionId: 'v2', versionExpireTime: new Date(now - 1000).toISOString() } });

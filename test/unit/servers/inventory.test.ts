@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../../electron/core/api/index.js';
+import type { OperationInput } from '../../../shared/operations/index.js';
 import { newSession } from '../../helpers/vault.js';
 
 describe('servers inventory', () => {
@@ -33,26 +34,26 @@ describe('servers inventory', () => {
 
   it('pin-host-key reports an unreachable server as an error, changing nothing', async () => {
     ({ session, dir } = await newSession());
-    const { server } = (await session.call('servers', 'add', { name: 'gone', host: '127.0.0.1', port: 1, user: 'u' }, 'cli')) as { server: { id: string } };
-    await expect(session.call('servers', 'pin-host-key', { id: server.id }, 'cli')).rejects.toMatchObject({ code: 'SERVERS.0006' });
-    expect(((await session.call('servers', 'show', { id: server.id }, 'cli')) as { server: { host_key_fingerprint: null } }).server.host_key_fingerprint).toBeNull();
+    const { server } = await session.invoke('serversAdd', { name: 'gone', host: '127.0.0.1', port: 1, user: 'u' }, 'cli');
+    await expect(session.invoke('serversPinHostKey', { id: server.id }, 'cli')).rejects.toMatchObject({ code: 'SERVERS.0006' });
+    expect((await session.invoke('serversShow', { id: server.id }, 'cli')).server.host_key_fingerprint).toBeNull();
   });
 
   it('binding requests are checked before any task: unknown server, unpinned host key, unknown key pair, missing auth', async () => {
     ({ session, dir } = await newSession());
-    const { server } = (await session.call('servers', 'add', { name: 's', host: '127.0.0.1', user: 'u' }, 'cli')) as { server: { id: string } };
-    const bind = (input: Record<string, unknown>) => session.call('kps', 'associate-keypair', input, 'cli');
+    const { server } = await session.invoke('serversAdd', { name: 's', host: '127.0.0.1', user: 'u' }, 'cli');
+    const bind = (input: OperationInput<'associateKeypair'>) => session.invoke('associateKeypair', input, 'cli');
     await expect(bind({ keypair_name: 'kp', server: { id: '00000000-0000-4000-8000-000000000000', auth: { type: 'password', key: 'p' } } })).rejects.toMatchObject({ code: 'KPS.8001' });
     await expect(bind({ keypair_name: 'kp', server: { id: server.id, auth: { type: 'password', key: 'p' } } })).rejects.toMatchObject({ code: 'KPS.8002' });
-    const shown = ((await session.call('servers', 'show', { id: server.id }, 'cli')) as { server: object }).server;
+    const shown = (await session.invoke('serversShow', { id: server.id }, 'cli')).server;
     await session.vault.write(
       (tx) => tx.put('servers', server.id, { ...shown, host_key_fingerprint: 'SHA256:x', host_key_type: 'ssh-ed25519' }),
       (tx) => session.audit.append(tx, { transport: 'system', operation: 'test pin', key_id: null, outcome: 'success', fields: {} }),
     );
     await expect(bind({ keypair_name: 'kp', server: { id: server.id, auth: { type: 'password', key: 'p' } } })).rejects.toMatchObject({ code: 'KPS.7001' });
     await expect(bind({ keypair_name: 'kp', server: { id: server.id } })).rejects.toMatchObject({ code: 'KPS.0001' });
-    await expect(session.call('kps', 'batch-associate-keypair', { batch_keypairs: Array.from({ length: 11 }, () => ({ keypair_name: 'kp', server: { id: server.id } })) }, 'cli')).rejects.toMatchObject({ code: 'KPS.0002' });
-    expect(await session.call('kps', 'list-failed-task', {}, 'cli')).toEqual({ total: 0, tasks: [] });
-    await expect(session.call('kps', 'show-keypair-task', { task_id: '00000000-0000-4000-8000-000000000000' }, 'cli')).rejects.toMatchObject({ code: 'KPS.8003', status: 404 });
+    await expect(session.invoke('batchAssociateKeypair', { batch_keypairs: Array.from({ length: 11 }, () => ({ keypair_name: 'kp', server: { id: server.id } })) }, 'cli')).rejects.toMatchObject({ code: 'KPS.0002' });
+    expect(await session.invoke('listFailedTask', {}, 'cli')).toEqual({ total: 0, tasks: [] });
+    await expect(session.invoke('listKeypairTask', { task_id: '00000000-0000-4000-8000-000000000000' }, 'cli')).rejects.toMatchObject({ code: 'KPS.8003', status: 404 });
   });
 });

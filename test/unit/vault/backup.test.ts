@@ -8,30 +8,30 @@ import { newSession, tempDir, TEST_PASSWORD } from '../../helpers/vault.js';
 describe('backup and restore', () => {
   it('backs up while in use and restores to that point', async () => {
     const { path, session } = await newSession();
-    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'kept' }, 'cli')) as { key_info: { key_id: string } };
+    const { key_info } = await session.invoke('createKey', { key_alias: 'kept' }, 'cli');
     const out = join(tempDir(), 'backup.db');
     // A write races the backup: the copy must still be a consistent vault.
-    const [backup] = await Promise.all([session.call('vault', 'backup', { out }, 'cli'), session.call('kms', 'create-key', { key_alias: 'racing' }, 'cli')]);
+    const [backup] = await Promise.all([session.invoke('vaultBackup', { out }, 'cli'), session.invoke('createKey', { key_alias: 'racing' }, 'cli')]);
     expect(backup).toMatchObject({ backup: out });
-    await session.call('kms', 'create-key', { key_alias: 'after-backup' }, 'cli');
+    await session.invoke('createKey', { key_alias: 'after-backup' }, 'cli');
     session.close();
 
     const restored = await restoreVault(out, path, TEST_PASSWORD);
     expect(restored.records).toBeGreaterThan(0);
     const s = await Session.open(path, { password: TEST_PASSWORD });
-    const aliases = ((await s.call('kms', 'list-keys', {}, 'cli')) as { key_details: { key_alias: string }[] }).key_details.map((k) => k.key_alias);
+    const aliases = (await s.invoke('listKeys', {}, 'cli')).key_details.map((k) => k.key_alias);
     expect(aliases).toContain('kept');
     expect(aliases).not.toContain('after-backup');
-    expect(await s.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli')).toBeTruthy();
+    expect(await s.invoke('describeKey', { key_id: key_info.key_id }, 'cli')).toBeTruthy();
     expect((await s.audit.verify()).entries).toBeGreaterThan(0);
     s.close();
   });
 
   it('refuses a backup that was tampered with, leaving the vault as it was', async () => {
     const { path, session } = await newSession();
-    await session.call('kms', 'create-key', { key_alias: 'x' }, 'cli');
+    await session.invoke('createKey', { key_alias: 'x' }, 'cli');
     const out = join(tempDir(), 'backup.db');
-    await session.call('vault', 'backup', { out }, 'cli');
+    await session.invoke('vaultBackup', { out }, 'cli');
     session.close();
     const db = new Database(out);
     db.prepare('DELETE FROM audit WHERE seq = 2').run();
@@ -44,7 +44,7 @@ describe('backup and restore', () => {
 
   it('refuses to overwrite an existing file with a backup', async () => {
     const { session, path } = await newSession();
-    await expect(session.call('vault', 'backup', { out: path }, 'cli')).rejects.toMatchObject({ code: LocalErrors.BadArgument });
+    await expect(session.invoke('vaultBackup', { out: path }, 'cli')).rejects.toMatchObject({ code: LocalErrors.BadArgument });
     session.close();
   });
 });

@@ -21,7 +21,7 @@ async function vaultInOpenFolder() {
   chmodSync(dir, 0o777);
   const path = join(dir, 'vault.db');
   const session = await Session.create(path, TEST_PASSWORD, { kdfTargetMs: 10 });
-  await session.call('kms', 'create-key', { key_alias: 'k' }, 'cli');
+  await session.invoke('createKey', { key_alias: 'k' }, 'cli');
   return { session, path, dir };
 }
 
@@ -35,7 +35,7 @@ describe('file modes', () => {
   it('writes backups 0600, and a restore from a 0644 copy leaves the vault 0600', async () => {
     const { session, path, dir } = await vaultInOpenFolder();
     const out = join(dir, 'backup.db');
-    await session.call('vault', 'backup', { out }, 'cli');
+    await session.invoke('vaultBackup', { out }, 'cli');
     session.close();
     expect(mode(out)).toBe('600');
     chmodSync(out, 0o644);

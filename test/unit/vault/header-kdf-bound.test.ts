@@ -26,7 +26,7 @@ const GiB_IN_KiB = 1024 * 1024;
 /** A vault whose header asks for 1 GiB × 64 passes (each within its own range). */
 async function costlyVault(): Promise<string> {
   const { session, path } = await newSession();
-  await session.call('kms', 'create-key', { key_alias: 'k' }, 'cli');
+  await session.invoke('createKey', { key_alias: 'k' }, 'cli');
   session.close();
   const db = new Database(path);
   const h = JSON.parse(db.prepare("SELECT v FROM meta WHERE k = 'header'").pluck().get() as string) as { kdf: { m: number; t: number } };
@@ -63,7 +63,7 @@ describe('vault header KDF work bound', () => {
     await expect(restoreVault(backup, path, TEST_PASSWORD)).rejects.toEqual(refusal);
     expect(derived.calls).toBe(0);
     const reopened = await Session.open(path, { password: TEST_PASSWORD });
-    expect(await reopened.call('vault', 'verify', {}, 'cli')).toMatchObject({ valid: true });
+    expect(await reopened.invoke('vaultVerify', {}, 'cli')).toMatchObject({ valid: true });
     reopened.close();
     // The spy does see derivations: the unlock just now made one.
     expect(derived.calls).toBe(1);

@@ -39,14 +39,14 @@ describe('vault', () => {
 
   it('change-password rewraps only the root key: records and audit are untouched', async () => {
     const { path, session } = await newSession();
-    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'k' }, 'cli')) as { key_info: { key_id: string } };
+    const { key_info } = await session.invoke('createKey', { key_alias: 'k' }, 'cli');
     const recordsBefore = session.vault.db.prepare('SELECT tbl, id, rev, body FROM records ORDER BY tbl, id').all();
-    await session.call('vault', 'change-password', { new_password: 'new password' }, 'cli');
+    await session.invoke('vaultChangePassword', { new_password: 'new password' }, 'cli');
     expect(session.vault.db.prepare('SELECT tbl, id, rev, body FROM records ORDER BY tbl, id').all()).toEqual(recordsBefore);
     session.close();
     await expect(Session.open(path, { password: TEST_PASSWORD })).rejects.toMatchObject({ code: LocalErrors.WrongPassword });
     const reopened = await Session.open(path, { password: 'new password' });
-    expect(await reopened.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli')).toMatchObject({ key_info: { key_alias: 'k' } });
+    expect(await reopened.invoke('describeKey', { key_id: key_info.key_id }, 'cli')).toMatchObject({ key_info: { key_alias: 'k' } });
     expect((await reopened.audit.verify()).entries).toBeGreaterThan(0);
     reopened.close();
   });
@@ -76,27 +76,27 @@ describe('vault', () => {
 
   it('still detects a record altered by another process after this session read (and cached) it', async () => {
     const { path, session } = await newSession();
-    const { key_info } = (await session.call('kms', 'create-key', { key_alias: 'hot' }, 'cli')) as { key_info: { key_id: string } };
-    await session.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli');
+    const { key_info } = await session.invoke('createKey', { key_alias: 'hot' }, 'cli');
+    await session.invoke('describeKey', { key_id: key_info.key_id }, 'cli');
     const other = new Database(path);
     const row = other.prepare('SELECT body FROM records WHERE id = ?').get(key_info.key_id) as { body: Buffer };
     row.body[row.body.length - 1] = (row.body[row.body.length - 1] ?? 0) ^ 1;
     other.prepare('UPDATE records SET body = ? WHERE id = ?').run(row.body, key_info.key_id);
     other.close();
-    await expect(session.call('kms', 'describe-key', { key_id: key_info.key_id }, 'cli')).rejects.toMatchObject({ code: LocalErrors.RecordCorrupt });
+    await expect(session.invoke('describeKey', { key_id: key_info.key_id }, 'cli')).rejects.toMatchObject({ code: LocalErrors.RecordCorrupt });
     session.close();
   });
 
   it('still refuses records replayed or swapped by another process while this session has them cached (VAULT.0503, VAULT.0502)', async () => {
     const { path, session } = await newSession();
-    const idOf = async (alias: string) => ((await session.call('kms', 'create-key', { key_alias: alias }, 'cli')) as { key_info: { key_id: string } }).key_info.key_id;
+    const idOf = async (alias: string) => (await session.invoke('createKey', { key_alias: alias }, 'cli')).key_info.key_id;
     const a = await idOf('a');
     const b = await idOf('b');
     const rowOf = (db: Database.Database, id: string) => db.prepare('SELECT rev, body FROM records WHERE id = ?').get(id) as { rev: number; body: Buffer };
     const other = new Database(path);
     const before = rowOf(other, a);
-    await session.call('kms', 'disable-key', { key_id: a }, 'cli');
-    const describe = (id: string) => session.call('kms', 'describe-key', { key_id: id }, 'cli');
+    await session.invoke('disableKey', { key_id: a }, 'cli');
+    const describe = (id: string) => session.invoke('describeKey', { key_id: id }, 'cli');
     await describe(a);
     await describe(b);
     // The older body put back under the current revision number.

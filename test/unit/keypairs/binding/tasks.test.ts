@@ -31,7 +31,7 @@ describe('binding tasks', () => {
   });
 
   async function seed(port: number): Promise<string> {
-    const { server } = (await session.call('servers', 'add', { name: 'nowhere', host: '127.0.0.1', port, user: 'u' }, 'cli')) as { server: Record<string, unknown> };
+    const { server } = await session.invoke('serversAdd', { name: 'nowhere', host: '127.0.0.1', port, user: 'u' }, 'cli');
     const kp = keypair();
     await session.vault.write(
       (tx) => {
@@ -51,16 +51,16 @@ describe('binding tasks', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const id = await seed((silent.address() as AddressInfo).port);
     try {
-      const body = { keypair_name: 'kp1', server: { id, auth: { type: 'password', key: SECRET } } };
-      const { task_id } = (await session.call('kps', 'associate-keypair', body, 'cli')) as { task_id: string };
-      expect(await session.call('kps', 'list-keypair-task', { task_id }, 'cli')).toEqual({ server_id: id, task_id, task_status: 'RUNNING_RESET' });
-      expect(await session.call('kps', 'list-running-task', {}, 'cli')).toMatchObject({ total: 1, tasks: [{ task_id, operate_type: 'RUNNING_RESET', server_name: 'nowhere', keypair_name: 'kp1' }] });
-      await expect(session.call('kps', 'associate-keypair', body, 'cli')).rejects.toMatchObject({ code: 'KPS.0002' });
+      const body = { keypair_name: 'kp1', server: { id, auth: { type: 'password' as const, key: SECRET } } };
+      const { task_id } = await session.invoke('associateKeypair', body, 'cli');
+      expect(await session.invoke('listKeypairTask', { task_id }, 'cli')).toEqual({ server_id: id, task_id, task_status: 'RUNNING_RESET' });
+      expect(await session.invoke('listRunningTask', {}, 'cli')).toMatchObject({ total: 1, tasks: [{ task_id, operate_type: 'RUNNING_RESET', server_name: 'nowhere', keypair_name: 'kp1' }] });
+      await expect(session.invoke('associateKeypair', body, 'cli')).rejects.toMatchObject({ code: 'KPS.0002' });
       while (held.size === 0) await new Promise((r) => setTimeout(r, 10));
       for (const s of held) s.destroy();
       await session.settle();
-      expect(await session.call('kps', 'list-keypair-task', { task_id }, 'cli')).toMatchObject({ task_status: 'FAILED_RESET' });
-      expect(await session.call('kps', 'list-failed-task', {}, 'cli')).toMatchObject({ total: 1, tasks: [{ task_id, task_error_code: 'KPS.8108' }] });
+      expect(await session.invoke('listKeypairTask', { task_id }, 'cli')).toMatchObject({ task_status: 'FAILED_RESET' });
+      expect(await session.invoke('listFailedTask', {}, 'cli')).toMatchObject({ total: 1, tasks: [{ task_id, task_error_code: 'KPS.8108' }] });
     } finally {
       silent.close();
     }
@@ -69,36 +69,36 @@ describe('binding tasks', () => {
   it('connection refused: FAILED_RESET with KPS.8101 and the FAQ cause; no credential in records or audit; delete-failed-task', async () => {
     ({ session, dir } = await newSession());
     const id = await seed(await freePort());
-    const { task_id } = (await session.call('kps', 'associate-keypair', { keypair_name: 'kp1', server: { id, auth: { type: 'password', key: SECRET } } }, 'cli')) as { task_id: string };
+    const { task_id } = await session.invoke('associateKeypair', { keypair_name: 'kp1', server: { id, auth: { type: 'password', key: SECRET } } }, 'cli');
     await session.settle();
-    expect(await session.call('kps', 'list-keypair-task', { task_id }, 'cli')).toMatchObject({ task_status: 'FAILED_RESET' });
-    const failed = (await session.call('kps', 'list-failed-task', {}, 'cli')) as { total: number; tasks: { task_error_code: string; task_error_msg: string }[] };
+    expect(await session.invoke('listKeypairTask', { task_id }, 'cli')).toMatchObject({ task_status: 'FAILED_RESET' });
+    const failed = await session.invoke('listFailedTask', {}, 'cli');
     expect(failed.total).toBe(1);
     expect(failed.tasks[0]).toMatchObject({ task_error_code: 'KPS.8101', operate_type: 'FAILED_RESET' });
     expect(failed.tasks[0]?.task_error_msg).toMatch(/^Connection refused/);
 
-    const everything = JSON.stringify([session.vault.list('kps_binding_tasks'), await session.call('audit', 'list-events', { limit: 1000 }, 'cli')]);
+    const everything = JSON.stringify([session.vault.list('kps_binding_tasks'), await session.invoke('auditListEvents', { limit: 1000 }, 'cli')]);
     expect(everything).toContain(task_id);
     expect(everything).not.toContain(SECRET);
-    expect(await session.call('audit', 'verify', {}, 'cli')).toMatchObject({ valid: true });
+    expect(await session.invoke('auditVerify', {}, 'cli')).toMatchObject({ valid: true });
 
-    expect(await session.call('kps', 'delete-failed-task', { task_id }, 'cli')).toEqual({});
-    expect(await session.call('kps', 'list-failed-task', {}, 'cli')).toEqual({ total: 0, tasks: [] });
-    await expect(session.call('kps', 'delete-failed-task', { task_id }, 'cli')).rejects.toMatchObject({ code: 'KPS.8003' });
+    expect(await session.invoke('deleteFailedTask', { task_id }, 'cli')).toEqual({});
+    expect(await session.invoke('listFailedTask', {}, 'cli')).toEqual({ total: 0, tasks: [] });
+    await expect(session.invoke('deleteFailedTask', { task_id }, 'cli')).rejects.toMatchObject({ code: 'KPS.8003' });
   });
 
   it('a request that fails its checks starts nothing; delete-all-failed-task clears the list', async () => {
     ({ session, dir } = await newSession());
     const id = await seed(await freePort());
-    await expect(session.call('kps', 'associate-keypair', { keypair_name: 'kp1', server: { id, auth: { type: 'keypair', key: 'not a key' } } }, 'cli')).rejects.toMatchObject({ code: 'KPS.0002' });
-    await expect(session.call('kps', 'associate-keypair', { keypair_name: 'kp1', server: { id, auth: { type: 'password', key: SECRET } }, keypair_private_key: keypair().privateKey }, 'cli')).rejects.toMatchObject({ code: 'KPS.7003' });
-    expect(await session.call('kps', 'list-running-task', {}, 'cli')).toEqual({ total: 0, tasks: [] });
+    await expect(session.invoke('associateKeypair', { keypair_name: 'kp1', server: { id, auth: { type: 'keypair', key: 'not a key' } } }, 'cli')).rejects.toMatchObject({ code: 'KPS.0002' });
+    await expect(session.invoke('associateKeypair', { keypair_name: 'kp1', server: { id, auth: { type: 'password', key: SECRET } }, keypair_private_key: keypair().privateKey }, 'cli')).rejects.toMatchObject({ code: 'KPS.7003' });
+    expect(await session.invoke('listRunningTask', {}, 'cli')).toEqual({ total: 0, tasks: [] });
     for (let i = 0; i < 2; i++) {
-      await session.call('kps', 'disassociate-keypair', { server: { id, auth: { type: 'password', key: SECRET } } }, 'cli');
+      await session.invoke('disassociateKeypair', { server: { id, auth: { type: 'password', key: SECRET } } }, 'cli');
       await session.settle();
     }
-    expect(await session.call('kps', 'list-failed-task', { limit: 1 }, 'cli')).toMatchObject({ total: 2, tasks: [{ operate_type: 'FAILED_UNBIND', task_error_code: 'KPS.8101' }] });
-    expect(await session.call('kps', 'delete-all-failed-task', {}, 'cli')).toEqual({});
-    expect(await session.call('kps', 'list-failed-task', {}, 'cli')).toEqual({ total: 0, tasks: [] });
+    expect(await session.invoke('listFailedTask', { limit: 1 }, 'cli')).toMatchObject({ total: 2, tasks: [{ operate_type: 'FAILED_UNBIND', task_error_code: 'KPS.8101' }] });
+    expect(await session.invoke('deleteAllFailedTask', {}, 'cli')).toEqual({});
+    expect(await session.invoke('listFailedTask', {}, 'cli')).toEqual({ total: 0, tasks: [] });
   });
 });

@@ -18,6 +18,15 @@ export const WEB_REMEMBER_REASON = 'In web mode the vault opens with its master 
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
+/** `KEYHOLD_WEB_UPLOAD_MIB`: the largest file web mode takes by upload (default: ui-files.ts). */
+function uploadLimit(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.KEYHOLD_WEB_UPLOAD_MIB;
+  if (raw === undefined || raw === '') return undefined;
+  const mib = Number(raw);
+  if (!Number.isInteger(mib) || mib < 1 || mib > 1024 * 1024) throw new KeyholdError(LocalErrors.BadArgument, `KEYHOLD_WEB_UPLOAD_MIB must be a whole number of MiB from 1 to 1048576 (got ${raw.slice(0, 20)}).`, 400);
+  return mib * 1024 * 1024;
+}
+
 export async function serveUi(vaultPath: string, opts: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new KeyholdError(LocalErrors.BadArgument, 'The web UI is not built: run `npm run build` first (npm start does it for you).', 400);
@@ -30,7 +39,7 @@ export async function serveUi(vaultPath: string, opts: ServeOptions, env: NodeJS
     kdfTargetMs: kdf !== undefined && Number.isInteger(kdf) && kdf >= 1 ? kdf : undefined,
   });
   const scheme = opts.tlsCert ? 'https' : 'http';
-  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme, allowHosts: opts.allowHosts });
+  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme, allowHosts: opts.allowHosts, uploadLimitBytes: uploadLimit(env) });
   const server: Server = opts.tlsCert
     ? createHttpsServer({ ...SERVER_TIMEOUTS, cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey as string) }, ui.listener)
     : createHttpServer(SERVER_TIMEOUTS, ui.listener);
@@ -46,10 +55,13 @@ export async function serveUi(vaultPath: string, opts: ServeOptions, env: NodeJS
   process.stdout.write(`${JSON.stringify({ url, ui: `${url}/` })}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
-      void workspace.lock('closed').finally(() => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      void workspace
+        .lock('closed')
+        .then(() => ui.close())
+        .finally(() => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

@@ -1,0 +1,302 @@
+/**
+ * Web mode's files (docs/server.md, "Files in web mode"): the browser sends a file's content and
+ * takes the result back as a download; no path ever crosses HTTP. `POST /keyhold/ui/file/JOB`
+ * carries the file as the raw request body and the job's other fields as percent-encoded JSON
+ * in `x-keyhold-input`; everything that needs no body (the CSRF guard, the session, the fields,
+ * the declared size against the bound, for a restore the current password) is decided before a
+ * byte of the body is read. The body is streamed to a file in a private staging folder (0700,
+ * beside the vault), the registry operation runs on paths this server made, and its output is
+ * offered once at `GET /keyhold/ui/download/ID` to the session that made it. A decryption's
+ * plaintext is thus never sent before every frame verified. Staged files are removed when the
+ * job fails or is cancelled (the client closing the request aborts the job), when a download
+ * was served or expired, and when the vault locks.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { KeyholdError, LocalErrors } from '../../shared/errors.js';
+import type { OperationKey } from '../../shared/operations/index.js';
+import { SECURITY_HEADERS } from '../../shared/ui/security-headers.js';
+import { UI_DOWNLOAD_PATH, UI_FILE_JOBS, UI_FILE_PATH, UI_HEADER, UI_INPUT_HEADER, type UiFileJob, type UiFileLine } from '../../shared/ui/contract.js';
+import { listOperations, type RegisteredOperation } from '../core/api/index.js';
+import { IPC_PATH_FIELDS } from '../ui/path-tokens.js';
+import type { Workspace } from '../ui/workspace.js';
+
+/** The default bound on one upload: within `serve`'s 40 s request bound at ~7 MB/s. */
+export const DEFAULT_UPLOAD_LIMIT_BYTES = 256 * 1024 * 1024;
+/** A download not fetched within this time is removed. */
+const DOWNLOAD_TTL_MS = 10 * 60_000;
+/** Job progress lines at most this often (and always the last). */
+const PROGRESS_EVERY_MS = 100;
+
+interface JobSpec {
+  /** The registry operation, or none (restore is the workspace's). */
+  op: OperationKey | null;
+  /** Fields the browser may give; anything else is refused. */
+  fields: readonly string[];
+  /** Whether the request body is the file. */
+  upload: boolean;
+  /** Whether the job's output is offered as a download. */
+  download: boolean;
+}
+
+const JOBS: Readonly<Record<UiFileJob, JobSpec>> = {
+  encrypt: { op: 'fileEncrypt', fields: ['key_id', 'additional_key_ids', 'remote_keys', 'encryption_context', 'frame_size'], upload: true, download: true },
+  decrypt: { op: 'fileDecrypt', fields: ['encryption_context'], upload: true, download: true },
+  sign: { op: 'fileSign', fields: ['key_id', 'signing_algorithm'], upload: true, download: true },
+  // The signature record is small (64 KiB at most, signature.ts) and travels as text.
+  verify: { op: 'fileVerify', fields: ['signature_record'], upload: true, download: false },
+  backup: { op: 'vaultBackup', fields: [], upload: false, download: true },
+  restore: { op: null, fields: ['current_password', 'backup_password'], upload: true, download: false },
+};
+
+const byKey = new Map<string, RegisteredOperation>(listOperations().map((op) => [op.key, op]));
+
+/** What the UI server lends this module. */
+export interface UiFilesDeps {
+  ws: Workspace;
+  scheme: 'http' | 'https';
+  limitBytes: number;
+  /** The folder in which the private staging folder is made (the vault's own). */
+  stagingParent: string;
+  /** The hash identifying the request's browser session, or null when it has none. */
+  sessionOf(req: IncomingMessage): Buffer | null;
+  /** A master-password check under the login throttle (ui-server.ts). */
+  checkPassword(req: IncomingMessage, password: string): Promise<void>;
+  /** Ends every browser session; returns the Set-Cookie header that clears the cookie. */
+  revokeAll(): string;
+}
+
+interface Download {
+  path: string;
+  bytes: number;
+  owner: Buffer;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export function isUiFilePath(pathname: string): boolean {
+  return pathname.startsWith(UI_FILE_PATH) || pathname.startsWith(UI_DOWNLOAD_PATH);
+}
+
+function mib(bytes: number): string {
+  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+}
+
+/** Why an upload is refused by the CSRF guard, or null: as the JSON endpoint's, with a raw body. */
+function uploadCsrfProblem(req: IncomingMessage, scheme: 'http' | 'https'): string | null {
+  if (req.method !== 'POST') return 'File jobs are POST requests.';
+  if (req.headers[UI_HEADER] !== '1') return `The ${UI_HEADER} header is missing.`;
+  const origin = req.headers.origin;
+  if (!origin || origin !== `${scheme}://${req.headers.host}`) return 'The request does not come from this page.';
+  if (String(req.headers['content-type'] ?? '') !== 'application/octet-stream') return 'A file is sent as application/octet-stream.';
+  return null;
+}
+
+/** The job's fields from its header: a JSON object holding only the fields the job takes. */
+function jobFields(job: UiFileJob, spec: JobSpec, header: string | string[] | undefined): Record<string, unknown> {
+  if (header === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(decodeURIComponent(String(header)));
+  } catch {
+    value = undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new KeyholdError(LocalErrors.BadArgument, `The ${UI_INPUT_HEADER} header is not percent-encoded JSON of an object.`, 400);
+  }
+  const pathFields = spec.op ? Object.keys(IPC_PATH_FIELDS[spec.op] ?? {}) : [];
+  for (const name of Object.keys(value)) {
+    if (pathFields.includes(name)) {
+      throw new KeyholdError(LocalErrors.BadArgument, `Invalid parameter ${name}: it names a file by path, which is never accepted over HTTP; the file travels as the request body.`, 400);
+    }
+    if (!spec.fields.includes(name)) throw new KeyholdError(LocalErrors.BadArgument, `Invalid parameter ${name}: not a field of the ${job} job.`, 400);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The body's declared size, refused above the bound before any of it is read. */
+function declaredSize(req: IncomingMessage, spec: JobSpec, limit: number): number {
+  const header = req.headers['content-length'];
+  if (!spec.upload) {
+    if (header !== undefined && header !== '0') throw new KeyholdError(LocalErrors.BadArgument, 'This job takes no file.', 400);
+    return 0;
+  }
+  if (header === undefined || !/^\d{1,16}$/.test(header)) throw new KeyholdError('UI.0411', 'Send the file with a Content-Length (no chunked upload).', 411);
+  const size = Number(header);
+  if (size > limit) {
+    throw new KeyholdError('UI.0413', `The file is ${mib(size)}; web mode takes files up to ${mib(limit)}. Use the desktop app or the command line (keyhold file …) for larger files.`, 413);
+  }
+  return size;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...extra });
+  res.end(JSON.stringify(body));
+}
+
+export class UiFiles {
+  private staging: Promise<string> | null = null;
+  private readonly downloads = new Map<string, Download>();
+  private readonly running = new Set<AbortController>();
+
+  constructor(private readonly deps: UiFilesDeps) {
+    // Locking ends every session, so nothing staged is wanted any more: running jobs stop and
+    // finished results go.
+    deps.ws.onEvent((e) => {
+      if (e.type === 'locked') void this.dropAll();
+    });
+  }
+
+  /** The private staging folder (0700), made on first use beside the vault. */
+  stagingDir(): Promise<string> {
+    this.staging ??= mkdtemp(join(this.deps.stagingParent, '.keyhold-web-files-'));
+    return this.staging;
+  }
+
+  /** Stops every job and removes every staged file and the folder (the server is stopping). */
+  async close(): Promise<void> {
+    await this.dropAll();
+    if (this.staging) await rm(await this.staging, { recursive: true, force: true });
+    this.staging = null;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (url.pathname.startsWith(UI_DOWNLOAD_PATH)) return this.download(req, res, url.pathname.slice(UI_DOWNLOAD_PATH.length));
+    const job = url.pathname.slice(UI_FILE_PATH.length) as UiFileJob;
+    if (!UI_FILE_JOBS.includes(job)) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown file job: ${job.slice(0, 40)}.`, 404);
+    const problem = uploadCsrfProblem(req, this.deps.scheme);
+    if (problem) throw new KeyholdError('UI.0403', `Refused: ${problem}`, 403);
+    const owner = this.deps.sessionOf(req);
+    if (!owner) throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
+    const spec = JOBS[job];
+    const fields = jobFields(job, spec, req.headers[UI_INPUT_HEADER]);
+    const size = declaredSize(req, spec, this.deps.limitBytes);
+    if (job === 'restore') {
+      // Replacing the vault takes the current password, checked (throttled) before the upload.
+      const current = fields.current_password;
+      if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to replace the vault.', 400);
+      await this.deps.checkPassword(req, current);
+    }
+
+    const abort = new AbortController();
+    // The client going away (cancel, a closed tab) stops the upload and the job.
+    res.on('close', () => abort.abort());
+    this.running.add(abort);
+    const dir = await this.stagingDir();
+    const stem = join(dir, randomBytes(12).toString('hex'));
+    const staged = [`${stem}.in`, `${stem}.sig`];
+    let keep = false;
+    try {
+      if (spec.upload) await this.receive(req, `${stem}.in`, size, abort.signal);
+      if (job === 'restore') {
+        const r = await this.deps.ws.restore(`${stem}.in`, String(fields.backup_password ?? ''));
+        return sendJson(res, 200, { type: 'done', result: r, download: null } satisfies UiFileLine, { 'Set-Cookie': this.deps.revokeAll() });
+      }
+      const input: Record<string, unknown> = { ...fields };
+      const out = `${stem}.out`;
+      if (job === 'verify') {
+        delete input.signature_record;
+        if (typeof fields.signature_record !== 'string') throw new KeyholdError(LocalErrors.BadArgument, 'Missing parameter signature_record: the text of the signature record.', 400);
+        await writeFile(`${stem}.sig`, fields.signature_record, { mode: 0o600, flag: 'wx' });
+        input.signature = `${stem}.sig`;
+      }
+      if (spec.upload) input.in = `${stem}.in`;
+      if (spec.download) input.out = out;
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
+      const line = (l: UiFileLine) => res.write(`${JSON.stringify(l)}\n`);
+      let last = 0;
+      const onProgress = (p: { done: number; total: number }) => {
+        this.deps.ws.touch();
+        const now = Date.now();
+        if (p.done < p.total && now - last < PROGRESS_EVERY_MS) return;
+        last = now;
+        line({ type: 'progress', done: p.done, total: p.total });
+      };
+      try {
+        const result = (await this.deps.ws.run(byKey.get(spec.op as string) as RegisteredOperation, input, { signal: abort.signal, onProgress })) as Record<string, unknown>;
+        // The answer names no server path: the output's path is replaced by its download.
+        const { out: _out, backup: _backup, ...shown } = result;
+        const download = spec.download ? await this.offer(out, owner) : null;
+        keep = download !== null;
+        line({ type: 'done', result: shown, download });
+      } catch (e) {
+        const err = e instanceof KeyholdError ? e : new KeyholdError(LocalErrors.Internal, 'Internal error.', 500);
+        line({ type: 'error', error_code: err.code, error_msg: err.message });
+      }
+      res.end();
+    } finally {
+      this.running.delete(abort);
+      await Promise.all([...staged, ...(keep ? [] : [`${stem}.out`])].map((p) => rm(p, { force: true })));
+    }
+  }
+
+  /** Streams the body into `path` (created 0600, never over a file); a short body is an error. */
+  private async receive(req: IncomingMessage, path: string, size: number, signal: AbortSignal): Promise<void> {
+    let got = 0;
+    const counted = async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        got += chunk.length;
+        yield chunk;
+      }
+    };
+    try {
+      await pipeline(req, counted, createWriteStream(path, { flags: 'wx', mode: 0o600 }), { signal });
+    } catch {
+      throw new KeyholdError('FILE.0301', 'The upload was cancelled or broke off; nothing was kept.', 499);
+    }
+    if (got !== size) throw new KeyholdError('FILE.0301', `The upload ended after ${got} of ${size} bytes; nothing was kept.`, 400);
+  }
+
+  /** Registers `path` as a single download for the session `owner`. */
+  private async offer(path: string, owner: Buffer): Promise<{ id: string; bytes: number }> {
+    const id = randomBytes(24).toString('base64url');
+    const { size: bytes } = await stat(path);
+    const timer = setTimeout(() => void this.forget(id), DOWNLOAD_TTL_MS);
+    timer.unref?.();
+    this.downloads.set(id, { path, bytes, owner, timer });
+    return { id, bytes };
+  }
+
+  private async forget(id: string): Promise<void> {
+    const d = this.downloads.get(id);
+    if (!d) return;
+    this.downloads.delete(id);
+    clearTimeout(d.timer);
+    await rm(d.path, { force: true });
+  }
+
+  /**
+   * A download, once, to the browser session that made it. A GET carries no CSRF header, so it
+   * is refused from another site (Sec-Fetch-Site); the id is 192 random bits and single-use.
+   */
+  private async download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    if (req.method !== 'GET') throw new KeyholdError('UI.0403', 'Refused: downloads are GET requests.', 403);
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new KeyholdError('UI.0403', 'Refused: the request does not come from this page.', 403);
+    const owner = this.deps.sessionOf(req);
+    if (!owner) throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
+    const d = this.downloads.get(id);
+    if (!d || !timingSafeEqual(d.owner, owner)) throw new KeyholdError(LocalErrors.BadArgument, 'This download is gone (each is served once, for 10 minutes, until the vault locks): run the job again.', 404);
+    this.downloads.delete(id);
+    clearTimeout(d.timer);
+    try {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Length': String(d.bytes), 'Content-Disposition': 'attachment', 'Cache-Control': 'no-store' });
+      await pipeline(createReadStream(d.path), res);
+    } finally {
+      await rm(d.path, { force: true });
+    }
+  }
+
+  private async dropAll(): Promise<void> {
+    for (const a of this.running) a.abort();
+    await Promise.all([...this.downloads.keys()].map((id) => this.forget(id)));
+  }
+}
+
+/** The session hash the UI server keeps for a cookie token (ui-session.ts hashes the same way). */
+export function sessionHash(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}

@@ -15,7 +15,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import type { OperationKey } from '../../shared/operations/index.js';
@@ -132,6 +132,15 @@ function declaredSize(req: IncomingMessage, spec: JobSpec, limit: number): numbe
   return size;
 }
 
+/** An error's words with the staged paths named for what they hold: no server path goes back. */
+function withoutPaths(message: string, stem: string): string {
+  return message
+    .replaceAll(`${stem}.in`, 'the uploaded file')
+    .replaceAll(`${stem}.out`, 'the result')
+    .replaceAll(`${stem}.sig`, 'the signature record')
+    .replaceAll(dirname(stem), 'the staging folder');
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...extra });
   res.end(JSON.stringify(body));
@@ -185,51 +194,59 @@ export class UiFiles {
     // The client going away (cancel, a closed tab) stops the upload and the job.
     res.on('close', () => abort.abort());
     this.running.add(abort);
-    const dir = await this.stagingDir();
-    const stem = join(dir, randomBytes(12).toString('hex'));
-    const staged = [`${stem}.in`, `${stem}.sig`];
-    let keep = false;
+    const stem = join(await this.stagingDir(), randomBytes(12).toString('hex'));
+    const out = `${stem}.out`;
+    let answer: UiFileLine | null = null;
+    let download: { id: string; bytes: number } | null = null;
     try {
       if (spec.upload) await this.receive(req, `${stem}.in`, size, abort.signal);
       if (job === 'restore') {
-        const r = await this.deps.ws.restore(`${stem}.in`, String(fields.backup_password ?? ''));
-        return sendJson(res, 200, { type: 'done', result: r, download: null } satisfies UiFileLine, { 'Set-Cookie': this.deps.revokeAll() });
+        const result = await this.deps.ws.restore(`${stem}.in`, String(fields.backup_password ?? '')).catch((e: unknown) => {
+          throw e instanceof KeyholdError ? new KeyholdError(e.code, withoutPaths(e.message, stem), e.status) : e;
+        });
+        answer = { type: 'done', result, download: null };
+      } else {
+        res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
+        answer = await this.runJob(spec, fields, stem, res, abort.signal);
+        if (answer.type === 'done' && spec.download) answer = { ...answer, download: (download = await this.offer(out, owner)) };
       }
+    } finally {
+      this.running.delete(abort);
+      // Staged files go before the answer is sent, so a client that has it finds nothing left.
+      await Promise.all([`${stem}.in`, `${stem}.sig`, ...(download ? [] : [out])].map((p) => rm(p, { force: true })));
+    }
+    if (job === 'restore') return sendJson(res, 200, answer, { 'Set-Cookie': this.deps.revokeAll() });
+    if (answer.type === 'error') answer = { ...answer, error_msg: withoutPaths(answer.error_msg, stem) };
+    res.end(`${JSON.stringify(answer)}\n`);
+  }
+
+  /** Runs the job's operation on the staged paths; progress lines while it runs, its outcome as the last. */
+  private async runJob(spec: JobSpec, fields: Record<string, unknown>, stem: string, res: ServerResponse, signal: AbortSignal): Promise<UiFileLine> {
+    let last = 0;
+    const onProgress = (p: { done: number; total: number }) => {
+      this.deps.ws.touch();
+      const now = Date.now();
+      if (p.done < p.total && now - last < PROGRESS_EVERY_MS) return;
+      last = now;
+      res.write(`${JSON.stringify({ type: 'progress', done: p.done, total: p.total } satisfies UiFileLine)}\n`);
+    };
+    try {
       const input: Record<string, unknown> = { ...fields };
-      const out = `${stem}.out`;
-      if (job === 'verify') {
+      if (spec.op === 'fileVerify') {
         delete input.signature_record;
         if (typeof fields.signature_record !== 'string') throw new KeyholdError(LocalErrors.BadArgument, 'Missing parameter signature_record: the text of the signature record.', 400);
         await writeFile(`${stem}.sig`, fields.signature_record, { mode: 0o600, flag: 'wx' });
         input.signature = `${stem}.sig`;
       }
       if (spec.upload) input.in = `${stem}.in`;
-      if (spec.download) input.out = out;
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
-      const line = (l: UiFileLine) => res.write(`${JSON.stringify(l)}\n`);
-      let last = 0;
-      const onProgress = (p: { done: number; total: number }) => {
-        this.deps.ws.touch();
-        const now = Date.now();
-        if (p.done < p.total && now - last < PROGRESS_EVERY_MS) return;
-        last = now;
-        line({ type: 'progress', done: p.done, total: p.total });
-      };
-      try {
-        const result = (await this.deps.ws.run(byKey.get(spec.op as string) as RegisteredOperation, input, { signal: abort.signal, onProgress })) as Record<string, unknown>;
-        // The answer names no server path: the output's path is replaced by its download.
-        const { out: _out, backup: _backup, ...shown } = result;
-        const download = spec.download ? await this.offer(out, owner) : null;
-        keep = download !== null;
-        line({ type: 'done', result: shown, download });
-      } catch (e) {
-        const err = e instanceof KeyholdError ? e : new KeyholdError(LocalErrors.Internal, 'Internal error.', 500);
-        line({ type: 'error', error_code: err.code, error_msg: err.message });
-      }
-      res.end();
-    } finally {
-      this.running.delete(abort);
-      await Promise.all([...staged, ...(keep ? [] : [`${stem}.out`])].map((p) => rm(p, { force: true })));
+      if (spec.download) input.out = `${stem}.out`;
+      const result = (await this.deps.ws.run(byKey.get(spec.op as string) as RegisteredOperation, input, { signal, onProgress })) as Record<string, unknown>;
+      // The answer names no server path: the output is offered as a download instead.
+      const { out: _out, backup: _backup, ...shown } = result;
+      return { type: 'done', result: shown, download: null };
+    } catch (e) {
+      const err = e instanceof KeyholdError ? e : new KeyholdError(LocalErrors.Internal, 'Internal error.', 500);
+      return { type: 'error', error_code: err.code, error_msg: err.message };
     }
   }
 

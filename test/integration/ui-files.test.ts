@@ -86,7 +86,7 @@ function headersOnly(job: string, declared: number, extra: Record<string, string
 
 /** One file job with its body; the NDJSON answer's lines. */
 async function job(name: string, body: Buffer, fields: Record<string, unknown> = {}, withCookie = cookie) {
-  const res = await fetch(`${base}/keyhold/ui/file/${name}`, { method: 'POST', headers: headers({ cookie: withCookie, 'x-keyhold-input': input(fields) }), body });
+  const res = await fetch(`${base}/keyhold/ui/file/${name}`, { method: 'POST', headers: headers({ cookie: withCookie, 'x-keyhold-input': input(fields) }), body: new Uint8Array(body) });
   const text = await res.text();
   const lines = text
     .split('\n')
@@ -211,7 +211,8 @@ describe('web mode file jobs', () => {
 
     // A tampered envelope: the error, and no download of unverified plaintext.
     const tampered = Buffer.from(envelope.bytes);
-    tampered[tampered.length - 100] ^= 1;
+    const at = tampered.length - 100;
+    tampered[at] = (tampered[at] as number) ^ 1;
     const bad = await job('decrypt', tampered);
     expect(bad.last).toMatchObject({ type: 'error', error_code: 'FILE.0204' });
     expect(JSON.stringify(bad.lines)).not.toContain(dir);
@@ -228,7 +229,7 @@ describe('web mode file jobs', () => {
     expect(JSON.parse(record)).toMatchObject({ format: 'keyhold-file-signature', key_id: keyId });
     expect((await job('verify', file, { signature_record: record })).last).toMatchObject({ type: 'done', result: { signature_valid: true }, download: null });
     const changed = Buffer.from(file);
-    changed[0] ^= 1;
+    changed[0] = (changed[0] as number) ^ 1;
     expect((await job('verify', changed, { signature_record: record })).last).toMatchObject({ type: 'done', result: { signature_valid: false } });
     expect(staged()).toEqual([]);
   });

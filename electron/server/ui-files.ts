@@ -132,6 +132,16 @@ function declaredSize(req: IncomingMessage, spec: JobSpec, limit: number): numbe
   return size;
 }
 
+/** Reads and drops what is left of a request's body (bounded by the size already checked). */
+async function drain(req: IncomingMessage): Promise<void> {
+  if (req.complete) return;
+  req.resume();
+  await new Promise<void>((resolve) => {
+    req.once('end', resolve);
+    req.once('close', resolve);
+  });
+}
+
 /** An error's words with the staged paths named for what they hold: no server path goes back. */
 function withoutPaths(message: string, stem: string): string {
   return message
@@ -181,13 +191,21 @@ export class UiFiles {
     const owner = this.deps.sessionOf(req);
     if (!owner) throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
     const spec = JOBS[job];
-    const fields = jobFields(job, spec, req.headers[UI_INPUT_HEADER]);
     const size = declaredSize(req, spec, this.deps.limitBytes);
-    if (job === 'restore') {
-      // Replacing the vault takes the current password, checked (throttled) before the upload.
-      const current = fields.current_password;
-      if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to replace the vault.', 400);
-      await this.deps.checkPassword(req, current);
+    let fields: Record<string, unknown>;
+    try {
+      fields = jobFields(job, spec, req.headers[UI_INPUT_HEADER]);
+      if (job === 'restore') {
+        // Replacing the vault takes the current password, checked (throttled) before the upload.
+        const current = fields.current_password;
+        if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to replace the vault.', 400);
+        await this.deps.checkPassword(req, current);
+      }
+    } catch (e) {
+      // A signed-in browser's body within the bound is read and dropped before the refusal, so
+      // the browser, still sending, sees the answer rather than a reset connection.
+      await drain(req);
+      throw e;
     }
 
     const abort = new AbortController();

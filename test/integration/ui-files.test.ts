@@ -147,14 +147,16 @@ describe('web mode file uploads, refused as an attacker would try them', () => {
       ['verify', { public_key: '/tmp/pub.pem' }],
       ['backup', { out: '/tmp/stolen.db' }],
     ] as const) {
-      const r = await headersOnly(name, name === 'backup' ? 0 : 10, { 'x-keyhold-input': input(fields) });
+      const r = await job(name, name === 'backup' ? Buffer.alloc(0) : Buffer.from('0123456789'), fields);
       expect(r.status, JSON.stringify(fields)).toBe(400);
-      expect(r.body.error_msg).toMatch(/names a file by path, which is never accepted over HTTP/);
+      expect(r.last.error_msg).toMatch(/names a file by path, which is never accepted over HTTP/);
     }
-    const unknown = await headersOnly('decrypt', 10, { 'x-keyhold-input': input({ force: true }) });
+    const unknown = await job('decrypt', Buffer.from('0123456789'), { force: true });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error_msg).toMatch(/Invalid parameter force/);
-    expect((await headersOnly('encrypt', 10, { 'x-keyhold-input': '%7Bnot json' })).status).toBe(400);
+    expect(unknown.last.error_msg).toMatch(/Invalid parameter force/);
+    const res = await fetch(`${base}/keyhold/ui/file/encrypt`, { method: 'POST', headers: headers({ 'x-keyhold-input': '%7Bnot json' }), body: 'x' });
+    expect(res.status).toBe(400);
+    expect(existsSync('/tmp/stolen.db')).toBe(false);
     expect(staged()).toEqual([]);
   });
 
@@ -243,11 +245,12 @@ describe('web mode file jobs', () => {
     // A key made after the backup disappears with the restore.
     await call('createKey', { key_alias: 'after-backup', key_spec: 'AES_256' });
 
-    const wrong = await headersOnly('restore', bytes.length, { 'x-keyhold-input': input({ current_password: 'not the password', backup_password: PASSWORD }) });
+    const wrong = await job('restore', bytes, { current_password: 'not the password', backup_password: PASSWORD });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.error_code).toBe('VAULT.0101');
-    const none = await headersOnly('restore', bytes.length, { 'x-keyhold-input': input({ backup_password: PASSWORD }) });
-    expect(none.body.error_code).toBe('VAULT.0106');
+    expect(wrong.last.error_code).toBe('VAULT.0101');
+    const none = await job('restore', bytes, { backup_password: PASSWORD });
+    expect(none.last.error_code).toBe('VAULT.0106');
+    expect((await call('listKeys', {})).status).toBe(200); // refused before anything: still signed in
 
     // Not a vault: refused, and the vault is as it was (locked by the attempt, it opens again).
     const junk = await job('restore', randomBytes(4096), { current_password: PASSWORD, backup_password: PASSWORD });

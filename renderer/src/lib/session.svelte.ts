@@ -60,6 +60,13 @@ export class SessionManager {
     this.lockedBecause = reason === 'user' ? null : reason;
   }
 
+  /** The vault was locked by what this page did (web mode's restore): the unlock screen says why. */
+  lockedBy(reason: LockReason): void {
+    if (this.status) this.status = { ...this.status, state: 'locked' };
+    this.lockedBecause = reason;
+    this.stopIdle();
+  }
+
   async setAutoLock(minutes: number): Promise<boolean> {
     return this.run(async () => this.apply(await this.client.call('session.set-auto-lock', { minutes })));
   }

@@ -23,6 +23,7 @@ import { SECURITY_HEADERS } from '../../shared/ui/security-headers.js';
 import { UI_DOWNLOAD_PATH, UI_FILE_JOBS, UI_FILE_PATH, UI_HEADER, UI_INPUT_HEADER, type UiFileJob, type UiFileLine } from '../../shared/ui/contract.js';
 import { listOperations, type RegisteredOperation } from '../core/api/index.js';
 import { IPC_PATH_FIELDS } from '../ui/path-tokens.js';
+import { toUiError } from '../ui/bridge.js';
 import type { Workspace } from '../ui/workspace.js';
 
 /** The default bound on one upload: within `serve`'s 40 s request bound at ~7 MB/s. */
@@ -132,16 +133,6 @@ function declaredSize(req: IncomingMessage, spec: JobSpec, limit: number): numbe
   return size;
 }
 
-/** Reads and drops what is left of a request's body (bounded by the size already checked). */
-async function drain(req: IncomingMessage): Promise<void> {
-  if (req.complete) return;
-  req.resume();
-  await new Promise<void>((resolve) => {
-    req.once('end', resolve);
-    req.once('close', resolve);
-  });
-}
-
 /** An error's words with the staged paths named for what they hold: no server path goes back. */
 function withoutPaths(message: string, stem: string): string {
   return message
@@ -191,9 +182,10 @@ export class UiFiles {
     const owner = this.deps.sessionOf(req);
     if (!owner) throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
     const spec = JOBS[job];
-    const size = declaredSize(req, spec, this.deps.limitBytes);
+    let size: number;
     let fields: Record<string, unknown>;
     try {
+      size = declaredSize(req, spec, this.deps.limitBytes);
       fields = jobFields(job, spec, req.headers[UI_INPUT_HEADER]);
       if (job === 'restore') {
         // Replacing the vault takes the current password, checked (throttled) before the upload.
@@ -202,12 +194,12 @@ export class UiFiles {
         await this.deps.checkPassword(req, current);
       }
     } catch (e) {
-      // A signed-in browser's body within the bound is read and dropped before the refusal, so
-      // the browser, still sending, sees the answer rather than a reset connection.
-      await drain(req);
-      throw e;
+      // Answered at once, before any of the body is read; the connection is kept, so Node reads
+      // and drops the rest of a signed-in browser's body (within serve's request time bound)
+      // and the browser, still sending, sees this answer rather than a reset connection.
+      const { code, message, status } = toUiError(e);
+      return sendJson(res, status, { error_code: code, error_msg: message });
     }
-
     const abort = new AbortController();
     // The client going away (cancel, a closed tab) stops the upload and the job.
     res.on('close', () => abort.abort());

@@ -100,6 +100,11 @@ export class UiServer {
     return this.opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES;
   }
 
+  /** A signed-in browser's status also states the upload bound, which the Files screen shows. */
+  private signedInStatus(status: unknown): SessionStatus {
+    return { ...(status as SessionStatus), upload_limit_bytes: this.uploadLimit };
+  }
+
   /** The server is stopping: running file jobs stop and every staged file goes. */
   close(): Promise<void> {
     return this.files.close();
@@ -162,7 +167,7 @@ export class UiServer {
     }
     switch (op) {
       case 'session.status': {
-        if (signedIn) return send(res, 200, { ...((await dispatchUiCall(this.ws, op, input, 'http')) as SessionStatus), upload_limit_bytes: this.uploadLimit });
+        if (signedIn) return send(res, 200, this.signedInStatus(await dispatchUiCall(this.ws, op, input, 'http')));
         // Before login a browser learns only whether there is a vault (an open one shows as
         // locked: it must give the password); its asking is not activity that keeps it open.
         const { state, transport, remember } = this.ws.status();
@@ -172,14 +177,14 @@ export class UiServer {
         const password = String((input as { password?: unknown } | null)?.password ?? '');
         if (this.ws.unlocked) {
           await this.passwordCheck(req, 'unlock', () => this.ws.checkPassword(password));
-          return send(res, 200, this.ws.status(), this.sessions.issue());
+          return send(res, 200, this.signedInStatus(this.ws.status()), this.sessions.issue());
         }
         const status = await this.passwordCheck(req, 'unlock', () => dispatchUiCall(this.ws, op, input, 'http'));
-        return send(res, 200, status, this.sessions.issue());
+        return send(res, 200, this.signedInStatus(status), this.sessions.issue());
       }
       case 'session.create':
       case 'session.unlock-device':
-        return send(res, 200, await dispatchUiCall(this.ws, op, input, 'http'), this.sessions.issue());
+        return send(res, 200, this.signedInStatus(await dispatchUiCall(this.ws, op, input, 'http')), this.sessions.issue());
       case 'session.lock': {
         const status = await dispatchUiCall(this.ws, op, input, 'http');
         return send(res, 200, status, this.sessions.revokeAll());

@@ -48,7 +48,7 @@ test('a 50 MiB file encrypted and decrypted by upload and download; the bound ho
   await downloadOf(page, () => page.getByRole('button', { name: 'Encrypt', exact: true }).click(), envelope);
   await expect(page.getByRole('status')).toContainText(`Encrypted ${50 * 1024 * 1024} bytes`);
 
-  await page.getByLabel('Decrypt').check();
+  await page.getByRole('radio', { name: 'Decrypt' }).check();
   await page.getByLabel('Encrypted file (.khenc)').setInputFiles(envelope);
   const decrypted = join(dir, 'data.out');
   await downloadOf(page, () => page.getByRole('button', { name: 'Decrypt', exact: true }).click(), decrypted);
@@ -61,7 +61,7 @@ test('a 50 MiB file encrypted and decrypted by upload and download; the bound ho
   const fd = openSync(big, 'w');
   ftruncateSync(fd, (BOUND_MIB + 1) * 1024 * 1024);
   closeSync(fd);
-  await page.getByLabel('Encrypt').check();
+  await page.getByRole('radio', { name: 'Encrypt' }).check();
   await page.getByLabel('Key', { exact: true }).selectOption({ label: 'e2e-files (AES_256)' });
   await page.getByLabel('File', { exact: true }).setInputFiles(big);
   await page.getByRole('button', { name: 'Encrypt', exact: true }).click();
@@ -84,14 +84,14 @@ test('a file signed by upload verifies, and a changed file does not', async ({ p
   await createKey(page, { key_alias: 'e2e-signer', key_spec: 'EC_P256', key_usage: 'SIGN_VERIFY' });
   await page.goto('/#/files');
   await page.reload();
-  await page.getByLabel('Sign').check();
+  await page.getByRole('radio', { name: 'Sign' }).check();
   await page.getByLabel('Key', { exact: true }).selectOption({ label: 'e2e-signer (EC_P256)' });
   await page.getByLabel('File', { exact: true }).setInputFiles(file);
   const record = join(dir, 'release.tar.sig.json');
   await downloadOf(page, () => page.getByRole('button', { name: 'Sign', exact: true }).click(), record);
   await expect(page.getByRole('status')).toContainText('Signed with ECDSA_SHA_256');
 
-  await page.getByLabel('Verify').check();
+  await page.getByRole('radio', { name: 'Verify' }).check();
   await page.getByLabel('Signed file').setInputFiles(file);
   await page.getByLabel('Signature record (.sig.json)').setInputFiles(record);
   await page.getByRole('button', { name: 'Verify', exact: true }).click();

@@ -139,6 +139,14 @@ describe('web mode file uploads, refused as an attacker would try them', () => {
     expect(staged()).toEqual([]);
   });
 
+  it('oversize or path fields from a browser still sending: the answer comes first, and the connection is not reset', async () => {
+    const big = await job('encrypt', Buffer.alloc(LIMIT + 1));
+    expect(big.status).toBe(413);
+    const path = await job('encrypt', Buffer.alloc(LIMIT), { in: '/etc/passwd' });
+    expect(path.status).toBe(400);
+    expect(staged()).toEqual([]);
+  });
+
   it('a field naming a file by path is refused, as is any field the job does not take', async () => {
     for (const [name, fields] of [
       ['encrypt', { key_id: '00000000-0000-0000-0000-000000000000', in: '/etc/passwd' }],

@@ -96,8 +96,8 @@ export class SettingsManager {
       this.backupTask.error = "Enter the backup's master password (the one the vault had when the backup was made).";
       return false;
     }
-    // A dialog's token works once: the file is chosen again for another try.
-    this.restoreFrom = null;
+    // A dialog's token works once: the file is chosen again for another try (an upload's file stays).
+    if (!(from instanceof Blob)) this.restoreFrom = null;
     const done = await this.backupTask.run(async () => {
       if (from instanceof Blob) await runFileJob('restore', from, { current_password: current, backup_password: backupPassword });
       else await this.client.call('session.restore', { backup: from.token, current_password: current, backup_password: backupPassword });

@@ -4,7 +4,8 @@
 // the bytes back; a download is single-use and only for its own session; sign and verify (a
 // tampered file fails); backup downloaded and restored, which needs the current password.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -259,6 +260,18 @@ describe('web mode file jobs', () => {
     const none = await job('restore', bytes, { backup_password: PASSWORD });
     expect(none.last.error_code).toBe('VAULT.0106');
     expect((await call('listKeys', {})).status).toBe(200); // refused before anything: still signed in
+
+    // A backup whose header asks for a 4 GiB Argon2 memory: refused by its bounds before any KDF work.
+    const hostile = join(dir, 'hostile.db');
+    writeFileSync(hostile, bytes);
+    const db = new Database(hostile);
+    const h = JSON.parse((db.prepare("SELECT v FROM meta WHERE k = 'header'").get() as { v: string }).v) as { kdf: { m: number } };
+    h.kdf.m = 4 * 1024 * 1024;
+    db.prepare("UPDATE meta SET v = ? WHERE k = 'header'").run(JSON.stringify(h));
+    db.close();
+    const bounded = await job('restore', readFileSync(hostile), { current_password: PASSWORD, backup_password: PASSWORD });
+    expect(bounded.last).toMatchObject({ error_code: 'VAULT.0103', error_msg: expect.stringMatching(/Argon2 memory must be/) });
+    cookie = (await call('session.unlock', { password: PASSWORD }, '')).cookie as string;
 
     // Not a vault: refused, and the vault is as it was (locked by the attempt, it opens again).
     const junk = await job('restore', randomBytes(4096), { current_password: PASSWORD, backup_password: PASSWORD });

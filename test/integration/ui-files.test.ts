@@ -14,7 +14,7 @@ import { Workspace } from '../../electron/ui/workspace.js';
 import { tempDir } from '../helpers/vault.js';
 
 const PASSWORD = 'web files password';
-const LIMIT = 4 * 1024 * 1024;
+const LIMIT = 64 * 1024 * 1024;
 
 let server: Server;
 let ui: UiServer;
@@ -126,7 +126,7 @@ describe('web mode file uploads, refused as an attacker would try them', () => {
     const r = await headersOnly('encrypt', LIMIT + 1, {});
     expect(r.status).toBe(413);
     expect(r.body.error_code).toBe('UI.0413');
-    expect(r.body.error_msg).toMatch(/web mode takes files up to 4 MiB/);
+    expect(r.body.error_msg).toMatch(/web mode takes files up to 64 MiB/);
     const chunked = await new Promise<number>((resolve, reject) => {
       const req = request(`${base}/keyhold/ui/file/encrypt`, { method: 'POST', headers: { ...headers(), 'transfer-encoding': 'chunked' } }, (res) => {
         res.resume();
@@ -183,6 +183,27 @@ describe('web mode file uploads, refused as an attacker would try them', () => {
       });
     });
     await vi.waitFor(() => expect(staged()).toEqual([]), { timeout: 20_000 });
+  });
+
+  it('a job cancelled while it runs (the client goes away) stops with FILE.0301 and leaves no staged file', async () => {
+    const keyId = await aesKey();
+    // 48 MiB in 256-byte frames: the job runs for many batches after its first progress line.
+    const body = randomBytes(48 * 1024 * 1024);
+    const first = await new Promise<string>((resolve, reject) => {
+      const req = request(`${base}/keyhold/ui/file/encrypt`, { method: 'POST', headers: { ...headers({ 'x-keyhold-input': input({ key_id: keyId, frame_size: 256 }) }), 'content-length': String(body.length) } }, (res) => {
+        res.once('data', (d: Buffer) => {
+          req.destroy();
+          resolve(d.toString('utf8'));
+        });
+      });
+      req.on('error', () => undefined);
+      req.end(body);
+      setTimeout(() => reject(new Error('no progress line')), 60_000).unref();
+    });
+    expect(JSON.parse(first.split('\n')[0] as string)).toMatchObject({ type: 'progress', total: body.length });
+    await vi.waitFor(() => expect(staged()).toEqual([]), { timeout: 30_000 });
+    const events = (await call('auditListEvents', { limit: '5', operation: 'file encrypt' })).body.events as { outcome: string }[];
+    expect(events[0]?.outcome).toBe('FILE.0301');
   });
 });
 

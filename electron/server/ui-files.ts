@@ -13,7 +13,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -22,6 +22,7 @@ import type { OperationKey } from '../../shared/operations/index.js';
 import { SECURITY_HEADERS } from '../../shared/ui/security-headers.js';
 import { UI_DOWNLOAD_PATH, UI_FILE_JOBS, UI_FILE_PATH, UI_HEADER, UI_INPUT_HEADER, type UiFileJob, type UiFileLine } from '../../shared/ui/contract.js';
 import { listOperations, type RegisteredOperation } from '../core/api/index.js';
+import { isLiveProcess } from '../core/api/processes.js';
 import { IPC_PATH_FIELDS } from '../ui/path-tokens.js';
 import { toUiError } from '../ui/bridge.js';
 import type { Workspace } from '../ui/workspace.js';
@@ -133,6 +134,18 @@ function declaredSize(req: IncomingMessage, spec: JobSpec, limit: number): numbe
   return size;
 }
 
+const STAGING_PREFIX = '.keyhold-web-files-';
+
+/** Removes the staging folders (`.keyhold-web-files-PID-XXXXXX`) in `parent` whose process is gone. */
+async function removeDeadStaging(parent: string): Promise<void> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const pattern = new RegExp(`^${STAGING_PREFIX.replaceAll('.', '\\.')}(\\d+)-[A-Za-z0-9]{6}$`);
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (pid > 0 && pid !== process.pid && !isLiveProcess(pid)) await rm(join(parent, name), { recursive: true, force: true });
+  }
+}
+
 /** An error's words with the staged paths named for what they hold: no server path goes back. */
 function withoutPaths(message: string, stem: string): string {
   return message
@@ -160,9 +173,12 @@ export class UiFiles {
     });
   }
 
-  /** The private staging folder (0700), made on first use beside the vault. */
+  /**
+   * The private staging folder (0700), made on first use beside the vault and named after this
+   * process; folders of processes that are gone (killed outright) are removed first.
+   */
   stagingDir(): Promise<string> {
-    this.staging ??= mkdtemp(join(this.deps.stagingParent, '.keyhold-web-files-'));
+    this.staging ??= removeDeadStaging(this.deps.stagingParent).then(() => mkdtemp(join(this.deps.stagingParent, `${STAGING_PREFIX}${process.pid}-`)));
     return this.staging;
   }
 

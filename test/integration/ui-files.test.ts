@@ -15,6 +15,8 @@ import { tempDir } from '../helpers/vault.js';
 
 const PASSWORD = 'web files password';
 const LIMIT = 64 * 1024 * 1024;
+/** A staging folder of a process that no longer runs (pid 999999999 is past any pid_max). */
+const DEAD_STAGING = '.keyhold-web-files-999999999-dead00';
 
 let server: Server;
 let ui: UiServer;
@@ -35,6 +37,9 @@ beforeAll(async () => {
   port = (server.address() as { port: number }).port;
   ui.listening('127.0.0.1', port);
   base = `http://127.0.0.1:${port}`;
+  // What a process killed outright (SIGKILL) left: removed when the staging folder is first made.
+  mkdirSync(join(dir, DEAD_STAGING));
+  writeFileSync(join(dir, DEAD_STAGING, 'plaintext.out'), 'left behind');
   const created = await call('session.create', { password: PASSWORD });
   cookie = created.cookie as string;
 });
@@ -55,7 +60,7 @@ async function call(op: string, input: unknown, withCookie = cookie) {
 /** Every file in the staging folders (the private folder the server makes beside the vault). */
 function staged(): string[] {
   return readdirSync(dir)
-    .filter((n) => n.startsWith('.keyhold-web-files-'))
+    .filter((n) => n.startsWith(`.keyhold-web-files-${process.pid}-`))
     .flatMap((d) => readdirSync(join(dir, d)));
 }
 
@@ -183,6 +188,11 @@ describe('web mode file uploads, refused as an attacker would try them', () => {
       });
     });
     await vi.waitFor(() => expect(staged()).toEqual([]), { timeout: 20_000 });
+  });
+
+  it('a staging folder left by a process that is gone was removed when this one made its own', () => {
+    expect(existsSync(join(dir, DEAD_STAGING))).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.startsWith(`.keyhold-web-files-${process.pid}-`))).toHaveLength(1);
   });
 
   it('a job cancelled while it runs (the client goes away) stops with FILE.0301 and leaves no staged file', async () => {

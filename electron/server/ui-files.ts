@@ -98,7 +98,8 @@ function uploadCsrfProblem(req: IncomingMessage, scheme: 'http' | 'https'): stri
 }
 
 /** The job's fields from its header: a JSON object holding only the fields the job takes. */
-function jobFields(job: UiFileJob, spec: JobSpec, header: string | string[] | undefined): Record<string, unknown> {
+export function jobFields(job: UiFileJob, header: string | string[] | undefined): Record<string, unknown> {
+  const spec = JOBS[job];
   if (header === undefined) return {};
   let value: unknown;
   try {
@@ -119,9 +120,9 @@ function jobFields(job: UiFileJob, spec: JobSpec, header: string | string[] | un
   return value as Record<string, unknown>;
 }
 
-/** The body's declared size, refused above the bound before any of it is read. */
-function declaredSize(req: IncomingMessage, spec: JobSpec, limit: number): number {
-  const header = req.headers['content-length'];
+/** The body's declared size (its Content-Length header), refused above the bound before any of it is read. */
+export function declaredSize(job: UiFileJob, header: string | undefined, limit: number): number {
+  const spec = JOBS[job];
   if (!spec.upload) {
     if (header !== undefined && header !== '0') throw new KeyholdError(LocalErrors.BadArgument, 'This job takes no file.', 400);
     return 0;
@@ -201,8 +202,8 @@ export class UiFiles {
     let size: number;
     let fields: Record<string, unknown>;
     try {
-      size = declaredSize(req, spec, this.deps.limitBytes);
-      fields = jobFields(job, spec, req.headers[UI_INPUT_HEADER]);
+      size = declaredSize(job, req.headers['content-length'], this.deps.limitBytes);
+      fields = jobFields(job, req.headers[UI_INPUT_HEADER]);
       if (job === 'restore') {
         // Replacing the vault takes the current password, checked (throttled) before the upload.
         const current = fields.current_password;

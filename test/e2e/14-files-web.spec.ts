@@ -47,6 +47,8 @@ test('a 50 MiB file encrypted and decrypted by upload and download; the bound ho
   const envelope = join(dir, 'data.bin.khenc');
   await downloadOf(page, () => page.getByRole('button', { name: 'Encrypt', exact: true }).click(), envelope);
   await expect(page.getByRole('status')).toContainText(`Encrypted ${50 * 1024 * 1024} bytes`);
+  // The upload's and then the job's progress reached the page (only those set the bar).
+  await expect(page.locator('#file-progress')).toHaveAttribute('value', '100');
 
   await page.getByRole('radio', { name: 'Decrypt' }).check();
   await page.getByLabel('Encrypted file (.khenc)').setInputFiles(envelope);
@@ -117,7 +119,7 @@ test('the vault backed up as a download and restored from it by upload', async (
   await createKey(page, { key_alias: 'after-the-backup', key_spec: 'AES_256' });
 
   await page.getByLabel(/^Backup file/).setInputFiles(backup);
-  await page.getByLabel('Current master password').last().fill('not the password');
+  await page.getByLabel('Master password of this vault').fill('not the password');
   await page.getByLabel('Master password of the backup').fill(PASSWORD);
   await page.getByRole('button', { name: 'Replace the vault' }).click();
   await expect(page.getByRole('group')).toContainText('made since the backup are lost for good');
@@ -125,7 +127,7 @@ test('the vault backed up as a download and restored from it by upload', async (
   await expect(page.getByRole('alert')).toContainText('not the master password');
 
   await page.getByLabel(/^Backup file/).setInputFiles(backup);
-  await page.getByLabel('Current master password').last().fill(PASSWORD);
+  await page.getByLabel('Master password of this vault').fill(PASSWORD);
   await page.getByRole('button', { name: 'Replace the vault' }).click();
   await page.getByRole('button', { name: 'Yes, replace the vault' }).click();
   await expect(page.getByRole('heading', { name: 'Unlock Keyhold' })).toBeVisible();

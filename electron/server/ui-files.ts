@@ -11,49 +11,26 @@
  * job fails or is cancelled (the client closing the request aborts the job), when a download
  * was served or expired, and when the vault locks.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
-import type { OperationKey } from '../../shared/operations/index.js';
 import { SECURITY_HEADERS } from '../../shared/ui/security-headers.js';
-import { UI_DOWNLOAD_PATH, UI_FILE_JOBS, UI_FILE_PATH, UI_HEADER, UI_INPUT_HEADER, type UiFileJob, type UiFileLine } from '../../shared/ui/contract.js';
+import { UI_DOWNLOAD_PATH, UI_FILE_JOBS, UI_FILE_PATH, UI_INPUT_HEADER, type UiFileJob, type UiFileLine } from '../../shared/ui/contract.js';
 import { listOperations, type RegisteredOperation } from '../core/api/index.js';
 import { isLiveProcess } from '../core/api/processes.js';
-import { IPC_PATH_FIELDS } from '../ui/path-tokens.js';
 import { toUiError } from '../ui/bridge.js';
 import type { Workspace } from '../ui/workspace.js';
+import { Downloads } from './ui-downloads.js';
+import { declaredSize, jobFields, JOBS, uploadCsrfProblem, type JobSpec } from './ui-file-jobs.js';
 
 /** The default bound on one upload: within `serve`'s 40 s request bound at ~7 MB/s. */
 export const DEFAULT_UPLOAD_LIMIT_BYTES = 256 * 1024 * 1024;
-/** A download not fetched within this time is removed. */
-const DOWNLOAD_TTL_MS = 10 * 60_000;
 /** Job progress lines at most this often (and always the last). */
 const PROGRESS_EVERY_MS = 100;
-
-interface JobSpec {
-  /** The registry operation, or none (restore is the workspace's). */
-  op: OperationKey | null;
-  /** Fields the browser may give; anything else is refused. */
-  fields: readonly string[];
-  /** Whether the request body is the file. */
-  upload: boolean;
-  /** Whether the job's output is offered as a download. */
-  download: boolean;
-}
-
-const JOBS: Readonly<Record<UiFileJob, JobSpec>> = {
-  encrypt: { op: 'fileEncrypt', fields: ['key_id', 'additional_key_ids', 'remote_keys', 'encryption_context', 'frame_size'], upload: true, download: true },
-  decrypt: { op: 'fileDecrypt', fields: ['encryption_context'], upload: true, download: true },
-  sign: { op: 'fileSign', fields: ['key_id', 'signing_algorithm'], upload: true, download: true },
-  // The signature record is small (64 KiB at most, signature.ts) and travels as text.
-  verify: { op: 'fileVerify', fields: ['signature_record'], upload: true, download: false },
-  backup: { op: 'vaultBackup', fields: [], upload: false, download: true },
-  restore: { op: null, fields: ['current_password', 'backup_password'], upload: true, download: false },
-};
 
 const byKey = new Map<string, RegisteredOperation>(listOperations().map((op) => [op.key, op]));
 
@@ -72,67 +49,8 @@ export interface UiFilesDeps {
   revokeAll(): string;
 }
 
-interface Download {
-  path: string;
-  bytes: number;
-  owner: Buffer;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 export function isUiFilePath(pathname: string): boolean {
   return pathname.startsWith(UI_FILE_PATH) || pathname.startsWith(UI_DOWNLOAD_PATH);
-}
-
-function mib(bytes: number): string {
-  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
-}
-
-/** Why an upload is refused by the CSRF guard, or null: as the JSON endpoint's, with a raw body. */
-function uploadCsrfProblem(req: IncomingMessage, scheme: 'http' | 'https'): string | null {
-  if (req.method !== 'POST') return 'File jobs are POST requests.';
-  if (req.headers[UI_HEADER] !== '1') return `The ${UI_HEADER} header is missing.`;
-  const origin = req.headers.origin;
-  if (!origin || origin !== `${scheme}://${req.headers.host}`) return 'The request does not come from this page.';
-  if (String(req.headers['content-type'] ?? '') !== 'application/octet-stream') return 'A file is sent as application/octet-stream.';
-  return null;
-}
-
-/** The job's fields from its header: a JSON object holding only the fields the job takes. */
-export function jobFields(job: UiFileJob, header: string | string[] | undefined): Record<string, unknown> {
-  const spec = JOBS[job];
-  if (header === undefined) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(decodeURIComponent(String(header)));
-  } catch {
-    value = undefined;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new KeyholdError(LocalErrors.BadArgument, `The ${UI_INPUT_HEADER} header is not percent-encoded JSON of an object.`, 400);
-  }
-  const pathFields = spec.op ? Object.keys(IPC_PATH_FIELDS[spec.op] ?? {}) : [];
-  for (const name of Object.keys(value)) {
-    if (pathFields.includes(name)) {
-      throw new KeyholdError(LocalErrors.BadArgument, `Invalid parameter ${name}: it names a file by path, which is never accepted over HTTP; the file travels as the request body.`, 400);
-    }
-    if (!spec.fields.includes(name)) throw new KeyholdError(LocalErrors.BadArgument, `Invalid parameter ${name}: not a field of the ${job} job.`, 400);
-  }
-  return value as Record<string, unknown>;
-}
-
-/** The body's declared size (its Content-Length header), refused above the bound before any of it is read. */
-export function declaredSize(job: UiFileJob, header: string | undefined, limit: number): number {
-  const spec = JOBS[job];
-  if (!spec.upload) {
-    if (header !== undefined && header !== '0') throw new KeyholdError(LocalErrors.BadArgument, 'This job takes no file.', 400);
-    return 0;
-  }
-  if (header === undefined || !/^\d{1,16}$/.test(header)) throw new KeyholdError('UI.0411', 'Send the file with a Content-Length (no chunked upload).', 411);
-  const size = Number(header);
-  if (size > limit) {
-    throw new KeyholdError('UI.0413', `The file is ${mib(size)}; web mode takes files up to ${mib(limit)}. Use the desktop app or the command line (keyhold file …) for larger files.`, 413);
-  }
-  return size;
 }
 
 const STAGING_PREFIX = '.keyhold-web-files-';
@@ -163,7 +81,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
 
 export class UiFiles {
   private staging: Promise<string> | null = null;
-  private readonly downloads = new Map<string, Download>();
+  private readonly downloads = new Downloads();
   private readonly running = new Set<AbortController>();
 
   constructor(private readonly deps: UiFilesDeps) {
@@ -191,7 +109,7 @@ export class UiFiles {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (url.pathname.startsWith(UI_DOWNLOAD_PATH)) return this.download(req, res, url.pathname.slice(UI_DOWNLOAD_PATH.length));
+    if (url.pathname.startsWith(UI_DOWNLOAD_PATH)) return this.downloads.serve(req, res, url.pathname.slice(UI_DOWNLOAD_PATH.length), this.deps.sessionOf(req));
     const job = url.pathname.slice(UI_FILE_PATH.length) as UiFileJob;
     if (!UI_FILE_JOBS.includes(job)) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown file job: ${job.slice(0, 40)}.`, 404);
     const problem = uploadCsrfProblem(req, this.deps.scheme);
@@ -235,7 +153,7 @@ export class UiFiles {
       } else {
         res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
         answer = await this.runJob(spec, fields, stem, res, abort.signal);
-        if (answer.type === 'done' && spec.download) answer = { ...answer, download: (download = await this.offer(out, owner)) };
+        if (answer.type === 'done' && spec.download) answer = { ...answer, download: (download = await this.downloads.offer(out, owner)) };
       }
     } finally {
       this.running.delete(abort);
@@ -294,49 +212,9 @@ export class UiFiles {
     if (got !== size) throw new KeyholdError('FILE.0301', `The upload ended after ${got} of ${size} bytes; nothing was kept.`, 400);
   }
 
-  /** Registers `path` as a single download for the session `owner`. */
-  private async offer(path: string, owner: Buffer): Promise<{ id: string; bytes: number }> {
-    const id = randomBytes(24).toString('base64url');
-    const { size: bytes } = await stat(path);
-    const timer = setTimeout(() => void this.forget(id), DOWNLOAD_TTL_MS);
-    timer.unref?.();
-    this.downloads.set(id, { path, bytes, owner, timer });
-    return { id, bytes };
-  }
-
-  private async forget(id: string): Promise<void> {
-    const d = this.downloads.get(id);
-    if (!d) return;
-    this.downloads.delete(id);
-    clearTimeout(d.timer);
-    await rm(d.path, { force: true });
-  }
-
-  /**
-   * A download, once, to the browser session that made it. A GET carries no CSRF header, so it
-   * is refused from another site (Sec-Fetch-Site); the id is 192 random bits and single-use.
-   */
-  private async download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    if (req.method !== 'GET') throw new KeyholdError('UI.0403', 'Refused: downloads are GET requests.', 403);
-    const site = req.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new KeyholdError('UI.0403', 'Refused: the request does not come from this page.', 403);
-    const owner = this.deps.sessionOf(req);
-    if (!owner) throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
-    const d = this.downloads.get(id);
-    if (!d || !timingSafeEqual(d.owner, owner)) throw new KeyholdError(LocalErrors.BadArgument, 'This download is gone (each is served once, for 10 minutes, until the vault locks): run the job again.', 404);
-    this.downloads.delete(id);
-    clearTimeout(d.timer);
-    try {
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Length': String(d.bytes), 'Content-Disposition': 'attachment', 'Cache-Control': 'no-store' });
-      await pipeline(createReadStream(d.path), res);
-    } finally {
-      await rm(d.path, { force: true });
-    }
-  }
-
   private async dropAll(): Promise<void> {
     for (const a of this.running) a.abort();
-    await Promise.all([...this.downloads.keys()].map((id) => this.forget(id)));
+    await this.downloads.clear();
   }
 }
 

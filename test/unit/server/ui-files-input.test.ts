@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KeyholdError } from '../../../shared/errors.js';
 import { UI_FILE_JOBS } from '../../../shared/ui/contract.js';
-import { declaredSize, jobFields } from '../../../electron/server/ui-files.js';
+import { declaredSize, jobFields } from '../../../electron/server/ui-file-jobs.js';
 
 const TAKES: Record<string, readonly string[]> = {
   encrypt: ['key_id', 'additional_key_ids', 'remote_keys', 'encryption_context', 'frame_size'],

@@ -184,7 +184,7 @@ export class Workspace {
   async restore(backupPath: string, backupPassword: string): Promise<{ restored: true; records: number; entries: number }> {
     if (!backupPassword) throw new KeyholdError(LocalErrors.PasswordRequired, "Enter the backup's password (the master password the vault had when the backup was made).", 400);
     if (this.opening) throw new KeyholdError(LocalErrors.BadArgument, 'The vault is being unlocked; try again.', 409);
-    await this.lock('restored');
+    await this.lock('restore');
     const restoring = restoreVault(backupPath, this.vaultPath, backupPassword);
     this.opening = restoring.then(
       () => undefined,

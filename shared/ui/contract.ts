@@ -121,7 +121,7 @@ export interface UiErrorBody {
 /** What the IPC handler answers: errors travel as data, since invoke() loses their class. */
 export type UiResult = { ok: true; value: unknown } | { ok: false; error: UiErrorBody };
 
-export type LockReason = 'user' | 'idle' | 'os-lock' | 'suspend' | 'closed' | 'restored';
+export type LockReason = 'user' | 'idle' | 'os-lock' | 'suspend' | 'closed' | 'restore';
 
 export type UiEvent =
   | { type: 'locked'; reason: LockReason }

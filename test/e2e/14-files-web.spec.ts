@@ -126,12 +126,29 @@ test('the vault backed up as a download and restored from it by upload', async (
   await page.getByRole('button', { name: 'Yes, replace the vault' }).click();
   await expect(page.getByRole('alert')).toContainText('not the master password');
 
-  await page.getByLabel(/^Backup file/).setInputFiles(backup);
+  // Not a vault: the restore locks first, refuses it, and says the vault is as it was.
+  const junk = join(dir, 'not-a-backup.db');
+  writeFileSync(junk, randomBytes(8192));
+  await page.getByLabel(/^Backup file/).setInputFiles(junk);
   await page.getByLabel('Master password of this vault').fill(PASSWORD);
+  await page.getByLabel('Master password of the backup').fill(PASSWORD);
   await page.getByRole('button', { name: 'Replace the vault' }).click();
   await page.getByRole('button', { name: 'Yes, replace the vault' }).click();
   await expect(page.getByRole('heading', { name: 'Unlock Keyhold' })).toBeVisible();
-  await expect(page.getByText('The vault was replaced by the backup')).toBeVisible();
+  await expect(page.getByRole('alert')).toContainText('The backup was not restored: Not a Keyhold vault: the uploaded file');
+  await page.getByLabel('Master password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.goto('/#/keys');
+  await expect(page.getByRole('button', { name: 'after-the-backup' })).toBeVisible();
+  await page.goto('/#/settings');
+
+  await page.getByLabel(/^Backup file/).setInputFiles(backup);
+  await page.getByLabel('Master password of this vault').fill(PASSWORD);
+  await page.getByLabel('Master password of the backup').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Replace the vault' }).click();
+  await page.getByRole('button', { name: 'Yes, replace the vault' }).click();
+  await expect(page.getByRole('heading', { name: 'Unlock Keyhold' })).toBeVisible();
+  await expect(page.getByText('Locked for a restore from a backup')).toBeVisible();
   await page.getByLabel('Master password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('button', { name: 'Lock' })).toBeVisible();

@@ -60,11 +60,16 @@ export class SessionManager {
     this.lockedBecause = reason === 'user' ? null : reason;
   }
 
-  /** The vault was locked by what this page did (web mode's restore): the unlock screen says why. */
-  lockedBy(reason: LockReason): void {
-    if (this.status) this.status = { ...this.status, state: 'locked' };
-    this.lockedBecause = reason;
-    this.stopIdle();
+  /**
+   * A restore from this page ended (`error` null: it succeeded). A restore locks the vault before
+   * it reads the backup, so unless it was refused before that (a wrong current password), the
+   * vault is locked now, which a browser learns only here: the unlock screen says why.
+   */
+  async afterRestore(error: string | null): Promise<void> {
+    await this.refresh();
+    if (this.status?.state !== 'locked') return;
+    this.lockedBecause = error ? null : 'restore';
+    this.error = error ? `The backup was not restored: ${error} The vault is as it was: unlock it with its own master password.` : null;
   }
 
   async setAutoLock(minutes: number): Promise<boolean> {

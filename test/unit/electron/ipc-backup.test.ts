@@ -77,7 +77,7 @@ describe('backup and restore over IPC', () => {
     const r = value<{ restored: boolean; records: number }>(await call('session.restore', { backup: await token('open', backup()), current_password: PASSWORD, backup_password: PASSWORD }));
     expect(r.restored).toBe(true);
     expect(ws.unlocked).toBe(false);
-    expect(events.at(-1)).toEqual({ type: 'locked', reason: 'restored' });
+    expect(events.at(-1)).toEqual({ type: 'locked', reason: 'restore' });
     value(await call('session.unlock', { password: PASSWORD }));
     const now = await aliases();
     expect(now).toContain('before-backup');

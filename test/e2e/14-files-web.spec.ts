@@ -24,10 +24,12 @@ async function createKey(page: Page, input: Record<string, string>): Promise<voi
   expect(status).toBe(200);
 }
 
-async function downloadOf(page: Page, click: () => Promise<void>, to: string): Promise<void> {
+/** Saves the download `click` starts to `to`; returns the name the browser suggested. */
+async function downloadOf(page: Page, click: () => Promise<void>, to: string): Promise<string> {
   const download = page.waitForEvent('download', { timeout: 120_000 });
   await click();
   await (await download).saveAs(to);
+  return (await download).suggestedFilename();
 }
 
 test('a 50 MiB file encrypted and decrypted by upload and download; the bound holds', async ({ page }) => {
@@ -45,7 +47,7 @@ test('a 50 MiB file encrypted and decrypted by upload and download; the bound ho
   await page.getByLabel('Key', { exact: true }).selectOption({ label: 'e2e-files (AES_256)' });
   await page.getByLabel('File', { exact: true }).setInputFiles(original);
   const envelope = join(dir, 'data.bin.khenc');
-  await downloadOf(page, () => page.getByRole('button', { name: 'Encrypt', exact: true }).click(), envelope);
+  expect(await downloadOf(page, () => page.getByRole('button', { name: 'Encrypt', exact: true }).click(), envelope)).toBe('data.bin.khenc');
   await expect(page.getByRole('status')).toContainText(`Encrypted ${50 * 1024 * 1024} bytes`);
   // The upload's and then the job's progress reached the page (only those set the bar).
   await expect(page.locator('#file-progress')).toHaveAttribute('value', '100');
@@ -53,7 +55,7 @@ test('a 50 MiB file encrypted and decrypted by upload and download; the bound ho
   await page.getByRole('radio', { name: 'Decrypt' }).check();
   await page.getByLabel('Encrypted file (.khenc)').setInputFiles(envelope);
   const decrypted = join(dir, 'data.out');
-  await downloadOf(page, () => page.getByRole('button', { name: 'Decrypt', exact: true }).click(), decrypted);
+  expect(await downloadOf(page, () => page.getByRole('button', { name: 'Decrypt', exact: true }).click(), decrypted)).toBe('data.bin');
   await expect(page.getByRole('status')).toContainText('every frame verified');
   expect(spawnSync('cmp', [original, decrypted]).status).toBe(0);
   expect(spawnSync('cmp', ['-s', original, envelope]).status).toBe(1);

@@ -11,8 +11,9 @@ const dir = mkdtempSync(join(tmpdir(), 'keyhold-e2e-'));
 const bin = fileURLToPath(new URL('../bin/keyhold.mjs', import.meta.url));
 const child = spawn(process.execPath, [bin, 'serve', '--ui', '--port', port], {
   stdio: 'inherit',
-  // A cheap KDF: the specs unlock several times; the cost is not what they test.
-  env: { ...process.env, KEYHOLD_VAULT: join(dir, 'vault.db'), KEYHOLD_KDF_TARGET_MS: '30', KEYHOLD_PASSWORD: '' },
+  // A cheap KDF: the specs unlock several times; the cost is not what they test. A 64 MiB upload
+  // bound, so 14-files-web can send a file over it without a huge one.
+  env: { ...process.env, KEYHOLD_VAULT: join(dir, 'vault.db'), KEYHOLD_KDF_TARGET_MS: '30', KEYHOLD_PASSWORD: '', KEYHOLD_WEB_UPLOAD_MIB: '64' },
 });
 const stop = () => child.kill('SIGTERM');
 process.on('SIGTERM', stop);

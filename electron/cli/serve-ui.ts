@@ -16,6 +16,15 @@ export const WEB_REMEMBER_REASON = 'In web mode the vault opens with its master 
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
+/** `KEYHOLD_WEB_UPLOAD_MIB`: the largest file web mode takes by upload (default: ui-files.ts). */
+function uploadLimit(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.KEYHOLD_WEB_UPLOAD_MIB;
+  if (raw === undefined || raw === '') return undefined;
+  const mib = Number(raw);
+  if (!Number.isInteger(mib) || mib < 1 || mib > 1024 * 1024) throw new KeyholdError(LocalErrors.BadArgument, `KEYHOLD_WEB_UPLOAD_MIB must be a whole number of MiB from 1 to 1048576 (got ${raw.slice(0, 20)}).`, 400);
+  return mib * 1024 * 1024;
+}
+
 export async function serveUi(vaultPath: string, opts: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new KeyholdError(LocalErrors.BadArgument, 'The web UI is not built: run `npm run build` first (npm start does it for you).', 400);
@@ -27,9 +36,9 @@ export async function serveUi(vaultPath: string, opts: ServeOptions, env: NodeJS
     remember: { supported: false, reason: WEB_REMEMBER_REASON },
     kdfTargetMs: kdf !== undefined && Number.isInteger(kdf) && kdf >= 1 ? kdf : undefined,
   });
-  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme: opts.tlsCert ? 'https' : 'http', allowHosts: opts.allowHosts });
+  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme: opts.tlsCert ? 'https' : 'http', allowHosts: opts.allowHosts, uploadLimitBytes: uploadLimit(env) });
   const { server, port, url } = await listen(opts, ui.listener);
   ui.listening(opts.host, port);
   process.stdout.write(`${JSON.stringify({ url, ui: `${url}/` })}\n`);
-  await closeOnSignal(server, () => workspace.lock('closed'));
+  await closeOnSignal(server, () => workspace.lock('closed').then(() => ui.close()));
 }

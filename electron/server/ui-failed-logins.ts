@@ -6,7 +6,7 @@
  */
 import type { Session } from '../core/api/index.js';
 
-export type PasswordAttempt = 'unlock' | 'change-password';
+export type PasswordAttempt = 'unlock' | 'change-password' | 'restore';
 
 interface Failure {
   client: string;

@@ -5,8 +5,9 @@
  * answer while the vault is unlocked.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
-import { isSessionOp, PUBLIC_SESSION_OPS, UI_CALL_PATH, type SessionOpName, type SessionStatus } from '../../shared/ui/contract.js';
+import { isSessionOp, PUBLIC_SESSION_OPS, UI_CALL_PATH, UI_COOKIE, type SessionOpName, type SessionStatus } from '../../shared/ui/contract.js';
 import { SECURITY_HEADERS } from '../../shared/ui/security-headers.js';
 import type { Session } from '../core/api/index.js';
 import { dispatchUiCall, toUiError } from '../ui/bridge.js';
@@ -15,7 +16,8 @@ import { akskAuthenticator } from './aksk.js';
 import { DEFAULT_BODY_TIMEOUT_MS, keyholdRequestListener, parseJsonObject, readBody } from './http.js';
 import { isUiAsset, serveStatic } from './static.js';
 import { FailedLogins, type PasswordAttempt } from './ui-failed-logins.js';
-import { allowedHosts, csrfProblem, hostAllowed, UiSessions } from './ui-session.js';
+import { DEFAULT_UPLOAD_LIMIT_BYTES, isUiFilePath, sessionHash, UiFiles } from './ui-files.js';
+import { allowedHosts, csrfProblem, hostAllowed, readCookie, UiSessions } from './ui-session.js';
 import { LoginThrottle } from './ui-throttle.js';
 
 /** UI requests are small (no file contents travel through this endpoint). */
@@ -47,12 +49,17 @@ export interface UiServerOptions {
   allowHosts?: readonly string[];
   /** The throttle's and the audit's clock; tests pass a fake one. */
   now?: () => number;
+  /** The largest file web mode takes by upload (ui-files.ts); default 256 MiB. */
+  uploadLimitBytes?: number;
+  /** Where uploads are staged (a private folder is made in it); default the vault's folder. */
+  stagingParent?: string;
 }
 
 export class UiServer {
   private readonly sessions: UiSessions;
   private readonly throttle: LoginThrottle;
   private readonly failures: FailedLogins;
+  private readonly files: UiFiles;
   /** Until listening() says where it listens, no Host is allowed. */
   private hosts = new Set<string>();
   private cloud: { session: Session; listener: RequestListener } | null = null;
@@ -64,12 +71,35 @@ export class UiServer {
     this.sessions = new UiSessions(opts.scheme === 'https');
     this.throttle = new LoginThrottle(opts.now);
     this.failures = new FailedLogins(opts.now);
+    this.files = new UiFiles({
+      ws,
+      scheme: opts.scheme,
+      limitBytes: this.uploadLimit,
+      stagingParent: opts.stagingParent ?? dirname(ws.vaultPath),
+      sessionOf: (req) => (this.sessions.has(req) ? sessionHash(readCookie(req.headers.cookie, UI_COOKIE) as string) : null),
+      checkPassword: (req, password) => this.passwordCheck(req, 'restore', () => ws.checkPassword(password)),
+      revokeAll: () => this.sessions.revokeAll(),
+    });
     // Whatever locked the vault (idle, the lock button), every browser session ends with it;
     // once it is open, the wrong passwords tried while it was locked go into its audit log.
     ws.onEvent((e) => {
       if (e.type === 'locked') this.sessions.revokeAll();
       else if (e.type === 'unlocked') void this.failures.flush(ws.current);
     });
+  }
+
+  private get uploadLimit(): number {
+    return this.opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES;
+  }
+
+  /** A signed-in browser's status also states the upload bound, which the Files screen shows. */
+  private signedInStatus(status: unknown): SessionStatus {
+    return { ...(status as SessionStatus), upload_limit_bytes: this.uploadLimit };
+  }
+
+  /** The server is stopping: running file jobs stop and every staged file goes. */
+  close(): Promise<void> {
+    return this.files.close();
   }
 
   /** Called once listening: the Host names browsers may use from now on. */
@@ -88,11 +118,12 @@ export class UiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://keyhold.local');
-    const forUi = url.pathname === UI_CALL_PATH || isUiAsset(req.method, url.pathname);
+    const forUi = url.pathname === UI_CALL_PATH || isUiFilePath(url.pathname) || isUiAsset(req.method, url.pathname);
     if (forUi && !hostAllowed(req, this.hosts)) {
       throw new KeyholdError('UI.0421', 'Unknown Host: open Keyhold at the address `keyhold serve --ui` printed (other names need --allow-host).', 421);
     }
     if (url.pathname === UI_CALL_PATH) return this.uiCall(req, res);
+    if (isUiFilePath(url.pathname)) return this.files.handle(req, res, url);
     if (forUi && (await serveStatic(this.opts.staticRoot, req, res, url))) return;
     const session = this.ws.current;
     if (!session) throw new KeyholdError(LocalErrors.VaultLocked, 'The vault is locked: unlock it in the web UI first.', 503);
@@ -128,7 +159,7 @@ export class UiServer {
     }
     switch (op) {
       case 'session.status': {
-        if (signedIn) return send(res, 200, await dispatchUiCall(this.ws, op, input, 'http'));
+        if (signedIn) return send(res, 200, this.signedInStatus(await dispatchUiCall(this.ws, op, input, 'http')));
         // Before login a browser learns only whether there is a vault (an open one shows as
         // locked: it must give the password); its asking is not activity that keeps it open.
         const { state, transport, remember } = this.ws.status();
@@ -138,14 +169,14 @@ export class UiServer {
         const password = String((input as { password?: unknown } | null)?.password ?? '');
         if (this.ws.unlocked) {
           await this.passwordCheck(req, 'unlock', () => this.ws.checkPassword(password));
-          return send(res, 200, this.ws.status(), this.sessions.issue());
+          return send(res, 200, this.signedInStatus(this.ws.status()), this.sessions.issue());
         }
         const status = await this.passwordCheck(req, 'unlock', () => dispatchUiCall(this.ws, op, input, 'http'));
-        return send(res, 200, status, this.sessions.issue());
+        return send(res, 200, this.signedInStatus(status), this.sessions.issue());
       }
       case 'session.create':
       case 'session.unlock-device':
-        return send(res, 200, await dispatchUiCall(this.ws, op, input, 'http'), this.sessions.issue());
+        return send(res, 200, this.signedInStatus(await dispatchUiCall(this.ws, op, input, 'http')), this.sessions.issue());
       case 'session.lock': {
         const status = await dispatchUiCall(this.ws, op, input, 'http');
         return send(res, 200, status, this.sessions.revokeAll());

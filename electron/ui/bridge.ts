@@ -69,6 +69,16 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, she
     case 'dialog.save-file':
       if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'Choosing files by path is a desktop-app feature.', 400);
       return chosen(shell, await shell.dialogs.save(String(field(input, 'title') ?? 'Save as'), String(field(input, 'default_name') ?? '')), 'save');
+    case 'session.restore': {
+      if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'In web mode a backup is restored by upload (Settings).', 400);
+      const token = field(input, 'backup');
+      const path = typeof token === 'string' ? shell.paths.take(token, 'open') : null;
+      if (path === null) throw new KeyholdError(LocalErrors.BadArgument, 'Invalid parameter backup: choose the backup file with the dialog.', 400);
+      const current = field(input, 'current_password');
+      if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to replace the vault.', 400);
+      await ws.checkPassword(current);
+      return ws.restore(path, String(field(input, 'backup_password') ?? ''));
+    }
   }
 }
 

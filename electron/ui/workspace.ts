@@ -16,7 +16,7 @@ import {
   type UiEvent,
   type UiTransport,
 } from '../../shared/ui/contract.js';
-import { Session, type CallHooks, type Keychain, type RegisteredOperation } from '../core/api/index.js';
+import { restoreVault, Session, type CallHooks, type Keychain, type RegisteredOperation } from '../core/api/index.js';
 
 export interface WorkspaceOptions {
   transport: UiTransport;
@@ -172,6 +172,30 @@ export class Workspace {
       this.emit({ type: 'locked', reason });
     }
     return this.status();
+  }
+
+  /**
+   * Replaces the vault with a backup (api/maintenance.ts: its header bounded before any KDF,
+   * opened with `backupPassword`, every record and the whole audit chain verified, then put in
+   * place). The caller has checked the current master password. The vault is locked first (a
+   * restore needs it closed) and stays locked: it opens with the backup's password. A refused
+   * backup leaves the vault as it was. No unlock can start meanwhile.
+   */
+  async restore(backupPath: string, backupPassword: string): Promise<{ restored: true; records: number; entries: number }> {
+    if (!backupPassword) throw new KeyholdError(LocalErrors.PasswordRequired, "Enter the backup's password (the master password the vault had when the backup was made).", 400);
+    if (this.opening) throw new KeyholdError(LocalErrors.BadArgument, 'The vault is being unlocked; try again.', 409);
+    await this.lock('restore');
+    const restoring = restoreVault(backupPath, this.vaultPath, backupPassword);
+    this.opening = restoring.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      const { records, entries } = await restoring;
+      return { restored: true, records, entries };
+    } finally {
+      this.opening = null;
+    }
   }
 
   /** Runs a registry operation on the unlocked vault. */

@@ -27,6 +27,8 @@ export interface SessionStatus {
   remembered: boolean;
   /** Absent in web mode before login. */
   auto_lock_minutes?: number;
+  /** Web mode, signed in: the largest file the server takes by upload (UI_FILE_PATH), in bytes. */
+  upload_limit_bytes?: number;
 }
 
 type NoInput = Record<string, never>;
@@ -57,6 +59,13 @@ export interface SessionOps {
    */
   'dialog.open-file': { input: { title: string }; output: ChosenFile };
   'dialog.save-file': { input: { title: string; default_name: string }; output: ChosenFile };
+  /**
+   * Desktop only: replaces the vault with a verified backup chosen in an open dialog (its token).
+   * Takes the current master password (a replaced vault is the weightiest change there is) and
+   * the backup's own; the vault is locked first and stays locked, to be opened with the backup's
+   * password. Web mode restores by upload (UI_FILE_PATH + 'restore').
+   */
+  'session.restore': { input: { backup: string; current_password: string; backup_password: string }; output: { restored: true; records: number; entries: number } };
 }
 export type SessionOpName = keyof SessionOps;
 
@@ -73,6 +82,7 @@ export const SESSION_OPS: readonly SessionOpName[] = [
   'clipboard.clear',
   'dialog.open-file',
   'dialog.save-file',
+  'session.restore',
 ];
 
 /** Session operations a caller may make before it has unlocked (everything else needs a session). */
@@ -110,7 +120,7 @@ export interface UiErrorBody {
 /** What the IPC handler answers: errors travel as data, since invoke() loses their class. */
 export type UiResult = { ok: true; value: unknown } | { ok: false; error: UiErrorBody };
 
-export type LockReason = 'user' | 'idle' | 'os-lock' | 'suspend' | 'closed';
+export type LockReason = 'user' | 'idle' | 'os-lock' | 'suspend' | 'closed' | 'restore';
 
 export type UiEvent =
   | { type: 'locked'; reason: LockReason }
@@ -130,3 +140,21 @@ export const IPC_EVENT = 'keyhold:event';
 export const UI_CALL_PATH = '/keyhold/ui/call';
 export const UI_HEADER = 'x-keyhold-ui';
 export const UI_COOKIE = 'keyhold_ui';
+
+/**
+ * Web mode's file endpoints (docs/server.md, "Files in web mode"): `POST UI_FILE_PATH + job`
+ * takes the file as the raw request body and the job's other fields, as percent-encoded JSON,
+ * in UI_INPUT_HEADER; its answer is NDJSON (progress lines, then the result, naming a download
+ * when there is one); `GET UI_DOWNLOAD_PATH + id` serves that download once.
+ */
+export const UI_FILE_PATH = '/keyhold/ui/file/';
+export const UI_DOWNLOAD_PATH = '/keyhold/ui/download/';
+export const UI_INPUT_HEADER = 'x-keyhold-input';
+export type UiFileJob = 'encrypt' | 'decrypt' | 'sign' | 'verify' | 'backup' | 'restore';
+export const UI_FILE_JOBS: readonly UiFileJob[] = ['encrypt', 'decrypt', 'sign', 'verify', 'backup', 'restore'];
+
+/** One line of a file job's answer. */
+export type UiFileLine =
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'done'; result: Record<string, unknown>; download: { id: string; bytes: number } | null }
+  | { type: 'error'; error_code: string; error_msg: string };

@@ -66,10 +66,15 @@ function field(input: unknown, name: string): unknown {
   return input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[name] : undefined;
 }
 
-/** Why this call (declaration, raw input, origin) may not run; null when it may. */
-export function admission(decl: OperationDecl, input: unknown, origin: Origin): Refusal | null {
+/**
+ * Why this call (declaration, raw input, origin) may not run; null when it may. Over HTTP a
+ * path would name the server's files, so local files are refused there — unless the server
+ * itself named every file of the input (`serverNamedFiles`: web mode's staged uploads).
+ */
+export function admission(decl: OperationDecl, input: unknown, origin: Origin, serverNamedFiles = false): Refusal | null {
   const reach = REACH_OF_ORIGIN[origin];
   const reason = declaredRefusal(decl, reach);
+  if (reason === 'local-files' && serverNamedFiles && reach === 'http') return null;
   if (reason) return { reason, decl, origin };
   if (reach !== 'http' && reach !== 'remote') return null;
   const fileField = decl.localFileFields?.find((f) => field(input, f) !== undefined);
@@ -104,8 +109,8 @@ function refusalError(r: Refusal): AdmissionRefused {
 }
 
 /** Throws the refusal's AdmissionRefused unless the call may run. */
-export function admit(decl: OperationDecl, input: unknown, origin: Origin): void {
-  const refusal = admission(decl, input, origin);
+export function admit(decl: OperationDecl, input: unknown, origin: Origin, serverNamedFiles = false): void {
+  const refusal = admission(decl, input, origin, serverNamedFiles);
   if (refusal) throw refusalError(refusal);
 }
 

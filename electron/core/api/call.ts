@@ -23,6 +23,12 @@ export interface CallHooks {
   onProgress?: (p: { done: number; total: number }) => void;
   /** Each task the call started (KPS bindings), once its outcome is recorded. */
   onTaskEnd?: (t: TaskOutcome) => void;
+  /**
+   * The transport itself named every file of the input (web mode's staged uploads and
+   * downloads, electron/server/ui-files.ts), none came from the request: admission then lets a
+   * local-files operation run over HTTP (admission.ts).
+   */
+  serverNamedFiles?: true;
 }
 
 /** How a background task ended: its status and, when it failed, the code and message. */

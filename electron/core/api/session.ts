@@ -344,7 +344,7 @@ export class Session {
     const { decl, handler, phases } = op;
     const input = parseInput(decl, rawInput) as Record<string, unknown>;
     // Every transport's calls pass the one admission rule, whatever the transport checked itself.
-    admit(decl, rawInput, transport);
+    admit(decl, rawInput, transport, hooks.serverNamedFiles === true);
     // Fail closed: nothing runs while the anchor cannot follow the log.
     this.audit.ensureAnchored();
     if (caller?.role === 'grantee' && !op.granteeMay) throw roleRefused(decl, caller);

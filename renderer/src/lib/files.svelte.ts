@@ -1,11 +1,14 @@
 /**
- * Files (desktop app): envelope-encrypt, decrypt, sign and verify files of any size. Files are
- * chosen only in the OS dialogs, which hand back a single-use token and the file's name (never
- * its path); progress arrives as events while the job runs.
+ * Files: envelope-encrypt, decrypt, sign and verify files. In the desktop app files of any
+ * size are chosen only in the OS dialogs, which hand back a single-use token and the file's
+ * name (never its path); progress arrives as events while the job runs. In web mode the file's
+ * content is uploaded (up to the server's bound) and the result comes back as a download
+ * (uploads.ts); the upload's and the job's progress are shown, and the job can be cancelled.
  */
 import type { ChosenFile } from '../../../shared/ui/contract.js';
-import type { Client } from './api.js';
+import { UiError, type Client } from './api.js';
 import { Task } from './task.svelte.js';
+import { CANCELLED, mib, runFileJob, saveDownload, type JobProgress } from './uploads.js';
 
 export type FileJob = 'encrypt' | 'decrypt' | 'sign' | 'verify';
 
@@ -30,6 +33,12 @@ export class FilesManager {
   progress = $state<{ done: number; total: number } | null>(null);
   result = $state<string | null>(null);
   readonly task = new Task();
+  /** Web mode: the files chosen in the page, the server's bound, the running job's phase. */
+  upload = $state<File | null>(null);
+  signatureUpload = $state<File | null>(null);
+  uploadLimit = $state<number | null>(null);
+  phase = $state<JobProgress['phase'] | null>(null);
+  private cancelJob: AbortController | null = null;
 
   constructor(private readonly client: Client) {
     client.onEvent((e) => {
@@ -40,6 +49,75 @@ export class FilesManager {
   get percent(): number {
     const p = this.progress;
     return p && p.total > 0 ? Math.min(100, Math.round((p.done / p.total) * 100)) : 0;
+  }
+
+  /** Web mode: the server's upload bound, from the signed-in session's status. */
+  async loadLimit(): Promise<void> {
+    const status = await this.client.call('session.status', {}).catch(() => null);
+    this.uploadLimit = status?.upload_limit_bytes ?? null;
+  }
+
+  /** The bound in words, for the form and the refusal alike. */
+  get limitText(): string {
+    return this.uploadLimit === null ? '' : mib(this.uploadLimit);
+  }
+
+  /** Web mode: uploads the chosen file, runs the job on the server, downloads the result. */
+  async runUpload(): Promise<void> {
+    this.result = null;
+    this.progress = null;
+    const file = this.upload;
+    if (!file) return;
+    const job = this.job;
+    const abort = new AbortController();
+    this.cancelJob = abort;
+    await this.task.run(async () => {
+      if (this.uploadLimit !== null && file.size > this.uploadLimit) {
+        throw new UiError('UI.0413', `The file is ${mib(file.size)}; web mode takes files up to ${this.limitText}. Use the desktop app or the command line (keyhold file …) for larger files.`);
+      }
+      const fields: Record<string, unknown> = {};
+      if (job === 'encrypt' || job === 'sign') fields.key_id = this.keyId;
+      if (job === 'verify') {
+        if (!this.signatureUpload) throw new UiError('CLI.0002', 'Choose the signature record (.sig.json) too.');
+        fields.signature_record = await this.signatureUpload.text();
+      }
+      try {
+        const out = await runFileJob(job, file, fields, {
+          signal: abort.signal,
+          onProgress: (p) => {
+            this.phase = p.phase;
+            this.progress = { done: p.done, total: p.total };
+          },
+        });
+        const r = out.result;
+        const name = job === 'encrypt' ? `${file.name}.khenc` : job === 'decrypt' ? file.name.replace(/\.khenc$/, '') || 'decrypted' : `${file.name}.sig.json`;
+        if (out.download) saveDownload(out.download.id, name);
+        this.result =
+          job === 'encrypt'
+            ? `Encrypted ${String(r.bytes_in)} bytes; downloading ${name} (${String(r.bytes_out)} bytes).`
+            : job === 'decrypt'
+              ? `Decrypted ${String(r.bytes_out)} bytes; every frame verified; downloading ${name}.`
+              : job === 'sign'
+                ? `Signed with ${String(r.signing_algorithm)}; downloading the signature record ${name}.`
+                : r.signature_valid === true
+                  ? 'The signature is valid for this file.'
+                  : 'The signature does NOT match this file.';
+      } catch (e) {
+        if (e instanceof UiError && e.code === CANCELLED) {
+          this.result = 'Cancelled; nothing was kept on the server.';
+          return;
+        }
+        throw e;
+      } finally {
+        this.cancelJob = null;
+        this.phase = null;
+      }
+    });
+  }
+
+  /** Stops the running upload or job; the server removes what it staged. */
+  cancel(): void {
+    this.cancelJob?.abort();
   }
 
   async pickIn(): Promise<void> {

@@ -62,6 +62,18 @@ export class SessionManager {
     this.lockedBecause = reason === 'user' ? null : reason;
   }
 
+  /**
+   * A restore from this page ended (`error` null: it succeeded). A restore locks the vault before
+   * it reads the backup, so unless it was refused before that (a wrong current password), the
+   * vault is locked now, which a browser learns only here: the unlock screen says why.
+   */
+  async afterRestore(error: string | null): Promise<void> {
+    await this.refresh();
+    if (this.status?.state !== 'locked') return;
+    this.lockedBecause = error ? null : 'restore';
+    this.error = error ? `The backup was not restored: ${error} The vault is as it was: unlock it with its own master password.` : null;
+  }
+
   async setAutoLock(minutes: number): Promise<boolean> {
     return this.run(async () => this.apply(await this.client.call('session.set-auto-lock', { minutes })));
   }

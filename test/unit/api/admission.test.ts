@@ -96,6 +96,15 @@ describe('admission: every operation × every transport', () => {
     }
   });
 
+  it('lets a local-files operation run over HTTP only when the server named every file (web mode uploads), never to a remote nor past reach', () => {
+    for (const key of LOCAL_FILES) {
+      const decl = operations[key as keyof typeof operations];
+      expect(admission(decl, {}, 'http', true), key).toBeNull();
+      expect(admission(decl, {}, 'remote', true)?.reason, key).toBe('local-files');
+    }
+    for (const key of CLI_AND_APP_ONLY) expect(admission(operations[key as keyof typeof operations], {}, 'http', true)?.reason, key).toBe('not-offered');
+  });
+
   it('routes over HTTP only operations admitted there', () => {
     const routed = [...buildRoutes().values()].flat().map((r) => r.op.key);
     const want = listOperations()

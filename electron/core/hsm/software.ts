@@ -13,7 +13,8 @@ import type { WrappingAlgorithm } from '../../../shared/constants.js';
 import { hkdf32, hmacSha256 } from '../crypto/hmac.js';
 import { oaepDecrypt, oaepEncrypt, type HashName } from '../crypto/rsa.js';
 import { signMessage, verifyMessage, type SignOptions } from '../crypto/sign.js';
-import { parseSm2Pkcs8, sm2Decrypt, sm2Encrypt, sm2Pkcs8, sm2PublicKeyPem, sm2Sign, sm2Verify, type Sm2Key } from '../crypto/sm2.js';
+import { hmacSm3 } from '../crypto/sm3.js';
+import { generateSm2Key, parseSm2Pkcs8, sm2Decrypt, sm2Encrypt, sm2Pkcs8, sm2PublicKeyPem, sm2Sign, sm2Verify, type Sm2Key } from '../crypto/sm2.js';
 import { sm4GcmOpen, sm4GcmSeal } from '../crypto/sm4-gcm.js';
 import { pkcs1v15Decrypt } from './legacy/pkcs1v15-decrypt.js';
 import type { HsmBackend, HsmKeyKind, KeyHandle, WrappedKey } from './backend.js';
@@ -120,14 +121,13 @@ export class SoftwareHsm implements HsmBackend {
         secret.fill(0);
       }
     }
+    if (info.pair === 'sm2') return this.wrap(kind, sm2Pkcs8(generateSm2Key()));
     const { privateKey } = info.rsaBits
       ? await generateKeyPairAsync('rsa', { modulusLength: info.rsaBits, publicExponent: 0x10001 })
       : info.pair === 'ed25519'
         ? await generateKeyPairAsync('ed25519')
-        : await generateKeyPairAsync('ec', { namedCurve: info.pair === 'sm2' ? 'SM2' : (info.curve as string) });
-    const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-    // OpenSSL writes an SM2 key it generated as a plain EC key; keep the one canonical form.
-    return this.wrap(kind, info.pair === 'sm2' ? pkcs8Of(der, kind, info) : der);
+        : await generateKeyPairAsync('ec', { namedCurve: info.curve as string });
+    return this.wrap(kind, privateKey.export({ format: 'der', type: 'pkcs8' }));
   }
 
   wrap(kind: HsmKeyKind, secret: Buffer): WrappedKey {
@@ -192,6 +192,7 @@ export class SoftwareHsm implements HsmBackend {
   mac(handle: KeyHandle, data: Buffer): Buffer {
     const hash = KINDS[handle.kind].hmac;
     if (!hash) throw unsupported('MAC generation', handle.kind);
+    if (hash === 'sm3') return hmacSm3(this.keyOf(handle).export(), data);
     return createHmac(hash, this.keyOf(handle)).update(data).digest();
   }
 

@@ -51,6 +51,16 @@ const KINDS: Record<HsmKeyKind, KindInfo> = {
   sm2: { pair: 'sm2' },
 };
 
+/** A secret key's bytes for a JavaScript cipher (SM4, HMAC-SM3), wiped once it has run. */
+function withSecret<T>(key: KeyObject, use: (bytes: Buffer) => T): T {
+  const bytes = key.export();
+  try {
+    return use(bytes);
+  } finally {
+    bytes.fill(0);
+  }
+}
+
 const isPair = (info: KindInfo): boolean => Boolean(info.rsaBits ?? info.curve ?? info.pair);
 
 class Handle implements KeyHandle {
@@ -178,21 +188,21 @@ export class SoftwareHsm implements HsmBackend {
   encrypt(handle: KeyHandle, iv: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer } {
     const aead = KINDS[handle.kind].aead;
     if (!aead) throw unsupported('Symmetric encryption', handle.kind);
-    if (aead === 'sm4-gcm') return sm4GcmSeal(this.keyOf(handle).export(), iv, plaintext, aad);
+    if (aead === 'sm4-gcm') return withSecret(this.keyOf(handle), (key) => sm4GcmSeal(key, iv, plaintext, aad));
     return gcmSeal(this.keyOf(handle), iv, plaintext, aad);
   }
 
   decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
     const aead = KINDS[handle.kind].aead;
     if (!aead) throw unsupported('Symmetric decryption', handle.kind);
-    if (aead === 'sm4-gcm') return sm4GcmOpen(this.keyOf(handle).export(), iv, ciphertext, tag, aad);
+    if (aead === 'sm4-gcm') return withSecret(this.keyOf(handle), (key) => sm4GcmOpen(key, iv, ciphertext, tag, aad));
     return gcmOpen(this.keyOf(handle), iv, ciphertext, tag, aad);
   }
 
   mac(handle: KeyHandle, data: Buffer): Buffer {
     const hash = KINDS[handle.kind].hmac;
     if (!hash) throw unsupported('MAC generation', handle.kind);
-    if (hash === 'sm3') return hmacSm3(this.keyOf(handle).export(), data);
+    if (hash === 'sm3') return withSecret(this.keyOf(handle), (key) => hmacSm3(key, data));
     return createHmac(hash, this.keyOf(handle)).update(data).digest();
   }
 

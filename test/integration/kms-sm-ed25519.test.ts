@@ -229,6 +229,19 @@ describe('SM4', () => {
     expect((await kms(session, 'decrypt-data', { cipher_text: now.toString('base64') })).plain_text).toBe('after');
   });
 
+  it('an SM4 CMK wraps an envelope file\'s data key (SM4-GCM) and unwraps it; SM2/Ed25519 keys make no file signatures (KMS.0308)', async () => {
+    const keyId = await createKey(session, 'SM4');
+    file('plain.txt', 'a file for an SM4 key');
+    await session.call('file', 'encrypt', { key_id: keyId, in: join(dir, 'plain.txt'), out: join(dir, 'plain.kh') }, 'cli');
+    await session.call('file', 'decrypt', { in: join(dir, 'plain.kh'), out: join(dir, 'plain.out') }, 'cli');
+    expect(readFileSync(join(dir, 'plain.out'), 'utf8')).toBe('a file for an SM4 key');
+    for (const spec of ['SM2', 'ED25519'] as const) {
+      const signer = await createKey(session, spec);
+      const e = await expectCode(session.call('file', 'sign', { key_id: signer, in: join(dir, 'plain.txt'), out: join(dir, `plain.${spec}.sig`) }, 'cli'), 'KMS.0308');
+      expect(e.message).toContain('RSA or ECDSA');
+    }
+  });
+
   it('refuses signing, MACs, other usages and get-publickey (KMS.0308)', async () => {
     const keyId = await createKey(session, 'SM4');
     await expectCode(kms(session, 'sign', { key_id: keyId, signing_algorithm: 'SM2DSA_SM3', message_type: 'RAW', message: b64('x') }), 'KMS.0308');

@@ -229,6 +229,15 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
     expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm, message, mac: flipped })).mac_valid).toBe(false);
   });
 
+  it('SM4, SM2, ED25519 and HMAC_SM3 keys are refused in a token (KEYHOLD.0001), and no key is left behind', async () => {
+    for (const spec of ['SM4', 'SM2', 'ED25519', 'HMAC_SM3'] as const) {
+      const before = (await kms(session, 'list-keys', { key_spec: 'ALL', limit: '1000' })).total;
+      const e = await expectCode(kms(session, 'create-key', { key_alias: `tok/${spec}`, key_spec: spec, keystore_id: keystoreId }), 'KEYHOLD.0001');
+      expect(e.message).toContain('PKCS#11 key store cannot hold');
+      expect((await kms(session, 'list-keys', { key_spec: 'ALL', limit: '1000' })).total).toBe(before);
+    }
+  });
+
   it('bring your own key into a token is refused, naming what is missing', async () => {
     const e = await expectCode(kms(session, 'create-key', { key_alias: 'tok/byok', keystore_id: keystoreId, origin: 'external' }), 'KEYHOLD.0001');
     expect(e.message).toContain('CKM_RSA_PKCS_OAEP');

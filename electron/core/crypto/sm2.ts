@@ -89,6 +89,17 @@ export function parseSm2Pkcs8(der: Buffer): Sm2Key | null {
   return { d: dHex, q };
 }
 
+/**
+ * A fresh key: the scalar from the library's generator (Web Crypto's getRandomValues), in range
+ * [1, n − 2] as GB/T 32918 requires. Not node:crypto, whose Electron build (BoringSSL) has no SM2.
+ */
+export function generateSm2Key(): Sm2Key {
+  const d = sm2.generateKeyPairHex().privateKey.padStart(64, '0');
+  const key = parseSm2Pkcs8(sm2Pkcs8({ d, q: sm2.getPublicKeyFromPrivateKey(d) }));
+  if (!key) throw new Error('The SM2 generator gave a scalar out of range.');
+  return key;
+}
+
 /** The canonical PKCS#8 DER of a key (the form `openssl pkcs8 -topk8` writes). */
 export function sm2Pkcs8(key: Sm2Key): Buffer {
   const ecPrivateKey = Buffer.concat([Buffer.from('306b0201010420', 'hex'), Buffer.from(key.d, 'hex'), Buffer.from('a144034200', 'hex'), Buffer.from(key.q, 'hex')]);

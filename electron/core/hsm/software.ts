@@ -13,7 +13,8 @@ import type { WrappingAlgorithm } from '../../../shared/constants.js';
 import { hkdf32, hmacSha256 } from '../crypto/hmac.js';
 import { oaepDecrypt, oaepEncrypt, type HashName } from '../crypto/rsa.js';
 import { signMessage, verifyMessage, type SignOptions } from '../crypto/sign.js';
-import { parseSm2Pkcs8, sm2Decrypt, sm2Encrypt, sm2Pkcs8, sm2PublicKeyPem, sm2Sign, sm2Verify, type Sm2Key } from '../crypto/sm2.js';
+import { hmacSm3 } from '../crypto/sm3.js';
+import { generateSm2Key, parseSm2Pkcs8, sm2Decrypt, sm2Encrypt, sm2Pkcs8, sm2PublicKeyPem, sm2Sign, sm2Verify, type Sm2Key } from '../crypto/sm2.js';
 import { sm4GcmOpen, sm4GcmSeal } from '../crypto/sm4-gcm.js';
 import { pkcs1v15Decrypt } from './legacy/pkcs1v15-decrypt.js';
 import type { HsmBackend, HsmKeyKind, KeyHandle, WrappedKey } from './backend.js';
@@ -49,6 +50,16 @@ const KINDS: Record<HsmKeyKind, KindInfo> = {
   ed25519: { pair: 'ed25519' },
   sm2: { pair: 'sm2' },
 };
+
+/** A secret key's bytes for a JavaScript cipher (SM4, HMAC-SM3), wiped once it has run. */
+function withSecret<T>(key: KeyObject, use: (bytes: Buffer) => T): T {
+  const bytes = key.export();
+  try {
+    return use(bytes);
+  } finally {
+    bytes.fill(0);
+  }
+}
 
 const isPair = (info: KindInfo): boolean => Boolean(info.rsaBits ?? info.curve ?? info.pair);
 
@@ -120,14 +131,13 @@ export class SoftwareHsm implements HsmBackend {
         secret.fill(0);
       }
     }
+    if (info.pair === 'sm2') return this.wrap(kind, sm2Pkcs8(generateSm2Key()));
     const { privateKey } = info.rsaBits
       ? await generateKeyPairAsync('rsa', { modulusLength: info.rsaBits, publicExponent: 0x10001 })
       : info.pair === 'ed25519'
         ? await generateKeyPairAsync('ed25519')
-        : await generateKeyPairAsync('ec', { namedCurve: info.pair === 'sm2' ? 'SM2' : (info.curve as string) });
-    const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-    // OpenSSL writes an SM2 key it generated as a plain EC key; keep the one canonical form.
-    return this.wrap(kind, info.pair === 'sm2' ? pkcs8Of(der, kind, info) : der);
+        : await generateKeyPairAsync('ec', { namedCurve: info.curve as string });
+    return this.wrap(kind, privateKey.export({ format: 'der', type: 'pkcs8' }));
   }
 
   wrap(kind: HsmKeyKind, secret: Buffer): WrappedKey {
@@ -178,20 +188,21 @@ export class SoftwareHsm implements HsmBackend {
   encrypt(handle: KeyHandle, iv: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer } {
     const aead = KINDS[handle.kind].aead;
     if (!aead) throw unsupported('Symmetric encryption', handle.kind);
-    if (aead === 'sm4-gcm') return sm4GcmSeal(this.keyOf(handle).export(), iv, plaintext, aad);
+    if (aead === 'sm4-gcm') return withSecret(this.keyOf(handle), (key) => sm4GcmSeal(key, iv, plaintext, aad));
     return gcmSeal(this.keyOf(handle), iv, plaintext, aad);
   }
 
   decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
     const aead = KINDS[handle.kind].aead;
     if (!aead) throw unsupported('Symmetric decryption', handle.kind);
-    if (aead === 'sm4-gcm') return sm4GcmOpen(this.keyOf(handle).export(), iv, ciphertext, tag, aad);
+    if (aead === 'sm4-gcm') return withSecret(this.keyOf(handle), (key) => sm4GcmOpen(key, iv, ciphertext, tag, aad));
     return gcmOpen(this.keyOf(handle), iv, ciphertext, tag, aad);
   }
 
   mac(handle: KeyHandle, data: Buffer): Buffer {
     const hash = KINDS[handle.kind].hmac;
     if (!hash) throw unsupported('MAC generation', handle.kind);
+    if (hash === 'sm3') return withSecret(this.keyOf(handle), (key) => hmacSm3(key, data));
     return createHmac(hash, this.keyOf(handle)).update(data).digest();
   }
 

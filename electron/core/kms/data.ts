@@ -3,8 +3,8 @@ import { KeyholdError } from '../../../shared/errors.js';
 import type { EncryptionAlgorithm } from '../../../shared/constants.js';
 import type { Handlers } from '../../../shared/operations/index.js';
 import type { dataOperations } from '../../../shared/operations/kms.js';
-import { createHash } from 'node:crypto';
-import { equalBytes } from '../crypto/hmac.js';
+import { equalBytes, sha256 } from '../crypto/hmac.js';
+import { sm3Digest } from '../crypto/sm3.js';
 import { randomBytes } from '../crypto/random.js';
 import { oaepMaxPlaintext } from '../crypto/rsa.js';
 import { OAEP_HASH } from './algorithms.js';
@@ -19,7 +19,7 @@ const DATAKEY_SPEC_BITS: Record<string, number> = { AES_256: 256, AES_128: 128, 
 /** The digest that travels with a data key under this CMK (SHA-256, or SM3 for SM4 keys). */
 function datakeyDigest(key: CmkRecord): { name: string; bytes: number; of: (dek: Buffer) => Buffer } {
   const hash = KEY_SPEC_TABLE[key.key_spec].datakeyDigest ?? 'sha256';
-  return { name: hash === 'sm3' ? 'SM3' : 'SHA-256', bytes: 32, of: (dek) => createHash(hash).update(dek).digest() };
+  return hash === 'sm3' ? { name: 'SM3', bytes: 32, of: sm3Digest } : { name: 'SHA-256', bytes: 32, of: sha256 };
 }
 
 /** Precondition: the encryption algorithm is one the key's spec offers (AES: SYMMETRIC_DEFAULT; RSA: OAEP). */

@@ -489,38 +489,6 @@ describe('RemotesManager', () => {
   });
 });
 
-describe('ServersManager', () => {
-  it('binds, follows the task until it ends, and lists failures', async () => {
-    const statuses = ['RUNNING_RESET', 'RUNNING_RESET', 'SUCCESS_RESET'];
-    const { client, calls } = scripted({
-      associateKeypair: () => ({ task_id: 't-1' }),
-      listKeypairTask: () => ({ server_id: 's', task_id: 't-1', task_status: statuses.shift() ?? 'SUCCESS_RESET' }),
-      listFailedTask: () => ({ total: 0, tasks: [] }),
-    });
-    const { ServersManager } = await import('./servers.svelte.js');
-    const slept: number[] = [];
-    const m = new ServersManager(client, async (ms) => void slept.push(ms));
-    await m.bind({ serverId: 's', keypairName: 'web', authType: 'password', authKey: 'pw', disablePassword: true });
-    expect(calls[0]).toEqual({ op: 'associateKeypair', input: { keypair_name: 'web', server: { id: 's', auth: { type: 'password', key: 'pw' }, disable_password: true } } });
-    expect(m.task).toEqual({ id: 't-1', status: 'SUCCESS_RESET' });
-    expect(slept).toEqual([1000, 1000]);
-  });
-
-  it('shows a failed bind with the reason the task gives', async () => {
-    const failed = { task_id: 't-2', operate_type: 'FAILED_RESET', task_time: 0, task_error_code: 'KPS.7004', task_error_msg: 'authentication failed', server_name: 'web1', server_id: 's', keypair_name: 'web' };
-    const { client } = scripted({
-      associateKeypair: () => ({ task_id: 't-2' }),
-      listKeypairTask: () => ({ server_id: 's', task_id: 't-2', task_status: 'FAILED_RESET' }),
-      listFailedTask: () => ({ total: 1, tasks: [failed] }),
-    });
-    const { ServersManager } = await import('./servers.svelte.js');
-    const m = new ServersManager(client, async () => undefined);
-    await m.bind({ serverId: 's', keypairName: 'web', authType: 'password', authKey: 'bad', disablePassword: false });
-    expect(m.task?.status).toBe('FAILED_RESET');
-    expect(m.failed.map((t) => t.task_error_msg)).toEqual(['authentication failed']);
-  });
-});
-
 describe('SecretsManager', () => {
   it('reveals a version only on request, and forgets it on hide or when another secret is chosen', async () => {
     const secret = (name: string) => ({ name, state: 'ENABLED', description: '' });

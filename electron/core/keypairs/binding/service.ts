@@ -22,7 +22,7 @@ export interface BindingContext extends KmsContext {
   hooks?: TaskHooks;
 }
 
-type AuthInput = { type: 'password' | 'keypair'; key: string } | undefined;
+type AuthInput = { type: 'password' | 'keypair'; key?: string | undefined; keypair_name?: string | undefined } | undefined;
 
 function target(store: RecordStore, id: string, port: number | undefined): { server: ServerInfo; target: BindTarget } {
   const server = findServer(store, id);
@@ -36,10 +36,23 @@ function target(store: RecordStore, id: string, port: number | undefined): { ser
   };
 }
 
-function credential(auth: AuthInput): { auth: SshAuth; blob: string | null } {
+/** The login credential: a password, a private key given as text, or a hosted key pair's private key named by `keypair_name`. */
+function credential(ctx: KmsContext, auth: AuthInput): { auth: SshAuth; blob: string | null } {
   if (!auth) throw bindingError(BindingErrors.Missing, 'Missing parameter: server.auth is required (Keyhold logs in over SSH with the password or the private key that works now).');
-  if (auth.type === 'password') return { auth: { type: 'password', password: auth.key }, blob: null };
-  const key = loadPrivateKey(auth.key, 'server.auth.key');
+  if (auth.type === 'password') {
+    if (auth.keypair_name !== undefined) throw bindingError(BindingErrors.Invalid, 'Invalid parameter server.auth.keypair_name: it goes with auth type keypair, not password.');
+    if (auth.key === undefined) throw bindingError(BindingErrors.Missing, 'Missing parameter: server.auth.key (the password that logs in today).');
+    return { auth: { type: 'password', password: auth.key }, blob: null };
+  }
+  if ((auth.key === undefined) === (auth.keypair_name === undefined)) {
+    throw bindingError(BindingErrors.Missing, 'Missing parameter: server.auth needs exactly one of key (the private key that logs in today) and keypair_name (a key pair whose private key Keyhold hosts).');
+  }
+  let text = auth.key;
+  if (auth.keypair_name !== undefined) {
+    text = keypairForBinding(ctx, auth.keypair_name).hostedPrivateKey ?? undefined;
+    if (text === undefined) throw bindingError(BindingErrors.Invalid, `Invalid parameter server.auth.keypair_name: Keyhold does not host the private key of key pair '${auth.keypair_name}' (host it under Key pairs, or give the key).`);
+  }
+  const key = loadPrivateKey(text as string, auth.keypair_name === undefined ? 'server.auth.key' : `the hosted private key of ${auth.keypair_name}`);
   return { auth: { type: 'key', privateKey: key.openssh }, blob: key.publicBlob };
 }
 
@@ -51,7 +64,7 @@ function refuseBusy(store: RecordStore, server: ServerInfo): void {
 /** Checks one associate body and starts its task; throws a KeyholdError before any change. */
 function associate(ctx: BindingContext, input: InputOf<typeof kpsBindingOperations.associateKeypair>): TaskRecord {
   const { server, target: t } = target(ctx.store, input.server.id, input.server.port);
-  const { auth } = credential(input.server.auth);
+  const { auth } = credential(ctx, input.server.auth);
   const { publicKey, hostedPrivateKey } = keypairForBinding(ctx, input.keypair_name);
   // The proof login uses the caller's private key, else the hosted one; without either the
   // bind still adds the key but removes nothing it cannot prove safe to remove.
@@ -100,7 +113,7 @@ export const kpsBindingHandlers: Handlers<typeof kpsBindingOperations, BindingCo
   },
   disassociateKeypair(ctx, input) {
     const { server, target: t } = target(ctx.store, input.server.id, input.server.port);
-    const { auth, blob } = credential(input.server.auth);
+    const { auth, blob } = credential(ctx, input.server.auth);
     const control = input.keypair_private_key === undefined ? null : loadPrivateKey(input.keypair_private_key, 'keypair_private_key');
     refuseBusy(ctx.store, server);
     const task = newTask(ctx.store, ctx.now(), { server_id: server.id, server_name: server.name, keypair_name: '', operate: 'UNBIND' });

@@ -7,6 +7,7 @@
  */
 import type { FailedTaskInfo, RunningTaskInfo } from '../../../shared/operations/kps-binding.js';
 import type { HostKeyScan, ServerInfo } from '../../../shared/operations/servers.js';
+import { AgentKeysManager } from './agent-keys.svelte.js';
 import type { Client } from './api.js';
 import { Task } from './task.svelte.js';
 
@@ -100,11 +101,15 @@ export class ServersManager {
   /** One server's details (show), for editing. */
   shown = $state<ServerInfo | null>(null);
   readonly op = new Task();
+  /** Which hosted key pairs `keyhold agent` offers, and to which servers. */
+  readonly agent: AgentKeysManager;
 
   constructor(
     private readonly client: Client,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
+  ) {
+    this.agent = new AgentKeysManager(client);
+  }
 
   async load(): Promise<void> {
     await this.op.run(() => this.reload());

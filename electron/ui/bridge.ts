@@ -6,19 +6,13 @@
  */
 import { basename } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
-import { isSessionOp, type SessionOpName, type UiErrorBody } from '../../shared/ui/contract.js';
+import { isReauthenticated, isSessionOp, type SessionOpName, type UiErrorBody } from '../../shared/ui/contract.js';
 import { listOperations, runOffline, type RegisteredOperation } from '../core/api/index.js';
 import { resolvePathTokens, type PathTokens, type PathUse } from './path-tokens.js';
 import type { Workspace } from './workspace.js';
 
 const byKey = new Map<string, RegisteredOperation>(listOperations().map((op) => [op.key, op]));
 
-/**
- * Services whose operations are never offered over HTTP, even to a signed-in browser: access
- * keys are the credentials of `keyhold serve` itself (shared/operations/iam.ts keeps them off
- * the HTTP they protect), so they are minted in the desktop app or the CLI only.
- */
-const NOT_OVER_HTTP: ReadonlySet<string> = new Set(['iam']);
 
 function field(input: unknown, name: string): unknown {
   return input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[name] : undefined;
@@ -82,15 +76,18 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, she
 }
 
 /**
- * Changing the master password from a UI takes the current one too: an open window or a
- * session cookie alone is not enough (someone at an unlocked screen, a stolen cookie). The
- * check opens the vault a second time, at the full KDF cost. Only the new password goes on.
+ * Changes a UI makes only with the current master password too (shared/ui/contract.ts,
+ * REAUTHENTICATED_OPS): an open window or a session cookie alone is not enough (someone at an
+ * unlocked screen, a stolen cookie). The check opens the vault a second time, at the full KDF
+ * cost; in web mode under the login throttle (electron/server/ui-server.ts). The password does
+ * not go on to the operation.
  */
-async function reauthenticated(ws: Workspace, input: unknown): Promise<{ new_password: unknown }> {
+async function reauthenticated(ws: Workspace, input: unknown): Promise<Record<string, unknown>> {
   const current = field(input, 'current_password');
-  if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to change it.', 400);
+  if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to confirm this change.', 400);
   await ws.checkPassword(current);
-  return { new_password: field(input, 'new_password') };
+  const { current_password: _checked, ...rest } = input as Record<string, unknown>;
+  return rest;
 }
 
 export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown, transport: 'ipc' | 'http', shell: ShellServices | null = null): Promise<unknown> {
@@ -105,12 +102,9 @@ export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown,
   if (transport === 'http' && fileField) {
     throw new KeyholdError(registered.decl.validation.invalid, `Invalid parameter ${fileField}: it names a local file and is not accepted in web mode.`, 400);
   }
-  if (transport === 'http' && NOT_OVER_HTTP.has(registered.decl.service)) {
-    throw new KeyholdError(LocalErrors.Unsupported, `${registered.decl.service} ${registered.decl.name} manages the server's own credentials and is available in the desktop app and the CLI only.`, 403);
-  }
   // Over IPC the page names files only by dialog tokens; a path it made up is refused.
   const withPaths = transport === 'ipc' ? resolvePathTokens(registered, input, shell?.paths ?? null) : input;
-  const runInput = registered.key === 'vaultChangePassword' ? await reauthenticated(ws, withPaths) : (withPaths ?? {});
+  const runInput = isReauthenticated(registered.key) ? await reauthenticated(ws, withPaths) : (withPaths ?? {});
   // Long operations report progress as UI events, named by the operation's key.
   const hooks = { onProgress: (p: { done: number; total: number }) => ws.emitProgress(registered.key, p.done, p.total) };
   // Key tools on files the user names need no vault: they work while it is locked (api/offline.ts).

@@ -1,6 +1,8 @@
 /**
  * Access keys (AK/SK) for `keyhold serve`, in the shapes of Huawei IAM's permanent access-key
- * API. Local only (no route): minting credentials is never offered over the HTTP it protects.
+ * API. Local only (no route): the cloud routes of `keyhold serve` never mint, change or delete
+ * their own credentials. The desktop app and web mode's UI may, only with the current master
+ * password again (shared/ui/contract.ts, REAUTHENTICATED_OPS).
  */
 import { z } from 'zod';
 import { defineOp, out, type ValidationCodes } from './define.js';

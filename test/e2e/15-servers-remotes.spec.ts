@@ -149,7 +149,7 @@ test.describe('servers against a real sshd', () => {
   });
 });
 
-test('Remotes shows this vault\'s project id, the one `keyhold vault show` answers', async ({ page }) => {
+test('Remotes shows this vault\'s project id, the one `keyhold vault show` answers; an access key made in web mode with the password', async ({ page }) => {
   await openVault(page);
   await page.getByRole('button', { name: 'Remotes & sync' }).click();
   const shown = page.getByTestId('own-project-id');
@@ -158,6 +158,19 @@ test('Remotes shows this vault\'s project id, the one `keyhold vault show` answe
   await expect(shown).toHaveText(String(project_id));
   await expect(page.getByTestId('own-endpoint')).toHaveText(new URL(page.url()).origin);
   await expect(page.getByTestId('remote-byok-web-note')).toContainText('keyhold remote byok');
+
+  // The access key another Keyhold needs is made in web mode too, with the master password again.
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const create = page.getByRole('button', { name: 'Create access key' });
+  await expect(create).toBeDisabled();
+  await page.getByLabel('Master password (for the changes below)').fill('not the password');
+  await create.click();
+  await expect(page.getByRole('alert')).toContainText('master password');
+  await page.getByLabel('Master password (for the changes below)').fill(PASSWORD);
+  await create.click();
+  await expect(page.getByTestId('secret-key')).toHaveText(/^\S{40}$/);
+  const listed = keyhold(await vaultPath(page), ['iam', 'list-access-keys']) as { credentials: { status: string }[] };
+  expect(listed.credentials.map((c) => c.status)).toEqual(['active']);
 });
 
 test('key stores: Keyhold\'s own, a PKCS#11 store this server cannot reach shown unavailable with why, each key\'s store; no PKCS#11 store made over HTTP', async ({ page }) => {

@@ -226,13 +226,14 @@ describe('ClipboardManager in a browser tab without focus', () => {
 describe('AccessKeysManager', () => {
   it('shows a new secret once, until dismissed, and lists keys without secrets', async () => {
     const listed = [{ access: 'AK0000000000000000001', status: 'active', description: 'ci', create_time: '', user_id: 'u' }];
-    const { client } = scripted({
+    const { client, calls } = scripted({
       createAccessKey: () => ({ credential: { ...listed[0], secret: 'SK-secret' } }),
       listAccessKeys: () => ({ credentials: listed }),
     });
     const { AccessKeysManager } = await import('./access-keys.svelte.js');
     const m = new AccessKeysManager(client);
-    await m.create('ci');
+    await m.create('ci', 'master pw');
+    expect(calls[0]).toEqual({ op: 'createAccessKey', input: { description: 'ci', current_password: 'master pw' } });
     expect(m.created).toEqual({ access: 'AK0000000000000000001', secret: 'SK-secret' });
     expect(JSON.stringify(m.keys)).not.toContain('SK-secret');
     m.dismissSecret();

@@ -62,8 +62,8 @@ describe('every operation has a screen or a deliberate CLI-only entry', () => {
     const doc = readFileSync(join(ROOT, 'docs/desktop.md'), 'utf8');
     const section = doc.split(/^## /m).find((s) => s.startsWith('Deliberately CLI-only'));
     expect(section, 'docs/desktop.md needs a "## Deliberately CLI-only" section').toBeDefined();
-    const rows = [...(section as string).matchAll(/^\| `([^`]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]?.trim()]);
-    const listed = (Object.entries(CLI_ONLY) as [OperationKey, string][]).map(([k, why]) => [cliName(k), why]);
+    const rows = [...(section as string).matchAll(/^\| `([^`]+)` \| (.+) \|$/gm)].map((m): [string, string] => [m[1] ?? '', (m[2] ?? '').trim()]);
+    const listed = (Object.entries(CLI_ONLY) as [OperationKey, string][]).map(([k, why]): [string, string] => [cliName(k), why]);
     expect(new Map(rows)).toEqual(new Map(listed));
   });
 });

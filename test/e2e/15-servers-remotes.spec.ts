@@ -216,3 +216,24 @@ test('key stores: Keyhold\'s own, a PKCS#11 store this server cannot reach shown
     rmSync(hsm, { recursive: true, force: true });
   }
 });
+
+test('a data key the user brings is encrypted with a CMK, and its ciphertext decrypts back to it; one made without plaintext shows none', async ({ page }) => {
+  await openVault(page);
+  await page.getByRole('button', { name: 'New key' }).click();
+  await page.getByLabel('Alias').fill('brought-dek');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  await expect(page.getByRole('heading', { name: 'brought-dek', exact: true })).toBeVisible();
+  const dek = execFileSync('openssl', ['rand', '-hex', '32'], { encoding: 'utf8' }).trim();
+  await page.getByLabel('A data key you have, to encrypt with this key (hex)').fill(dek);
+  await page.getByRole('button', { name: 'Encrypt data key' }).click();
+  const cipher = (await page.getByTestId('datakey-encrypted').textContent()) ?? '';
+  expect(cipher).toMatch(/^[0-9A-Fa-f]{100,}$/);
+  await page.getByLabel('Encrypted data key to decrypt (hex)').fill(cipher);
+  await page.getByRole('button', { name: 'Decrypt data key' }).click();
+  await expect(page.getByTestId('datakey-decrypted')).toHaveText(new RegExp(`^${dek}$`, 'i'));
+
+  await page.getByLabel('Show its plaintext').uncheck();
+  await page.getByRole('button', { name: 'Create data key' }).click();
+  await expect(page.getByTestId('datakey-plain')).toContainText('not returned');
+  await expect(page.getByTestId('datakey-cipher')).toHaveText(/^[0-9A-Fa-f]{100,}$/);
+});

@@ -5,13 +5,14 @@
 //   button does not offer to accept a changed key;
 // - a key pair bound with the password, then a second one bound logging in with the first one
 //   chosen from the vault; real `ssh -i` logs in with the second and no longer with the first;
+//   the first bound again logging in with the second pasted as an encrypted key with its passphrase;
 //   a wrong password's failure in words with its codes;
 // - the vault's project id on Remotes, equal to what `keyhold vault show` answers;
 // - the key stores panel: Keyhold's own store, a PKCS#11 store made from the CLI shown with the
 //   reason its token cannot be reached by this server, the store of each key; creating a
 //   PKCS#11 store over HTTP refused by the server itself.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -141,6 +142,17 @@ test.describe('servers against a real sshd', () => {
     await expect(status).toContainText('(SUCCESS_REPLACE)');
     expect(sshLogin(sshd.port, sshd.user.name, join(dir, 'bindB'))).toBe(true);
     expect(sshLogin(sshd.port, sshd.user.name, join(dir, 'bindA'))).toBe(false);
+
+    // bindA again, logging in with bindB's key pasted as an encrypted file with its passphrase.
+    execFileSync('cp', [join(dir, 'bindB'), join(dir, 'bindB-enc')]);
+    execFileSync('ssh-keygen', ['-q', '-p', '-N', 'open sesame', '-f', join(dir, 'bindB-enc')]);
+    await page.getByLabel('Key pair to bind').selectOption('bindA');
+    await page.getByLabel('Log in with').selectOption('pasted');
+    await page.getByLabel('Private key (OpenSSH, PEM, PKCS#8 or PPK)').fill(readFileSync(join(dir, 'bindB-enc'), 'utf8'));
+    await page.getByLabel('Passphrase of the key (if it has one)').fill('open sesame');
+    await page.getByRole('button', { name: 'Bind', exact: true }).click();
+    await expect(status).toContainText('Bound (logged in with a key)', { timeout: 60_000 });
+    await expect.poll(() => sshLogin(sshd.port, sshd.user.name, join(dir, 'bindA')), { timeout: 30_000 }).toBe(true);
     await shot(page, 'servers-bound');
 
     // The failed task is dismissed from the list.

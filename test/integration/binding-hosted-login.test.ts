@@ -46,11 +46,26 @@ describe.skipIf(!canRunSshd())('binding logs in with a hosted key pair', () => {
     expect(await canLogin(sshd.port, sshd.user.name, { privateKey: a })).toBe(false);
   });
 
+  it('logs in with an encrypted pasted key and its passphrase (opened before the transaction); a wrong passphrase is refused before any task', async () => {
+    // kpB logs in now (previous case); its key as an encrypted OpenSSH file, as a user would paste it.
+    const encrypted = ((await call('kps', 'export-private-key', { keypair: { name: 'kpB' }, format: 'openssh', new_passphrase: 'open sesame' })) as { keypair: { private_key: string } }).keypair.private_key;
+    expect(encrypted).toContain('BEGIN OPENSSH PRIVATE KEY');
+    const bindA = (auth: Record<string, unknown>) => call('kps', 'associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth } });
+    await expect(bindA({ type: 'keypair', key: encrypted })).rejects.toMatchObject({ code: 'KPS.0002', message: expect.stringMatching(/encrypted/) });
+    await expect(bindA({ type: 'keypair', key: encrypted, passphrase: 'not it' })).rejects.toMatchObject({ code: 'KPS.0002' });
+    await expect(bindA({ type: 'password', key: sshd.user.password, passphrase: 'open sesame' })).rejects.toMatchObject({ code: 'KPS.0002' });
+    expect(((await call('kps', 'list-running-task', {})) as { total: number }).total).toBe(0);
+    expect(await runBindingTask(session, 'associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: { type: 'keypair', key: encrypted, passphrase: 'open sesame' } } })).toMatchObject({ status: 'SUCCESS_REPLACE' });
+    expect(await canLogin(sshd.port, sshd.user.name, { privateKey: await exported('kpA') })).toBe(true);
+    const { events } = (await call('audit', 'list-events', { limit: 50 })) as { events: unknown[] };
+    expect(JSON.stringify(events)).not.toContain('open sesame');
+  });
+
   it('refuses, before any task, a login key pair whose private key is not hosted, an unknown one, and ambiguous or misplaced fields', async () => {
     const bindWith = (auth: Record<string, unknown>) => call('kps', 'associate-keypair', { keypair_name: 'kpB', server: { id: serverId, auth } });
     await expect(bindWith({ type: 'keypair', keypair_name: 'pubonly' })).rejects.toMatchObject({ code: 'KPS.0002', message: expect.stringMatching(/does not host the private key of key pair 'pubonly'/) });
     await expect(bindWith({ type: 'keypair', keypair_name: 'nosuch' })).rejects.toMatchObject({ code: 'KPS.7001', status: 404 });
-    await expect(bindWith({ type: 'keypair', keypair_name: 'kpA', key: 'x' })).rejects.toMatchObject({ code: 'KPS.0001' });
+    await expect(bindWith({ type: 'keypair', keypair_name: 'kpB', key: 'x' })).rejects.toMatchObject({ code: 'KPS.0001' });
     await expect(bindWith({ type: 'keypair' })).rejects.toMatchObject({ code: 'KPS.0001' });
     await expect(bindWith({ type: 'password', keypair_name: 'kpA' })).rejects.toMatchObject({ code: 'KPS.0002' });
     await expect(bindWith({ type: 'password' })).rejects.toMatchObject({ code: 'KPS.0001' });

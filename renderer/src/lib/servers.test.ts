@@ -66,7 +66,7 @@ describe('ServersManager: binding', () => {
     });
     const slept: number[] = [];
     const m = new ServersManager(client, async (ms) => void slept.push(ms));
-    await m.bind({ serverIds: ['s'], keypairName: 'web', login: 'hosted', secret: 'ignored', loginKeypair: 'old', disablePassword: true });
+    await m.bind({ serverIds: ['s'], keypairName: 'web', login: 'hosted', secret: 'ignored', loginKeypair: 'old', passphrase: '', disablePassword: true });
     expect(calls[0]).toEqual({ op: 'associateKeypair', input: { keypair_name: 'web', server: { id: 's', auth: { type: 'keypair', keypair_name: 'old' }, disable_password: true } } });
     expect(JSON.stringify(calls)).not.toContain('ignored');
     expect(m.tasks).toEqual([{ id: 't-1', serverId: 's', status: 'SUCCESS_REPLACE', errorCode: undefined, errorMsg: undefined }]);
@@ -81,13 +81,24 @@ describe('ServersManager: binding', () => {
       listKeypairTask: () => ({ server_id: 'a', task_id: 't-1', task_status: 'FAILED_RESET', task_error_code: 'KPS.8103', task_error_msg: 'Authentication failed' }),
     });
     const m = new ServersManager(client, async () => undefined);
-    await m.bind({ serverIds: ['a', 'b'], keypairName: 'web', login: 'password', secret: 'pw', loginKeypair: '', disablePassword: false });
+    await m.bind({ serverIds: ['a', 'b'], keypairName: 'web', login: 'password', secret: 'pw', loginKeypair: '', passphrase: '', disablePassword: false });
     expect(calls[0]?.op).toBe('batchAssociateKeypair');
     expect((calls[0]?.input as { batch_keypairs: unknown[] }).batch_keypairs).toHaveLength(2);
     expect(m.tasks.map((t) => [t.serverId, t.status, t.errorCode])).toEqual([
       ['a', 'FAILED_RESET', 'KPS.8103'],
       ['b', 'FAILED', 'KPS.8002'],
     ]);
+  });
+
+  it('sends a pasted key with its passphrase; several servers then bind one by one (the batch takes no passphrase)', async () => {
+    let n = 0;
+    const { client, calls } = scripted({ ...noTasks, associateKeypair: () => ({ task_id: `t-${++n}` }), listKeypairTask: (i) => ({ server_id: 's', task_id: String(i.task_id), task_status: 'SUCCESS_REPLACE' }) });
+    const m = new ServersManager(client, async () => undefined);
+    await m.bind({ serverIds: ['a', 'b'], keypairName: 'web', login: 'pasted', secret: 'KEY', loginKeypair: '', passphrase: 'pp', disablePassword: false });
+    const binds = calls.filter((c) => c.op === 'associateKeypair').map((c) => c.input);
+    expect(binds).toEqual(['a', 'b'].map((id) => ({ keypair_name: 'web', server: { id, auth: { type: 'keypair', key: 'KEY', passphrase: 'pp' }, disable_password: false } })));
+    expect(calls.some((c) => c.op === 'batchAssociateKeypair')).toBe(false);
+    expect(m.tasks.map((t) => t.status)).toEqual(['SUCCESS_REPLACE', 'SUCCESS_REPLACE']);
   });
 
   it('says task states in words', () => {

@@ -13,7 +13,6 @@ import type { Workspace } from './workspace.js';
 
 const byKey = new Map<string, RegisteredOperation>(listOperations().map((op) => [op.key, op]));
 
-
 function field(input: unknown, name: string): unknown {
   return input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[name] : undefined;
 }

@@ -125,3 +125,24 @@ describe('KeyDataManager: data keys the user brings', () => {
     expect(m.dataKey).toEqual({ plainHex: '', cipherHex: 'ab', bits: 256 });
   });
 });
+
+describe('KeysManager: the store a key is created in', () => {
+  it('sends keystore_id for a PKCS#11 store and leaves it out for Keyhold\'s own', async () => {
+    const { KeysManager } = await import('./keys.svelte.js');
+    const info = { key_id: 'k1', key_alias: 'a', key_state: '2', key_usage: 'ENCRYPT_DECRYPT', default_key_flag: '0', key_spec: 'AES_256', keystore_id: '0' };
+    const { client, calls } = scripted({
+      createKey: () => ({ key_info: info }),
+      listKeys: () => ({ key_details: [info], truncated: 'false' }),
+      describeKey: () => ({ key_info: info }),
+      showUserQuotas: () => ({ quotas: { resources: [] } }),
+      listKmsTags: () => ({ tags: [] }),
+      getKeyRotationStatus: () => ({ key_rotation_enabled: false, rotation_interval: 365, last_rotation_time: '', number_of_rotations: 0 }),
+    });
+    const m = new KeysManager(client);
+    await m.create({ alias: 'in-hsm', description: '', spec: 'AES_256', keystoreId: store('available').keystore_id });
+    await m.create({ alias: 'own', description: '', spec: 'AES_256', keystoreId: '0' });
+    const creates = calls.filter((c) => c.op === 'createKey').map((c) => c.input as Record<string, unknown>);
+    expect(creates[0]?.keystore_id).toBe(store('available').keystore_id);
+    expect(creates[1]).not.toHaveProperty('keystore_id');
+  });
+});

@@ -170,6 +170,7 @@ test('Remotes shows this vault\'s project id, the one `keyhold vault show` answe
   await expect(shown).toHaveText(String(project_id));
   await expect(page.getByTestId('own-endpoint')).toHaveText(new URL(page.url()).origin);
   await expect(page.getByTestId('remote-byok-web-note')).toContainText('keyhold remote byok');
+  await shot(page, 'remotes-this-keyhold');
 
   // The access key another Keyhold needs is made in web mode too, with the master password again.
   const before = (keyhold(await vaultPath(page), ['iam', 'list-access-keys']) as { credentials: unknown[] }).credentials.length;

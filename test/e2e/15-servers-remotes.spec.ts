@@ -2,7 +2,8 @@
 // real sshd on 127.0.0.1 (test/helpers/sshd.ts; needs root, else the sshd test is skipped):
 // - the host key the server presents is shown before anything is pinned, and it is the
 //   fingerprint `ssh-keygen -lf` computes from the server's host key file; after the pin the
-//   button does not offer to accept a changed key;
+//   button does not offer to accept a changed key; once the server's key really changes, the
+//   pinned and presented fingerprints are shown side by side and the new one accepted on confirmation;
 // - a key pair bound with the password, then a second one bound logging in with the first one
 //   chosen from the vault; real `ssh -i` logs in with the second and no longer with the first;
 //   the first bound again logging in with the second pasted as an encrypted key with its passphrase;
@@ -158,6 +159,29 @@ test.describe('servers against a real sshd', () => {
     // The failed task is dismissed from the list.
     await page.getByRole('row').filter({ hasText: 'Authentication failed' }).getByRole('button', { name: 'Dismiss' }).click();
     await expect(page.getByText('No failed tasks.')).toBeVisible();
+
+    // The server's host key really changes (a new key, sshd reloaded): only now is accepting offered,
+    // beside the pinned and the presented fingerprints, and only after a confirmation.
+    const hostKey = join(sshd.dir, 'host_ed25519');
+    rmSync(hostKey);
+    rmSync(`${hostKey}.pub`);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+    const renewed = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1] as string;
+    process.kill(Number(readFileSync(join(sshd.dir, 'sshd.pid'), 'utf8').trim()), 'SIGHUP');
+    await expect
+      .poll(async () => {
+        await row.getByRole('button', { name: 'Check host key' }).click();
+        return (await page.getByTestId('host-key-check').textContent()) ?? '';
+      }, { timeout: 20_000 })
+      .toContain('has changed');
+    const changed = page.getByTestId('host-key-check');
+    await expect(changed.getByTestId('pinned-key')).toHaveText(`ssh-ed25519 ${expected}`);
+    await expect(changed.getByTestId('presented-key')).toHaveText(`ssh-ed25519 ${renewed}`);
+    await changed.getByRole('button', { name: 'Accept the new host key' }).click();
+    await expect(row).toContainText(expected);
+    await changed.getByRole('button', { name: 'Yes, accept the new host key' }).click();
+    await expect(row).toContainText(renewed);
+    await expect(page.getByTestId('host-key-check')).toHaveCount(0);
   });
 });
 

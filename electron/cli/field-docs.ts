@@ -113,7 +113,7 @@ const DOCS: Readonly<Record<string, FieldDoc>> = {
   notes: { description: 'Free text about the server.', example: 'CI runner' },
   id: { description: 'The server\'s id, as servers add or servers list returned it.', example: 'e5c1d2a0-1b2c-4d3e-8f40-0123456789ab' },
   sshd_config: { description: 'The sshd configuration file on the server (read when password login is to be disabled).', example: '/etc/ssh/sshd_config' },
-  accept_new: { description: 'Pin the host key seen now when none is pinned yet (trust on first use).' },
+  accept_new: { description: 'Replace a pinned host key that changed with the one presented now (after checking it: scan-host-key).' },
   server: { description: 'JSON object {"id", "auth": {…}}: the server (from `keyhold servers`) and how to log in to it.', example: '{"id":"e5c1d2a0-1b2c-4d3e-8f40-0123456789ab","auth":{"type":"keypair"}}' },
   batch_keypairs: { description: 'JSON array of {"keypair_name", "server"} pairs, as associate-keypair takes each.' },
   task_id: { description: 'The binding task\'s id, as associate-keypair returned it.', example: 'a6c1d2a0-1b2c-4d3e-8f40-0123456789ab' },

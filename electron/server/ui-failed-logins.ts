@@ -1,12 +1,12 @@
 /**
  * Web mode's wrong master passwords, audited without the guess: who (the client's address),
- * when, and what it tried (unlock or change-password). While the vault is locked the audit log
+ * when, and what it tried (unlock, change-password, or an access-key change). While the vault is locked the audit log
  * cannot be written (its entries are MAC'd under the vault's keys), so failures wait here, at
  * most MAX_PENDING of them plus a count of the rest, and go into the log at the next unlock.
  */
 import type { Session } from '../core/api/index.js';
 
-export type PasswordAttempt = 'unlock' | 'change-password' | 'restore';
+export type PasswordAttempt = 'unlock' | 'change-password' | 'restore' | 'access-key';
 
 interface Failure {
   client: string;

@@ -181,6 +181,11 @@ export class UiServer {
         const status = await dispatchUiCall(this.ws, op, input, 'http');
         return send(res, 200, status, this.sessions.revokeAll());
       }
+      case 'createAccessKey':
+      case 'updateAccessKey':
+      case 'deleteAccessKey':
+        // The bridge asks for the current password (access keys outlive the browser session).
+        return send(res, 200, await this.passwordCheck(req, 'access-key', () => dispatchUiCall(this.ws, op, input, 'http')));
       case 'vaultChangePassword': {
         // The bridge asks for the current password; a changed password ends every other browser session.
         const result = await this.passwordCheck(req, 'change-password', () => dispatchUiCall(this.ws, op, input, 'http'));

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
-import { isSessionOp, type SessionOpName, type UiErrorBody } from '../../shared/ui/contract.js';
+import { isReauthenticated, isSessionOp, type SessionOpName, type UiErrorBody } from '../../shared/ui/contract.js';
 import { admit, operationByKey, runOffline } from '../core/api/index.js';
 import { resolvePathTokens, type PathTokens, type PathUse } from './path-tokens.js';
 import type { Workspace } from './workspace.js';
@@ -83,15 +83,18 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, she
 }
 
 /**
- * Changing the master password from a UI takes the current one too: an open window or a
- * session cookie alone is not enough (someone at an unlocked screen, a stolen cookie). The
- * check opens the vault a second time, at the full KDF cost. Only the new password goes on.
+ * Changes a UI makes only with the current master password too (shared/ui/contract.ts,
+ * REAUTHENTICATED_OPS): an open window or a session cookie alone is not enough (someone at an
+ * unlocked screen, a stolen cookie). The check opens the vault a second time, at the full KDF
+ * cost; in web mode under the login throttle (electron/server/ui-server.ts). The password does
+ * not go on to the operation.
  */
-async function reauthenticated(ws: Workspace, input: unknown): Promise<{ new_password: unknown }> {
+async function reauthenticated(ws: Workspace, input: unknown): Promise<Record<string, unknown>> {
   const current = field(input, 'current_password');
-  if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to change it.', 400);
+  if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to confirm this change.', 400);
   await ws.checkPassword(current);
-  return { new_password: field(input, 'new_password') };
+  const { current_password: _checked, ...rest } = input as Record<string, unknown>;
+  return rest;
 }
 
 export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown, transport: 'ipc' | 'http', shell: ShellServices | null = null): Promise<unknown> {
@@ -104,7 +107,7 @@ export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown,
   admit(registered.decl, input, transport);
   // Over IPC the page names files only by dialog tokens; a path it made up is refused.
   const withPaths = transport === 'ipc' ? resolvePathTokens(registered, input, shell?.paths ?? null) : input;
-  const runInput = registered.key === 'vaultChangePassword' ? await reauthenticated(ws, withPaths) : (withPaths ?? {});
+  const runInput = isReauthenticated(registered.key) ? await reauthenticated(ws, withPaths) : (withPaths ?? {});
   // Long operations report progress as UI events, named by the operation's key.
   const hooks = { onProgress: (p: { done: number; total: number }) => ws.emitProgress(registered.key, p.done, p.total) };
   // Key tools on files the user names need no vault: they work while it is locked (api/offline.ts).

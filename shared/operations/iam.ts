@@ -1,13 +1,19 @@
 /**
  * Access keys (AK/SK) for `keyhold serve`, in the shapes of Huawei IAM's permanent access-key
- * API. Local only (no route): minting credentials is never offered over the HTTP it protects.
+ * API. Local only (no route): the cloud routes of `keyhold serve` never mint, change or delete
+ * their own credentials. The desktop app and web mode's UI may, only with the current master
+ * password again (shared/ui/contract.ts, REAUTHENTICATED_OPS).
  */
 import { z } from 'zod';
 import { defineOp, out, type Reach, type ValidationCodes } from './define.js';
 
 const IAM_VALIDATION: ValidationCodes = { missing: 'IAM.0002', invalid: 'IAM.0002' };
-/** Access keys are the credentials of `keyhold serve`: never minted or listed over the HTTP they protect. */
-const IAM_REACH: readonly Reach[] = ['cli', 'ipc'];
+/**
+ * Access keys are the credentials of `keyhold serve`, which never routes these operations (no
+ * cloud route): over HTTP only web mode's UI reaches them, and only with the master password
+ * again (electron/ui/bridge.ts). Never sent to a remote.
+ */
+const IAM_REACH: readonly Reach[] = ['cli', 'ipc', 'http'];
 const access = z.string().regex(/^[A-Z0-9]{20}$/, 'must be a 20-character access key id');
 
 export interface AccessKeyInfo {

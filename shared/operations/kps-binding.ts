@@ -18,7 +18,17 @@ const taskId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
 const auth = z.object({
   type: z.enum(['password', 'keypair']),
   /** The password, or the private key currently configured on the server. */
-  key: z.string().min(1).max(64 * 1024),
+  key: z.string().min(1).max(64 * 1024).optional(),
+  /**
+   * Keyhold: with type keypair, a key pair whose private key Keyhold hosts and which logs in
+   * today, instead of its text in `key` (unsealed for the task only; no key text crosses the call).
+   */
+  keypair_name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -').optional(),
+  /**
+   * Keyhold: the passphrase of an encrypted `key` (any format Keyhold reads). The key is opened
+   * before the request's transaction, under the key-file KDF bounds, and never stored.
+   */
+  passphrase: z.string().min(1).max(1024).optional(),
 });
 const privateKey = z.string().min(1).max(64 * 1024);
 const associateServer = z.object({

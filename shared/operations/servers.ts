@@ -16,6 +16,7 @@ const port = z.number().int().min(1).max(65535);
 const user = z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}\$?$/i, 'must be a POSIX user name');
 const notes = z.string().max(1024);
 const sshdConfig = z.string().regex(/^\/[^\0\n]{0,1023}$/, 'must be an absolute path');
+const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a SHA256 fingerprint as ssh-keygen -l prints it (SHA256: and 43 base64 characters)');
 
 export interface ServerInfo {
   id: string;
@@ -31,6 +32,20 @@ export interface ServerInfo {
   sshd_config: string;
   notes: string;
   created: string;
+}
+
+/** What a server presents now, beside what is pinned: the user compares before pinning. */
+export interface HostKeyScan {
+  server_id: string;
+  host: string;
+  port: number;
+  /** `SHA256:…` of the key the server presented to this read. */
+  host_key_fingerprint: string;
+  host_key_type: string;
+  pinned_fingerprint: string | null;
+  pinned_type: string | null;
+  /** `not-pinned` (first use), `matches` the pinned key, or `changed` from it. */
+  status: 'not-pinned' | 'matches' | 'changed';
 }
 
 export const serversOperations = {
@@ -99,14 +114,28 @@ export const serversOperations = {
     audit: { keyIdField: 'id' },
     validation: SERVERS_VALIDATION,
   }),
+  serversScanHostKey: defineOp({
+    service: 'servers',
+    name: 'scan-host-key',
+    summary: 'Read the host key the server presents now (SHA256 fingerprint and type) and compare it with the pinned one; pins nothing. Check it against `ssh-keygen -lf` of the server\'s key, then pin-host-key --fingerprint.',
+    input: z.object({ id: serverId }),
+    output: out<{ scan: HostKeyScan }>(),
+    mutates: false,
+    audit: { keyIdField: 'id' },
+    validation: SERVERS_VALIDATION,
+  }),
   serversPinHostKey: defineOp({
     service: 'servers',
     name: 'pin-host-key',
-    summary: 'Connect, read the host key and pin its SHA256 fingerprint; a key that differs from the pinned one needs --accept-new.',
-    input: z.object({ id: serverId, accept_new: z.boolean().default(false) }),
+    summary: 'Connect, read the host key and pin its SHA256 fingerprint; with --fingerprint only the key you checked is pinned; a key that differs from the pinned one needs --accept-new.',
+    input: z.object({
+      id: serverId,
+      accept_new: z.boolean().default(false),
+      fingerprint: fingerprint.optional().describe('the fingerprint you checked (scan-host-key): pinned only if the server still presents exactly this key'),
+    }),
     output: out<{ server: ServerInfo }>(),
     mutates: true,
-    audit: { keyIdField: 'id', record: ['accept_new'] },
+    audit: { keyIdField: 'id', record: ['accept_new', 'fingerprint'] },
     validation: SERVERS_VALIDATION,
   }),
 } as const;

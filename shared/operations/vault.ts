@@ -50,6 +50,16 @@ export const vaultOperations = {
     audit: { record: ['key_id', 'operation'] },
     validation: LOCAL_VALIDATION,
   }),
+  vaultShow: defineOp({
+    service: 'vault',
+    name: 'show',
+    summary: "The vault's identity: its project_id (what another Keyhold's `remote add --project-id` and SDK clients need; `serve` prints it too) and domain_id.",
+    input: z.object({}),
+    output: out<{ project_id: string; domain_id: string }>(),
+    mutates: false,
+    audit: {},
+    validation: LOCAL_VALIDATION,
+  }),
   vaultVerify: defineOp({
     service: 'vault',
     name: 'verify',

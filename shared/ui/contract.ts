@@ -95,12 +95,25 @@ export function isSessionOp(op: string): op is SessionOpName {
 export type UiOpName = OperationKey | SessionOpName;
 
 /**
+ * Operations a UI runs only with the current master password as well (electron/ui/bridge.ts):
+ * changing that password, and every change to the access keys of `keyhold serve` — credentials
+ * that outlive the UI session, so a stolen cookie or an unattended window must not mint,
+ * re-enable or delete one.
+ */
+export const REAUTHENTICATED_OPS = ['vaultChangePassword', 'createAccessKey', 'updateAccessKey', 'deleteAccessKey'] as const satisfies readonly OperationKey[];
+export type ReauthenticatedOp = (typeof REAUTHENTICATED_OPS)[number];
+
+export function isReauthenticated(op: string): op is ReauthenticatedOp {
+  return (REAUTHENTICATED_OPS as readonly string[]).includes(op);
+}
+
+/**
  * What a caller passes: the schema's input type, so fields with defaults may be left out.
- * Over the UI, changing the master password also takes the current one (electron/ui/bridge.ts).
+ * Over the UI, the operations of REAUTHENTICATED_OPS also take the current master password.
  */
 export type UiInput<K extends UiOpName> = K extends SessionOpName
   ? SessionOps[K]['input']
-  : K extends 'vaultChangePassword'
+  : K extends ReauthenticatedOp
     ? OperationInput<K> & { current_password: string }
     : K extends OperationKey
       ? OperationInput<K>

@@ -1,7 +1,7 @@
 /**
  * Which operation may run over which transport: the one rule. A declaration's reach follows
  * from what it says about itself — local files never over HTTP nor to a remote, no cloud route
- * no remote — narrowed by its `reach` (access keys: the CLI and the app only). `Session.run`
+ * no remote — narrowed by its `reach` (access keys: never to a remote). `Session.run`
  * admits every call; the transports admit before they do anything else (the server builds its
  * routes from `offeredOver`, web mode admits before an offline key tool runs, `--remote` before
  * it sends). A refusal is an `AdmissionRefused` carrying its typed reason; `refusalError` gives
@@ -17,7 +17,7 @@ export type Origin = Transport | 'remote';
 
 /** Why a call was not admitted. */
 export type RefusalReason =
-  /** The declaration's `reach` leaves this transport out (access keys over HTTP). */
+  /** The declaration's `reach` leaves this transport out. */
   | 'not-offered'
   /** The operation reads or writes files by path; over HTTP a path would name the server's files. */
   | 'local-files'

@@ -13,6 +13,9 @@ export const localHandlers: Handlers<typeof vaultOperations, CallContext> = {
   auditListEvents(s, input) {
     return s.audit.list(input);
   },
+  vaultShow(s) {
+    return { project_id: s.domain.project_id, domain_id: s.domain.domain_id };
+  },
   async vaultVerify(s) {
     const { records, entries } = await s.audit.verify({ records: true });
     return { valid: true, records: records ?? 0, entries };

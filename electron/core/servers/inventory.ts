@@ -29,6 +29,19 @@ function refuseDuplicateName(store: RecordStore, name: string, self?: string): v
   }
 }
 
+/**
+ * Reads the key the server presents now; a pinned key is read again in its own type when the
+ * server still has it, so like is compared with like. SERVERS.0006 when nothing could be read.
+ */
+async function presentedKey(server: ServerInfo): Promise<{ fingerprint: string; type: string }> {
+  try {
+    return server.host_key_type ? await readHostKey(server, server.host_key_type).catch(() => readHostKey(server)) : await readHostKey(server);
+  } catch (e) {
+    if (e instanceof SshFailure) throw new KeyholdError('SERVERS.0006', `Cannot read the host key: ${e.message}.`, 502);
+    throw e;
+  }
+}
+
 export const serversHandlers: Handlers<typeof serversOperations, ServersContext> = {
   serversAdd(ctx, input) {
     refuseDuplicateName(ctx.store, input.name);
@@ -71,23 +84,43 @@ export const serversHandlers: Handlers<typeof serversOperations, ServersContext>
     ctx.store.delete(SERVER_TABLE, server.id);
     return { server };
   },
+  async serversScanHostKey(ctx, input) {
+    const server = getServer(ctx.store, input.id);
+    const key = await presentedKey(server);
+    const pinned = server.host_key_fingerprint;
+    return {
+      scan: {
+        server_id: server.id,
+        host: server.host,
+        port: server.port,
+        host_key_fingerprint: key.fingerprint,
+        host_key_type: key.type,
+        pinned_fingerprint: pinned,
+        pinned_type: server.host_key_type,
+        status: pinned === null ? 'not-pinned' : pinned === key.fingerprint ? 'matches' : 'changed',
+      },
+    };
+  },
   /**
    * Network-first: the host key is read over SSH (up to the connection timeout) before the write
    * transaction. The commit re-reads the server: an address changed meanwhile makes the key read
    * say nothing about it (VAULT.0506, nothing pinned); a pin set meanwhile is what the key is
-   * compared with; any other field changed meanwhile (notes, name) is kept.
+   * compared with; any other field changed meanwhile (notes, name) is kept. With `fingerprint`
+   * (what the user compared, from scan-host-key), a key read now that is not that one pins
+   * nothing: the user trusts what they checked, never whatever answers the second connection.
    */
   serversPinHostKey: networkFirst({
     async network(ctx, input) {
       const server = getServer(ctx.store, input.id);
-      try {
-        // Compare like with like: a pinned key is read again in its own type when the server still has it.
-        const key = server.host_key_type ? await readHostKey(server, server.host_key_type).catch(() => readHostKey(server)) : await readHostKey(server);
-        return { read_from: { host: server.host, port: server.port }, key };
-      } catch (e) {
-        if (e instanceof SshFailure) throw new KeyholdError('SERVERS.0006', `Cannot read the host key: ${e.message}.`, 502);
-        throw e;
+      const key = await presentedKey(server);
+      if (input.fingerprint !== undefined && key.fingerprint !== input.fingerprint) {
+        throw new KeyholdError(
+          'SERVERS.0008',
+          `${server.host}:${server.port} now presents ${key.fingerprint}, not the ${input.fingerprint} you checked; nothing was pinned. Check the key again.`,
+          409,
+        );
       }
+      return { read_from: { host: server.host, port: server.port }, key };
     },
     commit(ctx, input, { read_from, key }) {
       const server = getServer(ctx.store, input.id);

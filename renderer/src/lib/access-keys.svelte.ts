@@ -1,6 +1,8 @@
 /**
  * Access keys (AK/SK) for `keyhold serve` and for other Keyholds syncing with this one. The
- * secret key exists on screen once, right after creation; Keyhold never shows it again.
+ * secret key exists on screen once, right after creation; Keyhold never shows it again. Every
+ * change (create, disable/enable, delete) takes the master password again, in the desktop app
+ * and in web mode alike: an access key outlives the session that made it.
  */
 import type { AccessKeyInfo } from '../../../shared/operations/index.js';
 import type { Client } from './api.js';
@@ -20,24 +22,24 @@ export class AccessKeysManager {
     });
   }
 
-  async create(description: string): Promise<void> {
+  async create(description: string, currentPassword: string): Promise<void> {
     await this.task.run(async () => {
-      const { credential } = await this.client.call('createAccessKey', { description });
+      const { credential } = await this.client.call('createAccessKey', { description, current_password: currentPassword });
       this.created = { access: credential.access, secret: credential.secret };
       this.keys = (await this.client.call('listAccessKeys', {})).credentials;
     });
   }
 
-  async setActive(access: string, active: boolean): Promise<void> {
+  async setActive(access: string, active: boolean, currentPassword: string): Promise<void> {
     await this.task.run(async () => {
-      await this.client.call('updateAccessKey', { access, status: active ? 'active' : 'inactive' });
+      await this.client.call('updateAccessKey', { access, status: active ? 'active' : 'inactive', current_password: currentPassword });
       this.keys = (await this.client.call('listAccessKeys', {})).credentials;
     });
   }
 
-  async remove(access: string): Promise<void> {
+  async remove(access: string, currentPassword: string): Promise<void> {
     await this.task.run(async () => {
-      await this.client.call('deleteAccessKey', { access });
+      await this.client.call('deleteAccessKey', { access, current_password: currentPassword });
       this.keys = (await this.client.call('listAccessKeys', {})).credentials;
     });
   }

@@ -6,7 +6,7 @@
  * hides it or the vault locks.
  */
 import type { MacAlgorithm } from '../../../shared/constants.js';
-import type { Client } from './api.js';
+import { UiError, type Client } from './api.js';
 import { textToBase64 } from './bytes.js';
 import { Task } from './task.svelte.js';
 
@@ -22,6 +22,8 @@ const dataKeyBytes = (bits: number) => String(bits / 8);
 export class KeyDataManager {
   dataKey = $state<DataKey | null>(null);
   decryptedDataKey = $state<{ hex: string; digest: string } | null>(null);
+  /** The ciphertext of a data key the user brought (encrypt-datakey). */
+  encryptedDataKey = $state('');
   mac = $state('');
   macValid = $state<boolean | null>(null);
   random = $state('');
@@ -29,11 +31,31 @@ export class KeyDataManager {
 
   constructor(private readonly client: Client) {}
 
-  async createDataKey(keyId: string, bits: 256 | 512): Promise<void> {
+  /** `withPlaintext` false: only the encrypted data key comes back (create-datakey-without-plaintext), for a consumer that decrypts it later. */
+  async createDataKey(keyId: string, bits: 256 | 512, withPlaintext = true): Promise<void> {
     this.onLock();
     await this.task.run(async () => {
-      const res = await this.client.call('createDatakey', { key_id: keyId, datakey_length: String(bits) });
-      this.dataKey = { plainHex: res.plain_text, cipherHex: res.cipher_text, bits };
+      if (withPlaintext) {
+        const res = await this.client.call('createDatakey', { key_id: keyId, datakey_length: String(bits) });
+        this.dataKey = { plainHex: res.plain_text, cipherHex: res.cipher_text, bits };
+      } else {
+        const res = await this.client.call('createDatakeyWithoutPlaintext', { key_id: keyId, datakey_length: String(bits) });
+        this.dataKey = { plainHex: '', cipherHex: res.cipher_text, bits };
+      }
+    });
+  }
+
+  /** Encrypts a data key the user has (hex): the cloud's plain_text is the key followed by its SHA-256. */
+  async encryptDataKey(keyId: string, dekHex: string): Promise<void> {
+    this.encryptedDataKey = '';
+    await this.task.run(async () => {
+      const hex = dekHex.trim().toLowerCase();
+      const dek = new Uint8Array((hex.match(/^(?:[0-9a-f]{2})+$/) ? hex.match(/../g) ?? [] : []).map((b) => parseInt(b, 16)));
+      if (dek.length === 0) throw new UiError('KMS.0205', 'The data key must be hex (two digits per byte).');
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', dek));
+      const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+      const res = await this.client.call('encryptDatakey', { key_id: keyId, plain_text: toHex(dek) + toHex(digest), datakey_plain_length: String(dek.length) });
+      this.encryptedDataKey = res.cipher_text;
     });
   }
 
@@ -71,6 +93,7 @@ export class KeyDataManager {
   onLock(): void {
     this.dataKey = null;
     this.decryptedDataKey = null;
+    this.encryptedDataKey = '';
     this.mac = '';
     this.macValid = null;
     this.random = '';

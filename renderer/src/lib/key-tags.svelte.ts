@@ -32,6 +32,15 @@ export class KeyTagsManager {
     });
   }
 
+  /** Removes every tag of the key in one call (batch-create-kms-tags, action delete). */
+  async removeAll(): Promise<void> {
+    if (this.tags.length === 0) return;
+    await this.task.run(async () => {
+      await this.client.call('batchCreateKmsTags', { key_id: this.keyId, action: 'delete', tags: this.tags.map((t) => ({ key: t.key, value: t.value })) });
+      await this.reload();
+    });
+  }
+
   private async reload(): Promise<void> {
     this.tags = (await this.client.call('showKmsTags', { key_id: this.keyId })).tags;
   }

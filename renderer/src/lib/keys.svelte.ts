@@ -3,6 +3,7 @@ import type { KeyDetails } from '../../../shared/operations/index.js';
 import type { KeySpec, KeyUsage } from '../../../shared/constants.js';
 import { KEY_SPEC_RULES, KEY_STATE } from '../../../shared/key-specs.js';
 import type { Client } from './api.js';
+import { KeyStoresManager, OWN_STORE } from './key-stores.svelte.js';
 import { ListView } from './list-view.svelte.js';
 import { Task } from './task.svelte.js';
 
@@ -24,6 +25,8 @@ export interface NewKey {
   usage?: KeyUsage;
   /** `external`: the key waits for material the user brings (BYOK). */
   origin?: 'kms' | 'external';
+  /** The key store to create it in: "0" (or absent) is Keyhold's own. */
+  keystoreId?: string;
 }
 
 /** Specs whose material can be imported (the core's rule, shared/key-specs.ts). */
@@ -73,7 +76,12 @@ export class KeysManager {
     defaultSort: 'alias',
   });
 
-  constructor(private readonly client: Client) {}
+  /** Where keys live (issue 23): the list of key stores, and the store of each key. */
+  readonly stores: KeyStoresManager;
+
+  constructor(private readonly client: Client) {
+    this.stores = new KeyStoresManager(client);
+  }
 
   /** Keys the user made, then the default keys Keyhold made. */
   get sorted(): KeyDetails[] {
@@ -157,6 +165,7 @@ export class KeysManager {
         key_spec: k.spec,
         ...(usage ? { key_usage: usage } : {}),
         ...(external ? { origin: 'external' as const } : {}),
+        ...(k.keystoreId && k.keystoreId !== OWN_STORE ? { keystore_id: k.keystoreId } : {}),
       });
       await this.reload(res.key_info.key_id);
       return res.key_info.key_id;

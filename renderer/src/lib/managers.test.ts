@@ -227,13 +227,14 @@ describe('ClipboardManager in a browser tab without focus', () => {
 describe('AccessKeysManager', () => {
   it('shows a new secret once, until dismissed, and lists keys without secrets', async () => {
     const listed = [{ access: 'AK0000000000000000001', status: 'active' as const, description: 'ci', create_time: '', user_id: 'u' }];
-    const { client } = scripted({
+    const { client, calls } = scripted({
       createAccessKey: () => ({ credential: { ...listed[0], secret: 'SK-secret' } }),
       listAccessKeys: () => ({ credentials: listed }),
     });
     const { AccessKeysManager } = await import('./access-keys.svelte.js');
     const m = new AccessKeysManager(client);
-    await m.create('ci');
+    await m.create('ci', 'master pw');
+    expect(calls[0]).toEqual({ op: 'createAccessKey', input: { description: 'ci', current_password: 'master pw' } });
     expect(m.created).toEqual({ access: 'AK0000000000000000001', secret: 'SK-secret' });
     expect(JSON.stringify(m.keys)).not.toContain('SK-secret');
     m.dismissSecret();
@@ -507,38 +508,6 @@ describe('RemotesManager', () => {
     await w.decrypt();
     expect(calls[0]).toEqual({ op: 'remoteWindowsPassword', input: { name: 'cloud', server_id: '6f1c', keypair_name: 'win' } });
     expect(w.password).toBe('From-ECS1');
-  });
-});
-
-describe('ServersManager', () => {
-  it('binds, follows the task until it ends, and lists failures', async () => {
-    const statuses: ('RUNNING_RESET' | 'SUCCESS_RESET')[] = ['RUNNING_RESET', 'RUNNING_RESET', 'SUCCESS_RESET'];
-    const { client, calls } = scripted({
-      associateKeypair: () => ({ task_id: 't-1' }),
-      listKeypairTask: () => ({ server_id: 's', task_id: 't-1', task_status: statuses.shift() ?? 'SUCCESS_RESET' }),
-      listFailedTask: () => ({ total: 0, tasks: [] }),
-    });
-    const { ServersManager } = await import('./servers.svelte.js');
-    const slept: number[] = [];
-    const m = new ServersManager(client, async (ms) => void slept.push(ms));
-    await m.bind({ serverId: 's', keypairName: 'web', authType: 'password', authKey: 'pw', disablePassword: true });
-    expect(calls[0]).toEqual({ op: 'associateKeypair', input: { keypair_name: 'web', server: { id: 's', auth: { type: 'password', key: 'pw' }, disable_password: true } } });
-    expect(m.task).toEqual({ id: 't-1', status: 'SUCCESS_RESET' });
-    expect(slept).toEqual([1000, 1000]);
-  });
-
-  it('shows a failed bind with the reason the task gives', async () => {
-    const failed = { task_id: 't-2', operate_type: 'FAILED_RESET' as const, task_time: 0, task_error_code: 'KPS.7004', task_error_msg: 'authentication failed', server_name: 'web1', server_id: 's', keypair_name: 'web' };
-    const { client } = scripted({
-      associateKeypair: () => ({ task_id: 't-2' }),
-      listKeypairTask: () => ({ server_id: 's', task_id: 't-2', task_status: 'FAILED_RESET' }),
-      listFailedTask: () => ({ total: 1, tasks: [failed] }),
-    });
-    const { ServersManager } = await import('./servers.svelte.js');
-    const m = new ServersManager(client, async () => undefined);
-    await m.bind({ serverId: 's', keypairName: 'web', authType: 'password', authKey: 'bad', disablePassword: false });
-    expect(m.task?.status).toBe('FAILED_RESET');
-    expect(m.failed.map((t) => t.task_error_msg)).toEqual(['authentication failed']);
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import type { RemoteInfo } from '../../../shared/operations/index.js';
 import type { MirroredKey, SyncChange } from '../../../shared/operations/remote.js';
+import type { ChosenFile } from '../../../shared/ui/contract.js';
 import type { Client } from './api.js';
 import { Task } from './task.svelte.js';
 
@@ -18,6 +19,15 @@ export interface NewRemote {
   projectId: string;
   accessKey: string;
   secretKey: string;
+}
+
+/** `remote byok`: material generated here (or read from a chosen file) wrapped locally and imported into a remote CMK. */
+export interface ByokToRemote {
+  remote: string;
+  keyId: string;
+  wrappingAlgorithm: 'RSAES_OAEP_SHA_256' | 'RSAES_OAEP_SHA_1' | 'RSAES_PKCS1_V1_5';
+  /** Seconds since the epoch after which the remote drops the material; null keeps it. */
+  expirationTime: number | null;
 }
 
 export type SyncService = 'kms' | 'kps' | 'csms';
@@ -35,9 +45,24 @@ export class RemotesManager {
   tested = $state<Record<string, string>>({});
   plan = $state<SyncPlan | null>(null);
   mirrored = $state<MirroredKey[]>([]);
+  /** This vault's identity: the project id another Keyhold's `remote add` needs. */
+  identity = $state<{ project_id: string; domain_id: string } | null>(null);
+  /** remote byok's files, chosen in the desktop app's dialogs: material to import, where to keep an escrow copy. */
+  material = $state<ChosenFile | null>(null);
+  escrow = $state<ChosenFile | null>(null);
+  byokDone = $state<string | null>(null);
   readonly task = new Task();
 
   constructor(private readonly client: Client) {}
+
+  get transport(): 'ipc' | 'http' {
+    return this.client.kind;
+  }
+
+  /** remote byok may read and write material files by path: the desktop app's dialogs only, never web mode. */
+  get byokAvailable(): boolean {
+    return this.client.kind === 'ipc';
+  }
 
   /** A preview with nothing to do, or with conflicts, is not worth applying. */
   get canApply(): boolean {
@@ -47,8 +72,47 @@ export class RemotesManager {
 
   async load(): Promise<void> {
     await this.task.run(async () => {
+      this.identity = await this.client.call('vaultShow', {});
       this.remotes = (await this.client.call('remoteList', {})).remotes;
       this.mirrored = (await this.client.call('remoteListMirroredKeys', {})).keys;
+    });
+  }
+
+  async chooseMaterial(): Promise<void> {
+    await this.task.run(async () => {
+      const f = await this.client.call('dialog.open-file', { title: 'Choose the 32-byte key material to import' });
+      this.material = f.token ? f : null;
+    });
+  }
+
+  async chooseEscrow(): Promise<void> {
+    await this.task.run(async () => {
+      const f = await this.client.call('dialog.save-file', { title: 'Keep a copy of the generated material (escrow)', default_name: 'material.bin' });
+      this.escrow = f.token ? f : null;
+    });
+  }
+
+  clearByokFiles(): void {
+    this.material = null;
+    this.escrow = null;
+  }
+
+  async byok(b: ByokToRemote): Promise<void> {
+    this.byokDone = null;
+    const material = this.material?.token;
+    const escrow = this.escrow?.token;
+    // Dialog tokens are single-use: whatever happens, the files are chosen again for the next run.
+    this.clearByokFiles();
+    await this.task.run(async () => {
+      const res = await this.client.call('remoteByok', {
+        name: b.remote,
+        key_id: b.keyId.trim(),
+        wrapping_algorithm: b.wrappingAlgorithm,
+        ...(material ? { material_file: material } : {}),
+        ...(escrow && !material ? { material_out: escrow } : {}),
+        ...(b.expirationTime ? { expiration_time: b.expirationTime } : {}),
+      });
+      this.byokDone = `Imported ${res.material_source === 'file' ? 'the chosen' : 'newly generated'} material into ${res.key_id} on ${res.remote} (wrapped with ${res.wrapping_algorithm})${res.material_out ? '; a copy was kept where you chose' : ''}.`;
     });
   }
 

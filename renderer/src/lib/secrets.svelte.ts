@@ -98,6 +98,14 @@ export class SecretsManager {
     });
   }
 
+  /** Sets when a version expires (update-version; SECRET_VERSION_EXPIRED is recorded when it passes). */
+  async setVersionExpiry(name: string, version: string, expireAt: number): Promise<void> {
+    await this.task.run(async () => {
+      await this.client.call('updateVersion', { secret_name: name, version_id: version, expire_time: expireAt });
+      await this.refresh(name);
+    });
+  }
+
   async deleteStage(name: string, stage: string): Promise<void> {
     await this.task.run(async () => {
       await this.client.call('deleteSecretStage', { secret_name: name, stage_name: stage });

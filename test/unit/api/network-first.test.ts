@@ -88,8 +88,10 @@ describe('network-first operations (shared/operations/phases.ts)', () => {
   it('the operations with slow work before their commit (the network, a KDF, key generation) are the phased ones, and all are mutating', () => {
     const phased = listOperations().filter((o) => o.phases);
     expect(phased.map((o) => `${o.decl.service} ${o.decl.name}`).sort()).toEqual([
+      'kps associate-keypair',
       'kps batch-import-keypair',
       'kps create-keypair',
+      'kps disassociate-keypair',
       'kps import-private-key',
       'remote sync',
       'servers pin-host-key',

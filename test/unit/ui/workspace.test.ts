@@ -64,15 +64,24 @@ describe('Workspace', () => {
     await expect(ws.unlockWithDevice()).rejects.toThrow(/does not remember/);
   });
 
-  it('unknown operations and file-path operations over HTTP are refused', async () => {
+  it('unknown operations and file-path operations over HTTP are refused; access-key changes need the master password again', async () => {
     const { ws } = workspace(null);
     await ws.create('first password');
     await expect(dispatchUiCall(ws, 'rm -rf', {}, 'ipc')).rejects.toMatchObject({ code: 'CLI.0001' });
     await expect(dispatchUiCall(ws, 'vaultBackup', { out: '/tmp/x' }, 'http')).rejects.toMatchObject({ status: 403 });
     await expect(dispatchUiCall(ws, 'exportPrivateKey', { keypair: { name: 'k' }, out: '/tmp/k.pem' }, 'http')).rejects.toThrow(/names a local file/);
-    // The server's own credentials are not minted over the HTTP they protect.
-    await expect(dispatchUiCall(ws, 'createAccessKey', {}, 'http')).rejects.toMatchObject({ status: 403 });
-    expect(await dispatchUiCall(ws, 'createAccessKey', {}, 'ipc')).toMatchObject({ credential: { status: 'active' } });
+    // Access keys outlive a UI session: a change needs the master password again, over either transport.
+    for (const transport of ['http', 'ipc'] as const) {
+      await expect(dispatchUiCall(ws, 'createAccessKey', {}, transport)).rejects.toMatchObject({ code: 'VAULT.0106' });
+      await expect(dispatchUiCall(ws, 'createAccessKey', { current_password: 'not the password' }, transport)).rejects.toMatchObject({ code: 'VAULT.0101' });
+    }
+    expect(((await dispatchUiCall(ws, 'listAccessKeys', {}, 'http')) as { credentials: unknown[] }).credentials).toEqual([]);
+    const made = (await dispatchUiCall(ws, 'createAccessKey', { current_password: 'first password', description: 'from a browser' }, 'http')) as { credential: { access: string; status: string } };
+    expect(made.credential.status).toBe('active');
+    await expect(dispatchUiCall(ws, 'updateAccessKey', { access: made.credential.access, status: 'inactive' }, 'http')).rejects.toMatchObject({ code: 'VAULT.0106' });
+    await expect(dispatchUiCall(ws, 'deleteAccessKey', { access: made.credential.access }, 'ipc')).rejects.toMatchObject({ code: 'VAULT.0106' });
+    await dispatchUiCall(ws, 'deleteAccessKey', { access: made.credential.access, current_password: 'first password' }, 'ipc');
+    expect(((await dispatchUiCall(ws, 'listAccessKeys', {}, 'ipc')) as { credentials: unknown[] }).credentials).toEqual([]);
     await expect(ws.remember()).rejects.toMatchObject({ code: 'KEYHOLD.0001' });
     await ws.lock('user');
   });

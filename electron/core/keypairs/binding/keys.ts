@@ -26,7 +26,8 @@ export function loadPrivateKey(text: string, field: string): LoadedKey {
     key = sshpk().parsePrivateKey(text, 'auto');
   } catch (e) {
     const encrypted = e instanceof Error && e.name === 'KeyEncryptedError';
-    throw bindingError(BindingErrors.Invalid, `Invalid parameter ${field}: ${encrypted ? 'an encrypted private key; give it unencrypted' : 'not a private key Keyhold can read (OpenSSH, PEM or PKCS#8)'}.`);
+    const give = field === 'server.auth.key' ? 'give its passphrase in server.auth.passphrase, or the key unencrypted' : 'give it unencrypted';
+    throw bindingError(BindingErrors.Invalid, `Invalid parameter ${field}: ${encrypted ? `an encrypted private key; ${give}` : 'not a private key Keyhold can read (OpenSSH, PEM or PKCS#8)'}.`);
   }
   return { openssh: key.toString('openssh'), publicBlob: key.toPublic().toBuffer('rfc4253').toString('base64') };
 }

@@ -3,7 +3,7 @@
  * to the background, where the engine runs and the task records its outcome. Credentials live
  * only in the closure of that work; they are never written anywhere.
  */
-import type { Handlers, InputOf } from '../../../../shared/operations/index.js';
+import { networkFirst, type Handlers, type InputOf } from '../../../../shared/operations/index.js';
 import type { kpsBindingOperations } from '../../../../shared/operations/kps-binding.js';
 import type { ServerInfo } from '../../../../shared/operations/servers.js';
 import { findServer } from '../../servers/inventory.js';
@@ -11,6 +11,7 @@ import type { SshAuth } from '../../servers/ssh.js';
 import type { RecordStore } from '../../vault/store.js';
 import { bind, unbind, type BindTarget } from './engine.js';
 import { BindingErrors, bindingError } from './errors.js';
+import { readPrivateKey, writeKey } from '../formats/index.js';
 import { keypairForBinding } from './keypair-source.js';
 import type { KmsContext } from '../../kms/context.js';
 import { loadPrivateKey, publicBlobOfLine } from './keys.js';
@@ -22,7 +23,29 @@ export interface BindingContext extends KmsContext {
   hooks?: TaskHooks;
 }
 
-type AuthInput = { type: 'password' | 'keypair'; key: string } | undefined;
+type AuthInput = { type: 'password' | 'keypair'; key?: string | undefined; keypair_name?: string | undefined; passphrase?: string | undefined } | undefined;
+
+/**
+ * An encrypted login key given with its passphrase, opened before the transaction (its KDF,
+ * bounded like any key file's, may take seconds: docs/architecture.md, network-first) into the
+ * unencrypted OpenSSH text the task uses; it lives only in this call and the task's closure.
+ */
+async function openedLoginKey(auth: AuthInput): Promise<string | null> {
+  if (auth?.passphrase === undefined) return null;
+  if (auth.type !== 'keypair' || auth.key === undefined) throw bindingError(BindingErrors.Invalid, 'Invalid parameter server.auth.passphrase: it opens an encrypted server.auth.key (auth type keypair).');
+  const parsed = await readPrivateKey(auth.key, auth.passphrase).catch((e: unknown) => {
+    const err = e as { code?: string; message?: string };
+    throw bindingError(BindingErrors.Invalid, `Invalid parameter server.auth.key: ${err.message ?? 'it does not open with this passphrase'}`);
+  });
+  return writeKey('openssh', parsed, { comment: parsed.comment });
+}
+
+/** The input with an opened login key in place of the encrypted one and its passphrase. */
+function withOpenedKey<T extends { server: { auth?: AuthInput } }>(input: T, opened: string | null): T {
+  if (opened === null || !input.server.auth) return input;
+  const { passphrase: _used, ...auth } = input.server.auth;
+  return { ...input, server: { ...input.server, auth: { ...auth, key: opened } } };
+}
 
 function target(store: RecordStore, id: string, port: number | undefined): { server: ServerInfo; target: BindTarget } {
   const server = findServer(store, id);
@@ -36,10 +59,24 @@ function target(store: RecordStore, id: string, port: number | undefined): { ser
   };
 }
 
-function credential(auth: AuthInput): { auth: SshAuth; blob: string | null } {
+/** The login credential: a password, a private key given as text, or a hosted key pair's private key named by `keypair_name`. */
+function credential(ctx: KmsContext, auth: AuthInput): { auth: SshAuth; blob: string | null } {
   if (!auth) throw bindingError(BindingErrors.Missing, 'Missing parameter: server.auth is required (Keyhold logs in over SSH with the password or the private key that works now).');
-  if (auth.type === 'password') return { auth: { type: 'password', password: auth.key }, blob: null };
-  const key = loadPrivateKey(auth.key, 'server.auth.key');
+  if (auth.passphrase !== undefined) throw bindingError(BindingErrors.Invalid, 'Invalid parameter server.auth.passphrase: only associate-keypair and disassociate-keypair open an encrypted key (not the batch).');
+  if (auth.type === 'password') {
+    if (auth.keypair_name !== undefined) throw bindingError(BindingErrors.Invalid, 'Invalid parameter server.auth.keypair_name: it goes with auth type keypair, not password.');
+    if (auth.key === undefined) throw bindingError(BindingErrors.Missing, 'Missing parameter: server.auth.key (the password that logs in today).');
+    return { auth: { type: 'password', password: auth.key }, blob: null };
+  }
+  if ((auth.key === undefined) === (auth.keypair_name === undefined)) {
+    throw bindingError(BindingErrors.Missing, 'Missing parameter: server.auth needs exactly one of key (the private key that logs in today) and keypair_name (a key pair whose private key Keyhold hosts).');
+  }
+  let text = auth.key;
+  if (auth.keypair_name !== undefined) {
+    text = keypairForBinding(ctx, auth.keypair_name).hostedPrivateKey ?? undefined;
+    if (text === undefined) throw bindingError(BindingErrors.Invalid, `Invalid parameter server.auth.keypair_name: Keyhold does not host the private key of key pair '${auth.keypair_name}' (host it under Key pairs, or give the key).`);
+  }
+  const key = loadPrivateKey(text as string, auth.keypair_name === undefined ? 'server.auth.key' : `the hosted private key of ${auth.keypair_name}`);
   return { auth: { type: 'key', privateKey: key.openssh }, blob: key.publicBlob };
 }
 
@@ -51,7 +88,7 @@ function refuseBusy(store: RecordStore, server: ServerInfo): void {
 /** Checks one associate body and starts its task; throws a KeyholdError before any change. */
 function associate(ctx: BindingContext, input: InputOf<typeof kpsBindingOperations.associateKeypair>): TaskRecord {
   const { server, target: t } = target(ctx.store, input.server.id, input.server.port);
-  const { auth } = credential(input.server.auth);
+  const { auth } = credential(ctx, input.server.auth);
   const { publicKey, hostedPrivateKey } = keypairForBinding(ctx, input.keypair_name);
   // The proof login uses the caller's private key, else the hosted one; without either the
   // bind still adds the key but removes nothing it cannot prove safe to remove.
@@ -69,6 +106,19 @@ function associate(ctx: BindingContext, input: InputOf<typeof kpsBindingOperatio
   return task;
 }
 
+/** Checks an unbind request and starts its task; throws a KeyholdError before any change. */
+function disassociate(ctx: BindingContext, input: InputOf<typeof kpsBindingOperations.disassociateKeypair>): { task_id: string } {
+  const { server, target: t } = target(ctx.store, input.server.id, input.server.port);
+  const { auth, blob } = credential(ctx, input.server.auth);
+  const control = input.keypair_private_key === undefined ? null : loadPrivateKey(input.keypair_private_key, 'keypair_private_key');
+  refuseBusy(ctx.store, server);
+  const task = newTask(ctx.store, ctx.now(), { server_id: server.id, server_name: server.name, keypair_name: '', operate: 'UNBIND' });
+  const plan = { server: t, auth, authBlob: blob, controlKey: control?.openssh ?? null };
+  const hooks = ctx.hooks ?? {};
+  ctx.background.start(() => runTask(ctx.background, task, async () => ({ keypair_name: (await unbind(plan, { signal: hooks.signal })).join(',') }), hooks));
+  return { task_id: task.task_id };
+}
+
 function page<T>(all: T[], limit: number, offset: number): { total: number; tasks: T[] } {
   return { total: all.length, tasks: all.slice(offset, offset + limit) };
 }
@@ -81,9 +131,10 @@ function tasksIn(store: RecordStore, state: TaskRecord['state']): TaskRecord[] {
 }
 
 export const kpsBindingHandlers: Handlers<typeof kpsBindingOperations, BindingContext> = {
-  associateKeypair(ctx, input) {
-    return { task_id: associate(ctx, input).task_id };
-  },
+  associateKeypair: networkFirst({
+    network: (_ctx, input) => openedLoginKey(input.server.auth),
+    commit: (ctx, input, opened) => ({ task_id: associate(ctx, withOpenedKey(input, opened)).task_id }),
+  }),
   batchAssociateKeypair(ctx, input) {
     const names = new Set(input.batch_keypairs.map((b) => b.keypair_name));
     if (names.size > 1) throw bindingError(BindingErrors.Invalid, 'Invalid parameter batch_keypairs: every entry must bind the same key pair.');
@@ -98,17 +149,10 @@ export const kpsBindingHandlers: Handlers<typeof kpsBindingOperations, BindingCo
       }),
     };
   },
-  disassociateKeypair(ctx, input) {
-    const { server, target: t } = target(ctx.store, input.server.id, input.server.port);
-    const { auth, blob } = credential(input.server.auth);
-    const control = input.keypair_private_key === undefined ? null : loadPrivateKey(input.keypair_private_key, 'keypair_private_key');
-    refuseBusy(ctx.store, server);
-    const task = newTask(ctx.store, ctx.now(), { server_id: server.id, server_name: server.name, keypair_name: '', operate: 'UNBIND' });
-    const plan = { server: t, auth, authBlob: blob, controlKey: control?.openssh ?? null };
-    const hooks = ctx.hooks ?? {};
-    ctx.background.start(() => runTask(ctx.background, task, async () => ({ keypair_name: (await unbind(plan, { signal: hooks.signal })).join(',') }), hooks));
-    return { task_id: task.task_id };
-  },
+  disassociateKeypair: networkFirst({
+    network: (_ctx, input) => openedLoginKey(input.server.auth),
+    commit: (ctx, input, opened) => disassociate(ctx, withOpenedKey(input, opened)),
+  }),
   listKeypairTask(ctx, input) {
     const task = ctx.store.read<TaskRecord>(TASK_TABLE, input.task_id);
     if (!task) throw bindingError(BindingErrors.TaskNotFound, `Task ${input.task_id} does not exist.`, 404);

@@ -6,7 +6,7 @@
 import { createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPair, sign as signWith, verify as verifyWith, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aead.js';
+import { concatSealed, gcmOpen, gcmSeal, splitSealed, type SealAad, type Sealed } from '../crypto/aead.js';
 import { kwpUnwrap } from '../crypto/aes-kwp.js';
 import { randomBytes } from '../crypto/random.js';
 import type { WrappingAlgorithm } from '../../../shared/constants.js';
@@ -107,19 +107,17 @@ export class SoftwareHsm implements HsmBackend {
     if (info.secretBytes && secret.length !== info.secretBytes) {
       throw new KeyholdError('KMS.2604', `Key material for ${kind} must be ${info.secretBytes} bytes.`, 400);
     }
-    const aad = Buffer.from(`${MAGIC}|${kind}`);
-    const iv = randomBytes(GCM_IV_BYTES);
-    const { ciphertext, tag } = gcmSeal(this.wrappingKey, iv, secret, aad);
-    return `${MAGIC}.${kind}.${Buffer.concat([iv, ciphertext, tag]).toString('base64')}` as WrappedKey;
+    const sealed = gcmSeal(this.wrappingKey, secret, Buffer.from(`${MAGIC}|${kind}`));
+    return `${MAGIC}.${kind}.${concatSealed(sealed).toString('base64')}` as WrappedKey;
   }
 
   unwrap(wrapped: WrappedKey): KeyHandle {
     const [magic, kind, body] = String(wrapped).split('.');
     const bad = () => new KeyholdError(LocalErrors.RecordCorrupt, 'Wrapped key material does not authenticate under this vault.', 500);
     if (magic !== MAGIC || !kind || !(kind in KINDS) || !body) throw bad();
-    const raw = Buffer.from(body, 'base64');
-    if (raw.length < GCM_IV_BYTES + GCM_TAG_BYTES) throw bad();
-    const secret = gcmOpen(this.wrappingKey, raw.subarray(0, GCM_IV_BYTES), raw.subarray(GCM_IV_BYTES, -GCM_TAG_BYTES), raw.subarray(-GCM_TAG_BYTES), Buffer.from(`${MAGIC}|${kind}`));
+    const sealed = splitSealed(Buffer.from(body, 'base64'));
+    if (!sealed) throw bad();
+    const secret = gcmOpen(this.wrappingKey, sealed, Buffer.from(`${MAGIC}|${kind}`));
     if (!secret) throw bad();
     const k = kind as HsmKeyKind;
     const handle = new Handle(k);
@@ -134,14 +132,14 @@ export class SoftwareHsm implements HsmBackend {
     return k;
   }
 
-  encrypt(handle: KeyHandle, iv: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer } {
+  seal(handle: KeyHandle, plaintext: Buffer, aad: SealAad): Sealed {
     if (handle.kind !== 'aes-256') throw unsupported('Symmetric encryption', handle.kind);
-    return gcmSeal(this.keyOf(handle), iv, plaintext, aad);
+    return gcmSeal(this.keyOf(handle), plaintext, aad);
   }
 
-  decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
+  open(handle: KeyHandle, sealed: Sealed, aad: Buffer): Buffer | null {
     if (handle.kind !== 'aes-256') throw unsupported('Symmetric decryption', handle.kind);
-    return gcmOpen(this.keyOf(handle), iv, ciphertext, tag, aad);
+    return gcmOpen(this.keyOf(handle), sealed, aad);
   }
 
   mac(handle: KeyHandle, data: Buffer): Buffer {

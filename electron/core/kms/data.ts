@@ -34,10 +34,11 @@ function newDataKey(ctx: KmsContext, input: Binding & { key_id: string; key_spec
 export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
   encryptData(ctx, input) {
     const key = getKey(ctx, input.key_id);
+    // seal checks state, usage and spec itself, once (kms/wrap.ts).
+    if (input.encryption_algorithm === 'SYMMETRIC_DEFAULT') return { key_id: key.key_id, cipher_text: seal(ctx, key, input.plain_text, input).toString('base64') };
     requireUsable(key);
     requireUsage(key, 'ENCRYPT_DECRYPT');
     requireAlgorithm(key, input.encryption_algorithm);
-    if (input.encryption_algorithm === 'SYMMETRIC_DEFAULT') return { key_id: key.key_id, cipher_text: seal(ctx, key, input.plain_text, input).toString('base64') };
     const plain = Buffer.from(input.plain_text, 'utf8');
     const hash = OAEP_HASH[input.encryption_algorithm];
     const max = oaepMaxPlaintext(KEY_SPEC_TABLE[key.key_spec].modulusBytes ?? 0, hash);

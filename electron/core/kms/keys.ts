@@ -11,6 +11,7 @@ import type { KmsContext } from './context.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
 import { generateIn, OWN_STORE, tokenKeyHandle } from './keystores.js';
 import { isTokenRef } from '../hsm/pkcs11/ref.js';
+import { KMS_REFUSALS, refusal, type WrapRefusal } from './refusals.js';
 
 export const CMK_TABLE = 'kms_keys';
 /** Where grants are stored (grants.ts owns them; read here for the grant check). */
@@ -88,7 +89,7 @@ export function toKeyDetails(k: CmkRecord, ctx: KmsContext): KeyDetails {
 
 export function getKey(ctx: KmsContext, keyId: string): CmkRecord {
   const k = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
-  if (!k) throw new KeyholdError('KMS.0207', `The key ${keyId} does not exist.`, 404);
+  if (!k) throw refusal(KMS_REFUSALS, 'not-found', `The key ${keyId} does not exist.`);
   if (ctx.caller?.role === 'grantee') requireGrant(ctx, keyId, ctx.caller.access_key);
   return k;
 }
@@ -101,13 +102,18 @@ function requireGrant(ctx: KmsContext, keyId: string, principal: string): void {
   if (!granted) throw new KeyholdError('KMS.0306', `Access key ${principal} has no grant for ${ctx.operation ?? 'this operation'} on key ${keyId}.`, 403);
 }
 
+/** The one state rule for using a key's material: only an enabled key is used. */
+export function stateRefusal(k: CmkRecord): { reason: WrapRefusal; why: string } | null {
+  if (k.key_state === STATE.enabled) return null;
+  if (k.key_state === STATE.disabled) return { reason: 'disabled', why: 'is disabled' };
+  if (k.key_state === STATE.pendingDeletion) return { reason: 'pending-deletion', why: 'is pending deletion' };
+  return { reason: 'not-active', why: k.key_state === STATE.pendingImport ? 'is pending import (it has no key material)' : 'is pending activation' };
+}
+
 /** Precondition: a key used for cryptography is enabled (disabled → KMS.0209, pending deletion → KMS.0210). */
 export function requireUsable(k: CmkRecord): void {
-  if (k.key_state === STATE.enabled) return;
-  if (k.key_state === STATE.disabled) throw new KeyholdError('KMS.0209', `The key ${k.key_id} is disabled.`, 400);
-  if (k.key_state === STATE.pendingDeletion) throw new KeyholdError('KMS.0210', `The key ${k.key_id} is pending deletion.`, 400);
-  const why = k.key_state === STATE.pendingImport ? 'is pending import (it has no key material)' : 'is pending activation';
-  throw new KeyholdError('KMS.0308', `Invalid key_id: the key ${k.key_id} ${why}.`, 400);
+  const refused = stateRefusal(k);
+  if (refused) throw refusal(KMS_REFUSALS, refused.reason, `${refused.reason === 'not-active' ? 'Invalid key_id: the' : 'The'} key ${k.key_id} ${refused.why}.`);
 }
 
 /** Precondition: a key's metadata (alias, description, tags, grants) does not change while it is pending deletion. */

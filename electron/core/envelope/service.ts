@@ -19,6 +19,7 @@ import { localCmkKeyring, localVaultResolver } from './keyrings.js';
 import { remoteKmsKeyring, remoteKmsResolver } from '../remote/keyring.js';
 import { decryptFile, encryptFile, type StreamHooks } from './pipeline.js';
 import { digestAlgorithmOf, hashFile, MAX_RECORD_BYTES, parsePublicKey, parseRecord, RECORD_FORMAT, RECORD_VERSION, serializeRecord } from './signature.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 /** The KMS context plus what the transport passes for long jobs (a progress bar, Ctrl-C). */
 export interface FileContext extends KmsContext {
@@ -61,7 +62,7 @@ export const fileHandlers: Handlers<typeof fileOperations, FileContext> = {
     const key = getKey(ctx, input.key_id);
     // The key spec's first signing algorithm is the default: PSS-SHA-256 for RSA, ECDSA-SHA-256 for EC.
     const algorithm = input.signing_algorithm ?? KEY_SPEC_TABLE[key.key_spec].signing[0];
-    if (!algorithm) throw new KeyholdError('KMS.0308', `Invalid key_id: a ${key.key_spec} key cannot sign (use an RSA or EC key with key_usage SIGN_VERIFY).`, 400);
+    if (!algorithm) throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: a ${key.key_spec} key cannot sign (use an RSA or EC key with key_usage SIGN_VERIFY).`, 400, 'key.cannot-sign');
     const digestAlgorithm = digestAlgorithmOf(algorithm);
     const digest = await hashFile(input.in, digestAlgorithm, ctx.hooks);
     const { signature } = await asymmetricHandlers.sign(ctx, { key_id: key.key_id, message: digest.toString('base64'), signing_algorithm: algorithm, message_type: 'DIGEST' });

@@ -15,6 +15,7 @@ import { oaepDecrypt, oaepEncrypt, type HashName } from '../crypto/rsa.js';
 import { signMessage, verifyMessage, type SignOptions } from '../crypto/sign.js';
 import { pkcs1v15Decrypt } from './legacy/pkcs1v15-decrypt.js';
 import type { HsmBackend, HsmKeyKind, KeyHandle, WrappedKey } from './backend.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 const MAGIC = 'KHK1';
@@ -61,7 +62,7 @@ function unsupported(what: string, kind: HsmKeyKind): KeyholdError {
  * consistent with its public half (it signs what that half verifies), re-encoded canonically.
  */
 function pkcs8Of(der: Buffer, kind: HsmKeyKind, info: KindInfo): Buffer {
-  const refused = (why: string) => new KeyholdError('KMS.2604', `Invalid encrypted_privatekey: ${why}`, 400);
+  const refused = (why: string) => new KeyholdError(KmsErrors.BadMaterialLength, `Invalid encrypted_privatekey: ${why}`, 400);
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
@@ -105,7 +106,7 @@ export class SoftwareHsm implements HsmBackend {
   wrap(kind: HsmKeyKind, secret: Buffer): WrappedKey {
     const info = KINDS[kind];
     if (info.secretBytes && secret.length !== info.secretBytes) {
-      throw new KeyholdError('KMS.2604', `Key material for ${kind} must be ${info.secretBytes} bytes.`, 400);
+      throw new KeyholdError(KmsErrors.BadMaterialLength, `Key material for ${kind} must be ${info.secretBytes} bytes.`, 400);
     }
     const sealed = gcmSeal(this.wrappingKey, secret, Buffer.from(`${MAGIC}|${kind}`));
     return `${MAGIC}.${kind}.${concatSealed(sealed).toString('base64')}` as WrappedKey;
@@ -193,7 +194,7 @@ export class SoftwareHsm implements HsmBackend {
     const temp = this.openImported(wrappingKey, algorithm, encryptedTempKey, 32);
     const der = kwpUnwrap(temp, encryptedPrivateKey);
     temp.fill(0);
-    if (!der) throw new KeyholdError('KMS.0311', 'Invalid encrypted_privatekey: it does not unwrap (AES key wrap with padding, RFC 5649) under the temporary key in encrypted_key_material.', 400);
+    if (!der) throw new KeyholdError(KmsErrors.ImportDecryptFailed, 'Invalid encrypted_privatekey: it does not unwrap (AES key wrap with padding, RFC 5649) under the temporary key in encrypted_key_material.', 400);
     try {
       const canonical = pkcs8Of(der, kind, info);
       try {
@@ -212,7 +213,7 @@ export class SoftwareHsm implements HsmBackend {
     const key = this.keyOf(wrappingKey);
     const secret =
       algorithm === 'RSAES_PKCS1_V1_5' ? pkcs1v15Decrypt(key, encrypted) : oaepDecrypt(key, algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256', encrypted);
-    const refused = () => new KeyholdError('KMS.0311', 'Invalid encrypted_key_material: it does not decrypt with the wrapping key and wrapping_algorithm of this import token.', 400);
+    const refused = () => new KeyholdError(KmsErrors.ImportDecryptFailed, 'Invalid encrypted_key_material: it does not decrypt with the wrapping key and wrapping_algorithm of this import token.', 400);
     if (!secret) throw refused();
     // PKCS#1 v1.5 has no integrity: telling "bad padding" from "wrong length" apart would be a
     // padding oracle (Bleichenbacher), so with it both are the same refusal.
@@ -222,7 +223,7 @@ export class SoftwareHsm implements HsmBackend {
     }
     if (secret.length !== bytes) {
       secret.fill(0);
-      throw new KeyholdError('KMS.2604', `Invalid encrypted_key_material: it must hold ${bytes} bytes.`, 400);
+      throw new KeyholdError(KmsErrors.BadMaterialLength, `Invalid encrypted_key_material: it must hold ${bytes} bytes.`, 400);
     }
     return secret;
   }

@@ -10,6 +10,7 @@ import { requireWrappingKey, unwrapUnderCmk, wrapUnderCmk } from '../kms/wrap.js
 import { KpsErrors, kpsError } from './errors.js';
 import { opensshPrivate } from './formats/openssh-private.js';
 import type { PrivateKey } from './key.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 export const KEYPAIR_TABLE = 'kps_keypairs';
 
@@ -59,10 +60,10 @@ export interface Protection {
  * wrong kind as its own invalid parameter, and a seal that no longer opens as KPS.7005.
  */
 const KPS_REFUSALS: Refusals = {
-  'not-found': ['KMS.0207', 404],
-  disabled: ['KMS.0209', 400],
-  'pending-deletion': ['KMS.0210', 400],
-  'not-active': ['KMS.0308', 400],
+  'not-found': [KmsErrors.KeyNotFound, 404],
+  disabled: [KmsErrors.KeyDisabled, 400],
+  'pending-deletion': [KmsErrors.KeyPendingDeletion, 400],
+  'not-active': [KmsErrors.Invalid, 400],
   'wrong-usage': [KpsErrors.Invalid, 400],
   'wrong-spec': [KpsErrors.Invalid, 400],
   'missing-version': [KpsErrors.SealBroken, 500],

@@ -12,6 +12,7 @@ import { KEY_SPEC_TABLE } from './key-specs.js';
 import { generateIn, OWN_STORE, tokenKeyHandle } from './keystores.js';
 import { isTokenRef } from '../hsm/pkcs11/ref.js';
 import { KMS_REFUSALS, refusal, type WrapRefusal } from './refusals.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 export const CMK_TABLE = 'kms_keys';
 /** Where grants are stored (grants.ts owns them; read here for the grant check). */
@@ -99,7 +100,7 @@ function requireGrant(ctx: KmsContext, keyId: string, principal: string): void {
   const granted = ctx.store
     .list<{ key_id: string; grantee_principal: string; operations: string[] }>(GRANTS_TABLE)
     .some((g) => g.key_id === keyId && g.grantee_principal === principal && ctx.operation !== undefined && g.operations.includes(ctx.operation));
-  if (!granted) throw new KeyholdError('KMS.0306', `Access key ${principal} has no grant for ${ctx.operation ?? 'this operation'} on key ${keyId}.`, 403);
+  if (!granted) throw new KeyholdError(KmsErrors.NoPermission, `Access key ${principal} has no grant for ${ctx.operation ?? 'this operation'} on key ${keyId}.`, 403);
 }
 
 /** The one state rule for using a key's material: only an enabled key is used. */
@@ -118,17 +119,17 @@ export function requireUsable(k: CmkRecord): void {
 
 /** Precondition: a key's metadata (alias, description, tags, grants) does not change while it is pending deletion. */
 export function requireNotPendingDeletion(k: CmkRecord): void {
-  if (k.key_state === STATE.pendingDeletion) throw new KeyholdError('KMS.0210', `The key ${k.key_id} is pending deletion.`, 400);
+  if (k.key_state === STATE.pendingDeletion) throw new KeyholdError(KmsErrors.KeyPendingDeletion, `The key ${k.key_id} is pending deletion.`, 400);
 }
 
 /** Precondition: the key was made for this usage (an AES key does not sign, an RSA signing key does not encrypt). */
 export function requireUsage(k: CmkRecord, usage: KeyUsage): void {
-  if (k.key_usage !== usage) throw new KeyholdError('KMS.0308', `Invalid key_id: the key ${k.key_id} has key_usage ${k.key_usage}, not ${usage}.`, 400);
+  if (k.key_usage !== usage) throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: the key ${k.key_id} has key_usage ${k.key_usage}, not ${usage}.`, 400, 'key.wrong-usage');
 }
 
 /** Precondition: default keys are never disabled, deleted, renamed or granted (KMS.0211). */
 export function requireNotDefault(k: CmkRecord, action: string): void {
-  if (k.default_key) throw new KeyholdError('KMS.0211', `The default key ${k.key_alias} cannot be ${action}.`, 400);
+  if (k.default_key) throw new KeyholdError(KmsErrors.DefaultKey, `The default key ${k.key_alias} cannot be ${action}.`, 400);
 }
 
 export function handleFor(ctx: KmsContext, material: WrappedKey): KeyHandle {
@@ -144,7 +145,7 @@ export function handleFor(ctx: KmsContext, material: WrappedKey): KeyHandle {
 
 export function currentVersion(k: CmkRecord): CmkVersion {
   const v = k.versions[k.versions.length - 1];
-  if (!v) throw new KeyholdError('KMS.0310', `The key ${k.key_id} has no key material.`, 400);
+  if (!v) throw new KeyholdError(KmsErrors.NotPendingImport, `The key ${k.key_id} has no key material.`, 400);
   return v;
 }
 
@@ -153,11 +154,11 @@ export async function newKey(
   fields: { key_alias: string; key_spec: KeySpec; key_usage: KeyUsage; key_description: string; origin: 'kms' | 'external'; default_key?: boolean; keystore_id?: string },
 ): Promise<CmkRecord> {
   const { keys: existing, damaged } = openableKeys(ctx);
-  if (existing.some((k) => k.key_alias === fields.key_alias)) throw new KeyholdError('KMS.1104', `The alias ${fields.key_alias} already exists.`, 400);
+  if (existing.some((k) => k.key_alias === fields.key_alias)) throw new KeyholdError(KmsErrors.AliasExists, `The alias ${fields.key_alias} already exists.`, 400);
   const quota = keyQuota(ctx);
   // A key that does not open still takes its place in the quota.
   if (!fields.default_key && existing.filter((k) => !k.default_key).length + damaged.length >= quota) {
-    throw new KeyholdError('KMS.1105', `The quota of ${quota} customer master keys is reached.`, 400);
+    throw new KeyholdError(KmsErrors.QuotaReached, `The quota of ${quota} customer master keys is reached.`, 400);
   }
   const now = ctx.now();
   const external = fields.origin === 'external';

@@ -8,6 +8,7 @@ import { grantsOf } from './grants.js';
 import { CMK_TABLE, getKey, keyQuota, newKey, requireNotDefault, requireNotPendingDeletion, SETTINGS_TABLE, STATE, toKeyDetails, type CmkRecord, type KmsSettings } from './keys.js';
 import { requireImportable, usageFor } from './key-specs.js';
 import { OWN_STORE } from './keystores.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 const DAY_MS = 86_400_000;
 
@@ -71,7 +72,7 @@ export const lifecycleHandlers: Handlers<typeof lifecycleOperations, KmsContext>
 
   enableKey(ctx, input) {
     const key = getKey(ctx, input.key_id);
-    if (key.key_state !== STATE.disabled) throw new KeyholdError('KMS.1201', `The key ${key.key_id} is not disabled (state ${key.key_state}).`, 400);
+    if (key.key_state !== STATE.disabled) throw new KeyholdError(KmsErrors.NotDisabled, `The key ${key.key_id} is not disabled (state ${key.key_state}).`, 400);
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, key_state: STATE.enabled });
     return { key_info: { key_id: key.key_id, key_state: STATE.enabled } };
   },
@@ -79,7 +80,7 @@ export const lifecycleHandlers: Handlers<typeof lifecycleOperations, KmsContext>
   disableKey(ctx, input) {
     const key = getKey(ctx, input.key_id);
     requireNotDefault(key, 'disabled');
-    if (key.key_state !== STATE.enabled) throw new KeyholdError('KMS.1301', `The key ${key.key_id} is not enabled (state ${key.key_state}).`, 400);
+    if (key.key_state !== STATE.enabled) throw new KeyholdError(KmsErrors.NotEnabled, `The key ${key.key_id} is not enabled (state ${key.key_state}).`, 400);
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, key_state: STATE.disabled });
     return { key_info: { key_id: key.key_id, key_state: STATE.disabled } };
   },
@@ -87,7 +88,7 @@ export const lifecycleHandlers: Handlers<typeof lifecycleOperations, KmsContext>
   scheduleKeyDeletion(ctx, input) {
     const key = getKey(ctx, input.key_id);
     requireNotDefault(key, 'deleted');
-    if (key.key_state === STATE.pendingDeletion) throw new KeyholdError('KMS.1402', `The key ${key.key_id} is already pending deletion.`, 400);
+    if (key.key_state === STATE.pendingDeletion) throw new KeyholdError(KmsErrors.AlreadyPendingDeletion, `The key ${key.key_id} is already pending deletion.`, 400);
     const date = ctx.now() + Number(input.pending_days) * DAY_MS;
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, key_state: STATE.pendingDeletion, scheduled_deletion_date: date });
     return { key_id: key.key_id, key_state: STATE.pendingDeletion };
@@ -95,7 +96,7 @@ export const lifecycleHandlers: Handlers<typeof lifecycleOperations, KmsContext>
 
   cancelKeyDeletion(ctx, input) {
     const key = getKey(ctx, input.key_id);
-    if (key.key_state !== STATE.pendingDeletion) throw new KeyholdError('KMS.1501', `The key ${key.key_id} is not pending deletion (state ${key.key_state}).`, 400);
+    if (key.key_state !== STATE.pendingDeletion) throw new KeyholdError(KmsErrors.NotPendingDeletion, `The key ${key.key_id} is not pending deletion (state ${key.key_state}).`, 400);
     // The cloud returns a cancelled key Disabled; a key without material cannot be enabled, so it
     // goes back to pending import instead.
     const state = key.versions.length ? STATE.disabled : STATE.pendingImport;
@@ -108,7 +109,7 @@ export const lifecycleHandlers: Handlers<typeof lifecycleOperations, KmsContext>
     requireNotDefault(key, 'renamed');
     requireNotPendingDeletion(key);
     if (ctx.store.list<CmkRecord>(CMK_TABLE).some((k) => k.key_alias === input.key_alias && k.key_id !== key.key_id)) {
-      throw new KeyholdError('KMS.1104', `The alias ${input.key_alias} already exists.`, 400);
+      throw new KeyholdError(KmsErrors.AliasExists, `The alias ${input.key_alias} already exists.`, 400);
     }
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, key_alias: input.key_alias });
     return { key_info: { key_id: key.key_id, key_alias: input.key_alias } };

@@ -4,6 +4,7 @@
  * wrap.ts (wrapping).
  */
 import { KeyholdError } from '../../../shared/errors.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 /** Why a CMK did not wrap or unwrap. */
 export type WrapRefusal =
@@ -34,13 +35,13 @@ export function refusal(codes: Refusals, reason: WrapRefusal, message: string): 
 
 /** KMS's own codes (reference §4.4, §3): the ones getKey and requireUsable answer with. */
 export const KMS_REFUSALS: Refusals = {
-  'not-found': ['KMS.0207', 404],
-  disabled: ['KMS.0209', 400],
-  'pending-deletion': ['KMS.0210', 400],
-  'not-active': ['KMS.0308', 400],
-  'wrong-usage': ['KMS.0308', 400],
-  'wrong-spec': ['KMS.0308', 400],
-  'missing-version': ['KMS.2201', 400],
-  'does-not-authenticate': ['KMS.2201', 400],
+  'not-found': [KmsErrors.KeyNotFound, 404],
+  disabled: [KmsErrors.KeyDisabled, 400],
+  'pending-deletion': [KmsErrors.KeyPendingDeletion, 400],
+  'not-active': [KmsErrors.Invalid, 400],
+  'wrong-usage': [KmsErrors.Invalid, 400],
+  'wrong-spec': [KmsErrors.Invalid, 400],
+  'missing-version': [KmsErrors.BadCipherText, 400],
+  'does-not-authenticate': [KmsErrors.BadCipherText, 400],
 };
 

@@ -13,6 +13,7 @@ import type { KmsContext } from './context.js';
 import { CMK_TABLE, getKey, requireNotDefault, requireNotPendingDeletion, requireUsable, type CmkRecord } from './keys.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
 import { generateIn, OWN_STORE } from './keystores.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 export const DEFAULT_ROTATION_DAYS = 365;
 const DAY_MS = 86_400_000;
@@ -20,8 +21,8 @@ const DAY_MS = 86_400_000;
 /** Precondition: only custom, KMS-generated keys of a rotatable spec rotate. */
 function requireRotatable(key: CmkRecord): void {
   requireNotDefault(key, 'rotated');
-  if (key.origin === 'external') throw new KeyholdError('KMS.0312', `The key ${key.key_id} has imported material and cannot rotate.`, 400);
-  if (!KEY_SPEC_TABLE[key.key_spec].rotatable) throw new KeyholdError('KMS.0308', `Invalid key_id: ${key.key_spec} keys cannot rotate.`, 400);
+  if (key.origin === 'external') throw new KeyholdError(KmsErrors.ExternalNoRotation, `The key ${key.key_id} has imported material and cannot rotate.`, 400);
+  if (!KEY_SPEC_TABLE[key.key_spec].rotatable) throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: ${key.key_spec} keys cannot rotate.`, 400, 'key.not-rotatable');
 }
 
 /** Adds a new version of the key's material and returns the updated record (already stored). */
@@ -68,7 +69,7 @@ export const rotationHandlers: Handlers<typeof rotationOperations, KmsContext> =
     const key = getKey(ctx, input.key_id);
     requireRotatable(key);
     requireNotPendingDeletion(key);
-    if (!key.rotation_enabled) throw new KeyholdError('KMS.0313', `Rotation is not enabled for the key ${key.key_id}.`, 400);
+    if (!key.rotation_enabled) throw new KeyholdError(KmsErrors.RotationNotEnabled, `Rotation is not enabled for the key ${key.key_id}.`, 400);
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, rotation_enabled: false });
     return {};
   },
@@ -77,7 +78,7 @@ export const rotationHandlers: Handlers<typeof rotationOperations, KmsContext> =
     const key = getKey(ctx, input.key_id);
     requireRotatable(key);
     requireNotPendingDeletion(key);
-    if (!key.rotation_enabled) throw new KeyholdError('KMS.0313', `Rotation is not enabled for the key ${key.key_id}.`, 400);
+    if (!key.rotation_enabled) throw new KeyholdError(KmsErrors.RotationNotEnabled, `Rotation is not enabled for the key ${key.key_id}.`, 400);
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, rotation_interval: input.rotation_interval });
     return {};
   },

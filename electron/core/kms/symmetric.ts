@@ -9,6 +9,7 @@ import type { KmsContext } from './context.js';
 import { getKey, type CmkRecord } from './keys.js';
 import { KMS_REFUSALS } from './refusals.js';
 import { requireWrappingKey, unwrapUnderCmk, wrapUnderCmk } from './wrap.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 export interface Binding {
   additional_authenticated_data?: string | undefined;
@@ -31,7 +32,7 @@ export function seal(ctx: KmsContext, key: CmkRecord, plaintext: Buffer | string
 export function open(ctx: KmsContext, raw: Buffer, expectedKeyId: string | undefined, binding: Binding): { key: CmkRecord; plain: Buffer } {
   const { header, headerBytes, body, tag } = decodeCiphertext(raw);
   if (expectedKeyId && expectedKeyId !== header.keyId) {
-    throw new KeyholdError('KMS.2201', `Invalid cipher_text: it was made with key ${header.keyId}, not ${expectedKeyId}.`, 400, 'ciphertext.other-key');
+    throw new KeyholdError(KmsErrors.BadCipherText, `Invalid cipher_text: it was made with key ${header.keyId}, not ${expectedKeyId}.`, 400, 'ciphertext.other-key');
   }
   const key = requireWrappingKey(ctx, getKey(ctx, header.keyId), KMS_REFUSALS);
   const wrapped = { keyId: header.keyId, keyVersion: header.keyVersion, iv: header.iv, ciphertext: body, tag };

@@ -19,7 +19,7 @@ import { kpsHandlers } from '../keypairs/service.js';
 import type { SecretsContext } from '../secrets/context.js';
 import { endpointOf, getRemote, REMOTE_TABLE, remoteKey, type RemoteContext, type RemoteRecord } from './endpoint.js';
 
-export { getRemote, REMOTE_TABLE, type RemoteRecord } from './endpoint.js';
+export { getRemote } from './endpoint.js';
 
 function info({ secret_key: _secret, ...rest }: RemoteRecord): RemoteInfo {
   return rest;

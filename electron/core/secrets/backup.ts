@@ -18,6 +18,7 @@ import { scheduleRotation } from './rotation.js';
 import { checkOpens, type SealedValue } from './sealing.js';
 import { requireFreeName } from './secrets.js';
 import { readSealed } from './versions.js';
+import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 
 const MAGIC = 'KHSB1';
 
@@ -33,7 +34,7 @@ function blobKey(ctx: SecretsContext): Buffer {
 const aad = (vaultId: string) => Buffer.from(`keyhold-csms-blob|1|${vaultId}`);
 
 function refuse(why: string): KeyholdError {
-  return new KeyholdError('CSMS.0002', `Invalid parameter secret_blob: ${why}.`, 400);
+  return new KeyholdError(CsmsErrors.Invalid, `Invalid parameter secret_blob: ${why}.`, 400);
 }
 
 export function backupSecret(ctx: SecretsContext, s: SecretRecord): string {

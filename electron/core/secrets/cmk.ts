@@ -8,14 +8,15 @@ import { ensureDefaultKey, findDefaultKey, type CmkRecord } from '../kms/keys.js
 import type { Refusals } from '../kms/refusals.js';
 import { requireWrappingKey } from '../kms/wrap.js';
 import type { SecretsContext } from './context.js';
+import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 
 export const CSMS_REFUSALS: Refusals = {
-  'not-found': ['CSMS.0005', 404],
-  disabled: ['CSMS.0002', 400],
-  'pending-deletion': ['CSMS.0002', 400],
-  'not-active': ['CSMS.0002', 400],
-  'wrong-usage': ['CSMS.0002', 400],
-  'wrong-spec': ['CSMS.0002', 400],
+  'not-found': [CsmsErrors.NotFound, 404],
+  disabled: [CsmsErrors.Invalid, 400],
+  'pending-deletion': [CsmsErrors.Invalid, 400],
+  'not-active': [CsmsErrors.Invalid, 400],
+  'wrong-usage': [CsmsErrors.Invalid, 400],
+  'wrong-spec': [CsmsErrors.Invalid, 400],
   'missing-version': [LocalErrors.RecordCorrupt, 500],
   'does-not-authenticate': [LocalErrors.RecordCorrupt, 500],
 };

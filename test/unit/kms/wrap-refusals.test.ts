@@ -117,7 +117,7 @@ describe('wrapping under a CMK: every refusal reason, per service', () => {
     const ctx = memoryKmsContext();
     const id = await key(ctx, 'AES_256', 'ENCRYPT_DECRYPT');
     const { cipher_text } = await kmsHandlers.encryptData(ctx, { key_id: id, plain_text: 'x', encryption_algorithm: 'SYMMETRIC_DEFAULT' });
-    expect(kmsHandlers.decryptData(ctx, { cipher_text, encryption_algorithm: 'SYMMETRIC_DEFAULT' }).plain_text).toBe('x');
+    expect((await kmsHandlers.decryptData(ctx, { cipher_text, encryption_algorithm: 'SYMMETRIC_DEFAULT' })).plain_text).toBe('x');
     const sealed = sealValue(secretsCtx(ctx), await chooseCmk(secretsCtx(ctx), id), at, { secret_string: 'pw' });
     expect(openValue(secretsCtx(ctx), at, sealed)).toEqual({ secret_string: 'pw' });
     const pk = await sealPrivateKey(ctx, 'web', sshKey, '', { type: 'kms', kms_key_id: id });

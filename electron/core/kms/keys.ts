@@ -149,10 +149,18 @@ export function currentVersion(k: CmkRecord): CmkVersion {
   return v;
 }
 
-export async function newKey(
-  ctx: KmsContext,
-  fields: { key_alias: string; key_spec: KeySpec; key_usage: KeyUsage; key_description: string; origin: 'kms' | 'external'; default_key?: boolean; keystore_id?: string },
-): Promise<CmkRecord> {
+export interface NewKeyFields {
+  key_alias: string;
+  key_spec: KeySpec;
+  key_usage: KeyUsage;
+  key_description: string;
+  origin: 'kms' | 'external';
+  default_key?: boolean;
+  keystore_id?: string;
+}
+
+/** Precondition of a new key: its alias is free (KMS.1104) and the quota not reached (KMS.1105). */
+export function requireRoomFor(ctx: KmsContext, fields: Pick<NewKeyFields, 'key_alias' | 'default_key'>): void {
   const { keys: existing, damaged } = openableKeys(ctx);
   if (existing.some((k) => k.key_alias === fields.key_alias)) throw new KeyholdError(KmsErrors.AliasExists, `The alias ${fields.key_alias} already exists.`, 400);
   const quota = keyQuota(ctx);
@@ -160,6 +168,14 @@ export async function newKey(
   if (!fields.default_key && existing.filter((k) => !k.default_key).length + damaged.length >= quota) {
     throw new KeyholdError(KmsErrors.QuotaReached, `The quota of ${quota} customer master keys is reached.`, 400);
   }
+}
+
+/**
+ * Writes a new key. `material` is version 1's, generated beforehand (create-key generates
+ * before its transaction); without it, material is generated here (default keys: AES, fast).
+ */
+export async function newKey(ctx: KmsContext, fields: NewKeyFields, material?: WrappedKey): Promise<CmkRecord> {
+  requireRoomFor(ctx, fields);
   const now = ctx.now();
   const external = fields.origin === 'external';
   const { keystore_id = OWN_STORE, ...rest } = fields;
@@ -172,7 +188,7 @@ export async function newKey(
     scheduled_deletion_date: null,
     key_state: external ? STATE.pendingImport : STATE.enabled,
     rotation_enabled: false,
-    versions: external ? [] : [{ version: 1, material: await generateIn(ctx, keystore_id, KEY_SPEC_TABLE[fields.key_spec].hsmKind), created: now }],
+    versions: external ? [] : [{ version: 1, material: material ?? (await generateIn(ctx, keystore_id, KEY_SPEC_TABLE[fields.key_spec].hsmKind)), created: now }],
   };
   ctx.store.put(CMK_TABLE, record.key_id, record);
   return record;

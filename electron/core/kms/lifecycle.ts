@@ -1,13 +1,14 @@
 /** Key lifecycle: create, describe, list, enable/disable, scheduled deletion, alias, description, quotas. */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { LIMITS } from '../../../shared/constants.js';
-import type { Handlers } from '../../../shared/operations/index.js';
+import { networkFirst, type Handlers } from '../../../shared/operations/index.js';
 import type { lifecycleOperations, Quotas } from '../../../shared/operations/kms.js';
+import type { WrappedKey } from '../hsm/backend.js';
 import type { KmsContext } from './context.js';
 import { grantsOf } from './grants.js';
-import { CMK_TABLE, getKey, keyQuota, newKey, requireNotDefault, requireNotPendingDeletion, SETTINGS_TABLE, STATE, toKeyDetails, type CmkRecord, type KmsSettings } from './keys.js';
-import { requireImportable, usageFor } from './key-specs.js';
-import { OWN_STORE } from './keystores.js';
+import { CMK_TABLE, getKey, keyQuota, newKey, requireNotDefault, requireNotPendingDeletion, requireRoomFor, SETTINGS_TABLE, STATE, toKeyDetails, type CmkRecord, type KmsSettings } from './keys.js';
+import { KEY_SPEC_TABLE, requireImportable, usageFor } from './key-specs.js';
+import { destroyTokenMaterial, generateIn, OWN_STORE } from './keystores.js';
 import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 const DAY_MS = 86_400_000;
@@ -25,27 +26,62 @@ function quotas(ctx: KmsContext): Quotas {
   };
 }
 
+/**
+ * Destroys a token object made for a key whose commit was refused. The refusal is what the
+ * caller needs to see: if the token cannot be reached now, the object stays (hsm.md, Limits).
+ */
+function discardTokenMaterial(ctx: KmsContext, material: WrappedKey): void {
+  try {
+    destroyTokenMaterial(ctx, [material]);
+  } catch (e) {
+    if (!(e instanceof KeyholdError)) throw e;
+  }
+}
+
+type CreateKeyInput = Parameters<Handlers<typeof lifecycleOperations, KmsContext>['createKey']>[1];
+
+function newKeyFields(input: CreateKeyInput) {
+  return {
+    keystore_id: input.keystore_id ?? OWN_STORE,
+    key_alias: input.key_alias,
+    key_spec: input.key_spec,
+    key_usage: usageFor(input.key_spec, input.key_usage),
+    key_description: input.key_description,
+    origin: input.origin,
+  };
+}
+
 export const lifecycleHandlers: Handlers<typeof lifecycleOperations, KmsContext> = {
-  async createKey(ctx, input) {
-    if (input.origin === 'external') requireImportable(input.key_spec);
-    const keystoreId = input.keystore_id ?? OWN_STORE;
-    if (keystoreId !== OWN_STORE && input.origin === 'external') {
-      throw new KeyholdError(
-        LocalErrors.Unsupported,
-        'Invalid origin: bring-your-own-key material cannot go into a PKCS#11 key store yet (it needs an import wrapping key generated in the token and C_UnwrapKey with CKM_RSA_PKCS_OAEP there, which Keyhold does not do). Create the key with origin kms, or in store "0".',
-        400,
-      );
-    }
-    const key = await newKey(ctx, {
-      keystore_id: keystoreId,
-      key_alias: input.key_alias,
-      key_spec: input.key_spec,
-      key_usage: usageFor(input.key_spec, input.key_usage),
-      key_description: input.key_description,
-      origin: input.origin,
-    });
-    return { key_info: { key_id: key.key_id, domain_id: ctx.domain.domain_id } };
-  },
+  /**
+   * Key generation (seconds for RSA-4096, a token's own time in a key store) runs before the
+   * write transaction, so no writer waits for it; the commit re-checks alias and quota. A token
+   * object whose commit is refused is destroyed again, so a failure leaves neither a record
+   * nor an orphan object.
+   */
+  createKey: networkFirst({
+    async network(ctx, input) {
+      if (input.origin === 'external') requireImportable(input.key_spec);
+      const fields = newKeyFields(input);
+      if (fields.keystore_id !== OWN_STORE && input.origin === 'external') {
+        throw new KeyholdError(
+          LocalErrors.Unsupported,
+          'Invalid origin: bring-your-own-key material cannot go into a PKCS#11 key store yet (it needs an import wrapping key generated in the token and C_UnwrapKey with CKM_RSA_PKCS_OAEP there, which Keyhold does not do). Create the key with origin kms, or in store "0".',
+          400,
+        );
+      }
+      requireRoomFor(ctx, fields);
+      return input.origin === 'external' ? undefined : generateIn(ctx, fields.keystore_id, KEY_SPEC_TABLE[input.key_spec].hsmKind);
+    },
+    async commit(ctx, input, material) {
+      try {
+        const key = await newKey(ctx, newKeyFields(input), material);
+        return { key_info: { key_id: key.key_id, domain_id: ctx.domain.domain_id } };
+      } catch (e) {
+        if (material) discardTokenMaterial(ctx, material);
+        throw e;
+      }
+    },
+  }),
 
   describeKey(ctx, input) {
     return { key_info: toKeyDetails(getKey(ctx, input.key_id), ctx) };

@@ -88,6 +88,7 @@ describe('network-first operations (shared/operations/phases.ts)', () => {
   it('the operations with slow work before their commit (the network, a KDF, key generation) are the phased ones, and all are mutating', () => {
     const phased = listOperations().filter((o) => o.phases);
     expect(phased.map((o) => `${o.decl.service} ${o.decl.name}`).sort()).toEqual([
+      'kms create-key',
       'kps batch-import-keypair',
       'kps create-keypair',
       'kps import-private-key',

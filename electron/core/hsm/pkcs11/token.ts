@@ -229,6 +229,28 @@ export class Pkcs11Token implements HsmBackend {
     return formatTokenRef({ storeId: this.config.storeId, kind, objectId: id });
   }
 
+  /**
+   * Destroys every object of a CMK version (a key pair's private and public halves share its
+   * CKA_ID) once its key is deleted. Idempotent: no object with the id is nothing to do, so a
+   * deletion interrupted after the destroy completes on the next try.
+   */
+  destroy(wrapped: WrappedKey): number {
+    const ref = parseTokenRef(wrapped);
+    if (!ref || ref.storeId !== this.config.storeId) throw new KeyholdError(LocalErrors.RecordCorrupt, `A key reference does not belong to key store ${this.config.storeId}.`, 500);
+    this.handles.delete(wrapped);
+    return this.call(`destroy key ${ref.objectId.toString('hex')}`, () => {
+      this.lib.C_FindObjectsInit(this.session, [{ type: P.CKA_ID, value: ref.objectId }]);
+      let objects: ObjectHandle[];
+      try {
+        objects = this.lib.C_FindObjects(this.session, 8);
+      } finally {
+        this.lib.C_FindObjectsFinal(this.session);
+      }
+      for (const o of objects) this.lib.C_DestroyObject(this.session, o);
+      return objects.length;
+    });
+  }
+
   wrap(kind: HsmKeyKind): WrappedKey {
     throw new KeyholdError(LocalErrors.Unsupported, `Key material for ${kind} cannot be put into a PKCS#11 key store in the clear; keys there are generated inside the token.`, 400);
   }

@@ -126,6 +126,15 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
       await expectCode(kms(session, 'decrypt-data', { cipher_text: raw.toString('base64') }), 'KMS.2201');
     });
 
+    it('the token backend draws a fresh IV for every seal: the same plaintext twice never shares one', async () => {
+      const ivs = new Set<string>();
+      for (let i = 0; i < 32; i++) {
+        const { cipher_text } = await kms(session, 'encrypt-data', { key_id: keyId, plain_text: 'same' });
+        ivs.add(Buffer.from(cipher_text, 'base64').subarray(22, 34).toString('hex'));
+      }
+      expect(ivs.size).toBe(32);
+    });
+
     it('data keys: create-datakey, decrypt-datakey, encrypt-datakey round-trip', async () => {
       const dk = await kms(session, 'create-datakey', { key_id: keyId, datakey_length: '256' });
       const opened = await kms(session, 'decrypt-datakey', { key_id: keyId, cipher_text: dk.cipher_text, datakey_cipher_length: '32' });

@@ -17,6 +17,7 @@ import { KEYSTORE_TABLE, type KeyStoreRecord } from '../../electron/core/kms/key
 import { KeyStoreConnections } from '../../electron/core/hsm/key-stores.js';
 import type { WrappedKey } from '../../electron/core/hsm/backend.js';
 import { lifecycleHandlers } from '../../electron/core/kms/lifecycle.js';
+import { rotationHandlers } from '../../electron/core/kms/rotation.js';
 import { newKey } from '../../electron/core/kms/keys.js';
 import { phasesOf } from '../../shared/operations/index.js';
 import { memoryKmsContext } from '../helpers/memory-store.js';
@@ -446,6 +447,23 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
         await newKey(ctx, { key_alias: 'tok/raced', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms' });
         await expectCode(Promise.resolve().then(() => phases?.commit(ctx, input, material)), 'KMS.1104');
         expect(objectIds()).not.toContain(idOf(material));
+      } finally {
+        ctx.keyStores.closeAll();
+      }
+    });
+
+    it('rotate-on-demand likewise: its new object is made before the transaction, and destroyed when the commit finds the key disabled meanwhile', async () => {
+      const phases = phasesOf(rotationHandlers.rotateOnDemand);
+      const ctx = { ...memoryKmsContext(), keyStores: new KeyStoreConnections() };
+      try {
+        ctx.store.put(KEYSTORE_TABLE, keystoreId, session.vault.read<KeyStoreRecord>(KEYSTORE_TABLE, keystoreId));
+        const key = await newKey(ctx, { key_alias: 'tok/rotated', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms', keystore_id: keystoreId });
+        const material = (await phases?.network(ctx, { key_id: key.key_id })) as WrappedKey;
+        expect(objectIds()).toContain(idOf(material));
+        ctx.store.put('kms_keys', key.key_id, { ...key, key_state: '3' });
+        await expectCode(Promise.resolve().then(() => phases?.commit(ctx, { key_id: key.key_id }, material)), 'KMS.0209');
+        expect(objectIds()).not.toContain(idOf(material));
+        expect(objectIds()).toContain(idOf(key.versions[0]?.material as string));
       } finally {
         ctx.keyStores.closeAll();
       }

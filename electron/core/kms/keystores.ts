@@ -72,6 +72,19 @@ export function destroyTokenMaterial(ctx: KmsContext, materials: readonly Wrappe
   }
 }
 
+/**
+ * Destroys a token object made for a commit that was then refused (a software blob needs
+ * nothing). The refusal is what the caller needs to see: if the token cannot be reached now,
+ * the object stays (hsm.md, Limits).
+ */
+export function discardTokenMaterial(ctx: KmsContext, material: WrappedKey): void {
+  try {
+    destroyTokenMaterial(ctx, [material]);
+  } catch (e) {
+    if (!(e instanceof KeyholdError)) throw e;
+  }
+}
+
 /** New material of `kind` in the given store: the software HSM for "0", else inside the token. */
 export function generateIn(ctx: KmsContext, keystoreId: string, kind: HsmKeyKind): Promise<WrappedKey> {
   return keystoreId === OWN_STORE ? ctx.hsm.generate(kind) : tokenFor(ctx, keystoreId).generate(kind);

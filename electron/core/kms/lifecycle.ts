@@ -3,12 +3,11 @@ import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { LIMITS } from '../../../shared/constants.js';
 import { networkFirst, type Handlers } from '../../../shared/operations/index.js';
 import type { lifecycleOperations, Quotas } from '../../../shared/operations/kms.js';
-import type { WrappedKey } from '../hsm/backend.js';
 import type { KmsContext } from './context.js';
 import { grantsOf } from './grants.js';
 import { CMK_TABLE, getKey, keyQuota, newKey, requireNotDefault, requireNotPendingDeletion, requireRoomFor, SETTINGS_TABLE, STATE, toKeyDetails, type CmkRecord, type KmsSettings } from './keys.js';
 import { KEY_SPEC_TABLE, requireImportable, usageFor } from './key-specs.js';
-import { destroyTokenMaterial, generateIn, OWN_STORE } from './keystores.js';
+import { discardTokenMaterial, generateIn, OWN_STORE } from './keystores.js';
 import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 const DAY_MS = 86_400_000;
@@ -24,18 +23,6 @@ function quotas(ctx: KmsContext): Quotas {
       ],
     },
   };
-}
-
-/**
- * Destroys a token object made for a key whose commit was refused. The refusal is what the
- * caller needs to see: if the token cannot be reached now, the object stays (hsm.md, Limits).
- */
-function discardTokenMaterial(ctx: KmsContext, material: WrappedKey): void {
-  try {
-    destroyTokenMaterial(ctx, [material]);
-  } catch (e) {
-    if (!(e instanceof KeyholdError)) throw e;
-  }
 }
 
 type CreateKeyInput = Parameters<Handlers<typeof lifecycleOperations, KmsContext>['createKey']>[1];

@@ -89,6 +89,7 @@ describe('network-first operations (shared/operations/phases.ts)', () => {
     const phased = listOperations().filter((o) => o.phases);
     expect(phased.map((o) => `${o.decl.service} ${o.decl.name}`).sort()).toEqual([
       'kms create-key',
+      'kms rotate-on-demand',
       'kps batch-import-keypair',
       'kps create-keypair',
       'kps import-private-key',

@@ -5,12 +5,11 @@
  */
 import type { KmsContext } from '../kms/context.js';
 import { ensureDefaultKey, type CmkRecord } from '../kms/keys.js';
-import type { Refusals } from '../kms/refusals.js';
+import { KMS_REFUSALS, type Refusals } from '../kms/refusals.js';
 import { requireWrappingKey, unwrapUnderCmk, wrapUnderCmk } from '../kms/wrap.js';
 import { KpsErrors, kpsError } from './errors.js';
 import { opensshPrivate } from './formats/openssh-private.js';
 import type { PrivateKey } from './key.js';
-import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 export const KEYPAIR_TABLE = 'kps_keypairs';
 
@@ -60,10 +59,7 @@ export interface Protection {
  * wrong kind as its own invalid parameter, and a seal that no longer opens as KPS.7005.
  */
 const KPS_REFUSALS: Refusals = {
-  'not-found': [KmsErrors.KeyNotFound, 404],
-  disabled: [KmsErrors.KeyDisabled, 400],
-  'pending-deletion': [KmsErrors.KeyPendingDeletion, 400],
-  'not-active': [KmsErrors.Invalid, 400],
+  ...KMS_REFUSALS,
   'wrong-usage': [KpsErrors.Invalid, 400],
   'wrong-spec': [KpsErrors.Invalid, 400],
   'missing-version': [KpsErrors.SealBroken, 500],

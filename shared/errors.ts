@@ -5,8 +5,6 @@
  * Messages never carry secrets or stack traces.
  */
 
-export type ErrorService = 'KMS' | 'CSMS' | 'KPS' | 'VAULT' | 'AUDIT' | 'CLI' | 'KEYHOLD' | 'APIGW' | 'AGENT';
-
 export interface WireErrorFlat {
   error_code: string;
   error_msg: string;
@@ -21,6 +19,11 @@ export class KeyholdError extends Error {
     message: string,
     /** HTTP status the cloud would answer with; < 500 means the caller's fault. */
     readonly status: number = 400,
+    /**
+     * Which check fired, when one code covers several (`ciphertext.tag`, `wrap.disabled`):
+     * internal, never on the wire, asserted by tests and vectors (`expect_reason`).
+     */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -114,7 +117,3 @@ export const LocalErrors = {
   KeyStoreInUse: 'KEYHOLD.0609',
   KeyStoreAliasExists: 'KEYHOLD.0610',
 } as const;
-
-export function isKeyholdError(e: unknown): e is KeyholdError {
-  return e instanceof KeyholdError;
-}

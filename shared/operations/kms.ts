@@ -13,7 +13,7 @@ import { rotationOperations } from './kms/rotation.js';
 import { tagOperations } from './kms/tags.js';
 
 export { asymmetricOperations, dataOperations, grantOperations, importOperations, keyStoreOperations, lifecycleOperations, rotationOperations, tagOperations };
-export type { Empty, KeyDetails, KeyState } from './kms/common.js';
+export type { KeyDetails, KeyState } from './kms/common.js';
 export type { Grant, GrantList } from './kms/grants.js';
 export type { KeyStoreInfo } from './kms/keystores.js';
 export type { Quotas } from './kms/lifecycle.js';

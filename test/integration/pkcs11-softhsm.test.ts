@@ -13,7 +13,14 @@ import { Session } from '../../electron/core/api/index.js';
 import { findOperation } from '../../electron/core/api/registry.js';
 import { dispatchUiCall } from '../../electron/ui/bridge.js';
 import { Workspace } from '../../electron/ui/workspace.js';
-import { KEYSTORE_TABLE } from '../../electron/core/kms/keystores.js';
+import { KEYSTORE_TABLE, type KeyStoreRecord } from '../../electron/core/kms/keystores.js';
+import { KeyStoreConnections } from '../../electron/core/hsm/key-stores.js';
+import type { WrappedKey } from '../../electron/core/hsm/backend.js';
+import { lifecycleHandlers } from '../../electron/core/kms/lifecycle.js';
+import { rotationHandlers } from '../../electron/core/kms/rotation.js';
+import { newKey } from '../../electron/core/kms/keys.js';
+import { phasesOf } from '../../shared/operations/index.js';
+import { memoryKmsContext } from '../helpers/memory-store.js';
 import { buildRoutes } from '../../electron/server/routes.js';
 import type { KeySpec, SigningAlgorithm } from '../../shared/constants.js';
 import { createKey, expectCode, kms, readKey, type Json } from '../helpers/kms.js';
@@ -118,6 +125,15 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
       const raw = Buffer.from(cipher_text, 'base64');
       raw[raw.length - 20] = (raw[raw.length - 20] as number) ^ 1;
       await expectCode(kms(session, 'decrypt-data', { cipher_text: raw.toString('base64') }), 'KMS.2201');
+    });
+
+    it('the token backend draws a fresh IV for every seal: the same plaintext twice never shares one', async () => {
+      const ivs = new Set<string>();
+      for (let i = 0; i < 32; i++) {
+        const { cipher_text } = await kms(session, 'encrypt-data', { key_id: keyId, plain_text: 'same' });
+        ivs.add(Buffer.from(cipher_text, 'base64').subarray(22, 34).toString('hex'));
+      }
+      expect(ivs.size).toBe(32);
     });
 
     it('data keys: create-datakey, decrypt-datakey, encrypt-datakey round-trip', async () => {
@@ -388,6 +404,78 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
       await kms(session, 'encrypt-data', { key_id: keyId, plain_text: 'x' });
       await expectCode(kms(session, 'delete-key-store', { keystore_id: keystoreId }), 'KEYHOLD.0609');
       await expectCode(kms(session, 'show-key-store', { keystore_id: '00000000-0000-0000-0000-000000000000' }), 'KEYHOLD.0608');
+    });
+  });
+
+  describe('token objects follow their keys', () => {
+    /** The CKA_IDs pkcs11-tool lists in the test token (any class), as hex. */
+    function objectIds(): string[] {
+      const out = ok('pkcs11-tool', ['--module', SYSTEM_MODULE, '--token-label', LABEL, '--login', '--pin', PIN, '--list-objects']);
+      return [...out.matchAll(/ID:\s+([0-9a-f]+)/g)].map((m) => m[1] as string);
+    }
+    const idOf = (material: string) => material.split('.')[3] as string;
+
+    it('a key whose deletion completes has its token objects destroyed (pkcs11-tool no longer lists them); other keys keep theirs', async () => {
+      const aes = await createKey(session, 'AES_256', { keystore_id: keystoreId });
+      const ec = await createKey(session, 'EC_P256', { keystore_id: keystoreId });
+      const kept = await createKey(session, 'AES_256', { keystore_id: keystoreId });
+      await kms(session, 'rotate-on-demand', { key_id: aes });
+      const gone = [...readKey(session, aes).versions, ...readKey(session, ec).versions].map((v) => idOf(v.material));
+      const keptId = idOf(readKey(session, kept).versions[0]?.material as string);
+      expect(gone).toHaveLength(3);
+      const before = objectIds();
+      for (const id of [...gone, keptId]) expect(before).toContain(id);
+      // An EC key pair is two objects (private and public) with one CKA_ID.
+      expect(before.filter((id) => id === gone[2])).toHaveLength(2);
+      for (const key_id of [aes, ec]) await kms(session, 'schedule-key-deletion', { key_id, pending_days: '7' });
+      expect(objectIds()).toEqual(before);
+
+      const later = await Session.open(vaultPath, { password: TEST_PASSWORD }, { now: () => Date.now() + 8 * 86_400_000 });
+      try {
+        expect(later.vault.read('kms_keys', aes)).toBeUndefined();
+        expect(later.vault.read('kms_keys', ec)).toBeUndefined();
+      } finally {
+        later.close();
+      }
+      const after = objectIds();
+      for (const id of gone) expect(after).not.toContain(id);
+      expect(after).toContain(keptId);
+      expect((await kms(session, 'decrypt-data', { cipher_text: (await kms(session, 'encrypt-data', { key_id: kept, plain_text: 'still here' })).cipher_text })).plain_text).toBe('still here');
+    });
+
+    it('create-key generates in the token before its transaction; a commit that is refused (alias taken meanwhile) destroys the new object', async () => {
+      const phases = phasesOf(lifecycleHandlers.createKey);
+      expect(phases).toBeDefined();
+      const ctx = { ...memoryKmsContext(), keyStores: new KeyStoreConnections() };
+      try {
+        ctx.store.put(KEYSTORE_TABLE, keystoreId, session.vault.read<KeyStoreRecord>(KEYSTORE_TABLE, keystoreId));
+        const input = { key_alias: 'tok/raced', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms', keystore_id: keystoreId };
+        const material = (await phases?.network(ctx, input)) as WrappedKey;
+        expect(objectIds()).toContain(idOf(material));
+        // Another writer takes the alias between the generation and the commit.
+        await newKey(ctx, { key_alias: 'tok/raced', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms' });
+        await expectCode(Promise.resolve().then(() => phases?.commit(ctx, input, material)), 'KMS.1104');
+        expect(objectIds()).not.toContain(idOf(material));
+      } finally {
+        ctx.keyStores.closeAll();
+      }
+    });
+
+    it('rotate-on-demand likewise: its new object is made before the transaction, and destroyed when the commit finds the key disabled meanwhile', async () => {
+      const phases = phasesOf(rotationHandlers.rotateOnDemand);
+      const ctx = { ...memoryKmsContext(), keyStores: new KeyStoreConnections() };
+      try {
+        ctx.store.put(KEYSTORE_TABLE, keystoreId, session.vault.read<KeyStoreRecord>(KEYSTORE_TABLE, keystoreId));
+        const key = await newKey(ctx, { key_alias: 'tok/rotated', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms', keystore_id: keystoreId });
+        const material = (await phases?.network(ctx, { key_id: key.key_id })) as WrappedKey;
+        expect(objectIds()).toContain(idOf(material));
+        ctx.store.put('kms_keys', key.key_id, { ...key, key_state: '3' });
+        await expectCode(Promise.resolve().then(() => phases?.commit(ctx, { key_id: key.key_id }, material)), 'KMS.0209');
+        expect(objectIds()).not.toContain(idOf(material));
+        expect(objectIds()).toContain(idOf(key.versions[0]?.material as string));
+      } finally {
+        ctx.keyStores.closeAll();
+      }
     });
   });
 });

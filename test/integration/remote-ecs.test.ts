@@ -30,6 +30,7 @@ beforeAll(async () => {
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     const signed = !!auth && verifySignature({ method: req.method ?? '', path: url.pathname, query: [], headers, body: Buffer.alloc(0) }, auth, creds.secret);
     requests.push({ path: url.pathname, signed });
+    if (signed && url.pathname === '/v1/proj1/cloudservers/srv-unset/os-server-password') return void res.end('{"password":""}');
     const known = url.pathname === '/v1/proj1/cloudservers/srv-1/os-server-password';
     res.writeHead(signed && known ? 200 : 404, { 'Content-Type': 'application/json' });
     res.end(signed && known ? JSON.stringify({ password: blob }) : '{"error_code":"Ecs.0114","error_msg":"Instance not found"}');
@@ -50,6 +51,12 @@ describe('remote windows-password', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.json).toEqual({ password: 'Sup3r-Secret!' });
     expect(requests).toEqual([{ path: '/v1/proj1/cloudservers/srv-1/os-server-password', signed: true }]);
+  });
+
+  it('a server whose password was never set is REMOTE.0007 (no such value on the remote), not REMOTE.0006 (a write of unknown outcome)', async () => {
+    const r = await run(client, ['remote', 'windows-password', '--name', 'cloud', '--server-id', 'srv-unset', '--private-key', key]);
+    expect(r.status).toBe(2);
+    expect(r.error?.error_code).toBe('REMOTE.0007');
   });
 
   it('passes the remote error through for an unknown server', async () => {

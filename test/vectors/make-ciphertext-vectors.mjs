@@ -47,11 +47,11 @@ flipped[40] ^= 1;
 const otherVersion = Buffer.from(hello);
 otherVersion[21] = 9;
 Object.assign(vectors, {
-  fail_bit_flip: { ...common, expect_error: 'KMS.2201', cipher_text: flipped.toString('base64') },
-  fail_wrong_aad: { ...common, expect_error: 'KMS.2201', additional_authenticated_data: 'order-43', cipher_text: vectors.good_unicode_with_aad.cipher_text },
-  fail_missing_context: { ...common, expect_error: 'KMS.2201', cipher_text: vectors.good_context.cipher_text },
-  fail_unknown_version: { ...common, expect_error: 'KMS.2201', cipher_text: otherVersion.toString('base64') },
-  fail_truncated: { ...common, expect_error: 'KMS.2201', cipher_text: hello.subarray(0, 95).toString('base64') + 'AAAA' },
+  fail_bit_flip: { ...common, expect_error: 'KMS.2201', expect_reason: 'wrap.does-not-authenticate', cipher_text: flipped.toString('base64') },
+  fail_wrong_aad: { ...common, expect_error: 'KMS.2201', expect_reason: 'wrap.does-not-authenticate', additional_authenticated_data: 'order-43', cipher_text: vectors.good_unicode_with_aad.cipher_text },
+  fail_missing_context: { ...common, expect_error: 'KMS.2201', expect_reason: 'wrap.does-not-authenticate', cipher_text: vectors.good_context.cipher_text },
+  fail_unknown_version: { ...common, expect_error: 'KMS.2201', expect_reason: 'wrap.missing-version', cipher_text: otherVersion.toString('base64') },
+  fail_truncated: { ...common, expect_error: 'KMS.2201', expect_reason: 'ciphertext.malformed', cipher_text: hello.subarray(0, 95).toString('base64') + 'AAAA' },
 });
 for (const [name, v] of Object.entries(vectors)) writeFileSync(new URL(`${name}.json`, dir), `${JSON.stringify(v, null, 2)}\n`);
 console.log(`wrote ${Object.keys(vectors).length} vectors`);

@@ -10,10 +10,10 @@
  */
 import { KeyholdError } from '../../../shared/errors.js';
 import { FileErrors } from '../../../shared/operations/file.js';
-import { GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aead.js';
-import { randomBytes } from '../crypto/random.js';
+import { concatSealed, GCM_IV_BYTES, GCM_TAG_BYTES, splitSealed } from '../crypto/aead.js';
 import type { KmsContext } from '../kms/context.js';
-import { CMK_TABLE, currentVersion, getKey, handleFor, requireUsable, type CmkRecord } from '../kms/keys.js';
+import { KMS_REFUSALS, type Refusals } from '../kms/refusals.js';
+import { findKey, requireWrappingKey, unwrapUnderCmk, wrapUnderCmk } from '../kms/wrap.js';
 import { DATA_KEY_BYTES, type EncryptedDataKey } from './format.js';
 
 export interface Keyring {
@@ -30,23 +30,20 @@ export interface KeyringResolver {
   unwrap(edk: EncryptedDataKey, binding: Buffer): Promise<Buffer | null>;
 }
 
-function requireEncryptionKey(key: CmkRecord): void {
-  requireUsable(key);
-  if (key.key_usage !== 'ENCRYPT_DECRYPT') {
-    throw new KeyholdError('KMS.0308', `The key ${key.key_id} is not for encryption (key_usage ${key.key_usage}).`, 400);
-  }
-}
+/** A CMK's own refusals keep KMS's codes; a data key that does not unwrap is an edited header. */
+const FILE_REFUSALS: Refusals = {
+  ...KMS_REFUSALS,
+  'missing-version': [FileErrors.HeaderTampered, 400],
+  'does-not-authenticate': [FileErrors.HeaderTampered, 400],
+};
 
 /** Wraps with one CMK of the local vault (its current version). */
 export function localCmkKeyring(ctx: KmsContext, keyId: string): Keyring {
   return {
     async wrap(dataKey, binding) {
-      const key = getKey(ctx, keyId);
-      requireEncryptionKey(key);
-      const version = currentVersion(key);
-      const iv = randomBytes(GCM_IV_BYTES);
-      const { ciphertext, tag } = ctx.hsm.encrypt(handleFor(ctx, version.material), iv, dataKey, binding);
-      return { entry: { type: 'local-cmk', keyId: key.key_id, keyVersion: version.version }, ciphertext: Buffer.concat([iv, ciphertext, tag]) };
+      const key = requireWrappingKey(ctx, { key_id: keyId }, FILE_REFUSALS);
+      const w = wrapUnderCmk(ctx, key, dataKey, binding);
+      return { entry: { type: 'local-cmk', keyId: w.keyId, keyVersion: w.keyVersion }, ciphertext: concatSealed(w) };
     },
   };
 }
@@ -55,22 +52,12 @@ export function localCmkKeyring(ctx: KmsContext, keyId: string): Keyring {
 export function localVaultResolver(ctx: KmsContext): KeyringResolver {
   return {
     async unwrap({ entry, ciphertext }, binding) {
-      if (entry.type !== 'local-cmk') return null;
-      const key = ctx.store.read<CmkRecord>(CMK_TABLE, entry.keyId);
-      if (!key) return null;
-      requireEncryptionKey(key);
-      const version = key.versions.find((v) => v.version === entry.keyVersion);
-      const tampered = () => new KeyholdError(FileErrors.HeaderTampered, `The envelope header does not authenticate: the data key for CMK ${key.key_id} does not unwrap.`, 400);
-      if (!version || ciphertext.length !== GCM_IV_BYTES + DATA_KEY_BYTES + GCM_TAG_BYTES) throw tampered();
-      const dataKey = ctx.hsm.decrypt(
-        handleFor(ctx, version.material),
-        ciphertext.subarray(0, GCM_IV_BYTES),
-        ciphertext.subarray(GCM_IV_BYTES, GCM_IV_BYTES + DATA_KEY_BYTES),
-        ciphertext.subarray(GCM_IV_BYTES + DATA_KEY_BYTES),
-        binding,
-      );
-      if (!dataKey) throw tampered();
-      return dataKey;
+      if (entry.type !== 'local-cmk' || !findKey(ctx, { key_id: entry.keyId })) return null;
+      const key = requireWrappingKey(ctx, { key_id: entry.keyId }, FILE_REFUSALS);
+      const what = `The envelope header does not authenticate: the data key for CMK ${key.key_id}`;
+      const sealed = ciphertext.length === GCM_IV_BYTES + DATA_KEY_BYTES + GCM_TAG_BYTES ? splitSealed(ciphertext) : null;
+      if (!sealed) throw new KeyholdError(FileErrors.HeaderTampered, `${what} is not ${GCM_IV_BYTES + DATA_KEY_BYTES + GCM_TAG_BYTES} bytes.`, 400, 'wrap.does-not-authenticate');
+      return unwrapUnderCmk(ctx, key, { keyId: entry.keyId, keyVersion: entry.keyVersion, ...sealed }, binding, FILE_REFUSALS, what);
     },
   };
 }

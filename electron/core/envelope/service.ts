@@ -19,6 +19,7 @@ import { localCmkKeyring, localVaultResolver } from './keyrings.js';
 import { remoteKmsKeyring, remoteKmsResolver } from '../remote/keyring.js';
 import { decryptFile, encryptFile, type StreamHooks } from './pipeline.js';
 import { digestAlgorithmOf, hashFile, MAX_RECORD_BYTES, parsePublicKey, parseRecord, RECORD_FORMAT, RECORD_VERSION, serializeRecord, signsFiles } from './signature.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 /** The KMS context plus what the transport passes for long jobs (a progress bar, Ctrl-C). */
 export interface FileContext extends KmsContext {
@@ -62,7 +63,7 @@ export const fileHandlers: Handlers<typeof fileOperations, FileContext> = {
     // The key spec's first signing algorithm is the default: PSS-SHA-256 for RSA, ECDSA-SHA-256 for EC.
     const algorithm = input.signing_algorithm ?? KEY_SPEC_TABLE[key.key_spec].signing[0];
     if (!algorithm || !signsFiles(algorithm)) {
-      throw new KeyholdError('KMS.0308', `Invalid ${algorithm ? 'signing_algorithm' : 'key_id'}: file signatures take an RSA or ECDSA key and algorithm (key_spec ${key.key_spec}${algorithm ? `, ${algorithm}` : ''}).`, 400);
+      throw new KeyholdError(KmsErrors.Invalid, `Invalid ${algorithm ? 'signing_algorithm' : 'key_id'}: file signatures take an RSA or ECDSA key and algorithm (key_spec ${key.key_spec}${algorithm ? `, ${algorithm}` : ''}).`, 400, 'key.cannot-sign-files');
     }
     const digestAlgorithm = digestAlgorithmOf(algorithm);
     const digest = await hashFile(input.in, digestAlgorithm, ctx.hooks);

@@ -45,10 +45,6 @@ export function digestAlgorithmOf(alg: SigningAlgorithm): DigestAlgorithm {
   return alg.slice(alg.lastIndexOf('SHA_')) as DigestAlgorithm;
 }
 
-export function nodeHashOf(alg: DigestAlgorithm): 'sha256' | 'sha384' | 'sha512' {
-  return NODE_HASH[alg];
-}
-
 /** Hashes a file in constant memory, reads overlapped with hashing. */
 export async function hashFile(path: string, alg: DigestAlgorithm, hooks: StreamHooks = {}): Promise<Buffer> {
   const { fh, size } = await openInput(path);

@@ -4,6 +4,7 @@
  * default; a PKCS#11 backend (SoftHSM2, a real HSM) can implement the same interface.
  */
 import type { WrappingAlgorithm } from '../../../shared/constants.js';
+import type { SealAad, Sealed } from '../crypto/aead.js';
 import type { HashName } from '../crypto/rsa.js';
 import type { SignOptions } from '../crypto/sign.js';
 
@@ -39,9 +40,14 @@ export interface HsmBackend {
   wrap(kind: HsmKeyKind, material: Buffer): WrappedKey;
   /** Unwraps a blob into a handle; a blob from another vault or altered is a typed error. */
   unwrap(wrapped: WrappedKey): KeyHandle;
-  encrypt(handle: KeyHandle, iv: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer };
-  /** Returns null when authentication fails. */
-  decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null;
+  /**
+   * AES-256-GCM under an AES handle. The backend draws the 96-bit IV itself, fresh for every
+   * seal, and returns it with the ciphertext: no caller picks a nonce, so none can repeat one.
+   * `aad` may be made from that IV (a format whose AAD covers its own header).
+   */
+  seal(handle: KeyHandle, plaintext: Buffer, aad: SealAad): Sealed;
+  /** Opens what `seal` returned; null when it does not authenticate. */
+  open(handle: KeyHandle, sealed: Sealed, aad: Buffer): Buffer | null;
   mac(handle: KeyHandle, data: Buffer): Buffer;
   sign(handle: KeyHandle, data: Buffer, opts: SignOptions): Buffer;
   /** A malformed or wrong signature is `false`. */

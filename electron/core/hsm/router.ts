@@ -6,6 +6,7 @@
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import type { WrappingAlgorithm } from '../../../shared/constants.js';
+import type { SealAad, Sealed } from '../crypto/aead.js';
 import type { HashName } from '../crypto/rsa.js';
 import type { SignOptions } from '../crypto/sign.js';
 import type { HsmBackend, HsmKeyKind, KeyHandle, WrappedKey } from './backend.js';
@@ -32,12 +33,12 @@ export class HsmRouter implements HsmBackend {
     return this.software.unwrap(wrapped);
   }
 
-  encrypt(handle: KeyHandle, iv: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer } {
-    return this.of(handle).encrypt(handle, iv, plaintext, aad);
+  seal(handle: KeyHandle, plaintext: Buffer, aad: SealAad): Sealed {
+    return this.of(handle).seal(handle, plaintext, aad);
   }
 
-  decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
-    return this.of(handle).decrypt(handle, iv, ciphertext, tag, aad);
+  open(handle: KeyHandle, sealed: Sealed, aad: Buffer): Buffer | null {
+    return this.of(handle).open(handle, sealed, aad);
   }
 
   mac(handle: KeyHandle, data: Buffer): Buffer {

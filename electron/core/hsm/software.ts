@@ -6,7 +6,7 @@
 import { createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPair, sign as signWith, verify as verifyWith, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aead.js';
+import { concatSealed, gcmOpen, gcmSeal, splitSealed, type SealAad, type Sealed } from '../crypto/aead.js';
 import { kwpUnwrap } from '../crypto/aes-kwp.js';
 import { randomBytes } from '../crypto/random.js';
 import type { WrappingAlgorithm } from '../../../shared/constants.js';
@@ -18,6 +18,7 @@ import { generateSm2Key, parseSm2Pkcs8, sm2Decrypt, sm2Encrypt, sm2Pkcs8, sm2Pub
 import { sm4GcmOpen, sm4GcmSeal } from '../crypto/sm4-gcm.js';
 import { pkcs1v15Decrypt } from './legacy/pkcs1v15-decrypt.js';
 import type { HsmBackend, HsmKeyKind, KeyHandle, WrappedKey } from './backend.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 const MAGIC = 'KHK1';
@@ -85,7 +86,7 @@ function unsupported(what: string, kind: HsmKeyKind): KeyholdError {
  * consistent with its public half (it signs what that half verifies), re-encoded canonically.
  */
 function pkcs8Of(der: Buffer, kind: HsmKeyKind, info: KindInfo): Buffer {
-  const refused = (why: string) => new KeyholdError('KMS.2604', `Invalid encrypted_privatekey: ${why}`, 400);
+  const refused = (why: string) => new KeyholdError(KmsErrors.BadMaterialLength, `Invalid encrypted_privatekey: ${why}`, 400);
   if (info.pair === 'sm2') {
     // Parsed here, not by node:crypto (crypto/sm2.ts says why); the public point, when the
     // file carries one, must be the scalar's.
@@ -143,21 +144,19 @@ export class SoftwareHsm implements HsmBackend {
   wrap(kind: HsmKeyKind, secret: Buffer): WrappedKey {
     const info = KINDS[kind];
     if (info.secretBytes && secret.length !== info.secretBytes) {
-      throw new KeyholdError('KMS.2604', `Key material for ${kind} must be ${info.secretBytes} bytes.`, 400);
+      throw new KeyholdError(KmsErrors.BadMaterialLength, `Key material for ${kind} must be ${info.secretBytes} bytes.`, 400);
     }
-    const aad = Buffer.from(`${MAGIC}|${kind}`);
-    const iv = randomBytes(GCM_IV_BYTES);
-    const { ciphertext, tag } = gcmSeal(this.wrappingKey, iv, secret, aad);
-    return `${MAGIC}.${kind}.${Buffer.concat([iv, ciphertext, tag]).toString('base64')}` as WrappedKey;
+    const sealed = gcmSeal(this.wrappingKey, secret, Buffer.from(`${MAGIC}|${kind}`));
+    return `${MAGIC}.${kind}.${concatSealed(sealed).toString('base64')}` as WrappedKey;
   }
 
   unwrap(wrapped: WrappedKey): KeyHandle {
     const [magic, kind, body] = String(wrapped).split('.');
     const bad = () => new KeyholdError(LocalErrors.RecordCorrupt, 'Wrapped key material does not authenticate under this vault.', 500);
     if (magic !== MAGIC || !kind || !(kind in KINDS) || !body) throw bad();
-    const raw = Buffer.from(body, 'base64');
-    if (raw.length < GCM_IV_BYTES + GCM_TAG_BYTES) throw bad();
-    const secret = gcmOpen(this.wrappingKey, raw.subarray(0, GCM_IV_BYTES), raw.subarray(GCM_IV_BYTES, -GCM_TAG_BYTES), raw.subarray(-GCM_TAG_BYTES), Buffer.from(`${MAGIC}|${kind}`));
+    const sealed = splitSealed(Buffer.from(body, 'base64'));
+    if (!sealed) throw bad();
+    const secret = gcmOpen(this.wrappingKey, sealed, Buffer.from(`${MAGIC}|${kind}`));
     if (!secret) throw bad();
     const k = kind as HsmKeyKind;
     const handle = new Handle(k);
@@ -185,18 +184,18 @@ export class SoftwareHsm implements HsmBackend {
     return k;
   }
 
-  encrypt(handle: KeyHandle, iv: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer } {
+  seal(handle: KeyHandle, plaintext: Buffer, aad: SealAad): Sealed {
     const aead = KINDS[handle.kind].aead;
     if (!aead) throw unsupported('Symmetric encryption', handle.kind);
-    if (aead === 'sm4-gcm') return withSecret(this.keyOf(handle), (key) => sm4GcmSeal(key, iv, plaintext, aad));
-    return gcmSeal(this.keyOf(handle), iv, plaintext, aad);
+    if (aead === 'sm4-gcm') return withSecret(this.keyOf(handle), (key) => sm4GcmSeal(key, plaintext, aad));
+    return gcmSeal(this.keyOf(handle), plaintext, aad);
   }
 
-  decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
+  open(handle: KeyHandle, sealed: Sealed, aad: Buffer): Buffer | null {
     const aead = KINDS[handle.kind].aead;
     if (!aead) throw unsupported('Symmetric decryption', handle.kind);
-    if (aead === 'sm4-gcm') return withSecret(this.keyOf(handle), (key) => sm4GcmOpen(key, iv, ciphertext, tag, aad));
-    return gcmOpen(this.keyOf(handle), iv, ciphertext, tag, aad);
+    if (aead === 'sm4-gcm') return withSecret(this.keyOf(handle), (key) => sm4GcmOpen(key, sealed, aad));
+    return gcmOpen(this.keyOf(handle), sealed, aad);
   }
 
   mac(handle: KeyHandle, data: Buffer): Buffer {
@@ -266,7 +265,7 @@ export class SoftwareHsm implements HsmBackend {
     const temp = this.openImported(wrappingKey, algorithm, encryptedTempKey, 32);
     const der = kwpUnwrap(temp, encryptedPrivateKey);
     temp.fill(0);
-    if (!der) throw new KeyholdError('KMS.0311', 'Invalid encrypted_privatekey: it does not unwrap (AES key wrap with padding, RFC 5649) under the temporary key in encrypted_key_material.', 400);
+    if (!der) throw new KeyholdError(KmsErrors.ImportDecryptFailed, 'Invalid encrypted_privatekey: it does not unwrap (AES key wrap with padding, RFC 5649) under the temporary key in encrypted_key_material.', 400);
     try {
       const canonical = pkcs8Of(der, kind, info);
       try {
@@ -285,7 +284,7 @@ export class SoftwareHsm implements HsmBackend {
     const key = this.keyOf(wrappingKey);
     const secret =
       algorithm === 'RSAES_PKCS1_V1_5' ? pkcs1v15Decrypt(key, encrypted) : oaepDecrypt(key, algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256', encrypted);
-    const refused = () => new KeyholdError('KMS.0311', 'Invalid encrypted_key_material: it does not decrypt with the wrapping key and wrapping_algorithm of this import token.', 400);
+    const refused = () => new KeyholdError(KmsErrors.ImportDecryptFailed, 'Invalid encrypted_key_material: it does not decrypt with the wrapping key and wrapping_algorithm of this import token.', 400);
     if (!secret) throw refused();
     // PKCS#1 v1.5 has no integrity: telling "bad padding" from "wrong length" apart would be a
     // padding oracle (Bleichenbacher), so with it both are the same refusal.
@@ -295,7 +294,7 @@ export class SoftwareHsm implements HsmBackend {
     }
     if (secret.length !== bytes) {
       secret.fill(0);
-      throw new KeyholdError('KMS.2604', `Invalid encrypted_key_material: it must hold ${bytes} bytes.`, 400);
+      throw new KeyholdError(KmsErrors.BadMaterialLength, `Invalid encrypted_key_material: it must hold ${bytes} bytes.`, 400);
     }
     return secret;
   }

@@ -3,11 +3,10 @@
  * HSM under `kps/default` or a CMK the caller names, bound (AAD) to the key pair's name and the
  * CMK version, so a sealed key cannot be moved to another key pair.
  */
-import { KeyholdError } from '../../../shared/errors.js';
-import { GCM_IV_BYTES } from '../crypto/aead.js';
-import { randomBytes } from '../crypto/random.js';
 import type { KmsContext } from '../kms/context.js';
-import { CMK_TABLE, currentVersion, ensureDefaultKey, getKey, handleFor, requireUsable, type CmkRecord } from '../kms/keys.js';
+import { ensureDefaultKey, type CmkRecord } from '../kms/keys.js';
+import { KMS_REFUSALS, type Refusals } from '../kms/refusals.js';
+import { requireWrappingKey, unwrapUnderCmk, wrapUnderCmk } from '../kms/wrap.js';
 import { KpsErrors, kpsError } from './errors.js';
 import { opensshPrivate } from './formats/openssh-private.js';
 import type { PrivateKey } from './key.js';
@@ -55,16 +54,23 @@ export interface Protection {
   kms_key_id?: string;
 }
 
+/**
+ * KPS answers a missing or unusable CMK with KMS's codes (as the cloud's KPS does), a CMK of the
+ * wrong kind as its own invalid parameter, and a seal that no longer opens as KPS.7005.
+ */
+const KPS_REFUSALS: Refusals = {
+  ...KMS_REFUSALS,
+  'wrong-usage': [KpsErrors.Invalid, 400],
+  'wrong-spec': [KpsErrors.Invalid, 400],
+  'missing-version': [KpsErrors.SealBroken, 500],
+  'does-not-authenticate': [KpsErrors.SealBroken, 500],
+};
+
 async function sealingKey(ctx: KmsContext, p: Protection): Promise<CmkRecord> {
-  if (p.type === 'default') return ensureDefaultKey(ctx, 'kps');
-  let key: CmkRecord | undefined;
-  if (p.kms_key_id) key = getKey(ctx, p.kms_key_id);
-  else if (p.kms_key_name) key = ctx.store.list<CmkRecord>(CMK_TABLE).find((k) => k.key_alias === p.kms_key_name);
-  else throw kpsError(KpsErrors.Missing, 'Missing parameter: key_protection.encryption needs kms_key_id or kms_key_name when type is kms.');
-  if (!key) throw new KeyholdError('KMS.0207', `The key ${p.kms_key_name ?? ''} does not exist.`, 404);
-  requireUsable(key);
-  if (key.key_spec !== 'AES_256' || key.key_usage !== 'ENCRYPT_DECRYPT') throw kpsError(KpsErrors.Invalid, `The key ${key.key_id} cannot encrypt private keys (it must be an AES_256 encryption key).`);
-  return key;
+  if (p.type === 'default') return requireWrappingKey(ctx, await ensureDefaultKey(ctx, 'kps'), KPS_REFUSALS);
+  if (p.kms_key_id) return requireWrappingKey(ctx, { key_id: p.kms_key_id }, KPS_REFUSALS);
+  if (p.kms_key_name) return requireWrappingKey(ctx, { key_alias: p.kms_key_name }, KPS_REFUSALS);
+  throw kpsError(KpsErrors.Missing, 'Missing parameter: key_protection.encryption needs kms_key_id or kms_key_name when type is kms.');
 }
 
 function aad(name: string, keyId: string, version: number): Buffer {
@@ -73,12 +79,10 @@ function aad(name: string, keyId: string, version: number): Buffer {
 
 export async function sealPrivateKey(ctx: KmsContext, name: string, key: PrivateKey, comment: string, p: Protection): Promise<SealedPrivateKey> {
   const cmk = await sealingKey(ctx, p);
-  const version = currentVersion(cmk);
   const plaintext = Buffer.from(await opensshPrivate.serialize(key, { comment }), 'utf8');
-  const iv = randomBytes(GCM_IV_BYTES);
   try {
-    const { ciphertext, tag } = ctx.hsm.encrypt(handleFor(ctx, version.material), iv, plaintext, aad(name, cmk.key_id, version.version));
-    return { key_id: cmk.key_id, key_version: version.version, iv: iv.toString('base64'), ciphertext: ciphertext.toString('base64'), tag: tag.toString('base64') };
+    const w = wrapUnderCmk(ctx, cmk, plaintext, (at) => aad(name, at.keyId, at.keyVersion));
+    return { key_id: w.keyId, key_version: w.keyVersion, iv: w.iv.toString('base64'), ciphertext: w.ciphertext.toString('base64'), tag: w.tag.toString('base64') };
   } finally {
     plaintext.fill(0);
   }
@@ -88,12 +92,9 @@ export async function sealPrivateKey(ctx: KmsContext, name: string, key: Private
 export function unsealPrivateKey(ctx: KmsContext, record: KeypairRecord): string {
   const sealed = record.private_key;
   if (!sealed) throw kpsError(KpsErrors.NoPrivateKey, `Key pair '${record.name}' has no hosted private key.`);
-  const cmk = getKey(ctx, sealed.key_id);
-  requireUsable(cmk);
-  const version = cmk.versions.find((v) => v.version === sealed.key_version);
-  if (!version) throw kpsError(KpsErrors.SealBroken, `The private key of '${record.name}' was sealed with a key version that no longer exists.`, 500);
-  const plain = ctx.hsm.decrypt(handleFor(ctx, version.material), Buffer.from(sealed.iv, 'base64'), Buffer.from(sealed.ciphertext, 'base64'), Buffer.from(sealed.tag, 'base64'), aad(record.name, sealed.key_id, sealed.key_version));
-  if (!plain) throw kpsError(KpsErrors.SealBroken, `The private key of '${record.name}' does not authenticate under its CMK.`, 500);
+  const cmk = requireWrappingKey(ctx, { key_id: sealed.key_id }, KPS_REFUSALS);
+  const wrapped = { keyId: sealed.key_id, keyVersion: sealed.key_version, iv: Buffer.from(sealed.iv, 'base64'), ciphertext: Buffer.from(sealed.ciphertext, 'base64'), tag: Buffer.from(sealed.tag, 'base64') };
+  const plain = unwrapUnderCmk(ctx, cmk, wrapped, aad(record.name, sealed.key_id, sealed.key_version), KPS_REFUSALS, `The private key of '${record.name}'`);
   try {
     return plain.toString('utf8');
   } finally {

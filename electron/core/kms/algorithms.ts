@@ -1,5 +1,5 @@
 /** What each KMS algorithm name means to the HSM: hash, padding and lengths. */
-import type { EncryptionAlgorithm, MacAlgorithm, SigningAlgorithm } from '../../../shared/constants.js';
+import type { EncryptionAlgorithm, SigningAlgorithm } from '../../../shared/constants.js';
 import type { HashName } from '../crypto/rsa.js';
 import type { SignOptions } from '../crypto/sign.js';
 
@@ -26,5 +26,3 @@ export const OAEP_HASH: Record<Exclude<EncryptionAlgorithm, 'SYMMETRIC_DEFAULT' 
   RSAES_OAEP_SHA_256: 'sha256',
   RSAES_OAEP_SHA_1: 'sha1',
 };
-
-export const MAC_BYTES: Record<MacAlgorithm, number> = { HMAC_SHA_256: 32, HMAC_SHA_384: 48, HMAC_SHA_512: 64, HMAC_SM3: 32 };

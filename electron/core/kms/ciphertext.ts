@@ -5,6 +5,7 @@
  */
 import { KeyholdError } from '../../../shared/errors.js';
 import type { HsmKeyKind } from '../hsm/backend.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 export const CT_VERSION = 0x01;
 export const ALG_AES_256_GCM = 0x01;
@@ -46,7 +47,7 @@ export function encodeHeader(h: CiphertextHeader): Buffer {
 /** Parses the header of a decoded ciphertext; any malformed input is KMS.2201. */
 export function decodeCiphertext(raw: Buffer): { header: CiphertextHeader; headerBytes: Buffer; body: Buffer; tag: Buffer } {
   if (raw.length < HEADER_BYTES + MIN_FRAMED + TAG_BYTES || raw[0] !== CT_VERSION || (raw[1] !== ALG_AES_256_GCM && raw[1] !== ALG_SM4_GCM)) {
-    throw new KeyholdError('KMS.2201', 'Invalid cipher_text: not a Keyhold ciphertext of a supported version.', 400);
+    throw new KeyholdError(KmsErrors.BadCipherText, 'Invalid cipher_text: not a Keyhold ciphertext of a supported version.', 400, 'ciphertext.malformed');
   }
   return {
     header: { algorithm: raw[1] as number, keyId: bytesToUuid(raw.subarray(2, 18)), keyVersion: raw.readUInt32BE(18), iv: raw.subarray(22, 34) },
@@ -84,6 +85,6 @@ export function frame(plaintext: Buffer | string): Buffer {
 
 export function unframe(framed: Buffer): Buffer {
   const len = framed.length >= 2 ? framed.readUInt16BE(0) : -1;
-  if (len < 0 || 2 + len > framed.length) throw new KeyholdError('KMS.2201', 'Invalid cipher_text: bad inner length.', 400);
+  if (len < 0 || 2 + len > framed.length) throw new KeyholdError(KmsErrors.BadCipherText, 'Invalid cipher_text: bad inner length.', 400, 'ciphertext.inner-length');
   return framed.subarray(2, 2 + len);
 }

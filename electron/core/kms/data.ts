@@ -12,6 +12,7 @@ import type { KmsContext } from './context.js';
 import { currentVersion, getKey, handleFor, requireUsable, requireUsage, type CmkRecord } from './keys.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
 import { open, seal, type Binding } from './symmetric.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 /** Bits of a data key: datakey_length wins over key_spec; 256 bits when neither is given. */
 const DATAKEY_SPEC_BITS: Record<string, number> = { AES_256: 256, AES_128: 128, SM4: 128, HMAC_256: 256, HMAC_384: 384, HMAC_512: 512, HMAC_SM3: 256 };
@@ -26,7 +27,7 @@ function datakeyDigest(key: CmkRecord): { name: string; bytes: number; of: (dek:
 function requireAlgorithm(key: CmkRecord, algorithm: EncryptionAlgorithm): void {
   const allowed = KEY_SPEC_TABLE[key.key_spec].encryption;
   if (!allowed.includes(algorithm)) {
-    throw new KeyholdError('KMS.0308', `Invalid encryption_algorithm: ${algorithm} is not available for key_spec ${key.key_spec} (allowed: ${allowed.join(', ') || 'none'}).`, 400);
+    throw new KeyholdError(KmsErrors.Invalid, `Invalid encryption_algorithm: ${algorithm} is not available for key_spec ${key.key_spec} (allowed: ${allowed.join(', ') || 'none'}).`, 400, 'algorithm.not-for-spec');
   }
 }
 
@@ -41,15 +42,16 @@ function newDataKey(ctx: KmsContext, input: Binding & { key_id: string; key_spec
 export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
   encryptData(ctx, input) {
     const key = getKey(ctx, input.key_id);
+    // seal checks state, usage and spec itself, once (kms/wrap.ts).
+    if (input.encryption_algorithm === 'SYMMETRIC_DEFAULT') return { key_id: key.key_id, cipher_text: seal(ctx, key, input.plain_text, input).toString('base64') };
     requireUsable(key);
     requireUsage(key, 'ENCRYPT_DECRYPT');
     requireAlgorithm(key, input.encryption_algorithm);
-    if (input.encryption_algorithm === 'SYMMETRIC_DEFAULT') return { key_id: key.key_id, cipher_text: seal(ctx, key, input.plain_text, input).toString('base64') };
     const plain = Buffer.from(input.plain_text, 'utf8');
     if (input.encryption_algorithm === 'SM2_ENCRYPT') return { key_id: key.key_id, cipher_text: ctx.hsm.sm2Encrypt(handleFor(ctx, currentVersion(key).material), plain).toString('base64') };
     const hash = OAEP_HASH[input.encryption_algorithm];
     const max = oaepMaxPlaintext(KEY_SPEC_TABLE[key.key_spec].modulusBytes ?? 0, hash);
-    if (plain.length > max) throw new KeyholdError('KMS.2101', `Invalid plain_text: ${input.encryption_algorithm} with ${key.key_spec} encrypts at most ${max} bytes.`, 400);
+    if (plain.length > max) throw new KeyholdError(KmsErrors.BadPlainText, `Invalid plain_text: ${input.encryption_algorithm} with ${key.key_spec} encrypts at most ${max} bytes.`, 400);
     return { key_id: key.key_id, cipher_text: ctx.hsm.rsaEncrypt(handleFor(ctx, currentVersion(key).material), hash, plain).toString('base64') };
   },
 
@@ -59,7 +61,7 @@ export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
       const { key, plain } = open(ctx, raw, input.key_id, input);
       return { key_id: key.key_id, plain_text: plain.toString('utf8'), plain_text_base64: plain.toString('base64') };
     }
-    if (!input.key_id) throw new KeyholdError('KMS.0204', `Missing parameter: key_id is required with ${input.encryption_algorithm}.`, 400);
+    if (!input.key_id) throw new KeyholdError(KmsErrors.Missing, `Missing parameter: key_id is required with ${input.encryption_algorithm}.`, 400);
     const key = getKey(ctx, input.key_id);
     requireUsable(key);
     requireUsage(key, 'ENCRYPT_DECRYPT');
@@ -67,7 +69,7 @@ export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
     const handle = handleFor(ctx, currentVersion(key).material);
     const algorithm = input.encryption_algorithm;
     const plain = algorithm === 'SM2_ENCRYPT' ? ctx.hsm.sm2Decrypt(handle, raw) : ctx.hsm.rsaDecrypt(handle, OAEP_HASH[algorithm], raw);
-    if (!plain) throw new KeyholdError('KMS.2201', `Invalid cipher_text: it does not decrypt with key ${key.key_id} and ${input.encryption_algorithm}.`, 400);
+    if (!plain) throw new KeyholdError(KmsErrors.BadCipherText, `Invalid cipher_text: it does not decrypt with key ${key.key_id} and ${input.encryption_algorithm}.`, 400);
     return { key_id: key.key_id, plain_text: plain.toString('utf8'), plain_text_base64: plain.toString('base64') };
   },
 
@@ -88,10 +90,10 @@ export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
     const length = Number(input.datakey_plain_length);
     const raw = Buffer.from(input.plain_text, 'hex');
     if (raw.length !== length + digest.bytes) {
-      throw new KeyholdError('KMS.2102', `Invalid datakey_plain_length: plain_text holds ${raw.length - digest.bytes} key bytes plus the ${digest.bytes}-byte ${digest.name}, not ${length}.`, 400);
+      throw new KeyholdError(KmsErrors.BadPlainLength, `Invalid datakey_plain_length: plain_text holds ${raw.length - digest.bytes} key bytes plus the ${digest.bytes}-byte ${digest.name}, not ${length}.`, 400);
     }
     const dek = raw.subarray(0, length);
-    if (!equalBytes(digest.of(dek), raw.subarray(length))) throw new KeyholdError('KMS.2103', `Invalid plain_text: the ${digest.name} digest does not match the data key.`, 400);
+    if (!equalBytes(digest.of(dek), raw.subarray(length))) throw new KeyholdError(KmsErrors.DataKeyHashMismatch, `Invalid plain_text: the ${digest.name} digest does not match the data key.`, 400);
     const cipher = seal(ctx, key, dek, input);
     raw.fill(0);
     return { key_id: key.key_id, cipher_text: cipher.toString('hex'), datakey_length: String(length) };
@@ -100,7 +102,7 @@ export const dataHandlers: Handlers<typeof dataOperations, KmsContext> = {
   decryptDatakey(ctx, input) {
     const { key, plain } = open(ctx, Buffer.from(input.cipher_text, 'hex'), input.key_id, input);
     if (plain.length !== Number(input.datakey_cipher_length)) {
-      throw new KeyholdError('KMS.2202', `Invalid datakey_cipher_length: the data key is ${plain.length} bytes, not ${input.datakey_cipher_length}.`, 400);
+      throw new KeyholdError(KmsErrors.BadCipherLength, `Invalid datakey_cipher_length: the data key is ${plain.length} bytes, not ${input.datakey_cipher_length}.`, 400);
     }
     return { data_key: plain.toString('hex'), datakey_length: String(plain.length), datakey_dgst: datakeyDigest(key).of(plain).toString('hex') };
   },

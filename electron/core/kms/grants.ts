@@ -14,6 +14,7 @@ import type { Grant, GrantList, grantOperations } from '../../../shared/operatio
 import { randomHex } from '../crypto/random.js';
 import type { KmsContext } from './context.js';
 import { CMK_TABLE, getKey, GRANTS_TABLE, requireNotDefault, requireNotPendingDeletion } from './keys.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 export const GRANT_TABLE = GRANTS_TABLE;
 
@@ -45,7 +46,7 @@ function requireWithinOwnGrants(ctx: KmsContext, keyId: string, operations: stri
   const own = new Set(grantsOf(ctx, keyId).filter((g) => g.grantee_principal === ctx.caller.access_key).flatMap((g) => g.operations));
   const beyond = operations.filter((op) => !own.has(op));
   if (beyond.length) {
-    throw new KeyholdError('KMS.0306', `Access key ${ctx.caller.access_key} cannot grant ${beyond.join(', ')} on key ${keyId}: its own grants there do not give ${beyond.length === 1 ? 'it' : 'them'}.`, 403);
+    throw new KeyholdError(KmsErrors.NoPermission, `Access key ${ctx.caller.access_key} cannot grant ${beyond.join(', ')} on key ${keyId}: its own grants there do not give ${beyond.length === 1 ? 'it' : 'them'}.`, 403);
   }
 }
 
@@ -55,7 +56,7 @@ function requireMayRetire(ctx: KmsContext, grant: Grant): void {
   const me = ctx.caller.access_key;
   if (grant.retiring_principal === me) return;
   if (grant.grantee_principal === me && grant.operations.includes('retire-grant')) return;
-  throw new KeyholdError('KMS.0306', `Access key ${me} may not retire grant ${grant.grant_id}: it is neither its retiring principal nor a grantee holding retire-grant.`, 403);
+  throw new KeyholdError(KmsErrors.NoPermission, `Access key ${me} may not retire grant ${grant.grant_id}: it is neither its retiring principal nor a grantee holding retire-grant.`, 403);
 }
 
 /**
@@ -63,10 +64,10 @@ function requireMayRetire(ctx: KmsContext, grant: Grant): void {
  * another key → KMS.2502. No grant check on the key itself: a retiring principal may hold none.
  */
 function findGrant(ctx: KmsContext, keyId: string, grantId: string): Grant {
-  if (!ctx.store.read(CMK_TABLE, keyId)) throw new KeyholdError('KMS.0207', `The key ${keyId} does not exist.`, 404);
+  if (!ctx.store.read(CMK_TABLE, keyId)) throw new KeyholdError(KmsErrors.KeyNotFound, `The key ${keyId} does not exist.`, 404);
   const grant = ctx.store.read<Grant>(GRANT_TABLE, grantId);
-  if (!grant) throw new KeyholdError('KMS.2501', `The grant ${grantId} does not exist.`, 404);
-  if (grant.key_id !== keyId) throw new KeyholdError('KMS.2502', `The grant ${grantId} is not a grant on key ${keyId}.`, 400);
+  if (!grant) throw new KeyholdError(KmsErrors.GrantNotFound, `The grant ${grantId} does not exist.`, 404);
+  if (grant.key_id !== keyId) throw new KeyholdError(KmsErrors.GrantKeyMismatch, `The grant ${grantId} is not a grant on key ${keyId}.`, 400);
   return grant;
 }
 
@@ -77,11 +78,11 @@ export const grantHandlers: Handlers<typeof grantOperations, KmsContext> = {
     requireNotPendingDeletion(key);
     const operations = [...new Set(input.operations)];
     if (operations.length === 1 && operations[0] === 'create-grant') {
-      throw new KeyholdError('KMS.2401', 'Invalid operations: create-grant cannot be granted alone.', 400);
+      throw new KeyholdError(KmsErrors.GrantAlone, 'Invalid operations: create-grant cannot be granted alone.', 400);
     }
     requireWithinOwnGrants(ctx, key.key_id, operations);
     if (grantsOf(ctx, key.key_id).length >= LIMITS.grantsPerKey) {
-      throw new KeyholdError('KMS.2404', `The key ${key.key_id} already has the maximum of ${LIMITS.grantsPerKey} grants.`, 400);
+      throw new KeyholdError(KmsErrors.GrantLimit, `The key ${key.key_id} already has the maximum of ${LIMITS.grantsPerKey} grants.`, 400);
     }
     const grant: Grant = {
       key_id: key.key_id,

@@ -11,6 +11,7 @@ import type { WrappedKey } from '../hsm/backend.js';
 import { equalBytes, sha256 } from '../crypto/hmac.js';
 import { randomBytes } from '../crypto/random.js';
 import { bytesToUuid, uuidToBytes } from './ciphertext.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 export const TOKEN_TABLE = 'kms_import_tokens';
 export const TOKEN_LIFETIME_MS = 24 * 3600 * 1000;
@@ -39,18 +40,18 @@ export function issueToken(keyId: string, expiresMs: number): { token: string; t
 export function parseToken(token: string, keyId: string): { tokenId: string; raw: Buffer } {
   const raw = Buffer.from(token, 'base64');
   if (raw.length !== TOKEN_BYTES || !raw.subarray(0, 4).equals(MAGIC) || raw[4] !== 1) {
-    throw new KeyholdError('KMS.2601', 'Invalid import_token: it is not an import token issued by get-parameters-for-import.', 400);
+    throw new KeyholdError(KmsErrors.BadImportToken, 'Invalid import_token: it is not an import token issued by get-parameters-for-import.', 400);
   }
   const tokenKey = bytesToUuid(raw.subarray(5, 21));
-  if (tokenKey !== keyId) throw new KeyholdError('KMS.2603', `Invalid import_token: it was issued for key ${tokenKey}, not ${keyId}.`, 400);
+  if (tokenKey !== keyId) throw new KeyholdError(KmsErrors.ImportKeyMismatch, `Invalid import_token: it was issued for key ${tokenKey}, not ${keyId}.`, 400);
   return { tokenId: raw.subarray(21, 37).toString('hex'), raw };
 }
 
 /** The stored record must exist, match the token exactly and not be expired (KMS.2605). */
 export function checkToken(record: TokenRecord | undefined, raw: Buffer, now: number): TokenRecord {
   if (!record || !equalBytes(Buffer.from(record.token_sha256, 'hex'), sha256(raw))) {
-    throw new KeyholdError('KMS.2605', 'Invalid import_token: it is unknown or was already used.', 400);
+    throw new KeyholdError(KmsErrors.ImportTokenCheck, 'Invalid import_token: it is unknown or was already used.', 400);
   }
-  if (record.expires <= now) throw new KeyholdError('KMS.2605', 'Invalid import_token: it has expired (tokens are valid 24 hours); get new import parameters.', 400);
+  if (record.expires <= now) throw new KeyholdError(KmsErrors.ImportTokenCheck, 'Invalid import_token: it has expired (tokens are valid 24 hours); get new import parameters.', 400);
   return record;
 }

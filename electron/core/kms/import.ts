@@ -13,11 +13,12 @@ import type { KmsContext } from './context.js';
 import { checkToken, issueToken, parseToken, TOKEN_LIFETIME_MS, TOKEN_TABLE, type TokenRecord } from './import-token.js';
 import { CMK_TABLE, getKey, STATE, type CmkRecord } from './keys.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 /** Precondition: imports go only to external keys (KMS.0309) that are pending import (KMS.0310). */
 function requirePendingImport(key: CmkRecord): void {
-  if (key.origin !== 'external') throw new KeyholdError('KMS.0309', `The key ${key.key_id} is not an external key (origin ${key.origin}).`, 400);
-  if (key.key_state !== STATE.pendingImport) throw new KeyholdError('KMS.0310', `The key ${key.key_id} is not pending import (state ${key.key_state}).`, 400);
+  if (key.origin !== 'external') throw new KeyholdError(KmsErrors.NotExternal, `The key ${key.key_id} is not an external key (origin ${key.origin}).`, 400);
+  if (key.key_state !== STATE.pendingImport) throw new KeyholdError(KmsErrors.NotPendingImport, `The key ${key.key_id} is not pending import (state ${key.key_state}).`, 400);
 }
 
 function pemToDerBase64(pem: string): string {
@@ -33,11 +34,11 @@ function importMaterial(ctx: KmsContext, key: CmkRecord, token: TokenRecord, mat
   const spec = KEY_SPEC_TABLE[key.key_spec];
   const wrappingKey = ctx.hsm.unwrap(token.wrapping_key);
   if (spec.symmetric) {
-    if (privateKey !== undefined) throw new KeyholdError('KMS.0308', `Invalid encrypted_privatekey: ${key.key_spec} keys take their material in encrypted_key_material alone.`, 400);
+    if (privateKey !== undefined) throw new KeyholdError(KmsErrors.Invalid, `Invalid encrypted_privatekey: ${key.key_spec} keys take their material in encrypted_key_material alone.`, 400, 'import.private-key-not-for-spec');
     return ctx.hsm.importWrapped(wrappingKey, token.wrapping_algorithm, Buffer.from(material, 'base64'), spec.hsmKind);
   }
   if (privateKey === undefined) {
-    throw new KeyholdError('KMS.0204', `Missing parameter encrypted_privatekey: a ${key.key_spec} key imports its private key, wrapped under the temporary key in encrypted_key_material.`, 400);
+    throw new KeyholdError(KmsErrors.Missing, `Missing parameter encrypted_privatekey: a ${key.key_spec} key imports its private key, wrapped under the temporary key in encrypted_key_material.`, 400);
   }
   return ctx.hsm.importWrappedPrivateKey(wrappingKey, token.wrapping_algorithm, Buffer.from(material, 'base64'), Buffer.from(privateKey, 'base64'), spec.hsmKind);
 }
@@ -62,11 +63,11 @@ export const importHandlers: Handlers<typeof importOperations, KmsContext> = {
     const record = checkToken(ctx.store.read<TokenRecord>(TOKEN_TABLE, tokenId), raw, ctx.now());
     const now = ctx.now();
     if (input.expiration_time !== undefined && input.expiration_time * 1000 <= now) {
-      throw new KeyholdError('KMS.2602', 'Invalid expiration_time: it must be in the future (seconds since the epoch).', 400);
+      throw new KeyholdError(KmsErrors.ExpiryNotFuture, 'Invalid expiration_time: it must be in the future (seconds since the epoch).', 400);
     }
     const { wrapped, fingerprint } = importMaterial(ctx, key, record, input.encrypted_key_material, input.encrypted_privatekey);
     if (key.material_fingerprint && key.material_fingerprint !== fingerprint) {
-      throw new KeyholdError('KMS.2606', `The key ${key.key_id} had other key material before: a re-import must bring the same material.`, 400);
+      throw new KeyholdError(KmsErrors.OtherMaterial, `The key ${key.key_id} had other key material before: a re-import must bring the same material.`, 400);
     }
     const updated: CmkRecord = {
       ...key,
@@ -82,9 +83,9 @@ export const importHandlers: Handlers<typeof importOperations, KmsContext> = {
 
   deleteImportedKeyMaterial(ctx, input) {
     const key = getKey(ctx, input.key_id);
-    if (key.origin !== 'external') throw new KeyholdError('KMS.0309', `The key ${key.key_id} is not an external key (origin ${key.origin}).`, 400);
+    if (key.origin !== 'external') throw new KeyholdError(KmsErrors.NotExternal, `The key ${key.key_id} is not an external key (origin ${key.origin}).`, 400);
     if (key.key_state !== STATE.enabled && key.key_state !== STATE.disabled) {
-      throw new KeyholdError('KMS.2701', `Key material can be deleted only when the key is enabled or disabled (state ${key.key_state}).`, 400);
+      throw new KeyholdError(KmsErrors.MaterialStateRefused, `Key material can be deleted only when the key is enabled or disabled (state ${key.key_state}).`, 400);
     }
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, key_state: STATE.pendingImport, versions: [], material_expiration: null });
     return {};

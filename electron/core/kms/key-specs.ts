@@ -8,6 +8,7 @@ import { KeyholdError } from '../../../shared/errors.js';
 import { KEY_SPECS, type KeySpec, type KeyUsage } from '../../../shared/constants.js';
 import { KEY_SPEC_RULES, type KeySpecRules } from '../../../shared/key-specs.js';
 import type { HsmKeyKind } from '../hsm/backend.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 /** A spec's rules (shared/key-specs.ts, which the app reads too) and the HSM material backing it. */
 export interface KeySpecInfo extends KeySpecRules {
@@ -40,7 +41,7 @@ export function usageFor(spec: KeySpec, usage: KeyUsage | undefined): KeyUsage {
   const info = KEY_SPEC_TABLE[spec];
   if (usage === undefined) return info.defaultUsage;
   if (!info.usages.includes(usage)) {
-    throw new KeyholdError('KMS.0308', `Invalid key_usage: ${usage} is not allowed for key_spec ${spec} (allowed: ${info.usages.join(', ')}).`, 400);
+    throw new KeyholdError(KmsErrors.Invalid, `Invalid key_usage: ${usage} is not allowed for key_spec ${spec} (allowed: ${info.usages.join(', ')}).`, 400, 'usage.not-for-spec');
   }
   return usage;
 }
@@ -49,6 +50,6 @@ export function usageFor(spec: KeySpec, usage: KeyUsage | undefined): KeyUsage {
 export function requireImportable(spec: KeySpec): void {
   if (!KEY_SPEC_TABLE[spec].importable) {
     const allowed = Object.entries(KEY_SPEC_TABLE).filter(([, i]) => i.importable).map(([s]) => s);
-    throw new KeyholdError('KMS.0308', `Invalid origin: key material for ${spec} cannot be imported (importable specs: ${allowed.join(', ')}).`, 400);
+    throw new KeyholdError(KmsErrors.Invalid, `Invalid origin: key material for ${spec} cannot be imported (importable specs: ${allowed.join(', ')}).`, 400, 'origin.not-importable');
   }
 }

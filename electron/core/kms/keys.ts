@@ -11,6 +11,8 @@ import type { KmsContext } from './context.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
 import { generateIn, OWN_STORE, tokenKeyHandle } from './keystores.js';
 import { isTokenRef } from '../hsm/pkcs11/ref.js';
+import { KMS_REFUSALS, refusal, type WrapRefusal } from './refusals.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 export const CMK_TABLE = 'kms_keys';
 /** Where grants are stored (grants.ts owns them; read here for the grant check). */
@@ -88,7 +90,7 @@ export function toKeyDetails(k: CmkRecord, ctx: KmsContext): KeyDetails {
 
 export function getKey(ctx: KmsContext, keyId: string): CmkRecord {
   const k = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
-  if (!k) throw new KeyholdError('KMS.0207', `The key ${keyId} does not exist.`, 404);
+  if (!k) throw refusal(KMS_REFUSALS, 'not-found', `The key ${keyId} does not exist.`);
   if (ctx.caller?.role === 'grantee') requireGrant(ctx, keyId, ctx.caller.access_key);
   return k;
 }
@@ -98,31 +100,36 @@ function requireGrant(ctx: KmsContext, keyId: string, principal: string): void {
   const granted = ctx.store
     .list<{ key_id: string; grantee_principal: string; operations: string[] }>(GRANTS_TABLE)
     .some((g) => g.key_id === keyId && g.grantee_principal === principal && ctx.operation !== undefined && g.operations.includes(ctx.operation));
-  if (!granted) throw new KeyholdError('KMS.0306', `Access key ${principal} has no grant for ${ctx.operation ?? 'this operation'} on key ${keyId}.`, 403);
+  if (!granted) throw new KeyholdError(KmsErrors.NoPermission, `Access key ${principal} has no grant for ${ctx.operation ?? 'this operation'} on key ${keyId}.`, 403);
+}
+
+/** The one state rule for using a key's material: only an enabled key is used. */
+export function stateRefusal(k: CmkRecord): { reason: WrapRefusal; why: string } | null {
+  if (k.key_state === STATE.enabled) return null;
+  if (k.key_state === STATE.disabled) return { reason: 'disabled', why: 'is disabled' };
+  if (k.key_state === STATE.pendingDeletion) return { reason: 'pending-deletion', why: 'is pending deletion' };
+  return { reason: 'not-active', why: k.key_state === STATE.pendingImport ? 'is pending import (it has no key material)' : 'is pending activation' };
 }
 
 /** Precondition: a key used for cryptography is enabled (disabled → KMS.0209, pending deletion → KMS.0210). */
 export function requireUsable(k: CmkRecord): void {
-  if (k.key_state === STATE.enabled) return;
-  if (k.key_state === STATE.disabled) throw new KeyholdError('KMS.0209', `The key ${k.key_id} is disabled.`, 400);
-  if (k.key_state === STATE.pendingDeletion) throw new KeyholdError('KMS.0210', `The key ${k.key_id} is pending deletion.`, 400);
-  const why = k.key_state === STATE.pendingImport ? 'is pending import (it has no key material)' : 'is pending activation';
-  throw new KeyholdError('KMS.0308', `Invalid key_id: the key ${k.key_id} ${why}.`, 400);
+  const refused = stateRefusal(k);
+  if (refused) throw refusal(KMS_REFUSALS, refused.reason, `${refused.reason === 'not-active' ? 'Invalid key_id: the' : 'The'} key ${k.key_id} ${refused.why}.`);
 }
 
 /** Precondition: a key's metadata (alias, description, tags, grants) does not change while it is pending deletion. */
 export function requireNotPendingDeletion(k: CmkRecord): void {
-  if (k.key_state === STATE.pendingDeletion) throw new KeyholdError('KMS.0210', `The key ${k.key_id} is pending deletion.`, 400);
+  if (k.key_state === STATE.pendingDeletion) throw new KeyholdError(KmsErrors.KeyPendingDeletion, `The key ${k.key_id} is pending deletion.`, 400);
 }
 
 /** Precondition: the key was made for this usage (an AES key does not sign, an RSA signing key does not encrypt). */
 export function requireUsage(k: CmkRecord, usage: KeyUsage): void {
-  if (k.key_usage !== usage) throw new KeyholdError('KMS.0308', `Invalid key_id: the key ${k.key_id} has key_usage ${k.key_usage}, not ${usage}.`, 400);
+  if (k.key_usage !== usage) throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: the key ${k.key_id} has key_usage ${k.key_usage}, not ${usage}.`, 400, 'key.wrong-usage');
 }
 
 /** Precondition: default keys are never disabled, deleted, renamed or granted (KMS.0211). */
 export function requireNotDefault(k: CmkRecord, action: string): void {
-  if (k.default_key) throw new KeyholdError('KMS.0211', `The default key ${k.key_alias} cannot be ${action}.`, 400);
+  if (k.default_key) throw new KeyholdError(KmsErrors.DefaultKey, `The default key ${k.key_alias} cannot be ${action}.`, 400);
 }
 
 export function handleFor(ctx: KmsContext, material: WrappedKey): KeyHandle {
@@ -138,21 +145,37 @@ export function handleFor(ctx: KmsContext, material: WrappedKey): KeyHandle {
 
 export function currentVersion(k: CmkRecord): CmkVersion {
   const v = k.versions[k.versions.length - 1];
-  if (!v) throw new KeyholdError('KMS.0310', `The key ${k.key_id} has no key material.`, 400);
+  if (!v) throw new KeyholdError(KmsErrors.NotPendingImport, `The key ${k.key_id} has no key material.`, 400);
   return v;
 }
 
-export async function newKey(
-  ctx: KmsContext,
-  fields: { key_alias: string; key_spec: KeySpec; key_usage: KeyUsage; key_description: string; origin: 'kms' | 'external'; default_key?: boolean; keystore_id?: string },
-): Promise<CmkRecord> {
+export interface NewKeyFields {
+  key_alias: string;
+  key_spec: KeySpec;
+  key_usage: KeyUsage;
+  key_description: string;
+  origin: 'kms' | 'external';
+  default_key?: boolean;
+  keystore_id?: string;
+}
+
+/** Precondition of a new key: its alias is free (KMS.1104) and the quota not reached (KMS.1105). */
+export function requireRoomFor(ctx: KmsContext, fields: Pick<NewKeyFields, 'key_alias' | 'default_key'>): void {
   const { keys: existing, damaged } = openableKeys(ctx);
-  if (existing.some((k) => k.key_alias === fields.key_alias)) throw new KeyholdError('KMS.1104', `The alias ${fields.key_alias} already exists.`, 400);
+  if (existing.some((k) => k.key_alias === fields.key_alias)) throw new KeyholdError(KmsErrors.AliasExists, `The alias ${fields.key_alias} already exists.`, 400);
   const quota = keyQuota(ctx);
   // A key that does not open still takes its place in the quota.
   if (!fields.default_key && existing.filter((k) => !k.default_key).length + damaged.length >= quota) {
-    throw new KeyholdError('KMS.1105', `The quota of ${quota} customer master keys is reached.`, 400);
+    throw new KeyholdError(KmsErrors.QuotaReached, `The quota of ${quota} customer master keys is reached.`, 400);
   }
+}
+
+/**
+ * Writes a new key. `material` is version 1's, generated beforehand (create-key generates
+ * before its transaction); without it, material is generated here (default keys: AES, fast).
+ */
+export async function newKey(ctx: KmsContext, fields: NewKeyFields, material?: WrappedKey): Promise<CmkRecord> {
+  requireRoomFor(ctx, fields);
   const now = ctx.now();
   const external = fields.origin === 'external';
   const { keystore_id = OWN_STORE, ...rest } = fields;
@@ -165,7 +188,7 @@ export async function newKey(
     scheduled_deletion_date: null,
     key_state: external ? STATE.pendingImport : STATE.enabled,
     rotation_enabled: false,
-    versions: external ? [] : [{ version: 1, material: await generateIn(ctx, keystore_id, KEY_SPEC_TABLE[fields.key_spec].hsmKind), created: now }],
+    versions: external ? [] : [{ version: 1, material: material ?? (await generateIn(ctx, keystore_id, KEY_SPEC_TABLE[fields.key_spec].hsmKind)), created: now }],
   };
   ctx.store.put(CMK_TABLE, record.key_id, record);
   return record;

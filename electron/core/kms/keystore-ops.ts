@@ -12,6 +12,7 @@ import { Pkcs11Token } from '../hsm/pkcs11/token.js';
 import type { KmsContext } from './context.js';
 import { CMK_TABLE, type CmkRecord } from './keys.js';
 import { connections, getKeyStore, KEYSTORE_TABLE, tokenConfig, type KeyStoreRecord } from './keystores.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 /** What a store shows: its record without the PIN, and whether its token answers now. */
 function info(ctx: KmsContext, r: KeyStoreRecord): KeyStoreInfo {
@@ -36,7 +37,7 @@ function info(ctx: KmsContext, r: KeyStoreRecord): KeyStoreInfo {
 
 function setState(ctx: KmsContext, keystoreId: string, state: 'ENABLED' | 'DISABLED'): void {
   const r = getKeyStore(ctx, keystoreId);
-  if (r.keystore_state === state) throw new KeyholdError('KMS.0308', `Invalid keystore_id: the key store ${keystoreId} is already ${state.toLowerCase()}.`, 400);
+  if (r.keystore_state === state) throw new KeyholdError(KmsErrors.Invalid, `Invalid keystore_id: the key store ${keystoreId} is already ${state.toLowerCase()}.`, 400, 'keystore.same-state');
   ctx.store.put(KEYSTORE_TABLE, keystoreId, { ...r, keystore_state: state });
   if (state === 'DISABLED') connections(ctx).disconnect(keystoreId);
 }

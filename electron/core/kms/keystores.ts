@@ -59,6 +59,32 @@ export function tokenKeyHandle(ctx: KmsContext, material: WrappedKey): KeyHandle
   return tokenFor(ctx, storeOfMaterial(material)).unwrap(material);
 }
 
+/**
+ * Destroys the token objects of a deleted CMK's versions (software blobs go with the record).
+ * A disabled store is still reached for this: destroying is not using. A token that does not
+ * answer fails the deletion, which is retried later, so material is never left behind silently.
+ */
+export function destroyTokenMaterial(ctx: KmsContext, materials: readonly WrappedKey[]): void {
+  for (const material of materials) {
+    const storeId = parseTokenRef(material)?.storeId;
+    if (!storeId) continue;
+    connections(ctx).connect(tokenConfig(getKeyStore(ctx, storeId))).destroy(material);
+  }
+}
+
+/**
+ * Destroys a token object made for a commit that was then refused (a software blob needs
+ * nothing). The refusal is what the caller needs to see: if the token cannot be reached now,
+ * the object stays (hsm.md, Limits).
+ */
+export function discardTokenMaterial(ctx: KmsContext, material: WrappedKey): void {
+  try {
+    destroyTokenMaterial(ctx, [material]);
+  } catch (e) {
+    if (!(e instanceof KeyholdError)) throw e;
+  }
+}
+
 /** New material of `kind` in the given store: the software HSM for "0", else inside the token. */
 export function generateIn(ctx: KmsContext, keystoreId: string, kind: HsmKeyKind): Promise<WrappedKey> {
   return keystoreId === OWN_STORE ? ctx.hsm.generate(kind) : tokenFor(ctx, keystoreId).generate(kind);

@@ -5,6 +5,7 @@ import { equalBytes } from '../crypto/hmac.js';
 import type { KmsContext } from './context.js';
 import { currentVersion, getKey, handleFor, requireUsable, requireUsage } from './keys.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 type MacInput = { key_id: string; mac_algorithm: MacAlgorithm; message: string };
 
@@ -14,9 +15,9 @@ function compute(ctx: KmsContext, input: MacInput): Buffer {
   requireUsable(key);
   requireUsage(key, 'GENERATE_VERIFY_MAC');
   const expected = KEY_SPEC_TABLE[key.key_spec].mac;
-  if (input.mac_algorithm !== expected) throw new KeyholdError('KMS.0308', `Invalid mac_algorithm: key_spec ${key.key_spec} computes ${expected ?? 'no MAC'}, not ${input.mac_algorithm}.`, 400);
+  if (input.mac_algorithm !== expected) throw new KeyholdError(KmsErrors.Invalid, `Invalid mac_algorithm: key_spec ${key.key_spec} computes ${expected ?? 'no MAC'}, not ${input.mac_algorithm}.`, 400, 'algorithm.not-for-spec');
   const message = Buffer.from(input.message, 'base64');
-  if (message.length === 0 || message.length > 4096) throw new KeyholdError('KMS.0308', 'Invalid message: it must be 1-4096 bytes once base64-decoded.', 400);
+  if (message.length === 0 || message.length > 4096) throw new KeyholdError(KmsErrors.Invalid, 'Invalid message: it must be 1-4096 bytes once base64-decoded.', 400, 'message.length');
   return ctx.hsm.mac(handleFor(ctx, currentVersion(key).material), message);
 }
 

@@ -15,6 +15,7 @@ import { readKmsDue, rebuildKmsDue, scanKmsDue, type KmsDueIndex } from './due-i
 import { GRANT_TABLE, grantsOf } from './grants.js';
 import { TOKEN_TABLE, type TokenRecord } from './import-token.js';
 import { CMK_TABLE, STATE, type CmkRecord } from './keys.js';
+import { destroyTokenMaterial } from './keystores.js';
 import { rotateKey, rotationDue } from './rotation.js';
 
 /**
@@ -42,7 +43,10 @@ function destroy(keyId: string): KmsTask {
     key_id: keyId,
     fields: {},
     async run(ctx) {
-      if (!deletionDue(ctx.store.read<CmkRecord>(CMK_TABLE, keyId), ctx.now())) return;
+      const key = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
+      if (!key || !deletionDue(key, ctx.now())) return;
+      // Inside the task's transaction: a failed commit leaves the record, and the retry finds no object.
+      destroyTokenMaterial(ctx, key.versions.map((v) => v.material));
       for (const g of grantsOf(ctx, keyId)) ctx.store.delete(GRANT_TABLE, g.grant_id);
       for (const t of ctx.store.list<TokenRecord>(TOKEN_TABLE)) if (t.key_id === keyId) ctx.store.delete(TOKEN_TABLE, t.token_id);
       ctx.store.delete(CMK_TABLE, keyId);

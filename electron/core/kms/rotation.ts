@@ -7,12 +7,14 @@
  * then would make opening the vault fail.
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import type { Handlers } from '../../../shared/operations/index.js';
+import { networkFirst, type Handlers } from '../../../shared/operations/index.js';
+import type { WrappedKey } from '../hsm/backend.js';
 import type { rotationOperations } from '../../../shared/operations/kms.js';
 import type { KmsContext } from './context.js';
 import { CMK_TABLE, getKey, requireNotDefault, requireNotPendingDeletion, requireUsable, type CmkRecord } from './keys.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
-import { generateIn, OWN_STORE } from './keystores.js';
+import { discardTokenMaterial, generateIn, OWN_STORE } from './keystores.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 export const DEFAULT_ROTATION_DAYS = 365;
 const DAY_MS = 86_400_000;
@@ -20,15 +22,22 @@ const DAY_MS = 86_400_000;
 /** Precondition: only custom, KMS-generated keys of a rotatable spec rotate. */
 function requireRotatable(key: CmkRecord): void {
   requireNotDefault(key, 'rotated');
-  if (key.origin === 'external') throw new KeyholdError('KMS.0312', `The key ${key.key_id} has imported material and cannot rotate.`, 400);
-  if (!KEY_SPEC_TABLE[key.key_spec].rotatable) throw new KeyholdError('KMS.0308', `Invalid key_id: ${key.key_spec} keys cannot rotate.`, 400);
+  if (key.origin === 'external') throw new KeyholdError(KmsErrors.ExternalNoRotation, `The key ${key.key_id} has imported material and cannot rotate.`, 400);
+  if (!KEY_SPEC_TABLE[key.key_spec].rotatable) throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: ${key.key_spec} keys cannot rotate.`, 400, 'key.not-rotatable');
 }
 
-/** Adds a new version of the key's material and returns the updated record (already stored). */
-export async function rotateKey(ctx: KmsContext, key: CmkRecord): Promise<CmkRecord> {
+function newMaterial(ctx: KmsContext, key: CmkRecord): Promise<WrappedKey> {
+  return generateIn(ctx, key.keystore_id ?? OWN_STORE, KEY_SPEC_TABLE[key.key_spec].hsmKind);
+}
+
+/**
+ * Adds a new version of the key's material and returns the updated record (already stored).
+ * `generated` is material made beforehand (rotate-on-demand generates before its transaction).
+ */
+export async function rotateKey(ctx: KmsContext, key: CmkRecord, generated?: WrappedKey): Promise<CmkRecord> {
   const now = ctx.now();
   const next = Math.max(0, ...key.versions.map((v) => v.version)) + 1;
-  const material = await generateIn(ctx, key.keystore_id ?? OWN_STORE, KEY_SPEC_TABLE[key.key_spec].hsmKind);
+  const material = generated ?? (await newMaterial(ctx, key));
   const rotated: CmkRecord = {
     ...key,
     versions: [...key.versions, { version: next, material, created: now }],
@@ -68,7 +77,7 @@ export const rotationHandlers: Handlers<typeof rotationOperations, KmsContext> =
     const key = getKey(ctx, input.key_id);
     requireRotatable(key);
     requireNotPendingDeletion(key);
-    if (!key.rotation_enabled) throw new KeyholdError('KMS.0313', `Rotation is not enabled for the key ${key.key_id}.`, 400);
+    if (!key.rotation_enabled) throw new KeyholdError(KmsErrors.RotationNotEnabled, `Rotation is not enabled for the key ${key.key_id}.`, 400);
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, rotation_enabled: false });
     return {};
   },
@@ -77,7 +86,7 @@ export const rotationHandlers: Handlers<typeof rotationOperations, KmsContext> =
     const key = getKey(ctx, input.key_id);
     requireRotatable(key);
     requireNotPendingDeletion(key);
-    if (!key.rotation_enabled) throw new KeyholdError('KMS.0313', `Rotation is not enabled for the key ${key.key_id}.`, 400);
+    if (!key.rotation_enabled) throw new KeyholdError(KmsErrors.RotationNotEnabled, `Rotation is not enabled for the key ${key.key_id}.`, 400);
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, rotation_interval: input.rotation_interval });
     return {};
   },
@@ -92,11 +101,29 @@ export const rotationHandlers: Handlers<typeof rotationOperations, KmsContext> =
     };
   },
 
-  async rotateOnDemand(ctx, input) {
-    const key = getKey(ctx, input.key_id);
-    requireRotatable(key);
-    requireUsable(key);
-    await rotateKey(ctx, key);
-    return { key_id: key.key_id };
-  },
+  /**
+   * The new material (an object in the key's token, for a key store) is generated before the
+   * write transaction; the commit re-reads the key and re-checks it. A refused commit destroys a
+   * new token object, so it leaves neither a version nor an orphan object.
+   */
+  rotateOnDemand: networkFirst({
+    async network(ctx, input) {
+      const key = getKey(ctx, input.key_id);
+      requireRotatable(key);
+      requireUsable(key);
+      return newMaterial(ctx, key);
+    },
+    async commit(ctx, input, material) {
+      try {
+        const key = getKey(ctx, input.key_id);
+        requireRotatable(key);
+        requireUsable(key);
+        await rotateKey(ctx, key, material);
+        return { key_id: key.key_id };
+      } catch (e) {
+        discardTokenMaterial(ctx, material);
+        throw e;
+      }
+    },
+  }),
 };

@@ -1,20 +1,20 @@
 /**
- * Sealing and opening Keyhold ciphertexts (ciphertext.ts) under a CMK's versions: the current
- * version seals, the version the ciphertext names opens. Shared by encrypt-data and data keys.
+ * Sealing and opening Keyhold ciphertexts (ciphertext.ts) under a CMK's versions, through the
+ * wrap helpers (wrap.ts): the current version seals, the version the ciphertext names opens.
+ * Shared by encrypt-data and data keys.
  */
 import { KeyholdError } from '../../../shared/errors.js';
-import { GCM_IV_BYTES } from '../crypto/aead.js';
-import { randomBytes } from '../crypto/random.js';
 import { CIPHERTEXT_ALG, contextAad, decodeCiphertext, encodeHeader, frame, unframe } from './ciphertext.js';
 import type { KmsContext } from './context.js';
-import { currentVersion, getKey, handleFor, requireUsable, requireUsage, type CmkRecord } from './keys.js';
+import { getKey, type CmkRecord } from './keys.js';
 import { KEY_SPEC_TABLE } from './key-specs.js';
+import { KMS_REFUSALS } from './refusals.js';
+import { requireWrappingKey, unwrapUnderCmk, wrapUnderCmk } from './wrap.js';
+import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
-/** The ciphertext algorithm of a symmetric key (AES-256-GCM, SM4-GCM); other keys make none (KMS.0308). */
-function algorithmOf(key: CmkRecord): number {
-  const alg = CIPHERTEXT_ALG[KEY_SPEC_TABLE[key.key_spec].hsmKind];
-  if (alg === undefined) throw new KeyholdError('KMS.0308', `Invalid key_id: ${key.key_spec} key ${key.key_id} is not a symmetric key; SYMMETRIC_DEFAULT ciphertexts and data keys need AES_256 or SM4.`, 400);
-  return alg;
+/** The ciphertext algorithm byte of a wrapping key's spec (AES-256-GCM or SM4-GCM; wrap.ts admits no other). */
+function algorithmOf(key: CmkRecord): number | undefined {
+  return CIPHERTEXT_ALG[KEY_SPEC_TABLE[key.key_spec].hsmKind];
 }
 
 export interface Binding {
@@ -23,36 +23,29 @@ export interface Binding {
 }
 
 /**
- * Precondition: a symmetric key seals only when enabled and made for ENCRYPT_DECRYPT. Text is
- * sealed as its UTF-8 bytes (encoded straight into the frame, not copied there).
+ * Precondition: a key seals only when enabled, made for ENCRYPT_DECRYPT and symmetric (checked
+ * here, once, by requireWrappingKey). Text is sealed as its UTF-8 bytes (encoded straight into
+ * the frame, not copied there). The AAD covers the header, IV included (ciphertext-format.md).
  */
 export function seal(ctx: KmsContext, key: CmkRecord, plaintext: Buffer | string, binding: Binding): Buffer {
-  requireUsable(key);
-  requireUsage(key, 'ENCRYPT_DECRYPT');
-  const algorithm = algorithmOf(key);
-  const version = currentVersion(key);
-  const iv = randomBytes(GCM_IV_BYTES);
-  const header = encodeHeader({ algorithm, keyId: key.key_id, keyVersion: version.version, iv });
-  const { ciphertext, tag } = ctx.hsm.encrypt(handleFor(ctx, version.material), iv, frame(plaintext), contextAad(header, binding.additional_authenticated_data, binding.encryption_context));
-  return Buffer.concat([header, ciphertext, tag]);
+  requireWrappingKey(ctx, key, KMS_REFUSALS);
+  const algorithm = algorithmOf(key) as number;
+  const aad = (at: { keyId: string; keyVersion: number; iv: Buffer }) => contextAad(encodeHeader({ algorithm, ...at }), binding.additional_authenticated_data, binding.encryption_context);
+  const { keyId, keyVersion, iv, ciphertext, tag } = wrapUnderCmk(ctx, key, frame(plaintext), aad);
+  return Buffer.concat([encodeHeader({ algorithm, keyId, keyVersion, iv }), ciphertext, tag]);
 }
 
 /** Opens a ciphertext with the key and version it names; every failure is a typed error. */
 export function open(ctx: KmsContext, raw: Buffer, expectedKeyId: string | undefined, binding: Binding): { key: CmkRecord; plain: Buffer } {
   const { header, headerBytes, body, tag } = decodeCiphertext(raw);
   if (expectedKeyId && expectedKeyId !== header.keyId) {
-    throw new KeyholdError('KMS.2201', `Invalid cipher_text: it was made with key ${header.keyId}, not ${expectedKeyId}.`, 400);
+    throw new KeyholdError(KmsErrors.BadCipherText, `Invalid cipher_text: it was made with key ${header.keyId}, not ${expectedKeyId}.`, 400, 'ciphertext.other-key');
   }
-  const key = getKey(ctx, header.keyId);
-  requireUsable(key);
-  if (header.algorithm !== CIPHERTEXT_ALG[KEY_SPEC_TABLE[key.key_spec].hsmKind]) {
-    throw new KeyholdError('KMS.2201', `Invalid cipher_text: its algorithm byte does not match key ${key.key_id} (${key.key_spec}).`, 400);
+  const key = requireWrappingKey(ctx, getKey(ctx, header.keyId), KMS_REFUSALS);
+  if (header.algorithm !== algorithmOf(key)) {
+    throw new KeyholdError(KmsErrors.BadCipherText, `Invalid cipher_text: its algorithm byte does not match key ${key.key_id} (${key.key_spec}).`, 400, 'ciphertext.algorithm');
   }
-  const version = key.versions.find((v) => v.version === header.keyVersion);
-  if (!version) throw new KeyholdError('KMS.2201', `Invalid cipher_text: key ${key.key_id} has no version ${header.keyVersion}.`, 400);
-  const framed = ctx.hsm.decrypt(handleFor(ctx, version.material), header.iv, body, tag, contextAad(headerBytes, binding.additional_authenticated_data, binding.encryption_context));
-  if (!framed) {
-    throw new KeyholdError('KMS.2201', 'Invalid cipher_text: it does not authenticate (altered, or the additional_authenticated_data / encryption_context differs).', 400);
-  }
+  const wrapped = { keyId: header.keyId, keyVersion: header.keyVersion, iv: header.iv, ciphertext: body, tag };
+  const framed = unwrapUnderCmk(ctx, key, wrapped, contextAad(headerBytes, binding.additional_authenticated_data, binding.encryption_context), KMS_REFUSALS, 'Invalid cipher_text: it');
   return { key, plain: unframe(framed) };
 }

@@ -14,6 +14,7 @@ import { kwpWrap } from '../crypto/aes-kwp.js';
 import { randomBytes } from '../crypto/random.js';
 import { remoteRequest, type HttpDeps } from './http-client.js';
 import { endpointOf, type RemoteRecord } from './endpoint.js';
+import { RemoteErrors } from './errors.js';
 
 const MATERIAL_BYTES = 32;
 
@@ -25,7 +26,7 @@ export function wrapForImport(material: Buffer, publicKeyDerB64: string, algorit
   try {
     key = createPublicKey({ key: Buffer.from(publicKeyDerB64, 'base64'), format: 'der', type: 'spki' });
   } catch {
-    throw new KeyholdError('REMOTE.0003', 'The remote wrapping key is not an RSA public key in DER form.', 502);
+    throw new KeyholdError(RemoteErrors.BadAnswer, 'The remote wrapping key is not an RSA public key in DER form.', 502);
   }
   if (algorithm === 'RSAES_PKCS1_V1_5') return publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, material);
   return publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256' }, material);
@@ -36,9 +37,9 @@ function readMaterial(path: string): Buffer {
   try {
     b = readFileSync(path);
   } catch {
-    throw new KeyholdError('REMOTE.0002', `Invalid parameter material_file: cannot read ${path}.`, 400);
+    throw new KeyholdError(RemoteErrors.Invalid, `Invalid parameter material_file: cannot read ${path}.`, 400);
   }
-  if (b.length !== MATERIAL_BYTES) throw new KeyholdError('REMOTE.0002', `Invalid parameter material_file: AES-256 key material is ${MATERIAL_BYTES} bytes, ${path} has ${b.length}.`, 400);
+  if (b.length !== MATERIAL_BYTES) throw new KeyholdError(RemoteErrors.Invalid, `Invalid parameter material_file: AES-256 key material is ${MATERIAL_BYTES} bytes, ${path} has ${b.length}.`, 400);
   return b;
 }
 
@@ -89,7 +90,7 @@ export async function byokToRemote(
       escrow = openSync(input.material_out, 'wx', 0o600);
     } catch {
       material.fill(0);
-      throw new KeyholdError('REMOTE.0002', `Invalid parameter material_out: ${input.material_out} exists or cannot be created.`, 400);
+      throw new KeyholdError(RemoteErrors.Invalid, `Invalid parameter material_out: ${input.material_out} exists or cannot be created.`, 400);
     }
   }
   let imported = false;
@@ -98,7 +99,7 @@ export async function byokToRemote(
     const { body } = await remoteRequest(endpointOf(remote), { method: 'POST', path: `${base}/get-parameters-for-import`, body: { key_id: input.key_id, wrapping_algorithm: input.wrapping_algorithm } }, http);
     const params = body as { import_token?: unknown; public_key?: unknown } | undefined;
     if (typeof params?.import_token !== 'string' || typeof params.public_key !== 'string') {
-      throw new KeyholdError('REMOTE.0003', 'The remote get-parameters-for-import answer lacks import_token or public_key.', 502);
+      throw new KeyholdError(RemoteErrors.BadAnswer, 'The remote get-parameters-for-import answer lacks import_token or public_key.', 502);
     }
     const wrapped = wrapForImport(material, params.public_key, input.wrapping_algorithm);
     const encryptedPrivateKey = privateKey ? kwpWrap(material, privateKey) : null;

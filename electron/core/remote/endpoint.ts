@@ -6,6 +6,7 @@ import { KeyholdError } from '../../../shared/errors.js';
 import type { RemoteInfo } from '../../../shared/operations/remote.js';
 import type { RecordStore } from '../vault/store.js';
 import type { HttpDeps, RemoteEndpoint } from './http-client.js';
+import { RemoteErrors } from './errors.js';
 
 export const REMOTE_TABLE = 'remotes';
 
@@ -22,7 +23,7 @@ export interface RemoteContext {
 
 export function getRemote(store: RecordStore, name: string): RemoteRecord {
   const r = store.read<RemoteRecord>(REMOTE_TABLE, name);
-  if (!r) throw new KeyholdError('REMOTE.0004', `No remote named ${name}: add it with \`keyhold remote add\`.`, 404);
+  if (!r) throw new KeyholdError(RemoteErrors.NotFound, `No remote named ${name}: add it with \`keyhold remote add\`.`, 404);
   return r;
 }
 
@@ -36,7 +37,7 @@ export function remoteKey(r: RemoteInfo): string {
 
 export function endpointOf(r: RemoteRecord, service: 'kms' | 'ecs' = 'kms'): RemoteEndpoint {
   const baseUrl = service === 'ecs' ? r.ecs_endpoint : r.endpoint;
-  if (!baseUrl) throw new KeyholdError('REMOTE.0002', `Remote ${r.name} has no ${service} endpoint: set --${service === 'ecs' ? 'ecs-endpoint' : 'endpoint'} or --region.`, 400);
+  if (!baseUrl) throw new KeyholdError(RemoteErrors.Invalid, `Remote ${r.name} has no ${service} endpoint: set --${service === 'ecs' ? 'ecs-endpoint' : 'endpoint'} or --region.`, 400);
   return { baseUrl, access_key: r.access_key, secret_key: r.secret_key, project_id: r.project_id };
 }
 

@@ -15,6 +15,7 @@
 import { randomInt } from 'node:crypto';
 import { KeyholdError } from '../../../shared/errors.js';
 import { signRequest } from './signer.js';
+import { RemoteErrors } from './errors.js';
 
 export interface RemoteEndpoint {
   baseUrl: string;
@@ -46,7 +47,7 @@ export class OutcomeUnknown extends KeyholdError {
     message: string,
     readonly answered: boolean,
   ) {
-    super('REMOTE.0006', `${message} The write may or may not have been applied on the remote; read its state before writing again.`, 502);
+    super(RemoteErrors.OutcomeUnknown, `${message} The write may or may not have been applied on the remote; read its state before writing again.`, 502);
   }
 }
 
@@ -119,7 +120,7 @@ export async function remoteRequest(endpoint: RemoteEndpoint, req: RemoteRequest
     } catch (e) {
       const why = (e as Error).name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : (e as Error).message;
       if (req.idempotent === false && !neverSent(e)) throw new OutcomeUnknown(`${req.method} ${url.pathname} to ${url.origin} failed after it may have been sent: ${why}.`, false);
-      lastError = new KeyholdError('REMOTE.0001', `Cannot reach ${url.origin}: ${why}.`, 502);
+      lastError = new KeyholdError(RemoteErrors.Unreachable, `Cannot reach ${url.origin}: ${why}.`, 502);
       continue;
     }
     let text: string;
@@ -128,19 +129,19 @@ export async function remoteRequest(endpoint: RemoteEndpoint, req: RemoteRequest
     } catch (e) {
       // The connection broke in the middle of the answer: the remote acted on the request.
       if (req.idempotent === false) throw new OutcomeUnknown(`The answer to ${req.method} ${url.pathname} was cut off: ${(e as Error).message}.`, false);
-      lastError = new KeyholdError('REMOTE.0001', `The answer from ${url.origin} was cut off: ${(e as Error).message}.`, 502);
+      lastError = new KeyholdError(RemoteErrors.Unreachable, `The answer from ${url.origin} was cut off: ${(e as Error).message}.`, 502);
       continue;
     }
     if (res.ok) {
       try {
         return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
       } catch {
-        throw new KeyholdError('REMOTE.0003', `The remote answered ${res.status} with a body that is not JSON.`, 502);
+        throw new KeyholdError(RemoteErrors.BadAnswer, `The remote answered ${res.status} with a body that is not JSON.`, 502);
       }
     }
     lastError = remoteError(res.status, text);
     if (!RETRY_STATUS.has(res.status)) throw lastError;
     if (req.idempotent === false && !NOT_ACTED_STATUS.has(res.status)) throw new OutcomeUnknown(`${req.method} ${url.pathname} got ${res.status} (${lastError.message}).`, true);
   }
-  throw lastError ?? new KeyholdError('REMOTE.0001', 'The remote did not answer.', 502);
+  throw lastError ?? new KeyholdError(RemoteErrors.Unreachable, 'The remote did not answer.', 502);
 }

@@ -10,6 +10,7 @@ import type { Keyring, KeyringResolver } from '../envelope/keyrings.js';
 import type { RecordStore } from '../vault/store.js';
 import { remoteRequest, type HttpDeps } from './http-client.js';
 import { endpointOf, getRemote, REMOTE_TABLE, type RemoteRecord } from './endpoint.js';
+import { RemoteErrors } from './errors.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
 
@@ -27,7 +28,7 @@ export function remoteKmsKeyring(store: RecordStore, remoteName: string, keyId: 
         { key_id: keyId, plain_text: Buffer.concat([dataKey, sha256(dataKey)]).toString('hex'), datakey_plain_length: String(dataKey.length), additional_authenticated_data: sha256(binding).toString('hex') },
         http,
       );
-      if (typeof cipher_text !== 'string' || !/^[0-9a-fA-F]+$/.test(cipher_text)) throw new KeyholdError('REMOTE.0003', `Remote ${remote.name} answered encrypt-datakey without a hex cipher_text.`, 502);
+      if (typeof cipher_text !== 'string' || !/^[0-9a-fA-F]+$/.test(cipher_text)) throw new KeyholdError(RemoteErrors.BadAnswer, `Remote ${remote.name} answered encrypt-datakey without a hex cipher_text.`, 502);
       return { entry: { type: 'remote-kms', region: remote.region ?? '', projectId: remote.project_id, keyId }, ciphertext: Buffer.from(cipher_text, 'hex') };
     },
   };
@@ -48,7 +49,7 @@ export function remoteKmsResolver(store: RecordStore, http?: HttpDeps): KeyringR
       );
       const dataKey = typeof r.data_key === 'string' ? Buffer.from(r.data_key, 'hex') : Buffer.alloc(0);
       if (dataKey.length !== 32 || r.datakey_dgst?.toLowerCase() !== sha256(dataKey).toString('hex')) {
-        throw new KeyholdError('REMOTE.0003', `Remote ${remote.name} answered decrypt-datakey with a data key that does not match its digest.`, 502);
+        throw new KeyholdError(RemoteErrors.BadAnswer, `Remote ${remote.name} answered decrypt-datakey with a data key that does not match its digest.`, 502);
       }
       return dataKey;
     },

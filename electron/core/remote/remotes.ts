@@ -18,8 +18,9 @@ import type { RemoteSync, SyncOptions } from './sync/phases.js';
 import { kpsHandlers } from '../keypairs/service.js';
 import type { SecretsContext } from '../secrets/context.js';
 import { endpointOf, getRemote, REMOTE_TABLE, remoteKey, type RemoteContext, type RemoteRecord } from './endpoint.js';
+import { RemoteErrors } from './errors.js';
 
-export { getRemote, REMOTE_TABLE, type RemoteRecord } from './endpoint.js';
+export { getRemote } from './endpoint.js';
 
 function info({ secret_key: _secret, ...rest }: RemoteRecord): RemoteInfo {
   return rest;
@@ -33,9 +34,9 @@ function syncOptions(ctx: RemoteContext, input: { direction: 'pull' | 'push'; dr
 
 export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & SecretsContext> = {
   remoteAdd(ctx, input) {
-    if (ctx.store.read(REMOTE_TABLE, input.name)) throw new KeyholdError('REMOTE.0005', `A remote named ${input.name} already exists; remove it first.`, 400);
+    if (ctx.store.read(REMOTE_TABLE, input.name)) throw new KeyholdError(RemoteErrors.AlreadyExists, `A remote named ${input.name} already exists; remove it first.`, 400);
     const endpoint = input.endpoint ?? (input.region ? `https://kms.${input.region}.myhuaweicloud.com` : undefined);
-    if (!endpoint) throw new KeyholdError('REMOTE.0002', 'Missing parameter: endpoint (or region, for a Huawei Cloud region) is required.', 400);
+    if (!endpoint) throw new KeyholdError(RemoteErrors.Invalid, 'Missing parameter: endpoint (or region, for a Huawei Cloud region) is required.', 400);
     const record: RemoteRecord = {
       id: randomUUID(),
       name: input.name,

@@ -7,7 +7,6 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
-export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 export interface SignableRequest {
   method: string;

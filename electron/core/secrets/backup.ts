@@ -9,9 +9,8 @@
  * The vault id is in clear so a foreign blob is named as such instead of as "altered".
  */
 import { KeyholdError } from '../../../shared/errors.js';
-import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aead.js';
+import { concatSealed, gcmOpen, gcmSeal, splitSealed } from '../crypto/aead.js';
 import { hkdf32 } from '../crypto/hmac.js';
-import { randomBytes } from '../crypto/random.js';
 import type { SecretsContext } from './context.js';
 import { setDue } from './due-index.js';
 import { SECRETS_TABLE, versionRecordId, VERSIONS_TABLE, type SecretRecord } from './records.js';
@@ -19,6 +18,7 @@ import { scheduleRotation } from './rotation.js';
 import { checkOpens, type SealedValue } from './sealing.js';
 import { requireFreeName } from './secrets.js';
 import { readSealed } from './versions.js';
+import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 
 const MAGIC = 'KHSB1';
 
@@ -34,15 +34,14 @@ function blobKey(ctx: SecretsContext): Buffer {
 const aad = (vaultId: string) => Buffer.from(`keyhold-csms-blob|1|${vaultId}`);
 
 function refuse(why: string): KeyholdError {
-  return new KeyholdError('CSMS.0002', `Invalid parameter secret_blob: ${why}.`, 400);
+  return new KeyholdError(CsmsErrors.Invalid, `Invalid parameter secret_blob: ${why}.`, 400);
 }
 
 export function backupSecret(ctx: SecretsContext, s: SecretRecord): string {
   const body: BlobBody = { secret: s, versions: Object.fromEntries(s.versions.map((v) => [v.id, readSealed(ctx, s, v.id)])) };
   const vaultId = ctx.vault.header.vault_id;
-  const iv = randomBytes(GCM_IV_BYTES);
-  const { ciphertext, tag } = gcmSeal(blobKey(ctx), iv, Buffer.from(JSON.stringify(body), 'utf8'), aad(vaultId));
-  return `${MAGIC}.${vaultId}.${Buffer.concat([iv, ciphertext, tag]).toString('base64url')}`;
+  const sealed = gcmSeal(blobKey(ctx), Buffer.from(JSON.stringify(body), 'utf8'), aad(vaultId));
+  return `${MAGIC}.${vaultId}.${concatSealed(sealed).toString('base64url')}`;
 }
 
 /** Opens a blob; total over any string: a value or a CSMS.0002 naming what is wrong. */
@@ -53,9 +52,9 @@ export function openBlob(ctx: SecretsContext, blob: string): BlobBody {
   }
   const vaultId = parts[1] as string;
   if (vaultId !== ctx.vault.header.vault_id) throw refuse('it was made by another vault, which alone can restore it');
-  const raw = Buffer.from(parts[2] as string, 'base64url');
-  if (raw.length < GCM_IV_BYTES + GCM_TAG_BYTES) throw refuse('it is truncated');
-  const plain = gcmOpen(blobKey(ctx), raw.subarray(0, GCM_IV_BYTES), raw.subarray(GCM_IV_BYTES, -GCM_TAG_BYTES), raw.subarray(-GCM_TAG_BYTES), aad(vaultId));
+  const sealed = splitSealed(Buffer.from(parts[2] as string, 'base64url'));
+  if (!sealed) throw refuse('it is truncated');
+  const plain = gcmOpen(blobKey(ctx), sealed, aad(vaultId));
   if (!plain) throw refuse('it does not authenticate (altered or damaged)');
   return JSON.parse(plain.toString('utf8')) as BlobBody;
 }

@@ -11,6 +11,7 @@ import type { RecordStore } from '../vault/store.js';
 import type { SecretsContext } from './context.js';
 import { page } from './paging.js';
 import { SECRETS_TABLE, type SecretRecord } from './records.js';
+import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 
 export const EVENTS_TABLE = 'csms_events';
 const NOTIFICATIONS_TABLE = 'csms_notifications';
@@ -19,7 +20,7 @@ const TIME_DIGITS = 15;
 
 export function getEvent(store: RecordStore, name: string): SecretEvent {
   const e = store.read<SecretEvent>(EVENTS_TABLE, name);
-  if (!e) throw new KeyholdError('CSMS.0005', `The event ${name} does not exist.`, 404);
+  if (!e) throw new KeyholdError(CsmsErrors.NotFound, `The event ${name} does not exist.`, 404);
   return e;
 }
 
@@ -29,7 +30,7 @@ export function requireEvents(store: RecordStore, names: readonly string[]): voi
 }
 
 export function createEvent(ctx: SecretsContext, input: Pick<SecretEvent, 'name' | 'event_types' | 'state' | 'notification'>): SecretEvent {
-  if (ctx.store.read(EVENTS_TABLE, input.name)) throw new KeyholdError('CSMS.0002', `Invalid parameter name: an event named ${input.name} already exists.`, 400);
+  if (ctx.store.read(EVENTS_TABLE, input.name)) throw new KeyholdError(CsmsErrors.Invalid, `Invalid parameter name: an event named ${input.name} already exists.`, 400);
   const now = ctx.now();
   const event: SecretEvent = { ...input, event_types: [...new Set(input.event_types)], event_id: newUuid(), create_time: now, update_time: now };
   ctx.store.put(EVENTS_TABLE, event.name, event);
@@ -59,7 +60,7 @@ export function updateEvent(ctx: SecretsContext, input: { event_name: string } &
 export function deleteEvent(ctx: SecretsContext, name: string): void {
   getEvent(ctx.store, name);
   const user = ctx.store.list<SecretRecord>(SECRETS_TABLE).find((s) => s.event_subscriptions.includes(name));
-  if (user) throw new KeyholdError('CSMS.0002', `The event ${name} cannot be deleted: the secret ${user.name} subscribes to it.`, 400);
+  if (user) throw new KeyholdError(CsmsErrors.Invalid, `The event ${name} cannot be deleted: the secret ${user.name} subscribes to it.`, 400);
   ctx.store.delete(EVENTS_TABLE, name);
 }
 

@@ -4,6 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { KeyholdError } from '../../../shared/errors.js';
+import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 
 export interface PasswordRequest {
   length: number;
@@ -36,7 +37,7 @@ export const DEFAULT_PASSWORD: PasswordRequest = {
 };
 
 function impossible(why: string): KeyholdError {
-  return new KeyholdError('CSMS.0002', `Invalid password request: ${why}.`, 400);
+  return new KeyholdError(CsmsErrors.Invalid, `Invalid password request: ${why}.`, 400);
 }
 
 function pick(pool: string): string {

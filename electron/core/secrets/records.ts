@@ -6,6 +6,7 @@
 import { KeyholdError } from '../../../shared/errors.js';
 import type { Secret, VersionMetadata } from '../../../shared/operations/csms.js';
 import type { RecordStore } from '../vault/store.js';
+import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 
 export const SECRETS_TABLE = 'csms_secrets';
 export const VERSIONS_TABLE = 'csms_versions';
@@ -41,14 +42,14 @@ export function findSecret(store: RecordStore, name: string): SecretRecord | und
 
 export function getSecret(store: RecordStore, name: string): SecretRecord {
   const s = findSecret(store, name);
-  if (!s) throw new KeyholdError('CSMS.0106', `The secret ${name} does not exist.`, 404);
+  if (!s) throw new KeyholdError(CsmsErrors.SecretNotFound, `The secret ${name} does not exist.`, 404);
   return s;
 }
 
 /** Precondition: values are read and versions added only while a secret is enabled (CSMS.0103). */
 export function requireEnabled(s: SecretRecord): void {
-  if (s.state === 'PENDING_DELETE') throw new KeyholdError('CSMS.0103', `The secret ${s.name} is pending deletion and cannot be used; restore it first.`, 400);
-  if (s.state !== 'ENABLED') throw new KeyholdError('CSMS.0002', `The secret ${s.name} is ${s.state} and cannot be used.`, 400);
+  if (s.state === 'PENDING_DELETE') throw new KeyholdError(CsmsErrors.PendingDeletion, `The secret ${s.name} is pending deletion and cannot be used; restore it first.`, 400);
+  if (s.state !== 'ENABLED') throw new KeyholdError(CsmsErrors.Invalid, `The secret ${s.name} is ${s.state} and cannot be used.`, 400);
 }
 
 export function stagesOf(s: SecretRecord, versionId: string): string[] {

@@ -14,6 +14,7 @@ import { DEFAULT_PASSWORD, generatePassword } from './password-generator.js';
 import { requireEnabled, SECRETS_TABLE, type SecretRecord } from './records.js';
 import { addVersion, resolveVersion, revealVersion } from './versions.js';
 import type { SecretValue } from './sealing.js';
+import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 
 const UNIT_SECONDS = { d: 86400, h: 3600, m: 60, s: 1 } as const;
 
@@ -22,7 +23,7 @@ export function periodMs(period: string): number {
   const m = /^([1-9][0-9]{0,8})([dhms])$/.exec(period);
   const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS] : NaN;
   if (!(seconds >= CSMS_LIMITS.rotationMinSeconds && seconds <= CSMS_LIMITS.rotationMaxSeconds)) {
-    throw new KeyholdError('CSMS.0002', `Invalid parameter rotation_period: ${period} must be from 6h to 8760h (<integer> followed by d, h, m or s).`, 400);
+    throw new KeyholdError(CsmsErrors.Invalid, `Invalid parameter rotation_period: ${period} must be from 6h to 8760h (<integer> followed by d, h, m or s).`, 400);
   }
   return seconds * 1000;
 }
@@ -34,7 +35,7 @@ export function periodMs(period: string): number {
 export function applyRotationSettings(ctx: SecretsContext, s: SecretRecord, settings: { auto_rotation?: boolean; rotation_period?: string }): void {
   const auto = settings.auto_rotation ?? s.auto_rotation;
   const period = settings.rotation_period ?? s.rotation_period;
-  if (auto && period === null) throw new KeyholdError('CSMS.0002', 'Missing parameter: rotation_period is required when auto_rotation is true.', 400);
+  if (auto && period === null) throw new KeyholdError(CsmsErrors.Invalid, 'Missing parameter: rotation_period is required when auto_rotation is true.', 400);
   const ms = period === null ? null : periodMs(period);
   const changed = auto !== s.auto_rotation || period !== s.rotation_period;
   s.auto_rotation = auto;

@@ -5,10 +5,11 @@
  * the CMK re-wraps only the data key; the value's ciphertext stays as it is.
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { gcmOpen, gcmSeal, GCM_IV_BYTES } from '../crypto/aead.js';
+import { gcmOpen, gcmSeal } from '../crypto/aead.js';
 import { randomBytes } from '../crypto/random.js';
-import { currentVersion, handleFor, type CmkRecord } from '../kms/keys.js';
-import { usableCmk } from './cmk.js';
+import type { CmkRecord } from '../kms/keys.js';
+import { unwrapUnderCmk, wrapUnderCmk } from '../kms/wrap.js';
+import { CSMS_REFUSALS, usableCmk } from './cmk.js';
 import type { SecretsContext } from './context.js';
 
 export type SecretValue = { secret_string: string } | { secret_binary: string };
@@ -49,20 +50,16 @@ function corrupt(at: Where): KeyholdError {
   return new KeyholdError(LocalErrors.RecordCorrupt, `The sealed value of version ${at.versionId} does not authenticate: it was altered outside Keyhold.`, 500);
 }
 
+/** `cmk` passed usableCmk (chooseCmk) in the operation that seals. */
 function wrapDataKey(ctx: SecretsContext, cmk: CmkRecord, at: Where, dataKey: Buffer): WrappedDataKey {
-  const version = currentVersion(cmk);
-  const iv = randomBytes(GCM_IV_BYTES);
-  const { ciphertext, tag } = ctx.hsm.encrypt(handleFor(ctx, version.material), iv, dataKey, dataKeyAad(at, cmk.key_id, version.version));
-  return { key_id: cmk.key_id, key_version: version.version, iv: b64(iv), ct: b64(ciphertext), tag: b64(tag) };
+  const w = wrapUnderCmk(ctx, cmk, dataKey, (k) => dataKeyAad(at, k.keyId, k.keyVersion));
+  return { key_id: w.keyId, key_version: w.keyVersion, iv: b64(w.iv), ct: b64(w.ciphertext), tag: b64(w.tag) };
 }
 
 function unwrapDataKey(ctx: SecretsContext, at: Where, w: WrappedDataKey): Buffer {
   const cmk = usableCmk(ctx, w.key_id);
-  const version = cmk.versions.find((v) => v.version === w.key_version);
-  if (!version) throw corrupt(at);
-  const dataKey = ctx.hsm.decrypt(handleFor(ctx, version.material), unb64(w.iv), unb64(w.ct), unb64(w.tag), dataKeyAad(at, w.key_id, w.key_version));
-  if (!dataKey) throw corrupt(at);
-  return dataKey;
+  const wrapped = { keyId: w.key_id, keyVersion: w.key_version, iv: unb64(w.iv), ciphertext: unb64(w.ct), tag: unb64(w.tag) };
+  return unwrapUnderCmk(ctx, cmk, wrapped, dataKeyAad(at, w.key_id, w.key_version), CSMS_REFUSALS, `The data key of version ${at.versionId}`);
 }
 
 export function sealValue(ctx: SecretsContext, cmk: CmkRecord, at: Where, value: SecretValue): SealedValue {
@@ -70,8 +67,7 @@ export function sealValue(ctx: SecretsContext, cmk: CmkRecord, at: Where, value:
   const plain = 'secret_string' in value ? Buffer.from(value.secret_string, 'utf8') : unb64(value.secret_binary);
   const dataKey = randomBytes(32);
   try {
-    const iv = randomBytes(GCM_IV_BYTES);
-    const { ciphertext, tag } = gcmSeal(dataKey, iv, plain, valueAad(at, kind));
+    const { iv, ciphertext, tag } = gcmSeal(dataKey, plain, valueAad(at, kind));
     return { kind, iv: b64(iv), ct: b64(ciphertext), tag: b64(tag), data_key: wrapDataKey(ctx, cmk, at, dataKey) };
   } finally {
     dataKey.fill(0);
@@ -82,7 +78,7 @@ export function sealValue(ctx: SecretsContext, cmk: CmkRecord, at: Where, value:
 export function openValue(ctx: SecretsContext, at: Where, sealed: SealedValue): SecretValue {
   const dataKey = unwrapDataKey(ctx, at, sealed.data_key);
   try {
-    const plain = gcmOpen(dataKey, unb64(sealed.iv), unb64(sealed.ct), unb64(sealed.tag), valueAad(at, sealed.kind));
+    const plain = gcmOpen(dataKey, { iv: unb64(sealed.iv), ciphertext: unb64(sealed.ct), tag: unb64(sealed.tag) }, valueAad(at, sealed.kind));
     if (!plain) throw corrupt(at);
     return sealed.kind === 'string' ? { secret_string: plain.toString('utf8') } : { secret_binary: b64(plain) };
   } finally {

@@ -12,12 +12,13 @@ import { findSecret, getSecret, requireEnabled, SECRETS_TABLE, toSecret, version
 import { applyRotationSettings, scheduleRotation } from './rotation.js';
 import { rewrapValue } from './sealing.js';
 import { addVersion, deleteVersions, readSealed, requireFormat, valueOf } from './versions.js';
+import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Precondition: secret names are unique (CSMS.0002 naming the taken name). */
 export function requireFreeName(ctx: SecretsContext, name: string): void {
-  if (findSecret(ctx.store, name)) throw new KeyholdError('CSMS.0002', `Invalid parameter name: a secret named ${name} already exists.`, 400);
+  if (findSecret(ctx.store, name)) throw new KeyholdError(CsmsErrors.Invalid, `Invalid parameter name: a secret named ${name} already exists.`, 400);
 }
 
 export async function createSecret(ctx: SecretsContext, body: CreateSecretBody): Promise<SecretRecord> {
@@ -103,7 +104,7 @@ export function deleteSecretNow(ctx: SecretsContext, s: SecretRecord): void {
 /** Precondition: a secret already pending deletion cannot be scheduled again (CSMS.0107). */
 export function scheduleDeletion(ctx: SecretsContext, name: string, days: number): SecretRecord {
   const s = getSecret(ctx.store, name);
-  if (s.state === 'PENDING_DELETE') throw new KeyholdError('CSMS.0107', `The secret ${name} is already pending deletion.`, 400);
+  if (s.state === 'PENDING_DELETE') throw new KeyholdError(CsmsErrors.AlreadyPendingDeletion, `The secret ${name} is already pending deletion.`, 400);
   const now = ctx.now();
   s.state = 'PENDING_DELETE';
   s.scheduled_delete_time = now + days * DAY_MS;
@@ -117,7 +118,7 @@ export function scheduleDeletion(ctx: SecretsContext, name: string, days: number
 /** Precondition: only a secret pending deletion can be restored (CSMS.0108). */
 export function restoreSecret(ctx: SecretsContext, name: string): SecretRecord {
   const s = getSecret(ctx.store, name);
-  if (s.state !== 'PENDING_DELETE') throw new KeyholdError('CSMS.0108', `The secret ${name} is not pending deletion.`, 400);
+  if (s.state !== 'PENDING_DELETE') throw new KeyholdError(CsmsErrors.NotPendingDeletion, `The secret ${name} is not pending deletion.`, 400);
   s.state = 'ENABLED';
   s.scheduled_delete_time = null;
   s.update_time = ctx.now();

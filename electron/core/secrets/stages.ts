@@ -6,6 +6,7 @@
 import { KeyholdError } from '../../../shared/errors.js';
 import { CSMS_LIMITS, SYSTEM_STAGES, type Stage } from '../../../shared/operations/csms.js';
 import type { SecretRecord } from './records.js';
+import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 
 /** Points `stage` at `versionId` (creating it if new); SYSPREVIOUS follows a moved SYSCURRENT. */
 export function pointStage(s: SecretRecord, stage: string, versionId: string, now: number): void {
@@ -30,19 +31,19 @@ export function stageNewVersion(s: SecretRecord, versionId: string, stages: read
 function requireStageLimit(s: SecretRecord): void {
   const count = Object.keys(s.stages).length;
   if (count > CSMS_LIMITS.stagesPerSecret) {
-    throw new KeyholdError('CSMS.0203', `The secret ${s.name} would hold ${count} stages; at most ${CSMS_LIMITS.stagesPerSecret} are allowed.`, 400);
+    throw new KeyholdError(CsmsErrors.StageLimit, `The secret ${s.name} would hold ${count} stages; at most ${CSMS_LIMITS.stagesPerSecret} are allowed.`, 400);
   }
 }
 
 export function getStage(s: SecretRecord, stage: string): Stage {
   const p = s.stages[stage];
-  if (!p) throw new KeyholdError('CSMS.0005', `The secret ${s.name} has no stage ${stage}.`, 404);
+  if (!p) throw new KeyholdError(CsmsErrors.NotFound, `The secret ${s.name} has no stage ${stage}.`, 404);
   return { name: stage, update_time: p.update_time, secret_name: s.name, version_id: p.version_id };
 }
 
 /** Precondition: SYSCURRENT and SYSPREVIOUS cannot be deleted (CSMS.0105). */
 export function deleteStage(s: SecretRecord, stage: string): void {
-  if ((SYSTEM_STAGES as readonly string[]).includes(stage)) throw new KeyholdError('CSMS.0105', `The built-in stage ${stage} cannot be deleted.`, 400);
+  if ((SYSTEM_STAGES as readonly string[]).includes(stage)) throw new KeyholdError(CsmsErrors.BuiltInStage, `The built-in stage ${stage} cannot be deleted.`, 400);
   getStage(s, stage);
   delete s.stages[stage];
 }

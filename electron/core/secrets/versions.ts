@@ -14,11 +14,12 @@ import { page } from './paging.js';
 import { SECRETS_TABLE, stagesOf, toVersionMetadata, versionRecordId, VERSIONS_TABLE, type SecretRecord, type VersionMeta } from './records.js';
 import { openValue, sealValue, type SealedValue, type SecretValue } from './sealing.js';
 import { stageNewVersion } from './stages.js';
+import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 
 /** Precondition: a JSON secret's value is a JSON object of scalar values (CSMS.0002). */
 export function requireFormat(s: Pick<SecretRecord, 'name' | 'secret_format'>, value: SecretValue): void {
   if (s.secret_format !== 'JSON') return;
-  const bad = (why: string) => new KeyholdError('CSMS.0002', `Invalid parameter secret_string: the secret ${s.name} holds JSON key/value pairs, and ${why}.`, 400);
+  const bad = (why: string) => new KeyholdError(CsmsErrors.Invalid, `Invalid parameter secret_string: the secret ${s.name} holds JSON key/value pairs, and ${why}.`, 400);
   if (!('secret_string' in value)) throw bad('takes secret_string, not secret_binary');
   let parsed: unknown;
   try {
@@ -71,7 +72,7 @@ function purgeBeyondLimit(ctx: SecretsContext, s: SecretRecord): void {
 export function resolveVersion(s: SecretRecord, ref: string): VersionMeta {
   const id = ref === 'latest' ? s.stages.SYSCURRENT?.version_id : /^v[0-9]+$/.test(ref) ? ref : s.stages[ref]?.version_id;
   const v = s.versions.find((x) => x.id === id);
-  if (!v) throw new KeyholdError('CSMS.0005', `The secret ${s.name} has no version ${ref}.`, 404);
+  if (!v) throw new KeyholdError(CsmsErrors.NotFound, `The secret ${s.name} has no version ${ref}.`, 404);
   return v;
 }
 
@@ -102,7 +103,7 @@ export function setExpiry(ctx: SecretsContext, s: SecretRecord, versionId: strin
 
 export function readSealed(ctx: SecretsContext, s: SecretRecord, versionId: string): SealedValue {
   const sealed = ctx.store.read<SealedValue>(VERSIONS_TABLE, versionRecordId(s, versionId));
-  if (!sealed) throw new KeyholdError('CSMS.0005', `The value of version ${versionId} of ${s.name} is missing.`, 404);
+  if (!sealed) throw new KeyholdError(CsmsErrors.NotFound, `The value of version ${versionId} of ${s.name} is missing.`, 404);
   return sealed;
 }
 

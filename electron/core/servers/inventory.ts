@@ -5,6 +5,7 @@ import type { ServerInfo, serversOperations } from '../../../shared/operations/s
 import { newUuid } from '../crypto/random.js';
 import type { RecordStore } from '../vault/store.js';
 import { readHostKey, SshFailure } from './ssh.js';
+import { ServersErrors } from './errors.js';
 
 export const SERVER_TABLE = 'servers';
 
@@ -19,13 +20,13 @@ export function findServer(store: RecordStore, id: string): ServerInfo | undefin
 
 function getServer(store: RecordStore, id: string): ServerInfo {
   const s = findServer(store, id);
-  if (!s) throw new KeyholdError('SERVERS.0004', `No server with id ${id}: see \`keyhold servers list\`.`, 404);
+  if (!s) throw new KeyholdError(ServersErrors.NotFound, `No server with id ${id}: see \`keyhold servers list\`.`, 404);
   return s;
 }
 
 function refuseDuplicateName(store: RecordStore, name: string, self?: string): void {
   if (store.list<ServerInfo>(SERVER_TABLE).some((s) => s.name === name && s.id !== self)) {
-    throw new KeyholdError('SERVERS.0005', `A server named ${name} already exists.`, 400);
+    throw new KeyholdError(ServersErrors.NameTaken, `A server named ${name} already exists.`, 400);
   }
 }
 
@@ -37,7 +38,7 @@ async function presentedKey(server: ServerInfo): Promise<{ fingerprint: string; 
   try {
     return server.host_key_type ? await readHostKey(server, server.host_key_type).catch(() => readHostKey(server)) : await readHostKey(server);
   } catch (e) {
-    if (e instanceof SshFailure) throw new KeyholdError('SERVERS.0006', `Cannot read the host key: ${e.message}.`, 502);
+    if (e instanceof SshFailure) throw new KeyholdError(ServersErrors.HostKeyUnreadable, `Cannot read the host key: ${e.message}.`, 502);
     throw e;
   }
 }
@@ -115,7 +116,7 @@ export const serversHandlers: Handlers<typeof serversOperations, ServersContext>
       const key = await presentedKey(server);
       if (input.fingerprint !== undefined && key.fingerprint !== input.fingerprint) {
         throw new KeyholdError(
-          'SERVERS.0008',
+          ServersErrors.HostKeyNotChecked,
           `${server.host}:${server.port} now presents ${key.fingerprint}, not the ${input.fingerprint} you checked; nothing was pinned. Check the key again.`,
           409,
         );
@@ -129,7 +130,7 @@ export const serversHandlers: Handlers<typeof serversOperations, ServersContext>
       }
       if (server.host_key_fingerprint && server.host_key_fingerprint !== key.fingerprint && !input.accept_new) {
         throw new KeyholdError(
-          'SERVERS.0007',
+          ServersErrors.HostKeyChanged,
           `The host key of ${server.host}:${server.port} changed: pinned ${server.host_key_fingerprint}, now ${key.fingerprint}. If the change is expected, pin it with --accept-new.`,
           409,
         );

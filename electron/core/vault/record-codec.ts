@@ -6,7 +6,6 @@
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aead.js';
-import { randomBytes } from '../crypto/random.js';
 
 const MAGIC = Buffer.from('KHR1', 'ascii');
 const MAX_NAME = 512;
@@ -33,8 +32,7 @@ function header(identity: RecordIdentity): Buffer {
 
 export function sealRecord(key: Buffer, identity: RecordIdentity, plaintext: Buffer): Buffer {
   const aad = header(identity);
-  const iv = randomBytes(GCM_IV_BYTES);
-  const { ciphertext, tag } = gcmSeal(key, iv, plaintext, aad);
+  const { iv, ciphertext, tag } = gcmSeal(key, plaintext, aad);
   return Buffer.concat([aad, iv, ciphertext, tag]);
 }
 
@@ -61,7 +59,7 @@ export function openRecord(key: Buffer, at: RecordIdentity, body: Buffer): Buffe
   const aad = body.subarray(0, o);
   const iv = body.subarray(o, o + GCM_IV_BYTES);
   const tag = body.subarray(body.length - GCM_TAG_BYTES);
-  const plaintext = gcmOpen(key, iv, body.subarray(o + GCM_IV_BYTES, body.length - GCM_TAG_BYTES), tag, aad);
+  const plaintext = gcmOpen(key, { iv, ciphertext: body.subarray(o + GCM_IV_BYTES, body.length - GCM_TAG_BYTES), tag }, aad);
   if (!plaintext) throw corrupt(at, 'authentication failed');
   if (table !== at.table || id !== at.id) {
     throw new KeyholdError(LocalErrors.RecordMisplaced, `Vault record ${at.table}/${at.id} holds the sealed body of ${table}/${id}: records were swapped outside Keyhold.`, 500);

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aead.js';
+import { concatSealed, gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES, splitSealed } from '../crypto/aead.js';
 import { equalBytes, hkdf32, hmacSha256 } from '../crypto/hmac.js';
 import { randomBytes, randomHex } from '../crypto/random.js';
 import { openDb, type Db } from './db.js';
@@ -32,15 +32,14 @@ export type SubkeyPurpose = 'records' | 'audit' | 'state' | 'hsm-wrap' | 'backup
 const HEADER_SEALED = { table: 'vault_meta', id: 'header_mac' } as const;
 
 function wrapRoot(kek: Buffer, root: Buffer, aad: string): string {
-  const iv = randomBytes(GCM_IV_BYTES);
-  const { ciphertext, tag } = gcmSeal(kek, iv, root, Buffer.from(aad));
-  return Buffer.concat([iv, ciphertext, tag]).toString('base64');
+  return concatSealed(gcmSeal(kek, root, Buffer.from(aad))).toString('base64');
 }
 
 function unwrapRoot(kek: Buffer, wrapped: string, aad: string): Buffer | null {
   const b = Buffer.from(wrapped, 'base64');
-  if (b.length !== GCM_IV_BYTES + 32 + GCM_TAG_BYTES) return null;
-  return gcmOpen(kek, b.subarray(0, GCM_IV_BYTES), b.subarray(GCM_IV_BYTES, -GCM_TAG_BYTES), b.subarray(-GCM_TAG_BYTES), Buffer.from(aad));
+  const sealed = splitSealed(b);
+  if (b.length !== GCM_IV_BYTES + 32 + GCM_TAG_BYTES || !sealed) return null;
+  return gcmOpen(kek, sealed, Buffer.from(aad));
 }
 
 /** A FIFO async lock: one writer at a time inside this process (SQLite serialises processes). */

@@ -88,6 +88,8 @@ describe('network-first operations (shared/operations/phases.ts)', () => {
   it('the operations with slow work before their commit (the network, a KDF, key generation) are the phased ones, and all are mutating', () => {
     const phased = listOperations().filter((o) => o.phases);
     expect(phased.map((o) => `${o.decl.service} ${o.decl.name}`).sort()).toEqual([
+      'kms create-key',
+      'kms rotate-on-demand',
       'kps associate-keypair',
       'kps batch-import-keypair',
       'kps create-keypair',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSm2Pkcs8, sm2Pkcs8, sm2PublicKeyPem, sm2Verify } from '../../../electron/core/crypto/sm2.js';
-import { sm4GcmOpen, sm4GcmSeal } from '../../../electron/core/crypto/sm4-gcm.js';
+import { sm4GcmOpen, sm4GcmSealAt } from '../../../electron/core/crypto/sm4-gcm.js';
 import { tempDir } from '../../helpers/vault.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -30,10 +30,10 @@ describe('SM4', () => {
   });
 
   it('SM4-GCM gives RFC 8998\'s ciphertext and tag, and opens them', () => {
-    const { ciphertext, tag } = sm4GcmSeal(GCM.key, GCM.iv, GCM.plain, GCM.aad);
+    const { ciphertext, tag } = sm4GcmSealAt(GCM.key, GCM.iv, GCM.plain, GCM.aad);
     expect(ciphertext.toString('hex')).toBe(GCM.cipher.toString('hex'));
     expect(tag.toString('hex')).toBe(GCM.tag.toString('hex'));
-    expect(sm4GcmOpen(GCM.key, GCM.iv, GCM.cipher, GCM.tag, GCM.aad)?.toString('hex')).toBe(GCM.plain.toString('hex'));
+    expect(sm4GcmOpen(GCM.key, { iv: GCM.iv, ciphertext: GCM.cipher, tag: GCM.tag }, GCM.aad)?.toString('hex')).toBe(GCM.plain.toString('hex'));
   });
 
   it('refuses a flipped tag, ciphertext or AAD byte, and a short tag, with null', () => {
@@ -42,10 +42,10 @@ describe('SM4', () => {
       c[i] = (c[i] as number) ^ 1;
       return c;
     };
-    expect(sm4GcmOpen(GCM.key, GCM.iv, GCM.cipher, flip(GCM.tag, 15), GCM.aad)).toBeNull();
-    expect(sm4GcmOpen(GCM.key, GCM.iv, flip(GCM.cipher, 0), GCM.tag, GCM.aad)).toBeNull();
-    expect(sm4GcmOpen(GCM.key, GCM.iv, GCM.cipher, GCM.tag, flip(GCM.aad, 3))).toBeNull();
-    expect(sm4GcmOpen(GCM.key, GCM.iv, GCM.cipher, GCM.tag.subarray(0, 12), GCM.aad)).toBeNull();
+    expect(sm4GcmOpen(GCM.key, { iv: GCM.iv, ciphertext: GCM.cipher, tag: flip(GCM.tag, 15) }, GCM.aad)).toBeNull();
+    expect(sm4GcmOpen(GCM.key, { iv: GCM.iv, ciphertext: flip(GCM.cipher, 0), tag: GCM.tag }, GCM.aad)).toBeNull();
+    expect(sm4GcmOpen(GCM.key, { iv: GCM.iv, ciphertext: GCM.cipher, tag: GCM.tag }, flip(GCM.aad, 3))).toBeNull();
+    expect(sm4GcmOpen(GCM.key, { iv: GCM.iv, ciphertext: GCM.cipher, tag: GCM.tag.subarray(0, 12) }, GCM.aad)).toBeNull();
   });
 });
 

@@ -11,10 +11,34 @@ describe('software HSM', () => {
     const wrapped = hsm.wrap('aes-256', material);
     expect(Buffer.from(wrapped.split('.')[2]!, 'base64').includes(material)).toBe(false);
     const h = hsm.unwrap(wrapped);
-    const iv = randomBytes(12);
-    const { ciphertext, tag } = hsm.encrypt(h, iv, Buffer.from('data'), Buffer.from('aad'));
-    expect(hsm.decrypt(h, iv, ciphertext, tag, Buffer.from('aad'))?.toString()).toBe('data');
-    expect(hsm.decrypt(h, iv, ciphertext, tag, Buffer.from('other'))).toBeNull();
+    const sealed = hsm.seal(h, Buffer.from('data'), Buffer.from('aad'));
+    expect(hsm.open(h, sealed, Buffer.from('aad'))?.toString()).toBe('data');
+    expect(hsm.open(h, sealed, Buffer.from('other'))).toBeNull();
+  });
+
+  it('draws its own IV for every seal: two seals of the same plaintext never share one, and no caller can pass one', async () => {
+    const h = hsm.unwrap(await hsm.generate('aes-256'));
+    const plain = Buffer.from('the same plaintext');
+    const ivs = new Set(Array.from({ length: 256 }, () => hsm.seal(h, plain, Buffer.from('aad')).iv.toString('hex')));
+    expect(ivs.size).toBe(256);
+    // The signature has no IV parameter: an IV given where the AAD goes is bound as AAD, never used as the nonce.
+    const chosen = Buffer.alloc(12, 7);
+    // @ts-expect-error seal takes (handle, plaintext, aad): there is no IV to pass
+    const sealed = hsm.seal(h, plain, Buffer.from('aad'), chosen);
+    expect(sealed.iv.equals(chosen)).toBe(false);
+    expect(hsm.seal.length).toBe(3);
+  });
+
+  it('seals with an AAD made from the IV it drew, and opens only under that AAD', async () => {
+    const h = hsm.unwrap(await hsm.generate('aes-256'));
+    let seen: Buffer | undefined;
+    const sealed = hsm.seal(h, Buffer.from('x'), (iv) => {
+      seen = Buffer.from(iv);
+      return Buffer.concat([Buffer.from('hdr'), iv]);
+    });
+    expect(seen?.equals(sealed.iv)).toBe(true);
+    expect(hsm.open(h, sealed, Buffer.concat([Buffer.from('hdr'), sealed.iv]))?.toString()).toBe('x');
+    expect(hsm.open(h, sealed, Buffer.from('hdr'))).toBeNull();
   });
 
   it('refuses blobs from another HSM, and altered blobs', async () => {

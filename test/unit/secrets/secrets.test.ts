@@ -71,7 +71,7 @@ describe('secrets', () => {
 
   it('lists without decrypting any value', async () => {
     await csms('batch-import-secrets', { secrets: [1, 2, 3].map((i) => ({ name: `s${i}`, secret_string: `v${i}` })) });
-    const decrypt = vi.spyOn(session.hsm, 'decrypt');
+    const decrypt = vi.spyOn(session.hsm, 'open');
     expect((await csms('list-secrets', {})).secrets).toHaveLength(3);
     await csms('list-secret-versions', { secret_name: 's1' });
     await csms('show-secret', { secret_name: 's1' });

@@ -17,6 +17,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { KeyholdError, LocalErrors } from '../../../../shared/errors.js';
 import type { WrappingAlgorithm } from '../../../../shared/constants.js';
+import { GCM_IV_BYTES, GCM_TAG_BYTES, type SealAad, type Sealed } from '../../crypto/aead.js';
 import { randomBytes } from '../../crypto/random.js';
 import { digestInfo, oaepEncrypt, type HashName } from '../../crypto/rsa.js';
 import { verifyMessage, type SignOptions } from '../../crypto/sign.js';
@@ -231,6 +232,28 @@ export class Pkcs11Token implements HsmBackend {
     return formatTokenRef({ storeId: this.config.storeId, kind, objectId: id });
   }
 
+  /**
+   * Destroys every object of a CMK version (a key pair's private and public halves share its
+   * CKA_ID) once its key is deleted. Idempotent: no object with the id is nothing to do, so a
+   * deletion interrupted after the destroy completes on the next try.
+   */
+  destroy(wrapped: WrappedKey): number {
+    const ref = parseTokenRef(wrapped);
+    if (!ref || ref.storeId !== this.config.storeId) throw new KeyholdError(LocalErrors.RecordCorrupt, `A key reference does not belong to key store ${this.config.storeId}.`, 500);
+    this.handles.delete(wrapped);
+    return this.call(`destroy key ${ref.objectId.toString('hex')}`, () => {
+      this.lib.C_FindObjectsInit(this.session, [{ type: P.CKA_ID, value: ref.objectId }]);
+      let objects: ObjectHandle[];
+      try {
+        objects = this.lib.C_FindObjects(this.session, 8);
+      } finally {
+        this.lib.C_FindObjectsFinal(this.session);
+      }
+      for (const o of objects) this.lib.C_DestroyObject(this.session, o);
+      return objects.length;
+    });
+  }
+
   wrap(kind: HsmKeyKind): WrappedKey {
     throw new KeyholdError(LocalErrors.Unsupported, `Key material for ${kind} cannot be put into a PKCS#11 key store in the clear; keys there are generated inside the token.`, 400);
   }
@@ -288,18 +311,26 @@ export class Pkcs11Token implements HsmBackend {
     return new KeyholdError(LocalErrors.Unsupported, `${what} is not supported by a ${kind} key.`, 400);
   }
 
-  encrypt(handle: KeyHandle, iv: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer } {
+  /**
+   * The IV is drawn here, in Node's CSPRNG, not by the token: PKCS#11 v2.40's GCM parameters
+   * take the IV in (SoftHSM2 does not generate one), so the backend owns it as the software
+   * HSM does.
+   */
+  seal(handle: KeyHandle, plaintext: Buffer, aad: SealAad): Sealed {
     if (handle.kind !== 'aes-256') throw this.unsupported('Symmetric encryption', handle.kind);
     const { object } = this.loaded(handle);
+    const iv = randomBytes(GCM_IV_BYTES);
+    const bytes = Buffer.from(typeof aad === 'function' ? aad(iv) : aad);
     const out = this.call('encrypt with AES-GCM', () => {
-      this.lib.C_EncryptInit(this.session, { mechanism: P.CKM_AES_GCM, parameter: gcmParams(iv, aad) }, object);
-      return this.lib.C_Encrypt(this.session, plaintext, Buffer.alloc(plaintext.length + 16));
+      this.lib.C_EncryptInit(this.session, { mechanism: P.CKM_AES_GCM, parameter: gcmParams(iv, bytes) }, object);
+      return this.lib.C_Encrypt(this.session, plaintext, Buffer.alloc(plaintext.length + GCM_TAG_BYTES));
     });
-    return { ciphertext: Buffer.from(out.subarray(0, out.length - 16)), tag: Buffer.from(out.subarray(out.length - 16)) };
+    return { iv, ciphertext: Buffer.from(out.subarray(0, out.length - GCM_TAG_BYTES)), tag: Buffer.from(out.subarray(out.length - GCM_TAG_BYTES)) };
   }
 
-  decrypt(handle: KeyHandle, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
+  open(handle: KeyHandle, { iv, ciphertext, tag }: Sealed, aad: Buffer): Buffer | null {
     if (handle.kind !== 'aes-256') throw this.unsupported('Symmetric decryption', handle.kind);
+    if (iv.length !== GCM_IV_BYTES || tag.length !== GCM_TAG_BYTES) return null;
     const { object } = this.loaded(handle);
     return this.call('decrypt with AES-GCM', () => {
       this.lib.C_DecryptInit(this.session, { mechanism: P.CKM_AES_GCM, parameter: gcmParams(iv, aad) }, object);

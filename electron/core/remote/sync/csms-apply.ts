@@ -9,6 +9,7 @@ import { KeyholdError } from '../../../../shared/errors.js';
 import { OutcomeUnknown } from '../http-client.js';
 import { other, planSecret, type Direction, type Pair, type PlanItem, type SecretState, type SideName, type Step, type SyncBase } from './csms-plan.js';
 import { digest, type CsmsSide, type KnownDigest } from './csms-sides.js';
+import { RemoteErrors } from '../errors.js';
 
 /** A secret whose steps stopped midway: the base of what was written before the failure. */
 export class PartialApply extends Error {
@@ -70,7 +71,7 @@ export async function applyItem(item: PlanItem, ctx: ApplyContext): Promise<Sync
         const restored = await ctx.target.state(item.name, knownDigests(base, other(srcSide)));
         const [l, r] = ctx.direction === 'pull' ? [restored, ctx.sourceState] : [ctx.sourceState, restored];
         const again = planSecret(item.name, l, r, base, ctx.direction);
-        if (again.steps.some((s) => s.kind === 'restore')) throw new KeyholdError('REMOTE.0003', `Secret ${item.name} is still scheduled for deletion after its restore.`, 502);
+        if (again.steps.some((s) => s.kind === 'restore')) throw new KeyholdError(RemoteErrors.BadAnswer, `Secret ${item.name} is still scheduled for deletion after its restore.`, 502);
         return await applyItem(again, ctx);
       }
       if (step.kind === 'create' || step.kind === 'append') {
@@ -83,7 +84,7 @@ export async function applyItem(item: PlanItem, ctx: ApplyContext): Promise<Sync
       }
       if (step.kind === 'stage') {
         const id = toTarget(step.source);
-        if (!id) throw new KeyholdError('REMOTE.0003', `Stage ${step.stage} of ${item.name} points at ${step.source}, which has no counterpart on the other side.`, 500);
+        if (!id) throw new KeyholdError(RemoteErrors.BadAnswer, `Stage ${step.stage} of ${item.name} points at ${step.source}, which has no counterpart on the other side.`, 500);
         await ctx.target.setStage(item.name, step.stage, id);
         continue;
       }
@@ -141,7 +142,7 @@ async function writeVersion(step: Step, name: string, target: CsmsSide, write: (
     if (!(e instanceof OutcomeUnknown)) throw e;
     const now = await target.state(name, known);
     const found = now?.versions.find((v) => !before.has(v.id) && v.digest === d);
-    if (!found) throw new KeyholdError('REMOTE.0006', `${e.message} Read back from the remote: the ${step.kind === 'create' ? 'secret' : 'version'} is not there (or not yet), so it was not written again`, 502);
+    if (!found) throw new KeyholdError(RemoteErrors.OutcomeUnknown, `${e.message} Read back from the remote: the ${step.kind === 'create' ? 'secret' : 'version'} is not there (or not yet), so it was not written again`, 502);
     return found.id;
   }
 }

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { parseInput } from '../../../../shared/operations/index.js';
 import { csmsOperations, type PageInfo, type Secret, type VersionMetadata } from '../../../../shared/operations/csms.js';
+import { CsmsErrors } from '../../../../shared/operations/csms-errors.js';
 import { csmsHandlers } from '../../secrets/service.js';
 import type { SecretsContext } from '../../secrets/context.js';
 import { remoteRequest, type HttpDeps } from '../http-client.js';
@@ -148,7 +149,7 @@ export function remoteSide(remote: RemoteRecord, http?: HttpDeps): CsmsSide {
       const secret = await send<{ secret: Secret }>('GET', one(name)).catch((e: { status?: number; code?: string }) => {
         // Absent only when the remote says so (CSMS.0005 comes as 400 or 404, docs/sync.md):
         // any other error must not look like a deletion.
-        if (e.status === 404 || e.code === 'CSMS.0005') return null;
+        if (e.status === 404 || e.code === CsmsErrors.NotFound) return null;
         throw e;
       });
       if (!secret) return null;

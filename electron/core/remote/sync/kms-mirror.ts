@@ -10,6 +10,7 @@ import type { RecordStore } from '../../vault/store.js';
 import { remoteRequest, type HttpDeps } from '../http-client.js';
 import { endpointOf, remoteKey, type RemoteRecord } from '../endpoint.js';
 import type { RemoteSync } from './phases.js';
+import { RemoteErrors } from '../errors.js';
 
 export const MIRROR_TABLE = 'kms_mirror';
 const PAGE = 1000;
@@ -20,12 +21,12 @@ async function remoteKeys(remote: RemoteRecord, http?: HttpDeps): Promise<KeyDet
   for (let page = 0; page < 100; page++) {
     const { body } = await remoteRequest(endpointOf(remote), { method: 'POST', path: `/v1.0/${remote.project_id}/kms/list-keys`, body: { limit: String(PAGE), marker, key_spec: 'ALL' } }, http);
     const b = body as { key_details?: KeyDetails[]; truncated?: string; next_marker?: string } | undefined;
-    if (!b || !Array.isArray(b.key_details)) throw new KeyholdError('REMOTE.0003', 'The remote list-keys answer has no key_details.', 502);
+    if (!b || !Array.isArray(b.key_details)) throw new KeyholdError(RemoteErrors.BadAnswer, 'The remote list-keys answer has no key_details.', 502);
     keys.push(...b.key_details);
     if (b.truncated !== 'true' || !b.next_marker) return keys;
     marker = b.next_marker;
   }
-  throw new KeyholdError('REMOTE.0003', 'The remote kept paging list-keys beyond 100 pages.', 502);
+  throw new KeyholdError(RemoteErrors.BadAnswer, 'The remote kept paging list-keys beyond 100 pages.', 502);
 }
 
 const mirrorId = (remoteId: string, keyId: string) => `${remoteId}/${keyId}`;
@@ -47,7 +48,7 @@ export function forgetMirror(store: RecordStore, remoteIds: string[]): number {
  */
 export const kmsMirrorSync: RemoteSync<{ keys: KeyDetails[]; read_at: number }> = {
   async network(ctx, remote, opts) {
-    if (opts.direction === 'push') throw new KeyholdError('REMOTE.0002', 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
+    if (opts.direction === 'push') throw new KeyholdError(RemoteErrors.Invalid, 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
     const read_at = ctx.now();
     return { keys: await remoteKeys(remote, opts.http), read_at };
   },

@@ -32,4 +32,9 @@ export class AgentKeysManager {
       this.keys = this.keys.map((k) => (k.keypair_name === name ? key : k));
     });
   }
+
+  onLock(): void {
+    this.keys = [];
+    this.task.error = null;
+  }
 }

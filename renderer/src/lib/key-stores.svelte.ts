@@ -91,4 +91,10 @@ export class KeyStoresManager {
   private async reload(): Promise<void> {
     this.stores = (await this.client.call('listKeyStores', {})).keystores;
   }
+
+  onLock(): void {
+    this.stores = [];
+    this.module = null;
+    this.task.error = null;
+  }
 }

@@ -38,6 +38,8 @@ function build(): { managers: Managers; copied: string[] } {
     auditListEvents: () => ({ events: [{ seq: 1, time: '2026-01-01T00:00:00Z', actor: 'local', operation: 'kms create-key', key_id: 'k1', outcome: 'success' }], next_marker: null }),
     vaultVerify: () => ({ records: 3, entries: 9 }),
     createAccessKey: () => ({ credential: { access: 'AK1', secret: 'SK-secret' } }),
+    listKeyStores: () => ({ keystores: [{ keystore_id: 'ks1', keystore_alias: 'hsm', keystore_type: 'PKCS11' as const }] }),
+    sshAgentListKeys: () => ({ keys: [{ keypair_name: 'ops', offered: true }] }),
     listAccessKeys: () => ({ credentials: [{ access: 'AK1', status: 'active' }] }),
     encryptData: () => new Fail('KMS.0308', 'The key k1 is disabled.'),
   });
@@ -75,7 +77,9 @@ const FILL: { [K in keyof Managers]: (m: Managers) => Promise<unknown> } = {
   files: async (m) => void (m.files.keyId = 'k1'),
   audit: (m) => m.audit.load(),
   settings: (m) => m.settings.verifyVault(),
-  accessKeys: (m) => m.accessKeys.create('ci'),
+  accessKeys: (m) => m.accessKeys.create('ci', 'master password'),
+  keyStores: (m) => m.keyStores.load(),
+  agentKeys: (m) => m.agentKeys.load(),
 };
 
 describe('the manager registry', () => {

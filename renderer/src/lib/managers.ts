@@ -27,9 +27,14 @@ import { SmallDataManager } from './small-data.svelte.js';
 import { WindowsPasswordManager } from './windows-password.svelte.js';
 
 export function createManagers(client: Client, clipboard: ClipboardManager) {
+  const keys = new KeysManager(client);
+  const servers = new ServersManager(client);
   return {
     clipboard,
-    keys: new KeysManager(client),
+    keys,
+    // Held by the Keys and Servers managers, registered here so locking wipes them too.
+    keyStores: keys.stores,
+    agentKeys: servers.agent,
     smallData: new SmallDataManager(client),
     keyTags: new KeyTagsManager(client),
     keyGrants: new KeyGrantsManager(client),
@@ -40,7 +45,7 @@ export function createManagers(client: Client, clipboard: ClipboardManager) {
     keyFiles: new KeyFilesManager(client),
     windowsPassword: new WindowsPasswordManager(client),
     remotes: new RemotesManager(client),
-    servers: new ServersManager(client),
+    servers,
     secrets: new SecretsManager(client),
     secretEvents: new SecretEventsManager(client),
     files: new FilesManager(client),

@@ -275,8 +275,11 @@ export class ServersManager {
 
   onLock(): void {
     this.servers = [];
-    this.task = null;
+    this.tasks = [];
+    this.running = [];
     this.failed = [];
+    this.scan = null;
+    this.shown = null;
     this.op.error = null;
   }
 }

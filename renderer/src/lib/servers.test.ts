@@ -58,7 +58,7 @@ describe('ServersManager: host keys', () => {
 
 describe('ServersManager: binding', () => {
   it('binds with a hosted key pair by name, follows the task until it ends, and lists the tasks', async () => {
-    const statuses = ['RUNNING_REPLACE', 'RUNNING_REPLACE', 'SUCCESS_REPLACE'];
+    const statuses: ('RUNNING_REPLACE' | 'SUCCESS_REPLACE')[] = ['RUNNING_REPLACE', 'RUNNING_REPLACE', 'SUCCESS_REPLACE'];
     const { client, calls } = scripted({
       ...noTasks,
       associateKeypair: () => ({ task_id: 't-1' }),

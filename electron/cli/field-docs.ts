@@ -34,7 +34,7 @@ const DOCS: Readonly<Record<string, FieldDoc>> = {
   pending_days: { description: 'Days until the key is deleted (7 to 1096); cancel-key-deletion stops it meanwhile.', example: '7' },
   cmk_quota: { description: 'The most customer master keys the vault may hold.', example: '100' },
   plain_text: { description: 'The data to encrypt (4096 bytes at most); for encrypt-datakey the data key in hex.', example: 'hello' },
-  encryption_algorithm: { description: 'For asymmetric keys, the RSA padding; SYMMETRIC_DEFAULT for AES keys.' },
+  encryption_algorithm: { description: 'SYMMETRIC_DEFAULT for AES and SM4 keys; for RSA keys the OAEP padding, for SM2 keys SM2_ENCRYPT.' },
   additional_authenticated_data: { description: 'Authenticated but unencrypted data bound to the ciphertext; decryption needs the same value.', example: 'order-42' },
   encryption_context: { description: 'JSON object of string pairs bound to the ciphertext; decryption needs the same one.', example: '{"purpose":"backup"}' },
   cipher_text: { description: 'The ciphertext as an encrypt call returned it (base64; it names the key itself).' },

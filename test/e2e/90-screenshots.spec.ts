@@ -51,7 +51,18 @@ const SHOTS: Shot[] = [
   { name: '16-windows-password', screen: 'windows' },
   { name: '17-dark-theme', screen: 'keys', dark: true, act: (p, s) => pick(s.aesAlias)(p) },
   { name: '18-window-820px', screen: 'secrets', viewport: { width: 820, height: 900 }, act: (p, s) => pick(s.secretName)(p) },
+  { name: '19-key-file-tools', screen: 'keyfiles', viewport: ONE_COLUMN, act: inspectKeyFile },
+  { name: '20-key-stores', screen: 'keys', viewport: ONE_COLUMN, act: async (p) => (await pick('Show key stores')(p), scrollTo(p, 'Key stores')) },
 ];
+
+/** A PuTTY key made by puttygen, pasted and inspected (nothing enters the vault). */
+async function inspectKeyFile(page: Page): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kh-shot-'));
+  execFileSync('puttygen', ['-t', 'ed25519', '-C', 'ops@bastion', '-o', join(dir, 'id.ppk'), '--new-passphrase', '/dev/null']);
+  await page.getByLabel('Key file (PPK, OpenSSH, PEM, PKCS#8, or a public key)').fill(readFileSync(join(dir, 'id.ppk'), 'utf8'));
+  await pick('Inspect')(page);
+  await expect(page.getByLabel('Convert to')).toBeVisible();
+}
 
 async function encryptDecrypt(page: Page, s: Seeded): Promise<void> {
   await pick(s.aesAlias)(page);

@@ -58,7 +58,7 @@ describe('help and flags', () => {
     const r = cli('/nonexistent/v.db', ['kms', 'encrypt-data', '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('--key-id STRING  (required)');
-    expect(r.stdout).toMatch(/--encryption-algorithm STRING\n.*\n\s+Allowed: SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1\n\s+Default: SYMMETRIC_DEFAULT/);
+    expect(r.stdout).toMatch(/--encryption-algorithm STRING\n.*\n\s+Allowed: SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1, SM2_ENCRYPT\n\s+Default: SYMMETRIC_DEFAULT/);
     expect(r.stdout).toContain('Limits: length at most 36');
     expect(r.stdout).toMatch(/Example:\n {2}keyhold kms encrypt-data --key-id [0-9a-f-]{36} --plain-text hello\n/);
     const sync = cli('/nonexistent/v.db', ['help', 'remote', 'sync']).stdout;

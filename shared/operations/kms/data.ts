@@ -25,7 +25,7 @@ export const dataOperations = {
   encryptData: defineOp({
     service: 'kms',
     name: 'encrypt-data',
-    summary: 'Encrypt up to 4096 bytes of text under a CMK (AES: SYMMETRIC_DEFAULT; RSA: RSAES_OAEP_SHA_256 / RSAES_OAEP_SHA_1).',
+    summary: 'Encrypt up to 4096 bytes of text under a CMK (AES, SM4: SYMMETRIC_DEFAULT; RSA: RSAES_OAEP_SHA_256 / RSAES_OAEP_SHA_1; SM2: SM2_ENCRYPT).',
     input: z.object({
       key_id: keyId,
       plain_text: z

@@ -66,9 +66,3 @@ test('a generated key not kept by the vault is shown once; a pasted public key i
   const expected = execFileSync('ssh-keygen', ['-l', '-f', join(dir, 'k.pub')], { encoding: 'utf8' }).split(' ')[1];
   await expect(page.getByRole('definition').filter({ hasText: expected as string })).toBeVisible();
 });
-
-test('web mode says plainly that files need the desktop app', async ({ page }) => {
-  await openVault(page);
-  await page.getByRole('button', { name: 'Files' }).click();
-  await expect(page.getByRole('note')).toContainText('never offers them over HTTP');
-});

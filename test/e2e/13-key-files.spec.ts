@@ -68,7 +68,7 @@ test('a puttygen PPK v3 key, encrypted: inspected as ssh-keygen sees it, convert
   // Nothing went into the vault so far; it does when asked, with the passphrase given above.
   await page.getByRole('button', { name: 'Key pairs' }).click();
   await expect(page.getByRole('table')).not.toContainText('Loading…');
-  await expect(page.getByRole('button', { name: 'from-putty' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'from-putty', exact: true })).toHaveCount(0);
   await page.goBack();
   await page.getByLabel('Or upload a file').setInputFiles(ppk);
   await page.getByRole('button', { name: 'Inspect' }).click();
@@ -77,7 +77,7 @@ test('a puttygen PPK v3 key, encrypted: inspected as ssh-keygen sees it, convert
   await page.getByRole('button', { name: 'Import into the vault' }).click();
   await expect(page.getByTestId('kf-imported')).toContainText('from-putty');
   await page.getByRole('button', { name: 'Key pairs' }).click();
-  await page.getByRole('button', { name: 'from-putty' }).click();
+  await page.getByRole('button', { name: 'from-putty', exact: true }).click();
   await expect(page.getByRole('definition').filter({ hasText: sha256 as string })).toBeVisible();
   await expect(page.getByRole('definition').filter({ hasText: 'In the vault' })).toBeVisible();
 });

@@ -57,7 +57,11 @@ function describeRequest(r: SignRequest): string {
   return [
     `Key pair: ${r.keypair_name}`,
     `Fingerprint: ${r.fingerprint}`,
-    r.host_pattern ? `Server: matches host pattern ${r.host_pattern} (host key ${r.host_key})` : r.host_key ? `Server host key: ${r.host_key}` : 'Server: not told (the program did not bind the connection to a server)',
+    r.host_pattern
+      ? `Server: matches host pattern ${r.host_pattern} (host key ${r.host_key})`
+      : r.host_key
+        ? `Server host key: ${r.host_key}`
+        : 'Server: not told (the program did not bind the connection to a server)',
     r.process ? `Program: ${r.process.command} (pid ${r.process.pid})` : 'Program: not told on this platform',
   ].join('\n');
 }

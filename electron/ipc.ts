@@ -10,7 +10,8 @@ import { dispatchUiCall, toUiError, type ShellServices } from './ui/bridge.js';
 import type { Workspace } from './ui/workspace.js';
 
 export async function handleCall(ws: Workspace, event: IpcMainInvokeEvent, request: unknown, shell: ShellServices | null = null): Promise<UiResult> {
-  if (!isTrustedSender(event)) return { ok: false, error: { code: LocalErrors.BadArgument, message: 'Refused: the request did not come from Keyhold\'s own window.' } };
+  if (!isTrustedSender(event))
+    return { ok: false, error: { code: LocalErrors.BadArgument, message: "Refused: the request did not come from Keyhold's own window." } };
   const { op, input } = (request ?? {}) as { op?: unknown; input?: unknown };
   try {
     return { ok: true, value: await dispatchUiCall(ws, op, input, 'ipc', shell) };

@@ -37,12 +37,16 @@ function shellServices(): ShellServices {
     dialogs: {
       async open(title) {
         const win = parent();
-        const r = win ? await dialog.showOpenDialog(win, { title, properties: ['openFile'] }) : await dialog.showOpenDialog({ title, properties: ['openFile'] });
+        const r = win
+          ? await dialog.showOpenDialog(win, { title, properties: ['openFile'] })
+          : await dialog.showOpenDialog({ title, properties: ['openFile'] });
         return r.canceled ? null : (r.filePaths[0] ?? null);
       },
       async save(title, defaultName) {
         const win = parent();
-        const r = win ? await dialog.showSaveDialog(win, { title, defaultPath: defaultName }) : await dialog.showSaveDialog({ title, defaultPath: defaultName });
+        const r = win
+          ? await dialog.showSaveDialog(win, { title, defaultPath: defaultName })
+          : await dialog.showSaveDialog({ title, defaultPath: defaultName });
         return r.canceled ? null : (r.filePath ?? null);
       },
     },
@@ -62,7 +66,15 @@ function shellServices(): ShellServices {
 }
 
 function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({ width: 1100, height: 760, minWidth: 720, minHeight: 520, show: false, title: 'Keyhold', webPreferences: webPreferences(preload) });
+  const win = new BrowserWindow({
+    width: 1100,
+    height: 760,
+    minWidth: 720,
+    minHeight: 520,
+    show: false,
+    title: 'Keyhold',
+    webPreferences: webPreferences(preload),
+  });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(APP_URL);
   return win;

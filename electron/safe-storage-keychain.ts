@@ -17,7 +17,8 @@ export const BASIC_TEXT_WARNING =
 
 /** Call after the app is ready (the Linux backend is chosen then). */
 export function rememberSupport(storage: Storage, platform: NodeJS.Platform = process.platform): RememberSupport {
-  if (!storage.isEncryptionAvailable()) return { supported: false, reason: 'This system offers no encrypted storage for the app, so Keyhold cannot remember the vault here.' };
+  if (!storage.isEncryptionAvailable())
+    return { supported: false, reason: 'This system offers no encrypted storage for the app, so Keyhold cannot remember the vault here.' };
   if (platform === 'linux' && storage.getSelectedStorageBackend() === 'basic_text') return { supported: false, reason: BASIC_TEXT_WARNING };
   return { supported: true };
 }

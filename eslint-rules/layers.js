@@ -48,8 +48,7 @@ function literalOf(node) {
   return undefined;
 }
 
-const isCreateRequire = (node) =>
-  node?.type === 'CallExpression' && node.callee.type === 'Identifier' && node.callee.name === 'createRequire';
+const isCreateRequire = (node) => node?.type === 'CallExpression' && node.callee.type === 'Identifier' && node.callee.name === 'createRequire';
 
 /** @type {import('eslint').Rule.RuleModule} */
 export default {
@@ -83,7 +82,9 @@ export default {
         return;
       }
       if (specifier.startsWith('.') || isAbsolute(specifier)) {
-        const target = relative(root, resolve(dirname(filename), specifier)).split(sep).join('/');
+        const target = relative(root, resolve(dirname(filename), specifier))
+          .split(sep)
+          .join('/');
         const to = layerOf(layers, target);
         if (!to) {
           context.report({ node, message: `'${specifier}' resolves to ${target}, which no layer names (layer ${own.name}).` });

@@ -17,7 +17,9 @@ const outfile = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? join(r
 
 function giveUp(why) {
   if (!optional) throw why;
-  process.stderr.write(`keyhold: note: the CLI bundle was not built (${why instanceof Error ? why.message.split('\n')[0] : why}); \`keyhold\` runs its TypeScript through tsx instead (slower start). \`npm run build:cli\` builds it.\n`);
+  process.stderr.write(
+    `keyhold: note: the CLI bundle was not built (${why instanceof Error ? why.message.split('\n')[0] : why}); \`keyhold\` runs its TypeScript through tsx instead (slower start). \`npm run build:cli\` builds it.\n`,
+  );
   process.exit(0);
 }
 

@@ -45,5 +45,7 @@ if (!why) {
 if (ok) {
   process.stdout.write('keyhold: built native/gcm (file envelopes use it for AES-256-GCM)\n');
 } else {
-  process.stderr.write(`keyhold: WARNING: native/gcm was not built (${why ?? 'node-gyp failed, output above'}); file envelopes will use node:crypto, about half as fast.\n`);
+  process.stderr.write(
+    `keyhold: WARNING: native/gcm was not built (${why ?? 'node-gyp failed, output above'}); file envelopes will use node:crypto, about half as fast.\n`,
+  );
 }

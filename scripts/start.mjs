@@ -16,7 +16,8 @@ function run(cmd, args) {
 /** Why Electron cannot start here, or null when it can (its binary is fetched on first use). */
 function electronUnavailable() {
   if (process.env.KEYHOLD_WEB === '1') return 'KEYHOLD_WEB=1 asks for web mode';
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'there is no graphical display (DISPLAY / WAYLAND_DISPLAY unset)';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return 'there is no graphical display (DISPLAY / WAYLAND_DISPLAY unset)';
   // require('electron') answers the binary's path, downloading it on first use.
   const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], { cwd: root, encoding: 'utf8', timeout: 180_000 });
   if (probe.status !== 0 || !probe.stdout) return 'the Electron binary is not installed and could not be downloaded';
@@ -32,7 +33,9 @@ function startElectron() {
 function openBrowser(url) {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
-  spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+  spawn(opener, [url], { stdio: 'ignore', detached: true })
+    .on('error', () => undefined)
+    .unref();
 }
 
 function startWeb(reason) {

@@ -4,7 +4,22 @@
  */
 
 /** Key specs the local KMS can create (reference §4.1); their behaviour is in electron/core/kms/key-specs.ts. */
-export const KEY_SPECS = ['AES_256', 'SM4', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256', 'EC_P384', 'SECP256K1', 'SM2', 'ED25519', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'HMAC_SM3'] as const;
+export const KEY_SPECS = [
+  'AES_256',
+  'SM4',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'EC_P256',
+  'EC_P384',
+  'SECP256K1',
+  'SM2',
+  'ED25519',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+  'HMAC_SM3',
+] as const;
 export type KeySpec = (typeof KEY_SPECS)[number];
 
 export const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC'] as const;

@@ -24,11 +24,23 @@ export interface AgentHello {
 }
 
 function notAnAgent(socket: string, why: string): KeyholdError {
-  return new KeyholdError(AgentErrors.NotAnAgent, `${socket} is not a Keyhold agent (${why}): refused. Unset KEYHOLD_AGENT_SOCK or point it at \`keyhold agent start\`'s socket.`, 400);
+  return new KeyholdError(
+    AgentErrors.NotAnAgent,
+    `${socket} is not a Keyhold agent (${why}): refused. Unset KEYHOLD_AGENT_SOCK or point it at \`keyhold agent start\`'s socket.`,
+    400,
+  );
 }
 
 function isHello(m: Message | null): m is Message & AgentHello {
-  return m !== null && m.agent === AGENT_PROTOCOL && typeof m.vault === 'string' && typeof m.pid === 'number' && typeof m.socket === 'string' && typeof m.ssh_auth_sock === 'string' && typeof m.locked === 'boolean';
+  return (
+    m !== null &&
+    m.agent === AGENT_PROTOCOL &&
+    typeof m.vault === 'string' &&
+    typeof m.pid === 'number' &&
+    typeof m.socket === 'string' &&
+    typeof m.ssh_auth_sock === 'string' &&
+    typeof m.locked === 'boolean'
+  );
 }
 
 /** An open, greeted connection to an agent. */
@@ -86,7 +98,9 @@ export class AgentConnection {
     const socket = await new Promise<Socket | null>((resolve, reject) => {
       const s = connect(path);
       s.once('connect', () => resolve(s));
-      s.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' ? resolve(null) : reject(notAnAgent(path, e.code ?? e.message))));
+      s.once('error', (e: NodeJS.ErrnoException) =>
+        e.code === 'ECONNREFUSED' || e.code === 'ENOENT' ? resolve(null) : reject(notAnAgent(path, e.code ?? e.message)),
+      );
     });
     if (!socket) return null;
     socket.on('error', () => undefined);

@@ -80,7 +80,10 @@ export function checkPrivateDir(dir: string): void {
   const st = lstatSync(dir);
   if (!st.isDirectory()) throw unsafe(`The agent's socket directory ${dir} is not a directory.`);
   if (uid() >= 0 && st.uid !== uid()) throw unsafe(`The agent's socket directory ${dir} belongs to uid ${st.uid}, not to you (uid ${uid()}): refused.`);
-  if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) throw unsafe(`The agent's socket directory ${dir} has mode ${(st.mode & 0o777).toString(8)}; others could reach the sockets in it (it must be 700): refused.`);
+  if (process.platform !== 'win32' && (st.mode & 0o077) !== 0)
+    throw unsafe(
+      `The agent's socket directory ${dir} has mode ${(st.mode & 0o777).toString(8)}; others could reach the sockets in it (it must be 700): refused.`,
+    );
 }
 
 /** The socket directory, created 0700 if missing; refused when it exists and is not private. */
@@ -104,7 +107,8 @@ export function checkSocketBeforeConnect(socket: string): boolean {
     return false;
   }
   if (!st.isSocket()) throw unsafe(`${socket} is not a socket: refused.`);
-  if (uid() >= 0 && st.uid !== uid()) throw unsafe(`The socket ${socket} belongs to uid ${st.uid}, not to you (uid ${uid()}): refused, it could be another user's listener.`);
+  if (uid() >= 0 && st.uid !== uid())
+    throw unsafe(`The socket ${socket} belongs to uid ${st.uid}, not to you (uid ${uid()}): refused, it could be another user's listener.`);
   checkPrivateDir(dirname(socket));
   return true;
 }

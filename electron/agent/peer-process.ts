@@ -54,7 +54,9 @@ export async function peerProcess(socket: Socket, platform: NodeJS.Platform = pr
   if (platform !== 'linux') return undefined;
   const local = socketInode(socket);
   if (local === undefined) return undefined;
-  const out = await new Promise<string>((resolve) => execFile('ss', ['-xpn'], { timeout: 2000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout) => resolve(err ? '' : stdout)));
+  const out = await new Promise<string>((resolve) =>
+    execFile('ss', ['-xpn'], { timeout: 2000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout) => resolve(err ? '' : stdout)),
+  );
   const pid = peerPid(out, local);
   if (pid === undefined) return undefined;
   const command = commandOf(pid);

@@ -40,7 +40,10 @@ export interface AgentInfo {
 }
 
 /** Credentials in the CLI's order: a given password, the OS keychain, then `ask` (a prompt). */
-export function agentCredentials(password: string | undefined, ask: () => Promise<string | undefined> = async () => undefined): (vaultId: string) => Promise<Credentials> {
+export function agentCredentials(
+  password: string | undefined,
+  ask: () => Promise<string | undefined> = async () => undefined,
+): (vaultId: string) => Promise<Credentials> {
   return async (vaultId) => {
     if (password !== undefined) return { password };
     const remembered = new OsKeychain().get(vaultId);
@@ -202,22 +205,27 @@ export class Agent {
   private async answer(m: Message, socket: Socket, signal: AbortSignal): Promise<unknown> {
     if (typeof m.control === 'string') return this.control(m.control, m, socket);
     const call = m.call as { service?: unknown; operation?: unknown; input?: unknown; remote?: unknown; cwd?: unknown; progress?: unknown } | undefined;
-    if (!call || typeof call.service !== 'string' || typeof call.operation !== 'string') throw new KeyholdError(LocalErrors.BadArgument, 'Not a message of the agent protocol.', 400);
+    if (!call || typeof call.service !== 'string' || typeof call.operation !== 'string')
+      throw new KeyholdError(LocalErrors.BadArgument, 'Not a message of the agent protocol.', 400);
     const op = findOperation(call.service, call.operation);
-    if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${call.service} ${call.operation}. Run \`keyhold ops\` for the list.`, 400);
+    if (!op)
+      throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${call.service} ${call.operation}. Run \`keyhold ops\` for the list.`, 400);
     const input = (call.input ?? {}) as Record<string, unknown>;
     const remote = typeof call.remote === 'string' ? call.remote : undefined;
     const hooks: CallHooks = { signal, ...(call.progress === true ? { onProgress: (p) => send(socket, { progress: p }) } : {}) };
     const run = () =>
       this.holder.use(async (session) => {
-        const result = remote ? await session.callRemote(remote, op.decl.service, op.decl.name, input, 'agent') : await session.run(op, input, 'agent', null, hooks);
+        const result = remote
+          ? await session.callRemote(remote, op.decl.service, op.decl.name, input, 'agent')
+          : await session.run(op, input, 'agent', null, hooks);
         // As in the CLI's own process, the call ends once its background work (bindings) has.
         await session.settle();
         return result;
       });
     const touchesFiles = op.decl.localFiles || op.decl.localFileFields?.some((f) => input[f] !== undefined);
     if (!touchesFiles) return run();
-    if (typeof call.cwd !== 'string') throw new KeyholdError(LocalErrors.BadArgument, 'A file job through the agent needs the caller\'s working directory.', 400);
+    if (typeof call.cwd !== 'string')
+      throw new KeyholdError(LocalErrors.BadArgument, "A file job through the agent needs the caller's working directory.", 400);
     const cwd = call.cwd;
     const job = this.fileJobs.then(() => {
       try {

@@ -8,7 +8,16 @@ import type { Socket } from 'node:net';
 import { KeyholdError } from '../../shared/errors.js';
 import { findOperation, type RegisteredOperation } from '../core/api/index.js';
 import type { SshAgentKey } from '../../shared/operations/ssh-agent.js';
-import { failureFrame, identitiesFrame, MalformedAgentMessage, parseAgentRequest, signResponseFrame, successFrame, takeFrames, type AgentRequest } from './ssh-protocol.js';
+import {
+  failureFrame,
+  identitiesFrame,
+  MalformedAgentMessage,
+  parseAgentRequest,
+  signResponseFrame,
+  successFrame,
+  takeFrames,
+  type AgentRequest,
+} from './ssh-protocol.js';
 import { verifiedHostKey } from './session-bind.js';
 import type { SignConfirmation, SignConfirmer } from './confirm.js';
 import { peerProcess } from './peer-process.js';
@@ -53,7 +62,13 @@ async function listKeys(holder: AgentVault, input: Record<string, unknown>): Pro
 }
 
 function offered(k: SshAgentKey): Offered {
-  return { name: k.keypair_name, fingerprint: k.fingerprint, blob: Buffer.from(k.public_key.split(' ')[1] ?? '', 'base64'), admitted: true, hostPattern: k.host_pattern };
+  return {
+    name: k.keypair_name,
+    fingerprint: k.fingerprint,
+    blob: Buffer.from(k.public_key.split(' ')[1] ?? '', 'base64'),
+    admitted: true,
+    hostPattern: k.host_pattern,
+  };
 }
 
 export class SshAgentConnection {
@@ -151,7 +166,9 @@ export class SshAgentConnection {
         return successFrame();
       }
       case 'add':
-        this.log('ssh: refused ssh-add of an outside key: keys belong in the vault (keyhold kps create-keypair … key_protection, then keyhold ssh-agent set-key --offered true)');
+        this.log(
+          'ssh: refused ssh-add of an outside key: keys belong in the vault (keyhold kps create-keypair … key_protection, then keyhold ssh-agent set-key --offered true)',
+        );
         return failureFrame();
       case 'remove':
         this.log('ssh: refused removing identities: choose offered keys with keyhold ssh-agent set-key --offered false');

@@ -50,9 +50,14 @@ export function helpFor(words: readonly string[], json: boolean): unknown {
     return new RawText(operationHelp(op.decl) + wrapper);
   }
   if (found && found.rest.length === 0) return new RawText(commandHelp(found.command));
-  if (!isService(service)) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown service or command: ${service}. Run \`keyhold help\` for the list.`, 400);
+  if (!isService(service))
+    throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown service or command: ${service}. Run \`keyhold help\` for the list.`, 400);
   if (name === undefined) return new RawText(serviceHelp(service, COMMANDS));
-  throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${service} ${words.slice(1).join(' ')}. Run \`keyhold ${service} --help\` for the list.`, 400);
+  throw new KeyholdError(
+    LocalErrors.UnknownOperation,
+    `Unknown operation: ${service} ${words.slice(1).join(' ')}. Run \`keyhold ${service} --help\` for the list.`,
+    400,
+  );
 }
 
 export const COMMANDS: readonly CliCommand[] = [
@@ -66,7 +71,7 @@ export const COMMANDS: readonly CliCommand[] = [
     words: ['ops'],
     summary: 'every operation with its fields, as JSON (`ops SERVICE` or `ops --service S` for one service)',
     usage: 'keyhold ops [SERVICE | --service SERVICE]',
-    options: [{ flag: 'service', value: 'SERVICE', summary: 'only this service\'s operations', values: services() }],
+    options: [{ flag: 'service', value: 'SERVICE', summary: "only this service's operations", values: services() }],
     run: async (ctx) => {
       ctx.refuseFlags();
       if (ctx.args.length > 1) throw bad(`Unexpected argument ${ctx.args[1]}.`);
@@ -74,7 +79,15 @@ export const COMMANDS: readonly CliCommand[] = [
       if (service !== undefined && !isService(service)) throw bad(`Unknown service ${service} (one of ${services().join(', ')}).`);
       return listOperations()
         .filter(({ decl }) => service === undefined || decl.service === service)
-        .map(({ decl }) => ({ service: decl.service, operation: decl.name, aliases: decl.aliases ?? [], summary: decl.summary, route: decl.route ?? null, mutates: decl.mutates, fields: describeFields(decl) }));
+        .map(({ decl }) => ({
+          service: decl.service,
+          operation: decl.name,
+          aliases: decl.aliases ?? [],
+          summary: decl.summary,
+          route: decl.route ?? null,
+          mutates: decl.mutates,
+          fields: describeFields(decl),
+        }));
     },
   },
   {
@@ -113,7 +126,7 @@ export const COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['serve'],
-    summary: 'the operations over HTTP at the cloud\'s routes (AK/SK-signed); --ui for the web UI',
+    summary: "the operations over HTTP at the cloud's routes (AK/SK-signed); --ui for the web UI",
     usage: 'keyhold serve [--ui] [--host 127.0.0.1] [--port 0] [--tls-cert FILE --tls-key FILE]',
     options: [
       { flag: 'ui', summary: 'web mode: the desktop UI in a browser, unlocked with the master password' },
@@ -145,7 +158,8 @@ export const COMMANDS: readonly CliCommand[] = [
       const from = ctx.flagValue('in');
       if (!from) throw bad('Missing parameter: --in (the backup file) is required.');
       const password = ctx.explicitPassword() ?? (canPrompt() ? await promptHidden('Password of the backup: ') : undefined);
-      if (password === undefined) throw new KeyholdError(LocalErrors.PasswordRequired, 'Give the backup\'s password with --password-stdin or KEYHOLD_PASSWORD.', 400);
+      if (password === undefined)
+        throw new KeyholdError(LocalErrors.PasswordRequired, "Give the backup's password with --password-stdin or KEYHOLD_PASSWORD.", 400);
       return restoreVault(resolve(from), ctx.vaultPath(), password);
     },
   },
@@ -164,7 +178,7 @@ export const COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['vault', 'forget'],
-    summary: 'forget this device\'s remembered unlock',
+    summary: "forget this device's remembered unlock",
     usage: 'keyhold vault forget',
     run: async (ctx) => {
       ctx.refuseArgs();

@@ -113,7 +113,10 @@ ${valueCases}
   esac
   if [[ -z $list ]]; then
     case "$w1 $prev" in
-${[...t.flags].filter(([key]) => !key.includes(' ')).flatMap(([key, fl]) => fl.filter((f) => f.values?.length).map((f) => `      "${key} ${f.flag}") list="${words(f.values ?? [])}" ;;`)).join('\n')}
+${[...t.flags]
+  .filter(([key]) => !key.includes(' '))
+  .flatMap(([key, fl]) => fl.filter((f) => f.values?.length).map((f) => `      "${key} ${f.flag}") list="${words(f.values ?? [])}" ;;`))
+  .join('\n')}
     esac
   fi
   if [[ -n $list ]]; then COMPREPLY=( $(compgen -W "$list" -- "$cur") ); return 0; fi
@@ -123,7 +126,10 @@ ${[...t.flags].filter(([key]) => !key.includes(' ')).flatMap(([key, fl]) => fl.f
 ${flagCases}
     esac
     case "$w1" in
-${[...t.flags].filter(([key]) => !key.includes(' ')).map(([key, fl]) => `      ${key}) list+=" ${words(fl.map((f) => f.flag))}" ;;`).join('\n')}
+${[...t.flags]
+  .filter(([key]) => !key.includes(' '))
+  .map(([key, fl]) => `      ${key}) list+=" ${words(fl.map((f) => f.flag))}" ;;`)
+  .join('\n')}
     esac
     COMPREPLY=( $(compgen -W "$list" -- "$cur") ); return 0
   fi
@@ -182,11 +188,19 @@ function fish(t: Tree): string {
     '    test "$w" = "$argv[1]"',
     'end',
     'complete -c keyhold -f',
-    ...GLOBAL_OPTIONS.map((o) => `complete -c keyhold -l ${o.flag.slice(2)}${o.flag === '--output' ? ` -xa '${OUTPUT_FORMATS.join(' ')}'` : o.value ? ' -r' : ''} -d ${fishText(o.summary)}`),
+    ...GLOBAL_OPTIONS.map(
+      (o) =>
+        `complete -c keyhold -l ${o.flag.slice(2)}${o.flag === '--output' ? ` -xa '${OUTPUT_FORMATS.join(' ')}'` : o.value ? ' -r' : ''} -d ${fishText(o.summary)}`,
+    ),
     ...[...t.top].map(([w, d]) => `complete -c keyhold -n '__keyhold_at ""' -a ${w} -d ${fishText(d)}`),
-    ...[...t.second].flatMap(([first, m]) => [...m].filter(([w]) => w).map(([w, d]) => `complete -c keyhold -n '__keyhold_at ${first}' -a ${w} -d ${fishText(d)}`)),
+    ...[...t.second].flatMap(([first, m]) =>
+      [...m].filter(([w]) => w).map(([w, d]) => `complete -c keyhold -n '__keyhold_at ${first}' -a ${w} -d ${fishText(d)}`),
+    ),
     ...[...t.flags].flatMap(([key, fl]) =>
-      fl.map((f) => `complete -c keyhold -n '__keyhold_at "${key}"' -l ${f.flag.slice(2)}${f.values?.length ? ` -xa '${words(f.values)}'` : f.switch ? '' : ' -r'} -d ${fishText(f.summary)}`),
+      fl.map(
+        (f) =>
+          `complete -c keyhold -n '__keyhold_at "${key}"' -l ${f.flag.slice(2)}${f.values?.length ? ` -xa '${words(f.values)}'` : f.switch ? '' : ' -r'} -d ${fishText(f.summary)}`,
+      ),
     ),
   ];
   return `${lines.join('\n')}\n`;

@@ -167,8 +167,14 @@ export function operationHelp(decl: OperationDecl): string {
   if (decl.aliases?.length) lines.push(`Also answers to: ${decl.aliases.join(', ')}`);
   if (decl.route) lines.push(`Cloud route: ${decl.route.method} ${decl.route.path}`);
   if (decl.localFiles) lines.push('Reads or writes local files: not offered over HTTP or with --remote.');
-  else if (!offeredOver(decl, 'http')) lines.push(`Offered only in ${REACH_WORDS.filter(([origin]) => offeredOver(decl, origin)).map(([, words]) => words).join(' and ')}.`);
-  else if (decl.localFileFields?.length) lines.push(`${decl.localFileFields.map((f) => `--${f.replace(/_/g, '-')}`).join(', ')} name local files: not accepted over HTTP or with --remote.`);
+  else if (!offeredOver(decl, 'http'))
+    lines.push(
+      `Offered only in ${REACH_WORDS.filter(([origin]) => offeredOver(decl, origin))
+        .map(([, words]) => words)
+        .join(' and ')}.`,
+    );
+  else if (decl.localFileFields?.length)
+    lines.push(`${decl.localFileFields.map((f) => `--${f.replace(/_/g, '-')}`).join(', ')} name local files: not accepted over HTTP or with --remote.`);
   lines.push('', 'Options:');
   const exampleArgs: string[] = [];
   const entries = Object.entries(shape);
@@ -185,7 +191,8 @@ export function operationHelp(decl: OperationDecl): string {
     if (description) lines.push(`${INDENT}${INDENT}  ${description}`);
     const values = allowed(p);
     if (values) lines.push(`${INDENT}${INDENT}  Allowed: ${values.map(String).join(', ')}`);
-    if (p.default !== undefined) lines.push(`${INDENT}${INDENT}  Default: ${typeof p.default === 'string' && p.default !== '' ? p.default : JSON.stringify(p.default)}`);
+    if (p.default !== undefined)
+      lines.push(`${INDENT}${INDENT}  Default: ${typeof p.default === 'string' && p.default !== '' ? p.default : JSON.stringify(p.default)}`);
     const limit = limits(p);
     if (limit.length) lines.push(`${INDENT}${INDENT}  Limits: ${limit.join('; ')}`);
     const example = exampleOf(decl.service, field, p, kind);
@@ -203,10 +210,19 @@ export function operationHelp(decl: OperationDecl): string {
 
 /** An operation's help as JSON (`--help --output json`): the shape scripts have relied on. */
 export function operationHelpJson(decl: OperationDecl): unknown {
-  return { service: decl.service, operation: decl.name, aliases: decl.aliases ?? [], summary: decl.summary, route: decl.route ?? null, fields: describeFields(decl) };
+  return {
+    service: decl.service,
+    operation: decl.name,
+    aliases: decl.aliases ?? [],
+    summary: decl.summary,
+    route: decl.route ?? null,
+    fields: describeFields(decl),
+  };
 }
 
 export function commandHelp(command: CommandHelp): string {
-  const options = command.options?.length ? ['', 'Options:', ...column(command.options.map((o) => [o.value ? `--${o.flag} ${o.value}` : `--${o.flag}`, o.summary]))] : [];
+  const options = command.options?.length
+    ? ['', 'Options:', ...column(command.options.map((o) => [o.value ? `--${o.flag} ${o.value}` : `--${o.flag}`, o.summary]))]
+    : [];
   return [`keyhold ${command.words.join(' ')}: ${command.summary}`, '', 'Usage:', `${INDENT}${command.usage}`, ...options, ''].join('\n');
 }

@@ -102,7 +102,10 @@ export function buildInput(decl: OperationDecl, flags: Map<string, string | true
     }
     const schema = shape[field];
     if (!schema) {
-      const known = Object.keys(shape).map((f) => `--${fieldToFlag(f)}`).join(', ') || 'none';
+      const known =
+        Object.keys(shape)
+          .map((f) => `--${fieldToFlag(f)}`)
+          .join(', ') || 'none';
       throw bad(`Unknown option --${flag} for ${decl.service} ${decl.name} (known: ${known}).`);
     }
     body[field] = convert(fieldKind(schema), flag, v);

@@ -11,7 +11,11 @@ import { taskHooks } from './tasks.js';
 import { printResult } from './print.js';
 import { resultVerdict } from './exit.js';
 
-export async function runOperation(ctx: CliContext, op: RegisteredOperation, input: Record<string, unknown> = buildInput(op.decl, ctx.cmd.flags, ctx.cmd.inputJson, ctx.stdin)): Promise<unknown> {
+export async function runOperation(
+  ctx: CliContext,
+  op: RegisteredOperation,
+  input: Record<string, unknown> = buildInput(op.decl, ctx.cmd.flags, ctx.cmd.inputJson, ctx.stdin),
+): Promise<unknown> {
   ctx.refuseArgs();
   if (op.decl.service === 'vault' && op.decl.name === 'change-password' && input.new_password === undefined) {
     input.new_password = await promptNewPassword('master password');

@@ -82,7 +82,11 @@ function align(title: string | undefined, header: string[] | undefined, rows: st
   const all = header ? [header, ...rows] : rows;
   const widths: number[] = [];
   for (const row of all) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   const out: string[] = [];
   if (title) out.push(title);
   if (header) out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '));
@@ -102,14 +106,33 @@ function tableBlocks(value: unknown, title: string | undefined, out: string[][])
   } else if (Array.isArray(value)) {
     if (value.length && value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) {
       const columns = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
-      out.push(align(title, columns, value.map((v) => columns.map((c) => (c in (v as object) ? cell((v as Record<string, unknown>)[c]) : '')))));
+      out.push(
+        align(
+          title,
+          columns,
+          value.map((v) => columns.map((c) => (c in (v as object) ? cell((v as Record<string, unknown>)[c]) : ''))),
+        ),
+      );
     } else {
-      out.push(align(title, undefined, value.map((v) => (Array.isArray(v) ? v.map(cell) : [cell(v)]))));
+      out.push(
+        align(
+          title,
+          undefined,
+          value.map((v) => (Array.isArray(v) ? v.map(cell) : [cell(v)])),
+        ),
+      );
     }
   } else {
     const entries = Object.entries(value as Record<string, unknown>);
     const scalars = entries.filter(([, v]) => isScalar(v));
-    if (scalars.length) out.push(align(title, undefined, scalars.map(([k, v]) => [k, escapeValue(v as Scalar)])));
+    if (scalars.length)
+      out.push(
+        align(
+          title,
+          undefined,
+          scalars.map(([k, v]) => [k, escapeValue(v as Scalar)]),
+        ),
+      );
     for (const [k, v] of entries) if (!isScalar(v)) tableBlocks(v, title ? `${title}.${k}` : k, out);
   }
 }

@@ -22,7 +22,9 @@ export function fileJobHooks(stream: NodeJS.WriteStream = process.stderr): { hoo
     lastDraw = now;
     const share = total > 0 ? Math.min(1, done / total) : 1;
     const filled = Math.round(share * WIDTH);
-    stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${(done / MIB).toFixed(1)} / ${(total / MIB).toFixed(1)} MiB`);
+    stream.write(
+      `\r[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${(done / MIB).toFixed(1)} / ${(total / MIB).toFixed(1)} MiB`,
+    );
     drawn = true;
   };
   return {

@@ -24,9 +24,15 @@ export async function remoteAdd(ctx: CliContext): Promise<unknown> {
     if (typeof url !== 'string' || !isCleartextRemote(url)) continue;
     const flag = `--${field.replace(/_/g, '-')}`;
     if (requireTls) {
-      throw new KeyholdError(LocalErrors.BadArgument, `Refused ${flag} ${url}: it is cleartext HTTP to another host, and --require-tls was given. Use an https:// URL.`, 400);
+      throw new KeyholdError(
+        LocalErrors.BadArgument,
+        `Refused ${flag} ${url}: it is cleartext HTTP to another host, and --require-tls was given. Use an https:// URL.`,
+        400,
+      );
     }
-    process.stderr.write(`keyhold: warning: ${flag} ${url} is cleartext HTTP to another host: requests, secret values and plaintexts would cross the network unencrypted. Use https://, or --require-tls to refuse such endpoints.\n`);
+    process.stderr.write(
+      `keyhold: warning: ${flag} ${url} is cleartext HTTP to another host: requests, secret values and plaintexts would cross the network unencrypted. Use https://, or --require-tls to refuse such endpoints.\n`,
+    );
   }
   return runOperation(ctx, op, input);
 }

@@ -21,7 +21,8 @@ function uploadLimit(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.KEYHOLD_WEB_UPLOAD_MIB;
   if (raw === undefined || raw === '') return undefined;
   const mib = Number(raw);
-  if (!Number.isInteger(mib) || mib < 1 || mib > 1024 * 1024) throw new KeyholdError(LocalErrors.BadArgument, `KEYHOLD_WEB_UPLOAD_MIB must be a whole number of MiB from 1 to 1048576 (got ${raw.slice(0, 20)}).`, 400);
+  if (!Number.isInteger(mib) || mib < 1 || mib > 1024 * 1024)
+    throw new KeyholdError(LocalErrors.BadArgument, `KEYHOLD_WEB_UPLOAD_MIB must be a whole number of MiB from 1 to 1048576 (got ${raw.slice(0, 20)}).`, 400);
   return mib * 1024 * 1024;
 }
 
@@ -36,7 +37,12 @@ export async function serveUi(vaultPath: string, opts: ServeOptions, env: NodeJS
     remember: { supported: false, reason: WEB_REMEMBER_REASON },
     kdfTargetMs: kdf !== undefined && Number.isInteger(kdf) && kdf >= 1 ? kdf : undefined,
   });
-  const ui = new UiServer(workspace, { staticRoot: RENDERER_DIR, scheme: opts.tlsCert ? 'https' : 'http', allowHosts: opts.allowHosts, uploadLimitBytes: uploadLimit(env) });
+  const ui = new UiServer(workspace, {
+    staticRoot: RENDERER_DIR,
+    scheme: opts.tlsCert ? 'https' : 'http',
+    allowHosts: opts.allowHosts,
+    uploadLimitBytes: uploadLimit(env),
+  });
   const { server, port, url } = await listen(opts, ui.listener);
   ui.listening(opts.host, port);
   process.stdout.write(`${JSON.stringify({ url, ui: `${url}/` })}\n`);

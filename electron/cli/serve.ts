@@ -26,7 +26,8 @@ export function parseServeFlags(flags: Map<string, string | true>): ServeOptions
     } else if (name === 'tls-cert') opts.tlsCert = value;
     else if (name === 'tls-key') opts.tlsKey = value;
     else if (name === 'allow-host') opts.allowHosts = parseAllowHosts(value);
-    else throw new KeyholdError(LocalErrors.BadArgument, `Unknown option --${name} for serve (known: --host, --port, --tls-cert, --tls-key, --allow-host).`, 400);
+    else
+      throw new KeyholdError(LocalErrors.BadArgument, `Unknown option --${name} for serve (known: --host, --port, --tls-cert, --tls-key, --allow-host).`, 400);
   }
   if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new KeyholdError(LocalErrors.BadArgument, 'Options --tls-cert and --tls-key go together.', 400);
   return opts;
@@ -34,9 +35,17 @@ export function parseServeFlags(flags: Map<string, string | true>): ServeOptions
 
 /** `--allow-host a.example,192.0.2.7`: host names or addresses, no port, no scheme. */
 function parseAllowHosts(value: string): string[] {
-  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const bad = names.find((n) => !/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]*:[0-9a-fA-F:.]*|[A-Za-z0-9.-]{1,253})$/.test(n));
-  if (!names.length || bad !== undefined) throw new KeyholdError(LocalErrors.BadArgument, `Option --allow-host takes host names or addresses separated by commas${bad ? `, not ${bad.slice(0, 80)}` : ''}.`, 400);
+  if (!names.length || bad !== undefined)
+    throw new KeyholdError(
+      LocalErrors.BadArgument,
+      `Option --allow-host takes host names or addresses separated by commas${bad ? `, not ${bad.slice(0, 80)}` : ''}.`,
+      400,
+    );
   return names;
 }
 

@@ -54,10 +54,16 @@ export class Stdin {
   /** Reads all of stdin as text for `by` (e.g. `--password-stdin`), dropping one trailing newline. */
   text(by: string): string {
     if (this.claimedBy !== undefined) {
-      throw new KeyholdError(LocalErrors.BadArgument, `Standard input is used twice: by ${this.claimedBy} and by ${by}. Only one option can read stdin; give the other a file or a value.`, 400);
+      throw new KeyholdError(
+        LocalErrors.BadArgument,
+        `Standard input is used twice: by ${this.claimedBy} and by ${by}. Only one option can read stdin; give the other a file or a value.`,
+        400,
+      );
     }
     this.claimedBy = by;
-    return this.read().toString('utf8').replace(/\r?\n$/, '');
+    return this.read()
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
   }
 }
 

@@ -137,7 +137,10 @@ export function keyholdRequestListener(session: Session, opts: ServerOptions): R
           throw new KeyholdError('APIGW.0101', `Unknown project ${params.project_id}: this server's project_id is ${projectId}.`, 404);
         }
         const { project_id: _project, ...pathParams } = params;
-        const input = { ...(route.method === 'GET' || route.method === 'DELETE' ? Object.fromEntries(url.searchParams) : cloudBody(body, route.op.decl.service)), ...pathParams };
+        const input = {
+          ...(route.method === 'GET' || route.method === 'DELETE' ? Object.fromEntries(url.searchParams) : cloudBody(body, route.op.decl.service)),
+          ...pathParams,
+        };
         admit(route.op.decl, input, 'http');
         const result = await session.run(route.op, input, 'http', caller);
         const status = route.op.decl.route?.status ?? 200;

@@ -40,7 +40,9 @@ export async function listen(opts: ListenOptions, listener: RequestListener): Pr
     ? createHttpsServer({ ...SERVER_TIMEOUTS, cert: readTls(opts.tlsCert, 'certificate'), key: readTls(opts.tlsKey as string, 'key') }, listener)
     : createHttpServer(SERVER_TIMEOUTS, listener);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new KeyholdError(LocalErrors.BadArgument, `Cannot listen on ${opts.host}:${opts.port} (${e.code ?? e.message}).`, 400)));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new KeyholdError(LocalErrors.BadArgument, `Cannot listen on ${opts.host}:${opts.port} (${e.code ?? e.message}).`, 400)),
+    );
     server.listen(opts.port, opts.host, resolve);
   });
   const address = server.address();

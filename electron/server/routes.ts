@@ -59,7 +59,11 @@ function matchSegments(route: Route, parts: string[]): string[] | null {
   return values;
 }
 
-export function matchRoute(table: RouteTable, method: string, path: string): { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | null {
+export function matchRoute(
+  table: RouteTable,
+  method: string,
+  path: string,
+): { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | null {
   // One trailing slash is allowed.
   const parts = (path.endsWith('/') ? path.slice(0, -1) : path).split('/');
   let pathMatched = false;

@@ -41,14 +41,26 @@ export class Downloads {
   async serve(req: IncomingMessage, res: ServerResponse, id: string, owner: Buffer | null): Promise<void> {
     if (req.method !== 'GET') throw new KeyholdError('UI.0403', 'Refused: downloads are GET requests.', 403);
     const site = req.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new KeyholdError('UI.0403', 'Refused: the request does not come from this page.', 403);
+    if (site !== undefined && site !== 'same-origin' && site !== 'none')
+      throw new KeyholdError('UI.0403', 'Refused: the request does not come from this page.', 403);
     if (!owner) throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
     const d = this.waiting.get(id);
-    if (!d || !timingSafeEqual(d.owner, owner)) throw new KeyholdError(LocalErrors.BadArgument, 'This download is gone (each is served once, for 10 minutes, until the vault locks): run the job again.', 404);
+    if (!d || !timingSafeEqual(d.owner, owner))
+      throw new KeyholdError(
+        LocalErrors.BadArgument,
+        'This download is gone (each is served once, for 10 minutes, until the vault locks): run the job again.',
+        404,
+      );
     this.waiting.delete(id);
     clearTimeout(d.timer);
     try {
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Length': String(d.bytes), 'Content-Disposition': 'attachment', 'Cache-Control': 'no-store' });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(d.bytes),
+        'Content-Disposition': 'attachment',
+        'Cache-Control': 'no-store',
+      });
       await pipeline(createReadStream(d.path), res);
     } finally {
       await rm(d.path, { force: true });

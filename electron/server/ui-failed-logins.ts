@@ -40,7 +40,9 @@ export class FailedLogins {
     try {
       await Promise.all([
         ...batch.map(({ outcome, ...fields }) => session.audit.record({ transport: 'http', operation: 'web login-failed', key_id: null, outcome, fields })),
-        ...(dropped ? [session.audit.record({ transport: 'http', operation: 'web login-failed', key_id: null, outcome: 'dropped', fields: { count: dropped } })] : []),
+        ...(dropped
+          ? [session.audit.record({ transport: 'http', operation: 'web login-failed', key_id: null, outcome: 'dropped', fields: { count: dropped } })]
+          : []),
       ]);
     } catch {
       this.pending = [...batch, ...this.pending].slice(0, MAX_PENDING);

@@ -61,7 +61,11 @@ export function jobFields(job: UiFileJob, header: string | string[] | undefined)
   const pathFields = spec.op ? Object.keys(IPC_PATH_FIELDS[spec.op] ?? {}) : [];
   for (const name of Object.keys(value)) {
     if (pathFields.includes(name)) {
-      throw new KeyholdError(LocalErrors.BadArgument, `Invalid parameter ${name}: it names a file by path, which is never accepted over HTTP; the file travels as the request body.`, 400);
+      throw new KeyholdError(
+        LocalErrors.BadArgument,
+        `Invalid parameter ${name}: it names a file by path, which is never accepted over HTTP; the file travels as the request body.`,
+        400,
+      );
     }
     if (!spec.fields.includes(name)) throw new KeyholdError(LocalErrors.BadArgument, `Invalid parameter ${name}: not a field of the ${job} job.`, 400);
   }
@@ -78,7 +82,11 @@ export function declaredSize(job: UiFileJob, header: string | undefined, limit: 
   if (header === undefined || !/^\d{1,16}$/.test(header)) throw new KeyholdError('UI.0411', 'Send the file with a Content-Length (no chunked upload).', 411);
   const size = Number(header);
   if (size > limit) {
-    throw new KeyholdError('UI.0413', `The file is ${mib(size)}; web mode takes files up to ${mib(limit)}. Use the desktop app or the command line (keyhold file …) for larger files.`, 413);
+    throw new KeyholdError(
+      'UI.0413',
+      `The file is ${mib(size)}; web mode takes files up to ${mib(limit)}. Use the desktop app or the command line (keyhold file …) for larger files.`,
+      413,
+    );
   }
   return size;
 }

@@ -125,7 +125,8 @@ export class UiFiles {
       if (job === 'restore') {
         // Replacing the vault takes the current password, checked (throttled) before the upload.
         const current = fields.current_password;
-        if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to replace the vault.', 400);
+        if (typeof current !== 'string' || !current)
+          throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to replace the vault.', 400);
         await this.deps.checkPassword(req, current);
       }
     } catch (e) {
@@ -179,13 +180,18 @@ export class UiFiles {
       const input: Record<string, unknown> = { ...fields };
       if (spec.op === 'fileVerify') {
         delete input.signature_record;
-        if (typeof fields.signature_record !== 'string') throw new KeyholdError(LocalErrors.BadArgument, 'Missing parameter signature_record: the text of the signature record.', 400);
+        if (typeof fields.signature_record !== 'string')
+          throw new KeyholdError(LocalErrors.BadArgument, 'Missing parameter signature_record: the text of the signature record.', 400);
         await writeFile(`${stem}.sig`, fields.signature_record, { mode: 0o600, flag: 'wx' });
         input.signature = `${stem}.sig`;
       }
       if (spec.upload) input.in = `${stem}.in`;
       if (spec.download) input.out = `${stem}.out`;
-      const result = (await this.deps.ws.run(byKey.get(spec.op as string) as RegisteredOperation, input, { signal, onProgress, serverNamedFiles: true })) as Record<string, unknown>;
+      const result = (await this.deps.ws.run(byKey.get(spec.op as string) as RegisteredOperation, input, {
+        signal,
+        onProgress,
+        serverNamedFiles: true,
+      })) as Record<string, unknown>;
       // The answer names no server path: the output is offered as a download instead.
       const { out: _out, backup: _backup, ...shown } = result;
       return { type: 'done', result: shown, download: null };

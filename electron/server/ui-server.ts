@@ -39,7 +39,10 @@ function sendError(res: ServerResponse, e: unknown): void {
 }
 
 async function readJson(req: IncomingMessage, res: ServerResponse): Promise<{ op?: unknown; input?: unknown }> {
-  return parseJsonObject(await readBody(req, res, { limit: UI_BODY_LIMIT, timeoutMs: DEFAULT_BODY_TIMEOUT_MS, code: LocalErrors.BadArgument }), LocalErrors.BadArgument);
+  return parseJsonObject(
+    await readBody(req, res, { limit: UI_BODY_LIMIT, timeoutMs: DEFAULT_BODY_TIMEOUT_MS, code: LocalErrors.BadArgument }),
+    LocalErrors.BadArgument,
+  );
 }
 
 export interface UiServerOptions {

@@ -63,7 +63,11 @@ export class LoginThrottle {
     const wait = Math.max(this.remaining(mine, this.client, t), this.remaining(this.global, this.server, t));
     if (wait > 0) {
       const locked = mine.failures >= this.client.lockoutAfter || this.global.failures >= this.server.lockoutAfter;
-      throw new KeyholdError('UI.0429', `${locked ? 'Too many wrong master passwords: locked' : 'Too many attempts: wait'} ${Math.ceil(wait / 1000)} s before trying again.`, 429);
+      throw new KeyholdError(
+        'UI.0429',
+        `${locked ? 'Too many wrong master passwords: locked' : 'Too many attempts: wait'} ${Math.ceil(wait / 1000)} s before trying again.`,
+        429,
+      );
     }
     this.clients.delete(client);
     this.clients.set(client, { failures: mine.failures + 1, last: t });

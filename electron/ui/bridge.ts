@@ -55,13 +55,13 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, she
       return ws.setAutoLock(Number(field(input, 'minutes')));
     case 'clipboard.write': {
       const text = field(input, 'text');
-      if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'The clipboard is the browser\'s in web mode.', 400);
+      if (!shell) throw new KeyholdError(LocalErrors.Unsupported, "The clipboard is the browser's in web mode.", 400);
       if (typeof text !== 'string') throw new KeyholdError(LocalErrors.BadArgument, 'Nothing to copy.', 400);
       await shell.clipboard.write(text);
       return { written: true };
     }
     case 'clipboard.clear':
-      if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'The clipboard is the browser\'s in web mode.', 400);
+      if (!shell) throw new KeyholdError(LocalErrors.Unsupported, "The clipboard is the browser's in web mode.", 400);
       return { cleared: await shell.clipboard.clear() };
     case 'dialog.open-file':
       if (!shell) throw new KeyholdError(LocalErrors.Unsupported, 'Choosing files by path is a desktop-app feature.', 400);
@@ -75,7 +75,8 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, she
       const path = typeof token === 'string' ? shell.paths.take(token, 'open') : null;
       if (path === null) throw new KeyholdError(LocalErrors.BadArgument, 'Invalid parameter backup: choose the backup file with the dialog.', 400);
       const current = field(input, 'current_password');
-      if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to replace the vault.', 400);
+      if (typeof current !== 'string' || !current)
+        throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to replace the vault.', 400);
       await ws.checkPassword(current);
       return ws.restore(path, String(field(input, 'backup_password') ?? ''));
     }
@@ -91,13 +92,20 @@ async function sessionCall(ws: Workspace, op: SessionOpName, input: unknown, she
  */
 async function reauthenticated(ws: Workspace, input: unknown): Promise<Record<string, unknown>> {
   const current = field(input, 'current_password');
-  if (typeof current !== 'string' || !current) throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to confirm this change.', 400);
+  if (typeof current !== 'string' || !current)
+    throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to confirm this change.', 400);
   await ws.checkPassword(current);
   const { current_password: _checked, ...rest } = input as Record<string, unknown>;
   return rest;
 }
 
-export async function dispatchUiCall(ws: Workspace, op: unknown, input: unknown, transport: 'ipc' | 'http', shell: ShellServices | null = null): Promise<unknown> {
+export async function dispatchUiCall(
+  ws: Workspace,
+  op: unknown,
+  input: unknown,
+  transport: 'ipc' | 'http',
+  shell: ShellServices | null = null,
+): Promise<unknown> {
   if (typeof op !== 'string') throw new KeyholdError(LocalErrors.UnknownOperation, 'Unknown operation.', 400);
   if (isSessionOp(op)) return sessionCall(ws, op, input, shell);
   const registered = operationByKey(op);

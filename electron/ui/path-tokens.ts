@@ -83,7 +83,10 @@ export function resolvePathTokens(op: RegisteredOperation, input: unknown, token
     else resolved[field] = path;
   }
   if (problems.length) {
-    throw refuse(op, `Invalid parameter ${problems.join(', ')}: choose the file with the ${problems.length === 1 ? 'dialog' : 'dialogs'} (a file is named by the token a dialog gives, once, for reading or writing as it was opened).`);
+    throw refuse(
+      op,
+      `Invalid parameter ${problems.join(', ')}: choose the file with the ${problems.length === 1 ? 'dialog' : 'dialogs'} (a file is named by the token a dialog gives, once, for reading or writing as it was opened).`,
+    );
   }
   return resolved;
 }

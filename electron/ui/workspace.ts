@@ -131,7 +131,8 @@ export class Workspace {
 
   async remember(): Promise<SessionStatus> {
     const keychain = this.opts.keychain;
-    if (!keychain || !this.opts.remember.supported) throw new KeyholdError(LocalErrors.Unsupported, this.opts.remember.reason ?? 'This device cannot remember the vault.', 400);
+    if (!keychain || !this.opts.remember.supported)
+      throw new KeyholdError(LocalErrors.Unsupported, this.opts.remember.reason ?? 'This device cannot remember the vault.', 400);
     await this.requireSession().rememberDevice(keychain);
     return this.status();
   }
@@ -182,7 +183,8 @@ export class Workspace {
    * backup leaves the vault as it was. No unlock can start meanwhile.
    */
   async restore(backupPath: string, backupPassword: string): Promise<{ restored: true; records: number; entries: number }> {
-    if (!backupPassword) throw new KeyholdError(LocalErrors.PasswordRequired, "Enter the backup's password (the master password the vault had when the backup was made).", 400);
+    if (!backupPassword)
+      throw new KeyholdError(LocalErrors.PasswordRequired, "Enter the backup's password (the master password the vault had when the backup was made).", 400);
     if (this.opening) throw new KeyholdError(LocalErrors.BadArgument, 'The vault is being unlocked; try again.', 409);
     await this.lock('restore');
     const restoring = restoreVault(backupPath, this.vaultPath, backupPassword);

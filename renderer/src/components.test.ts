@@ -15,8 +15,22 @@ import type { KeyDetails as KeyInfo } from '../../shared/operations/index.js';
 describe('Unlock screen', () => {
   it('first run: creates the vault with the typed password', async () => {
     const { client, calls } = scripted({
-      'session.status': () => ({ state: 'no-vault', vault_path: '/v.db', transport: 'ipc', remember: { supported: true }, remembered: false, auto_lock_minutes: 5 }),
-      'session.create': () => ({ state: 'unlocked', vault_path: '/v.db', transport: 'ipc', remember: { supported: true }, remembered: false, auto_lock_minutes: 5 }),
+      'session.status': () => ({
+        state: 'no-vault',
+        vault_path: '/v.db',
+        transport: 'ipc',
+        remember: { supported: true },
+        remembered: false,
+        auto_lock_minutes: 5,
+      }),
+      'session.create': () => ({
+        state: 'unlocked',
+        vault_path: '/v.db',
+        transport: 'ipc',
+        remember: { supported: true },
+        remembered: false,
+        auto_lock_minutes: 5,
+      }),
     });
     const session = new SessionManager(client);
     await session.refresh();
@@ -31,7 +45,16 @@ describe('Unlock screen', () => {
   });
 
   it('offers device unlock only when this device remembers the vault', async () => {
-    const { client } = scripted({ 'session.status': () => ({ state: 'locked', vault_path: '/v.db', transport: 'ipc', remember: { supported: true }, remembered: true, auto_lock_minutes: 5 }) });
+    const { client } = scripted({
+      'session.status': () => ({
+        state: 'locked',
+        vault_path: '/v.db',
+        transport: 'ipc',
+        remember: { supported: true },
+        remembered: true,
+        auto_lock_minutes: 5,
+      }),
+    });
     const session = new SessionManager(client);
     await session.refresh();
     render(Unlock, { session });
@@ -70,9 +93,23 @@ describe('ConfirmButton', () => {
 
 describe('KeyDetails', () => {
   const base: KeyInfo = {
-    key_id: 'k1', domain_id: 'd', key_alias: 'app', realm: 'local', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '',
-    creation_date: '0', scheduled_deletion_date: '', key_state: '2', default_key_flag: '0', key_type: '1', expiration_time: '',
-    origin: 'kms', key_rotation_enabled: 'false', sys_enterprise_project_id: '0', keystore_id: '0',
+    key_id: 'k1',
+    domain_id: 'd',
+    key_alias: 'app',
+    realm: 'local',
+    key_spec: 'AES_256',
+    key_usage: 'ENCRYPT_DECRYPT',
+    key_description: '',
+    creation_date: '0',
+    scheduled_deletion_date: '',
+    key_state: '2',
+    default_key_flag: '0',
+    key_type: '1',
+    expiration_time: '',
+    origin: 'kms',
+    key_rotation_enabled: 'false',
+    sys_enterprise_project_id: '0',
+    keystore_id: '0',
   };
   const clipboard = new ClipboardManager(browserClipboard({ writeText: async () => undefined }));
 

@@ -61,7 +61,10 @@ export const createSecretBody = z
   .object({
     name: secretName,
     kms_key_id: kmsKeyId.optional(),
-    description: z.string().refine((s) => utf8AtMost(s, 2048), 'must be at most 2048 bytes').default(''),
+    description: z
+      .string()
+      .refine((s) => utf8AtMost(s, 2048), 'must be at most 2048 bytes')
+      .default(''),
     secret_string: secretString.optional(),
     secret_binary: secretBinary.optional(),
     secret_type: z.enum(['COMMON'], 'only COMMON secrets exist locally (RDS-FG and GaussDB-FG rotate through cloud functions)').default('COMMON'),
@@ -71,7 +74,10 @@ export const createSecretBody = z
     event_subscriptions: z.array(eventName).max(1).default([]),
     enterprise_project_id: z.string().min(1).max(36).default('0'),
   })
-  .refine((b) => (b.secret_string === undefined) !== (b.secret_binary === undefined), { message: 'exactly one of secret_string and secret_binary is required', path: ['secret_string'] });
+  .refine((b) => (b.secret_string === undefined) !== (b.secret_binary === undefined), {
+    message: 'exactly one of secret_string and secret_binary is required',
+    path: ['secret_string'],
+  });
 export type CreateSecretBody = z.infer<typeof createSecretBody>;
 
 export type SecretState = 'ENABLED' | 'DISABLED' | 'PENDING_DELETE' | 'FROZEN';
@@ -187,7 +193,10 @@ export const csmsOperations = {
     input: z.object({
       ...withName,
       kms_key_id: kmsKeyId.optional(),
-      description: z.string().refine((s) => utf8AtMost(s, 2048), 'must be at most 2048 bytes').optional(),
+      description: z
+        .string()
+        .refine((s) => utf8AtMost(s, 2048), 'must be at most 2048 bytes')
+        .optional(),
       auto_rotation: z.boolean().optional(),
       rotation_period: rotationPeriod.optional(),
       event_subscriptions: z.array(eventName).max(1).optional(),
@@ -243,7 +252,10 @@ export const csmsOperations = {
         version_stages: versionStages.optional(),
         expire_time: epochMs.optional(),
       })
-      .refine((b) => (b.secret_string === undefined) !== (b.secret_binary === undefined), { message: 'exactly one of secret_string and secret_binary is required', path: ['secret_string'] }),
+      .refine((b) => (b.secret_string === undefined) !== (b.secret_binary === undefined), {
+        message: 'exactly one of secret_string and secret_binary is required',
+        path: ['secret_string'],
+      }),
     output: out<{ version_metadata: VersionMetadata }>(),
     route: { method: 'POST', path: `${SECRET_PATH}/versions` },
     mutates: true,
@@ -364,7 +376,12 @@ export const csmsOperations = {
     service: 'csms',
     name: 'update-secret-event',
     summary: "Change an event's types, state or notification target.",
-    input: z.object({ event_name: eventName, event_types: eventTypes.optional(), state: z.enum(['ENABLED', 'DISABLED']).optional(), notification: notification.optional() }),
+    input: z.object({
+      event_name: eventName,
+      event_types: eventTypes.optional(),
+      state: z.enum(['ENABLED', 'DISABLED']).optional(),
+      notification: notification.optional(),
+    }),
     output: out<{ event: SecretEvent }>(),
     route: { method: 'PUT', path: '/v1/{project_id}/csms/events/{event_name}' },
     mutates: true,
@@ -446,7 +463,9 @@ export const csmsOperations = {
     output: out<{ password: string }>(),
     route: { method: 'POST', path: '/v1/{project_id}/csms/generate-password' },
     mutates: false,
-    audit: { record: ['length', 'exclude_lowercase', 'exclude_uppercase', 'exclude_numbers', 'exclude_punctuation', 'include_space', 'require_each_included_type'] },
+    audit: {
+      record: ['length', 'exclude_lowercase', 'exclude_uppercase', 'exclude_numbers', 'exclude_punctuation', 'include_space', 'require_each_included_type'],
+    },
     validation: CSMS_VALIDATION,
   }),
 } as const;

@@ -71,7 +71,13 @@ export const fileOperations = {
       out: path('envelope file to write (an existing file is refused unless --force)'),
       force: z.boolean().optional().describe('replace the out file if it exists'),
       encryption_context: encryptionContext,
-      frame_size: z.number().int().min(256).max(16 * 1024 * 1024).optional().describe('plaintext bytes per frame (default 256 KiB)'),
+      frame_size: z
+        .number()
+        .int()
+        .min(256)
+        .max(16 * 1024 * 1024)
+        .optional()
+        .describe('plaintext bytes per frame (default 256 KiB)'),
     }),
     output: out<{ key_id: string; bytes_in: number; bytes_out: number }>(),
     mutates: false,

@@ -18,19 +18,29 @@ const taskId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
 const auth = z.object({
   type: z.enum(['password', 'keypair']),
   /** The password, or the private key currently configured on the server. */
-  key: z.string().min(1).max(64 * 1024).optional(),
+  key: z
+    .string()
+    .min(1)
+    .max(64 * 1024)
+    .optional(),
   /**
    * Keyhold: with type keypair, a key pair whose private key Keyhold hosts and which logs in
    * today, instead of its text in `key` (unsealed for the task only; no key text crosses the call).
    */
-  keypair_name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -').optional(),
+  keypair_name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -')
+    .optional(),
   /**
    * Keyhold: the passphrase of an encrypted `key` (any format Keyhold reads). The key is opened
    * before the request's transaction, under the key-file KDF bounds, and never stored.
    */
   passphrase: z.string().min(1).max(1024).optional(),
 });
-const privateKey = z.string().min(1).max(64 * 1024);
+const privateKey = z
+  .string()
+  .min(1)
+  .max(64 * 1024);
 const associateServer = z.object({
   id: serverId,
   auth: auth.optional(),
@@ -84,7 +94,7 @@ export const kpsBindingOperations = {
   associateKeypair: defineOp({
     service: 'kps',
     name: 'associate-keypair',
-    summary: 'Bind a key pair into a server\'s authorized_keys over SSH (reset with a password, replace with the current private key); returns a task id.',
+    summary: "Bind a key pair into a server's authorized_keys over SSH (reset with a password, replace with the current private key); returns a task id.",
     input: associateBody,
     output: out<{ task_id: string }>(),
     route: { method: 'POST', path: '/v3/{project_id}/keypairs/associate', status: 202 },
@@ -113,7 +123,9 @@ export const kpsBindingOperations = {
     summary: 'Remove the key pair Keyhold bound on a server, restoring password login if Keyhold disabled it; returns a task id.',
     input: z.object({
       server: z.object({ id: serverId, auth: auth.optional(), port: z.number().int().min(1).max(65535).optional() }),
-      keypair_private_key: privateKey.optional().describe('the bound key pair\'s private key (Keyhold: logs in when password login is off and auth is a password)'),
+      keypair_private_key: privateKey
+        .optional()
+        .describe("the bound key pair's private key (Keyhold: logs in when password login is off and auth is a password)"),
     }),
     output: out<{ task_id: string }>(),
     route: { method: 'POST', path: '/v3/{project_id}/keypairs/disassociate', status: 202 },
@@ -126,7 +138,8 @@ export const kpsBindingOperations = {
     service: 'kps',
     name: 'list-keypair-task',
     aliases: ['show-keypair-task'],
-    summary: 'The state of one binding task: RUNNING_, SUCCESS_ or FAILED_ with RESET, REPLACE or UNBIND; a failed one with task_error_code and task_error_msg.',
+    summary:
+      'The state of one binding task: RUNNING_, SUCCESS_ or FAILED_ with RESET, REPLACE or UNBIND; a failed one with task_error_code and task_error_msg.',
     input: z.object({ task_id: taskId }),
     /** A failed task also carries its cause (Keyhold adds these; the cloud shows them only in list-failed-task). */
     output: out<{ server_id: string; task_id: string; task_status: `${TaskState}_${TaskOperation}`; task_error_code?: string; task_error_msg?: string }>(),

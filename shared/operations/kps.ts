@@ -21,8 +21,14 @@ const encryption = z.object({
   kms_key_id: z.string().max(36).optional(),
 });
 /** A public key in any text form Keyhold reads (RFC 4716 included); it is normalised to one line. */
-const publicKeyText = z.string().min(1).max(16 * 1024);
-const privateKeyText = z.string().min(1).max(64 * 1024);
+const publicKeyText = z
+  .string()
+  .min(1)
+  .max(16 * 1024);
+const privateKeyText = z
+  .string()
+  .min(1)
+  .max(64 * 1024);
 const passphrase = z.string().max(1024);
 /**
  * A key file given by content (pasted or uploaded in the app). Real key files are a few KB (an
@@ -42,7 +48,9 @@ const createBody = z.object({
     .object({
       private_key: privateKeyText.optional(),
       encryption,
-      passphrase: passphrase.optional().describe('Keyhold extension: passphrase of an encrypted private_key (the vault keeps the key under its CMK, not the passphrase)'),
+      passphrase: passphrase
+        .optional()
+        .describe('Keyhold extension: passphrase of an encrypted private_key (the vault keeps the key under its CMK, not the passphrase)'),
     })
     .optional(),
   /** Keyhold's choice of generated key (the console's key pair type); ignored when public_key is given. */
@@ -108,7 +116,7 @@ export const kpsOperations = {
     summary: 'Show what a key file holds: format, type, size, fingerprints, comment (any format; detected by content).',
     input: z.object({
       in: z.string().min(1).optional().describe('the key file'),
-      key_text: keyFileText.optional().describe('the key file\'s content instead of a path (what the app sends)'),
+      key_text: keyFileText.optional().describe("the key file's content instead of a path (what the app sends)"),
       ...FILE_FIELDS,
     }),
     output: out<InspectResult>(),
@@ -122,16 +130,17 @@ export const kpsOperations = {
   kpsConvert: defineOp({
     service: 'kps',
     name: 'convert',
-    summary: 'Convert a key file to another format (ppk2, ppk3, openssh, pem, pkcs8, public-openssh, public-rfc4716); without --out the result is returned as key_text.',
+    summary:
+      'Convert a key file to another format (ppk2, ppk3, openssh, pem, pkcs8, public-openssh, public-rfc4716); without --out the result is returned as key_text.',
     input: z.object({
       in: z.string().min(1).optional().describe('the key file to read'),
-      key_text: keyFileText.optional().describe('the key file\'s content instead of a path (what the app sends)'),
+      key_text: keyFileText.optional().describe("the key file's content instead of a path (what the app sends)"),
       to: z.enum(KEY_FILE_FORMATS).describe('the format to write'),
       out: z.string().min(1).optional().describe('the file to write (private keys get mode 0600); without it the converted key is returned as key_text'),
       ...FILE_FIELDS,
-      new_passphrase: passphrase.optional().describe('encrypt the output with this passphrase instead of the input\'s (use --new-passphrase-file)'),
-      no_passphrase: z.boolean().optional().describe('write the private key unencrypted (by default it keeps the input\'s passphrase)'),
-      comment: z.string().max(1024).optional().describe('comment for the output (default: the input\'s)'),
+      new_passphrase: passphrase.optional().describe("encrypt the output with this passphrase instead of the input's (use --new-passphrase-file)"),
+      no_passphrase: z.boolean().optional().describe("write the private key unencrypted (by default it keeps the input's passphrase)"),
+      comment: z.string().max(1024).optional().describe("comment for the output (default: the input's)"),
       force: z.boolean().optional().describe('replace the output file if it exists (by default an existing file is refused)'),
     }),
     output: out<InspectResult & { key_text?: string }>(),
@@ -144,11 +153,11 @@ export const kpsOperations = {
   kpsWindowsPassword: defineOp({
     service: 'kps',
     name: 'windows-password',
-    summary: 'Decrypt a Windows server\'s password blob (RSA PKCS#1 v1.5) with a private-key file or a hosted key pair.',
+    summary: "Decrypt a Windows server's password blob (RSA PKCS#1 v1.5) with a private-key file or a hosted key pair.",
     input: z.object({
       password_blob: z.string().min(1).max(8192).describe('the base64 blob from os-server-password'),
       private_key: z.string().min(1).optional().describe('a private-key file in any format Keyhold reads'),
-      private_key_text: keyFileText.optional().describe('a private key\'s content instead of a path (what the app sends)'),
+      private_key_text: keyFileText.optional().describe("a private key's content instead of a path (what the app sends)"),
       ...FILE_FIELDS,
       keypair_name: keypairName.optional().describe('a key pair whose private key Keyhold hosts'),
     }),
@@ -174,7 +183,12 @@ export const kpsOperations = {
     service: 'kps',
     name: 'batch-import-keypair',
     summary: 'Import up to 10 public keys (the cloud body is a JSON array; here it is the keypairs field).',
-    input: z.object({ keypairs: z.array(z.object({ keypair: createBody })).min(1).max(10) }),
+    input: z.object({
+      keypairs: z
+        .array(z.object({ keypair: createBody }))
+        .min(1)
+        .max(10),
+    }),
     output: out<{ succeeded_keypairs: { keypair: CreatedKeypair }[]; failed_keypairs: { keypair_name: string; failed_reason: string }[] }>(),
     route: { method: 'POST', path: '/v3/{project_id}/keypairs/batch-import' },
     mutates: true,
@@ -206,7 +220,7 @@ export const kpsOperations = {
   updateKeypairDescription: defineOp({
     service: 'kps',
     name: 'update-keypair-description',
-    summary: 'Change a key pair\'s description.',
+    summary: "Change a key pair's description.",
     input: z.object({ keypair_name: keypairName, keypair: z.object({ description: z.string().max(255) }) }),
     output: out<Record<string, never>>(),
     route: { method: 'PUT', path: '/v3/{project_id}/keypairs/{keypair_name}' },

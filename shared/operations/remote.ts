@@ -7,7 +7,10 @@ import { defineOp, out, type ValidationCodes } from './define.js';
 
 const REMOTE_VALIDATION: ValidationCodes = { missing: 'REMOTE.0002', invalid: 'REMOTE.0002' };
 const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
-const url = z.string().url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+const url = z
+  .string()
+  .url('must be an http(s) URL')
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
 export interface RemoteInfo {
   /** Fixed when the remote is added: sync bases and mirrored keys belong to it, not to the name. Absent on remotes added before ids existed. */
@@ -57,7 +60,10 @@ export const remoteOperations = {
       endpoint: url.optional().describe('base URL of KMS/CSMS/KPS; default https://kms.{region}.myhuaweicloud.com'),
       ecs_endpoint: url.optional().describe('base URL of ECS (Windows passwords); default https://ecs.{region}.myhuaweicloud.com'),
       project_id: z.string().regex(/^[0-9a-zA-Z]{1,64}$/, 'must be the project id (32 hex characters on Huawei Cloud)'),
-      region: z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a region id such as cn-north-4').optional(),
+      region: z
+        .string()
+        .regex(/^[a-z0-9-]{1,64}$/, 'must be a region id such as cn-north-4')
+        .optional(),
       access_key: z.string().min(1).max(128),
       secret_key: z.string().min(1).max(256).describe('the secret key; use --secret-key-file F to keep it off the command line'),
     }),
@@ -99,7 +105,8 @@ export const remoteOperations = {
   remoteSync: defineOp({
     service: 'remote',
     name: 'sync',
-    summary: 'Synchronise with a remote, as plan then apply: kms mirrors the remote keys\' metadata (the keys stay remote); csms carries versions and stages; --dry-run prints the plan. Exits 1 with complete: false while anything stays unsynced (a conflict, a failure, a secret not tried).',
+    summary:
+      "Synchronise with a remote, as plan then apply: kms mirrors the remote keys' metadata (the keys stay remote); csms carries versions and stages; --dry-run prints the plan. Exits 1 with complete: false while anything stays unsynced (a conflict, a failure, a secret not tried).",
     input: z.object({
       name,
       service: z.enum(['kms', 'csms', 'kps']),
@@ -112,12 +119,16 @@ export const remoteOperations = {
     validation: REMOTE_VALIDATION,
     // Two pushes to one remote at once would both write the same new versions there (each reads
     // the remote before the other writes). Pulls need no claim: their commits reconcile.
-    exclusive: (input) => (input.direction === 'push' && !input.dry_run ? { key: `remote sync push ${input.service} ${input.name}`, what: `push to remote ${input.name} (${input.service})` } : null),
+    exclusive: (input) =>
+      input.direction === 'push' && !input.dry_run
+        ? { key: `remote sync push ${input.service} ${input.name}`, what: `push to remote ${input.name} (${input.service})` }
+        : null,
   }),
   remoteResolve: defineOp({
     service: 'remote',
     name: 'resolve',
-    summary: 'Decide a sync conflict of one secret: the next sync that writes the other side applies the kept side there as new versions (and its stages, or its deletion, scheduled and restorable); history is never deleted.',
+    summary:
+      'Decide a sync conflict of one secret: the next sync that writes the other side applies the kept side there as new versions (and its stages, or its deletion, scheduled and restorable); history is never deleted.',
     input: z.object({
       name,
       service: z.enum(['csms']),
@@ -132,7 +143,8 @@ export const remoteOperations = {
   remoteByok: defineOp({
     service: 'remote',
     name: 'byok',
-    summary: 'Bring your own key to a remote CMK created with origin external: material generated here (or read from --material-file), or a key pair from --private-key-file, is wrapped locally with the remote wrapping key and imported; only the wrapped form travels.',
+    summary:
+      'Bring your own key to a remote CMK created with origin external: material generated here (or read from --material-file), or a key pair from --private-key-file, is wrapped locally with the remote wrapping key and imported; only the wrapped form travels.',
     input: z.object({
       name,
       key_id: z.string().regex(/^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/, 'must be the remote key id'),
@@ -146,7 +158,13 @@ export const remoteOperations = {
         .describe('a private key (PEM, or DER as PKCS#8/SEC1/PKCS#1, unencrypted) to import into a remote key-pair CMK (RSA, EC, SM2, ED25519)'),
       expiration_time: z.number().int().positive().optional().describe('seconds since epoch after which the remote drops the material'),
     }),
-    output: out<{ key_id: string; remote: string; wrapping_algorithm: string; material_source: 'generated' | 'file' | 'private_key_file'; material_out: string | null }>(),
+    output: out<{
+      key_id: string;
+      remote: string;
+      wrapping_algorithm: string;
+      material_source: 'generated' | 'file' | 'private_key_file';
+      material_out: string | null;
+    }>(),
     mutates: false,
     localFiles: true,
     audit: { keyIdField: 'key_id', record: ['name', 'wrapping_algorithm'] },
@@ -155,7 +173,8 @@ export const remoteOperations = {
   remoteWindowsPassword: defineOp({
     service: 'remote',
     name: 'windows-password',
-    summary: "Fetch a Windows server's encrypted password from the remote's ECS (os-server-password) and decrypt it here with a hosted key pair or a private-key file.",
+    summary:
+      "Fetch a Windows server's encrypted password from the remote's ECS (os-server-password) and decrypt it here with a hosted key pair or a private-key file.",
     input: z.object({
       name,
       server_id: z.string().regex(/^[0-9a-zA-Z-]{1,64}$/, 'must be the ECS server id'),

@@ -11,12 +11,17 @@ const SERVERS_VALIDATION: ValidationCodes = { missing: 'SERVERS.0001', invalid: 
 const serverId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a server id (a UUID)');
 const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
 // A host name or an IP literal; nothing that a shell or ssh option parser could misread.
-const host = z.string().regex(/^[A-Za-z0-9.:_-]{1,253}$/, 'must be a host name or IP address').refine((h) => !h.startsWith('-'), 'must not start with -');
+const host = z
+  .string()
+  .regex(/^[A-Za-z0-9.:_-]{1,253}$/, 'must be a host name or IP address')
+  .refine((h) => !h.startsWith('-'), 'must not start with -');
 const port = z.number().int().min(1).max(65535);
 const user = z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}\$?$/i, 'must be a POSIX user name');
 const notes = z.string().max(1024);
 const sshdConfig = z.string().regex(/^\/[^\0\n]{0,1023}$/, 'must be an absolute path');
-const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a SHA256 fingerprint as ssh-keygen -l prints it (SHA256: and 43 base64 characters)');
+const fingerprint = z
+  .string()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a SHA256 fingerprint as ssh-keygen -l prints it (SHA256: and 43 base64 characters)');
 
 export interface ServerInfo {
   id: string;
@@ -117,7 +122,8 @@ export const serversOperations = {
   serversScanHostKey: defineOp({
     service: 'servers',
     name: 'scan-host-key',
-    summary: 'Read the host key the server presents now (SHA256 fingerprint and type) and compare it with the pinned one; pins nothing. Check it against `ssh-keygen -lf` of the server\'s key, then pin-host-key --fingerprint.',
+    summary:
+      "Read the host key the server presents now (SHA256 fingerprint and type) and compare it with the pinned one; pins nothing. Check it against `ssh-keygen -lf` of the server's key, then pin-host-key --fingerprint.",
     input: z.object({ id: serverId }),
     output: out<{ scan: HostKeyScan }>(),
     mutates: false,
@@ -127,7 +133,8 @@ export const serversOperations = {
   serversPinHostKey: defineOp({
     service: 'servers',
     name: 'pin-host-key',
-    summary: 'Connect, read the host key and pin its SHA256 fingerprint; with --fingerprint only the key you checked is pinned; a key that differs from the pinned one needs --accept-new.',
+    summary:
+      'Connect, read the host key and pin its SHA256 fingerprint; with --fingerprint only the key you checked is pinned; a key that differs from the pinned one needs --accept-new.',
     input: z.object({
       id: serverId,
       accept_new: z.boolean().default(false),

@@ -39,12 +39,17 @@ const hostKeyFingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must 
 
 /** One host pattern as ssh_config's `Host` writes it: a name or address, `*` and `?` wildcards, `[host]:port`, `!` to exclude. */
 const HOST_PATTERN = '!?[A-Za-z0-9._:*?\\[\\]-]{1,255}';
-const hostPattern = z.string().regex(new RegExp(`^${HOST_PATTERN}$`), 'must be a host pattern: a name or address with * and ? wildcards, [host]:port, ! to exclude');
+const hostPattern = z
+  .string()
+  .regex(new RegExp(`^${HOST_PATTERN}$`), 'must be a host pattern: a name or address with * and ? wildcards, [host]:port, ! to exclude');
 /** A comma-separated list of host patterns, as `--hosts 'a.example,*.corp.example,!bastion'` gives it. */
 const hostPatternList = z
   .string()
   .max(4096)
-  .regex(new RegExp(`^(${HOST_PATTERN}(,${HOST_PATTERN}){0,63})?$`), 'must be comma-separated host patterns (a name or address, * and ? wildcards, [host]:port, ! to exclude), at most 64');
+  .regex(
+    new RegExp(`^(${HOST_PATTERN}(,${HOST_PATTERN}){0,63})?$`),
+    'must be comma-separated host patterns (a name or address, * and ? wildcards, [host]:port, ! to exclude), at most 64',
+  );
 
 /** The `flags` of SSH_AGENTC_SIGN_REQUEST that pick RSA's hash (draft-miller-ssh-agent §4.5.1). */
 export const SSH_AGENT_RSA_SHA2_256 = 2;
@@ -75,8 +80,11 @@ export const sshAgentOperations = {
     name: 'list-keys',
     summary: 'Every key pair with whether `keyhold agent` offers it to ssh, in the order ssh sees them (by name); or only those ssh sees on one connection.',
     input: z.object({
-      for_connection: z.boolean().default(false).describe('true: only the keys the agent lists to an ssh connection for the server with host_key (without host_key: a connection ssh did not bind)'),
-      host_key: hostKeyFingerprint.optional().describe('with for_connection: the server\'s host key fingerprint'),
+      for_connection: z
+        .boolean()
+        .default(false)
+        .describe('true: only the keys the agent lists to an ssh connection for the server with host_key (without host_key: a connection ssh did not bind)'),
+      host_key: hostKeyFingerprint.optional().describe("with for_connection: the server's host key fingerprint"),
     }),
     output: out<{ keys: SshAgentKey[] }>(),
     mutates: false,
@@ -91,8 +99,16 @@ export const sshAgentOperations = {
       keypair_name: keypairName,
       offered: z.boolean().describe('true: list it to ssh and sign with it; false: never'),
       allow_sha1: z.boolean().default(false).describe('RSA only: also sign `ssh-rsa` (SHA-1) requests, for old servers'),
-      host_keys: z.array(hostKeyFingerprint).max(64).default([]).describe('JSON array of server host key fingerprints: only those servers see this key (empty: every server)'),
-      hosts: hostPatternList.default('').describe('comma-separated host patterns (*.example.com,!bastion.example.com): only servers known by a matching name (pinned in `servers`, or in known_hosts) see this key (empty: every server)'),
+      host_keys: z
+        .array(hostKeyFingerprint)
+        .max(64)
+        .default([])
+        .describe('JSON array of server host key fingerprints: only those servers see this key (empty: every server)'),
+      hosts: hostPatternList
+        .default('')
+        .describe(
+          'comma-separated host patterns (*.example.com,!bastion.example.com): only servers known by a matching name (pinned in `servers`, or in known_hosts) see this key (empty: every server)',
+        ),
     }),
     output: out<{ key: SshAgentKey }>(),
     mutates: true,
@@ -105,11 +121,17 @@ export const sshAgentOperations = {
     summary: 'Sign data for ssh with an offered key pair, as the SSH agent does (the data is never logged).',
     input: z.object({
       keypair_name: keypairName,
-      data: z.base64().max(64 * 1024 * 4 / 3 + 4).describe('base64 of the bytes to sign'),
+      data: z
+        .base64()
+        .max((64 * 1024 * 4) / 3 + 4)
+        .describe('base64 of the bytes to sign'),
       flags: z.number().int().min(0).max(0xffffffff).default(0).describe('SSH_AGENTC_SIGN_REQUEST flags: 2 rsa-sha2-256, 4 rsa-sha2-512'),
-      host_key: hostKeyFingerprint.optional().describe('the server\'s host key, as ssh bound it to the connection (session-bind@openssh.com)'),
-      host_pattern: hostPattern.optional().describe('the key pair\'s host pattern that admits this server (required when a pattern is what admits it; audited)'),
-      confirmation: z.enum(['allowed-once', 'allowed-for-session', 'allowed-earlier-this-session', 'denied', 'timed-out']).optional().describe('the desktop app\'s confirmation of this signature (audited); denied or timed-out: refused'),
+      host_key: hostKeyFingerprint.optional().describe("the server's host key, as ssh bound it to the connection (session-bind@openssh.com)"),
+      host_pattern: hostPattern.optional().describe("the key pair's host pattern that admits this server (required when a pattern is what admits it; audited)"),
+      confirmation: z
+        .enum(['allowed-once', 'allowed-for-session', 'allowed-earlier-this-session', 'denied', 'timed-out'])
+        .optional()
+        .describe("the desktop app's confirmation of this signature (audited); denied or timed-out: refused"),
     }),
     output: out<{ signature: string; algorithm: string }>(),
     mutates: false,

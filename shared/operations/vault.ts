@@ -53,7 +53,8 @@ export const vaultOperations = {
   vaultShow: defineOp({
     service: 'vault',
     name: 'show',
-    summary: "The vault's identity: its project_id (what another Keyhold's `remote add --project-id` and SDK clients need; `serve` prints it too) and domain_id.",
+    summary:
+      "The vault's identity: its project_id (what another Keyhold's `remote add --project-id` and SDK clients need; `serve` prints it too) and domain_id.",
     input: z.object({}),
     output: out<{ project_id: string; domain_id: string }>(),
     mutates: false,

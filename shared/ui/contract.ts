@@ -65,7 +65,10 @@ export interface SessionOps {
    * the backup's own; the vault is locked first and stays locked, to be opened with the backup's
    * password. Web mode restores by upload (UI_FILE_PATH + 'restore').
    */
-  'session.restore': { input: { backup: string; current_password: string; backup_password: string }; output: { restored: true; records: number; entries: number } };
+  'session.restore': {
+    input: { backup: string; current_password: string; backup_password: string };
+    output: { restored: true; records: number; entries: number };
+  };
 }
 export type SessionOpName = keyof SessionOps;
 
@@ -119,11 +122,7 @@ export type UiInput<K extends UiOpName> = K extends SessionOpName
       ? OperationInput<K>
       : never;
 
-export type UiOutput<K extends UiOpName> = K extends SessionOpName
-  ? SessionOps[K]['output']
-  : K extends OperationKey
-    ? OperationOutput<K>
-    : never;
+export type UiOutput<K extends UiOpName> = K extends SessionOpName ? SessionOps[K]['output'] : K extends OperationKey ? OperationOutput<K> : never;
 
 export interface UiErrorBody {
   code: string;

@@ -62,7 +62,13 @@ if (mode === 'keyhold') {
   const [input, output] = args as [string, string];
   const { fh, size } = await openInput(input);
   await atomicOutput(output, (out) =>
-    pump(fh, 0, BATCH_BYTES, {}, size, { outputBytes: BATCH_BYTES, consume: (chunk, _eof, into) => chunk.copy(into), write: (data, at) => writeAll(out, data, at), start: 0, leavesGarbage: false }),
+    pump(fh, 0, BATCH_BYTES, {}, size, {
+      outputBytes: BATCH_BYTES,
+      consume: (chunk, _eof, into) => chunk.copy(into),
+      write: (data, at) => writeAll(out, data, at),
+      start: 0,
+      leavesGarbage: false,
+    }),
   );
   await fh.close();
   ms = performance.now() - start;

@@ -43,7 +43,12 @@ export async function opsPerSecond(fn: () => Promise<void> | void, batch: number
 }
 
 /** Alternates Keyhold and baseline rounds so drift on a shared machine hits both alike. */
-export async function compare(keyhold: () => Promise<void> | void, baseline: () => Promise<void> | void, batch: number, rounds = 5): Promise<{ keyhold: number; baseline: number }> {
+export async function compare(
+  keyhold: () => Promise<void> | void,
+  baseline: () => Promise<void> | void,
+  batch: number,
+  rounds = 5,
+): Promise<{ keyhold: number; baseline: number }> {
   const k: number[] = [];
   const b: number[] = [];
   for (let r = 0; r < rounds; r++) {

@@ -12,7 +12,9 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), 'sections');
 const wanted = process.argv.slice(2);
 const report = consoleReport();
 console.log(`# Keyhold bench — node ${process.version}, medians of alternating rounds, ratios measured in this run`);
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.ts'))
+  .sort()) {
   const name = basename(file, '.ts');
   if (wanted.length && !wanted.includes(name)) continue;
   const section = (await import(join(dir, file))) as { run(report: BenchReport): Promise<void> };

@@ -31,6 +31,13 @@ if (mode === 'bare') {
   const { key_info } = await session.invoke('createKey', { key_alias: 'bench' }, 'cli');
   const server = createServer(keyholdRequestListener(session, { authenticators: [akskAuthenticator(session)] }));
   server.listen(0, '127.0.0.1', () =>
-    console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, project_id: session.domain.project_id, key_id: key_info.key_id, ...credential })),
+    console.log(
+      JSON.stringify({
+        url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+        project_id: session.domain.project_id,
+        key_id: key_info.key_id,
+        ...credential,
+      }),
+    ),
   );
 }

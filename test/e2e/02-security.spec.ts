@@ -7,7 +7,10 @@ import { expect, test } from '@playwright/test';
 test('the page has no process or require', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: /Unlock Keyhold|Create your vault/ })).toBeVisible();
-  expect(await page.evaluate(() => [typeof (globalThis as { process?: unknown }).process, typeof (globalThis as { require?: unknown }).require])).toEqual(['undefined', 'undefined']);
+  expect(await page.evaluate(() => [typeof (globalThis as { process?: unknown }).process, typeof (globalThis as { require?: unknown }).require])).toEqual([
+    'undefined',
+    'undefined',
+  ]);
 });
 
 test('window.open is refused', async ({ page, context }) => {
@@ -54,6 +57,9 @@ test('the UI endpoint refuses calls without its header or from another origin', 
   expect(noHeader.status()).toBe(403);
   const otherOrigin = await request.post('/keyhold/ui/call', { data: body, headers: { Origin: 'https://evil.example', 'x-keyhold-ui': '1' } });
   expect(otherOrigin.status()).toBe(403);
-  const noSession = await request.post('/keyhold/ui/call', { data: { op: 'listKeys', input: {} }, headers: { Origin: baseURL as string, 'x-keyhold-ui': '1' } });
+  const noSession = await request.post('/keyhold/ui/call', {
+    data: { op: 'listKeys', input: {} },
+    headers: { Origin: baseURL as string, 'x-keyhold-ui': '1' },
+  });
   expect(noSession.status()).toBe(401);
 });

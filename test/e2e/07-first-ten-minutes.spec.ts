@@ -115,7 +115,10 @@ test('an Ed25519 key pair is never offered as traditional PEM', async ({ page })
   await page.getByLabel('Type').selectOption('SSH_ED25519');
   await page.getByRole('button', { name: 'Generate key pair' }).click();
   await expect(page.getByRole('heading', { name: 'ed-only' })).toBeVisible();
-  const formats = await page.getByLabel('Format').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  const formats = await page
+    .getByLabel('Format')
+    .locator('option')
+    .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
   expect(formats).not.toContain('pem');
   expect(formats).toContain('pkcs8');
 });
@@ -132,7 +135,11 @@ test('each screen has an address: Back and reload keep it, and a revealed secret
   await value.fill('hunter2-route');
   await page.getByRole('button', { name: 'Create secret' }).click();
   await expect(page.getByRole('heading', { name: 'route-secret' })).toBeVisible();
-  await page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'v1', exact: true }) }).getByRole('button', { name: 'Reveal' }).click();
+  await page
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name: 'v1', exact: true }) })
+    .getByRole('button', { name: 'Reveal' })
+    .click();
   await expect(page.getByTestId('secret-value')).toHaveText('hunter2-route');
 
   await page.getByRole('button', { name: 'Key pairs' }).click();

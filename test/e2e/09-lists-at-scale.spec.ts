@@ -9,7 +9,12 @@ import { openVault } from './vault.js';
 async function uiCall(page: Page, op: string, input: unknown): Promise<unknown> {
   return page.evaluate(
     async ({ path, header, op, input }) => {
-      const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', [header]: '1' }, body: JSON.stringify({ op, input }) });
+      const res = await fetch(path, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', [header]: '1' },
+        body: JSON.stringify({ op, input }),
+      });
       const body = await res.json();
       if (!res.ok) throw new Error(JSON.stringify(body));
       return body;

@@ -41,7 +41,9 @@ test('BYOK: wrap HMAC material with openssl, import it, and the MAC equals opens
 
   const material = readFileSync(join(dir, 'PlaintextKeyMaterial.bin')).toString('hex');
   writeFileSync(join(dir, 'msg.txt'), 'byok message');
-  const expected = execFileSync('openssl', ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${material}`, '-r', join(dir, 'msg.txt')], { encoding: 'utf8' }).split(' ')[0];
+  const expected = execFileSync('openssl', ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${material}`, '-r', join(dir, 'msg.txt')], {
+    encoding: 'utf8',
+  }).split(' ')[0];
   await page.getByLabel('Message', { exact: true }).fill('byok message');
   await page.getByRole('button', { name: 'Generate MAC' }).click();
   await expect(page.getByTestId('mac-value')).toHaveText(expected as string);
@@ -95,7 +97,22 @@ test('BYOK of a key pair: the wizard’s openssl commands wrap an SM2 private ke
   writeFileSync(join(dir, 'msg.sig'), Buffer.from(signature, 'base64'));
   const verified = execFileSync(
     'openssl',
-    ['pkeyutl', '-verify', '-pubin', '-inkey', 'PrivateKey.pub.pem', '-rawin', '-digest', 'sm3', '-in', 'msg.txt', '-sigfile', 'msg.sig', '-pkeyopt', 'distid:1234567812345678'],
+    [
+      'pkeyutl',
+      '-verify',
+      '-pubin',
+      '-inkey',
+      'PrivateKey.pub.pem',
+      '-rawin',
+      '-digest',
+      'sm3',
+      '-in',
+      'msg.txt',
+      '-sigfile',
+      'msg.sig',
+      '-pkeyopt',
+      'distid:1234567812345678',
+    ],
     { cwd: dir, encoding: 'utf8' },
   );
   expect(verified).toContain('Signature Verified Successfully');

@@ -59,7 +59,13 @@ test('generator, event subscription and notification, backup and restore, batch 
 
   // A batch: one good, one with a bad name; the bad one is named in the answer.
   const batch = join(dir, 'batch.json');
-  writeFileSync(batch, JSON.stringify([{ name: 'batch-one', secret_string: 'v1' }, { name: 'bad name!', secret_string: 'v2' }]));
+  writeFileSync(
+    batch,
+    JSON.stringify([
+      { name: 'batch-one', secret_string: 'v1' },
+      { name: 'bad name!', secret_string: 'v2' },
+    ]),
+  );
   await page.getByLabel('Import secrets from a JSON file (an array of create-secret bodies)').setInputFiles(batch);
   await expect(page.getByTestId('secret-import-note')).toContainText('1 imported; not imported: bad name!');
   await expect(page.getByRole('button', { name: 'batch-one' })).toBeVisible();

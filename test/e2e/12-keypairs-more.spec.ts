@@ -11,7 +11,11 @@ import { openVault } from './vault.js';
 test('import many public keys, describe one, host its private key later', async ({ page }) => {
   const dir = mkdtempSync(join(tmpdir(), 'keyhold-e2e-many-'));
   const lines: string[] = [];
-  for (const [name, type] of [['alice', 'ed25519'], ['bob', 'ecdsa'], ['carol', 'rsa']] as const) {
+  for (const [name, type] of [
+    ['alice', 'ed25519'],
+    ['bob', 'ecdsa'],
+    ['carol', 'rsa'],
+  ] as const) {
     execFileSync('ssh-keygen', ['-q', '-t', type, '-N', name === 'carol' ? 'carol pass' : '', '-C', `${name}-laptop`, '-f', join(dir, name)]);
     lines.push(readFileSync(join(dir, `${name}.pub`), 'utf8').trim());
   }

@@ -88,7 +88,19 @@ test('Windows password from a pasted, encrypted private key and a blob made by o
   run('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-aes-256-cbc', '-pass', 'pass:key pass', '-out', key]);
   run('openssl', ['pkey', '-in', key, '-passin', 'pass:key pass', '-pubout', '-out', join(dir, 'win.pub.pem')]);
   writeFileSync(join(dir, 'password.txt'), 'Adm1n-Web-M0de!');
-  execFileSync('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', join(dir, 'win.pub.pem'), '-pkeyopt', 'rsa_padding_mode:pkcs1', '-in', join(dir, 'password.txt'), '-out', join(dir, 'blob.bin')]);
+  execFileSync('openssl', [
+    'pkeyutl',
+    '-encrypt',
+    '-pubin',
+    '-inkey',
+    join(dir, 'win.pub.pem'),
+    '-pkeyopt',
+    'rsa_padding_mode:pkcs1',
+    '-in',
+    join(dir, 'password.txt'),
+    '-out',
+    join(dir, 'blob.bin'),
+  ]);
   const blob = readFileSync(join(dir, 'blob.bin')).toString('base64');
 
   await openVault(page);

@@ -18,7 +18,11 @@ const BOUND_MIB = 64;
 /** Makes a key through the page's own UI endpoint (the journey here is files, not keys). */
 async function createKey(page: Page, input: Record<string, string>): Promise<void> {
   const status = await page.evaluate(async (i) => {
-    const res = await fetch('/keyhold/ui/call', { method: 'POST', headers: { 'content-type': 'application/json', 'x-keyhold-ui': '1' }, body: JSON.stringify({ op: 'createKey', input: i }) });
+    const res = await fetch('/keyhold/ui/call', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-keyhold-ui': '1' },
+      body: JSON.stringify({ op: 'createKey', input: i }),
+    });
     return res.status;
   }, input);
   expect(status).toBe(200);
@@ -77,7 +81,10 @@ test('a 50 MiB file encrypted and decrypted by upload and download; the bound ho
     data: Buffer.alloc(BOUND_MIB * 1024 * 1024 + 1),
   });
   expect(refused.status()).toBe(413);
-  expect((await refused.json()) as unknown).toMatchObject({ error_code: 'UI.0413', error_msg: expect.stringContaining(`web mode takes files up to ${BOUND_MIB} MiB`) });
+  expect((await refused.json()) as unknown).toMatchObject({
+    error_code: 'UI.0413',
+    error_msg: expect.stringContaining(`web mode takes files up to ${BOUND_MIB} MiB`),
+  });
 });
 
 test('a file signed by upload verifies, and a changed file does not', async ({ page }) => {

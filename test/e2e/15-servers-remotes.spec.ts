@@ -27,7 +27,11 @@ const BIN = join(import.meta.dirname, '../../bin/keyhold.mjs');
 async function uiCall(page: Page, op: string, input: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   return page.evaluate(
     async ([o, i]) => {
-      const res = await fetch('/keyhold/ui/call', { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-keyhold-ui': '1' }, body: JSON.stringify({ op: o, input: i }) });
+      const res = await fetch('/keyhold/ui/call', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'x-keyhold-ui': '1' },
+        body: JSON.stringify({ op: o, input: i }),
+      });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     },
     [op, input] as const,
@@ -36,7 +40,10 @@ async function uiCall(page: Page, op: string, input: unknown): Promise<{ status:
 
 /** The keyhold CLI on the vault the web UI serves (SQLite lets both open it). */
 function keyhold(vault: string, args: string[], env: NodeJS.ProcessEnv = {}): Record<string, unknown> {
-  const out = execFileSync(process.execPath, [BIN, ...args], { env: { ...process.env, KEYHOLD_VAULT: vault, KEYHOLD_PASSWORD: PASSWORD, ...env }, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, KEYHOLD_VAULT: vault, KEYHOLD_PASSWORD: PASSWORD, ...env },
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as Record<string, unknown>;
 }
 
@@ -45,7 +52,30 @@ async function vaultPath(page: Page): Promise<string> {
 }
 
 function sshLogin(port: number, user: string, key: string): boolean {
-  const r = spawnSync('ssh', ['-i', key, '-p', String(port), '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'PreferredAuthentications=publickey', '-o', 'ConnectTimeout=10', `${user}@127.0.0.1`, 'true'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'ssh',
+    [
+      '-i',
+      key,
+      '-p',
+      String(port),
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'PreferredAuthentications=publickey',
+      '-o',
+      'ConnectTimeout=10',
+      `${user}@127.0.0.1`,
+      'true',
+    ],
+    { encoding: 'utf8' },
+  );
   return r.status === 0;
 }
 
@@ -115,7 +145,10 @@ test.describe('servers against a real sshd', () => {
     await expect(page.getByTestId('sftp-note')).toContainText('KPS.8113');
 
     // A wrong password: the failure in words, with the task state and the cause's code beside it.
-    await page.getByRole('group', { name: 'Servers (host key pinned)' }).getByRole('checkbox', { name: /sshd-e2e/ }).check();
+    await page
+      .getByRole('group', { name: 'Servers (host key pinned)' })
+      .getByRole('checkbox', { name: /sshd-e2e/ })
+      .check();
     await page.getByLabel('Key pair to bind').selectOption('bindA');
     await page.getByLabel('Log in with').selectOption('password');
     await page.getByLabel('Password', { exact: true }).fill('not the password');
@@ -169,10 +202,13 @@ test.describe('servers against a real sshd', () => {
     const renewed = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1] as string;
     process.kill(Number(readFileSync(join(sshd.dir, 'sshd.pid'), 'utf8').trim()), 'SIGHUP');
     await expect
-      .poll(async () => {
-        await row.getByRole('button', { name: 'Check host key' }).click();
-        return (await page.getByTestId('host-key-check').textContent()) ?? '';
-      }, { timeout: 20_000 })
+      .poll(
+        async () => {
+          await row.getByRole('button', { name: 'Check host key' }).click();
+          return (await page.getByTestId('host-key-check').textContent()) ?? '';
+        },
+        { timeout: 20_000 },
+      )
       .toContain('has changed');
     const changed = page.getByTestId('host-key-check');
     await expect(changed.getByTestId('pinned-key')).toHaveText(`ssh-ed25519 ${expected}`);
@@ -185,7 +221,7 @@ test.describe('servers against a real sshd', () => {
   });
 });
 
-test('Remotes shows this vault\'s project id, the one `keyhold vault show` answers; an access key made in web mode with the password', async ({ page }) => {
+test("Remotes shows this vault's project id, the one `keyhold vault show` answers; an access key made in web mode with the password", async ({ page }) => {
   await openVault(page);
   await page.getByRole('button', { name: 'Remotes & sync' }).click();
   const shown = page.getByTestId('own-project-id');
@@ -211,7 +247,9 @@ test('Remotes shows this vault\'s project id, the one `keyhold vault show` answe
   expect(listed.credentials).toHaveLength(before + 1);
 });
 
-test('key stores: Keyhold\'s own, a PKCS#11 store this server cannot reach shown unavailable with why, each key\'s store; no PKCS#11 store made over HTTP', async ({ page }) => {
+test("key stores: Keyhold's own, a PKCS#11 store this server cannot reach shown unavailable with why, each key's store; no PKCS#11 store made over HTTP", async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   await openVault(page);
   const vault = await vaultPath(page);
@@ -224,7 +262,24 @@ test('key stores: Keyhold\'s own, a PKCS#11 store this server cannot reach shown
     writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(hsm, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
     execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'e2e', '--pin', '123456', '--so-pin', '654321'], { env: { ...process.env, ...env } });
     writeFileSync(join(hsm, 'pin'), '123456\n', { mode: 0o600 });
-    const { keystore } = keyhold(vault, ['kms', 'create-key-store', '--keystore-alias', 'e2e-hsm', '--keystore-type', 'PKCS11', '--pkcs11-module', '/usr/lib/softhsm/libsofthsm2.so', '--token-label', 'e2e', '--pin-file', join(hsm, 'pin')], env) as { keystore: { keystore_id: string } };
+    const { keystore } = keyhold(
+      vault,
+      [
+        'kms',
+        'create-key-store',
+        '--keystore-alias',
+        'e2e-hsm',
+        '--keystore-type',
+        'PKCS11',
+        '--pkcs11-module',
+        '/usr/lib/softhsm/libsofthsm2.so',
+        '--token-label',
+        'e2e',
+        '--pin-file',
+        join(hsm, 'pin'),
+      ],
+      env,
+    ) as { keystore: { keystore_id: string } };
     keyhold(vault, ['kms', 'create-key', '--key-alias', 'in-token', '--keystore-id', keystore.keystore_id], env);
     keyhold(vault, ['kms', 'create-key', '--key-alias', 'in-keyhold'], env);
 
@@ -251,7 +306,13 @@ test('key stores: Keyhold\'s own, a PKCS#11 store this server cannot reach shown
     await shot(page, 'keys-key-stores');
 
     // The server refuses it too, whatever the page sends: no module path crosses HTTP.
-    const refused = await uiCall(page, 'createKeyStore', { keystore_alias: 'x', keystore_type: 'PKCS11', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', token_label: 'e2e', pin: '123456' });
+    const refused = await uiCall(page, 'createKeyStore', {
+      keystore_alias: 'x',
+      keystore_type: 'PKCS11',
+      pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so',
+      token_label: 'e2e',
+      pin: '123456',
+    });
     expect(refused.status).toBe(403);
     expect(JSON.stringify(refused.body)).toContain('KEYHOLD.0001');
     const after = keyhold(vault, ['kms', 'list-key-stores'], env) as { keystores: { keystore_alias: string }[] };

@@ -46,7 +46,10 @@ test.beforeAll(async ({ browser }) => {
   await page.close();
 });
 
-for (const size of [{ width: 820, height: 900 }, { width: 1280, height: 800 }]) {
+for (const size of [
+  { width: 820, height: 900 },
+  { width: 1280, height: 800 },
+]) {
   test(`no screen scrolls sideways at ${size.width}×${size.height}`, async ({ page }) => {
     await page.setViewportSize(size);
     await openVault(page);
@@ -91,7 +94,10 @@ test('Tab reaches every control of every screen, each with a visible focus ring'
     await showScreen(page, id, seeded);
     const seen = await tabAround(page, 300);
     // The walk went through the navigation and into the screen.
-    expect([...seen.keys()].some((w) => w.endsWith(' Settings')), id).toBe(true);
+    expect(
+      [...seen.keys()].some((w) => w.endsWith(' Settings')),
+      id,
+    ).toBe(true);
     expect(seen.size, id).toBeGreaterThanOrEqual(10);
     missing.push(...[...seen.entries()].filter(([, ring]) => ring === 'none').map(([what]) => `${id}: ${what}`));
   }
@@ -180,7 +186,11 @@ test.describe('under a dark OS theme', () => {
     await openVault(page);
     const colours = await page.evaluate(() => {
       const card = document.querySelector('.card') as HTMLElement;
-      return { page: getComputedStyle(document.documentElement).backgroundColor, card: getComputedStyle(card).backgroundColor, ink: getComputedStyle(card).color };
+      return {
+        page: getComputedStyle(document.documentElement).backgroundColor,
+        card: getComputedStyle(card).backgroundColor,
+        ink: getComputedStyle(card).color,
+      };
     });
     const light = await (async () => {
       const other = await page.context().browser()?.newPage({ colorScheme: 'light' });

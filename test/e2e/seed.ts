@@ -11,7 +11,11 @@ import { expect, type Page } from '@playwright/test';
 export async function uiCall<T = Record<string, unknown>>(page: Page, op: string, input: unknown): Promise<T> {
   const res = await page.evaluate(
     async ([o, i]) => {
-      const r = await fetch('/keyhold/ui/call', { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-keyhold-ui': '1' }, body: JSON.stringify({ op: o, input: i }) });
+      const r = await fetch('/keyhold/ui/call', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'x-keyhold-ui': '1' },
+        body: JSON.stringify({ op: o, input: i }),
+      });
       return { status: r.status, body: (await r.json()) as unknown };
     },
     [op, input] as const,
@@ -31,16 +35,30 @@ export interface Seeded {
 
 export async function seedVault(page: Page, suffix = Date.now().toString(36).slice(-4)): Promise<Seeded> {
   const aesAlias = `payments-ledger-eu-west-${suffix}`;
-  const { key_info: aes } = await uiCall<{ key_info: { key_id: string } }>(page, 'createKey', { key_alias: aesAlias, key_spec: 'AES_256', key_description: 'Encrypts the ledger exports of the EU billing run' });
+  const { key_info: aes } = await uiCall<{ key_info: { key_id: string } }>(page, 'createKey', {
+    key_alias: aesAlias,
+    key_spec: 'AES_256',
+    key_description: 'Encrypts the ledger exports of the EU billing run',
+  });
   const ecAlias = `release-signing-p256-${suffix}`;
   const byokAlias = `hsm-import-aes-${suffix}`;
-  await uiCall(page, 'createKey', { key_alias: byokAlias, key_spec: 'AES_256', origin: 'external', key_description: 'Waits for material wrapped by the on-premises HSM' });
+  await uiCall(page, 'createKey', {
+    key_alias: byokAlias,
+    key_spec: 'AES_256',
+    origin: 'external',
+    key_description: 'Waits for material wrapped by the on-premises HSM',
+  });
   await uiCall(page, 'createKey', { key_alias: ecAlias, key_spec: 'EC_P256', key_usage: 'SIGN_VERIFY', key_description: 'Signs release manifests' });
   await uiCall(page, 'createKey', { key_alias: `webhook-hmac-${suffix}`, key_spec: 'HMAC_256', key_description: 'Webhook signatures' });
   await uiCall(page, 'createKey', { key_alias: `customer-export-rsa-${suffix}`, key_spec: 'RSA_3072', key_usage: 'ENCRYPT_DECRYPT' });
   await uiCall(page, 'createKmsTag', { key_id: aes.key_id, tag: { key: 'team', value: 'payments' } });
   await uiCall(page, 'createKmsTag', { key_id: aes.key_id, tag: { key: 'env', value: 'production' } });
-  await uiCall(page, 'createGrant', { key_id: aes.key_id, grantee_principal: 'reportingsvc01', operations: ['encrypt-data', 'decrypt-data'], name: 'reporting' });
+  await uiCall(page, 'createGrant', {
+    key_id: aes.key_id,
+    grantee_principal: 'reportingsvc01',
+    operations: ['encrypt-data', 'decrypt-data'],
+    name: 'reporting',
+  });
 
   const secretName = `db-password-reporting-replica-${suffix}`;
   await uiCall(page, 'createSecret', { name: secretName, secret_string: 'correct-horse-battery-staple', description: 'Read-only replica used by the reports' });
@@ -52,6 +70,12 @@ export async function seedVault(page: Page, suffix = Date.now().toString(36).sli
   await uiCall(page, 'createKeypair', { keypair: { name: `deploy-ecdsa-${suffix}`, algorithm: 'SSH_ECDSA_256' } });
 
   await uiCall(page, 'serversAdd', { name: `web-frontend-${suffix}`, host: '127.0.0.1', port: 2222, user: 'deploy' });
-  await uiCall(page, 'remoteAdd', { name: `peer-keyhold-${suffix}`, endpoint: 'http://127.0.0.1:9', project_id: 'p0000000000000000000000000000001', access_key: 'AKEXAMPLE0000000001', secret_key: 'example-secret-key' });
+  await uiCall(page, 'remoteAdd', {
+    name: `peer-keyhold-${suffix}`,
+    endpoint: 'http://127.0.0.1:9',
+    project_id: 'p0000000000000000000000000000001',
+    access_key: 'AKEXAMPLE0000000001',
+    secret_key: 'example-secret-key',
+  });
   return { suffix, aesAlias, ecAlias, byokAlias, secretName, keypairName };
 }

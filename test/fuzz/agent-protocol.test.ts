@@ -76,7 +76,14 @@ describe('session-bind@openssh.com', () => {
   const sessionId = Buffer.alloc(32, 7);
   const rawSig = sign(null, sessionId, host.privateKey);
   const sigBlob = Buffer.concat([str(Buffer.from('ssh-ed25519')), str(rawSig)]);
-  const bind = Buffer.concat([Buffer.from([27]), str(Buffer.from('session-bind@openssh.com')), str(hostKey.toBuffer('rfc4253')), str(sessionId), str(sigBlob), Buffer.from([0])]);
+  const bind = Buffer.concat([
+    Buffer.from([27]),
+    str(Buffer.from('session-bind@openssh.com')),
+    str(hostKey.toBuffer('rfc4253')),
+    str(sessionId),
+    str(sigBlob),
+    Buffer.from([0]),
+  ]);
 
   it('binds the connection to the host key whose signature verifies, and to nothing else', () => {
     const req = parseAgentRequest(bind);
@@ -130,7 +137,27 @@ function wildcardByTable(pattern: string, name: string): boolean {
 describe('known_hosts and host patterns', () => {
   const fp = `SHA256:${'A'.repeat(43)}`;
   it('known_hosts text of any shape gives names or nothing, never a throw', () => {
-    const line = fc.array(fc.constantFrom('@revoked', '@cert-authority', '|1|', '|1|AAAA|BBBB', '[h]:22', 'a,b', '*', '!x', 'ssh-ed25519', 'AAAAC3NzaC1lZDI1NTE5', '#', ' ', '\t', '='), { maxLength: 8 }).map((p) => p.join(' '));
+    const line = fc
+      .array(
+        fc.constantFrom(
+          '@revoked',
+          '@cert-authority',
+          '|1|',
+          '|1|AAAA|BBBB',
+          '[h]:22',
+          'a,b',
+          '*',
+          '!x',
+          'ssh-ed25519',
+          'AAAAC3NzaC1lZDI1NTE5',
+          '#',
+          ' ',
+          '\t',
+          '=',
+        ),
+        { maxLength: 8 },
+      )
+      .map((p) => p.join(' '));
     fc.assert(
       fc.property(fc.array(fc.oneof(line, fc.string({ maxLength: 80 })), { maxLength: 20 }), (lines) => {
         const known = emptyKnownNames();
@@ -143,21 +170,37 @@ describe('known_hosts and host patterns', () => {
 
   it('matching any pattern against any name ends (no backtracking blow-up)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', '*', '?', '.'), maxLength: 60 }), fc.string({ unit: fc.constantFrom('a', 'b', '.'), maxLength: 200 }), (pattern, name) => {
-        const known = emptyKnownNames();
-        known.names.add(name);
-        const m = matchingPattern([pattern], known);
-        expect(m === undefined || m === pattern).toBe(true);
-        expect(wildcardMatch(pattern, name)).toBe(wildcardByTable(pattern, name));
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', '*', '?', '.'), maxLength: 60 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', '.'), maxLength: 200 }),
+        (pattern, name) => {
+          const known = emptyKnownNames();
+          known.names.add(name);
+          const m = matchingPattern([pattern], known);
+          expect(m === undefined || m === pattern).toBe(true);
+          expect(wildcardMatch(pattern, name)).toBe(wildcardByTable(pattern, name));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 });
 
-describe('the socket table (ss -xp) of the desktop app\'s confirmation', () => {
+describe("the socket table (ss -xp) of the desktop app's confirmation", () => {
   it('any text gives a pid or nothing, never a throw', () => {
-    const row = fc.tuple(fc.constantFrom('u_str', 'u_dgr', 'x'), fc.constantFrom('ESTAB', 'LISTEN'), fc.nat(9), fc.nat(9), fc.constantFrom('*', '/s.sock', ''), fc.nat(20), fc.constantFrom('*', ''), fc.nat(20), fc.constantFrom('', 'users:(("ssh",pid=7,fd=3))', 'users:(("a\\"b",pid=1,', 'users:((')).map((r) => r.join(' '));
+    const row = fc
+      .tuple(
+        fc.constantFrom('u_str', 'u_dgr', 'x'),
+        fc.constantFrom('ESTAB', 'LISTEN'),
+        fc.nat(9),
+        fc.nat(9),
+        fc.constantFrom('*', '/s.sock', ''),
+        fc.nat(20),
+        fc.constantFrom('*', ''),
+        fc.nat(20),
+        fc.constantFrom('', 'users:(("ssh",pid=7,fd=3))', 'users:(("a\\"b",pid=1,', 'users:(('),
+      )
+      .map((r) => r.join(' '));
     fc.assert(
       fc.property(fc.array(fc.oneof(row, fc.string({ maxLength: 100 })), { maxLength: 30 }), fc.nat(20), (rows, inode) => {
         const pid = peerPid(rows.join('\n'), inode);
@@ -167,4 +210,3 @@ describe('the socket table (ss -xp) of the desktop app\'s confirmation', () => {
     );
   });
 });
-

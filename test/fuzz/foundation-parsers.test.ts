@@ -26,7 +26,10 @@ const sealed = sealRecord(key, at, Buffer.from('{"x":1}'));
 
 describe('fuzz: sealed record bodies', () => {
   it('random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => typedOrValue(() => openRecord(key, at, Buffer.from(b)))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => typedOrValue(() => openRecord(key, at, Buffer.from(b)))),
+      { numRuns: 2000 },
+    );
   });
   it('truncations and bit flips of a real body never authenticate', () => {
     fc.assert(
@@ -49,7 +52,9 @@ describe('fuzz: decrypt-data ciphertexts', () => {
   const ctx = memoryKmsContext();
   it('random base64 of valid length', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 96, maxLength: 400 }), (b) => typedOrValue(() => kmsHandlers.decryptData(ctx, { cipher_text: Buffer.from(b).toString('base64'), encryption_algorithm: 'SYMMETRIC_DEFAULT' }))),
+      fc.property(fc.uint8Array({ minLength: 96, maxLength: 400 }), (b) =>
+        typedOrValue(() => kmsHandlers.decryptData(ctx, { cipher_text: Buffer.from(b).toString('base64'), encryption_algorithm: 'SYMMETRIC_DEFAULT' })),
+      ),
       { numRuns: 2000 },
     );
   });
@@ -66,11 +71,16 @@ describe('fuzz: decrypt-data ciphertexts', () => {
 
 describe('fuzz: vault header KDF block', () => {
   it('any JSON value', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => typedOrValue(() => checkKdf(v))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => typedOrValue(() => checkKdf(v))),
+      { numRuns: 2000 },
+    );
   });
   it('any numbers in the cost fields', () => {
     fc.assert(
-      fc.property(fc.double(), fc.double(), fc.double(), (m, t, p) => typedOrValue(() => checkKdf({ alg: 'argon2id', m, t, p, salt: 'AAAAAAAAAAAAAAAAAAAAAA==' }))),
+      fc.property(fc.double(), fc.double(), fc.double(), (m, t, p) =>
+        typedOrValue(() => checkKdf({ alg: 'argon2id', m, t, p, salt: 'AAAAAAAAAAAAAAAAAAAAAA==' })),
+      ),
       { numRuns: 2000 },
     );
   });
@@ -88,7 +98,13 @@ describe('fuzz: vault header', () => {
       domain_id: field,
       project_id: field,
       created: fc.oneof(fc.integer(), fc.double(), fc.jsonValue()),
-      kdf: fc.record({ alg: fc.constant('argon2id'), m: fc.integer({ min: 0, max: 2 * 1024 * 1024 }), t: fc.integer({ min: 0, max: 100 }), p: fc.integer({ min: 0, max: 9 }), salt: fc.constant('AAAAAAAAAAAAAAAAAAAAAA==') }),
+      kdf: fc.record({
+        alg: fc.constant('argon2id'),
+        m: fc.integer({ min: 0, max: 2 * 1024 * 1024 }),
+        t: fc.integer({ min: 0, max: 100 }),
+        p: fc.integer({ min: 0, max: 9 }),
+        salt: fc.constant('AAAAAAAAAAAAAAAAAAAAAA=='),
+      }),
       root_by_password: field,
       root_by_device: field,
       header_mac: field,
@@ -124,7 +140,9 @@ describe('fuzz: vault header', () => {
 });
 
 it('the typedOrValue oracle can fail', () => {
-  expect(typedOrValue(() => {
-    throw new TypeError('boom');
-  })).toBe(false);
+  expect(
+    typedOrValue(() => {
+      throw new TypeError('boom');
+    }),
+  ).toBe(false);
 });

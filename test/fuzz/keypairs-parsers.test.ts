@@ -31,7 +31,13 @@ beforeAll(async () => {
   for (const key of [keys[0], keys[3]] as PrivateKey[]) {
     for (const f of formats) {
       seeds.push({ name: `${key.type} ${f}`, text: await writeKey(f, { publicKey: key, privateKey: key }, { comment: 'fuzz seed' }), cost: 'cheap' });
-      if (!f.startsWith('public-')) seeds.push({ name: `${key.type} ${f} encrypted`, text: await writeKey(f, { publicKey: key, privateKey: key }, { comment: 'fuzz seed', passphrase: PASS }), passphrase: PASS, cost: 'kdf' });
+      if (!f.startsWith('public-'))
+        seeds.push({
+          name: `${key.type} ${f} encrypted`,
+          text: await writeKey(f, { publicKey: key, privateKey: key }, { comment: 'fuzz seed', passphrase: PASS }),
+          passphrase: PASS,
+          cost: 'kdf',
+        });
     }
   }
 });
@@ -54,7 +60,7 @@ async function total(input: Buffer | string, passphrase?: string, budgetMs = 500
 function flipBit(b: Buffer, bit: number): Buffer {
   const out = Buffer.from(b);
   const i = Math.floor(bit / 8) % out.length;
-  out[i] = (out[i] as number) ^ (1 << bit % 8);
+  out[i] = (out[i] as number) ^ (1 << (bit % 8));
   return out;
 }
 
@@ -67,7 +73,10 @@ describe('parsers are total', () => {
 
   it('sampled truncations of the encrypted seeds', async () => {
     for (const s of seeds.filter((x) => x.cost === 'kdf')) {
-      await fc.assert(fc.asyncProperty(fc.nat(s.text.length - 1), async (n) => void (await total(s.text.slice(0, n), s.passphrase))), { numRuns: 8 });
+      await fc.assert(
+        fc.asyncProperty(fc.nat(s.text.length - 1), async (n) => void (await total(s.text.slice(0, n), s.passphrase))),
+        { numRuns: 8 },
+      );
     }
   });
 
@@ -94,10 +103,24 @@ describe('parsers are total', () => {
     }
   });
 
-  it('random bytes, and random text after each format\'s first line', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), async (b) => void (await total(Buffer.from(b)))), { numRuns: 300 });
-    const prefixes = ['PuTTY-User-Key-File-3: ssh-ed25519\n', 'PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\n', '-----BEGIN OPENSSH PRIVATE KEY-----\n', '-----BEGIN RSA PRIVATE KEY-----\n', '-----BEGIN PRIVATE KEY-----\n', '---- BEGIN SSH2 PUBLIC KEY ----\n', 'ssh-ed25519 AAAA'];
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...prefixes), fc.string({ maxLength: 500 }), async (p, rest) => void (await total(p + rest, PASS))), { numRuns: 300 });
+  it("random bytes, and random text after each format's first line", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), async (b) => void (await total(Buffer.from(b)))),
+      { numRuns: 300 },
+    );
+    const prefixes = [
+      'PuTTY-User-Key-File-3: ssh-ed25519\n',
+      'PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\n',
+      '-----BEGIN OPENSSH PRIVATE KEY-----\n',
+      '-----BEGIN RSA PRIVATE KEY-----\n',
+      '-----BEGIN PRIVATE KEY-----\n',
+      '---- BEGIN SSH2 PUBLIC KEY ----\n',
+      'ssh-ed25519 AAAA',
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...prefixes), fc.string({ maxLength: 500 }), async (p, rest) => void (await total(p + rest, PASS))),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses oversized inputs without reading them as keys', async () => {
@@ -114,8 +137,15 @@ describe('hostile KDF costs fail fast, before any work', () => {
     expect(await total(hostile, PASS)).toBe('KPS.1005');
     expect(cpuMs()).toBeLessThan(100);
     expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 1024 * 1024);
-    for (const [header, value] of [['Argon2-Passes', '4294967295'], ['Argon2-Parallelism', '255'], ['Argon2-Memory', '1048576\nArgon2-Passes: 1000']] as const) {
-      const h = header === 'Argon2-Memory' ? seed.text.replace(/Argon2-Memory: \d+\nArgon2-Passes: \d+/, `Argon2-Memory: ${value}`) : seed.text.replace(new RegExp(`${header}: \\d+`), `${header}: ${value}`);
+    for (const [header, value] of [
+      ['Argon2-Passes', '4294967295'],
+      ['Argon2-Parallelism', '255'],
+      ['Argon2-Memory', '1048576\nArgon2-Passes: 1000'],
+    ] as const) {
+      const h =
+        header === 'Argon2-Memory'
+          ? seed.text.replace(/Argon2-Memory: \d+\nArgon2-Passes: \d+/, `Argon2-Memory: ${value}`)
+          : seed.text.replace(new RegExp(`${header}: \\d+`), `${header}: ${value}`);
       expect(await total(h, PASS, 100), header).toBe('KPS.1005');
     }
   });
@@ -133,7 +163,13 @@ describe('hostile KDF costs fail fast, before any work', () => {
   it('PKCS#8 asking for 2^31-1 PBKDF2 iterations', async () => {
     const PBES2 = '1.2.840.113549.1.5.13';
     const info = seq(
-      seq(oid(PBES2), seq(seq(oid('1.2.840.113549.1.5.12'), seq(octets(Buffer.alloc(8, 1)), int(Buffer.from([0x7f, 0xff, 0xff, 0xff])))), seq(oid('2.16.840.1.101.3.4.1.42'), octets(Buffer.alloc(16, 2))))),
+      seq(
+        oid(PBES2),
+        seq(
+          seq(oid('1.2.840.113549.1.5.12'), seq(octets(Buffer.alloc(8, 1)), int(Buffer.from([0x7f, 0xff, 0xff, 0xff])))),
+          seq(oid('2.16.840.1.101.3.4.1.42'), octets(Buffer.alloc(16, 2))),
+        ),
+      ),
       der(0x04, Buffer.alloc(48, 3)),
     );
     expect(await total(writeArmor('ENCRYPTED PRIVATE KEY', info, 64), PASS, 100)).toBe('KPS.1005');
@@ -157,7 +193,10 @@ describe('KDF bounds hold as properties (refused iff beyond the bound, and then 
       fc.asyncProperty(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 0xffff }), async (logN, r, p) => {
         const n = 2 ** logN;
         const params = seq(octets(Buffer.alloc(8, 1)), uint(n), uint(r), uint(p));
-        const info = seq(seq(oid('1.2.840.113549.1.5.13'), seq(seq(oid('1.3.6.1.4.1.11591.4.11'), params), seq(oid('2.16.840.1.101.3.4.1.42'), octets(Buffer.alloc(16, 2))))), der(0x04, Buffer.alloc(48, 3)));
+        const info = seq(
+          seq(oid('1.2.840.113549.1.5.13'), seq(seq(oid('1.3.6.1.4.1.11591.4.11'), params), seq(oid('2.16.840.1.101.3.4.1.42'), octets(Buffer.alloc(16, 2))))),
+          der(0x04, Buffer.alloc(48, 3)),
+        );
         const beyond = p > S.p || 128 * r * (n + p + 2) > S.memoryBytes || n * r * p > S.work;
         expect(await boundOutcome(writeArmor('ENCRYPTED PRIVATE KEY', info, 64))).toBe(beyond ? 'KPS.1005' : 'KPS.1002');
       }),
@@ -184,7 +223,10 @@ describe('KDF bounds hold as properties (refused iff beyond the bound, and then 
     const small = (max: number) => fc.oneof(fc.integer({ min: 1, max }), fc.integer({ min: 1, max: 0xffffffff }));
     await fc.assert(
       fc.asyncProperty(small(2 * A.memoryKiB), small(2 * A.passes), small(2 * A.parallelism), async (m, t, lanes) => {
-        const text = seed.text.replace(/Argon2-Memory: \d+/, `Argon2-Memory: ${m}`).replace(/Argon2-Passes: \d+/, `Argon2-Passes: ${t}`).replace(/Argon2-Parallelism: \d+/, `Argon2-Parallelism: ${lanes}`);
+        const text = seed.text
+          .replace(/Argon2-Memory: \d+/, `Argon2-Memory: ${m}`)
+          .replace(/Argon2-Passes: \d+/, `Argon2-Passes: ${t}`)
+          .replace(/Argon2-Parallelism: \d+/, `Argon2-Parallelism: ${lanes}`);
         const beyond = m > A.memoryKiB || t > A.passes || lanes > A.parallelism || m * t > A.work;
         const outcome = await boundOutcome(text);
         if (beyond) expect(outcome).toBe('KPS.1005');
@@ -201,17 +243,24 @@ describe('serialize → parse round trips', () => {
     const formats: FormatName[] = ['ppk2', 'ppk3', 'openssh', 'pem', 'pkcs8', 'public-openssh', 'public-rfc4716'];
     const comment = fc.string({ maxLength: 120 }).filter((c) => !/[\r\n]/.test(c) && c.trim() === c && !c.includes('"'));
     await fc.assert(
-      fc.asyncProperty(fc.nat(keys.length - 1), fc.constantFrom(...formats), comment, fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: undefined }), async (k, format, c, passphrase) => {
-        const key = keys[k] as PrivateKey;
-        const pass = format.startsWith('public-') ? undefined : passphrase;
-        const text = await writeKey(format, { publicKey: key, privateKey: key }, { comment: c, passphrase: pass });
-        const back = await readKey(text, pass);
-        expect(sha256Fingerprint(back.publicKey)).toBe(sha256Fingerprint(key));
-        expect(back.encrypted).toBe(Boolean(pass));
-        if (!format.startsWith('public-')) expect(back.privateKey).toEqual(key);
-        const keepsComment = ['ppk2', 'ppk3', 'openssh', 'public-openssh', 'public-rfc4716'].includes(format) || (format === 'pem' && key.type === 'ssh-ed25519');
-        if (keepsComment) expect(back.comment).toBe(format === 'public-openssh' ? c.trim() : c);
-      }),
+      fc.asyncProperty(
+        fc.nat(keys.length - 1),
+        fc.constantFrom(...formats),
+        comment,
+        fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: undefined }),
+        async (k, format, c, passphrase) => {
+          const key = keys[k] as PrivateKey;
+          const pass = format.startsWith('public-') ? undefined : passphrase;
+          const text = await writeKey(format, { publicKey: key, privateKey: key }, { comment: c, passphrase: pass });
+          const back = await readKey(text, pass);
+          expect(sha256Fingerprint(back.publicKey)).toBe(sha256Fingerprint(key));
+          expect(back.encrypted).toBe(Boolean(pass));
+          if (!format.startsWith('public-')) expect(back.privateKey).toEqual(key);
+          const keepsComment =
+            ['ppk2', 'ppk3', 'openssh', 'public-openssh', 'public-rfc4716'].includes(format) || (format === 'pem' && key.type === 'ssh-ed25519');
+          if (keepsComment) expect(back.comment).toBe(format === 'public-openssh' ? c.trim() : c);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -18,13 +18,23 @@ function memoryStore(): RecordStore {
   return {
     read: <T>(name: string, id: string) => (t(name).has(id) ? (JSON.parse(t(name).get(id)!) as T) : undefined),
     list: <T>(name: string) => [...t(name).values()].map((v) => JSON.parse(v) as T),
-    ids: (name, range = {}) => [...t(name).keys()].sort().filter((id) => range.after === undefined || id > range.after).slice(0, range.limit ?? Infinity),
+    ids: (name, range = {}) =>
+      [...t(name).keys()]
+        .sort()
+        .filter((id) => range.after === undefined || id > range.after)
+        .slice(0, range.limit ?? Infinity),
     put: (name, id, v) => void t(name).set(id, JSON.stringify(v)),
     delete: (name, id) => void t(name).delete(id),
   };
 }
 
-const ctx: KmsContext = { store: memoryStore(), hsm: new SoftwareHsm(randomBytes(32)), handles: new Map(), domain: { domain_id: 'd'.repeat(32), project_id: 'p'.repeat(32), realm: 'local' }, now: Date.now };
+const ctx: KmsContext = {
+  store: memoryStore(),
+  hsm: new SoftwareHsm(randomBytes(32)),
+  handles: new Map(),
+  domain: { domain_id: 'd'.repeat(32), project_id: 'p'.repeat(32), realm: 'local' },
+  now: Date.now,
+};
 
 async function call(op: string, raw: Record<string, unknown>): Promise<Record<string, string>> {
   const reg = findOperation('kms', op)!;
@@ -44,7 +54,7 @@ async function codeOf(op: string, raw: Record<string, unknown>): Promise<string>
 
 let keyId: string;
 beforeAll(async () => {
-  keyId = (await call('create-key', { key_alias: 'fuzz' }) as unknown as { key_info: { key_id: string } }).key_info.key_id;
+  keyId = ((await call('create-key', { key_alias: 'fuzz' })) as unknown as { key_info: { key_id: string } }).key_info.key_id;
 });
 
 const CT_ERRORS = ['KMS.2201', 'KMS.0207'];
@@ -75,9 +85,15 @@ describe('encrypt-data ciphertext (base64)', () => {
 
   it('foreign blobs and arbitrary strings are typed errors', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uint8Array({ minLength: 0, maxLength: 700 }).map((b) => Buffer.from(b).toString('base64')), fc.string({ maxLength: 400 })), async (blob) => {
-        expect(['KMS.2201', 'KMS.0207']).toContain(await codeOf('decrypt-data', { cipher_text: blob }));
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ minLength: 0, maxLength: 700 }).map((b) => Buffer.from(b).toString('base64')),
+          fc.string({ maxLength: 400 }),
+        ),
+        async (blob) => {
+          expect(['KMS.2201', 'KMS.0207']).toContain(await codeOf('decrypt-data', { cipher_text: blob }));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -105,7 +121,9 @@ describe('data-key ciphertext (hex)', () => {
         const i = bit % (ct.length * 8);
         flipped[i >> 3] = (flipped[i >> 3] as number) ^ (1 << (i & 7));
         for (const bad of [ct.subarray(0, cut % ct.length), flipped, Buffer.from(random)]) {
-          expect(['KMS.2201', 'KMS.0207']).toContain(await codeOf('decrypt-datakey', { key_id: keyId, cipher_text: bad.toString('hex'), datakey_cipher_length: '32' }));
+          expect(['KMS.2201', 'KMS.0207']).toContain(
+            await codeOf('decrypt-datakey', { key_id: keyId, cipher_text: bad.toString('hex'), datakey_cipher_length: '32' }),
+          );
         }
       }),
       { numRuns: 150 },

@@ -9,7 +9,9 @@ const KINDS: HsmKeyKind[] = ['aes-256', 'hmac-sha256', 'rsa-2048', 'ec-p256', 'e
 
 describe('fuzz: token key references', () => {
   it('arbitrary strings: null or a reference that round-trips', () => {
-    const near = fc.tuple(fc.constantFrom('P11K1', 'P11K2', ''), fc.string({ maxLength: 40 }), fc.constantFrom(...KINDS, 'x'), fc.stringMatching(/^[0-9a-fA-F]{0,140}$/)).map((p) => p.join('.'));
+    const near = fc
+      .tuple(fc.constantFrom('P11K1', 'P11K2', ''), fc.string({ maxLength: 40 }), fc.constantFrom(...KINDS, 'x'), fc.stringMatching(/^[0-9a-fA-F]{0,140}$/))
+      .map((p) => p.join('.'));
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 200 }), near), (s) => {
         const ref = parseTokenRef(s);

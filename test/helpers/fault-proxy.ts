@@ -98,7 +98,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
 function headersOf(h: IncomingHttpHeaders, length: number): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined && k !== 'transfer-encoding' && k !== 'connection' && k !== 'keep-alive') out[k] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(h))
+    if (v !== undefined && k !== 'transfer-encoding' && k !== 'connection' && k !== 'keep-alive') out[k] = Array.isArray(v) ? v.join(', ') : v;
   out['content-length'] = String(length);
   return out;
 }

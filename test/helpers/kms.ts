@@ -46,7 +46,13 @@ export async function putKey(session: Session, record: CmkRecord): Promise<void>
 }
 
 /** Stores outside key material (PKCS#8 DER of an openssl key pair) as a CMK, as if imported. */
-export async function putKeyPair(session: Session, spec: KeySpec, kind: HsmKeyKind, pkcs8Der: Buffer, usage: 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT' = 'SIGN_VERIFY'): Promise<string> {
+export async function putKeyPair(
+  session: Session,
+  spec: KeySpec,
+  kind: HsmKeyKind,
+  pkcs8Der: Buffer,
+  usage: 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT' = 'SIGN_VERIFY',
+): Promise<string> {
   const keyId = randomUUID();
   await putKey(session, {
     key_id: keyId,

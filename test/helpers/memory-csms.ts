@@ -50,7 +50,14 @@ export class MemorySide implements CsmsSide {
     const s = this.secrets.get(name);
     if (!s || s.pending) return null;
     const at = (id: string) => s.values[Number(id.slice(1)) - 1] as string;
-    return { current: at(s.stages.SYSCURRENT as string), stages: Object.fromEntries(Object.entries(s.stages).filter(([st]) => st !== 'SYSPREVIOUS').map(([st, id]) => [st, at(id)])) };
+    return {
+      current: at(s.stages.SYSCURRENT as string),
+      stages: Object.fromEntries(
+        Object.entries(s.stages)
+          .filter(([st]) => st !== 'SYSPREVIOUS')
+          .map(([st, id]) => [st, at(id)]),
+      ),
+    };
   }
 
   private push(s: MemSecret, value: string): string {
@@ -106,7 +113,12 @@ export class MemorySide implements CsmsSide {
   async create(name: string, first: Value): Promise<string> {
     if (this.secrets.has(name)) throw Object.assign(new Error(`${name} exists`), { status: 400 });
     return this.fault(() => {
-      this.secrets.set(name, { id: `id${++this.made}`, values: [(first as { secret_string: string }).secret_string], stages: { SYSCURRENT: 'v1' }, pending: false });
+      this.secrets.set(name, {
+        id: `id${++this.made}`,
+        values: [(first as { secret_string: string }).secret_string],
+        stages: { SYSCURRENT: 'v1' },
+        pending: false,
+      });
       return 'v1';
     });
   }
@@ -131,4 +143,5 @@ export class MemorySide implements CsmsSide {
     const s = this.secrets.get(name);
     if (!s?.pending) throw new Error(`${name} is not pending deletion`);
     s.pending = false;
-  }}
+  }
+}

@@ -39,13 +39,15 @@ export async function startStubRemote(): Promise<StubRemote> {
   const route = (method: string, path: string, body: Record<string, unknown>): [number, unknown] => {
     const missing: [number, unknown] = [404, { error_code: 'CSMS.0005', error_msg: 'no such secret' }];
     if (method === 'POST' && path === '/v1.0/p/kms/list-keys') return [200, { key_details: keys, truncated: 'false', total: keys.length }];
-    if (method === 'GET' && path === '/v3/p/keypairs') return [200, { keypairs: [...keypairs].map(([name, public_key]) => ({ keypair: { name, public_key } })), page_info: {} }];
+    if (method === 'GET' && path === '/v3/p/keypairs')
+      return [200, { keypairs: [...keypairs].map(([name, public_key]) => ({ keypair: { name, public_key } })), page_info: {} }];
     if (method === 'POST' && path === '/v3/p/keypairs') {
       const kp = body.keypair as { name: string; public_key: string };
       keypairs.set(kp.name, kp.public_key);
       return [200, { keypair: kp }];
     }
-    if (method === 'GET' && path === '/v1/p/secrets') return [200, { secrets: [...secrets.keys()].map((name) => ({ id: `id-${name}`, name, state: 'ENABLED' })), page_info: { current_count: secrets.size } }];
+    if (method === 'GET' && path === '/v1/p/secrets')
+      return [200, { secrets: [...secrets.keys()].map((name) => ({ id: `id-${name}`, name, state: 'ENABLED' })), page_info: { current_count: secrets.size } }];
     if (method === 'POST' && path === '/v1/p/secrets') {
       secrets.set(body.name as string, [body.secret_string as string]);
       return [200, { secret: { name: body.name } }];
@@ -55,8 +57,16 @@ export async function startStubRemote(): Promise<StubRemote> {
     if (!m || !values) return missing;
     // SYSCURRENT on the newest version, SYSPREVIOUS on the one before (no stage moves here).
     const stagesOf = (i: number) => (i === values.length - 1 ? ['SYSCURRENT'] : i === values.length - 2 ? ['SYSPREVIOUS'] : []);
-    if (method === 'GET' && !m[2]) return [200, { secret: { id: `id-${decodeURIComponent(m[1] as string)}`, name: decodeURIComponent(m[1] as string), state: 'ENABLED' } }];
-    if (method === 'GET' && !m[3]) return [200, { version_metadatas: values.map((_, i) => ({ id: `v${i + 1}`, create_time: 1_700_000_000_000 + i, version_stages: stagesOf(i) })), page_info: { current_count: values.length } }];
+    if (method === 'GET' && !m[2])
+      return [200, { secret: { id: `id-${decodeURIComponent(m[1] as string)}`, name: decodeURIComponent(m[1] as string), state: 'ENABLED' } }];
+    if (method === 'GET' && !m[3])
+      return [
+        200,
+        {
+          version_metadatas: values.map((_, i) => ({ id: `v${i + 1}`, create_time: 1_700_000_000_000 + i, version_stages: stagesOf(i) })),
+          page_info: { current_count: values.length },
+        },
+      ];
     if (method === 'GET') {
       const value = values[Number((m[3] as string).slice(1)) - 1];
       return value === undefined ? missing : [200, { version: { secret_string: value } }];

@@ -42,7 +42,8 @@ export async function startServe(vault: string, args: string[] = []): Promise<Se
 }
 
 export function accessKey(vault: string, role: 'owner' | 'grantee' = 'owner'): { access: string; secret: string } {
-  return (cli(vault, ['iam', 'create-access-key', '--description', 'test', '--role', role]).json as { credential: { access: string; secret: string } }).credential;
+  return (cli(vault, ['iam', 'create-access-key', '--description', 'test', '--role', role]).json as { credential: { access: string; secret: string } })
+    .credential;
 }
 
 /**
@@ -50,7 +51,14 @@ export function accessKey(vault: string, role: 'owner' | 'grantee' = 'owner'): {
  * longer than the server's keep-alive timeout would otherwise reuse a socket the server has
  * just closed ("other side closed").
  */
-export async function signedFetch(base: string, method: string, path: string, body: unknown, creds: { access: string; secret: string }, opts: { now?: Date; headers?: Record<string, string> } = {}): Promise<{ status: number; json: unknown; headers: Headers }> {
+export async function signedFetch(
+  base: string,
+  method: string,
+  path: string,
+  body: unknown,
+  creds: { access: string; secret: string },
+  opts: { now?: Date; headers?: Record<string, string> } = {},
+): Promise<{ status: number; json: unknown; headers: Headers }> {
   const url = new URL(path, base);
   const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
   const headers: Record<string, string> = { 'Content-Type': 'application/json;charset=UTF-8', ...opts.headers };

@@ -59,7 +59,11 @@ export function cli(vault: string, args: string[], opts: { password?: string; in
 }
 
 /** The same, asynchronously (lets tests run CLIs in parallel or kill them). */
-export function cliAsync(vault: string, args: string[], opts: { password?: string; env?: NodeJS.ProcessEnv } = {}): { child: ReturnType<typeof spawn>; done: Promise<CliResult> } {
+export function cliAsync(
+  vault: string,
+  args: string[],
+  opts: { password?: string; env?: NodeJS.ProcessEnv } = {},
+): { child: ReturnType<typeof spawn>; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

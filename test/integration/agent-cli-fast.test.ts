@@ -23,7 +23,13 @@ describe('the CLI fast path through the agent', () => {
   let agentPid = 0;
 
   const run = (bundle: string, args: string[], password?: string) => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, KEYHOLD_VAULT: vault, XDG_RUNTIME_DIR: runtime, ...(password ? { KEYHOLD_PASSWORD: password } : {}) };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      KEYHOLD_VAULT: vault,
+      XDG_RUNTIME_DIR: runtime,
+      ...(password ? { KEYHOLD_PASSWORD: password } : {}),
+    };
     const r = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', env, timeout: 60_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
@@ -82,7 +88,7 @@ describe('the CLI fast path through the agent', () => {
     }
   });
 
-  it('knows the CLI\'s own commands as commands.ts lists them', () => {
+  it("knows the CLI's own commands as commands.ts lists them", () => {
     expect(COMMAND_WORDS.map((w) => w.join(' ')).sort()).toEqual(COMMANDS.map((c) => c.words.join(' ')).sort());
     expect(isCliCommand(['vault', 'remember'])).toBe(true);
     expect(isCliCommand(['vault', 'show'])).toBe(false);

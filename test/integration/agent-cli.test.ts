@@ -47,7 +47,9 @@ describe('keyhold agent and the CLI', () => {
     const viaDefault = { vault, runtime };
     const viaEnv = { vault, runtime: runtimeDir(), env: { KEYHOLD_AGENT_SOCK: agent.socket } };
     const key = (kh(['kms', 'create-key', '--key-alias', 'same'], local).json as { key_info: { key_id: string } }).key_info.key_id;
-    const signer = (kh(['kms', 'create-key', '--key-alias', 'signer', '--key-spec', 'EC_P256', '--key-usage', 'SIGN_VERIFY'], local).json as { key_info: { key_id: string } }).key_info.key_id;
+    const signer = (
+      kh(['kms', 'create-key', '--key-alias', 'signer', '--key-spec', 'EC_P256', '--key-usage', 'SIGN_VERIFY'], local).json as { key_info: { key_id: string } }
+    ).key_info.key_id;
     const ct = (kh(['kms', 'encrypt-data', '--key-id', key, '--plain-text', 'hello'], local).json as { cipher_text: string }).cipher_text;
     // One working directory per way of running, with the same files: relative paths must mean the caller's directory.
     const seed = tempDir();
@@ -84,7 +86,9 @@ describe('keyhold agent and the CLI', () => {
     for (const d of dirs) expect(existsSync(join(d, 'doc.out'))).toBe(true);
     // The calls above without a password really went through the agent, audited as such.
     const events = kh(['audit', 'list-events', '--limit', '100'], viaDefault).json as { events: { transport: string; operation: string }[] };
-    expect(events.events.filter((e) => e.transport === 'agent').map((e) => e.operation)).toEqual(expect.arrayContaining(['kms list-keys', 'file decrypt', 'file verify', 'kms describe-key']));
+    expect(events.events.filter((e) => e.transport === 'agent').map((e) => e.operation)).toEqual(
+      expect.arrayContaining(['kms list-keys', 'file decrypt', 'file verify', 'kms describe-key']),
+    );
   }, 600_000); // 40 CLI processes: minutes on a loaded 2-core machine
 
   it('refuses a listener that is not an agent, a socket of another user, and a socket directory open to others', async () => {
@@ -136,9 +140,16 @@ describe('keyhold agent and the CLI', () => {
     started.push(a.pid);
     expect(kh(['kms', 'list-keys'], { vault: other, runtime: rt }).status).toBe(0);
     // KEYHOLD_AGENT_SOCK naming the agent of another vault: passed over, the call opens its own vault.
-    const elsewhere = kh(['kms', 'describe-key', '--key-id', '00000000-0000-0000-0000-000000000001'], { vault, runtime: runtimeDir(), password: TEST_PASSWORD, env: { KEYHOLD_AGENT_SOCK: a.socket } });
+    const elsewhere = kh(['kms', 'describe-key', '--key-id', '00000000-0000-0000-0000-000000000001'], {
+      vault,
+      runtime: runtimeDir(),
+      password: TEST_PASSWORD,
+      env: { KEYHOLD_AGENT_SOCK: a.socket },
+    });
     expect(elsewhere.error?.error_code).toBe('KMS.0207');
-    const last = kh(['audit', 'list-events', '--limit', '1', '--operation', 'kms describe-key'], { vault, runtime }).json as { events: { transport: string }[] };
+    const last = kh(['audit', 'list-events', '--limit', '1', '--operation', 'kms describe-key'], { vault, runtime }).json as {
+      events: { transport: string }[];
+    };
     expect(last.events.map((e) => e.transport)).toEqual(['cli']);
     expect(kh(['agent', 'stop'], { vault: other, runtime: rt }).json).toEqual({ stopped: true, pid: a.pid });
     expect(existsSync(a.socket)).toBe(false);
@@ -163,7 +174,10 @@ describe('keyhold agent and the CLI', () => {
     const rt = runtimeDir();
     const env: NodeJS.ProcessEnv = { ...process.env, KEYHOLD_VAULT: other, XDG_RUNTIME_DIR: rt, KEYHOLD_PASSWORD: TEST_PASSWORD };
     delete env.KEYHOLD_AGENT_SOCK;
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'keyhold.mjs'), 'agent', 'start', '--foreground'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'keyhold.mjs'), 'agent', 'start', '--foreground'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     started.push(child.pid as number);
     const line = await new Promise<string>((resolve) => {
       let out = '';

@@ -33,10 +33,36 @@ describe.skipIf(!canRunSshd())('keyhold agent: keys bound to host patterns, with
   /** Which agent keys ssh will try for 127.0.0.1 (ssh lists them all before trying), and whether it logged in. */
   const connect = (key?: string) => {
     const only = key ? ['-o', 'IdentitiesOnly=yes', '-i', pubFiles[key] as string] : ['-o', 'IdentityFile=/dev/null'];
-    const r = run('ssh', ['-v', '-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'PreferredAuthentications=publickey', ...only, '-p', String(sshd.port), `${sshd.user.name}@127.0.0.1`, 'echo logged-in'], { SSH_AUTH_SOCK: agent.ssh_auth_sock });
+    const r = run(
+      'ssh',
+      [
+        '-v',
+        '-F',
+        '/dev/null',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'PreferredAuthentications=publickey',
+        ...only,
+        '-p',
+        String(sshd.port),
+        `${sshd.user.name}@127.0.0.1`,
+        'echo logged-in',
+      ],
+      { SSH_AUTH_SOCK: agent.ssh_auth_sock },
+    );
     return { tried: [...r.stderr.matchAll(/Will attempt key: keyhold:(\S+)/g)].map((m) => m[1]), loggedIn: r.stdout.trim() === 'logged-in', stderr: r.stderr };
   };
-  const signEvents = (limit: number) => (kh(['audit', 'list-events', '--limit', String(limit), '--operation', 'ssh-agent sign'], { vault, runtime }).json as { events: { outcome: string; fields: Record<string, unknown> }[] }).events;
+  const signEvents = (limit: number) =>
+    (
+      kh(['audit', 'list-events', '--limit', String(limit), '--operation', 'ssh-agent sign'], { vault, runtime }).json as {
+        events: { outcome: string; fields: Record<string, unknown> }[];
+      }
+    ).events;
 
   beforeAll(async () => {
     sshd = await TestSshd.start();
@@ -54,7 +80,10 @@ describe.skipIf(!canRunSshd())('keyhold agent: keys bound to host patterns, with
       negated: '*,!127.0.0.1',
     };
     for (const [name, patterns] of Object.entries(hosts)) {
-      const r = kh(['kps', 'create-keypair', '--keypair', JSON.stringify({ name, algorithm: 'SSH_ED25519', key_protection: { encryption: { type: 'default' } } })], local);
+      const r = kh(
+        ['kps', 'create-keypair', '--keypair', JSON.stringify({ name, algorithm: 'SSH_ED25519', key_protection: { encryption: { type: 'default' } } })],
+        local,
+      );
       expect(r.status, r.stderr).toBe(0);
       const line = (r.json as { keypair: { public_key: string } }).keypair.public_key;
       lines.push(line);
@@ -96,13 +125,18 @@ describe.skipIf(!canRunSshd())('keyhold agent: keys bound to host patterns, with
     for (const key of ['wild', 'elsewhere', 'negated']) expect(connect(key).loggedIn, key).toBe(false);
     // ssh-add binds nothing: a bound key is not listed to it.
     const listed = run('ssh-add', ['-L'], { SSH_AUTH_SOCK: agent.ssh_auth_sock }).stdout;
-    expect(listed.trim().split('\n').map((l) => l.split(' ')[2])).toEqual(['keyhold:free']);
+    expect(
+      listed
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[2]),
+    ).toEqual(['keyhold:free']);
     const events = signEvents(10);
     expect(events[0]).toMatchObject({ outcome: 'success', fields: { keypair_name: 'literal', host_key: hostKey, host_pattern: `[127.0.0.1]:${sshd.port}` } });
     expect(events.map((e) => e.fields.keypair_name)).not.toContain('elsewhere');
   });
 
-  it('pinned in Keyhold: wildcards match the server\'s address; a negation excludes it', () => {
+  it("pinned in Keyhold: wildcards match the server's address; a negation excludes it", () => {
     const local = { vault, runtime };
     const added = kh(['servers', 'add', '--name', 'loopback', '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user.name], local);
     expect(added.status, added.stderr).toBe(0);

@@ -15,11 +15,25 @@ import { canRunSshd, sshKeygen, TestSshd } from '../helpers/sshd.js';
 import { initVault, tempDir, TEST_PASSWORD } from '../helpers/vault.js';
 
 const OFFERED = ['ecdsa256', 'ecdsa384', 'ecdsa521', 'ed', 'rsa'] as const;
-const ALGORITHMS: Record<string, string> = { ed: 'SSH_ED25519', rsa: 'SSH_RSA_3072', ecdsa256: 'SSH_ECDSA_256', ecdsa384: 'SSH_ECDSA_384', ecdsa521: 'SSH_ECDSA_521', hidden: 'SSH_ED25519', bound: 'SSH_ED25519', elsewhere: 'SSH_ED25519' };
+const ALGORITHMS: Record<string, string> = {
+  ed: 'SSH_ED25519',
+  rsa: 'SSH_RSA_3072',
+  ecdsa256: 'SSH_ECDSA_256',
+  ecdsa384: 'SSH_ECDSA_384',
+  ecdsa521: 'SSH_ECDSA_521',
+  hidden: 'SSH_ED25519',
+  bound: 'SSH_ED25519',
+  elsewhere: 'SSH_ED25519',
+};
 /** A host key fingerprint no server here has. */
 const OTHER_HOST = `SHA256:${'A'.repeat(43)}`;
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input = ''): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input = '',
+): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', input, timeout: 20_000, env: { PATH: process.env.PATH, ...env } });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
@@ -34,7 +48,33 @@ describe.skipIf(!canRunSshd())('keyhold agent with ssh, ssh-add and sshd', () =>
   const started: number[] = [];
 
   const login = (key: string, extra: string[] = []) =>
-    run('ssh', ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'PreferredAuthentications=publickey', '-o', 'IdentitiesOnly=yes', '-o', `IdentityAgent=${agent.ssh_auth_sock}`, '-i', pubFiles[key] as string, '-p', String(sshd.port), ...extra, `${sshd.user.name}@127.0.0.1`, 'echo logged-in'], { SSH_AUTH_SOCK: agent.ssh_auth_sock });
+    run(
+      'ssh',
+      [
+        '-F',
+        '/dev/null',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'PreferredAuthentications=publickey',
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        `IdentityAgent=${agent.ssh_auth_sock}`,
+        '-i',
+        pubFiles[key] as string,
+        '-p',
+        String(sshd.port),
+        ...extra,
+        `${sshd.user.name}@127.0.0.1`,
+        'echo logged-in',
+      ],
+      { SSH_AUTH_SOCK: agent.ssh_auth_sock },
+    );
   const sshAdd = (args: string[], env: NodeJS.ProcessEnv = {}) => run('ssh-add', args, { SSH_AUTH_SOCK: agent.ssh_auth_sock, ...env });
 
   beforeAll(async () => {
@@ -86,7 +126,9 @@ describe.skipIf(!canRunSshd())('keyhold agent with ssh, ssh-add and sshd', () =>
     const hidden = login('hidden', ['-v']);
     expect(hidden.status).toBe(255);
     expect(hidden.stderr).toContain('Permission denied (publickey');
-    const events = kh(['audit', 'list-events', '--limit', '50', '--operation', 'ssh-agent sign'], { vault, runtime }).json as { events: { transport: string; outcome: string; fields: Record<string, unknown> }[] };
+    const events = kh(['audit', 'list-events', '--limit', '50', '--operation', 'ssh-agent sign'], { vault, runtime }).json as {
+      events: { transport: string; outcome: string; fields: Record<string, unknown> }[];
+    };
     const rsa = events.events.filter((e) => e.fields.keypair_name === 'rsa');
     expect(rsa.length).toBeGreaterThan(0);
     // The flags ssh sent ask for rsa-sha2-256 (2) or rsa-sha2-512 (4); SHA-1 would be 0.
@@ -103,14 +145,38 @@ describe.skipIf(!canRunSshd())('keyhold agent with ssh, ssh-add and sshd', () =>
   it('a key bound to host keys is offered only to that server; never to a connection ssh did not bind', () => {
     expect(sshAdd(['-L']).stdout).not.toContain(publicLines.bound?.split(' ')[1]);
     // No IdentitiesOnly: ssh offers what the agent lists for this server, in the agent's order.
-    const r = run('ssh', ['-v', '-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'PreferredAuthentications=publickey', '-o', 'IdentityFile=/dev/null', '-p', String(sshd.port), `${sshd.user.name}@127.0.0.1`, 'echo logged-in'], { SSH_AUTH_SOCK: agent.ssh_auth_sock });
+    const r = run(
+      'ssh',
+      [
+        '-v',
+        '-F',
+        '/dev/null',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'PreferredAuthentications=publickey',
+        '-o',
+        'IdentityFile=/dev/null',
+        '-p',
+        String(sshd.port),
+        `${sshd.user.name}@127.0.0.1`,
+        'echo logged-in',
+      ],
+      { SSH_AUTH_SOCK: agent.ssh_auth_sock },
+    );
     const offered = [...r.stderr.matchAll(/Will attempt key: keyhold:(\S+)/g)].map((m) => m[1]);
     expect(offered).toEqual(['bound', ...OFFERED]);
     expect(r.stdout.trim()).toBe('logged-in');
     expect(login('bound').stdout.trim()).toBe('logged-in');
     const elsewhere = login('elsewhere');
     expect(elsewhere.status).toBe(255);
-    const events = kh(['audit', 'list-events', '--limit', '20', '--operation', 'ssh-agent sign'], { vault, runtime }).json as { events: { fields: Record<string, unknown> }[] };
+    const events = kh(['audit', 'list-events', '--limit', '20', '--operation', 'ssh-agent sign'], { vault, runtime }).json as {
+      events: { fields: Record<string, unknown> }[];
+    };
     expect(events.events.map((e) => e.fields.keypair_name)).not.toContain('elsewhere');
   });
 
@@ -120,10 +186,19 @@ describe.skipIf(!canRunSshd())('keyhold agent with ssh, ssh-add and sshd', () =>
     const rsa = keys.find((k) => (k as { type: string }).type === 'ssh-rsa') as Parameters<OpenSSHAgent['sign']>[0];
     const refused = await new Promise<Error | undefined>((resolve) => client.sign(rsa, Buffer.from('data'), {}, (err) => resolve(err ?? undefined)));
     expect(refused?.message).toMatch(/failure|refused/i);
-    const sha512 = await new Promise<Buffer>((resolve, reject) => client.sign(rsa, Buffer.from('data'), { hash: 'sha512' }, (err, sig) => (err ? reject(err) : resolve(sig as Buffer))));
+    const sha512 = await new Promise<Buffer>((resolve, reject) =>
+      client.sign(rsa, Buffer.from('data'), { hash: 'sha512' }, (err, sig) => (err ? reject(err) : resolve(sig as Buffer))),
+    );
     expect(sha512.length).toBe(384);
-    const events = kh(['audit', 'list-events', '--limit', '5', '--operation', 'ssh-agent sign'], { vault, runtime }).json as { events: { outcome: string; fields: Record<string, unknown> }[] };
-    expect(events.events.map((e) => [e.outcome, e.fields.flags])).toEqual(expect.arrayContaining([['AGENT.0102', 0], ['success', 4]]));
+    const events = kh(['audit', 'list-events', '--limit', '5', '--operation', 'ssh-agent sign'], { vault, runtime }).json as {
+      events: { outcome: string; fields: Record<string, unknown> }[];
+    };
+    expect(events.events.map((e) => [e.outcome, e.fields.flags])).toEqual(
+      expect.arrayContaining([
+        ['AGENT.0102', 0],
+        ['success', 4],
+      ]),
+    );
   });
 
   it('refuses ssh-add of an outside key, saying where keys belong', () => {
@@ -142,7 +217,9 @@ describe.skipIf(!canRunSshd())('keyhold agent with ssh, ssh-add and sshd', () =>
     expect(keys.length).toBe(OFFERED.length);
     expect(kh(['agent', 'lock'], { vault, runtime }).json).toEqual({ locked: true });
     // A sign request for a key ssh saw before the lock: answered with failure, not held until an unlock.
-    const refused = await new Promise<Error | undefined>((resolve) => client.sign(keys[0] as Parameters<OpenSSHAgent['sign']>[0], Buffer.from('data'), { hash: 'sha256' }, (err) => resolve(err ?? undefined)));
+    const refused = await new Promise<Error | undefined>((resolve) =>
+      client.sign(keys[0] as Parameters<OpenSSHAgent['sign']>[0], Buffer.from('data'), { hash: 'sha256' }, (err) => resolve(err ?? undefined)),
+    );
     expect(refused).toBeInstanceOf(Error);
     const list = sshAdd(['-l']);
     expect([list.status, list.signal, list.stdout.trim()]).toEqual([1, null, 'The agent has no identities.']);
@@ -168,7 +245,10 @@ describe.skipIf(!canRunSshd())('keyhold agent with ssh, ssh-add and sshd', () =>
     const other = initVault();
     const rt = runtimeDir();
     const local = { vault: other, runtime: rt, password: TEST_PASSWORD };
-    kh(['kps', 'create-keypair', '--keypair', JSON.stringify({ name: 'idle', algorithm: 'SSH_ED25519', key_protection: { encryption: { type: 'default' } } })], local);
+    kh(
+      ['kps', 'create-keypair', '--keypair', JSON.stringify({ name: 'idle', algorithm: 'SSH_ED25519', key_protection: { encryption: { type: 'default' } } })],
+      local,
+    );
     kh(['ssh-agent', 'set-key', '--keypair-name', 'idle', '--offered', 'true'], local);
     const a = startAgent({ vault: other, runtime: rt }, ['--idle-lock-seconds', '2']);
     started.push(a.pid);

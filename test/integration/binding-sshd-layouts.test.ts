@@ -90,8 +90,14 @@ describe.skipIf(!canRunSshd())('binding on real server layouts', () => {
     );
     for (const kind of ['sftp', 'exec'] as const) {
       const d = sshds[kind];
-      servers[kind] = ((await call('servers', 'add', { name: kind, host: '127.0.0.1', port: d.port, user: d.user.name, sshd_config: d.config })) as { server: { id: string } }).server.id;
-      rootServers[kind] = ((await call('servers', 'add', { name: `${kind}-root`, host: '127.0.0.1', port: d.port, user: d.admin.name, sshd_config: d.config })) as { server: { id: string } }).server.id;
+      servers[kind] = (
+        (await call('servers', 'add', { name: kind, host: '127.0.0.1', port: d.port, user: d.user.name, sshd_config: d.config })) as { server: { id: string } }
+      ).server.id;
+      rootServers[kind] = (
+        (await call('servers', 'add', { name: `${kind}-root`, host: '127.0.0.1', port: d.port, user: d.admin.name, sshd_config: d.config })) as {
+          server: { id: string };
+        }
+      ).server.id;
       for (const id of [servers[kind], rootServers[kind]]) await call('servers', 'pin-host-key', { id });
     }
   }, 60_000);
@@ -110,7 +116,11 @@ describe.skipIf(!canRunSshd())('binding on real server layouts', () => {
     chmodSync(file, 0o640);
     const password = { type: 'password', key: d.user.password };
 
-    const bound = await task('associate-keypair', { keypair_name: 'kpA', server: { id: servers.exec, auth: password }, keypair_private_key: keys.A.privateKey });
+    const bound = await task('associate-keypair', {
+      keypair_name: 'kpA',
+      server: { id: servers.exec, auth: password },
+      keypair_private_key: keys.A.privateKey,
+    });
     expect(bound).toEqual({ status: 'SUCCESS_RESET', code: undefined, msg: undefined });
     expect(d.log).toMatch(/subsystem request for sftp.*failed/);
     expect(readFileSync(file).equals(Buffer.concat([foreign, Buffer.from(lineOf(keys.A, 'kpA'))]))).toBe(true);
@@ -119,7 +129,11 @@ describe.skipIf(!canRunSshd())('binding on real server layouts', () => {
     expect(readFileSync(`${file}.keyhold-backup`).equals(foreign)).toBe(true);
     expect(await canLogin(d.port, d.user.name, { privateKey: keys.A.privateKey })).toBe(true);
 
-    const replaced = await task('associate-keypair', { keypair_name: 'kpB', server: { id: servers.exec, auth: { type: 'keypair', key: keys.A.privateKey } }, keypair_private_key: keys.B.privateKey });
+    const replaced = await task('associate-keypair', {
+      keypair_name: 'kpB',
+      server: { id: servers.exec, auth: { type: 'keypair', key: keys.A.privateKey } },
+      keypair_private_key: keys.B.privateKey,
+    });
     expect(replaced).toMatchObject({ status: 'SUCCESS_REPLACE' });
     expect(readFileSync(file).equals(Buffer.concat([foreign, Buffer.from(lineOf(keys.B, 'kpB'))]))).toBe(true);
     expect(await canLogin(d.port, d.user.name, { privateKey: keys.A.privateKey })).toBe(false);
@@ -137,92 +151,127 @@ describe.skipIf(!canRunSshd())('binding on real server layouts', () => {
     const d = sshds.exec;
     const file = setKeys(d.user, foreign);
     chmodSync(join(d.user.home, '.ssh'), 0o777);
-    const r = await task('associate-keypair', { keypair_name: 'kpA', server: { id: servers.exec, auth: { type: 'password', key: d.user.password } }, keypair_private_key: keys.A.privateKey });
+    const r = await task('associate-keypair', {
+      keypair_name: 'kpA',
+      server: { id: servers.exec, auth: { type: 'password', key: d.user.password } },
+      keypair_private_key: keys.A.privateKey,
+    });
     expect(r).toMatchObject({ status: 'FAILED_RESET', code: TaskFailures.WrongPermissions });
     expect(r.msg).toMatch(/\.ssh is mode 0777/);
     expect(readFileSync(file).equals(foreign)).toBe(true);
   }, 60_000);
 
-  it.each(['sftp', 'exec'] as const)('a symbolic-link authorized_keys (%s): written through, the link survives, the key logs in', async (kind) => {
-    const d = sshds[kind];
-    const target = setKeys(d.user, foreign, true);
-    const link = join(d.user.home, '.ssh', 'authorized_keys');
-    const r = await task('associate-keypair', { keypair_name: 'kpA', server: { id: servers[kind], auth: { type: 'password', key: d.user.password } }, keypair_private_key: keys.A.privateKey });
-    expect(r).toEqual({ status: 'SUCCESS_RESET', code: undefined, msg: undefined });
-    expect(lstatSync(link).isSymbolicLink()).toBe(true);
-    expect(readlinkSync(link)).toBe('../dotfiles/ssh/authorized_keys');
-    expect(readFileSync(target).equals(Buffer.concat([foreign, Buffer.from(lineOf(keys.A, 'kpA'))]))).toBe(true);
-    expect(statSync(target).mode & 0o7777).toBe(0o600);
-    expect(await canLogin(d.port, d.user.name, { privateKey: keys.A.privateKey })).toBe(true);
+  it.each(['sftp', 'exec'] as const)(
+    'a symbolic-link authorized_keys (%s): written through, the link survives, the key logs in',
+    async (kind) => {
+      const d = sshds[kind];
+      const target = setKeys(d.user, foreign, true);
+      const link = join(d.user.home, '.ssh', 'authorized_keys');
+      const r = await task('associate-keypair', {
+        keypair_name: 'kpA',
+        server: { id: servers[kind], auth: { type: 'password', key: d.user.password } },
+        keypair_private_key: keys.A.privateKey,
+      });
+      expect(r).toEqual({ status: 'SUCCESS_RESET', code: undefined, msg: undefined });
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(link)).toBe('../dotfiles/ssh/authorized_keys');
+      expect(readFileSync(target).equals(Buffer.concat([foreign, Buffer.from(lineOf(keys.A, 'kpA'))]))).toBe(true);
+      expect(statSync(target).mode & 0o7777).toBe(0o600);
+      expect(await canLogin(d.port, d.user.name, { privateKey: keys.A.privateKey })).toBe(true);
 
-    const u = await task('disassociate-keypair', { server: { id: servers[kind], auth: { type: 'password', key: d.user.password } } });
-    expect(u).toMatchObject({ status: 'SUCCESS_UNBIND' });
-    expect(lstatSync(link).isSymbolicLink()).toBe(true);
-    expect(readFileSync(target).equals(foreign)).toBe(true);
-  }, 90_000);
+      const u = await task('disassociate-keypair', { server: { id: servers[kind], auth: { type: 'password', key: d.user.password } } });
+      expect(u).toMatchObject({ status: 'SUCCESS_UNBIND' });
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readFileSync(target).equals(foreign)).toBe(true);
+    },
+    90_000,
+  );
 
-  it.each(['sftp', 'exec'] as const)('a root-managed AuthorizedKeysFile (%s): refused for a user, saying why and what to do; bound as root it works', async (kind) => {
-    const d = sshds[kind];
-    const keysRoot = join('/srv', `keyhold-test-${d.user.name}`);
-    mkdirSync(keysRoot, { recursive: true, mode: 0o755 });
-    const file = join(keysRoot, d.user.name);
-    writeFileSync(file, `${own.publicKey}\n`, { mode: 0o644 });
-    const original = readFileSync(d.config);
-    writeFileSync(d.config, original.toString('utf8').replace('AuthorizedKeysFile .ssh/authorized_keys', `AuthorizedKeysFile ${keysRoot}/%u`));
-    await d.reload();
-    try {
-      // sshd accepts the layout: the user's key in the root-owned file logs in.
-      expect(await canLogin(d.port, d.user.name, { privateKey: own.privateKey })).toBe(true);
-      const r = await task('associate-keypair', { keypair_name: 'kpA', server: { id: servers[kind], auth: { type: 'password', key: d.user.password } }, keypair_private_key: keys.A.privateKey });
-      expect(r).toMatchObject({ status: 'FAILED_RESET', code: TaskFailures.NotWritableByUser });
-      expect(r.msg).toContain(`${file} is owned by root (mode 0644)`);
-      expect(r.msg).toMatch(/cannot replace it; register the server with user root/);
-      expect(readFileSync(file, 'utf8')).toBe(`${own.publicKey}\n`);
-
-      // Bound as root (here the sshd's uid-0 account), the same layout works: root's own file in
-      // the root-managed directory gets the key, keeping its owner and mode 0644.
-      const rootFile = join(keysRoot, d.admin.name);
-      writeFileSync(rootFile, `${own.publicKey}\n`, { mode: 0o644 });
-      const asRoot = await task('associate-keypair', { keypair_name: 'kpA', server: { id: rootServers[kind], auth: { type: 'password', key: d.admin.password } }, keypair_private_key: keys.A.privateKey });
-      expect(asRoot).toEqual({ status: 'SUCCESS_RESET', code: undefined, msg: undefined });
-      expect(readFileSync(rootFile, 'utf8')).toBe(`${own.publicKey}\n${lineOf(keys.A, 'kpA')}`);
-      expect([statSync(rootFile).mode & 0o7777, statSync(rootFile).uid]).toEqual([0o644, 0]);
-      expect(await canLogin(d.port, d.admin.name, { privateKey: keys.A.privateKey })).toBe(true);
-    } finally {
-      writeFileSync(d.config, original);
+  it.each(['sftp', 'exec'] as const)(
+    'a root-managed AuthorizedKeysFile (%s): refused for a user, saying why and what to do; bound as root it works',
+    async (kind) => {
+      const d = sshds[kind];
+      const keysRoot = join('/srv', `keyhold-test-${d.user.name}`);
+      mkdirSync(keysRoot, { recursive: true, mode: 0o755 });
+      const file = join(keysRoot, d.user.name);
+      writeFileSync(file, `${own.publicKey}\n`, { mode: 0o644 });
+      const original = readFileSync(d.config);
+      writeFileSync(d.config, original.toString('utf8').replace('AuthorizedKeysFile .ssh/authorized_keys', `AuthorizedKeysFile ${keysRoot}/%u`));
       await d.reload();
-      rmSync(keysRoot, { recursive: true, force: true });
-    }
-  }, 60_000);
+      try {
+        // sshd accepts the layout: the user's key in the root-owned file logs in.
+        expect(await canLogin(d.port, d.user.name, { privateKey: own.privateKey })).toBe(true);
+        const r = await task('associate-keypair', {
+          keypair_name: 'kpA',
+          server: { id: servers[kind], auth: { type: 'password', key: d.user.password } },
+          keypair_private_key: keys.A.privateKey,
+        });
+        expect(r).toMatchObject({ status: 'FAILED_RESET', code: TaskFailures.NotWritableByUser });
+        expect(r.msg).toContain(`${file} is owned by root (mode 0644)`);
+        expect(r.msg).toMatch(/cannot replace it; register the server with user root/);
+        expect(readFileSync(file, 'utf8')).toBe(`${own.publicKey}\n`);
 
-  it.each(['sftp', 'exec'] as const)('cancelled (%s) right after authorized_keys was replaced: the change is rolled back, no temp file left', async (kind) => {
-    const d = sshds[kind];
-    const file = setKeys(d.user, foreign);
-    const { server } = (await call('servers', 'show', { id: servers[kind] })) as { server: { host_key_fingerprint: string; host_key_type: string } };
-    const controller = new AbortController();
-    const plan = {
-      server: { host: '127.0.0.1', port: d.port, user: d.user.name, host_key_fingerprint: server.host_key_fingerprint, host_key_type: server.host_key_type, sshd_config: d.config },
-      auth: { type: 'password' as const, password: d.user.password },
-      keypairName: 'kpA',
-      publicKey: keys.A.publicKey,
-      proofKey: keys.A.privateKey,
-      disablePassword: false,
-    };
-    let replaced = false;
-    const err = await bind(plan, {
-      signal: controller.signal,
-      step: (name, path) => {
-        if (name === 'renamed' && path === file) {
-          replaced = readFileSync(file).length > foreign.length;
-          controller.abort();
-        }
-      },
-    }).catch((e: unknown) => e);
-    expect(replaced).toBe(true);
-    expect(err).toBeInstanceOf(TaskFailure);
-    expect((err as TaskFailure).code).toBe(TaskFailures.Cancelled);
-    expect(readFileSync(file).equals(foreign)).toBe(true);
-    expect(readdirSync(join(d.user.home, '.ssh')).filter((f) => f.includes('keyhold-tmp'))).toEqual([]);
-    expect(await canLogin(d.port, d.user.name, { privateKey: keys.A.privateKey })).toBe(false);
-  }, 60_000);
+        // Bound as root (here the sshd's uid-0 account), the same layout works: root's own file in
+        // the root-managed directory gets the key, keeping its owner and mode 0644.
+        const rootFile = join(keysRoot, d.admin.name);
+        writeFileSync(rootFile, `${own.publicKey}\n`, { mode: 0o644 });
+        const asRoot = await task('associate-keypair', {
+          keypair_name: 'kpA',
+          server: { id: rootServers[kind], auth: { type: 'password', key: d.admin.password } },
+          keypair_private_key: keys.A.privateKey,
+        });
+        expect(asRoot).toEqual({ status: 'SUCCESS_RESET', code: undefined, msg: undefined });
+        expect(readFileSync(rootFile, 'utf8')).toBe(`${own.publicKey}\n${lineOf(keys.A, 'kpA')}`);
+        expect([statSync(rootFile).mode & 0o7777, statSync(rootFile).uid]).toEqual([0o644, 0]);
+        expect(await canLogin(d.port, d.admin.name, { privateKey: keys.A.privateKey })).toBe(true);
+      } finally {
+        writeFileSync(d.config, original);
+        await d.reload();
+        rmSync(keysRoot, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  it.each(['sftp', 'exec'] as const)(
+    'cancelled (%s) right after authorized_keys was replaced: the change is rolled back, no temp file left',
+    async (kind) => {
+      const d = sshds[kind];
+      const file = setKeys(d.user, foreign);
+      const { server } = (await call('servers', 'show', { id: servers[kind] })) as { server: { host_key_fingerprint: string; host_key_type: string } };
+      const controller = new AbortController();
+      const plan = {
+        server: {
+          host: '127.0.0.1',
+          port: d.port,
+          user: d.user.name,
+          host_key_fingerprint: server.host_key_fingerprint,
+          host_key_type: server.host_key_type,
+          sshd_config: d.config,
+        },
+        auth: { type: 'password' as const, password: d.user.password },
+        keypairName: 'kpA',
+        publicKey: keys.A.publicKey,
+        proofKey: keys.A.privateKey,
+        disablePassword: false,
+      };
+      let replaced = false;
+      const err = await bind(plan, {
+        signal: controller.signal,
+        step: (name, path) => {
+          if (name === 'renamed' && path === file) {
+            replaced = readFileSync(file).length > foreign.length;
+            controller.abort();
+          }
+        },
+      }).catch((e: unknown) => e);
+      expect(replaced).toBe(true);
+      expect(err).toBeInstanceOf(TaskFailure);
+      expect((err as TaskFailure).code).toBe(TaskFailures.Cancelled);
+      expect(readFileSync(file).equals(foreign)).toBe(true);
+      expect(readdirSync(join(d.user.home, '.ssh')).filter((f) => f.includes('keyhold-tmp'))).toEqual([]);
+      expect(await canLogin(d.port, d.user.name, { privateKey: keys.A.privateKey })).toBe(false);
+    },
+    60_000,
+  );
 });

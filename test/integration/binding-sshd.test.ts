@@ -80,8 +80,16 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
       },
       (tx) => session.audit.append(tx, { transport: 'system', operation: 'test seed key pairs', key_id: null, outcome: 'success', fields: {} }),
     );
-    serverId = ((await call('servers', 'add', { name: 'user', host: '127.0.0.1', port: sshd.port, user: sshd.user.name, sshd_config: sshd.config })) as { server: { id: string } }).server.id;
-    adminServerId = ((await call('servers', 'add', { name: 'admin', host: '127.0.0.1', port: sshd.port, user: sshd.admin.name, sshd_config: sshd.config })) as { server: { id: string } }).server.id;
+    serverId = (
+      (await call('servers', 'add', { name: 'user', host: '127.0.0.1', port: sshd.port, user: sshd.user.name, sshd_config: sshd.config })) as {
+        server: { id: string };
+      }
+    ).server.id;
+    adminServerId = (
+      (await call('servers', 'add', { name: 'admin', host: '127.0.0.1', port: sshd.port, user: sshd.admin.name, sshd_config: sshd.config })) as {
+        server: { id: string };
+      }
+    ).server.id;
     for (const id of [serverId, adminServerId]) await call('servers', 'pin-host-key', { id });
   });
 
@@ -126,8 +134,14 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
   });
 
   it('replace (with the old private key) swaps the bound key only after the new one logged in', async () => {
-    expect(await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey })).toMatchObject({ status: 'SUCCESS_RESET' });
-    const r = await task('associate-keypair', { keypair_name: 'kpB', server: { id: serverId, auth: { type: 'keypair', key: keys.A.privateKey } }, keypair_private_key: keys.B.privateKey });
+    expect(
+      await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey }),
+    ).toMatchObject({ status: 'SUCCESS_RESET' });
+    const r = await task('associate-keypair', {
+      keypair_name: 'kpB',
+      server: { id: serverId, auth: { type: 'keypair', key: keys.A.privateKey } },
+      keypair_private_key: keys.B.privateKey,
+    });
     expect(r).toMatchObject({ status: 'SUCCESS_REPLACE' });
     expect(await loginUser({ privateKey: keys.B.privateKey })).toBe(true);
     expect(await loginUser({ privateKey: keys.A.privateKey })).toBe(false);
@@ -138,11 +152,17 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
   });
 
   it('a key pair whose private key Keyhold hosts binds without keypair_private_key: the hosted key proves the login', async () => {
-    const created = (await call('kps', 'create-keypair', { keypair: { name: 'hosted', algorithm: 'SSH_ED25519', key_protection: { encryption: { type: 'default' } } } })) as { keypair: { name: string } };
+    const created = (await call('kps', 'create-keypair', {
+      keypair: { name: 'hosted', algorithm: 'SSH_ED25519', key_protection: { encryption: { type: 'default' } } },
+    })) as { keypair: { name: string } };
     expect(created.keypair.name).toBe('hosted');
-    expect(await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey })).toMatchObject({ status: 'SUCCESS_RESET' });
+    expect(
+      await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey }),
+    ).toMatchObject({ status: 'SUCCESS_RESET' });
     // Replacing kpA needs proof that the new key logs in; only the hosted key can give it here.
-    expect(await task('associate-keypair', { keypair_name: 'hosted', server: { id: serverId, auth: { type: 'keypair', key: keys.A.privateKey } } })).toMatchObject({ status: 'SUCCESS_REPLACE' });
+    expect(
+      await task('associate-keypair', { keypair_name: 'hosted', server: { id: serverId, auth: { type: 'keypair', key: keys.A.privateKey } } }),
+    ).toMatchObject({ status: 'SUCCESS_REPLACE' });
     expect(await loginUser({ privateKey: keys.A.privateKey })).toBe(false);
     const exported = (await call('kps', 'export-private-key', { keypair: { name: 'hosted' }, format: 'openssh' })) as { keypair: { private_key: string } };
     expect(await loginUser({ privateKey: exported.keypair.private_key })).toBe(true);
@@ -150,7 +170,9 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
   });
 
   it('reset (with the password) replaces a bound key whose private key is lost', async () => {
-    expect(await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey })).toMatchObject({ status: 'SUCCESS_RESET' });
+    expect(
+      await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey }),
+    ).toMatchObject({ status: 'SUCCESS_RESET' });
     const r = await task('associate-keypair', { keypair_name: 'kpB', server: { id: serverId, auth: password() }, keypair_private_key: keys.B.privateKey });
     expect(r).toMatchObject({ status: 'SUCCESS_RESET' });
     expect(await loginUser({ privateKey: keys.B.privateKey })).toBe(true);
@@ -160,7 +182,11 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
 
   it('an RSA key pair whose private key is given as PKCS#1 PEM binds and logs in', async () => {
     expect(keys.R.privateKey).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
-    const r = await task('associate-keypair', { keypair_name: 'kpR', server: { id: serverId, auth: { type: 'keypair', key: own.privateKey } }, keypair_private_key: keys.R.privateKey });
+    const r = await task('associate-keypair', {
+      keypair_name: 'kpR',
+      server: { id: serverId, auth: { type: 'keypair', key: own.privateKey } },
+      keypair_private_key: keys.R.privateKey,
+    });
     expect(r).toMatchObject({ status: 'SUCCESS_REPLACE' });
     expect(readFileSync(authFile(sshd.user), 'utf8')).toMatch(/\nssh-rsa \S+ keyhold:kpR\n$/);
     expect(await loginUser({ privateKey: keys.R.privateKey })).toBe(true);
@@ -168,7 +194,9 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
   });
 
   it('replacing without the new private key is refused before anything changes (no proof, no removal)', async () => {
-    expect(await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey })).toMatchObject({ status: 'SUCCESS_RESET' });
+    expect(
+      await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey }),
+    ).toMatchObject({ status: 'SUCCESS_RESET' });
     const before = readFileSync(authFile(sshd.user));
     const r = await task('associate-keypair', { keypair_name: 'kpB', server: { id: serverId, auth: password() } });
     expect(r).toMatchObject({ status: 'FAILED_RESET', code: TaskFailures.WouldLockOut });
@@ -177,7 +205,9 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
   });
 
   it('unbind refuses to remove the very key it logged in with, and unbinds with the password', async () => {
-    expect(await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey })).toMatchObject({ status: 'SUCCESS_RESET' });
+    expect(
+      await task('associate-keypair', { keypair_name: 'kpA', server: { id: serverId, auth: password() }, keypair_private_key: keys.A.privateKey }),
+    ).toMatchObject({ status: 'SUCCESS_RESET' });
     const before = readFileSync(authFile(sshd.user));
     const refused = await task('disassociate-keypair', { server: { id: serverId, auth: { type: 'keypair', key: keys.A.privateKey } } });
     expect(refused).toMatchObject({ status: 'FAILED_UNBIND', code: TaskFailures.WouldLockOut });
@@ -227,11 +257,27 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
   it('a connection dropped mid-write leaves authorized_keys untouched; the next bind cleans up and succeeds', async () => {
     const proxy = await cuttableProxy(sshd.port);
     const server = (await call('servers', 'show', { id: serverId })) as { server: { host_key_fingerprint: string; host_key_type: string } };
-    const target = { host: '127.0.0.1', port: proxy.port, user: sshd.user.name, host_key_fingerprint: server.server.host_key_fingerprint, host_key_type: server.server.host_key_type, sshd_config: sshd.config };
+    const target = {
+      host: '127.0.0.1',
+      port: proxy.port,
+      user: sshd.user.name,
+      host_key_fingerprint: server.server.host_key_fingerprint,
+      host_key_type: server.server.host_key_type,
+      sshd_config: sshd.config,
+    };
     try {
-      const plan = { server: target, auth: { type: 'password' as const, password: sshd.user.password }, keypairName: 'kpA', publicKey: keys.A.publicKey, proofKey: keys.A.privateKey, disablePassword: false };
+      const plan = {
+        server: target,
+        auth: { type: 'password' as const, password: sshd.user.password },
+        keypairName: 'kpA',
+        publicKey: keys.A.publicKey,
+        proofKey: keys.A.privateKey,
+        disablePassword: false,
+      };
       // Cut after the new authorized_keys is fully written to its temp file, before the rename.
-      const err = await bind(plan, { step: (name, path) => (name === 'temp-written' && path.endsWith('/authorized_keys') ? proxy.cut() : undefined) }).catch((e: unknown) => e);
+      const err = await bind(plan, { step: (name, path) => (name === 'temp-written' && path.endsWith('/authorized_keys') ? proxy.cut() : undefined) }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(TaskFailure);
       expect((err as TaskFailure).code).toBe(TaskFailures.ConnectionLost);
       expect(readFileSync(authFile(sshd.user)).equals(foreign)).toBe(true);
@@ -248,15 +294,22 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
   it('batch-associate-keypair: one task per server, a bad entry fails alone without a task', async () => {
     setKeys(sshd.admin, null);
     const missing = '00000000-0000-4000-8000-000000000000';
-    const body = (id: string, a: Account) => ({ keypair_name: 'kpA', server: { id, auth: { type: 'password', key: a.password } }, keypair_private_key: keys.A.privateKey });
-    const { tasks } = (await call('kps', 'batch-associate-keypair', { batch_keypairs: [body(serverId, sshd.user), body(adminServerId, sshd.admin), body(missing, sshd.user)] })) as {
+    const body = (id: string, a: Account) => ({
+      keypair_name: 'kpA',
+      server: { id, auth: { type: 'password', key: a.password } },
+      keypair_private_key: keys.A.privateKey,
+    });
+    const { tasks } = (await call('kps', 'batch-associate-keypair', {
+      batch_keypairs: [body(serverId, sshd.user), body(adminServerId, sshd.admin), body(missing, sshd.user)],
+    })) as {
       tasks: { task_id?: string; server_id: string; status: string; error_code?: string }[];
     };
     expect(tasks.map((t) => t.status)).toEqual(['SUCCESS', 'SUCCESS', 'FAILED']);
     expect(tasks[2]).toMatchObject({ server_id: missing, error_code: 'KPS.8001' });
     expect(tasks[2]?.task_id).toBeUndefined();
     await session.settle();
-    for (const t of tasks.slice(0, 2)) expect(await call('kps', 'list-keypair-task', { task_id: t.task_id as string })).toMatchObject({ task_status: 'SUCCESS_RESET' });
+    for (const t of tasks.slice(0, 2))
+      expect(await call('kps', 'list-keypair-task', { task_id: t.task_id as string })).toMatchObject({ task_status: 'SUCCESS_RESET' });
     expect(await loginUser({ privateKey: keys.A.privateKey })).toBe(true);
     expect(await canLogin(sshd.port, sshd.admin.name, { privateKey: keys.A.privateKey })).toBe(true);
     setKeys(sshd.admin, null);
@@ -283,11 +336,27 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
   it('a failure after the connection dropped is rolled back through a new login', async () => {
     const proxy = await cuttableProxy(sshd.port);
     const server = (await call('servers', 'show', { id: serverId })) as { server: { host_key_fingerprint: string; host_key_type: string } };
-    const target = { host: '127.0.0.1', port: proxy.port, user: sshd.user.name, host_key_fingerprint: server.server.host_key_fingerprint, host_key_type: server.server.host_key_type, sshd_config: sshd.config };
+    const target = {
+      host: '127.0.0.1',
+      port: proxy.port,
+      user: sshd.user.name,
+      host_key_fingerprint: server.server.host_key_fingerprint,
+      host_key_type: server.server.host_key_type,
+      sshd_config: sshd.config,
+    };
     try {
       // The proof key does not match the line written, so the proof fails after the cut.
-      const plan = { server: target, auth: { type: 'password' as const, password: sshd.user.password }, keypairName: 'kpA', publicKey: keys.A.publicKey, proofKey: keys.B.privateKey, disablePassword: false };
-      const err = await bind(plan, { step: (name, path) => (name === 'renamed' && path.endsWith('/authorized_keys') ? proxy.cut() : undefined) }).catch((e: unknown) => e);
+      const plan = {
+        server: target,
+        auth: { type: 'password' as const, password: sshd.user.password },
+        keypairName: 'kpA',
+        publicKey: keys.A.publicKey,
+        proofKey: keys.B.privateKey,
+        disablePassword: false,
+      };
+      const err = await bind(plan, { step: (name, path) => (name === 'renamed' && path.endsWith('/authorized_keys') ? proxy.cut() : undefined) }).catch(
+        (e: unknown) => e,
+      );
       expect((err as TaskFailure).code).toBe(TaskFailures.NewKeyRejected);
       expect(readFileSync(authFile(sshd.user)).equals(foreign)).toBe(true);
       expect(await loginUser({ privateKey: keys.A.privateKey })).toBe(false);
@@ -308,7 +377,11 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
       const broken = Buffer.concat([good, Buffer.from('NoSuchKeyword yes\n')]);
       writeFileSync(sshd.config, broken);
       try {
-        const r = await task('associate-keypair', { keypair_name: 'kpA', server: { id: adminServerId, auth: adminAuth(), disable_password: true }, keypair_private_key: keys.A.privateKey });
+        const r = await task('associate-keypair', {
+          keypair_name: 'kpA',
+          server: { id: adminServerId, auth: adminAuth(), disable_password: true },
+          keypair_private_key: keys.A.privateKey,
+        });
         expect(r).toMatchObject({ status: 'FAILED_RESET', code: TaskFailures.SshdConfigInvalid });
         expect(readFileSync(sshd.config).equals(broken)).toBe(true);
         expect(existsSync(authFile(sshd.admin))).toBe(false);
@@ -322,7 +395,11 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
     it('disable_password: password login refused after the bind, restored by unbind; sshd_config back byte for byte', async () => {
       const original = readFileSync(sshd.config);
       try {
-        const r = await task('associate-keypair', { keypair_name: 'kpA', server: { id: adminServerId, auth: adminAuth(), disable_password: true }, keypair_private_key: keys.A.privateKey });
+        const r = await task('associate-keypair', {
+          keypair_name: 'kpA',
+          server: { id: adminServerId, auth: adminAuth(), disable_password: true },
+          keypair_private_key: keys.A.privateKey,
+        });
         expect(r).toMatchObject({ status: 'SUCCESS_RESET' });
         expect(readFileSync(sshd.config, 'utf8')).toMatch(/^# keyhold: begin[^\n]*\nPasswordAuthentication no\n/);
         expect(await loginAdmin({ password: sshd.admin.password })).toBe(false);
@@ -348,7 +425,20 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
     const vault = join(vaultDir, 'vault.db');
     session.close();
     try {
-      const add = cli(vault, ['servers', 'add', '--name', 'cli', '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user.name, '--sshd-config', sshd.config]);
+      const add = cli(vault, [
+        'servers',
+        'add',
+        '--name',
+        'cli',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(sshd.port),
+        '--user',
+        sshd.user.name,
+        '--sshd-config',
+        sshd.config,
+      ]);
       expect(add.status).toBe(0);
       const server = (add.json as { server: Record<string, unknown> }).server;
       expect(server).toMatchObject({ name: 'cli', host: '127.0.0.1', port: sshd.port, user: sshd.user.name, host_key_fingerprint: null });
@@ -357,7 +447,15 @@ describe.skipIf(!canRunSshd())('binding against a real sshd', () => {
         execSshKeygenFingerprint(join(sshd.dir, 'host_ed25519.pub')),
       );
       const body = join(keysDir, 'bind.json');
-      writeFileSync(body, JSON.stringify({ keypair_name: 'kpA', server: { id: server.id, auth: { type: 'password', key: sshd.user.password } }, keypair_private_key: keys.A.privateKey }), { mode: 0o600 });
+      writeFileSync(
+        body,
+        JSON.stringify({
+          keypair_name: 'kpA',
+          server: { id: server.id, auth: { type: 'password', key: sshd.user.password } },
+          keypair_private_key: keys.A.privateKey,
+        }),
+        { mode: 0o600 },
+      );
       const bound = cli(vault, ['kps', 'associate-keypair', '--input-json', `@${body}`]);
       expect(bound.status).toBe(0);
       const taskId = (bound.json as { task_id: string }).task_id;

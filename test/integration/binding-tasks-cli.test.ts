@@ -53,7 +53,8 @@ describe('binding tasks on the command line', () => {
     await host?.close();
   });
 
-  const body = (port?: number) => JSON.stringify({ keypair_name: 'kp1', server: { id: serverId, auth: { type: 'password', key: 'wrong' }, ...(port ? { port } : {}) } });
+  const body = (port?: number) =>
+    JSON.stringify({ keypair_name: 'kp1', server: { id: serverId, auth: { type: 'password', key: 'wrong' }, ...(port ? { port } : {}) } });
 
   it('a failed task: exit 1, its code and message on stderr, in list-keypair-task and as its audit outcome', async () => {
     const r = await cli(vault, ['kps', 'associate-keypair', '--input-json', body()]);
@@ -67,7 +68,9 @@ describe('binding tasks on the command line', () => {
     const shown = await cli(vault, ['kps', 'list-keypair-task', '--task-id', taskId]);
     expect(shown.json).toMatchObject({ task_id: taskId, task_status: 'FAILED_RESET', task_error_code: 'KPS.8103', task_error_msg: reported.error_msg });
 
-    const events = (await cli(vault, ['audit', 'list-events', '--operation', 'kps task FAILED_RESET'])).json as { events: { outcome: string; fields: { task_id: string } }[] };
+    const events = (await cli(vault, ['audit', 'list-events', '--operation', 'kps task FAILED_RESET'])).json as {
+      events: { outcome: string; fields: { task_id: string } }[];
+    };
     expect(events.events.find((e) => e.fields.task_id === taskId)?.outcome).toBe('KPS.8103');
   }, 60_000);
 

@@ -43,7 +43,7 @@ describe('the bundled CLI', () => {
   });
 });
 
-describe('the install script\'s bundle step', () => {
+describe("the install script's bundle step", () => {
   it('with --optional, a missing esbuild (npm ci --omit=dev) is a note and status 0; without, a failure', () => {
     const d = dir();
     mkdirSync(join(d, 'scripts'));

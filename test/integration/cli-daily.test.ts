@@ -58,13 +58,19 @@ describe('help and flags', () => {
     const r = cli('/nonexistent/v.db', ['kms', 'encrypt-data', '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('--key-id STRING  (required)');
-    expect(r.stdout).toMatch(/--encryption-algorithm STRING\n.*\n\s+Allowed: SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1, SM2_ENCRYPT\n\s+Default: SYMMETRIC_DEFAULT/);
+    expect(r.stdout).toMatch(
+      /--encryption-algorithm STRING\n.*\n\s+Allowed: SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1, SM2_ENCRYPT\n\s+Default: SYMMETRIC_DEFAULT/,
+    );
     expect(r.stdout).toContain('Limits: length at most 36');
     expect(r.stdout).toMatch(/Example:\n {2}keyhold kms encrypt-data --key-id [0-9a-f-]{36} --plain-text hello\n/);
     const sync = cli('/nonexistent/v.db', ['help', 'remote', 'sync']).stdout;
     expect(sync).toMatch(/--service STRING {2}\(required\)\n.*\n\s+Allowed: kms, csms, kps/);
     const json = cli('/nonexistent/v.db', ['kms', 'encrypt-data', '--help', '--output', 'json']);
-    expect(json.json).toMatchObject({ service: 'kms', operation: 'encrypt-data', fields: expect.arrayContaining([{ name: 'key_id', flag: '--key-id', type: 'string', required: true }]) });
+    expect(json.json).toMatchObject({
+      service: 'kms',
+      operation: 'encrypt-data',
+      fields: expect.arrayContaining([{ name: 'key_id', flag: '--key-id', type: 'string', required: true }]),
+    });
   });
 
   it('--version prints the version; an unknown global flag exits 2 naming it', () => {
@@ -80,7 +86,10 @@ describe('help and flags', () => {
   });
 
   it('`ops kms` and `ops --service kms` list only KMS; an unknown service is refused', () => {
-    for (const args of [['ops', 'kms'], ['ops', '--service', 'kms']]) {
+    for (const args of [
+      ['ops', 'kms'],
+      ['ops', '--service', 'kms'],
+    ]) {
       const list = cli('/nonexistent/v.db', args).json as { service: string }[];
       expect(list.length).toBeGreaterThan(30);
       expect(new Set(list.map((o) => o.service))).toEqual(new Set(['kms']));
@@ -101,7 +110,11 @@ describe('completion', () => {
     const file = join(tempDir(), 'keyhold.bash');
     writeFileSync(file, script);
     const quoted = words.map((w) => `'${w}'`).join(' ');
-    const r = spawnSync('bash', ['-c', `source '${file}'; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _keyhold; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-c', `source '${file}'; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _keyhold; printf '%s\\n' "\${COMPREPLY[@]}"`],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     return r.stdout.split('\n').filter(Boolean);
   }
@@ -126,7 +139,14 @@ describe('completion', () => {
     expect(spawnSync('zsh', ['-n', join(dir, '_keyhold')]).status).toBe(0);
     // zsh filters the function's words by the typed prefix itself; here the function must find
     // the operation (zsh numbers arrays from 1) and offer that field's values.
-    const zsh = spawnSync('zsh', ['-c', `autoload -U compinit && compinit -u -d '${dir}/zcd'; source '${dir}/_keyhold'; COMP_WORDS=(keyhold kms create-key --key-spec EC); COMP_CWORD=4; _keyhold; print -l -- $COMPREPLY`], { encoding: 'utf8' });
+    const zsh = spawnSync(
+      'zsh',
+      [
+        '-c',
+        `autoload -U compinit && compinit -u -d '${dir}/zcd'; source '${dir}/_keyhold'; COMP_WORDS=(keyhold kms create-key --key-spec EC); COMP_CWORD=4; _keyhold; print -l -- $COMPREPLY`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(zsh.status, zsh.stderr).toBe(0);
     expect(zsh.stdout.split('\n')).toEqual(expect.arrayContaining(['EC_P256', 'EC_P384', 'AES_256']));
     writeFileSync(join(dir, 'keyhold.fish'), cli('/nonexistent/v.db', ['completion', 'fish']).stdout);
@@ -134,7 +154,10 @@ describe('completion', () => {
     const fish = (line: string) => {
       const r = spawnSync('fish', ['-c', `source '${dir}/keyhold.fish'; complete -C '${line}'`], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
-      return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+      return r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]);
     };
     expect(fish('keyhold kms enc')).toEqual(['encrypt-data', 'encrypt-datakey']);
     expect(fish('keyhold kms create-key --key-spec EC')).toEqual(['EC_P256', 'EC_P384']);
@@ -151,10 +174,19 @@ describe('output formats and --query', () => {
     const text = cli(vault, ['kms', 'list-keys', '--query', "key_details[?starts_with(key_alias, 'kms/') == `false`].[key_alias, key_id]", '--output', 'text']);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toBe(`alpha\t${a}\nbeta\t${b}\n`);
-    const ids = cli(vault, ['kms', 'list-keys', '--output', 'text']).stdout.split('\n').filter((l) => l.startsWith('KEYS\t'));
+    const ids = cli(vault, ['kms', 'list-keys', '--output', 'text'])
+      .stdout.split('\n')
+      .filter((l) => l.startsWith('KEYS\t'));
     expect(ids).toHaveLength(1);
     expect(ids[0]?.split('\t')).toEqual(expect.arrayContaining(['KEYS', a, b]));
-    const table = cli(vault, ['kms', 'list-keys', '--output', 'table', '--query', "key_details[?key_alias=='alpha' || key_alias=='beta'].{alias: key_alias, id: key_id}"]);
+    const table = cli(vault, [
+      'kms',
+      'list-keys',
+      '--output',
+      'table',
+      '--query',
+      "key_details[?key_alias=='alpha' || key_alias=='beta'].{alias: key_alias, id: key_id}",
+    ]);
     expect(table.stdout).toBe(['alias  id', `-----  ${'-'.repeat(36)}`, `alpha  ${a}`, `beta   ${b}`, ''].join('\n'));
     const bad = cli(vault, ['kms', 'create-key', '--key-alias', 'never', '--query', 'key_info.[']);
     expect(bad.status).toBe(2);
@@ -188,7 +220,10 @@ describe('standard input', () => {
   it('stdin used twice is refused, naming both readers, before anything is read as a password', () => {
     const vault = initVault();
     for (const file of ['-', '/dev/stdin']) {
-      const r = cli(vault, ['--password-stdin', 'csms', 'create-secret', '--name', 's2', '--secret-string-file', file], { input: `${TEST_PASSWORD}\n`, password: '' });
+      const r = cli(vault, ['--password-stdin', 'csms', 'create-secret', '--name', 's2', '--secret-string-file', file], {
+        input: `${TEST_PASSWORD}\n`,
+        password: '',
+      });
       expect(r.status).toBe(2);
       expect(r.error?.error_msg).toMatch(/Standard input is used twice: by --secret-string-file \S+ and by --password-stdin/);
     }
@@ -258,11 +293,15 @@ describe('remote add and cleartext endpoints', () => {
 
   it('says nothing for https:// or for loopback', () => {
     const vault = initVault();
-    for (const [name, endpoint] of [['a', 'https://10.1.2.3:8443'], ['b', 'http://127.0.0.1:8080'], ['c', 'http://[::1]:8080'], ['d', 'http://localhost:1']]) {
+    for (const [name, endpoint] of [
+      ['a', 'https://10.1.2.3:8443'],
+      ['b', 'http://127.0.0.1:8080'],
+      ['c', 'http://[::1]:8080'],
+      ['d', 'http://localhost:1'],
+    ]) {
       const r = cli(vault, [...base, '--name', name as string, '--endpoint', endpoint as string, '--require-tls']);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toBe('');
     }
   });
 });
-

@@ -15,7 +15,10 @@ import { cli, initVault, PROJECT_ROOT, TEST_PASSWORD } from '../helpers/vault.js
  * commits however slow the machine is).
  */
 function runAndKill(vault: string, keyId: string, afterMs: number, from: 'start' | 'writing'): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/helpers/crash-writer.ts'), vault, TEST_PASSWORD, keyId], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/helpers/crash-writer.ts'), vault, TEST_PASSWORD, keyId], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let timer: NodeJS.Timeout | undefined;

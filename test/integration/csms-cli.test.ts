@@ -10,7 +10,14 @@ describe('csms over the CLI', () => {
     expect(created.status).toBe(0);
     expect(created.json).toMatchObject({ secret: { name: 'db', state: 'ENABLED', secret_format: 'JSON' } });
 
-    const v2 = cli(vault, ['csms', 'create-secret-version', '--secret-name', 'db', '--input-json', '{"secret_string":"{\\"username\\":\\"app\\",\\"password\\":\\"pw2\\"}"}']);
+    const v2 = cli(vault, [
+      'csms',
+      'create-secret-version',
+      '--secret-name',
+      'db',
+      '--input-json',
+      '{"secret_string":"{\\"username\\":\\"app\\",\\"password\\":\\"pw2\\"}"}',
+    ]);
     expect(v2.json).toMatchObject({ version_metadata: { id: 'v2', version_stages: ['SYSCURRENT'] } });
 
     const latest = cli(vault, ['csms', 'show-secret-version', '--secret-name', 'db', '--version-id', 'latest']);
@@ -32,7 +39,9 @@ describe('csms over the CLI', () => {
 
     const blob = cli(vault, ['csms', 'backup-secret', '--secret-name', 'db']);
     const secretBlob = (blob.json as { secret_blob: string }).secret_blob;
-    expect(cli(vault, ['csms', 'delete-secret-for-schedule', '--secret-name', 'db', '--recovery-window-in-days', '7']).json).toMatchObject({ secret: { state: 'PENDING_DELETE' } });
+    expect(cli(vault, ['csms', 'delete-secret-for-schedule', '--secret-name', 'db', '--recovery-window-in-days', '7']).json).toMatchObject({
+      secret: { state: 'PENDING_DELETE' },
+    });
     expect(cli(vault, ['csms', 'restore-secret', '--secret-name', 'db']).json).toMatchObject({ secret: { state: 'ENABLED' } });
     expect(cli(vault, ['csms', 'delete-secret', '--secret-name', 'db']).json).toEqual({});
     expect(cli(vault, ['csms', 'upload-secret-blob', '--secret-blob', secretBlob]).json).toMatchObject({ secret: { name: 'db' } });
@@ -42,7 +51,10 @@ describe('csms over the CLI', () => {
     const file = join(tempDir(), 'value.txt');
     writeFileSync(file, 'from-a-file\n', { mode: 0o600 });
     expect(cli(vault, ['csms', 'create-secret', '--name', 'filed', '--secret-string-file', file]).status).toBe(0);
-    expect((cli(vault, ['csms', 'show-secret-version', '--secret-name', 'filed', '--version-id', 'v1']).json as { version: { secret_string: string } }).version.secret_string).toBe('from-a-file');
+    expect(
+      (cli(vault, ['csms', 'show-secret-version', '--secret-name', 'filed', '--version-id', 'v1']).json as { version: { secret_string: string } }).version
+        .secret_string,
+    ).toBe('from-a-file');
 
     const pw = cli(vault, ['csms', 'generate-random-password', '--length', '16', '--exclude-punctuation', 'true']);
     expect((pw.json as { password: string }).password).toMatch(/^[A-Za-z0-9]{16}$/);

@@ -23,9 +23,14 @@ describe('csms over HTTP', () => {
     const page = await call('GET', '/secrets?limit=2');
     expect(page.status).toBe(200);
     expect(page.json).toMatchObject({ secrets: [{ name: 'a' }, { name: 'b' }], page_info: { next_marker: 'b', current_count: 2 } });
-    expect((await call('GET', '/secrets?limit=2&marker=b')).json).toMatchObject({ secrets: [{ name: 'c' }], page_info: { previous_marker: 'b', current_count: 1 } });
+    expect((await call('GET', '/secrets?limit=2&marker=b')).json).toMatchObject({
+      secrets: [{ name: 'c' }],
+      page_info: { previous_marker: 'b', current_count: 1 },
+    });
 
-    expect((await call('POST', '/secrets/a/versions', { secret_string: 'v2', version_stages: ['SYSCURRENT', 'blue'] })).json).toMatchObject({ version_metadata: { id: 'v2' } });
+    expect((await call('POST', '/secrets/a/versions', { secret_string: 'v2', version_stages: ['SYSCURRENT', 'blue'] })).json).toMatchObject({
+      version_metadata: { id: 'v2' },
+    });
     const latest = await call('GET', '/secrets/a/versions/latest');
     expect(latest.json).toMatchObject({ version: { secret_string: 'v2', version_metadata: { id: 'v2', version_stages: ['SYSCURRENT', 'blue'] } } });
     expect((await call('PUT', '/secrets/a/stages/blue', { version_id: 'v1' })).json).toMatchObject({ stage: { name: 'blue', version_id: 'v1' } });
@@ -43,7 +48,12 @@ describe('csms over HTTP', () => {
     const blob = ((await call('POST', '/secrets/b/backup')).json as { secret_blob: string }).secret_blob;
     expect((await call('DELETE', '/secrets/b')).status).toBe(200);
     expect((await call('POST', '/secrets/restore', { secret_blob: blob })).json).toMatchObject({ secret: { name: 'b' } });
-    expect((await call('POST', '/secrets/batch-import', { secrets: [{ name: 'd', secret_string: 'x' }] })).json).toEqual({ total: 1, success: 1, failed: 0, error_list: [] });
+    expect((await call('POST', '/secrets/batch-import', { secrets: [{ name: 'd', secret_string: 'x' }] })).json).toEqual({
+      total: 1,
+      success: 1,
+      failed: 0,
+      error_list: [],
+    });
     expect((await call('POST', '/csms/generate-password', { length: 10 })).json).toMatchObject({ password: expect.stringMatching(/^.{10}$/) });
   });
 });

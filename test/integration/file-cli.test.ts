@@ -19,7 +19,22 @@ describe('keyhold file', () => {
     const dir = tempDir();
     const data = randomBytes(70_000);
     writeFileSync(join(dir, 'a'), data);
-    const enc = cli(vault, ['file', 'encrypt', '--key-id', k1, '--additional-key-ids', JSON.stringify([k2]), '--in', join(dir, 'a'), '--out', join(dir, 'a.khe'), '--encryption-context', '{"project":"x"}', '--frame-size', '4096']);
+    const enc = cli(vault, [
+      'file',
+      'encrypt',
+      '--key-id',
+      k1,
+      '--additional-key-ids',
+      JSON.stringify([k2]),
+      '--in',
+      join(dir, 'a'),
+      '--out',
+      join(dir, 'a.khe'),
+      '--encryption-context',
+      '{"project":"x"}',
+      '--frame-size',
+      '4096',
+    ]);
     expect(enc.status).toBe(0);
     expect(enc.json).toEqual({ key_id: k1, bytes_in: 70_000, bytes_out: readFileSync(join(dir, 'a.khe')).length });
 
@@ -80,19 +95,23 @@ describe('keyhold file', () => {
     expect([notRecord.status, notRecord.error?.error_code]).toEqual([2, 'FILE.0401']);
   });
 
-  it('KEYHOLD_FILE_CIPHER: either engine reads the other\'s files; an unknown value is refused by name, nothing written', () => {
+  it("KEYHOLD_FILE_CIPHER: either engine reads the other's files; an unknown value is refused by name, nothing written", () => {
     const vault = initVault();
     const k = keyId(vault, ['--key-alias', 'engines']);
     const dir = tempDir();
     const data = randomBytes(600_000);
     writeFileSync(join(dir, 'p'), data);
-    const byNodeCrypto = cli(vault, ['file', 'encrypt', '--key-id', k, '--in', join(dir, 'p'), '--out', join(dir, 'p.khe')], { env: { KEYHOLD_FILE_CIPHER: 'node:crypto' } });
+    const byNodeCrypto = cli(vault, ['file', 'encrypt', '--key-id', k, '--in', join(dir, 'p'), '--out', join(dir, 'p.khe')], {
+      env: { KEYHOLD_FILE_CIPHER: 'node:crypto' },
+    });
     expect(byNodeCrypto.status).toBe(0);
     const byNative = cli(vault, ['file', 'decrypt', '--in', join(dir, 'p.khe'), '--out', join(dir, 'q')], { env: { KEYHOLD_FILE_CIPHER: 'native' } });
     expect(byNative.status).toBe(0);
     expect(readFileSync(join(dir, 'q')).equals(data)).toBe(true);
 
-    const bogus = cli(vault, ['file', 'encrypt', '--key-id', k, '--in', join(dir, 'p'), '--out', join(dir, 'r.khe')], { env: { KEYHOLD_FILE_CIPHER: 'openssl' } });
+    const bogus = cli(vault, ['file', 'encrypt', '--key-id', k, '--in', join(dir, 'p'), '--out', join(dir, 'r.khe')], {
+      env: { KEYHOLD_FILE_CIPHER: 'openssl' },
+    });
     expect([bogus.status, bogus.error?.error_code]).toEqual([2, 'CLI.0002']);
     expect(bogus.error?.error_msg).toMatch(/KEYHOLD_FILE_CIPHER=openssl is not one of auto, native, node:crypto/);
     expect(existsSync(join(dir, 'r.khe'))).toBe(false);

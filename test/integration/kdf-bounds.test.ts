@@ -30,8 +30,10 @@ const AES256_CBC = seq(oid('2.16.840.1.101.3.4.1.42'), octets(Buffer.alloc(16, 2
 function pkcs8File(algorithm: Buffer): string {
   return writeArmor('ENCRYPTED PRIVATE KEY', seq(algorithm, der(0x04, Buffer.alloc(48, 3))), 64);
 }
-const scryptFile = (n: number, r: number, p: number) => pkcs8File(seq(oid(PBES2), seq(seq(oid('1.3.6.1.4.1.11591.4.11'), seq(octets(Buffer.alloc(8, 1)), uint(n), uint(r), uint(p))), AES256_CBC)));
-const pbkdf2File = (iterations: number) => pkcs8File(seq(oid(PBES2), seq(seq(oid('1.2.840.113549.1.5.12'), seq(octets(Buffer.alloc(8, 1)), uint(iterations))), AES256_CBC)));
+const scryptFile = (n: number, r: number, p: number) =>
+  pkcs8File(seq(oid(PBES2), seq(seq(oid('1.3.6.1.4.1.11591.4.11'), seq(octets(Buffer.alloc(8, 1)), uint(n), uint(r), uint(p))), AES256_CBC)));
+const pbkdf2File = (iterations: number) =>
+  pkcs8File(seq(oid(PBES2), seq(seq(oid('1.2.840.113549.1.5.12'), seq(octets(Buffer.alloc(8, 1)), uint(iterations))), AES256_CBC)));
 /** pbeWithSHAAnd3-KeyTripleDES-CBC (PKCS#12), what `openssl pkcs8 -v1 PBE-SHA1-3DES` writes. */
 const pkcs12File = (iterations: number) => pkcs8File(seq(oid('1.2.840.113549.1.12.1.3'), seq(octets(Buffer.alloc(8, 1)), uint(iterations))));
 
@@ -44,7 +46,10 @@ function withBcryptRounds(text: string, rounds: number): string {
 }
 
 const withArgon2 = (text: string, memoryKiB: number, passes: number, parallelism = 1) =>
-  text.replace(/Argon2-Memory: \d+/, `Argon2-Memory: ${memoryKiB}`).replace(/Argon2-Passes: \d+/, `Argon2-Passes: ${passes}`).replace(/Argon2-Parallelism: \d+/, `Argon2-Parallelism: ${parallelism}`);
+  text
+    .replace(/Argon2-Memory: \d+/, `Argon2-Memory: ${memoryKiB}`)
+    .replace(/Argon2-Passes: \d+/, `Argon2-Passes: ${passes}`)
+    .replace(/Argon2-Parallelism: \d+/, `Argon2-Parallelism: ${parallelism}`);
 
 beforeAll(() => {
   const pem = join(dir, 'ed25519.pem');
@@ -56,13 +61,25 @@ beforeAll(() => {
   topk8('scrypt-default.p8', ['-scrypt']);
   topk8('pbkdf2-600k.p8', ['-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256', '-iter', '600000']);
   topk8('pkcs12-3des.p8', ['-v1', 'PBE-SHA1-3DES']);
-  for (const [name, rounds] of [['ssh-default', '16'], ['ssh-a100', '100']] as const) {
+  for (const [name, rounds] of [
+    ['ssh-default', '16'],
+    ['ssh-a100', '100'],
+  ] as const) {
     mustTool('ssh-keygen', ['-q', '-t', 'ed25519', '-a', rounds, '-N', PASS, '-C', name, '-f', join(dir, name)]);
     files[name] = readFileSync(join(dir, name), 'utf8');
   }
   mustTool('puttygen', ['-t', 'ed25519', '--new-passphrase', passPath, '-o', join(dir, 'putty-default.ppk')]);
   files['putty-default.ppk'] = readFileSync(join(dir, 'putty-default.ppk'), 'utf8');
-  mustTool('puttygen', ['-t', 'ed25519', '--new-passphrase', passPath, '--ppk-param', 'memory=65536,passes=8,parallelism=2', '-o', join(dir, 'putty-hard.ppk')]);
+  mustTool('puttygen', [
+    '-t',
+    'ed25519',
+    '--new-passphrase',
+    passPath,
+    '--ppk-param',
+    'memory=65536,passes=8,parallelism=2',
+    '-o',
+    join(dir, 'putty-hard.ppk'),
+  ]);
   files['putty-hard.ppk'] = readFileSync(join(dir, 'putty-hard.ppk'), 'utf8');
 });
 

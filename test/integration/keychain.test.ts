@@ -15,7 +15,13 @@ describe('OS keychain (gnome-keyring over D-Bus)', () => {
     const script = join(home, 'run.sh');
     writeFileSync(
       script,
-      ['set -e', `export HOME=${home}`, "eval \"$(printf 'test-pass' | gnome-keyring-daemon --unlock --components=secrets)\"", 'export GNOME_KEYRING_CONTROL', `exec "${process.execPath}" --import tsx test/helpers/keychain-probe.ts`].join('\n'),
+      [
+        'set -e',
+        `export HOME=${home}`,
+        'eval "$(printf \'test-pass\' | gnome-keyring-daemon --unlock --components=secrets)"',
+        'export GNOME_KEYRING_CONTROL',
+        `exec "${process.execPath}" --import tsx test/helpers/keychain-probe.ts`,
+      ].join('\n'),
     );
     const r = spawnSync('dbus-run-session', ['--', 'sh', script], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);

@@ -52,11 +52,23 @@ beforeAll(async () => {
     const sk = join(dir, `ssh-keygen-${t.name}`);
     mustTool('ssh-keygen', ['-q', ...t.sshKeygen, '-N', SOURCE_PASS, '-C', `ssh-keygen ${t.name}`, '-f', sk]);
     const skParsed = await readKey(readFileSync(sk), SOURCE_PASS);
-    sources.push({ label: `ssh-keygen ${t.name}`, file: sk, fingerprint: fingerprintIn(mustTool('ssh-keygen', ['-l', '-f', `${sk}.pub`])) as string, key: skParsed.privateKey as PrivateKey, comment: skParsed.comment });
+    sources.push({
+      label: `ssh-keygen ${t.name}`,
+      file: sk,
+      fingerprint: fingerprintIn(mustTool('ssh-keygen', ['-l', '-f', `${sk}.pub`])) as string,
+      key: skParsed.privateKey as PrivateKey,
+      comment: skParsed.comment,
+    });
     const pg = join(dir, `puttygen-${t.name}.ppk`);
     mustTool('puttygen', [...t.puttygen, '-C', `puttygen ${t.name}`, '--new-passphrase', sourcePf, '-o', pg]);
     const pgParsed = await readKey(readFileSync(pg), SOURCE_PASS);
-    sources.push({ label: `puttygen ${t.name}`, file: pg, fingerprint: fingerprintIn(mustTool('puttygen', ['-l', pg])) as string, key: pgParsed.privateKey as PrivateKey, comment: pgParsed.comment });
+    sources.push({
+      label: `puttygen ${t.name}`,
+      file: pg,
+      fingerprint: fingerprintIn(mustTool('puttygen', ['-l', pg])) as string,
+      key: pgParsed.privateKey as PrivateKey,
+      comment: pgParsed.comment,
+    });
   }
 });
 
@@ -125,7 +137,8 @@ describe.each(FORMAT_NAMES.map((f) => [f]))('converted by Keyhold to %s and judg
             expect(text, where).toMatch(/Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,/);
             expect(opensslPublic(out, newPf), where).toBe(spki(s.key));
             expect(opensslPublic(out, wrongPf), `${where} with a wrong passphrase`).toBeUndefined();
-            if (s.key.type === 'ssh-rsa') expect(tool('openssl', ['rsa', '-check', '-noout', '-in', out, '-passin', `file:${newPf}`]).stdout, where).toContain('RSA key ok');
+            if (s.key.type === 'ssh-rsa')
+              expect(tool('openssl', ['rsa', '-check', '-noout', '-in', out, '-passin', `file:${newPf}`]).stdout, where).toContain('RSA key ok');
           }
           break;
         case 'pkcs8':
@@ -155,19 +168,67 @@ describe.each(FORMAT_NAMES.map((f) => [f]))('converted by Keyhold to %s and judg
 
 describe('files the tools write in other ways are read by Keyhold', () => {
   const cases: [string, (src: string, out: string) => string[][], string | undefined][] = [
-    ['ssh-keygen -Z aes256-gcm@openssh.com', (src) => [['ssh-keygen', '-p', '-P', SOURCE_PASS, '-N', NEW_PASS, '-Z', 'aes256-gcm@openssh.com', '-f', src]], NEW_PASS],
+    [
+      'ssh-keygen -Z aes256-gcm@openssh.com',
+      (src) => [['ssh-keygen', '-p', '-P', SOURCE_PASS, '-N', NEW_PASS, '-Z', 'aes256-gcm@openssh.com', '-f', src]],
+      NEW_PASS,
+    ],
     ['ssh-keygen -Z aes128-cbc', (src) => [['ssh-keygen', '-p', '-P', SOURCE_PASS, '-N', NEW_PASS, '-Z', 'aes128-cbc', '-f', src]], NEW_PASS],
     ['ssh-keygen -Z 3des-cbc', (src) => [['ssh-keygen', '-p', '-P', SOURCE_PASS, '-N', NEW_PASS, '-Z', '3des-cbc', '-f', src]], NEW_PASS],
     ['ssh-keygen -Z aes192-ctr -a 32', (src) => [['ssh-keygen', '-p', '-P', SOURCE_PASS, '-N', NEW_PASS, '-Z', 'aes192-ctr', '-a', '32', '-f', src]], NEW_PASS],
     ['ssh-keygen unencrypted', (src) => [['ssh-keygen', '-p', '-P', SOURCE_PASS, '-N', '', '-f', src]], undefined],
     ['ssh-keygen -m PEM (DEK-Info AES-128-CBC)', (src) => [['ssh-keygen', '-p', '-P', SOURCE_PASS, '-N', NEW_PASS, '-m', 'PEM', '-f', src]], NEW_PASS],
     ['ssh-keygen -m PKCS8 (PBES2)', (src) => [['ssh-keygen', '-p', '-P', SOURCE_PASS, '-N', NEW_PASS, '-m', 'PKCS8', '-f', src]], NEW_PASS],
-    ['puttygen -O private-openssh (DES-EDE3-CBC PEM)', (src, out) => [['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', newPf, '-O', 'private-openssh', '-o', out]], NEW_PASS],
-    ['puttygen PPK v2 encrypted', (src, out) => [['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', newPf, '--ppk-param', 'version=2', '-O', 'private', '-o', out]], NEW_PASS],
-    ['puttygen PPK v2 unencrypted', (src, out) => [['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', emptyPf, '--ppk-param', 'version=2', '-O', 'private', '-o', out]], undefined],
-    ['puttygen PPK v3 unencrypted', (src, out) => [['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', emptyPf, '-O', 'private', '-o', out]], undefined],
-    ['puttygen PPK v3 Argon2i, 3 passes, 4 MiB, 2 lanes', (src, out) => [['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', newPf, '--ppk-param', 'kdf=argon2i,passes=3,memory=4096,parallelism=2', '-O', 'private', '-o', out]], NEW_PASS],
-    ['puttygen PPK v3 Argon2d', (src, out) => [['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', newPf, '--ppk-param', 'kdf=argon2d', '-O', 'private', '-o', out]], NEW_PASS],
+    [
+      'puttygen -O private-openssh (DES-EDE3-CBC PEM)',
+      (src, out) => [['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', newPf, '-O', 'private-openssh', '-o', out]],
+      NEW_PASS,
+    ],
+    [
+      'puttygen PPK v2 encrypted',
+      (src, out) => [['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', newPf, '--ppk-param', 'version=2', '-O', 'private', '-o', out]],
+      NEW_PASS,
+    ],
+    [
+      'puttygen PPK v2 unencrypted',
+      (src, out) => [
+        ['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', emptyPf, '--ppk-param', 'version=2', '-O', 'private', '-o', out],
+      ],
+      undefined,
+    ],
+    [
+      'puttygen PPK v3 unencrypted',
+      (src, out) => [['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', emptyPf, '-O', 'private', '-o', out]],
+      undefined,
+    ],
+    [
+      'puttygen PPK v3 Argon2i, 3 passes, 4 MiB, 2 lanes',
+      (src, out) => [
+        [
+          'puttygen',
+          src,
+          '--old-passphrase',
+          sourcePf,
+          '-P',
+          '--new-passphrase',
+          newPf,
+          '--ppk-param',
+          'kdf=argon2i,passes=3,memory=4096,parallelism=2',
+          '-O',
+          'private',
+          '-o',
+          out,
+        ],
+      ],
+      NEW_PASS,
+    ],
+    [
+      'puttygen PPK v3 Argon2d',
+      (src, out) => [
+        ['puttygen', src, '--old-passphrase', sourcePf, '-P', '--new-passphrase', newPf, '--ppk-param', 'kdf=argon2d', '-O', 'private', '-o', out],
+      ],
+      NEW_PASS,
+    ],
     ['puttygen -O public (RFC 4716)', (src, out) => [['puttygen', src, '--old-passphrase', sourcePf, '-O', 'public', '-o', out]], undefined],
     ['ssh-keygen -e (RFC 4716)', (src, out) => [['sh', '-c', `ssh-keygen -e -f '${src}.pub' > '${out}'`]], undefined],
   ];
@@ -200,7 +261,15 @@ describe('files the tools write in other ways are read by Keyhold', () => {
     const s = sources.find((x) => x.label === 'ssh-keygen rsa2048') as Source;
     const body = (await writeKey('public-rfc4716', { publicKey: s.key }, { comment: '' })).split('\n').slice(1, -2);
     const variants = [
-      ['---- BEGIN SSH2 PUBLIC KEY ----', 'Subject: someone', 'x-private-tag: value', 'Comment: a comment that goes on \\', 'and on', ...body, '---- END SSH2 PUBLIC KEY ----'].join('\r\n'),
+      [
+        '---- BEGIN SSH2 PUBLIC KEY ----',
+        'Subject: someone',
+        'x-private-tag: value',
+        'Comment: a comment that goes on \\',
+        'and on',
+        ...body,
+        '---- END SSH2 PUBLIC KEY ----',
+      ].join('\r\n'),
       ['---- BEGIN SSH2 PUBLIC KEY ----', 'Comment: plain', ...body, '---- END SSH2 PUBLIC KEY ----', ''].join('\r'),
     ];
     const first = await readKey(variants[0] as string);
@@ -252,7 +321,22 @@ describe('the CLI: kps inspect, kps convert, and keys Keyhold generates', () => 
   it('convert writes private keys 0600 and prints the inspect of what it wrote', () => {
     const s = sources.find((x) => x.label === 'ssh-keygen rsa2048') as Source;
     const out = join(dir, 'cli-convert.ppk');
-    const r = cli(vault, ['kps', 'convert', '--in', s.file, '--passphrase-file', sourcePf, '--to', 'ppk2', '--out', out, '--new-passphrase-file', newPf, '--comment', 'renamed']);
+    const r = cli(vault, [
+      'kps',
+      'convert',
+      '--in',
+      s.file,
+      '--passphrase-file',
+      sourcePf,
+      '--to',
+      'ppk2',
+      '--out',
+      out,
+      '--new-passphrase-file',
+      newPf,
+      '--comment',
+      'renamed',
+    ]);
     expect(r.status).toBe(0);
     expect(r.json).toMatchObject({ format: 'ppk2', key_type: 'ssh-rsa', bits: 2048, fingerprint: s.fingerprint, comment: 'renamed', encrypted: true });
     expect(statSync(out).mode & 0o777).toBe(0o600);
@@ -273,17 +357,20 @@ describe('the CLI: kps inspect, kps convert, and keys Keyhold generates', () => 
     expect(events.stdout).not.toContain(NEW_PASS);
   });
 
-  it.each(['SSH_RSA_2048', 'SSH_RSA_3072', 'SSH_RSA_4096', 'SSH_ECDSA_256', 'SSH_ECDSA_384', 'SSH_ECDSA_521', 'SSH_ED25519'])('create-keypair %s: ssh-keygen and puttygen load the key it returns', (algorithm) => {
-    const name = `gen-${algorithm.toLowerCase()}`;
-    const r = cli(vault, ['kps', 'create-keypair', '--keypair', JSON.stringify({ name, algorithm })]);
-    expect(r.status).toBe(0);
-    const kp = (r.json as { keypair: { public_key: string; private_key: string; fingerprint: string } }).keypair;
-    const file = join(dir, name);
-    writeFileSync(file, kp.private_key, { mode: 0o600 });
-    const derived = mustTool('ssh-keygen', ['-y', '-f', file]).trim();
-    expect(derived.split(' ').slice(0, 2)).toEqual(kp.public_key.split(' ').slice(0, 2));
-    expect(sshKeygenFingerprint(dir, kp.public_key)).toBe(kp.fingerprint);
-    expect(puttygenLoads(file, emptyPf)).toBe(kp.fingerprint);
-    if (!algorithm.startsWith('SSH_ED')) expect(tool('openssl', ['pkey', '-in', file, '-noout']).ok).toBe(true);
-  });
+  it.each(['SSH_RSA_2048', 'SSH_RSA_3072', 'SSH_RSA_4096', 'SSH_ECDSA_256', 'SSH_ECDSA_384', 'SSH_ECDSA_521', 'SSH_ED25519'])(
+    'create-keypair %s: ssh-keygen and puttygen load the key it returns',
+    (algorithm) => {
+      const name = `gen-${algorithm.toLowerCase()}`;
+      const r = cli(vault, ['kps', 'create-keypair', '--keypair', JSON.stringify({ name, algorithm })]);
+      expect(r.status).toBe(0);
+      const kp = (r.json as { keypair: { public_key: string; private_key: string; fingerprint: string } }).keypair;
+      const file = join(dir, name);
+      writeFileSync(file, kp.private_key, { mode: 0o600 });
+      const derived = mustTool('ssh-keygen', ['-y', '-f', file]).trim();
+      expect(derived.split(' ').slice(0, 2)).toEqual(kp.public_key.split(' ').slice(0, 2));
+      expect(sshKeygenFingerprint(dir, kp.public_key)).toBe(kp.fingerprint);
+      expect(puttygenLoads(file, emptyPf)).toBe(kp.fingerprint);
+      if (!algorithm.startsWith('SSH_ED')) expect(tool('openssl', ['pkey', '-in', file, '-noout']).ok).toBe(true);
+    },
+  );
 });

@@ -79,7 +79,19 @@ beforeAll(() => {
   mustTool('ssh-keygen', ['-q', '-p', '-P', PASS, '-N', PASS, '-m', 'PKCS8', '-f', pkcs8]);
   inputs.push({ label: 'ssh-keygen -m PKCS8', format: 'pkcs8', file: pkcs8 });
   const scrypt = join(dir, 'in-pkcs8-scrypt');
-  mustTool('openssl', ['pkcs8', '-topk8', '-scrypt', '-in', pem, '-passin', `file:${originalPf}`, '-passout', `file:${passFile(dir, 'pass-copy.txt', PASS)}`, '-out', scrypt]);
+  mustTool('openssl', [
+    'pkcs8',
+    '-topk8',
+    '-scrypt',
+    '-in',
+    pem,
+    '-passin',
+    `file:${originalPf}`,
+    '-passout',
+    `file:${passFile(dir, 'pass-copy.txt', PASS)}`,
+    '-out',
+    scrypt,
+  ]);
   inputs.push({ label: 'openssl -scrypt pkcs8', format: 'pkcs8', file: scrypt });
   const ppk3 = join(dir, 'in-ppk3');
   mustTool('puttygen', [openssh, '--old-passphrase', originalPf, '--new-passphrase', originalPf, '-O', 'private', '-o', ppk3]);
@@ -103,7 +115,19 @@ describe('offline key tools (no vault, no password, nothing written but the outp
     writeFileSync(pubPem, mustTool('openssl', ['pkey', '-in', inputs[1]?.file as string, '-passin', `file:${originalPf}`, '-pubout']));
     writeFileSync(join(dir, 'secret.txt'), 'Pa55word!');
     const blobFile = join(dir, 'blob.bin');
-    mustTool('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', pubPem, '-in', join(dir, 'secret.txt'), '-out', blobFile, '-pkeyopt', 'rsa_padding_mode:pkcs1']);
+    mustTool('openssl', [
+      'pkeyutl',
+      '-encrypt',
+      '-pubin',
+      '-inkey',
+      pubPem,
+      '-in',
+      join(dir, 'secret.txt'),
+      '-out',
+      blobFile,
+      '-pkeyopt',
+      'rsa_padding_mode:pkcs1',
+    ]);
     const blob = readFileSync(blobFile).toString('base64');
     const pw = offline(['kps', 'windows-password', '--password-blob', blob, '--private-key', inputs[4]?.file as string, '--passphrase-file', originalPf]);
     expect([pw.status, pw.json]).toEqual([0, { password: 'Pa55word!' }]);
@@ -143,25 +167,31 @@ describe('offline key tools (no vault, no password, nothing written but the outp
 });
 
 describe('kps convert keeps the passphrase', () => {
-  it.each(INPUT_LABELS)('%s, converted to every private format, opens with the original passphrase only', (label) => {
-    const input = inputs.find((i) => i.label === label) as (typeof inputs)[number];
-    for (const to of ['ppk3', 'ppk2', 'openssh', 'pem', 'pkcs8']) {
-      const out = join(dir, `kept-${inputs.indexOf(input)}-${to}`);
-      const where = `${label} → ${to}`;
-      const r = offline(['kps', 'convert', '--in', input.file, '--passphrase-file', originalPf, '--to', to, '--out', out]);
-      expect(r.status, `${where}: ${r.stderr}`).toBe(0);
-      expect((r.json as { encrypted: boolean }).encrypted, where).toBe(true);
-      expect(toolOpens(to, out, originalPf), where).toBe(fingerprint);
-      expect(toolOpens(to, out, wrongPf), `${where}, wrong passphrase`).toBeUndefined();
-      expect(toolOpens(to, out, emptyPf), `${where}, no passphrase`).toBeUndefined();
-    }
-    expectNoVault();
-  }, 120_000);
+  it.each(INPUT_LABELS)(
+    '%s, converted to every private format, opens with the original passphrase only',
+    (label) => {
+      const input = inputs.find((i) => i.label === label) as (typeof inputs)[number];
+      for (const to of ['ppk3', 'ppk2', 'openssh', 'pem', 'pkcs8']) {
+        const out = join(dir, `kept-${inputs.indexOf(input)}-${to}`);
+        const where = `${label} → ${to}`;
+        const r = offline(['kps', 'convert', '--in', input.file, '--passphrase-file', originalPf, '--to', to, '--out', out]);
+        expect(r.status, `${where}: ${r.stderr}`).toBe(0);
+        expect((r.json as { encrypted: boolean }).encrypted, where).toBe(true);
+        expect(toolOpens(to, out, originalPf), where).toBe(fingerprint);
+        expect(toolOpens(to, out, wrongPf), `${where}, wrong passphrase`).toBeUndefined();
+        expect(toolOpens(to, out, emptyPf), `${where}, no passphrase`).toBeUndefined();
+      }
+      expectNoVault();
+    },
+    120_000,
+  );
 
   it('--new-passphrase-file changes it; --no-passphrase writes the key in clear; both at once is refused', () => {
     const src = inputs[0]?.file as string;
     const changed = join(dir, 'changed.ppk');
-    expect(offline(['kps', 'convert', '--in', src, '--passphrase-file', originalPf, '--to', 'ppk3', '--out', changed, '--new-passphrase-file', newPf]).status).toBe(0);
+    expect(
+      offline(['kps', 'convert', '--in', src, '--passphrase-file', originalPf, '--to', 'ppk3', '--out', changed, '--new-passphrase-file', newPf]).status,
+    ).toBe(0);
     expect(toolOpens('ppk3', changed, newPf)).toBe(fingerprint);
     expect(toolOpens('ppk3', changed, originalPf)).toBeUndefined();
 
@@ -170,7 +200,21 @@ describe('kps convert keeps the passphrase', () => {
     expect([r.status, (r.json as { encrypted: boolean }).encrypted]).toEqual([0, false]);
     expect(toolOpens('openssh', clear, emptyPf)).toBe(fingerprint);
 
-    const both = offline(['kps', 'convert', '--in', src, '--passphrase-file', originalPf, '--to', 'openssh', '--out', join(dir, 'both'), '--no-passphrase', '--new-passphrase-file', newPf]);
+    const both = offline([
+      'kps',
+      'convert',
+      '--in',
+      src,
+      '--passphrase-file',
+      originalPf,
+      '--to',
+      'openssh',
+      '--out',
+      join(dir, 'both'),
+      '--no-passphrase',
+      '--new-passphrase-file',
+      newPf,
+    ]);
     expect([both.status, both.error?.error_code]).toEqual([2, 'KPS.0002']);
     expect(existsSync(join(dir, 'both'))).toBe(false);
   });
@@ -189,7 +233,14 @@ describe('kps convert keeps the passphrase', () => {
 
     // export-private-key --out (which needs the vault) follows the same rule.
     const vault = initVault();
-    expect(cli(vault, ['kps', 'create-keypair', '--keypair', JSON.stringify({ name: 'hosted', algorithm: 'SSH_ED25519', key_protection: { encryption: { type: 'default' } } })]).status).toBe(0);
+    expect(
+      cli(vault, [
+        'kps',
+        'create-keypair',
+        '--keypair',
+        JSON.stringify({ name: 'hosted', algorithm: 'SSH_ED25519', key_protection: { encryption: { type: 'default' } } }),
+      ]).status,
+    ).toBe(0);
     const exported = join(dir, 'exported');
     writeFileSync(exported, 'precious\n');
     const kept = cli(vault, ['kps', 'export-private-key', '--keypair', '{"name":"hosted"}', '--format', 'openssh', '--out', exported]);

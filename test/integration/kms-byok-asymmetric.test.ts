@@ -42,9 +42,25 @@ const SIGN_ALG: Record<string, string> = {
 /** openssl's verification of a RAW signature: SHA-256 for RSA/EC, pure Ed25519, SM2 with SM3 and the default distinguishing id. */
 const VERIFY: Record<string, (pub: string, sig: string, msg: string) => string[]> = {
   ED25519: (pub, sig, msg) => ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', msg, '-sigfile', sig],
-  SM2: (pub, sig, msg) => ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-digest', 'sm3', '-in', msg, '-sigfile', sig, '-pkeyopt', 'distid:1234567812345678'],
+  SM2: (pub, sig, msg) => [
+    'pkeyutl',
+    '-verify',
+    '-pubin',
+    '-inkey',
+    pub,
+    '-rawin',
+    '-digest',
+    'sm3',
+    '-in',
+    msg,
+    '-sigfile',
+    sig,
+    '-pkeyopt',
+    'distid:1234567812345678',
+  ],
 };
-const verifyArgs = (spec: string, pub: string, sig: string, msg: string) => VERIFY[spec]?.(pub, sig, msg) ?? ['dgst', '-sha256', '-verify', pub, '-signature', sig, msg];
+const verifyArgs = (spec: string, pub: string, sig: string, msg: string) =>
+  VERIFY[spec]?.(pub, sig, msg) ?? ['dgst', '-sha256', '-verify', pub, '-signature', sig, msg];
 
 /**
  * A private key made by openssl, as PKCS#8 DER (the seed FAQ's `openssl pkcs8 -topk8 -nocrypt`,
@@ -63,7 +79,23 @@ async function wrapForImport(keyId: string, name: string): Promise<{ import_toke
   ossl(['rand', '-out', `${name}.temp.bin`, '32']);
   const tempHex = readFileSync(join(dir, `${name}.temp.bin`)).toString('hex');
   ossl(['enc', '-id-aes256-wrap-pad', '-K', tempHex, '-iv', 'A65959A6', '-in', `${name}.p8.der`, '-out', `${name}.p8.wrapped`]);
-  ossl(['pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', `${name}.wrapping.der`, '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-in', `${name}.temp.bin`, '-out', `${name}.temp.wrapped`]);
+  ossl([
+    'pkeyutl',
+    '-encrypt',
+    '-pubin',
+    '-keyform',
+    'DER',
+    '-inkey',
+    `${name}.wrapping.der`,
+    '-pkeyopt',
+    'rsa_padding_mode:oaep',
+    '-pkeyopt',
+    'rsa_oaep_md:sha256',
+    '-in',
+    `${name}.temp.bin`,
+    '-out',
+    `${name}.temp.wrapped`,
+  ]);
   return {
     import_token: p.import_token,
     encrypted_key_material: readFileSync(join(dir, `${name}.temp.wrapped`)).toString('base64'),
@@ -86,7 +118,12 @@ describe('asymmetric BYOK with openssl-made and openssl-wrapped keys', () => {
       expect(pub.replace(/\s+/g, '')).toBe(original.replace(/\s+/g, ''));
 
       writeFileSync(join(dir, `${name}.msg`), `release of ${spec}`);
-      const sig = await kms(session, 'sign', { key_id: keyId, message: Buffer.from(`release of ${spec}`).toString('base64'), signing_algorithm: SIGN_ALG[spec], message_type: 'RAW' });
+      const sig = await kms(session, 'sign', {
+        key_id: keyId,
+        message: Buffer.from(`release of ${spec}`).toString('base64'),
+        signing_algorithm: SIGN_ALG[spec],
+        message_type: 'RAW',
+      });
       writeFileSync(join(dir, `${name}.sig`), Buffer.from(sig.signature, 'base64'));
       expect(ossl(verifyArgs(spec, `${name}.pub.pem`, `${name}.sig`, `${name}.msg`)).toString()).toMatch(/Verified OK|Signature Verified Successfully/);
     });
@@ -101,7 +138,9 @@ describe('asymmetric BYOK with openssl-made and openssl-wrapped keys', () => {
     await expectCode(kms(session, 'import-key-material', { key_id: keyId, ...(await wrapForImport(keyId, 'other')) }), 'KMS.2606');
     // The same key, wrapped afresh under another temporary key, is accepted.
     expect(await kms(session, 'import-key-material', { key_id: keyId, ...(await wrapForImport(keyId, 'again')) })).toEqual({});
-    expect((await kms(session, 'get-publickey', { key_id: keyId })).public_key.replace(/\s+/g, '')).toBe(readFileSync(join(dir, 'again.pub.pem'), 'utf8').replace(/\s+/g, ''));
+    expect((await kms(session, 'get-publickey', { key_id: keyId })).public_key.replace(/\s+/g, '')).toBe(
+      readFileSync(join(dir, 'again.pub.pem'), 'utf8').replace(/\s+/g, ''),
+    );
   });
 
   describe('refusals, each with its own code, nothing stored', () => {
@@ -159,7 +198,7 @@ describe('asymmetric BYOK with openssl-made and openssl-wrapped keys', () => {
       await stays(rsa);
     });
 
-    it('a PKCS#8 key whose embedded public key is another key\'s is KMS.2604', async () => {
+    it("a PKCS#8 key whose embedded public key is another key's is KMS.2604", async () => {
       opensslKey('mix-a', 'EC_P256');
       opensslKey('mix-b', 'EC_P256');
       // openssl writes the public point last (65 bytes, uncompressed) in an EC PKCS#8 key.
@@ -191,11 +230,22 @@ describe('asymmetric BYOK with openssl-made and openssl-wrapped keys', () => {
       opensslKey('missing', 'EC_P256');
       const keyId = await createKey(session, 'EC_P256', { origin: 'external' });
       const req = await wrapForImport(keyId, 'missing');
-      const e = await expectCode(kms(session, 'import-key-material', { key_id: keyId, import_token: req.import_token, encrypted_key_material: req.encrypted_key_material }), 'KMS.0204');
+      const e = await expectCode(
+        kms(session, 'import-key-material', { key_id: keyId, import_token: req.import_token, encrypted_key_material: req.encrypted_key_material }),
+        'KMS.0204',
+      );
       expect(e.message).toContain('encrypted_privatekey');
       const aes = await createKey(session, 'AES_256', { origin: 'external' });
       const p = await kms(session, 'get-parameters-for-import', { key_id: aes });
-      const e2 = await expectCode(kms(session, 'import-key-material', { key_id: aes, import_token: p.import_token, encrypted_key_material: req.encrypted_key_material, encrypted_privatekey: req.encrypted_privatekey }), 'KMS.0308');
+      const e2 = await expectCode(
+        kms(session, 'import-key-material', {
+          key_id: aes,
+          import_token: p.import_token,
+          encrypted_key_material: req.encrypted_key_material,
+          encrypted_privatekey: req.encrypted_privatekey,
+        }),
+        'KMS.0308',
+      );
       expect(e2.message).toContain('encrypted_privatekey');
     });
   });

@@ -70,11 +70,24 @@ describe('keyhold kms on the command line', () => {
     const digest = Buffer.alloc(48, 1).toString('base64');
     const sig = cli(vault, ['kms', 'sign', '--key-id', keyId, '--signing-algorithm', 'ECDSA_SHA_384', '--message', digest]);
     expect(sig.status).toBe(0);
-    const v = cli(vault, ['kms', 'validate-signature', '--key-id', keyId, '--signing-algorithm', 'ECDSA_SHA_384', '--message', digest, '--signature', (sig.json as { signature: string }).signature]);
+    const v = cli(vault, [
+      'kms',
+      'validate-signature',
+      '--key-id',
+      keyId,
+      '--signing-algorithm',
+      'ECDSA_SHA_384',
+      '--message',
+      digest,
+      '--signature',
+      (sig.json as { signature: string }).signature,
+    ]);
     expect(v.json).toEqual({ key_id: keyId, signature_valid: 'true' });
     expect(cli(vault, ['kms', 'disable-key', '--key-id', keyId]).status).toBe(0);
     const refused = cli(vault, ['kms', 'sign', '--key-id', keyId, '--signing-algorithm', 'ECDSA_SHA_384', '--message', digest]);
     expect(refused.status).toBe(2);
-    expect(JSON.parse(refused.stderr)).toEqual({ error: { error_code: 'KMS.0209', error_msg: `The key ${keyId} is disabled.`, code: 'KMS.0209', message: `The key ${keyId} is disabled.` } });
+    expect(JSON.parse(refused.stderr)).toEqual({
+      error: { error_code: 'KMS.0209', error_msg: `The key ${keyId} is disabled.`, code: 'KMS.0209', message: `The key ${keyId} is disabled.` },
+    });
   });
 });

@@ -41,19 +41,44 @@ const CASES: Case[] = [
     spec: 'RSA_2048',
     kind: 'rsa-2048',
     genpkey: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
-    algorithms: ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512'],
+    algorithms: [
+      'RSASSA_PSS_SHA_256',
+      'RSASSA_PSS_SHA_384',
+      'RSASSA_PSS_SHA_512',
+      'RSASSA_PKCS1_V1_5_SHA_256',
+      'RSASSA_PKCS1_V1_5_SHA_384',
+      'RSASSA_PKCS1_V1_5_SHA_512',
+    ],
   },
-  { spec: 'EC_P256', kind: 'ec-p256', genpkey: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], algorithms: ['ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512'] },
-  { spec: 'EC_P384', kind: 'ec-p384', genpkey: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'], algorithms: ['ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512'] },
-  { spec: 'SECP256K1', kind: 'ec-secp256k1', genpkey: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1'], algorithms: ['ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512'] },
+  {
+    spec: 'EC_P256',
+    kind: 'ec-p256',
+    genpkey: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+    algorithms: ['ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512'],
+  },
+  {
+    spec: 'EC_P384',
+    kind: 'ec-p384',
+    genpkey: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
+    algorithms: ['ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512'],
+  },
+  {
+    spec: 'SECP256K1',
+    kind: 'ec-secp256k1',
+    genpkey: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1'],
+    algorithms: ['ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512'],
+  },
 ];
 
 const hashOf = (alg: SigningAlgorithm) => `sha${alg.slice(-3)}`;
 /** openssl options for the padding; PSS salt length pinned to the digest length (docs/kms.md). */
 const dgstPadding = (alg: SigningAlgorithm) => (alg.startsWith('RSASSA_PSS') ? ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:digest'] : []);
 const pkeyPadding = (alg: SigningAlgorithm, saltlen = 'digest') =>
-  alg.startsWith('RSASSA_PSS') ? ['-pkeyopt', 'rsa_padding_mode:pss', '-pkeyopt', `rsa_pss_saltlen:${saltlen}`] : alg.startsWith('RSASSA_PKCS1') ? ['-pkeyopt', 'rsa_padding_mode:pkcs1'] : [];
-
+  alg.startsWith('RSASSA_PSS')
+    ? ['-pkeyopt', 'rsa_padding_mode:pss', '-pkeyopt', `rsa_pss_saltlen:${saltlen}`]
+    : alg.startsWith('RSASSA_PKCS1')
+      ? ['-pkeyopt', 'rsa_padding_mode:pkcs1']
+      : [];
 
 describe.each(CASES)('$spec: Keyhold signs, openssl verifies', ({ spec, algorithms }) => {
   let keyId: string;
@@ -65,7 +90,12 @@ describe.each(CASES)('$spec: Keyhold signs, openssl verifies', ({ spec, algorith
     writeFileSync(file('other.bin'), 'a different message');
   });
   it.each(algorithms)('%s RAW: openssl dgst -verify accepts it, and rejects it for another message', async (alg) => {
-    const { signature } = await kms(session, 'sign', { key_id: keyId, signing_algorithm: alg, message_type: 'RAW', message: readFileSync(file('msg.bin')).toString('base64') });
+    const { signature } = await kms(session, 'sign', {
+      key_id: keyId,
+      signing_algorithm: alg,
+      message_type: 'RAW',
+      message: readFileSync(file('msg.bin')).toString('base64'),
+    });
     writeFileSync(file('sig.bin'), Buffer.from(signature, 'base64'));
     const args = [`-${hashOf(alg)}`, '-verify', `${spec}.pub.pem`, ...dgstPadding(alg), '-signature', 'sig.bin'];
     expect(ok(['dgst', ...args, 'msg.bin'])).toContain('Verified OK');
@@ -73,7 +103,12 @@ describe.each(CASES)('$spec: Keyhold signs, openssl verifies', ({ spec, algorith
   });
   it.each(algorithms)('%s DIGEST: openssl pkeyutl -verify accepts the signature of the digest', async (alg) => {
     ok(['dgst', `-${hashOf(alg)}`, '-binary', '-out', 'digest.bin', 'msg.bin']);
-    const { signature } = await kms(session, 'sign', { key_id: keyId, signing_algorithm: alg, message_type: 'DIGEST', message: readFileSync(file('digest.bin')).toString('base64') });
+    const { signature } = await kms(session, 'sign', {
+      key_id: keyId,
+      signing_algorithm: alg,
+      message_type: 'DIGEST',
+      message: readFileSync(file('digest.bin')).toString('base64'),
+    });
     writeFileSync(file('sig.bin'), Buffer.from(signature, 'base64'));
     const args = ['pkeyutl', '-verify', '-pubin', '-inkey', `${spec}.pub.pem`, '-sigfile', 'sig.bin', '-pkeyopt', `digest:${hashOf(alg)}`, ...pkeyPadding(alg)];
     expect(ok([...args, '-in', 'digest.bin'])).toContain('Signature Verified Successfully');
@@ -91,7 +126,15 @@ describe.each(CASES)('$spec: openssl signs, Keyhold verifies', ({ spec, kind, ge
     writeFileSync(file('msg2.bin'), 'message to sign, from openssl');
   });
   const verifyWith = async (alg: SigningAlgorithm, type: 'RAW' | 'DIGEST', message: Buffer, sig: Buffer) =>
-    (await kms(session, 'verify', { key_id: keyId, signing_algorithm: alg, message_type: type, message: message.toString('base64'), signature: sig.toString('base64') })).signature_valid;
+    (
+      await kms(session, 'verify', {
+        key_id: keyId,
+        signing_algorithm: alg,
+        message_type: type,
+        message: message.toString('base64'),
+        signature: sig.toString('base64'),
+      })
+    ).signature_valid;
 
   it.each(algorithms)('%s RAW: openssl dgst -sign output verifies; a flipped byte does not', async (alg) => {
     ok(['dgst', `-${hashOf(alg)}`, '-sign', `${spec}.key.pem`, ...dgstPadding(alg), '-out', 'osig.bin', 'msg2.bin']);
@@ -103,7 +146,19 @@ describe.each(CASES)('$spec: openssl signs, Keyhold verifies', ({ spec, kind, ge
   it.each(algorithms)('%s DIGEST: openssl pkeyutl -sign output verifies; another digest does not', async (alg) => {
     ok(['dgst', `-${hashOf(alg)}`, '-binary', '-out', 'odigest.bin', 'msg2.bin']);
     // PSS signed with openssl's largest salt: Keyhold accepts any salt length when verifying.
-    ok(['pkeyutl', '-sign', '-inkey', `${spec}.key.pem`, '-in', 'odigest.bin', '-out', 'osig.bin', '-pkeyopt', `digest:${hashOf(alg)}`, ...pkeyPadding(alg, 'max')]);
+    ok([
+      'pkeyutl',
+      '-sign',
+      '-inkey',
+      `${spec}.key.pem`,
+      '-in',
+      'odigest.bin',
+      '-out',
+      'osig.bin',
+      '-pkeyopt',
+      `digest:${hashOf(alg)}`,
+      ...pkeyPadding(alg, 'max'),
+    ]);
     const sig = readFileSync(file('osig.bin'));
     const digest = readFileSync(file('odigest.bin'));
     expect(await verifyWith(alg, 'DIGEST', digest, sig)).toBe('true');
@@ -120,7 +175,21 @@ describe('RSA OAEP encryption with openssl', () => {
       const keyId = await createKey(session, 'RSA_3072', { key_usage: 'ENCRYPT_DECRYPT' });
       writeFileSync(file('oaep.pub.pem'), (await kms(session, 'get-publickey', { key_id: keyId })).public_key);
       writeFileSync(file('oaep.in'), 'secret for Keyhold');
-      ok(['pkeyutl', '-encrypt', '-pubin', '-inkey', 'oaep.pub.pem', '-in', 'oaep.in', '-out', 'oaep.ct', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', `rsa_oaep_md:${md}`]);
+      ok([
+        'pkeyutl',
+        '-encrypt',
+        '-pubin',
+        '-inkey',
+        'oaep.pub.pem',
+        '-in',
+        'oaep.in',
+        '-out',
+        'oaep.ct',
+        '-pkeyopt',
+        'rsa_padding_mode:oaep',
+        '-pkeyopt',
+        `rsa_oaep_md:${md}`,
+      ]);
       const r = await kms(session, 'decrypt-data', { key_id: keyId, encryption_algorithm: alg, cipher_text: readFileSync(file('oaep.ct')).toString('base64') });
       expect(r.plain_text).toBe('secret for Keyhold');
     });
@@ -138,9 +207,54 @@ describe('RSA OAEP encryption with openssl', () => {
 
 /** The import guide's wrapping command for each algorithm (seed 001, table 2), verbatim flags. */
 const WRAP: Record<string, string[]> = {
-  RSAES_OAEP_SHA_256: ['pkeyutl', '-in', 'PlaintextKeyMaterial.bin', '-inkey', 'PublicKey.bin', '-out', 'EncryptedKeyMaterial.bin', '-keyform', 'der', '-pubin', '-encrypt', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256'],
-  RSAES_PKCS1_V1_5: ['rsautl', '-encrypt', '-in', 'PlaintextKeyMaterial.bin', '-pkcs', '-inkey', 'PublicKey.bin', '-keyform', 'der', '-pubin', '-out', 'EncryptedKeyMaterial.bin'],
-  RSAES_OAEP_SHA_1: ['pkeyutl', '-in', 'PlaintextKeyMaterial.bin', '-inkey', 'PublicKey.bin', '-out', 'EncryptedKeyMaterial.bin', '-keyform', 'der', '-pubin', '-encrypt', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha1'],
+  RSAES_OAEP_SHA_256: [
+    'pkeyutl',
+    '-in',
+    'PlaintextKeyMaterial.bin',
+    '-inkey',
+    'PublicKey.bin',
+    '-out',
+    'EncryptedKeyMaterial.bin',
+    '-keyform',
+    'der',
+    '-pubin',
+    '-encrypt',
+    '-pkeyopt',
+    'rsa_padding_mode:oaep',
+    '-pkeyopt',
+    'rsa_oaep_md:sha256',
+  ],
+  RSAES_PKCS1_V1_5: [
+    'rsautl',
+    '-encrypt',
+    '-in',
+    'PlaintextKeyMaterial.bin',
+    '-pkcs',
+    '-inkey',
+    'PublicKey.bin',
+    '-keyform',
+    'der',
+    '-pubin',
+    '-out',
+    'EncryptedKeyMaterial.bin',
+  ],
+  RSAES_OAEP_SHA_1: [
+    'pkeyutl',
+    '-in',
+    'PlaintextKeyMaterial.bin',
+    '-inkey',
+    'PublicKey.bin',
+    '-out',
+    'EncryptedKeyMaterial.bin',
+    '-keyform',
+    'der',
+    '-pubin',
+    '-encrypt',
+    '-pkeyopt',
+    'rsa_padding_mode:oaep',
+    '-pkeyopt',
+    'rsa_oaep_md:sha1',
+  ],
 };
 
 /** Imports openssl-generated material the guide's way; returns the material. */
@@ -179,8 +293,15 @@ describe.each(Object.keys(WRAP))('bring your own key, wrapped with %s as the imp
     const keyId = await createKey(session, 'HMAC_256', { origin: 'external' });
     const material = await importWithOpenssl(keyId, algorithm);
     writeFileSync(file('mac.in'), 'authenticate me');
-    const expected = ok(['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${material.toString('hex')}`, 'mac.in']).trim().split(' ').pop();
-    const { mac } = await kms(session, 'generate-mac', { key_id: keyId, mac_algorithm: 'HMAC_SHA_256', message: Buffer.from('authenticate me').toString('base64') });
+    const expected = ok(['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${material.toString('hex')}`, 'mac.in'])
+      .trim()
+      .split(' ')
+      .pop();
+    const { mac } = await kms(session, 'generate-mac', {
+      key_id: keyId,
+      mac_algorithm: 'HMAC_SHA_256',
+      message: Buffer.from('authenticate me').toString('base64'),
+    });
     expect(mac).toBe(expected);
   });
 });

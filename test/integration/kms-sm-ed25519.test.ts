@@ -61,10 +61,13 @@ describe('ED25519', () => {
     file('ed.msg', msg);
     const { signature } = await kms(session, 'sign', { key_id: keyId, signing_algorithm: 'ED25519_SHA_512', message_type: 'RAW', message: b64(msg) });
     file('ed.sig', Buffer.from(signature, 'base64'));
-    expect(ossl(['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', 'ed.msg', '-sigfile', 'ed.sig']).toString()).toContain('Signature Verified Successfully');
+    expect(ossl(['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', 'ed.msg', '-sigfile', 'ed.sig']).toString()).toContain(
+      'Signature Verified Successfully',
+    );
     file('ed.msg2', 'release 3.2 of the signer');
     expect(osslOk(['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', 'ed.msg2', '-sigfile', 'ed.sig'])).toBe(false);
-    const v = (message: Buffer) => kms(session, 'verify', { key_id: keyId, signing_algorithm: 'ED25519_SHA_512', message_type: 'RAW', message: b64(message), signature });
+    const v = (message: Buffer) =>
+      kms(session, 'verify', { key_id: keyId, signing_algorithm: 'ED25519_SHA_512', message_type: 'RAW', message: b64(message), signature });
     expect((await v(msg)).signature_valid).toBe('true');
     expect((await v(Buffer.from('release 3.2 of the signer'))).signature_valid).toBe('false');
   });
@@ -75,7 +78,13 @@ describe('ED25519', () => {
     const keyId = await putKeyPair(session, 'ED25519', 'ed25519', readFileSync(join(dir, 'ed-out.der')));
     file('ed-out.msg', 'made by openssl');
     ossl(['pkeyutl', '-sign', '-inkey', 'ed-out.pem', '-rawin', '-in', 'ed-out.msg', '-out', 'ed-out.sig']);
-    const r = await kms(session, 'verify', { key_id: keyId, signing_algorithm: 'ED25519_SHA_512', message_type: 'RAW', message: b64('made by openssl'), signature: readFileSync(join(dir, 'ed-out.sig')).toString('base64') });
+    const r = await kms(session, 'verify', {
+      key_id: keyId,
+      signing_algorithm: 'ED25519_SHA_512',
+      message_type: 'RAW',
+      message: b64('made by openssl'),
+      signature: readFileSync(join(dir, 'ed-out.sig')).toString('base64'),
+    });
     expect(r.signature_valid).toBe('true');
   });
 
@@ -102,10 +111,12 @@ describe('SM2', () => {
     expect(ossl([...verify, '-pkeyopt', `distid:${DEFAULT_ID}`]).toString()).toContain('Signature Verified Successfully');
     expect(osslOk([...verify, '-pkeyopt', 'distid:another-id'])).toBe(false);
     expect(osslOk(verify)).toBe(false);
-    expect((await kms(session, 'verify', { key_id: keyId, signing_algorithm: 'SM2DSA_SM3', message_type: 'RAW', message: b64(msg), signature })).signature_valid).toBe('true');
+    expect(
+      (await kms(session, 'verify', { key_id: keyId, signing_algorithm: 'SM2DSA_SM3', message_type: 'RAW', message: b64(msg), signature })).signature_valid,
+    ).toBe('true');
   });
 
-  it('DIGEST takes e = SM3(Z ‖ M) computed outside: the signature verifies as the message\'s', async () => {
+  it("DIGEST takes e = SM3(Z ‖ M) computed outside: the signature verifies as the message's", async () => {
     const keyId = await createKey(session, 'SM2');
     const pem = (await kms(session, 'get-publickey', { key_id: keyId })).public_key as string;
     const pub = file('sm2d.pub.pem', pem);
@@ -114,22 +125,44 @@ describe('SM2', () => {
     const e = sm2Digest(pem, msg);
     const { signature } = await kms(session, 'sign', { key_id: keyId, signing_algorithm: 'SM2DSA_SM3', message: b64(e) });
     file('sm2d.sig', Buffer.from(signature, 'base64'));
-    expect(ossl(['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-digest', 'sm3', '-in', 'sm2d.msg', '-sigfile', 'sm2d.sig', '-pkeyopt', `distid:${DEFAULT_ID}`]).toString()).toContain('Signature Verified Successfully');
-    expect((await kms(session, 'verify', { key_id: keyId, signing_algorithm: 'SM2DSA_SM3', message_type: 'RAW', message: b64(msg), signature })).signature_valid).toBe('true');
+    expect(
+      ossl([
+        'pkeyutl',
+        '-verify',
+        '-pubin',
+        '-inkey',
+        pub,
+        '-rawin',
+        '-digest',
+        'sm3',
+        '-in',
+        'sm2d.msg',
+        '-sigfile',
+        'sm2d.sig',
+        '-pkeyopt',
+        `distid:${DEFAULT_ID}`,
+      ]).toString(),
+    ).toContain('Signature Verified Successfully');
+    expect(
+      (await kms(session, 'verify', { key_id: keyId, signing_algorithm: 'SM2DSA_SM3', message_type: 'RAW', message: b64(msg), signature })).signature_valid,
+    ).toBe('true');
     await expectCode(kms(session, 'sign', { key_id: keyId, signing_algorithm: 'SM2DSA_SM3', message: b64(Buffer.alloc(31)) }), 'KMS.0308');
   });
 
-  it('with an openssl key: openssl\'s signatures verify, and SM2_ENCRYPT ciphertexts open on either side', async () => {
+  it("with an openssl key: openssl's signatures verify, and SM2_ENCRYPT ciphertexts open on either side", async () => {
     ossl(['genpkey', '-algorithm', 'SM2', '-out', 'sm2-out.pem']);
     ossl(['pkcs8', '-topk8', '-nocrypt', '-in', 'sm2-out.pem', '-outform', 'DER', '-out', 'sm2-out.der']);
     ossl(['pkey', '-in', 'sm2-out.pem', '-pubout', '-out', 'sm2-out.pub.pem']);
     const der = readFileSync(join(dir, 'sm2-out.der'));
     const signer = await putKeyPair(session, 'SM2', 'sm2', der);
-    expect((await kms(session, 'get-publickey', { key_id: signer })).public_key.replace(/\s+/g, '')).toBe(readFileSync(join(dir, 'sm2-out.pub.pem'), 'utf8').replace(/\s+/g, ''));
+    expect((await kms(session, 'get-publickey', { key_id: signer })).public_key.replace(/\s+/g, '')).toBe(
+      readFileSync(join(dir, 'sm2-out.pub.pem'), 'utf8').replace(/\s+/g, ''),
+    );
     file('sm2o.msg', 'signed by openssl');
     ossl(['pkeyutl', '-sign', '-inkey', 'sm2-out.pem', '-rawin', '-digest', 'sm3', '-in', 'sm2o.msg', '-out', 'sm2o.sig', '-pkeyopt', `distid:${DEFAULT_ID}`]);
     const sig = readFileSync(join(dir, 'sm2o.sig')).toString('base64');
-    const v = (message: string) => kms(session, 'verify', { key_id: signer, signing_algorithm: 'SM2DSA_SM3', message_type: 'RAW', message: b64(message), signature: sig });
+    const v = (message: string) =>
+      kms(session, 'verify', { key_id: signer, signing_algorithm: 'SM2DSA_SM3', message_type: 'RAW', message: b64(message), signature: sig });
     expect((await v('signed by openssl')).signature_valid).toBe('true');
     expect((await v('signed by openssl!')).signature_valid).toBe('false');
 
@@ -164,12 +197,15 @@ describe('SM4', () => {
     const keyId = await createKey(session, 'SM4', { origin: 'external' });
     const p = await kms(session, 'get-parameters-for-import', { key_id: keyId, wrapping_algorithm: 'RSAES_OAEP_SHA_256' });
     file('sm4.wrapping.der', Buffer.from(p.public_key, 'base64'));
-    const wrapped = ossl(['pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', 'sm4.wrapping.der', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256'], material);
+    const wrapped = ossl(
+      ['pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', 'sm4.wrapping.der', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256'],
+      material,
+    );
     await kms(session, 'import-key-material', { key_id: keyId, import_token: p.import_token, encrypted_key_material: wrapped.toString('base64') });
     return keyId;
   }
 
-  it('encrypt-data is SM4 in GCM: the body is the plaintext frame XOR openssl\'s SM4-CTR keystream from IV ‖ 00000002', async () => {
+  it("encrypt-data is SM4 in GCM: the body is the plaintext frame XOR openssl's SM4-CTR keystream from IV ‖ 00000002", async () => {
     const material = Buffer.from('0123456789abcdeffedcba9876543210', 'hex');
     const keyId = await importedSm4(material);
     const plain = 'a ledger line';
@@ -199,7 +235,10 @@ describe('SM4', () => {
     await expectCode(kms(session, 'decrypt-data', { cipher_text: flipped.toString('base64'), additional_authenticated_data: 'order-17' }), 'KMS.2201');
     const relabelled = Buffer.from(raw);
     relabelled[1] = 1;
-    const e = await expectCode(kms(session, 'decrypt-data', { cipher_text: relabelled.toString('base64'), additional_authenticated_data: 'order-17' }), 'KMS.2201');
+    const e = await expectCode(
+      kms(session, 'decrypt-data', { cipher_text: relabelled.toString('base64'), additional_authenticated_data: 'order-17' }),
+      'KMS.2201',
+    );
     expect(e.message).toContain('algorithm');
   });
 
@@ -213,9 +252,14 @@ describe('SM4', () => {
     const dek = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
     const sm3 = ossl(['dgst', '-sm3', '-binary'], dek);
     const enc = await kms(session, 'encrypt-datakey', { key_id: keyId, plain_text: Buffer.concat([dek, sm3]).toString('hex'), datakey_plain_length: '16' });
-    expect((await kms(session, 'decrypt-datakey', { key_id: keyId, cipher_text: enc.cipher_text, datakey_cipher_length: '16' })).data_key).toBe(dek.toString('hex'));
+    expect((await kms(session, 'decrypt-datakey', { key_id: keyId, cipher_text: enc.cipher_text, datakey_cipher_length: '16' })).data_key).toBe(
+      dek.toString('hex'),
+    );
     const sha = ossl(['dgst', '-sha256', '-binary'], dek);
-    const e = await expectCode(kms(session, 'encrypt-datakey', { key_id: keyId, plain_text: Buffer.concat([dek, sha]).toString('hex'), datakey_plain_length: '16' }), 'KMS.2103');
+    const e = await expectCode(
+      kms(session, 'encrypt-datakey', { key_id: keyId, plain_text: Buffer.concat([dek, sha]).toString('hex'), datakey_plain_length: '16' }),
+      'KMS.2103',
+    );
     expect(e.message).toContain('SM3');
   });
 
@@ -229,7 +273,7 @@ describe('SM4', () => {
     expect((await kms(session, 'decrypt-data', { cipher_text: now.toString('base64') })).plain_text).toBe('after');
   });
 
-  it('an SM4 CMK wraps an envelope file\'s data key (SM4-GCM) and unwraps it; SM2/Ed25519 keys make no file signatures (KMS.0308)', async () => {
+  it("an SM4 CMK wraps an envelope file's data key (SM4-GCM) and unwraps it; SM2/Ed25519 keys make no file signatures (KMS.0308)", async () => {
     const keyId = await createKey(session, 'SM4');
     file('plain.txt', 'a file for an SM4 key');
     await session.call('file', 'encrypt', { key_id: keyId, in: join(dir, 'plain.txt'), out: join(dir, 'plain.kh') }, 'cli');
@@ -237,7 +281,10 @@ describe('SM4', () => {
     expect(readFileSync(join(dir, 'plain.out'), 'utf8')).toBe('a file for an SM4 key');
     for (const spec of ['SM2', 'ED25519'] as const) {
       const signer = await createKey(session, spec);
-      const e = await expectCode(session.call('file', 'sign', { key_id: signer, in: join(dir, 'plain.txt'), out: join(dir, `plain.${spec}.sig`) }, 'cli'), 'KMS.0308');
+      const e = await expectCode(
+        session.call('file', 'sign', { key_id: signer, in: join(dir, 'plain.txt'), out: join(dir, `plain.${spec}.sig`) }, 'cli'),
+        'KMS.0308',
+      );
       expect(e.message).toContain('RSA or ECDSA');
     }
   });
@@ -253,19 +300,27 @@ describe('SM4', () => {
 });
 
 describe('HMAC_SM3', () => {
-  it('generate-mac equals openssl\'s HMAC-SM3 of imported material; verify-mac agrees; other algorithms are KMS.0308', async () => {
+  it("generate-mac equals openssl's HMAC-SM3 of imported material; verify-mac agrees; other algorithms are KMS.0308", async () => {
     const material = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
     const keyId = await createKey(session, 'HMAC_SM3', { origin: 'external' });
     const p = await kms(session, 'get-parameters-for-import', { key_id: keyId, wrapping_algorithm: 'RSAES_OAEP_SHA_256' });
     file('hm.wrapping.der', Buffer.from(p.public_key, 'base64'));
-    const wrapped = ossl(['pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', 'hm.wrapping.der', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256'], material);
+    const wrapped = ossl(
+      ['pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', 'hm.wrapping.der', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256'],
+      material,
+    );
     await kms(session, 'import-key-material', { key_id: keyId, import_token: p.import_token, encrypted_key_material: wrapped.toString('base64') });
     const message = Buffer.from('payload to authenticate');
     const { mac } = await kms(session, 'generate-mac', { key_id: keyId, mac_algorithm: 'HMAC_SM3', message: b64(message) });
-    const expected = ossl(['mac', '-digest', 'SM3', '-macopt', `hexkey:${material.toString('hex')}`, 'HMAC'], message).toString().trim().toLowerCase();
+    const expected = ossl(['mac', '-digest', 'SM3', '-macopt', `hexkey:${material.toString('hex')}`, 'HMAC'], message)
+      .toString()
+      .trim()
+      .toLowerCase();
     expect(mac).toBe(expected);
     expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm: 'HMAC_SM3', message: b64(message), mac })).mac_valid).toBe(true);
-    expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm: 'HMAC_SM3', message: b64('payload to authenticatE'), mac })).mac_valid).toBe(false);
+    expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm: 'HMAC_SM3', message: b64('payload to authenticatE'), mac })).mac_valid).toBe(
+      false,
+    );
     await expectCode(kms(session, 'generate-mac', { key_id: keyId, mac_algorithm: 'HMAC_SHA_256', message: b64(message) }), 'KMS.0308');
     const made = await createKey(session, 'HMAC_SM3');
     expect((await kms(session, 'generate-mac', { key_id: made, mac_algorithm: 'HMAC_SM3', message: b64(message) })).mac).toMatch(/^[0-9a-f]{64}$/);

@@ -47,7 +47,9 @@ afterAll(() => {
 
 describe('other calls are answered while a key is generated or a key file is opened', () => {
   it('create-keypair generating RSA-4096', async () => {
-    const creating = call('kps', 'create-keypair', { keypair: { name: 'rsa4096', algorithm: 'SSH_RSA_4096' } }) as Promise<{ keypair: { private_key?: string } }>;
+    const creating = call('kps', 'create-keypair', { keypair: { name: 'rsa4096', algorithm: 'SSH_RSA_4096' } }) as Promise<{
+      keypair: { private_key?: string };
+    }>;
     expect(await othersAnsweredDuring(creating)).toBe(true);
     expect((await creating).keypair.private_key).toContain('BEGIN RSA PRIVATE KEY');
   });
@@ -65,7 +67,22 @@ describe('other calls are answered while a key is generated or a key file is ope
     [
       'openssl pkcs8 with 2,000,000 PBKDF2-HMAC-SHA1 iterations (the bound)',
       () => {
-        mustTool('openssl', ['pkcs8', '-topk8', '-in', source, '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA1', '-iter', '2000000', '-passout', `file:${pass}`, '-out', join(dir, 'p8')]);
+        mustTool('openssl', [
+          'pkcs8',
+          '-topk8',
+          '-in',
+          source,
+          '-v2',
+          'aes-256-cbc',
+          '-v2prf',
+          'hmacWithSHA1',
+          '-iter',
+          '2000000',
+          '-passout',
+          `file:${pass}`,
+          '-out',
+          join(dir, 'p8'),
+        ]);
         return join(dir, 'p8');
       },
     ],
@@ -84,7 +101,10 @@ describe('other calls are answered while a key is generated or a key file is ope
     const name = `imported-${writes}`;
     const text = readFileSync(file, 'utf8');
     await call('kps', 'create-keypair', { keypair: { name, public_key: await publicLine(file) } });
-    const importing = call('kps', 'import-private-key', { keypair: { name, key_protection: { private_key: text, encryption: { type: 'default' } } }, passphrase: PASS });
+    const importing = call('kps', 'import-private-key', {
+      keypair: { name, key_protection: { private_key: text, encryption: { type: 'default' } } },
+      passphrase: PASS,
+    });
     expect(await othersAnsweredDuring(importing)).toBe(true);
     const shown = (await call('kps', 'list-keypair-detail', { keypair_name: name })) as { keypair: { is_key_protection: boolean } };
     expect(shown.keypair.is_key_protection).toBe(true);

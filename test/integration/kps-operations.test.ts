@@ -88,10 +88,19 @@ describe('create-keypair', () => {
     // The private key can be hosted later (import-private-key) and must be the matching one.
     const other = join(dir, 'other');
     mustTool('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', other]);
-    await expect(call('import-private-key', { keypair: { name: 'from-putty', key_protection: { private_key: readFileSync(other, 'utf8'), encryption: { type: 'default' } } } })).rejects.toMatchObject({ code: 'KPS.7003' });
+    await expect(
+      call('import-private-key', {
+        keypair: { name: 'from-putty', key_protection: { private_key: readFileSync(other, 'utf8'), encryption: { type: 'default' } } },
+      }),
+    ).rejects.toMatchObject({ code: 'KPS.7003' });
     writeFileSync(join(dir, 'pf'), 'pp');
     execFileSync('ssh-keygen', ['-p', '-N', 'pp', '-f', base], { stdio: 'ignore' });
-    const imported = kp(await call('import-private-key', { keypair: { name: 'from-putty', key_protection: { private_key: readFileSync(base, 'utf8'), encryption: { type: 'default' } } }, passphrase: 'pp' }));
+    const imported = kp(
+      await call('import-private-key', {
+        keypair: { name: 'from-putty', key_protection: { private_key: readFileSync(base, 'utf8'), encryption: { type: 'default' } } },
+        passphrase: 'pp',
+      }),
+    );
     expect(imported.fingerprint).toBe(r.fingerprint);
     const exported = kp(await call('export-private-key', { keypair: { name: 'from-putty' } }));
     expect((await readKey(exported.private_key as string)).comment).toBe('');
@@ -125,7 +134,11 @@ describe('batch-import-keypair, list, update, delete', () => {
     mustTool('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'b', '-f', base]);
     const pub = readFileSync(`${base}.pub`, 'utf8');
     const r = (await call('batch-import-keypair', {
-      keypairs: [{ keypair: { name: 'b1', public_key: pub } }, { keypair: { name: 'gen', public_key: pub } }, { keypair: { name: 'b3', public_key: 'ssh-ed25519 AAAAnotakey' } }],
+      keypairs: [
+        { keypair: { name: 'b1', public_key: pub } },
+        { keypair: { name: 'gen', public_key: pub } },
+        { keypair: { name: 'b3', public_key: 'ssh-ed25519 AAAAnotakey' } },
+      ],
     })) as { succeeded_keypairs: { keypair: Json }[]; failed_keypairs: { keypair_name: string; failed_reason: string }[] };
     expect(r.succeeded_keypairs.map((s) => s.keypair.name)).toEqual(['b1']);
     expect(r.failed_keypairs.map((f) => f.keypair_name)).toEqual(['gen', 'b3']);

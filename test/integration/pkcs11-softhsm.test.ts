@@ -74,11 +74,31 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
   afterAll(() => session?.close());
 
   it('create-key-store (CLI, --pin-file) answers {"keystore":{keystore_id,…}} and the store is available', () => {
-    const r = cli(vaultPath, ['kms', 'create-key-store', '--keystore-alias', 'softhsm', '--keystore-type', 'PKCS11', '--pkcs11-module', module, '--token-label', LABEL, '--pin-file', file('pin')]);
+    const r = cli(vaultPath, [
+      'kms',
+      'create-key-store',
+      '--keystore-alias',
+      'softhsm',
+      '--keystore-type',
+      'PKCS11',
+      '--pkcs11-module',
+      module,
+      '--token-label',
+      LABEL,
+      '--pin-file',
+      file('pin'),
+    ]);
     expect(r.error).toBeUndefined();
     const ks = (r.json as Json).keystore;
     expect(ks.keystore_id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(ks).toMatchObject({ keystore_alias: 'softhsm', keystore_type: 'PKCS11', pkcs11_module: module, token_label: LABEL, keystore_state: 'ENABLED', availability: 'available' });
+    expect(ks).toMatchObject({
+      keystore_alias: 'softhsm',
+      keystore_type: 'PKCS11',
+      pkcs11_module: module,
+      token_label: LABEL,
+      keystore_state: 'ENABLED',
+      availability: 'available',
+    });
     expect(JSON.stringify(r.json)).not.toContain(PIN);
     keystoreId = ks.keystore_id;
   });
@@ -219,31 +239,69 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
     const keyId = await createKey(session, 'RSA_2048', { keystore_id: keystoreId, key_usage: 'ENCRYPT_DECRYPT' });
     writeFileSync(file('enc.pem'), (await kms(session, 'get-publickey', { key_id: keyId })).public_key);
     writeFileSync(file('secret.bin'), 'oaep secret');
-    ok('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', 'enc.pem', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha1', '-in', 'secret.bin', '-out', 'secret.enc']);
-    const out = await kms(session, 'decrypt-data', { key_id: keyId, encryption_algorithm: 'RSAES_OAEP_SHA_1', cipher_text: readFileSync(file('secret.enc')).toString('base64') });
+    ok('openssl', [
+      'pkeyutl',
+      '-encrypt',
+      '-pubin',
+      '-inkey',
+      'enc.pem',
+      '-pkeyopt',
+      'rsa_padding_mode:oaep',
+      '-pkeyopt',
+      'rsa_oaep_md:sha1',
+      '-in',
+      'secret.bin',
+      '-out',
+      'secret.enc',
+    ]);
+    const out = await kms(session, 'decrypt-data', {
+      key_id: keyId,
+      encryption_algorithm: 'RSAES_OAEP_SHA_1',
+      cipher_text: readFileSync(file('secret.enc')).toString('base64'),
+    });
     expect(out.plain_text).toBe('oaep secret');
     const { cipher_text } = await kms(session, 'encrypt-data', { key_id: keyId, encryption_algorithm: 'RSAES_OAEP_SHA_256', plain_text: 'x' });
     const e = await expectCode(kms(session, 'decrypt-data', { key_id: keyId, encryption_algorithm: 'RSAES_OAEP_SHA_256', cipher_text }), 'KEYHOLD.0001');
     expect(e.message).toContain('RSA-OAEP (sha256)');
   });
 
-  it.each(['HMAC_256', 'HMAC_384', 'HMAC_512'] as const)('%s in the token: generate-mac equals pkcs11-tool --sign with the same object; verify-mac; another message or MAC does not verify', async (spec) => {
-    const keyId = await createKey(session, spec, { keystore_id: keystoreId });
-    const bits = spec.slice(-3);
-    const mac_algorithm = `HMAC_SHA_${bits}`;
-    const message = Buffer.from('mac me').toString('base64');
-    const { mac } = await kms(session, 'generate-mac', { key_id: keyId, mac_algorithm, message });
-    expect(mac).toHaveLength(Number(bits) / 4);
-    // OpenSC's own client computes the MAC with the key's object, by the id the vault holds.
-    const id = (readKey(session, keyId).versions[0]?.material as string).split('.')[3] as string;
-    writeFileSync(file('mac-msg.bin'), 'mac me');
-    ok('pkcs11-tool', ['--module', SYSTEM_MODULE, '--token-label', LABEL, '--login', '--pin', PIN, '--sign', '-m', `SHA${bits}-HMAC`, '--id', id, '-i', 'mac-msg.bin', '-o', 'mac-out.bin']);
-    expect(readFileSync(file('mac-out.bin')).toString('hex')).toBe(mac);
-    expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm, message, mac })).mac_valid).toBe(true);
-    expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm, message: Buffer.from('other').toString('base64'), mac })).mac_valid).toBe(false);
-    const flipped = (mac[0] === '0' ? '1' : '0') + mac.slice(1);
-    expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm, message, mac: flipped })).mac_valid).toBe(false);
-  });
+  it.each(['HMAC_256', 'HMAC_384', 'HMAC_512'] as const)(
+    '%s in the token: generate-mac equals pkcs11-tool --sign with the same object; verify-mac; another message or MAC does not verify',
+    async (spec) => {
+      const keyId = await createKey(session, spec, { keystore_id: keystoreId });
+      const bits = spec.slice(-3);
+      const mac_algorithm = `HMAC_SHA_${bits}`;
+      const message = Buffer.from('mac me').toString('base64');
+      const { mac } = await kms(session, 'generate-mac', { key_id: keyId, mac_algorithm, message });
+      expect(mac).toHaveLength(Number(bits) / 4);
+      // OpenSC's own client computes the MAC with the key's object, by the id the vault holds.
+      const id = (readKey(session, keyId).versions[0]?.material as string).split('.')[3] as string;
+      writeFileSync(file('mac-msg.bin'), 'mac me');
+      ok('pkcs11-tool', [
+        '--module',
+        SYSTEM_MODULE,
+        '--token-label',
+        LABEL,
+        '--login',
+        '--pin',
+        PIN,
+        '--sign',
+        '-m',
+        `SHA${bits}-HMAC`,
+        '--id',
+        id,
+        '-i',
+        'mac-msg.bin',
+        '-o',
+        'mac-out.bin',
+      ]);
+      expect(readFileSync(file('mac-out.bin')).toString('hex')).toBe(mac);
+      expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm, message, mac })).mac_valid).toBe(true);
+      expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm, message: Buffer.from('other').toString('base64'), mac })).mac_valid).toBe(false);
+      const flipped = (mac[0] === '0' ? '1' : '0') + mac.slice(1);
+      expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm, message, mac: flipped })).mac_valid).toBe(false);
+    },
+  );
 
   it('SM4, SM2, ED25519 and HMAC_SM3 keys are refused in a token (KEYHOLD.0001), and no key is left behind', async () => {
     for (const spec of ['SM4', 'SM2', 'ED25519', 'HMAC_SM3'] as const) {
@@ -271,7 +329,16 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
   describe('refusals and failures leave the vault unchanged', () => {
     it('a wrong PIN is KEYHOLD.0604', async () => {
       const before = vaultState();
-      const e = await expectCode(kms(session, 'create-key-store', { keystore_alias: 'bad-pin', keystore_type: 'PKCS11', pkcs11_module: module, token_label: OTHER_LABEL, pin: '000000' }), 'KEYHOLD.0604');
+      const e = await expectCode(
+        kms(session, 'create-key-store', {
+          keystore_alias: 'bad-pin',
+          keystore_type: 'PKCS11',
+          pkcs11_module: module,
+          token_label: OTHER_LABEL,
+          pin: '000000',
+        }),
+        'KEYHOLD.0604',
+      );
       expect(e.message).toContain('CKR_PIN_INCORRECT');
       expect(vaultState()).toBe(before);
     });
@@ -280,7 +347,10 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
       const before = vaultState();
       // This process is logged in to it already, so the token would not check the PIN again.
       for (const pin of [PIN, '000000']) {
-        await expectCode(kms(session, 'create-key-store', { keystore_alias: `again-${pin}`, keystore_type: 'PKCS11', pkcs11_module: module, token_label: LABEL, pin }), 'KEYHOLD.0610');
+        await expectCode(
+          kms(session, 'create-key-store', { keystore_alias: `again-${pin}`, keystore_type: 'PKCS11', pkcs11_module: module, token_label: LABEL, pin }),
+          'KEYHOLD.0610',
+        );
       }
       expect(vaultState()).toBe(before);
     });
@@ -288,12 +358,27 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
     it('another vault in this process cannot make a store of a token already logged in to, right PIN or wrong (KEYHOLD.0610)', async () => {
       const other = await newSession();
       try {
-        await kms(other.session, 'create-key-store', { keystore_alias: 'other', keystore_type: 'PKCS11', pkcs11_module: module, token_label: OTHER_LABEL, pin: PIN });
+        await kms(other.session, 'create-key-store', {
+          keystore_alias: 'other',
+          keystore_type: 'PKCS11',
+          pkcs11_module: module,
+          token_label: OTHER_LABEL,
+          pin: PIN,
+        });
         const third = await newSession();
         try {
           expect((await kms(third.session, 'list-key-stores')).total).toBe(0);
           const before = vaultState(third.session);
-          const e = await expectCode(kms(third.session, 'create-key-store', { keystore_alias: 'third', keystore_type: 'PKCS11', pkcs11_module: module, token_label: OTHER_LABEL, pin: '000000' }), 'KEYHOLD.0610');
+          const e = await expectCode(
+            kms(third.session, 'create-key-store', {
+              keystore_alias: 'third',
+              keystore_type: 'PKCS11',
+              pkcs11_module: module,
+              token_label: OTHER_LABEL,
+              pin: '000000',
+            }),
+            'KEYHOLD.0610',
+          );
           expect(e.message).toContain('PIN cannot be checked');
           expect(vaultState(third.session)).toBe(before);
         } finally {
@@ -318,7 +403,8 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
 
     it('a module path that is relative, missing, writable by others or not a file is refused before loading', async () => {
       const before = vaultState();
-      const create = (pkcs11_module: string) => kms(session, 'create-key-store', { keystore_alias: 'bad-module', keystore_type: 'PKCS11', pkcs11_module, token_label: LABEL, pin: PIN });
+      const create = (pkcs11_module: string) =>
+        kms(session, 'create-key-store', { keystore_alias: 'bad-module', keystore_type: 'PKCS11', pkcs11_module, token_label: LABEL, pin: PIN });
       await expectCode(create('libsofthsm2.so'), 'KEYHOLD.0601');
       await expectCode(create(file('no-such-module.so')), 'KEYHOLD.0602');
       await expectCode(create(dir), 'KEYHOLD.0601');
@@ -333,7 +419,10 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
     });
 
     it('a token label no slot has is KEYHOLD.0603', async () => {
-      await expectCode(kms(session, 'create-key-store', { keystore_alias: 'no-token', keystore_type: 'PKCS11', pkcs11_module: module, token_label: 'absent', pin: PIN }), 'KEYHOLD.0603');
+      await expectCode(
+        kms(session, 'create-key-store', { keystore_alias: 'no-token', keystore_type: 'PKCS11', pkcs11_module: module, token_label: 'absent', pin: PIN }),
+        'KEYHOLD.0603',
+      );
     });
 
     it('token directory moved away: KEYHOLD.0605, listed unavailable, nothing changes; back in place, it works again', async () => {
@@ -397,7 +486,10 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
     it('a disabled store refuses its keys (KEYHOLD.0607) until enabled; a store with keys cannot be deleted (KEYHOLD.0609)', async () => {
       const keyId = await createKey(session, 'AES_256', { keystore_id: keystoreId });
       await kms(session, 'disable-key-store', { keystore_id: keystoreId });
-      expect((await kms(session, 'show-key-store', { keystore_id: keystoreId })).keystore).toMatchObject({ keystore_state: 'DISABLED', availability: 'disabled' });
+      expect((await kms(session, 'show-key-store', { keystore_id: keystoreId })).keystore).toMatchObject({
+        keystore_state: 'DISABLED',
+        availability: 'disabled',
+      });
       await expectCode(kms(session, 'encrypt-data', { key_id: keyId, plain_text: 'x' }), 'KEYHOLD.0607');
       await expectCode(kms(session, 'create-key', { key_alias: 'tok/disabled', keystore_id: keystoreId }), 'KEYHOLD.0607');
       await kms(session, 'enable-key-store', { keystore_id: keystoreId });
@@ -440,7 +532,10 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
       const after = objectIds();
       for (const id of gone) expect(after).not.toContain(id);
       expect(after).toContain(keptId);
-      expect((await kms(session, 'decrypt-data', { cipher_text: (await kms(session, 'encrypt-data', { key_id: kept, plain_text: 'still here' })).cipher_text })).plain_text).toBe('still here');
+      expect(
+        (await kms(session, 'decrypt-data', { cipher_text: (await kms(session, 'encrypt-data', { key_id: kept, plain_text: 'still here' })).cipher_text }))
+          .plain_text,
+      ).toBe('still here');
     });
 
     it('create-key generates in the token before its transaction; a commit that is refused (alias taken meanwhile) destroys the new object', async () => {
@@ -449,12 +544,22 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
       const ctx = { ...memoryKmsContext(), keyStores: new KeyStoreConnections() };
       try {
         ctx.store.put(KEYSTORE_TABLE, keystoreId, session.vault.read<KeyStoreRecord>(KEYSTORE_TABLE, keystoreId));
-        const input = { key_alias: 'tok/raced', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms', keystore_id: keystoreId };
+        const input = {
+          key_alias: 'tok/raced',
+          key_spec: 'AES_256',
+          key_usage: 'ENCRYPT_DECRYPT',
+          key_description: '',
+          origin: 'kms',
+          keystore_id: keystoreId,
+        };
         const material = (await phases?.network(ctx, input)) as WrappedKey;
         expect(objectIds()).toContain(idOf(material));
         // Another writer takes the alias between the generation and the commit.
         await newKey(ctx, { key_alias: 'tok/raced', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms' });
-        await expectCode(Promise.resolve().then(() => phases?.commit(ctx, input, material)), 'KMS.1104');
+        await expectCode(
+          Promise.resolve().then(() => phases?.commit(ctx, input, material)),
+          'KMS.1104',
+        );
         expect(objectIds()).not.toContain(idOf(material));
       } finally {
         ctx.keyStores.closeAll();
@@ -466,11 +571,21 @@ describe.skipIf(!present)('PKCS#11 key store on SoftHSM2 (skipped when /usr/lib/
       const ctx = { ...memoryKmsContext(), keyStores: new KeyStoreConnections() };
       try {
         ctx.store.put(KEYSTORE_TABLE, keystoreId, session.vault.read<KeyStoreRecord>(KEYSTORE_TABLE, keystoreId));
-        const key = await newKey(ctx, { key_alias: 'tok/rotated', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms', keystore_id: keystoreId });
+        const key = await newKey(ctx, {
+          key_alias: 'tok/rotated',
+          key_spec: 'AES_256',
+          key_usage: 'ENCRYPT_DECRYPT',
+          key_description: '',
+          origin: 'kms',
+          keystore_id: keystoreId,
+        });
         const material = (await phases?.network(ctx, { key_id: key.key_id })) as WrappedKey;
         expect(objectIds()).toContain(idOf(material));
         ctx.store.put('kms_keys', key.key_id, { ...key, key_state: '3' });
-        await expectCode(Promise.resolve().then(() => phases?.commit(ctx, { key_id: key.key_id }, material)), 'KMS.0209');
+        await expectCode(
+          Promise.resolve().then(() => phases?.commit(ctx, { key_id: key.key_id }, material)),
+          'KMS.0209',
+        );
         expect(objectIds()).not.toContain(idOf(material));
         expect(objectIds()).toContain(idOf(key.versions[0]?.material as string));
       } finally {

@@ -22,10 +22,17 @@ beforeAll(async () => {
         res.end(JSON.stringify(body));
       };
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as { secret_string?: string }) : {};
-      if (req.method === 'GET' && path === '/v1/p/secrets') return json(200, { secrets: versions.length ? [{ id: 'sid', name: 's', state: 'ENABLED' }] : [], page_info: {} });
-      if (req.method === 'GET' && path === '/v1/p/secrets/s') return versions.length ? json(200, { secret: { id: 'sid', name: 's', state: 'ENABLED' } }) : json(404, { error_code: 'CSMS.0005', error_msg: 'no such secret' });
+      if (req.method === 'GET' && path === '/v1/p/secrets')
+        return json(200, { secrets: versions.length ? [{ id: 'sid', name: 's', state: 'ENABLED' }] : [], page_info: {} });
+      if (req.method === 'GET' && path === '/v1/p/secrets/s')
+        return versions.length
+          ? json(200, { secret: { id: 'sid', name: 's', state: 'ENABLED' } })
+          : json(404, { error_code: 'CSMS.0005', error_msg: 'no such secret' });
       if (req.method === 'GET' && path === '/v1/p/secrets/s/versions') {
-        return json(200, { version_metadatas: versions.map((_, i) => ({ id: `v${i + 1}`, create_time: i, version_stages: i === versions.length - 1 ? ['SYSCURRENT'] : [] })), page_info: { current_count: versions.length } });
+        return json(200, {
+          version_metadatas: versions.map((_, i) => ({ id: `v${i + 1}`, create_time: i, version_stages: i === versions.length - 1 ? ['SYSCURRENT'] : [] })),
+          page_info: { current_count: versions.length },
+        });
       }
       if (req.method === 'POST' && path === '/v1/p/secrets') {
         versions.push(body.secret_string ?? '');
@@ -44,7 +51,9 @@ beforeAll(async () => {
   const sk = join(tempDir(), 'sk');
   writeFileSync(sk, 'secret');
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  expect(cli(client, ['remote', 'add', '--name', 'flaky', '--endpoint', url, '--project-id', 'p', '--access-key', 'AK', '--secret-key-file', sk]).status).toBe(0);
+  expect(cli(client, ['remote', 'add', '--name', 'flaky', '--endpoint', url, '--project-id', 'p', '--access-key', 'AK', '--secret-key-file', sk]).status).toBe(
+    0,
+  );
   expect(cli(client, ['csms', 'create-secret', '--name', 's', '--secret-string', 'a']).status).toBe(0);
   for (const v of ['b', 'c']) expect(cli(client, ['csms', 'create-secret-version', '--secret-name', 's', '--secret-string', v]).status).toBe(0);
 });

@@ -23,7 +23,17 @@ beforeAll(async () => {
   execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', key]);
   execFileSync('openssl', ['rsa', '-in', key, '-pubout', '-out', join(dir, 'pub.pem')], { stdio: 'ignore' });
   writeFileSync(join(dir, 'pw.txt'), 'Sup3r-Secret!');
-  const blob = execFileSync('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', join(dir, 'pub.pem'), '-pkeyopt', 'rsa_padding_mode:pkcs1', '-in', join(dir, 'pw.txt')]).toString('base64');
+  const blob = execFileSync('openssl', [
+    'pkeyutl',
+    '-encrypt',
+    '-pubin',
+    '-inkey',
+    join(dir, 'pub.pem'),
+    '-pkeyopt',
+    'rsa_padding_mode:pkcs1',
+    '-in',
+    join(dir, 'pw.txt'),
+  ]).toString('base64');
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const auth = parseAuthorization(req.headers.authorization);
@@ -39,7 +49,22 @@ beforeAll(async () => {
   const ecs = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   client = initVault();
   writeFileSync(join(dir, 'sk'), creds.secret);
-  const added = cli(client, ['remote', 'add', '--name', 'cloud', '--endpoint', ecs, '--ecs-endpoint', ecs, '--project-id', 'proj1', '--access-key', creds.access, '--secret-key-file', join(dir, 'sk')]);
+  const added = cli(client, [
+    'remote',
+    'add',
+    '--name',
+    'cloud',
+    '--endpoint',
+    ecs,
+    '--ecs-endpoint',
+    ecs,
+    '--project-id',
+    'proj1',
+    '--access-key',
+    creds.access,
+    '--secret-key-file',
+    join(dir, 'sk'),
+  ]);
   expect(added.status, added.stderr).toBe(0);
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));

@@ -26,8 +26,10 @@ let dir: string;
 const call = (service: string, op: string, input: Record<string, unknown> = {}) => session.call(service, op, input, 'cli') as Promise<any>;
 const sync = (service: string, direction: 'pull' | 'push' = 'pull') => call('remote', 'sync', { name: 'peer', service, direction }) as Promise<SyncResult>;
 const actionOf = (r: SyncResult, id: string) => r.changes.find((c) => c.id === id)?.action;
-const latest = async (name: string) => ((await call('csms', 'show-secret-version', { secret_name: name, version_id: 'latest' })) as { version: { secret_string: string } }).version.secret_string;
-const versionCount = async (name: string) => ((await call('csms', 'list-secret-versions', { secret_name: name })) as { version_metadatas: unknown[] }).version_metadatas.length;
+const latest = async (name: string) =>
+  ((await call('csms', 'show-secret-version', { secret_name: name, version_id: 'latest' })) as { version: { secret_string: string } }).version.secret_string;
+const versionCount = async (name: string) =>
+  ((await call('csms', 'list-secret-versions', { secret_name: name })) as { version_metadatas: unknown[] }).version_metadatas.length;
 const publicKey = () => utils.generateKeyPairSync('ed25519').public;
 
 beforeEach(async () => {
@@ -48,12 +50,37 @@ describe('remote sync holds no write lock while the remote is slow', () => {
       service: 'kms',
       direction: 'pull',
       held: ['POST', '/v1.0/p/kms/list-keys'],
-      seed: async () => void remote.keys.push({ key_id: '0b6f3c2e-4a1d-4c9e-8f7a-2d5e6b7c8d9e', key_alias: 'far', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_state: '2' }),
+      seed: async () =>
+        void remote.keys.push({
+          key_id: '0b6f3c2e-4a1d-4c9e-8f7a-2d5e6b7c8d9e',
+          key_alias: 'far',
+          key_spec: 'AES_256',
+          key_usage: 'ENCRYPT_DECRYPT',
+          key_state: '2',
+        }),
       added: '0b6f3c2e-4a1d-4c9e-8f7a-2d5e6b7c8d9e',
     },
-    { service: 'kps', direction: 'pull', held: ['GET', '/v3/p/keypairs'], seed: async () => void remote.keypairs.set('far-pair', publicKey()), added: 'far-pair' },
-    { service: 'csms', direction: 'pull', held: ['GET', '/v1/p/secrets/db/versions/v1'], seed: async () => void remote.secrets.set('db', ['one']), added: 'db' },
-    { service: 'csms', direction: 'push', held: ['POST', '/v1/p/secrets'], seed: () => call('csms', 'create-secret', { name: 'near', secret_string: 'here' }), added: 'near' },
+    {
+      service: 'kps',
+      direction: 'pull',
+      held: ['GET', '/v3/p/keypairs'],
+      seed: async () => void remote.keypairs.set('far-pair', publicKey()),
+      added: 'far-pair',
+    },
+    {
+      service: 'csms',
+      direction: 'pull',
+      held: ['GET', '/v1/p/secrets/db/versions/v1'],
+      seed: async () => void remote.secrets.set('db', ['one']),
+      added: 'db',
+    },
+    {
+      service: 'csms',
+      direction: 'push',
+      held: ['POST', '/v1/p/secrets'],
+      seed: () => call('csms', 'create-secret', { name: 'near', secret_string: 'here' }),
+      added: 'near',
+    },
   ];
   for (const c of cases) {
     it(`${c.service} ${c.direction}: kms create-key on the same vault completes while the remote holds its answer`, async () => {
@@ -81,7 +108,9 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.secrets.get('db')?.push('two');
     const hold = remote.holdNext('GET', '/v1/p/secrets/db/versions/v2');
     const syncing = sync('csms');
-    await hold.during(async () => expect(await settlesWithin(call('csms', 'create-secret-version', { secret_name: 'db', secret_string: 'here' }), PROMPTLY_MS)).toBe(true));
+    await hold.during(async () =>
+      expect(await settlesWithin(call('csms', 'create-secret-version', { secret_name: 'db', secret_string: 'here' }), PROMPTLY_MS)).toBe(true),
+    );
     const r = await syncing;
     expect(actionOf(r, 'db')).toBe('conflict');
     expect(await latest('db')).toBe('here');
@@ -95,7 +124,9 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.secrets.set('fresh', ['from the remote']);
     const hold = remote.holdNext('GET', '/v1/p/secrets/fresh/versions/v1');
     const syncing = sync('csms');
-    await hold.during(async () => expect(await settlesWithin(call('csms', 'create-secret', { name: 'fresh', secret_string: 'made here' }), PROMPTLY_MS)).toBe(true));
+    await hold.during(async () =>
+      expect(await settlesWithin(call('csms', 'create-secret', { name: 'fresh', secret_string: 'made here' }), PROMPTLY_MS)).toBe(true),
+    );
     expect(actionOf(await syncing, 'fresh')).toBe('conflict');
     expect(await latest('fresh')).toBe('made here');
     expect(await versionCount('fresh')).toBe(1);
@@ -119,7 +150,9 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.keypairs.set('shared', publicKey());
     const hold = remote.holdNext('GET', '/v3/p/keypairs');
     const syncing = sync('kps');
-    await hold.during(async () => expect(await settlesWithin(call('kps', 'create-keypair', { keypair: { name: 'shared', algorithm: 'SSH_ED25519' } }), PROMPTLY_MS)).toBe(true));
+    await hold.during(async () =>
+      expect(await settlesWithin(call('kps', 'create-keypair', { keypair: { name: 'shared', algorithm: 'SSH_ED25519' } }), PROMPTLY_MS)).toBe(true),
+    );
     const mine = ((await call('kps', 'list-keypair-detail', { keypair_name: 'shared' })) as { keypair: { public_key: string } }).keypair.public_key;
     expect(actionOf(await syncing, 'shared')).toBe('conflict');
     expect(((await call('kps', 'list-keypair-detail', { keypair_name: 'shared' })) as { keypair: { public_key: string } }).keypair.public_key).toBe(mine);
@@ -137,7 +170,9 @@ describe('the commit phase finds what changed while the remote was asked', () =>
       expect(actionOf(await newer, '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f')).toBe('add');
     });
     await expect(older).rejects.toMatchObject({ code: 'VAULT.0506', status: 409 });
-    expect(((await call('remote', 'list-mirrored-keys', { name: 'peer' })) as { keys: { key_state: string }[] }).keys).toEqual([expect.objectContaining({ key_state: '3' })]);
+    expect(((await call('remote', 'list-mirrored-keys', { name: 'peer' })) as { keys: { key_state: string }[] }).keys).toEqual([
+      expect.objectContaining({ key_state: '3' }),
+    ]);
     const events = (await call('audit', 'list-events')) as { events: { operation: string; outcome: string }[] };
     expect(events.events.some((e) => e.operation === 'remote sync' && e.outcome === 'VAULT.0506')).toBe(true);
   });
@@ -147,7 +182,9 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     const hold = remote.holdNext('GET', '/v1/p/secrets/db/versions/v1');
     const syncing = sync('csms');
     await hold.during(async () => {
-      const replaced = call('remote', 'remove', { name: 'peer' }).then(() => call('remote', 'add', { name: 'peer', endpoint: remote.url, project_id: 'p', access_key: 'OTHER', secret_key: 'SK2' }));
+      const replaced = call('remote', 'remove', { name: 'peer' }).then(() =>
+        call('remote', 'add', { name: 'peer', endpoint: remote.url, project_id: 'p', access_key: 'OTHER', secret_key: 'SK2' }),
+      );
       expect(await settlesWithin(replaced, PROMPTLY_MS)).toBe(true);
       await replaced;
     });
@@ -162,7 +199,10 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     const hold = remote.holdNext('POST', '/v1/p/secrets/db/versions');
     const first = sync('csms', 'push');
     await hold.during(async () => {
-      await expect(sync('csms', 'push')).rejects.toMatchObject({ code: 'VAULT.0507', message: expect.stringMatching(/push to remote peer \(csms\).*in this process/) });
+      await expect(sync('csms', 'push')).rejects.toMatchObject({
+        code: 'VAULT.0507',
+        message: expect.stringMatching(/push to remote peer \(csms\).*in this process/),
+      });
       // Other work goes on: a pull needs no claim.
       expect(actionOf(await sync('csms'), 'db')).toBe('unchanged');
     });
@@ -194,7 +234,9 @@ describe('the commit phase finds what changed while the remote was asked', () =>
     remote.secrets.set('next', ['x']);
     const hold = remote.holdNext('GET', '/v1/p/secrets/next/versions');
     const syncing = call('remote', 'sync', { name: 'peer', service: 'csms', dry_run: true }) as Promise<SyncResult & { complete: boolean }>;
-    await hold.during(async () => expect(await settlesWithin(call('csms', 'create-secret', { name: 'later', secret_string: 'made here' }), PROMPTLY_MS)).toBe(true));
+    await hold.during(async () =>
+      expect(await settlesWithin(call('csms', 'create-secret', { name: 'later', secret_string: 'made here' }), PROMPTLY_MS)).toBe(true),
+    );
     const r = await syncing;
     expect(actionOf(r, 'later')).toBe('conflict');
     expect(r).toMatchObject({ applied: false, complete: false });
@@ -204,7 +246,7 @@ describe('the commit phase finds what changed while the remote was asked', () =>
 });
 
 describe('remote sync --service csms --direction push, interrupted while reading', () => {
-  it('csms push: a failure reading the remote after an earlier secret was pushed keeps that secret\'s base, so a rerun continues', async () => {
+  it("csms push: a failure reading the remote after an earlier secret was pushed keeps that secret's base, so a rerun continues", async () => {
     await call('csms', 'create-secret', { name: 'a', secret_string: 'a1' });
     await call('csms', 'create-secret', { name: 'b', secret_string: 'b1' });
     expect((await sync('csms', 'push')).changes.map((c) => c.action)).toEqual(['add', 'add']);

@@ -48,13 +48,17 @@ async function valuesOnA(name: string): Promise<string[]> {
   const base = `/v1/${served.project_id}/secrets/${name}/versions`;
   const list = (await signedFetch(served.url, 'GET', base, undefined, creds)).json as { version_metadatas: { id: string }[] };
   const out: string[] = [];
-  for (const { id } of list.version_metadatas) out.push(((await signedFetch(served.url, 'GET', `${base}/${id}`, undefined, creds)).json as { version: { secret_string: string } }).version.secret_string);
+  for (const { id } of list.version_metadatas)
+    out.push(((await signedFetch(served.url, 'GET', `${base}/${id}`, undefined, creds)).json as { version: { secret_string: string } }).version.secret_string);
   return out;
 }
 async function valuesOnB(name: string): Promise<string[]> {
   const list = (await call('csms', 'list-secret-versions', { secret_name: name })) as { version_metadatas: { id: string }[] };
   const out: string[] = [];
-  for (const { id } of list.version_metadatas) out.push(((await call('csms', 'show-secret-version', { secret_name: name, version_id: id })) as { version: { secret_string: string } }).version.secret_string);
+  for (const { id } of list.version_metadatas)
+    out.push(
+      ((await call('csms', 'show-secret-version', { secret_name: name, version_id: id })) as { version: { secret_string: string } }).version.secret_string,
+    );
   return out;
 }
 
@@ -120,7 +124,9 @@ describe('remote sync through a faulty network: a lost answer never makes a seco
     proxy.clear();
     expect(pushed.complete).toBe(true);
     expect(actionOf(pushed, 'lost-answer')).toBe('add');
-    const onA = (await signedFetch(served.url, 'GET', `/v3/${served.project_id}/keypairs/lost-answer`, undefined, creds)).json as { keypair: { public_key: string } };
+    const onA = (await signedFetch(served.url, 'GET', `/v3/${served.project_id}/keypairs/lost-answer`, undefined, creds)).json as {
+      keypair: { public_key: string };
+    };
     const here = (await call('kps', 'list-keypair-detail', { keypair_name: 'lost-answer' })) as { keypair: { public_key: string } };
     expect(onA.keypair.public_key).toBe(here.keypair.public_key);
   });

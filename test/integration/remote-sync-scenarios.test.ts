@@ -25,7 +25,8 @@ const run = (args: string[]) => cliAsync(b, args).done;
 const sync = (direction: 'pull' | 'push', name = 'a') => run(['remote', 'sync', '--name', name, '--service', 'csms', '--direction', direction]);
 const out = (r: CliResult) => r.json as SyncOut;
 const change = (r: CliResult, id: string) => out(r).changes.find((c) => c.id === id);
-const addRemote = (name: string, url: string, project: string) => run(['remote', 'add', '--name', name, '--endpoint', url, '--project-id', project, '--access-key', creds.access, '--secret-key-file', skFile]);
+const addRemote = (name: string, url: string, project: string) =>
+  run(['remote', 'add', '--name', name, '--endpoint', url, '--project-id', project, '--access-key', creds.access, '--secret-key-file', skFile]);
 
 /** A call straight to A's server (the user on A), not through the proxy. */
 async function onA(method: string, path: string, body?: unknown, server: Served = served, c = creds): Promise<unknown> {
@@ -33,9 +34,12 @@ async function onA(method: string, path: string, body?: unknown, server: Served 
   expect(r.status, JSON.stringify(r.json)).toBeLessThan(300);
   return r.json;
 }
-const latestOnA = async (name: string) => ((await onA('GET', `/secrets/${name}/versions/latest`)) as { version: { secret_string: string } }).version.secret_string;
+const latestOnA = async (name: string) =>
+  ((await onA('GET', `/secrets/${name}/versions/latest`)) as { version: { secret_string: string } }).version.secret_string;
 const countOnA = async (name: string) => ((await onA('GET', `/secrets/${name}/versions`)) as { version_metadatas: unknown[] }).version_metadatas.length;
-const latestOnB = async (name: string) => (((await run(['csms', 'show-secret-version', '--secret-name', name, '--version-id', 'latest'])).json as { version?: { secret_string: string } }).version?.secret_string);
+const latestOnB = async (name: string) =>
+  ((await run(['csms', 'show-secret-version', '--secret-name', name, '--version-id', 'latest'])).json as { version?: { secret_string: string } }).version
+    ?.secret_string;
 
 beforeAll(async () => {
   a = initVault();
@@ -84,7 +88,11 @@ describe('remote sync scenarios (issue #20)', () => {
     expect(await countOnA('keep-local')).toBe(4);
     const after = await sync('pull');
     expect([after.status, out(after).complete]).toEqual([0, true]);
-    expect(out(after).changes.filter((c) => c.id.startsWith('keep-')).map((c) => c.action)).toEqual(['unchanged', 'unchanged']);
+    expect(
+      out(after)
+        .changes.filter((c) => c.id.startsWith('keep-'))
+        .map((c) => c.action),
+    ).toEqual(['unchanged', 'unchanged']);
   });
 
   it('a stage rollback travels both ways', async () => {
@@ -97,7 +105,10 @@ describe('remote sync scenarios (issue #20)', () => {
     const pulled = await sync('pull');
     expect(change(pulled, 'rolled')?.action).toBe('stage-move');
     expect(await latestOnB('rolled')).toBe('good');
-    expect(((await run(['csms', 'show-secret-stage', '--secret-name', 'rolled', '--stage-name', 'GREEN'])).json as { stage: { version_id: string } }).stage.version_id).toBe('v2');
+    expect(
+      ((await run(['csms', 'show-secret-stage', '--secret-name', 'rolled', '--stage-name', 'GREEN'])).json as { stage: { version_id: string } }).stage
+        .version_id,
+    ).toBe('v2');
     // And back: B rolls forward, the push moves A.
     expect((await run(['csms', 'update-secret-stage', '--secret-name', 'rolled', '--stage-name', 'SYSCURRENT', '--version-id', 'v2'])).status).toBe(0);
     const pushed = await sync('push');
@@ -112,7 +123,10 @@ describe('remote sync scenarios (issue #20)', () => {
     for (const s of ['del-keep', 'del-drop']) await onA('DELETE', `/secrets/${s}`);
     const offered = await sync('pull');
     expect(offered.status).toBe(1);
-    expect(change(offered, 'del-keep')).toMatchObject({ action: 'conflict', detail: expect.stringContaining('deleted on the remote side since the last sync') });
+    expect(change(offered, 'del-keep')).toMatchObject({
+      action: 'conflict',
+      detail: expect.stringContaining('deleted on the remote side since the last sync'),
+    });
     await run(['remote', 'resolve', '--name', 'a', '--service', 'csms', '--secret-name', 'del-drop', '--keep', 'remote']);
     await run(['remote', 'resolve', '--name', 'a', '--service', 'csms', '--secret-name', 'del-keep', '--keep', 'local']);
     const pulled = await sync('pull');
@@ -163,7 +177,24 @@ describe('remote sync scenarios (issue #20)', () => {
       await onA('POST', '/secrets', { name: 'moved', secret_string: 'on A2, another value' }, served2, creds2);
       const sk2 = join(tempDir(), 'sk2');
       writeFileSync(sk2, creds2.secret);
-      expect((await run(['remote', 'add', '--name', 'a', '--endpoint', served2.url, '--project-id', served2.project_id, '--access-key', creds2.access, '--secret-key-file', sk2])).status).toBe(0);
+      expect(
+        (
+          await run([
+            'remote',
+            'add',
+            '--name',
+            'a',
+            '--endpoint',
+            served2.url,
+            '--project-id',
+            served2.project_id,
+            '--access-key',
+            creds2.access,
+            '--secret-key-file',
+            sk2,
+          ])
+        ).status,
+      ).toBe(0);
       const r = await sync('pull');
       // Not "unchanged": the old base of "moved" is gone, so two different histories are a conflict.
       expect(change(r, 'moved')?.action).toBe('conflict');

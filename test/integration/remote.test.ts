@@ -17,7 +17,20 @@ beforeAll(async () => {
   served = await startServe(server);
   const secretFile = join(tempDir(), 'sk');
   writeFileSync(secretFile, `${creds.secret}\n`);
-  const added = cli(client, ['remote', 'add', '--name', 'peer', '--endpoint', served.url, '--project-id', served.project_id, '--access-key', creds.access, '--secret-key-file', secretFile]);
+  const added = cli(client, [
+    'remote',
+    'add',
+    '--name',
+    'peer',
+    '--endpoint',
+    served.url,
+    '--project-id',
+    served.project_id,
+    '--access-key',
+    creds.access,
+    '--secret-key-file',
+    secretFile,
+  ]);
   expect(added.status).toBe(0);
   expect(JSON.stringify(added.json)).not.toContain(creds.secret);
 });
@@ -30,7 +43,8 @@ describe('--remote', () => {
     const created = cli(client, ['--remote', 'peer', 'kms', 'create-key', '--key-alias', 'remote-key']);
     expect(created.status).toBe(0);
     const keyId = (created.json as { key_info: { key_id: string } }).key_info.key_id;
-    const ct = (cli(client, ['--remote', 'peer', 'kms', 'encrypt-data', '--key-id', keyId, '--plain-text', 'far away']).json as { cipher_text: string }).cipher_text;
+    const ct = (cli(client, ['--remote', 'peer', 'kms', 'encrypt-data', '--key-id', keyId, '--plain-text', 'far away']).json as { cipher_text: string })
+      .cipher_text;
     // The key lives on the serving vault only.
     expect(cli(client, ['kms', 'describe-key', '--key-id', keyId]).error?.error_code).toBe('KMS.0207');
     expect(cli(server, ['kms', 'decrypt-data', '--cipher-text', ct]).json).toMatchObject({ key_id: keyId, plain_text: 'far away' });
@@ -58,7 +72,7 @@ describe('--remote', () => {
 });
 
 describe('remote sync --service kms', () => {
-  it('shows the diff on --dry-run without applying it, then mirrors the remote keys\' metadata', () => {
+  it("shows the diff on --dry-run without applying it, then mirrors the remote keys' metadata", () => {
     const dry = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms', '--dry-run']);
     expect(dry.status).toBe(0);
     const dryOut = dry.json as { changes: { action: string; detail: string }[]; applied: boolean };
@@ -68,7 +82,9 @@ describe('remote sync --service kms', () => {
 
     const applied = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kms']).json as { applied: boolean };
     expect(applied.applied).toBe(true);
-    const mirrored = (cli(client, ['remote', 'list-mirrored-keys', '--name', 'peer']).json as { keys: { key_alias: string; key_state: string; key_id: string }[] }).keys;
+    const mirrored = (
+      cli(client, ['remote', 'list-mirrored-keys', '--name', 'peer']).json as { keys: { key_alias: string; key_state: string; key_id: string }[] }
+    ).keys;
     const remoteKey = mirrored.find((k) => k.key_alias === 'remote-key');
     expect(remoteKey?.key_state).toBe('2');
 
@@ -96,9 +112,14 @@ describe('remote sync --service kps', () => {
     expect(cli(client, ['kps', 'create-keypair', '--input-json', '{"keypair":{"name":"both","algorithm":"SSH_ED25519"}}']).status).toBe(0);
     const bothOnClient = publicKey(client, 'both');
 
-    const dry = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps', '--dry-run']).json as { changes: { action: string; id: string }[]; applied: boolean };
+    const dry = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps', '--dry-run']).json as {
+      changes: { action: string; id: string }[];
+      applied: boolean;
+    };
     expect(dry.applied).toBe(false);
-    expect(dry.changes).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'add', id: 'on-server' }), expect.objectContaining({ action: 'conflict', id: 'both' })]));
+    expect(dry.changes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ action: 'add', id: 'on-server' }), expect.objectContaining({ action: 'conflict', id: 'both' })]),
+    );
     expect(cli(client, ['kps', 'list-keypair-detail', '--keypair-name', 'on-server']).status).toBe(2);
 
     // The conflict stays: the sync is not complete, and says so with exit 1.
@@ -108,17 +129,29 @@ describe('remote sync --service kps', () => {
     expect(publicKey(client, 'on-server')).toBe(publicKey(server, 'on-server'));
     expect(publicKey(client, 'both')).toBe(bothOnClient);
 
-    const push = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps', '--direction', 'push']).json as { changes: { action: string; id: string }[] };
-    expect(push.changes).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'add', id: 'on-client' }), expect.objectContaining({ action: 'conflict', id: 'both' }), expect.objectContaining({ action: 'unchanged', id: 'on-server' })]));
+    const push = cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'kps', '--direction', 'push']).json as {
+      changes: { action: string; id: string }[];
+    };
+    expect(push.changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'add', id: 'on-client' }),
+        expect.objectContaining({ action: 'conflict', id: 'both' }),
+        expect.objectContaining({ action: 'unchanged', id: 'on-server' }),
+      ]),
+    );
     expect(publicKey(server, 'on-client')).toBe(publicKey(client, 'on-client'));
     expect(publicKey(server, 'both')).not.toBe(bothOnClient);
   });
 });
 
 describe('remote sync --service csms', () => {
-  const latest = (vault: string, name: string) => (cli(vault, ['csms', 'show-secret-version', '--secret-name', name, '--version-id', 'latest']).json as { version: { secret_string: string } } | undefined)?.version.secret_string;
-  const sync = (direction: string, dry = false) => cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'csms', '--direction', direction, ...(dry ? ['--dry-run'] : [])]);
-  const changeOf = (r: ReturnType<typeof sync>, id: string) => (r.json as { changes: { id: string; action: string }[] }).changes.find((c) => c.id === id)?.action;
+  const latest = (vault: string, name: string) =>
+    (cli(vault, ['csms', 'show-secret-version', '--secret-name', name, '--version-id', 'latest']).json as { version: { secret_string: string } } | undefined)
+      ?.version.secret_string;
+  const sync = (direction: string, dry = false) =>
+    cli(client, ['remote', 'sync', '--name', 'peer', '--service', 'csms', '--direction', direction, ...(dry ? ['--dry-run'] : [])]);
+  const changeOf = (r: ReturnType<typeof sync>, id: string) =>
+    (r.json as { changes: { id: string; action: string }[] }).changes.find((c) => c.id === id)?.action;
 
   it('pulls new secrets and new versions, pushes local versions, and reports conflicts without overwriting', () => {
     expect(cli(server, ['csms', 'create-secret', '--name', 'db', '--secret-string', 'one']).status).toBe(0);
@@ -164,7 +197,18 @@ describe('envelope files with a remote keyring', () => {
     const localKey = (cli(client, ['kms', 'create-key', '--key-alias', 'local-files']).json as { key_info: { key_id: string } }).key_info.key_id;
     const dir = tempDir();
     writeFileSync(join(dir, 'plain.txt'), 'remote keyring payload\n'.repeat(1000));
-    const enc = cli(client, ['file', 'encrypt', '--key-id', localKey, '--remote-keys', JSON.stringify([{ remote: 'peer', key_id: remoteKey }]), '--in', join(dir, 'plain.txt'), '--out', join(dir, 'f.khe')]);
+    const enc = cli(client, [
+      'file',
+      'encrypt',
+      '--key-id',
+      localKey,
+      '--remote-keys',
+      JSON.stringify([{ remote: 'peer', key_id: remoteKey }]),
+      '--in',
+      join(dir, 'plain.txt'),
+      '--out',
+      join(dir, 'f.khe'),
+    ]);
     expect(enc.status, enc.stderr).toBe(0);
 
     // A third vault with no local key, only the same remote configured.
@@ -172,7 +216,22 @@ describe('envelope files with a remote keyring', () => {
     const creds = accessKey(server);
     const sk = join(dir, 'sk');
     writeFileSync(sk, creds.secret);
-    expect(cli(third, ['remote', 'add', '--name', 'peer', '--endpoint', served.url, '--project-id', served.project_id, '--access-key', creds.access, '--secret-key-file', sk]).status).toBe(0);
+    expect(
+      cli(third, [
+        'remote',
+        'add',
+        '--name',
+        'peer',
+        '--endpoint',
+        served.url,
+        '--project-id',
+        served.project_id,
+        '--access-key',
+        creds.access,
+        '--secret-key-file',
+        sk,
+      ]).status,
+    ).toBe(0);
     const dec = cli(third, ['file', 'decrypt', '--in', join(dir, 'f.khe'), '--out', join(dir, 'back.txt')]);
     expect(dec.status, dec.stderr).toBe(0);
     expect(dec.json).toMatchObject({ key_id: remoteKey });
@@ -203,16 +262,51 @@ describe('remote byok', () => {
     const other = join(tempDir(), 'other.bin');
     writeFileSync(other, Buffer.alloc(32, 7));
     expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-file', other]).error?.error_code).toBe('KMS.2606');
-    expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-file', escrow, '--wrapping-algorithm', 'RSAES_OAEP_SHA_1']).status).toBe(0);
+    expect(
+      cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--material-file', escrow, '--wrapping-algorithm', 'RSAES_OAEP_SHA_1']).status,
+    ).toBe(0);
   });
 
   it('carries openssl-made key pairs (EC_P256 as traditional PEM, SM2 and ED25519 as PKCS#8) to external remote keys: the remote signs, openssl verifies with the original public key', () => {
     const dir = tempDir();
     const ossl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const cases = [
-      { spec: 'EC_P256', gen: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], file: 'k.trad.pem', alg: 'ECDSA_SHA_256', verify: ['dgst', '-sha256', '-verify', 'k.pub.pem', '-signature', 'm.sig', 'm.txt'] },
-      { spec: 'SM2', gen: ['-algorithm', 'SM2'], file: 'k.p8.der', alg: 'SM2DSA_SM3', verify: ['pkeyutl', '-verify', '-pubin', '-inkey', 'k.pub.pem', '-rawin', '-digest', 'sm3', '-in', 'm.txt', '-sigfile', 'm.sig', '-pkeyopt', 'distid:1234567812345678'] },
-      { spec: 'ED25519', gen: ['-algorithm', 'ED25519'], file: 'k.p8.der', alg: 'ED25519_SHA_512', verify: ['pkeyutl', '-verify', '-pubin', '-inkey', 'k.pub.pem', '-rawin', '-in', 'm.txt', '-sigfile', 'm.sig'] },
+      {
+        spec: 'EC_P256',
+        gen: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+        file: 'k.trad.pem',
+        alg: 'ECDSA_SHA_256',
+        verify: ['dgst', '-sha256', '-verify', 'k.pub.pem', '-signature', 'm.sig', 'm.txt'],
+      },
+      {
+        spec: 'SM2',
+        gen: ['-algorithm', 'SM2'],
+        file: 'k.p8.der',
+        alg: 'SM2DSA_SM3',
+        verify: [
+          'pkeyutl',
+          '-verify',
+          '-pubin',
+          '-inkey',
+          'k.pub.pem',
+          '-rawin',
+          '-digest',
+          'sm3',
+          '-in',
+          'm.txt',
+          '-sigfile',
+          'm.sig',
+          '-pkeyopt',
+          'distid:1234567812345678',
+        ],
+      },
+      {
+        spec: 'ED25519',
+        gen: ['-algorithm', 'ED25519'],
+        file: 'k.p8.der',
+        alg: 'ED25519_SHA_512',
+        verify: ['pkeyutl', '-verify', '-pubin', '-inkey', 'k.pub.pem', '-rawin', '-in', 'm.txt', '-sigfile', 'm.sig'],
+      },
     ];
     for (const c of cases) {
       ossl(['genpkey', ...c.gen, '-out', 'k.pem']);
@@ -224,9 +318,22 @@ describe('remote byok', () => {
       const r = cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--private-key-file', join(dir, c.file)]);
       expect(r.status, r.stderr).toBe(0);
       expect(r.json).toMatchObject({ key_id: keyId, material_source: 'private_key_file', material_out: null });
-      expect((cli(server, ['kms', 'get-publickey', '--key-id', keyId]).json as { public_key: string }).public_key.replace(/\s+/g, '')).toBe(readFileSync(join(dir, 'k.pub.pem'), 'utf8').replace(/\s+/g, ''));
+      expect((cli(server, ['kms', 'get-publickey', '--key-id', keyId]).json as { public_key: string }).public_key.replace(/\s+/g, '')).toBe(
+        readFileSync(join(dir, 'k.pub.pem'), 'utf8').replace(/\s+/g, ''),
+      );
       writeFileSync(join(dir, 'm.txt'), `signed by the remote ${c.spec}`);
-      const sig = cli(server, ['kms', 'sign', '--key-id', keyId, '--signing-algorithm', c.alg, '--message-type', 'RAW', '--message', Buffer.from(`signed by the remote ${c.spec}`).toString('base64')]);
+      const sig = cli(server, [
+        'kms',
+        'sign',
+        '--key-id',
+        keyId,
+        '--signing-algorithm',
+        c.alg,
+        '--message-type',
+        'RAW',
+        '--message',
+        Buffer.from(`signed by the remote ${c.spec}`).toString('base64'),
+      ]);
       writeFileSync(join(dir, 'm.sig'), Buffer.from((sig.json as { signature: string }).signature, 'base64'));
       expect(ossl(c.verify).toString()).toMatch(/Verified OK|Signature Verified Successfully/);
     }
@@ -239,10 +346,23 @@ describe('remote byok', () => {
     const keyId = (created.json as { key_info: { key_id: string } }).key_info.key_id;
     expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--private-key-file', join(dir, 'ed.pem')]).error?.error_code).toBe('KMS.2604');
     expect((cli(server, ['kms', 'describe-key', '--key-id', keyId]).json as { key_info: { key_state: string } }).key_info.key_state).toBe('5');
-    const both = cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--private-key-file', join(dir, 'ed.pem'), '--material-out', join(dir, 'x.bin')]);
+    const both = cli(client, [
+      'remote',
+      'byok',
+      '--name',
+      'peer',
+      '--key-id',
+      keyId,
+      '--private-key-file',
+      join(dir, 'ed.pem'),
+      '--material-out',
+      join(dir, 'x.bin'),
+    ]);
     expect(both.error?.error_code).toBe('REMOTE.0002');
     writeFileSync(join(dir, 'junk.der'), Buffer.alloc(100, 3));
-    expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--private-key-file', join(dir, 'junk.der')]).error?.error_code).toBe('REMOTE.0002');
+    expect(cli(client, ['remote', 'byok', '--name', 'peer', '--key-id', keyId, '--private-key-file', join(dir, 'junk.der')]).error?.error_code).toBe(
+      'REMOTE.0002',
+    );
   });
 
   it('refuses to overwrite an existing escrow file before touching the remote', () => {
@@ -256,8 +376,10 @@ describe('remote byok', () => {
 
 describe('remote remove', () => {
   it('forgets the remote and its credentials', () => {
-    expect(cli(client, ['remote', 'remove', '--name', 'peer']).json).toEqual({ removed: 'peer', forgotten: { csms_bases: expect.any(Number), kms_mirror: expect.any(Number) } });
+    expect(cli(client, ['remote', 'remove', '--name', 'peer']).json).toEqual({
+      removed: 'peer',
+      forgotten: { csms_bases: expect.any(Number), kms_mirror: expect.any(Number) },
+    });
     expect(cli(client, ['remote', 'test', '--name', 'peer']).error?.error_code).toBe('REMOTE.0004');
   });
 });
-

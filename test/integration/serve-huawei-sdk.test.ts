@@ -34,7 +34,10 @@ afterAll(async () => {
 /** Signs with the SDK's signer, as its HcClient does for a JSON body, then sends `sent` (the signed body unless changed). */
 function sdkCall(action: string, data: Record<string, unknown>, sent?: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const endpoint = `${base}/v1.0/${session.domain.project_id}/kms/${action}`;
-  const headers = AKSKSigner.sign({ endpoint, method: 'POST', headers: { 'Content-Type': 'application/json' }, data, queryParams: {} } as never, credentials) as Record<string, string>;
+  const headers = AKSKSigner.sign(
+    { endpoint, method: 'POST', headers: { 'Content-Type': 'application/json' }, data, queryParams: {} } as never,
+    credentials,
+  ) as Record<string, string>;
   return new Promise((resolve, reject) => {
     const req = request(endpoint, { method: 'POST', headers, agent: false }, (res) => {
       let text = '';
@@ -50,7 +53,10 @@ describe('Huawei Cloud Node SDK against keyhold serve', () => {
   it('its signed requests pass; it signs host', async () => {
     const created = await sdkCall('create-key', { key_alias: 'from-the-sdk' });
     expect(created.status).toBe(200);
-    const headers = AKSKSigner.sign({ endpoint: `${base}/x`, method: 'POST', headers: {}, data: {}, queryParams: {} } as never, credentials) as Record<string, string>;
+    const headers = AKSKSigner.sign({ endpoint: `${base}/x`, method: 'POST', headers: {}, data: {}, queryParams: {} } as never, credentials) as Record<
+      string,
+      string
+    >;
     expect(headers.Authorization).toMatch(/SignedHeaders=[^,]*\bhost\b/);
   });
 
@@ -60,10 +66,14 @@ describe('Huawei Cloud Node SDK against keyhold serve', () => {
     expect(r.json.error_code).toBe('APIGW.0301');
   });
 
-  it('its error parser reads the KMS code and message from Keyhold\'s nested error', async () => {
+  it("its error parser reads the KMS code and message from Keyhold's nested error", async () => {
     const missing = await sdkCall('describe-key', { key_id: '00000000-0000-0000-0000-000000000000' });
     expect(missing.status).toBe(404);
-    const e = ExceptionUtil.generalException({ data: missing.json, status: missing.status } as never) as unknown as { errorCode: string; errorMsg: string; httpStatusCode: number };
+    const e = ExceptionUtil.generalException({ data: missing.json, status: missing.status } as never) as unknown as {
+      errorCode: string;
+      errorMsg: string;
+      httpStatusCode: number;
+    };
     expect(e.errorCode).toBe('KMS.0207');
     expect(e.errorMsg).toMatch(/does not exist/);
   });

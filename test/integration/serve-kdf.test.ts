@@ -49,9 +49,18 @@ afterAll(async () => {
 describe('keyhold serve while keys are generated and key files opened', () => {
   it('refuses the crafted 257-byte scrypt file (N=16384, r=1, p=2047) with KPS.1005 at once', async () => {
     const u = (n: number) => int(Buffer.from(n.toString(16).padStart(16, '0'), 'hex'));
-    const alg = seq(oid('1.2.840.113549.1.5.13'), seq(seq(oid('1.3.6.1.4.1.11591.4.11'), seq(octets(Buffer.alloc(8, 1)), u(16384), u(1), u(2047))), seq(oid('2.16.840.1.101.3.4.1.42'), octets(Buffer.alloc(16, 2)))));
+    const alg = seq(
+      oid('1.2.840.113549.1.5.13'),
+      seq(
+        seq(oid('1.3.6.1.4.1.11591.4.11'), seq(octets(Buffer.alloc(8, 1)), u(16384), u(1), u(2047))),
+        seq(oid('2.16.840.1.101.3.4.1.42'), octets(Buffer.alloc(16, 2))),
+      ),
+    );
     const hostile = writeArmor('ENCRYPTED PRIVATE KEY', seq(alg, der(0x04, Buffer.alloc(48, 3))), 64);
-    const r = await post(kps('/private-key/import'), { keypair: { name: 'warm-up', key_protection: { private_key: hostile, encryption: { type: 'default' } } }, passphrase: PASS });
+    const r = await post(kps('/private-key/import'), {
+      keypair: { name: 'warm-up', key_protection: { private_key: hostile, encryption: { type: 'default' } } },
+      passphrase: PASS,
+    });
     expect(r.status).toBe(400);
     expect(r.json).toMatchObject({ error_code: 'KPS.1005', error_msg: expect.stringContaining('scrypt p 2047') });
   });
@@ -66,7 +75,10 @@ describe('keyhold serve while keys are generated and key files opened', () => {
     const file = join(dir, 'id');
     mustTool('ssh-keygen', ['-q', '-t', 'ed25519', '-a', '100', '-N', PASS, '-f', file]);
     expect((await post(kps(), { keypair: { name: 'hardened', public_key: readFileSync(`${file}.pub`, 'utf8') } })).status).toBe(200);
-    const importing = post(kps('/private-key/import'), { keypair: { name: 'hardened', key_protection: { private_key: readFileSync(file, 'utf8'), encryption: { type: 'default' } } }, passphrase: PASS });
+    const importing = post(kps('/private-key/import'), {
+      keypair: { name: 'hardened', key_protection: { private_key: readFileSync(file, 'utf8'), encryption: { type: 'default' } } },
+      passphrase: PASS,
+    });
     expect(await genRandomAnsweredDuring(importing)).toBe(true);
     expect((await importing).status).toBe(200);
   });

@@ -27,7 +27,13 @@ afterAll(async () => {
 });
 
 function signedHeaders(path: string): Record<string, string> {
-  const req = { method: 'POST', path, query: [] as [string, string][], headers: { 'Content-Type': 'application/json' } as Record<string, string>, body: Buffer.from('{}') };
+  const req = {
+    method: 'POST',
+    path,
+    query: [] as [string, string][],
+    headers: { 'Content-Type': 'application/json' } as Record<string, string>,
+    body: Buffer.from('{}'),
+  };
   signRequest(req, credential, { host: `127.0.0.1:${port}` });
   return req.headers;
 }
@@ -74,7 +80,11 @@ describe('serve body bounds', () => {
 
   it('answers a chunked body over 1 MiB with 413, not a reset', async () => {
     const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const r = await send({ ...signedHeaders(path()), 'Transfer-Encoding': 'chunked' }, Array.from({ length: 24 }, () => chunk), true);
+    const r = await send(
+      { ...signedHeaders(path()), 'Transfer-Encoding': 'chunked' },
+      Array.from({ length: 24 }, () => chunk),
+      true,
+    );
     expect(r.status).toBe(413);
     expect(JSON.parse(r.body)).toMatchObject({ error_code: 'APIGW.0201' });
   });

@@ -36,7 +36,14 @@ describe('keyhold serve', () => {
   it('answers errors in the service shape with the cloud status', async () => {
     const missing = await signedFetch(served.url, 'POST', kms('describe-key'), { key_id: '00000000-0000-4000-8000-000000000000' }, creds);
     expect(missing.status).toBe(404);
-    expect(missing.json).toEqual({ error: { error_code: 'KMS.0207', error_msg: expect.any(String), code: 'KMS.0207', message: (missing.json as { error: { error_msg: string } }).error.error_msg } });
+    expect(missing.json).toEqual({
+      error: {
+        error_code: 'KMS.0207',
+        error_msg: expect.any(String),
+        code: 'KMS.0207',
+        message: (missing.json as { error: { error_msg: string } }).error.error_msg,
+      },
+    });
     const bad = await signedFetch(served.url, 'POST', kms('create-key'), {}, creds);
     expect(bad.status).toBe(400);
     expect(bad.json).toMatchObject({ error: { error_code: 'KMS.0204' } });
@@ -79,24 +86,36 @@ describe('keyhold serve', () => {
 
   it('enforces grants for a grantee access key', async () => {
     const grantee = accessKey(vault, 'grantee');
-    const keyId = ((await signedFetch(served.url, 'POST', kms('create-key'), { key_alias: 'granted' }, creds)).json as { key_info: { key_id: string } }).key_info.key_id;
-    const otherId = ((await signedFetch(served.url, 'POST', kms('create-key'), { key_alias: 'not-granted' }, creds)).json as { key_info: { key_id: string } }).key_info.key_id;
+    const keyId = ((await signedFetch(served.url, 'POST', kms('create-key'), { key_alias: 'granted' }, creds)).json as { key_info: { key_id: string } })
+      .key_info.key_id;
+    const otherId = ((await signedFetch(served.url, 'POST', kms('create-key'), { key_alias: 'not-granted' }, creds)).json as { key_info: { key_id: string } })
+      .key_info.key_id;
     const denied = await signedFetch(served.url, 'POST', kms('encrypt-data'), { key_id: keyId, plain_text: 'x' }, grantee);
     expect(denied.status).toBe(403);
     expect(denied.json).toMatchObject({ error: { error_code: 'KMS.0306' } });
-    const grant = await signedFetch(served.url, 'POST', kms('create-grant'), { key_id: keyId, grantee_principal: grantee.access, operations: ['encrypt-data', 'describe-key'] }, creds);
+    const grant = await signedFetch(
+      served.url,
+      'POST',
+      kms('create-grant'),
+      { key_id: keyId, grantee_principal: grantee.access, operations: ['encrypt-data', 'describe-key'] },
+      creds,
+    );
     expect(grant.status).toBe(200);
     const enc = await signedFetch(served.url, 'POST', kms('encrypt-data'), { key_id: keyId, plain_text: 'granted' }, grantee);
     expect(enc.status).toBe(200);
     expect((await signedFetch(served.url, 'POST', kms('describe-key'), { key_id: keyId }, grantee)).status).toBe(200);
     // Not granted: decrypt on this key, anything on another key, and non-grantable operations.
-    expect((await signedFetch(served.url, 'POST', kms('decrypt-data'), { cipher_text: (enc.json as { cipher_text: string }).cipher_text }, grantee)).json).toMatchObject({ error: { error_code: 'KMS.0306' } });
+    expect(
+      (await signedFetch(served.url, 'POST', kms('decrypt-data'), { cipher_text: (enc.json as { cipher_text: string }).cipher_text }, grantee)).json,
+    ).toMatchObject({ error: { error_code: 'KMS.0306' } });
     expect((await signedFetch(served.url, 'POST', kms('encrypt-data'), { key_id: otherId, plain_text: 'x' }, grantee)).status).toBe(403);
     const list = await signedFetch(served.url, 'POST', kms('list-keys'), {}, grantee);
     expect(list.status).toBe(403);
     expect(list.json).toMatchObject({ error: { error_code: 'KMS.0307' } });
     // The owner's key is unaffected by grants.
-    expect((await signedFetch(served.url, 'POST', kms('decrypt-data'), { cipher_text: (enc.json as { cipher_text: string }).cipher_text }, creds)).status).toBe(200);
+    expect((await signedFetch(served.url, 'POST', kms('decrypt-data'), { cipher_text: (enc.json as { cipher_text: string }).cipher_text }, creds)).status).toBe(
+      200,
+    );
   });
 
   it('shuts down cleanly on SIGTERM', async () => {

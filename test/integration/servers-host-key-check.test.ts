@@ -35,10 +35,11 @@ async function switchable(target: number): Promise<{ port: number; to(port: numb
   return {
     port,
     to: (p) => (current = p),
-    close: () => new Promise((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -75,7 +76,12 @@ afterEach(() => {
 
 describe('servers scan-host-key', () => {
   it('shows the presented key (fingerprint as ssh-keygen prints it, and type) and pins nothing', async () => {
-    expect(await scan()).toMatchObject({ host_key_fingerprint: a.fingerprint, host_key_type: 'ecdsa-sha2-nistp256', pinned_fingerprint: null, status: 'not-pinned' });
+    expect(await scan()).toMatchObject({
+      host_key_fingerprint: a.fingerprint,
+      host_key_type: 'ecdsa-sha2-nistp256',
+      pinned_fingerprint: null,
+      status: 'not-pinned',
+    });
     expect(await pinned()).toBeNull();
   });
 

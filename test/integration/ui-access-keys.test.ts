@@ -41,7 +41,14 @@ function call(op: string, input: unknown, withCookie = true): Promise<{ status: 
   const host = `127.0.0.1:${port}`;
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/keyhold/ui/call', agent: false, headers: { host, origin: `http://${host}`, 'content-type': 'application/json', 'x-keyhold-ui': '1', ...(withCookie && cookie ? { cookie } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/keyhold/ui/call',
+        agent: false,
+        headers: { host, origin: `http://${host}`, 'content-type': 'application/json', 'x-keyhold-ui': '1', ...(withCookie && cookie ? { cookie } : {}) },
+      },
       (res) => {
         let text = '';
         res.on('data', (d) => (text += d));
@@ -56,7 +63,7 @@ function call(op: string, input: unknown, withCookie = true): Promise<{ status: 
   });
 }
 
-const keys = async () => ((await call('listAccessKeys', {})).body.credentials as { access: string; status: string }[]);
+const keys = async () => (await call('listAccessKeys', {})).body.credentials as { access: string; status: string }[];
 
 describe('access keys in web mode', () => {
   it('a session cookie alone lists them but cannot create, disable or delete one', async () => {
@@ -69,7 +76,9 @@ describe('access keys in web mode', () => {
   it('a wrong password is refused and audited without the guess; guessing meets the throttle', async () => {
     const wrong = await call('createAccessKey', { description: 'guess', current_password: 'hunter2 guess' });
     expect(wrong.body.error_code).toBe('VAULT.0101');
-    const { events } = (await ws.current!.call('audit', 'list-events', { limit: 100 }, 'cli')) as { events: { operation: string; fields: Record<string, unknown> }[] };
+    const { events } = (await ws.current!.call('audit', 'list-events', { limit: 100 }, 'cli')) as {
+      events: { operation: string; fields: Record<string, unknown> }[];
+    };
     const failed = events.filter((e) => e.operation === 'web login-failed');
     expect(failed.at(0)?.fields).toMatchObject({ attempt: 'access-key' });
     expect(JSON.stringify(events)).not.toContain('hunter2 guess');

@@ -75,16 +75,28 @@ const input = (fields: Record<string, unknown>) => encodeURIComponent(JSON.strin
  * Sends only the headers of an upload declaring `declared` bytes and waits for the answer; the
  * body is never sent, so an answer proves the server decided without reading any of it.
  */
-function headersOnly(job: string, declared: number, extra: Record<string, string | undefined> = {}): Promise<{ status: number; body: Record<string, unknown>; sent: number }> {
+function headersOnly(
+  job: string,
+  declared: number,
+  extra: Record<string, string | undefined> = {},
+): Promise<{ status: number; body: Record<string, unknown>; sent: number }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}/keyhold/ui/file/${job}`, { method: 'POST', headers: { ...headers(extra), 'content-length': String(declared) } }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, sent: req.socket?.bytesWritten ?? 0 });
-        req.destroy();
-      });
-    });
+    const req = request(
+      `${base}/keyhold/ui/file/${job}`,
+      { method: 'POST', headers: { ...headers(extra), 'content-length': String(declared) } },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+            sent: req.socket?.bytesWritten ?? 0,
+          });
+          req.destroy();
+        });
+      },
+    );
     req.on('error', reject);
     req.flushHeaders();
   });
@@ -92,7 +104,11 @@ function headersOnly(job: string, declared: number, extra: Record<string, string
 
 /** One file job with its body; the NDJSON answer's lines. */
 async function job(name: string, body: Buffer, fields: Record<string, unknown> = {}, withCookie = cookie) {
-  const res = await fetch(`${base}/keyhold/ui/file/${name}`, { method: 'POST', headers: headers({ cookie: withCookie, 'x-keyhold-input': input(fields) }), body: new Uint8Array(body) });
+  const res = await fetch(`${base}/keyhold/ui/file/${name}`, {
+    method: 'POST',
+    headers: headers({ cookie: withCookie, 'x-keyhold-input': input(fields) }),
+    body: new Uint8Array(body),
+  });
   const text = await res.text();
   const lines = text
     .split('\n')
@@ -117,7 +133,13 @@ describe('web mode file uploads, refused as an attacker would try them', () => {
   });
 
   it('CSRF: a missing UI header, another origin or a form content type are refused', async () => {
-    for (const extra of [{ 'x-keyhold-ui': undefined }, { origin: 'http://evil.example' }, { origin: undefined }, { 'content-type': 'multipart/form-data; boundary=x' }, { 'content-type': 'text/plain' }]) {
+    for (const extra of [
+      { 'x-keyhold-ui': undefined },
+      { origin: 'http://evil.example' },
+      { origin: undefined },
+      { 'content-type': 'multipart/form-data; boundary=x' },
+      { 'content-type': 'text/plain' },
+    ]) {
       const r = await headersOnly('encrypt', 1024, extra);
       expect(r.status, JSON.stringify(extra)).toBe(403);
       expect(r.body.error_code).toBe('UI.0403');
@@ -177,7 +199,10 @@ describe('web mode file uploads, refused as an attacker would try them', () => {
   it('an upload aborted halfway leaves no staged file', async () => {
     const keyId = await aesKey();
     await new Promise<void>((resolve, reject) => {
-      const req = request(`${base}/keyhold/ui/file/encrypt`, { method: 'POST', headers: { ...headers({ 'x-keyhold-input': input({ key_id: keyId }) }), 'content-length': String(LIMIT) } });
+      const req = request(`${base}/keyhold/ui/file/encrypt`, {
+        method: 'POST',
+        headers: { ...headers({ 'x-keyhold-input': input({ key_id: keyId }) }), 'content-length': String(LIMIT) },
+      });
       req.on('error', () => resolve());
       req.write(randomBytes(1024 * 1024), (e) => {
         if (e) return reject(e);
@@ -200,12 +225,16 @@ describe('web mode file uploads, refused as an attacker would try them', () => {
     // 48 MiB in 256-byte frames: the job runs for many batches after its first progress line.
     const body = randomBytes(48 * 1024 * 1024);
     const first = await new Promise<string>((resolve, reject) => {
-      const req = request(`${base}/keyhold/ui/file/encrypt`, { method: 'POST', headers: { ...headers({ 'x-keyhold-input': input({ key_id: keyId, frame_size: 256 }) }), 'content-length': String(body.length) } }, (res) => {
-        res.once('data', (d: Buffer) => {
-          req.destroy();
-          resolve(d.toString('utf8'));
-        });
-      });
+      const req = request(
+        `${base}/keyhold/ui/file/encrypt`,
+        { method: 'POST', headers: { ...headers({ 'x-keyhold-input': input({ key_id: keyId, frame_size: 256 }) }), 'content-length': String(body.length) } },
+        (res) => {
+          res.once('data', (d: Buffer) => {
+            req.destroy();
+            resolve(d.toString('utf8'));
+          });
+        },
+      );
       req.on('error', () => undefined);
       req.end(body);
       setTimeout(() => reject(new Error('no progress line')), 60_000).unref();

@@ -111,14 +111,32 @@ describe('key-file tools in web mode (by content over HTTP)', () => {
     mustTool('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', key]);
     mustTool('openssl', ['pkey', '-in', key, '-pubout', '-out', join(dir, 'win.pub.pem')]);
     writeFileSync(join(dir, 'msg'), 'W3b-M0de!');
-    mustTool('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', join(dir, 'win.pub.pem'), '-in', join(dir, 'msg'), '-out', join(dir, 'ct'), '-pkeyopt', 'rsa_padding_mode:pkcs1']);
+    mustTool('openssl', [
+      'pkeyutl',
+      '-encrypt',
+      '-pubin',
+      '-inkey',
+      join(dir, 'win.pub.pem'),
+      '-in',
+      join(dir, 'msg'),
+      '-out',
+      join(dir, 'ct'),
+      '-pkeyopt',
+      'rsa_padding_mode:pkcs1',
+    ]);
     const blob = readFileSync(join(dir, 'ct')).toString('base64');
     const pasted = await call('kpsWindowsPassword', { password_blob: blob, private_key_text: readFileSync(key, 'utf8') });
     expect(pasted).toMatchObject({ status: 200, body: { password: 'W3b-M0de!' } });
 
     const pub = mustTool('ssh-keygen', ['-i', '-m', 'PKCS8', '-f', join(dir, 'win.pub.pem')]).trim();
     expect((await call('createKeypair', { keypair: { name: 'win', public_key: pub } })).status).toBe(200);
-    expect((await call('importPrivateKey', { keypair: { name: 'win', key_protection: { private_key: readFileSync(key, 'utf8'), encryption: { type: 'default' } } } })).status).toBe(200);
+    expect(
+      (
+        await call('importPrivateKey', {
+          keypair: { name: 'win', key_protection: { private_key: readFileSync(key, 'utf8'), encryption: { type: 'default' } } },
+        })
+      ).status,
+    ).toBe(200);
     const hosted = await call('kpsWindowsPassword', { password_blob: blob, keypair_name: 'win' });
     expect(hosted).toMatchObject({ status: 200, body: { password: 'W3b-M0de!' } });
   });
@@ -133,15 +151,27 @@ describe('key-file tools in the desktop app (IPC): content in, the output only w
     mustTool('ssh-keygen', ['-q', '-t', 'ecdsa', '-b', '384', '-N', '', '-C', 'ipc@test', '-f', join(ipcDir, 'id_ecdsa')]);
     const text = readFileSync(join(ipcDir, 'id_ecdsa'), 'utf8');
     const made = join(ipcDir, '.bashrc');
-    await expect(dispatchUiCall(ws, 'kpsConvert', { key_text: text, to: 'ppk3', out: made }, 'ipc', shell)).rejects.toMatchObject({ code: 'KPS.0002', message: expect.stringContaining('Invalid parameter out') });
+    await expect(dispatchUiCall(ws, 'kpsConvert', { key_text: text, to: 'ppk3', out: made }, 'ipc', shell)).rejects.toMatchObject({
+      code: 'KPS.0002',
+      message: expect.stringContaining('Invalid parameter out'),
+    });
     expect(existsSync(made)).toBe(false);
     const target = join(ipcDir, 'id_ecdsa.ppk');
-    const r = (await dispatchUiCall(ws, 'kpsConvert', { key_text: text, to: 'ppk3', out: paths.issue(target, 'save'), force: true }, 'ipc', shell)) as Record<string, unknown>;
+    const r = (await dispatchUiCall(ws, 'kpsConvert', { key_text: text, to: 'ppk3', out: paths.issue(target, 'save'), force: true }, 'ipc', shell)) as Record<
+      string,
+      unknown
+    >;
     expect(r).toMatchObject({ format: 'ppk3', key_type: 'ecdsa-sha2-nistp384', comment: 'ipc@test' });
     expect(r.key_text).toBeUndefined(); // written, not sent back to the page
     // puttygen reads what was written and derives ssh-keygen's public key.
     const fromPutty = mustTool('puttygen', [target, '-O', 'public-openssh']).trim().split(' ').slice(0, 2).join(' ');
-    expect(fromPutty).toBe(mustTool('ssh-keygen', ['-y', '-f', join(ipcDir, 'id_ecdsa')]).trim().split(' ').slice(0, 2).join(' '));
+    expect(fromPutty).toBe(
+      mustTool('ssh-keygen', ['-y', '-f', join(ipcDir, 'id_ecdsa')])
+        .trim()
+        .split(' ')
+        .slice(0, 2)
+        .join(' '),
+    );
     expect(existsSync(join(ipcDir, 'absent'))).toBe(false); // no vault needed, none made
   });
 });

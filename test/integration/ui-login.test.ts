@@ -39,17 +39,32 @@ afterAll(async () => {
 });
 
 /** A UI call with an explicit Host (undici will not set one), from the page at that host. */
-function call(op: string, input: unknown, opts: { cookie?: string; host?: string } = {}): Promise<{ status: number; body: Record<string, unknown>; cookie?: string }> {
+function call(
+  op: string,
+  input: unknown,
+  opts: { cookie?: string; host?: string } = {},
+): Promise<{ status: number; body: Record<string, unknown>; cookie?: string }> {
   const host = opts.host ?? `127.0.0.1:${port}`;
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/keyhold/ui/call', agent: false, headers: { host, origin: `http://${host}`, 'content-type': 'application/json', 'x-keyhold-ui': '1', ...(opts.cookie ? { cookie: opts.cookie } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/keyhold/ui/call',
+        agent: false,
+        headers: { host, origin: `http://${host}`, 'content-type': 'application/json', 'x-keyhold-ui': '1', ...(opts.cookie ? { cookie: opts.cookie } : {}) },
+      },
       (res) => {
         let text = '';
         res.on('data', (d) => (text += d));
         res.on('end', () => {
           const set = res.headers['set-cookie']?.[0];
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown>, cookie: set && !/Max-Age=0/.test(set) ? set.split(';')[0] : undefined });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(text) as Record<string, unknown>,
+            cookie: set && !/Max-Age=0/.test(set) ? set.split(';')[0] : undefined,
+          });
         });
       },
     );

@@ -26,14 +26,24 @@ afterAll(async () => {
 
 describe('remotes from the UI', () => {
   it('adds another Keyhold, tests it, previews and applies a KMS mirror', async () => {
-    const added = (await dispatchUiCall(ws, 'remoteAdd', { name: 'peer', endpoint: served.url, project_id: served.project_id, access_key: creds.access, secret_key: creds.secret }, 'http')) as { remote: Record<string, unknown> };
+    const added = (await dispatchUiCall(
+      ws,
+      'remoteAdd',
+      { name: 'peer', endpoint: served.url, project_id: served.project_id, access_key: creds.access, secret_key: creds.secret },
+      'http',
+    )) as { remote: Record<string, unknown> };
     expect(JSON.stringify(added)).not.toContain(creds.secret);
     expect(await dispatchUiCall(ws, 'remoteTest', { name: 'peer' }, 'http')).toMatchObject({ reachable: true, keys_visible: expect.any(Number) });
-    const preview = (await dispatchUiCall(ws, 'remoteSync', { name: 'peer', service: 'kms', direction: 'pull', dry_run: true }, 'http')) as { changes: { action: string; id: string }[]; applied: boolean };
+    const preview = (await dispatchUiCall(ws, 'remoteSync', { name: 'peer', service: 'kms', direction: 'pull', dry_run: true }, 'http')) as {
+      changes: { action: string; id: string }[];
+      applied: boolean;
+    };
     expect(preview.applied).toBe(false);
     expect(preview.changes.some((c) => c.action === 'add')).toBe(true);
     expect(((await dispatchUiCall(ws, 'remoteListMirroredKeys', {}, 'http')) as { keys: unknown[] }).keys).toEqual([]);
-    const applied = (await dispatchUiCall(ws, 'remoteSync', { name: 'peer', service: 'kms', direction: 'pull', dry_run: false }, 'http')) as { applied: boolean };
+    const applied = (await dispatchUiCall(ws, 'remoteSync', { name: 'peer', service: 'kms', direction: 'pull', dry_run: false }, 'http')) as {
+      applied: boolean;
+    };
     expect(applied.applied).toBe(true);
     const mirrored = (await dispatchUiCall(ws, 'remoteListMirroredKeys', {}, 'http')) as { keys: { key_alias: string }[] };
     expect(mirrored.keys.map((k) => k.key_alias)).toContain('remote-key');

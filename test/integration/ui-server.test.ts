@@ -68,7 +68,14 @@ describe('keyhold serve --ui', () => {
     // undici will not let a caller set Host; a raw request does.
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve) => {
-      const req = request(`${base}/keyhold/ui/call`, { method: 'POST', headers: { host: 'rebound.example', 'x-keyhold-ui': '1', 'content-type': 'application/json', origin: 'http://rebound.example', cookie } }, (res) => resolve(res.statusCode ?? 0));
+      const req = request(
+        `${base}/keyhold/ui/call`,
+        {
+          method: 'POST',
+          headers: { host: 'rebound.example', 'x-keyhold-ui': '1', 'content-type': 'application/json', origin: 'http://rebound.example', cookie },
+        },
+        (res) => resolve(res.statusCode ?? 0),
+      );
       req.end(JSON.stringify({ op: 'listKeys', input: {} }));
     });
     expect(status).toBe(421);

@@ -16,20 +16,47 @@ describe('Windows password from the UI backend', () => {
     const ws = new Workspace(join(dir, 'vault.db'), { transport: 'ipc', keychain: null, remember: { supported: false }, kdfTargetMs: 10 });
     await ws.create('desktop password');
     try {
-      await dispatchUiCall(ws, 'createKeypair', { keypair: { name: 'win-server', algorithm: 'SSH_RSA_2048', key_protection: { encryption: { type: 'default' } } } }, 'ipc');
-      const exported = (await dispatchUiCall(ws, 'exportPrivateKey', { keypair: { name: 'win-server' }, format: 'pkcs8' }, 'ipc')) as { keypair: { private_key: string } };
+      await dispatchUiCall(
+        ws,
+        'createKeypair',
+        { keypair: { name: 'win-server', algorithm: 'SSH_RSA_2048', key_protection: { encryption: { type: 'default' } } } },
+        'ipc',
+      );
+      const exported = (await dispatchUiCall(ws, 'exportPrivateKey', { keypair: { name: 'win-server' }, format: 'pkcs8' }, 'ipc')) as {
+        keypair: { private_key: string };
+      };
       writeFileSync(join(dir, 'key.pem'), exported.keypair.private_key, { mode: 0o600 });
       mustTool('openssl', ['pkey', '-in', join(dir, 'key.pem'), '-pubout', '-out', join(dir, 'pub.pem')]);
       writeFileSync(join(dir, 'msg'), 'Adm1n-Pässw0rd');
-      mustTool('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', join(dir, 'pub.pem'), '-in', join(dir, 'msg'), '-out', join(dir, 'ct'), '-pkeyopt', 'rsa_padding_mode:pkcs1']);
+      mustTool('openssl', [
+        'pkeyutl',
+        '-encrypt',
+        '-pubin',
+        '-inkey',
+        join(dir, 'pub.pem'),
+        '-in',
+        join(dir, 'msg'),
+        '-out',
+        join(dir, 'ct'),
+        '-pkeyopt',
+        'rsa_padding_mode:pkcs1',
+      ]);
       const blob = readFileSync(join(dir, 'ct')).toString('base64');
 
-      expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'ipc')).toEqual({ password: 'Adm1n-Pässw0rd' });
-      expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'http')).toEqual({ password: 'Adm1n-Pässw0rd' });
+      expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'ipc')).toEqual({
+        password: 'Adm1n-Pässw0rd',
+      });
+      expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'http')).toEqual({
+        password: 'Adm1n-Pässw0rd',
+      });
       const pasted = readFileSync(join(dir, 'key.pem'), 'utf8');
       expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, private_key_text: pasted }, 'http')).toEqual({ password: 'Adm1n-Pässw0rd' });
       // A path names the server's files: refused, naming the field, before anything is read.
-      await expect(dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, private_key: join(dir, 'key.pem') }, 'http')).rejects.toMatchObject({ code: 'KPS.0002', status: 400, message: expect.stringContaining('private_key') });
+      await expect(dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, private_key: join(dir, 'key.pem') }, 'http')).rejects.toMatchObject({
+        code: 'KPS.0002',
+        status: 400,
+        message: expect.stringContaining('private_key'),
+      });
     } finally {
       await ws.lock('user');
     }
@@ -42,7 +69,19 @@ describe('Windows password from the UI backend', () => {
     mustTool('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', join(dir, 'key.pem')]);
     mustTool('openssl', ['pkey', '-in', join(dir, 'key.pem'), '-pubout', '-out', join(dir, 'pub.pem')]);
     writeFileSync(join(dir, 'msg'), 'Offl1ne!');
-    mustTool('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', join(dir, 'pub.pem'), '-in', join(dir, 'msg'), '-out', join(dir, 'ct'), '-pkeyopt', 'rsa_padding_mode:pkcs1']);
+    mustTool('openssl', [
+      'pkeyutl',
+      '-encrypt',
+      '-pubin',
+      '-inkey',
+      join(dir, 'pub.pem'),
+      '-in',
+      join(dir, 'msg'),
+      '-out',
+      join(dir, 'ct'),
+      '-pkeyopt',
+      'rsa_padding_mode:pkcs1',
+    ]);
     const blob = readFileSync(join(dir, 'ct')).toString('base64');
     // The desktop app names files by the tokens its open dialog gives (electron/ui/path-tokens.ts).
     const paths = new PathTokens();
@@ -50,7 +89,9 @@ describe('Windows password from the UI backend', () => {
     const picked = () => paths.issue(join(dir, 'key.pem'), 'open');
     expect(await dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, private_key: picked() }, 'ipc', shell)).toEqual({ password: 'Offl1ne!' });
     expect(await dispatchUiCall(ws, 'kpsInspect', { in: picked() }, 'ipc', shell)).toMatchObject({ key_type: 'ssh-rsa', bits: 2048 });
-    await expect(dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'ipc')).rejects.toMatchObject({ code: expect.stringMatching(/^VAULT\./) });
+    await expect(dispatchUiCall(ws, 'kpsWindowsPassword', { password_blob: blob, keypair_name: 'win-server' }, 'ipc')).rejects.toMatchObject({
+      code: expect.stringMatching(/^VAULT\./),
+    });
     expect(existsSync(join(dir, 'absent'))).toBe(false);
   });
 });

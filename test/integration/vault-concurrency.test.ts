@@ -16,7 +16,10 @@ afterEach(() => writer?.kill('SIGKILL'));
 
 /** Starts the busy writer; resolves once it has committed its first write. */
 function startWriter(vault: string, keyId: string): Promise<{ writes: () => number; done: Promise<string> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/helpers/busy-writer.ts'), vault, TEST_PASSWORD, keyId, '20000'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/helpers/busy-writer.ts'), vault, TEST_PASSWORD, keyId, '20000'], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   writer = child;
   let writes = 0;
   let err = '';
@@ -95,7 +98,12 @@ describe('verification under a concurrent writer', () => {
         expect(await outcome(() => session.invoke('auditVerify', {}, 'cli'))).toBe(LocalErrors.RecordReplayed);
       }
       // Put it back, then rewrite an old audit entry: the chain check finds it every time.
-      db.prepare('UPDATE records SET rev = ?, body = ? WHERE tbl = ? AND id = ?').run(old.rev + 1, (db.prepare('SELECT body FROM records WHERE tbl = ? AND id = ?').get('kms_keys', busy) as { body: Buffer }).body, 'kms_keys', quiet);
+      db.prepare('UPDATE records SET rev = ?, body = ? WHERE tbl = ? AND id = ?').run(
+        old.rev + 1,
+        (db.prepare('SELECT body FROM records WHERE tbl = ? AND id = ?').get('kms_keys', busy) as { body: Buffer }).body,
+        'kms_keys',
+        quiet,
+      );
       db.prepare("UPDATE audit SET entry = entry || ' ' WHERE seq = 2").run();
       for (let i = 0; i < 5; i++) expect(await outcome(() => session.invoke('auditVerify', {}, 'cli'))).toBe(LocalErrors.AuditChainBroken);
     } finally {

@@ -75,7 +75,11 @@ describe('vault header MAC', () => {
     const { session, path } = await newSession();
     await session.invoke('vaultChangePassword', { new_password: 'another password' }, 'cli');
     const store = new Map<string, string>();
-    const keychain = { get: (a: string) => store.get(a) ?? null, set: (a: string, v: string) => void store.set(a, v), delete: (a: string) => void store.delete(a) };
+    const keychain = {
+      get: (a: string) => store.get(a) ?? null,
+      set: (a: string, v: string) => void store.set(a, v),
+      delete: (a: string) => void store.delete(a),
+    };
     await session.rememberDevice(keychain);
     session.close();
     const secret = Buffer.from([...store.values()][0] as string, 'base64');

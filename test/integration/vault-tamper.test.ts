@@ -29,7 +29,8 @@ function withDb<T>(path: string, fn: (db: Database.Database) => T): T {
 }
 
 const rowOf = (db: Database.Database, id: string) => db.prepare('SELECT rev, body FROM records WHERE tbl = ? AND id = ?').get('kms_keys', id) as Row;
-const setRow = (db: Database.Database, id: string, row: Row) => db.prepare('UPDATE records SET rev = ?, body = ? WHERE tbl = ? AND id = ?').run(row.rev, row.body, 'kms_keys', id);
+const setRow = (db: Database.Database, id: string, row: Row) =>
+  db.prepare('UPDATE records SET rev = ?, body = ? WHERE tbl = ? AND id = ?').run(row.rev, row.body, 'kms_keys', id);
 
 async function describeError(path: string, keyId: string): Promise<string> {
   const session = await Session.open(path, { password: TEST_PASSWORD }).catch((e: { code: string }) => e);

@@ -29,7 +29,16 @@ describe('BYOK wizard commands', () => {
         if (padding === constants.RSA_PKCS1_PADDING) {
           // Node 20 refuses PKCS#1 v1.5 private decryption; openssl checks its own block instead.
           writeFileSync(join(dir, 'private.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-          const opened = execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', join(dir, 'private.pem'), '-pkeyopt', 'rsa_padding_mode:pkcs1', '-in', join(dir, 'EncryptedKeyMaterial.bin')]);
+          const opened = execFileSync('openssl', [
+            'pkeyutl',
+            '-decrypt',
+            '-inkey',
+            join(dir, 'private.pem'),
+            '-pkeyopt',
+            'rsa_padding_mode:pkcs1',
+            '-in',
+            join(dir, 'EncryptedKeyMaterial.bin'),
+          ]);
           expect(opened.equals(material)).toBe(true);
         } else {
           expect(privateDecrypt({ key: privateKey, padding, oaepHash }, wrapped).equals(material)).toBe(true);
@@ -53,7 +62,10 @@ describe('BYOK wizard commands for key pairs', () => {
       expect(lines[0]).toMatch(/^openssl genpkey /);
       // The lines are shell lines (the KWP key is read with $(xxd …)), as a user pastes them.
       for (const line of lines) execFileSync('bash', ['-c', line], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-      const temp = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256' }, readFileSync(join(dir, 'EncryptedTempKey.bin')));
+      const temp = privateDecrypt(
+        { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256' },
+        readFileSync(join(dir, 'EncryptedTempKey.bin')),
+      );
       expect(temp.equals(readFileSync(join(dir, 'TempKey.bin')))).toBe(true);
       const der = kwpUnwrap(temp, readFileSync(join(dir, 'EncryptedPrivateKey.bin')));
       expect(der?.equals(readFileSync(join(dir, 'PrivateKey.p8.der')))).toBe(true);

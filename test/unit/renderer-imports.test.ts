@@ -7,18 +7,25 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/vault.js';
 
 function svelteFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? svelteFiles(join(dir, e.name)) : e.name.endsWith('.svelte') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? svelteFiles(join(dir, e.name)) : e.name.endsWith('.svelte') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Import specifiers in a component's script, found by the forbidden pattern's own shape. */
 function forbiddenImports(source: string): string[] {
   const specs = [...source.matchAll(/\bimport\b[^'"]*?['"]([^'"]+)['"]/g)].map((m) => m[1] as string);
-  return specs.filter((s) => s.startsWith('node:') || s === 'electron' || /(^|\/)electron\//.test(s) || ['fs', 'path', 'child_process', 'os', 'crypto'].includes(s));
+  return specs.filter(
+    (s) => s.startsWith('node:') || s === 'electron' || /(^|\/)electron\//.test(s) || ['fs', 'path', 'child_process', 'os', 'crypto'].includes(s),
+  );
 }
 
 describe('.svelte components', () => {
   it('finds a forbidden import when there is one', () => {
-    expect(forbiddenImports("<script>import { readFileSync } from 'node:fs'; import x from '../../electron/core/api/index.js';</script>")).toEqual(['node:fs', '../../electron/core/api/index.js']);
+    expect(forbiddenImports("<script>import { readFileSync } from 'node:fs'; import x from '../../electron/core/api/index.js';</script>")).toEqual([
+      'node:fs',
+      '../../electron/core/api/index.js',
+    ]);
   });
 
   const files = svelteFiles(join(PROJECT_ROOT, 'renderer/src'));

@@ -121,7 +121,17 @@ async function start(cmd: AgentCommand): Promise<void> {
   const paths = agentPaths(cmd.vault);
   ensureSocketDir(paths.dir);
   const logFd = openSync(paths.log, 'a', 0o600);
-  const args = [...process.execArgv, process.argv[1] as string, 'agent', 'start', '--foreground', '--vault', realVaultPath(cmd.vault), '--idle-lock-seconds', String(idleLockSeconds(cmd))];
+  const args = [
+    ...process.execArgv,
+    process.argv[1] as string,
+    'agent',
+    'start',
+    '--foreground',
+    '--vault',
+    realVaultPath(cmd.vault),
+    '--idle-lock-seconds',
+    String(idleLockSeconds(cmd)),
+  ];
   const env: NodeJS.ProcessEnv = { ...process.env, [DETACHED_ENV]: '1' };
   // The child gets the password over IPC, once; it must not sit in a long-lived environment.
   delete env.KEYHOLD_PASSWORD;
@@ -129,7 +139,9 @@ async function start(cmd: AgentCommand): Promise<void> {
   const child = spawn(process.execPath, args, { detached: true, cwd: '/', env, stdio: ['ignore', 'ignore', logFd, 'ipc'] });
   closeSync(logFd);
   const info = await new Promise<AgentInfo>((resolve, reject) => {
-    child.once('exit', (code) => reject(new KeyholdError(AgentErrors.StartFailed, `The agent exited (code ${code}) before it was ready; see ${paths.log}.`, 500)));
+    child.once('exit', (code) =>
+      reject(new KeyholdError(AgentErrors.StartFailed, `The agent exited (code ${code}) before it was ready; see ${paths.log}.`, 500)),
+    );
     child.once('error', () => reject(new KeyholdError(AgentErrors.StartFailed, 'The agent could not be started.', 500)));
     child.on('message', (m: { ask?: string; ready?: AgentInfo; error?: unknown }) => {
       if (m.ready) resolve(m.ready);
@@ -190,6 +202,10 @@ export async function agentCommand(cmd: AgentCommand): Promise<unknown> {
       }
     }
     default:
-      throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown agent command${cmd.action ? ` ${cmd.action}` : ''}: use agent start|stop|lock|unlock|status.`, 400);
+      throw new KeyholdError(
+        LocalErrors.UnknownOperation,
+        `Unknown agent command${cmd.action ? ` ${cmd.action}` : ''}: use agent start|stop|lock|unlock|status.`,
+        400,
+      );
   }
 }

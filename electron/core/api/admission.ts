@@ -95,13 +95,25 @@ function refusalError(r: Refusal): AdmissionRefused {
   switch (r.reason) {
     case 'not-offered': {
       const where = (r.decl.reach ?? []).map((x) => REACH_NAME[x]).join(' and ');
-      return new AdmissionRefused(r, LocalErrors.Unsupported, `${op} is offered in ${where} only, not over ${REACH_NAME[REACH_OF_ORIGIN[r.origin]]}.`, toRemote ? 400 : 403);
+      return new AdmissionRefused(
+        r,
+        LocalErrors.Unsupported,
+        `${op} is offered in ${where} only, not over ${REACH_NAME[REACH_OF_ORIGIN[r.origin]]}.`,
+        toRemote ? 400 : 403,
+      );
     }
     case 'local-files':
-      if (toRemote) return new AdmissionRefused(r, LocalErrors.Unsupported, `${op} runs only locally: it works on files by path, so --remote cannot run it.`, 400);
+      if (toRemote)
+        return new AdmissionRefused(r, LocalErrors.Unsupported, `${op} runs only locally: it works on files by path, so --remote cannot run it.`, 400);
       return new AdmissionRefused(r, LocalErrors.Unsupported, `${op} works on files by path and is available in the desktop app and the CLI only.`, 403);
     case 'local-file-field':
-      if (toRemote) return new AdmissionRefused(r, r.decl.validation.invalid, `Invalid parameter ${r.field}: it names a local file, which a remote cannot write; run without it.`, 400);
+      if (toRemote)
+        return new AdmissionRefused(
+          r,
+          r.decl.validation.invalid,
+          `Invalid parameter ${r.field}: it names a local file, which a remote cannot write; run without it.`,
+          400,
+        );
       return new AdmissionRefused(r, r.decl.validation.invalid, `Invalid parameter ${r.field}: it names a local file and is not accepted over HTTP.`, 400);
     case 'no-cloud-route':
       return new AdmissionRefused(r, LocalErrors.Unsupported, `${op} runs only locally: it has no cloud route, so --remote cannot run it.`, 400);

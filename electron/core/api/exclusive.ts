@@ -77,7 +77,11 @@ function busy(what: string, by: string): KeyholdError {
 }
 
 function cannotClaim(what: string, path: string, e: unknown): KeyholdError {
-  return new KeyholdError(LocalErrors.Internal, `Cannot claim the ${what} beside the vault (${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, 500);
+  return new KeyholdError(
+    LocalErrors.Internal,
+    `Cannot claim the ${what} beside the vault (${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+    500,
+  );
 }
 
 /** Puts `draft` at `path` if nothing is there: a hard link, or on file systems without them (FAT), an exclusive create. */
@@ -147,7 +151,8 @@ export function claimExclusive(vaultPath: string, key: string, what: string): ()
       const other = readClaim(path);
       if ('unreadable' in other) throw busy(what, `a claim file that cannot be read (${other.unreadable}); if no such operation is running, remove ${path}`);
       if ('claim' in other) {
-        if (running(other.claim)) throw busy(what, `process ${other.claim.pid} on ${other.claim.host}, since ${other.claim.since}; if that process is gone, remove ${path}`);
+        if (running(other.claim))
+          throw busy(what, `process ${other.claim.pid} on ${other.claim.host}, since ${other.claim.since}; if that process is gone, remove ${path}`);
         if (!breakStale(path, other.claim, mine.token)) throw busy(what, 'a process that has just claimed it');
       }
       if (attempt >= ATTEMPTS) throw busy(what, 'processes that keep claiming it');

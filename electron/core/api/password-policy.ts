@@ -14,7 +14,11 @@ export const MASTER_PASSWORD_MAX_CHARS = 1024;
 export function requireMasterPasswordPolicy(password: string): void {
   const chars = [...password].length;
   if (chars < MASTER_PASSWORD_MIN_CHARS) {
-    throw new KeyholdError(LocalErrors.PasswordPolicy, `The master password must be at least ${MASTER_PASSWORD_MIN_CHARS} characters long (it has ${chars}).`, 400);
+    throw new KeyholdError(
+      LocalErrors.PasswordPolicy,
+      `The master password must be at least ${MASTER_PASSWORD_MIN_CHARS} characters long (it has ${chars}).`,
+      400,
+    );
   }
   if (chars > MASTER_PASSWORD_MAX_CHARS) {
     throw new KeyholdError(LocalErrors.PasswordPolicy, `The master password must be at most ${MASTER_PASSWORD_MAX_CHARS} characters long.`, 400);

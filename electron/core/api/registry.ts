@@ -7,7 +7,15 @@
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import type { DefaultKeyService } from '../../../shared/constants.js';
-import { operations, phasesOf, type DuePlan, type NetworkFirst, type OperationDecl, type ServiceModule, type ServiceName } from '../../../shared/operations/index.js';
+import {
+  operations,
+  phasesOf,
+  type DuePlan,
+  type NetworkFirst,
+  type OperationDecl,
+  type ServiceModule,
+  type ServiceName,
+} from '../../../shared/operations/index.js';
 import { fileModule } from '../envelope/module.js';
 import { iamModule } from '../iam/module.js';
 import { kpsBindingModule } from '../keypairs/binding/module.js';
@@ -40,7 +48,18 @@ export interface RegisteredOperation {
 }
 
 /** Every service; their due work runs in this order (KMS first: secret rotations then use whatever state their CMKs are left in). */
-export const SERVICE_MODULES: readonly AnyModule[] = [kmsModule, csmsModule, vaultModule, iamModule, remoteModule, kpsModule, serversModule, kpsBindingModule, fileModule, sshAgentModule];
+export const SERVICE_MODULES: readonly AnyModule[] = [
+  kmsModule,
+  csmsModule,
+  vaultModule,
+  iamModule,
+  remoteModule,
+  kpsModule,
+  serversModule,
+  kpsBindingModule,
+  fileModule,
+  sshAgentModule,
+];
 
 export interface Registry {
   byName: Map<string, RegisteredOperation>;
@@ -62,7 +81,14 @@ export function buildRegistry(modules: readonly AnyModule[], expected: Record<st
       const handler = (m.handlers as Record<string, AnyHandler>)[key];
       if (!handler) throw new KeyholdError(LocalErrors.Internal, `Operation ${key} has no implementation.`, 500);
       const phases = phasesOf(handler);
-      const entry: RegisteredOperation = { key, decl, handler, ...(grantee.has(decl.name) ? { granteeMay: true as const } : {}), ...(phases ? { phases } : {}), ...(m.defaultKey ? { defaultKey: m.defaultKey } : {}) };
+      const entry: RegisteredOperation = {
+        key,
+        decl,
+        handler,
+        ...(grantee.has(decl.name) ? { granteeMay: true as const } : {}),
+        ...(phases ? { phases } : {}),
+        ...(m.defaultKey ? { defaultKey: m.defaultKey } : {}),
+      };
       byKey.set(key, entry);
       for (const name of [decl.name, ...(decl.aliases ?? [])]) {
         const at = `${decl.service} ${name}`;

@@ -5,7 +5,16 @@
  * read-only one returns only once its entry is durable.
  */
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
-import { parseInput, type DueDamage, type DuePlan, type DueTask, type OperationDecl, type OperationInput, type OperationKey, type OperationOutput } from '../../../shared/operations/index.js';
+import {
+  parseInput,
+  type DueDamage,
+  type DuePlan,
+  type DueTask,
+  type OperationDecl,
+  type OperationInput,
+  type OperationKey,
+  type OperationOutput,
+} from '../../../shared/operations/index.js';
 import type { DefaultKeyService } from '../../../shared/constants.js';
 import { AuditLog, type AuditInput } from '../audit/log.js';
 import type { HsmBackend, KeyHandle, WrappedKey } from '../hsm/backend.js';
@@ -37,7 +46,11 @@ export type Credentials = { password: string } | { deviceSecret: Buffer };
  * own namespace so CSMS and KPS answer in their flat shape.
  */
 function roleRefused(decl: OperationDecl, caller: Caller): KeyholdError {
-  return new KeyholdError(`${decl.service.toUpperCase()}.0307`, `Access key ${caller.access_key} may only call operations that KMS grants give (${GRANTEE_OPERATIONS.join(', ')}).`, 403);
+  return new KeyholdError(
+    `${decl.service.toUpperCase()}.0307`,
+    `Access key ${caller.access_key} may only call operations that KMS grants give (${GRANTEE_OPERATIONS.join(', ')}).`,
+    403,
+  );
 }
 
 export interface SessionOptions {
@@ -174,7 +187,20 @@ export class Session {
     const { caller = null, operation, background = new CallBackground(this.vault, this.audit), hooks = {} } = opts;
     // Every write keeps KMS's due index in step with the keys and tokens it writes.
     if (store instanceof WriteTx) store = new DueIndexedStore(store);
-    return { store, hsm: this.hsm, handles: this.handles, keyStores: this.keyStores, domain: this.domain, now: this.now, vault: this.vault, audit: this.audit, caller, operation, background, hooks };
+    return {
+      store,
+      hsm: this.hsm,
+      handles: this.handles,
+      keyStores: this.keyStores,
+      domain: this.domain,
+      now: this.now,
+      vault: this.vault,
+      audit: this.audit,
+      caller,
+      operation,
+      background,
+      hooks,
+    };
   }
 
   /** The read-only store for `operation` (see readOnlyStore): operations, lookups and due work alike. */
@@ -271,7 +297,9 @@ export class Session {
       const name = `${d.table}/${d.id}`;
       if (this.reportedDamage.has(name)) continue;
       this.reportedDamage.add(name);
-      await this.audit.record({ transport: 'system', operation: `${service} maintenance`, key_id: d.id, outcome: d.code, fields: { record: name } }).catch(() => undefined);
+      await this.audit
+        .record({ transport: 'system', operation: `${service} maintenance`, key_id: d.id, outcome: d.code, fields: { record: name } })
+        .catch(() => undefined);
     }
   }
 
@@ -303,7 +331,13 @@ export class Session {
    * Runs operation `key` (its declaration key, as the renderer's client names it), typed by its
    * declaration: the input as a caller writes it, the output its declaration promises.
    */
-  async invoke<K extends OperationKey>(key: K, input: OperationInput<K>, transport: Transport, caller: Caller | null = null, hooks: CallHooks = {}): Promise<OperationOutput<K>> {
+  async invoke<K extends OperationKey>(
+    key: K,
+    input: OperationInput<K>,
+    transport: Transport,
+    caller: Caller | null = null,
+    hooks: CallHooks = {},
+  ): Promise<OperationOutput<K>> {
     const op = operationByKey(key);
     if (!op) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown operation: ${String(key)}.`, 400);
     return (await this.run(op, input, transport, caller, hooks)) as OperationOutput<K>;

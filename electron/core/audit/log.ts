@@ -161,7 +161,11 @@ export class AuditLog {
     try {
       this.insertRows(rows);
     } catch (e) {
-      throw new KeyholdError(LocalErrors.AuditWriteFailed, `The audit entry could not be written (${(e as Error).message}); the operation was not applied.`, 500);
+      throw new KeyholdError(
+        LocalErrors.AuditWriteFailed,
+        `The audit entry could not be written (${(e as Error).message}); the operation was not applied.`,
+        500,
+      );
     }
     if (inputs.length) this.appended = { seq, mac: prevMac, state };
   }
@@ -325,7 +329,11 @@ export class AuditLog {
     }
     if (anchor.seq > last.seq) {
       const missing = anchor.seq === last.seq + 1 ? `entry ${anchor.seq} is` : `entries ${last.seq + 1}-${anchor.seq} are`;
-      throw new KeyholdError(LocalErrors.AuditTruncated, `The audit log ends at entry ${last.seq} but was anchored at entry ${anchor.seq}: ${missing} missing (deleted, or lost by a disk that did not keep what it had synced).`, 500);
+      throw new KeyholdError(
+        LocalErrors.AuditTruncated,
+        `The audit log ends at entry ${last.seq} but was anchored at entry ${anchor.seq}: ${missing} missing (deleted, or lost by a disk that did not keep what it had synced).`,
+        500,
+      );
     }
     const at = this.vault.db.prepare<[number], { mac: Buffer }>('SELECT mac FROM audit WHERE seq = ?').get(anchor.seq);
     if (!at || at.mac.toString('hex') !== anchor.mac) {
@@ -349,7 +357,11 @@ export class AuditLog {
     for (const r of rows) {
       const want = written.get(`${r.table}/${r.id}`);
       if (want !== undefined && want > 0 && r.rev < want) {
-        throw new KeyholdError(LocalErrors.RecordReplayed, `Vault record ${r.table}/${r.id} is at revision ${r.rev} but revision ${want} was written: an older copy was replayed.`, 500);
+        throw new KeyholdError(
+          LocalErrors.RecordReplayed,
+          `Vault record ${r.table}/${r.id} is at revision ${r.rev} but revision ${want} was written: an older copy was replayed.`,
+          500,
+        );
       }
       if (want === undefined || want === 0 || r.rev > want) {
         throw new KeyholdError(LocalErrors.RecordInjected, `Vault record ${r.table}/${r.id} (revision ${r.rev}) was never written by Keyhold.`, 500);

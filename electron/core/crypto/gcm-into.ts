@@ -72,7 +72,8 @@ export function nativeModulePath(from: string = dirname(fileURLToPath(import.met
  * not fit to use, or null.
  */
 export function checkNativeModule(native: NativeModule): string | null {
-  if (native.version !== NATIVE_VERSION) return `it is a build of another version (${String(native.version)}, expected ${NATIVE_VERSION}): run npm run build:native`;
+  if (native.version !== NATIVE_VERSION)
+    return `it is a build of another version (${String(native.version)}, expected ${NATIVE_VERSION}): run npm run build:native`;
   const key = randomBytes(32);
   const frames = [randomBytes(1000), Buffer.alloc(0), randomBytes(333)].map((plain) => ({ iv: randomBytes(GCM_IV_BYTES), aad: randomBytes(29), plain }));
   const reference = portable(key, true);
@@ -89,7 +90,8 @@ export function checkNativeModule(native: NativeModule): string | null {
     contexts.push(opener);
     for (const [i, f] of frames.entries()) {
       const out = Buffer.alloc(f.plain.length + GCM_TAG_BYTES + 3);
-      if (native.seal(sealer, f.iv, f.aad, f.plain, out, 3) !== out.length || !out.subarray(3).equals(expected[i]!)) return 'its ciphertext differs from node:crypto';
+      if (native.seal(sealer, f.iv, f.aad, f.plain, out, 3) !== out.length || !out.subarray(3).equals(expected[i]!))
+        return 'its ciphertext differs from node:crypto';
     }
     for (const [i, f] of frames.entries()) {
       const ct = expected[i]!.subarray(0, f.plain.length);

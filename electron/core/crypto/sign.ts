@@ -68,6 +68,7 @@ export function verifyMessage(key: KeyObject, message: Buffer, signature: Buffer
     }
   }
   if (message.length !== hashBytes(hash)) return false;
-  if (key.asymmetricKeyType === 'rsa') return opts.padding === 'pss' ? pssVerifyDigest(key, hash, message, signature) : pkcs1VerifyDigest(key, hash, message, signature);
+  if (key.asymmetricKeyType === 'rsa')
+    return opts.padding === 'pss' ? pssVerifyDigest(key, hash, message, signature) : pkcs1VerifyDigest(key, hash, message, signature);
   return ecdsaVerifyDigest(key, curveOf(key), message, signature);
 }

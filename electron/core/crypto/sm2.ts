@@ -51,7 +51,7 @@ function readTlv(buf: Buffer, pos: number): Tlv | null {
 /** The elements of a constructed body, or null when they do not fill it exactly. */
 function children(body: Buffer): Tlv[] | null {
   const out: Tlv[] = [];
-  for (let pos = 0; pos < body.length; ) {
+  for (let pos = 0; pos < body.length;) {
     const t = readTlv(body, pos);
     if (!t) return null;
     out.push(t);
@@ -102,7 +102,12 @@ export function generateSm2Key(): Sm2Key {
 
 /** The canonical PKCS#8 DER of a key (the form `openssl pkcs8 -topk8` writes). */
 export function sm2Pkcs8(key: Sm2Key): Buffer {
-  const ecPrivateKey = Buffer.concat([Buffer.from('306b0201010420', 'hex'), Buffer.from(key.d, 'hex'), Buffer.from('a144034200', 'hex'), Buffer.from(key.q, 'hex')]);
+  const ecPrivateKey = Buffer.concat([
+    Buffer.from('306b0201010420', 'hex'),
+    Buffer.from(key.d, 'hex'),
+    Buffer.from('a144034200', 'hex'),
+    Buffer.from(key.q, 'hex'),
+  ]);
   const body = Buffer.concat([Buffer.from('020100', 'hex'), ALGORITHM, Buffer.from('046d', 'hex'), ecPrivateKey]);
   return Buffer.concat([Buffer.from('308187', 'hex'), body]);
 }

@@ -35,9 +35,7 @@ export const MAX_HEADER_BYTES =
  * Who can unwrap an encrypted data key. A tagged type so that keyrings other than the local
  * vault (a remote Keyhold or Huawei Cloud KMS, by region/project/key id) fit the same header.
  */
-export type KeyringEntry =
-  | { type: 'local-cmk'; keyId: string; keyVersion: number }
-  | { type: 'remote-kms'; region: string; projectId: string; keyId: string };
+export type KeyringEntry = { type: 'local-cmk'; keyId: string; keyVersion: number } | { type: 'remote-kms'; region: string; projectId: string; keyId: string };
 
 export const ENTRY_TAGS = { 'local-cmk': 0x01, 'remote-kms': 0x02 } as const;
 
@@ -76,7 +74,8 @@ export function canonicalContext(context: Record<string, string>): string {
 
 function parseContext(bytes: Buffer, offset: number): Record<string, string> {
   if (bytes.length === 0) return {};
-  const bad = () => headerError(FileErrors.HeaderMalformed, `Malformed envelope header: encryption context at offset ${offset} is not a sorted list of string pairs.`);
+  const bad = () =>
+    headerError(FileErrors.HeaderMalformed, `Malformed envelope header: encryption context at offset ${offset} is not a sorted list of string pairs.`);
   let pairs: unknown;
   try {
     pairs = JSON.parse(bytes.toString('utf8'));
@@ -231,7 +230,10 @@ export function parseHeader(buf: Buffer): ParsedHeader {
   const contextAt = r.at;
   const contextLength = r.u16('context_length');
   if (contextLength > BOUNDS.maxContextBytes) {
-    throw headerError(FileErrors.HeaderOutOfBounds, `Envelope encryption context of ${contextLength} bytes at offset ${contextAt}; at most ${BOUNDS.maxContextBytes}.`);
+    throw headerError(
+      FileErrors.HeaderOutOfBounds,
+      `Envelope encryption context of ${contextLength} bytes at offset ${contextAt}; at most ${BOUNDS.maxContextBytes}.`,
+    );
   }
   const context = parseContext(r.take(contextLength, 'context'), contextAt + 2);
   const keyBinding = Buffer.from(buf.subarray(0, r.at));
@@ -248,7 +250,8 @@ export function parseHeader(buf: Buffer): ParsedHeader {
     if (infoLength > BOUNDS.maxEntryInfoBytes) throw headerError(FileErrors.HeaderOutOfBounds, `Keyring entry of ${infoLength} bytes at offset ${entryAt}.`);
     const entry = decodeEntry(tag, r.take(infoLength, 'entry'), entryAt);
     const ctLength = r.u16('encrypted_key_length');
-    if (ctLength > BOUNDS.maxEncryptedKeyBytes) throw headerError(FileErrors.HeaderOutOfBounds, `Encrypted data key of ${ctLength} bytes at offset ${entryAt}.`);
+    if (ctLength > BOUNDS.maxEncryptedKeyBytes)
+      throw headerError(FileErrors.HeaderOutOfBounds, `Encrypted data key of ${ctLength} bytes at offset ${entryAt}.`);
     dataKeys.push({ entry, ciphertext: Buffer.from(r.take(ctLength, 'encrypted_key')) });
   }
   const authenticated = Buffer.from(buf.subarray(0, r.at));

@@ -43,7 +43,7 @@ export async function readFull(fh: FileHandle, buf: Buffer, position: number): P
 
 /** Writes all of `data` at `position`, resuming after a partial write. */
 export async function writeAll(fh: FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const { bytesWritten } = await fh.write(data, at, data.length - at, position + at);
     at += bytesWritten;
   }
@@ -96,7 +96,10 @@ function outputExists(path: string): KeyholdError {
 
 /** Refuses an existing output before any work is done (the final put-in-place checks again). */
 export async function refuseExistingOutput(path: string): Promise<void> {
-  const found = await lstat(path).then(() => true, () => false);
+  const found = await lstat(path).then(
+    () => true,
+    () => false,
+  );
   if (found) throw outputExists(path);
 }
 

@@ -56,7 +56,13 @@ export function localVaultResolver(ctx: KmsContext): KeyringResolver {
       const key = requireWrappingKey(ctx, { key_id: entry.keyId }, FILE_REFUSALS);
       const what = `The envelope header does not authenticate: the data key for CMK ${key.key_id}`;
       const sealed = ciphertext.length === GCM_IV_BYTES + DATA_KEY_BYTES + GCM_TAG_BYTES ? splitSealed(ciphertext) : null;
-      if (!sealed) throw new KeyholdError(FileErrors.HeaderTampered, `${what} is not ${GCM_IV_BYTES + DATA_KEY_BYTES + GCM_TAG_BYTES} bytes.`, 400, 'wrap.does-not-authenticate');
+      if (!sealed)
+        throw new KeyholdError(
+          FileErrors.HeaderTampered,
+          `${what} is not ${GCM_IV_BYTES + DATA_KEY_BYTES + GCM_TAG_BYTES} bytes.`,
+          400,
+          'wrap.does-not-authenticate',
+        );
       return unwrapUnderCmk(ctx, key, { keyId: entry.keyId, keyVersion: entry.keyVersion, ...sealed }, binding, FILE_REFUSALS, what);
     },
   };
@@ -66,7 +72,11 @@ export function localVaultResolver(ctx: KmsContext): KeyringResolver {
  * The first data key any resolver unwraps. When none does, the most telling error wins: a key
  * this vault holds but cannot use (or whose wrapped key was edited) over "no key here".
  */
-export async function unwrapAny(resolvers: readonly KeyringResolver[], dataKeys: readonly EncryptedDataKey[], binding: Buffer): Promise<{ dataKey: Buffer; edk: EncryptedDataKey }> {
+export async function unwrapAny(
+  resolvers: readonly KeyringResolver[],
+  dataKeys: readonly EncryptedDataKey[],
+  binding: Buffer,
+): Promise<{ dataKey: Buffer; edk: EncryptedDataKey }> {
   let firstError: unknown;
   for (const edk of dataKeys) {
     for (const r of resolvers) {
@@ -79,7 +89,8 @@ export async function unwrapAny(resolvers: readonly KeyringResolver[], dataKeys:
     }
   }
   if (firstError) throw firstError;
-  const names = dataKeys.map((k) => (k.entry.type === 'local-cmk' ? `local CMK ${k.entry.keyId}` : `${k.entry.region}/${k.entry.projectId} key ${k.entry.keyId}`));
+  const names = dataKeys.map((k) =>
+    k.entry.type === 'local-cmk' ? `local CMK ${k.entry.keyId}` : `${k.entry.region}/${k.entry.projectId} key ${k.entry.keyId}`,
+  );
   throw new KeyholdError(FileErrors.NoUsableKey, `None of the keys this file was encrypted to is in this vault (${names.join(', ')}).`, 400);
 }
-

@@ -10,8 +10,29 @@ import { KeyholdError } from '../../../shared/errors.js';
 import { FileErrors } from '../../../shared/operations/file.js';
 import { randomBytes } from '../crypto/random.js';
 import type { GcmEngine } from '../crypto/gcm-into.js';
-import { canonicalContext, DATA_KEY_BYTES, HEADER_TAG_BYTES, encodeHeader, encodeKeyBinding, MAX_HEADER_BYTES, MESSAGE_ID_BYTES, parseHeader, type EncryptedDataKey } from './format.js';
-import { FINAL_MARKER, FINAL_PREFIX_BYTES, frameOpener, frameSealer, MAX_SEQUENCE, REGULAR_PREFIX_BYTES, sealedBytes, TAG_BYTES, type FrameOpener, type FrameSealer } from './frames.js';
+import {
+  canonicalContext,
+  DATA_KEY_BYTES,
+  HEADER_TAG_BYTES,
+  encodeHeader,
+  encodeKeyBinding,
+  MAX_HEADER_BYTES,
+  MESSAGE_ID_BYTES,
+  parseHeader,
+  type EncryptedDataKey,
+} from './format.js';
+import {
+  FINAL_MARKER,
+  FINAL_PREFIX_BYTES,
+  frameOpener,
+  frameSealer,
+  MAX_SEQUENCE,
+  REGULAR_PREFIX_BYTES,
+  sealedBytes,
+  TAG_BYTES,
+  type FrameOpener,
+  type FrameSealer,
+} from './frames.js';
 import { atomicOutput, openInput, readFull, refuseExistingOutput, refuseSamePath, writeAll } from './io.js';
 import { unwrapAny, type Keyring, type KeyringResolver } from './keyrings.js';
 import { collectYoungGarbage } from './young-gc.js';
@@ -157,7 +178,11 @@ export interface EncryptOptions {
   replace?: boolean;
 }
 
-export async function encryptFile(inPath: string, outPath: string, opts: EncryptOptions): Promise<{ bytesIn: number; bytesOut: number; dataKeys: EncryptedDataKey[] }> {
+export async function encryptFile(
+  inPath: string,
+  outPath: string,
+  opts: EncryptOptions,
+): Promise<{ bytesIn: number; bytesOut: number; dataKeys: EncryptedDataKey[] }> {
   refuseSamePath(inPath, outPath);
   if (opts.replace === false) await refuseExistingOutput(outPath);
   const frameSize = opts.frameSize ?? DEFAULT_FRAME_SIZE;
@@ -183,44 +208,56 @@ export async function encryptFile(inPath: string, outPath: string, opts: Encrypt
 }
 
 /** Writes `header`, then the frames of `inPath` sealed by `sealer`, to `outPath`. */
-async function sealFrames(inPath: string, outPath: string, sealer: FrameSealer, header: Buffer, frameSize: number, opts: EncryptOptions): Promise<{ bytesIn: number; bytesOut: number }> {
+async function sealFrames(
+  inPath: string,
+  outPath: string,
+  sealer: FrameSealer,
+  header: Buffer,
+  frameSize: number,
+  opts: EncryptOptions,
+): Promise<{ bytesIn: number; bytesOut: number }> {
   const tag = header.subarray(header.length - HEADER_TAG_BYTES);
   const { fh: input, size } = await openInput(inPath);
   try {
-    return await atomicOutput(outPath, async (output) => {
-      let bytesOut = 0;
-      const write = async (data: Buffer, at: number) => {
-        await writeAll(output, data, at);
-        bytesOut += data.length;
-      };
-      await write(header, 0);
-      const framesPerBatch = Math.max(1, Math.floor((opts.batchBytes ?? BATCH_BYTES) / frameSize));
-      // Small files get a small buffer: just enough for the file and the read that sees its end.
-      const frames = Math.min(framesPerBatch, Math.floor(size / frameSize) + 1);
-      let seq = 1;
-      const seal = (chunk: Buffer, eof: boolean, out: Buffer): number => {
-        let at = 0;
-        let end = 0;
-        for (; at + frameSize <= chunk.length; at += frameSize) {
-          if (seq >= MAX_SEQUENCE) throw new KeyholdError(FileErrors.HeaderOutOfBounds, 'The file needs more frames than the format allows; use a larger frame size.', 400);
-          end = sealer.seal(tag, seq++, false, chunk.subarray(at, at + frameSize), out, end);
-        }
-        // A batch is a whole number of frames, so only the batch that ends the file has a
-        // remainder; it (possibly empty) is the final frame, always shorter than a frame.
-        if (eof) end = sealer.seal(tag, seq, true, chunk.subarray(at), out, end);
-        return end;
-      };
-      // Room for the batch's frames and, in the last batch, a final frame after them.
-      const outputBytes = frames * sealedBytes(frameSize, false) + sealedBytes(0, true);
-      const bytesIn = await pump(input, 0, frames * frameSize, opts.hooks ?? {}, size, {
-        outputBytes,
-        consume: seal,
-        write,
-        start: header.length,
-        leavesGarbage: sealer.engine === 'node:crypto',
-      });
-      return { bytesIn, bytesOut };
-    }, { replace: opts.replace ?? true });
+    return await atomicOutput(
+      outPath,
+      async (output) => {
+        let bytesOut = 0;
+        const write = async (data: Buffer, at: number) => {
+          await writeAll(output, data, at);
+          bytesOut += data.length;
+        };
+        await write(header, 0);
+        const framesPerBatch = Math.max(1, Math.floor((opts.batchBytes ?? BATCH_BYTES) / frameSize));
+        // Small files get a small buffer: just enough for the file and the read that sees its end.
+        const frames = Math.min(framesPerBatch, Math.floor(size / frameSize) + 1);
+        let seq = 1;
+        const seal = (chunk: Buffer, eof: boolean, out: Buffer): number => {
+          let at = 0;
+          let end = 0;
+          for (; at + frameSize <= chunk.length; at += frameSize) {
+            if (seq >= MAX_SEQUENCE)
+              throw new KeyholdError(FileErrors.HeaderOutOfBounds, 'The file needs more frames than the format allows; use a larger frame size.', 400);
+            end = sealer.seal(tag, seq++, false, chunk.subarray(at, at + frameSize), out, end);
+          }
+          // A batch is a whole number of frames, so only the batch that ends the file has a
+          // remainder; it (possibly empty) is the final frame, always shorter than a frame.
+          if (eof) end = sealer.seal(tag, seq, true, chunk.subarray(at), out, end);
+          return end;
+        };
+        // Room for the batch's frames and, in the last batch, a final frame after them.
+        const outputBytes = frames * sealedBytes(frameSize, false) + sealedBytes(0, true);
+        const bytesIn = await pump(input, 0, frames * frameSize, opts.hooks ?? {}, size, {
+          outputBytes,
+          consume: seal,
+          write,
+          start: header.length,
+          leavesGarbage: sealer.engine === 'node:crypto',
+        });
+        return { bytesIn, bytesOut };
+      },
+      { replace: opts.replace ?? true },
+    );
   } finally {
     await input.close();
   }
@@ -260,7 +297,11 @@ class FrameReader {
 
   private checkSequence(seq: number, at: number): void {
     if (seq < this.expected) throw frameError(FileErrors.FrameDuplicated, `Frame ${seq} appears again at offset ${at} (frame ${this.expected} expected).`);
-    if (seq > this.expected) throw frameError(FileErrors.FrameOutOfOrder, `Frame ${seq} at offset ${at} is out of order: frame ${this.expected} expected (frames reordered or removed).`);
+    if (seq > this.expected)
+      throw frameError(
+        FileErrors.FrameOutOfOrder,
+        `Frame ${seq} at offset ${at} is out of order: frame ${this.expected} expected (frames reordered or removed).`,
+      );
   }
 
   private open(seq: number, final: boolean, ct: Buffer, tag: Buffer, pos: number, out: Buffer, at: number): number {
@@ -289,7 +330,8 @@ class FrameReader {
         const seq = buf.readUInt32BE(at + 4);
         const length = buf.readUInt32BE(at + 8);
         this.checkSequence(seq, pos);
-        if (length >= this.frameSize) throw frameError(FileErrors.FrameTampered, `The final frame at offset ${pos} claims ${length} bytes, more than a frame holds (altered).`);
+        if (length >= this.frameSize)
+          throw frameError(FileErrors.FrameTampered, `The final frame at offset ${pos} claims ${length} bytes, more than a frame holds (altered).`);
         const end = at + FINAL_PREFIX_BYTES + length + TAG_BYTES;
         if (end > buf.length) break;
         written = this.open(seq, true, buf.subarray(at + FINAL_PREFIX_BYTES, end - TAG_BYTES), buf.subarray(end - TAG_BYTES, end), pos, out, written);
@@ -298,7 +340,15 @@ class FrameReader {
       } else {
         if (at + regular > buf.length) break;
         this.checkSequence(first, pos);
-        written = this.open(first, false, buf.subarray(at + REGULAR_PREFIX_BYTES, at + regular - TAG_BYTES), buf.subarray(at + regular - TAG_BYTES, at + regular), pos, out, written);
+        written = this.open(
+          first,
+          false,
+          buf.subarray(at + REGULAR_PREFIX_BYTES, at + regular - TAG_BYTES),
+          buf.subarray(at + regular - TAG_BYTES, at + regular),
+          pos,
+          out,
+          written,
+        );
         this.expected++;
         at += regular;
       }

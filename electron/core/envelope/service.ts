@@ -18,7 +18,17 @@ import { atomicOutput } from './io.js';
 import { localCmkKeyring, localVaultResolver } from './keyrings.js';
 import { remoteKmsKeyring, remoteKmsResolver } from '../remote/keyring.js';
 import { decryptFile, encryptFile, type StreamHooks } from './pipeline.js';
-import { digestAlgorithmOf, hashFile, MAX_RECORD_BYTES, parsePublicKey, parseRecord, RECORD_FORMAT, RECORD_VERSION, serializeRecord, signsFiles } from './signature.js';
+import {
+  digestAlgorithmOf,
+  hashFile,
+  MAX_RECORD_BYTES,
+  parsePublicKey,
+  parseRecord,
+  RECORD_FORMAT,
+  RECORD_VERSION,
+  serializeRecord,
+  signsFiles,
+} from './signature.js';
 import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
 /** The KMS context plus what the transport passes for long jobs (a progress bar, Ctrl-C). */
@@ -29,7 +39,8 @@ export interface FileContext extends KmsContext {
 async function readSmall(path: string, what: string): Promise<string> {
   try {
     const bytes = await readFile(path);
-    if (bytes.length > MAX_RECORD_BYTES) throw new KeyholdError(FileErrors.SignatureMalformed, `The ${what} ${path} is larger than ${MAX_RECORD_BYTES} bytes.`, 400);
+    if (bytes.length > MAX_RECORD_BYTES)
+      throw new KeyholdError(FileErrors.SignatureMalformed, `The ${what} ${path} is larger than ${MAX_RECORD_BYTES} bytes.`, 400);
     return bytes.toString('utf8');
   } catch (e) {
     if (e instanceof KeyholdError) throw e;
@@ -54,7 +65,11 @@ export const fileHandlers: Handlers<typeof fileOperations, FileContext> = {
   },
 
   async fileDecrypt(ctx, input) {
-    const r = await decryptFile(input.in, input.out, { resolvers: [localVaultResolver(ctx), remoteKmsResolver(ctx.store)], context: input.encryption_context, hooks: ctx.hooks });
+    const r = await decryptFile(input.in, input.out, {
+      resolvers: [localVaultResolver(ctx), remoteKmsResolver(ctx.store)],
+      context: input.encryption_context,
+      hooks: ctx.hooks,
+    });
     return { key_id: r.dataKey.entry.keyId, bytes_out: r.bytesOut };
   },
 
@@ -63,12 +78,30 @@ export const fileHandlers: Handlers<typeof fileOperations, FileContext> = {
     // The key spec's first signing algorithm is the default: PSS-SHA-256 for RSA, ECDSA-SHA-256 for EC.
     const algorithm = input.signing_algorithm ?? KEY_SPEC_TABLE[key.key_spec].signing[0];
     if (!algorithm || !signsFiles(algorithm)) {
-      throw new KeyholdError(KmsErrors.Invalid, `Invalid ${algorithm ? 'signing_algorithm' : 'key_id'}: file signatures take an RSA or ECDSA key and algorithm (key_spec ${key.key_spec}${algorithm ? `, ${algorithm}` : ''}).`, 400, 'key.cannot-sign-files');
+      throw new KeyholdError(
+        KmsErrors.Invalid,
+        `Invalid ${algorithm ? 'signing_algorithm' : 'key_id'}: file signatures take an RSA or ECDSA key and algorithm (key_spec ${key.key_spec}${algorithm ? `, ${algorithm}` : ''}).`,
+        400,
+        'key.cannot-sign-files',
+      );
     }
     const digestAlgorithm = digestAlgorithmOf(algorithm);
     const digest = await hashFile(input.in, digestAlgorithm, ctx.hooks);
-    const { signature } = await asymmetricHandlers.sign(ctx, { key_id: key.key_id, message: digest.toString('base64'), signing_algorithm: algorithm, message_type: 'DIGEST' });
-    const record = { format: RECORD_FORMAT, version: RECORD_VERSION, key_id: key.key_id, signing_algorithm: algorithm, digest_algorithm: digestAlgorithm, digest: digest.toString('hex'), signature } as const;
+    const { signature } = await asymmetricHandlers.sign(ctx, {
+      key_id: key.key_id,
+      message: digest.toString('base64'),
+      signing_algorithm: algorithm,
+      message_type: 'DIGEST',
+    });
+    const record = {
+      format: RECORD_FORMAT,
+      version: RECORD_VERSION,
+      key_id: key.key_id,
+      signing_algorithm: algorithm,
+      digest_algorithm: digestAlgorithm,
+      digest: digest.toString('hex'),
+      signature,
+    } as const;
     await atomicOutput(input.out, (fh) => writeFile(fh, serializeRecord(record)));
     return { key_id: key.key_id, signing_algorithm: algorithm, digest: record.digest };
   },

@@ -87,9 +87,18 @@ export function parseRecord(text: string): SignatureRecord {
   const digestAlg = digestAlgorithmOf(alg as SigningAlgorithm);
   if (r.digest_algorithm !== digestAlg) throw malformed(`digest_algorithm must be ${digestAlg} for ${alg}`);
   const digestHex = DIGEST_BYTES[digestAlg] * 2;
-  if (typeof r.digest !== 'string' || !new RegExp(`^[0-9a-f]{${digestHex}}$`).test(r.digest)) throw malformed(`digest must be ${digestHex} lower-case hex digits`);
+  if (typeof r.digest !== 'string' || !new RegExp(`^[0-9a-f]{${digestHex}}$`).test(r.digest))
+    throw malformed(`digest must be ${digestHex} lower-case hex digits`);
   if (typeof r.signature !== 'string' || !/^[A-Za-z0-9+/]{4,2048}={0,2}$/.test(r.signature)) throw malformed('signature must be base64');
-  return { format: RECORD_FORMAT, version: RECORD_VERSION, key_id: r.key_id, signing_algorithm: alg as SigningAlgorithm, digest_algorithm: digestAlg, digest: r.digest, signature: r.signature };
+  return {
+    format: RECORD_FORMAT,
+    version: RECORD_VERSION,
+    key_id: r.key_id,
+    signing_algorithm: alg as SigningAlgorithm,
+    digest_algorithm: digestAlg,
+    digest: r.digest,
+    signature: r.signature,
+  };
 }
 
 /** A PEM public key (SPKI, or a certificate's key); anything else is FILE.0401. */

@@ -73,7 +73,13 @@ export class HsmRouter implements HsmBackend {
     return this.of(wrappingKey).importWrapped(wrappingKey, algorithm, encrypted, kind);
   }
 
-  importWrappedPrivateKey(wrappingKey: KeyHandle, algorithm: WrappingAlgorithm, encryptedTempKey: Buffer, encryptedPrivateKey: Buffer, kind: HsmKeyKind): { wrapped: WrappedKey; fingerprint: string } {
+  importWrappedPrivateKey(
+    wrappingKey: KeyHandle,
+    algorithm: WrappingAlgorithm,
+    encryptedTempKey: Buffer,
+    encryptedPrivateKey: Buffer,
+    kind: HsmKeyKind,
+  ): { wrapped: WrappedKey; fingerprint: string } {
     return this.of(wrappingKey).importWrappedPrivateKey(wrappingKey, algorithm, encryptedTempKey, encryptedPrivateKey, kind);
   }
 

@@ -3,7 +3,16 @@
  * root key for this purpose only. Loaded material sits in a module-private WeakMap keyed by
  * the handle, so nothing outside this file can read it.
  */
-import { createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPair, sign as signWith, verify as verifyWith, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPair,
+  sign as signWith,
+  verify as verifyWith,
+  type KeyObject,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import { KeyholdError, LocalErrors } from '../../../shared/errors.js';
 import { concatSealed, gcmOpen, gcmSeal, splitSealed, type SealAad, type Sealed } from '../crypto/aead.js';
@@ -102,10 +111,14 @@ function pkcs8Of(der: Buffer, kind: HsmKeyKind, info: KindInfo): Buffer {
   }
   const details = key.asymmetricKeyDetails ?? {};
   if (info.rsaBits && (key.asymmetricKeyType !== 'rsa' || details.modulusLength !== info.rsaBits)) {
-    throw refused(`it is not an RSA-${info.rsaBits} key (a ${key.asymmetricKeyType}${details.modulusLength ? `-${details.modulusLength}` : ''} key), as ${kind} needs.`);
+    throw refused(
+      `it is not an RSA-${info.rsaBits} key (a ${key.asymmetricKeyType}${details.modulusLength ? `-${details.modulusLength}` : ''} key), as ${kind} needs.`,
+    );
   }
   if (info.curve && (key.asymmetricKeyType !== 'ec' || details.namedCurve !== info.curve)) {
-    throw refused(`it is not a key on ${info.curve} (a ${key.asymmetricKeyType}${details.namedCurve ? ` key on ${details.namedCurve}` : ' key'}), as ${kind} needs.`);
+    throw refused(
+      `it is not a key on ${info.curve} (a ${key.asymmetricKeyType}${details.namedCurve ? ` key on ${details.namedCurve}` : ' key'}), as ${kind} needs.`,
+    );
   }
   if (info.pair === 'ed25519' && key.asymmetricKeyType !== 'ed25519') {
     throw refused(`it is not an Ed25519 key (a ${key.asymmetricKeyType ?? 'non-standard'} key), as ${kind} needs.`);
@@ -265,7 +278,12 @@ export class SoftwareHsm implements HsmBackend {
     const temp = this.openImported(wrappingKey, algorithm, encryptedTempKey, 32);
     const der = kwpUnwrap(temp, encryptedPrivateKey);
     temp.fill(0);
-    if (!der) throw new KeyholdError(KmsErrors.ImportDecryptFailed, 'Invalid encrypted_privatekey: it does not unwrap (AES key wrap with padding, RFC 5649) under the temporary key in encrypted_key_material.', 400);
+    if (!der)
+      throw new KeyholdError(
+        KmsErrors.ImportDecryptFailed,
+        'Invalid encrypted_privatekey: it does not unwrap (AES key wrap with padding, RFC 5649) under the temporary key in encrypted_key_material.',
+        400,
+      );
     try {
       const canonical = pkcs8Of(der, kind, info);
       try {
@@ -284,7 +302,12 @@ export class SoftwareHsm implements HsmBackend {
     const key = this.keyOf(wrappingKey);
     const secret =
       algorithm === 'RSAES_PKCS1_V1_5' ? pkcs1v15Decrypt(key, encrypted) : oaepDecrypt(key, algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256', encrypted);
-    const refused = () => new KeyholdError(KmsErrors.ImportDecryptFailed, 'Invalid encrypted_key_material: it does not decrypt with the wrapping key and wrapping_algorithm of this import token.', 400);
+    const refused = () =>
+      new KeyholdError(
+        KmsErrors.ImportDecryptFailed,
+        'Invalid encrypted_key_material: it does not decrypt with the wrapping key and wrapping_algorithm of this import token.',
+        400,
+      );
     if (!secret) throw refused();
     // PKCS#1 v1.5 has no integrity: telling "bad padding" from "wrong length" apart would be a
     // padding oracle (Bleichenbacher), so with it both are the same refusal.

@@ -20,7 +20,13 @@ const ALGORITHM: Record<Argon2Variant, Algorithm> = { Argon2d: 0 as Algorithm, A
 /** The last Argon2 derivation queued; the next one starts when it has settled. */
 let argon2Tail: Promise<unknown> = Promise.resolve();
 
-export async function argon2Raw(variant: Argon2Variant, passphrase: string, salt: Buffer, cost: { memoryKiB: number; passes: number; parallelism: number }, outputLen: number): Promise<Buffer> {
+export async function argon2Raw(
+  variant: Argon2Variant,
+  passphrase: string,
+  salt: Buffer,
+  cost: { memoryKiB: number; passes: number; parallelism: number },
+  outputLen: number,
+): Promise<Buffer> {
   const run = argon2Tail.then(() =>
     hashRaw(Buffer.from(passphrase, 'utf8'), {
       algorithm: ALGORITHM[variant],

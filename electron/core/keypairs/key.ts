@@ -18,16 +18,44 @@ export type EcCurve = keyof typeof EC_CURVES;
 export const KEY_TYPES = ['ssh-rsa', 'ssh-dss', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-ed25519'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 
-export interface RsaPublic { type: 'ssh-rsa'; e: Buffer; n: Buffer }
-export interface DsaPublic { type: 'ssh-dss'; p: Buffer; q: Buffer; g: Buffer; y: Buffer }
-export interface EcdsaPublic { type: `ecdsa-sha2-${EcCurve}`; curve: EcCurve; Q: Buffer }
-export interface Ed25519Public { type: 'ssh-ed25519'; A: Buffer }
+export interface RsaPublic {
+  type: 'ssh-rsa';
+  e: Buffer;
+  n: Buffer;
+}
+export interface DsaPublic {
+  type: 'ssh-dss';
+  p: Buffer;
+  q: Buffer;
+  g: Buffer;
+  y: Buffer;
+}
+export interface EcdsaPublic {
+  type: `ecdsa-sha2-${EcCurve}`;
+  curve: EcCurve;
+  Q: Buffer;
+}
+export interface Ed25519Public {
+  type: 'ssh-ed25519';
+  A: Buffer;
+}
 export type PublicKey = RsaPublic | DsaPublic | EcdsaPublic | Ed25519Public;
 
-export interface RsaPrivate extends RsaPublic { d: Buffer; p: Buffer; q: Buffer; iqmp: Buffer }
-export interface DsaPrivate extends DsaPublic { x: Buffer }
-export interface EcdsaPrivate extends EcdsaPublic { d: Buffer }
-export interface Ed25519Private extends Ed25519Public { seed: Buffer }
+export interface RsaPrivate extends RsaPublic {
+  d: Buffer;
+  p: Buffer;
+  q: Buffer;
+  iqmp: Buffer;
+}
+export interface DsaPrivate extends DsaPublic {
+  x: Buffer;
+}
+export interface EcdsaPrivate extends EcdsaPublic {
+  d: Buffer;
+}
+export interface Ed25519Private extends Ed25519Public {
+  seed: Buffer;
+}
 export type PrivateKey = RsaPrivate | DsaPrivate | EcdsaPrivate | Ed25519Private;
 
 /** RSA below this is refused on read (reference: "read any size ≥ 1024"). */
@@ -132,7 +160,11 @@ export function readPublicFields(r: WireReader, type: string, format: string): P
 }
 
 export function unsupportedType(format: string, type: string): Error {
-  const what = type.includes('-cert-') ? 'certificates are not supported' : type === 'ssh-ed448' ? 'Ed448 is not supported (node:crypto in Electron has no Ed448)' : `key type ${JSON.stringify(type.slice(0, 64))} is not supported`;
+  const what = type.includes('-cert-')
+    ? 'certificates are not supported'
+    : type === 'ssh-ed448'
+      ? 'Ed448 is not supported (node:crypto in Electron has no Ed448)'
+      : `key type ${JSON.stringify(type.slice(0, 64))} is not supported`;
   return kpsError(KpsErrors.Unsupported, `${format}: ${what}.`);
 }
 
@@ -190,7 +222,17 @@ export function toKeyObject(k: PrivateKey): KeyObject {
       const dp = d % (toBigInt(k.p) - 1n);
       const dq = d % (toBigInt(k.q) - 1n);
       return createPrivateKey({
-        key: { kty: 'RSA', n: b64u(k.n), e: b64u(k.e), d: b64u(k.d), p: b64u(k.p), q: b64u(k.q), dp: b64u(fromBigInt(dp)), dq: b64u(fromBigInt(dq)), qi: b64u(k.iqmp) },
+        key: {
+          kty: 'RSA',
+          n: b64u(k.n),
+          e: b64u(k.e),
+          d: b64u(k.d),
+          p: b64u(k.p),
+          q: b64u(k.q),
+          dp: b64u(fromBigInt(dp)),
+          dq: b64u(fromBigInt(dq)),
+          qi: b64u(k.iqmp),
+        },
         format: 'jwk',
       });
     }
@@ -279,14 +321,20 @@ export function privateMatchesPublic(k: PrivateKey): boolean {
       case 'ssh-rsa': {
         const [p, q, e, d] = [toBigInt(k.p), toBigInt(k.q), toBigInt(k.e), toBigInt(k.d)];
         // n = p·q, e·d ≡ 1 mod (p−1) and (q−1), iqmp·q ≡ 1 mod p: what OpenSSL's RSA check proves.
-        return p > 2n && q > 2n && p * q === toBigInt(k.n) && (e * d - 1n) % (p - 1n) === 0n && (e * d - 1n) % (q - 1n) === 0n && (toBigInt(k.iqmp) * q) % p === 1n;
+        return (
+          p > 2n && q > 2n && p * q === toBigInt(k.n) && (e * d - 1n) % (p - 1n) === 0n && (e * d - 1n) % (q - 1n) === 0n && (toBigInt(k.iqmp) * q) % p === 1n
+        );
       }
       case 'ssh-dss':
         // x < q first: it bounds the exponentiation (a crafted 2-Mbit x would take minutes).
-        return toBigInt(k.p) > 1n && toBigInt(k.x) > 0n && toBigInt(k.x) < toBigInt(k.q) && modPow(toBigInt(k.g), toBigInt(k.x), toBigInt(k.p)) === toBigInt(k.y);
+        return (
+          toBigInt(k.p) > 1n && toBigInt(k.x) > 0n && toBigInt(k.x) < toBigInt(k.q) && modPow(toBigInt(k.g), toBigInt(k.x), toBigInt(k.p)) === toBigInt(k.y)
+        );
       case 'ssh-ed25519': {
         if (k.seed.length !== 32) return false;
-        const jwk = createPublicKey(createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, k.seed]), format: 'der', type: 'pkcs8' })).export({ format: 'jwk' }) as Jwk;
+        const jwk = createPublicKey(createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, k.seed]), format: 'der', type: 'pkcs8' })).export({
+          format: 'jwk',
+        }) as Jwk;
         return Buffer.from(jwk.x ?? '', 'base64url').equals(k.A);
       }
       default: {

@@ -82,7 +82,13 @@ export async function sealPrivateKey(ctx: KmsContext, name: string, key: Private
   const plaintext = Buffer.from(await opensshPrivate.serialize(key, { comment }), 'utf8');
   try {
     const w = wrapUnderCmk(ctx, cmk, plaintext, (at) => aad(name, at.keyId, at.keyVersion));
-    return { key_id: w.keyId, key_version: w.keyVersion, iv: w.iv.toString('base64'), ciphertext: w.ciphertext.toString('base64'), tag: w.tag.toString('base64') };
+    return {
+      key_id: w.keyId,
+      key_version: w.keyVersion,
+      iv: w.iv.toString('base64'),
+      ciphertext: w.ciphertext.toString('base64'),
+      tag: w.tag.toString('base64'),
+    };
   } finally {
     plaintext.fill(0);
   }
@@ -93,7 +99,13 @@ export function unsealPrivateKey(ctx: KmsContext, record: KeypairRecord): string
   const sealed = record.private_key;
   if (!sealed) throw kpsError(KpsErrors.NoPrivateKey, `Key pair '${record.name}' has no hosted private key.`);
   const cmk = requireWrappingKey(ctx, { key_id: sealed.key_id }, KPS_REFUSALS);
-  const wrapped = { keyId: sealed.key_id, keyVersion: sealed.key_version, iv: Buffer.from(sealed.iv, 'base64'), ciphertext: Buffer.from(sealed.ciphertext, 'base64'), tag: Buffer.from(sealed.tag, 'base64') };
+  const wrapped = {
+    keyId: sealed.key_id,
+    keyVersion: sealed.key_version,
+    iv: Buffer.from(sealed.iv, 'base64'),
+    ciphertext: Buffer.from(sealed.ciphertext, 'base64'),
+    tag: Buffer.from(sealed.tag, 'base64'),
+  };
   const plain = unwrapUnderCmk(ctx, cmk, wrapped, aad(record.name, sealed.key_id, sealed.key_version), KPS_REFUSALS, `The private key of '${record.name}'`);
   try {
     return plain.toString('utf8');

@@ -126,7 +126,8 @@ async function outcomeOf<T>(work: () => Promise<T>): Promise<Outcome<T>> {
  * (`key_text`, what the app sends in web mode). Exactly one; either way the same readers run.
  */
 function keyFileOf(input: { in?: string; key_text?: string }): Buffer | string {
-  if (input.in !== undefined && input.key_text !== undefined) throw kpsError(KpsErrors.Invalid, 'Invalid parameter key_text: give the key file by path (in) or by content (key_text), not both.');
+  if (input.in !== undefined && input.key_text !== undefined)
+    throw kpsError(KpsErrors.Invalid, 'Invalid parameter key_text: give the key file by path (in) or by content (key_text), not both.');
   if (input.in !== undefined) return readKeyFile(input.in);
   if (input.key_text !== undefined) return input.key_text;
   throw kpsError(KpsErrors.Missing, 'Missing parameter: in (a key file) or key_text (its content) is required.');
@@ -136,7 +137,10 @@ function keyFileOf(input: { in?: string; key_text?: string }): Buffer | string {
  * Where the private key a Windows password is decrypted with comes from: a file, a key's
  * content or a hosted key pair, exactly one (checked at once; the key is read when called).
  */
-function windowsKeySource(ctx: KmsContext, input: { private_key?: string; private_key_text?: string; keypair_name?: string; passphrase?: string }): () => Promise<PrivateKey> {
+function windowsKeySource(
+  ctx: KmsContext,
+  input: { private_key?: string; private_key_text?: string; keypair_name?: string; passphrase?: string },
+): () => Promise<PrivateKey> {
   const given = [input.private_key, input.private_key_text, input.keypair_name].filter((v) => v !== undefined).length;
   if (given !== 1) {
     throw kpsError(KpsErrors.Invalid, 'Give exactly one of private_key (a file), private_key_text (its content) and keypair_name (a hosted key pair).');
@@ -153,7 +157,8 @@ export const kpsHandlers: Handlers<typeof kpsOperations, KmsContext> = {
 
   async kpsConvert(_ctx, input) {
     if (input.no_passphrase && input.new_passphrase !== undefined) throw kpsError(KpsErrors.Invalid, 'Give at most one of new_passphrase and no_passphrase.');
-    if (input.new_passphrase === '') throw kpsError(KpsErrors.Invalid, 'Invalid parameter new_passphrase: it is empty; give --no-passphrase to write the key unencrypted.');
+    if (input.new_passphrase === '')
+      throw kpsError(KpsErrors.Invalid, 'Invalid parameter new_passphrase: it is empty; give --no-passphrase to write the key unencrypted.');
     const file = keyFileOf(input);
     const parsed: ParsedKey = isPrivateFormat(input.to) ? await readPrivateKey(file, input.passphrase) : await readKey(file, input.passphrase);
     // As puttygen does, the output keeps the input's passphrase unless told otherwise: a
@@ -212,9 +217,21 @@ export const kpsHandlers: Handlers<typeof kpsOperations, KmsContext> = {
     const more = start >= 0 && start + page.length < all.length;
     return {
       keypairs: page.map((k) => ({
-        keypair: { name: k.name, type: k.type, scope: k.scope, public_key: k.public_key, fingerprint: k.fingerprint, is_key_protection: k.private_key !== null, frozen_state: '0' },
+        keypair: {
+          name: k.name,
+          type: k.type,
+          scope: k.scope,
+          public_key: k.public_key,
+          fingerprint: k.fingerprint,
+          is_key_protection: k.private_key !== null,
+          frozen_state: '0',
+        },
       })),
-      page_info: { ...(more ? { next_marker: page[page.length - 1]?.name } : {}), ...(input.marker ? { previous_marker: input.marker } : {}), current_count: page.length },
+      page_info: {
+        ...(more ? { next_marker: page[page.length - 1]?.name } : {}),
+        ...(input.marker ? { previous_marker: input.marker } : {}),
+        current_count: page.length,
+      },
     };
   },
 

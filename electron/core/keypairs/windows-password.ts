@@ -20,7 +20,10 @@ export function decryptWindowsPassword(key: PrivateKey, blob: Buffer): string {
   if (key.type !== 'ssh-rsa') throw kpsError(KpsErrors.NotRsa, `The key is ${key.type}; Windows passwords are encrypted for RSA key pairs only.`);
   const modulusBytes = Math.ceil(keyBits(key) / 8);
   if (blob.length !== modulusBytes) {
-    throw kpsError(KpsErrors.BlobNotForKey, `password_blob is ${blob.length} bytes; a blob for this ${keyBits(key)}-bit key is ${modulusBytes}. It was not encrypted for this key.`);
+    throw kpsError(
+      KpsErrors.BlobNotForKey,
+      `password_blob is ${blob.length} bytes; a blob for this ${keyBits(key)}-bit key is ${modulusBytes}. It was not encrypted for this key.`,
+    );
   }
   const message = rsaPkcs1v15Decrypt(toKeyObject(key), blob);
   let password = '';

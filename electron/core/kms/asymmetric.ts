@@ -23,7 +23,12 @@ function prepare(ctx: KmsContext, input: SignInput): { key: CmkRecord; message: 
   requireUsage(key, 'SIGN_VERIFY');
   const allowed = KEY_SPEC_TABLE[key.key_spec].signing;
   if (!allowed.includes(input.signing_algorithm)) {
-    throw new KeyholdError(KmsErrors.Invalid, `Invalid signing_algorithm: ${input.signing_algorithm} is not available for key_spec ${key.key_spec} (allowed: ${allowed.join(', ')}).`, 400, 'algorithm.not-for-spec');
+    throw new KeyholdError(
+      KmsErrors.Invalid,
+      `Invalid signing_algorithm: ${input.signing_algorithm} is not available for key_spec ${key.key_spec} (allowed: ${allowed.join(', ')}).`,
+      400,
+      'algorithm.not-for-spec',
+    );
   }
   const { digestBytes, ...opts } = SIGNING[input.signing_algorithm];
   const message = Buffer.from(input.message, 'base64');
@@ -31,9 +36,15 @@ function prepare(ctx: KmsContext, input: SignInput): { key: CmkRecord; message: 
     throw new KeyholdError('KMS.0308', `Invalid message_type: ${input.signing_algorithm} signs the message itself; use message_type RAW.`, 400);
   }
   if (input.message_type === 'DIGEST' && message.length !== digestBytes) {
-    throw new KeyholdError(KmsErrors.Invalid, `Invalid message: with message_type DIGEST and ${input.signing_algorithm} it must be the ${digestBytes}-byte digest, not ${message.length} bytes.`, 400, 'message.digest-length');
+    throw new KeyholdError(
+      KmsErrors.Invalid,
+      `Invalid message: with message_type DIGEST and ${input.signing_algorithm} it must be the ${digestBytes}-byte digest, not ${message.length} bytes.`,
+      400,
+      'message.digest-length',
+    );
   }
-  if (message.length === 0 || message.length > 4096) throw new KeyholdError(KmsErrors.Invalid, 'Invalid message: it must be 1-4096 bytes once base64-decoded.', 400, 'message.length');
+  if (message.length === 0 || message.length > 4096)
+    throw new KeyholdError(KmsErrors.Invalid, 'Invalid message: it must be 1-4096 bytes once base64-decoded.', 400, 'message.length');
   return { key, message, opts: { ...opts, prehashed: input.message_type === 'DIGEST' } };
 }
 
@@ -51,7 +62,8 @@ export const asymmetricHandlers: Handlers<typeof asymmetricOperations, KmsContex
 
   getPublickey(ctx, input) {
     const key = getKey(ctx, input.key_id);
-    if (KEY_SPEC_TABLE[key.key_spec].symmetric) throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: ${key.key_spec} key ${key.key_id} has no public key.`, 400, 'key.no-public-key');
+    if (KEY_SPEC_TABLE[key.key_spec].symmetric)
+      throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: ${key.key_spec} key ${key.key_id} has no public key.`, 400, 'key.no-public-key');
     requireUsable(key);
     return { key_id: key.key_id, public_key: ctx.hsm.publicKey(handleFor(ctx, currentVersion(key).material)) };
   },

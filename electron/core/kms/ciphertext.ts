@@ -69,7 +69,11 @@ export function contextAad(headerBytes: Buffer, aad: string | undefined, context
 
 /** JSON of the context's entries sorted by key: the same context always gives the same bytes. */
 export function canonicalContext(context: Record<string, string>): string {
-  return JSON.stringify(Object.keys(context).sort().map((k) => [k, context[k]]));
+  return JSON.stringify(
+    Object.keys(context)
+      .sort()
+      .map((k) => [k, context[k]]),
+  );
 }
 
 /** 2-byte length ‖ plaintext ‖ zeros; text is framed as its UTF-8 bytes, encoded in place. */
@@ -85,6 +89,7 @@ export function frame(plaintext: Buffer | string): Buffer {
 
 export function unframe(framed: Buffer): Buffer {
   const len = framed.length >= 2 ? framed.readUInt16BE(0) : -1;
-  if (len < 0 || 2 + len > framed.length) throw new KeyholdError(KmsErrors.BadCipherText, 'Invalid cipher_text: bad inner length.', 400, 'ciphertext.inner-length');
+  if (len < 0 || 2 + len > framed.length)
+    throw new KeyholdError(KmsErrors.BadCipherText, 'Invalid cipher_text: bad inner length.', 400, 'ciphertext.inner-length');
   return framed.subarray(2, 2 + len);
 }

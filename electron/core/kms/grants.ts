@@ -43,10 +43,18 @@ const isGrantee = (ctx: KmsContext): ctx is KmsContext & { caller: { access_key:
  */
 function requireWithinOwnGrants(ctx: KmsContext, keyId: string, operations: string[]): void {
   if (!isGrantee(ctx)) return;
-  const own = new Set(grantsOf(ctx, keyId).filter((g) => g.grantee_principal === ctx.caller.access_key).flatMap((g) => g.operations));
+  const own = new Set(
+    grantsOf(ctx, keyId)
+      .filter((g) => g.grantee_principal === ctx.caller.access_key)
+      .flatMap((g) => g.operations),
+  );
   const beyond = operations.filter((op) => !own.has(op));
   if (beyond.length) {
-    throw new KeyholdError(KmsErrors.NoPermission, `Access key ${ctx.caller.access_key} cannot grant ${beyond.join(', ')} on key ${keyId}: its own grants there do not give ${beyond.length === 1 ? 'it' : 'them'}.`, 403);
+    throw new KeyholdError(
+      KmsErrors.NoPermission,
+      `Access key ${ctx.caller.access_key} cannot grant ${beyond.join(', ')} on key ${keyId}: its own grants there do not give ${beyond.length === 1 ? 'it' : 'them'}.`,
+      403,
+    );
   }
 }
 
@@ -56,7 +64,11 @@ function requireMayRetire(ctx: KmsContext, grant: Grant): void {
   const me = ctx.caller.access_key;
   if (grant.retiring_principal === me) return;
   if (grant.grantee_principal === me && grant.operations.includes('retire-grant')) return;
-  throw new KeyholdError(KmsErrors.NoPermission, `Access key ${me} may not retire grant ${grant.grant_id}: it is neither its retiring principal nor a grantee holding retire-grant.`, 403);
+  throw new KeyholdError(
+    KmsErrors.NoPermission,
+    `Access key ${me} may not retire grant ${grant.grant_id}: it is neither its retiring principal nor a grantee holding retire-grant.`,
+    403,
+  );
 }
 
 /**

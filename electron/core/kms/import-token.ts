@@ -52,6 +52,7 @@ export function checkToken(record: TokenRecord | undefined, raw: Buffer, now: nu
   if (!record || !equalBytes(Buffer.from(record.token_sha256, 'hex'), sha256(raw))) {
     throw new KeyholdError(KmsErrors.ImportTokenCheck, 'Invalid import_token: it is unknown or was already used.', 400);
   }
-  if (record.expires <= now) throw new KeyholdError(KmsErrors.ImportTokenCheck, 'Invalid import_token: it has expired (tokens are valid 24 hours); get new import parameters.', 400);
+  if (record.expires <= now)
+    throw new KeyholdError(KmsErrors.ImportTokenCheck, 'Invalid import_token: it has expired (tokens are valid 24 hours); get new import parameters.', 400);
   return record;
 }

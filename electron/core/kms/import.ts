@@ -18,7 +18,8 @@ import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 /** Precondition: imports go only to external keys (KMS.0309) that are pending import (KMS.0310). */
 function requirePendingImport(key: CmkRecord): void {
   if (key.origin !== 'external') throw new KeyholdError(KmsErrors.NotExternal, `The key ${key.key_id} is not an external key (origin ${key.origin}).`, 400);
-  if (key.key_state !== STATE.pendingImport) throw new KeyholdError(KmsErrors.NotPendingImport, `The key ${key.key_id} is not pending import (state ${key.key_state}).`, 400);
+  if (key.key_state !== STATE.pendingImport)
+    throw new KeyholdError(KmsErrors.NotPendingImport, `The key ${key.key_id} is not pending import (state ${key.key_state}).`, 400);
 }
 
 function pemToDerBase64(pem: string): string {
@@ -34,13 +35,29 @@ function importMaterial(ctx: KmsContext, key: CmkRecord, token: TokenRecord, mat
   const spec = KEY_SPEC_TABLE[key.key_spec];
   const wrappingKey = ctx.hsm.unwrap(token.wrapping_key);
   if (spec.symmetric) {
-    if (privateKey !== undefined) throw new KeyholdError(KmsErrors.Invalid, `Invalid encrypted_privatekey: ${key.key_spec} keys take their material in encrypted_key_material alone.`, 400, 'import.private-key-not-for-spec');
+    if (privateKey !== undefined)
+      throw new KeyholdError(
+        KmsErrors.Invalid,
+        `Invalid encrypted_privatekey: ${key.key_spec} keys take their material in encrypted_key_material alone.`,
+        400,
+        'import.private-key-not-for-spec',
+      );
     return ctx.hsm.importWrapped(wrappingKey, token.wrapping_algorithm, Buffer.from(material, 'base64'), spec.hsmKind);
   }
   if (privateKey === undefined) {
-    throw new KeyholdError(KmsErrors.Missing, `Missing parameter encrypted_privatekey: a ${key.key_spec} key imports its private key, wrapped under the temporary key in encrypted_key_material.`, 400);
+    throw new KeyholdError(
+      KmsErrors.Missing,
+      `Missing parameter encrypted_privatekey: a ${key.key_spec} key imports its private key, wrapped under the temporary key in encrypted_key_material.`,
+      400,
+    );
   }
-  return ctx.hsm.importWrappedPrivateKey(wrappingKey, token.wrapping_algorithm, Buffer.from(material, 'base64'), Buffer.from(privateKey, 'base64'), spec.hsmKind);
+  return ctx.hsm.importWrappedPrivateKey(
+    wrappingKey,
+    token.wrapping_algorithm,
+    Buffer.from(material, 'base64'),
+    Buffer.from(privateKey, 'base64'),
+    spec.hsmKind,
+  );
 }
 
 export const importHandlers: Handlers<typeof importOperations, KmsContext> = {
@@ -50,7 +67,14 @@ export const importHandlers: Handlers<typeof importOperations, KmsContext> = {
     const wrappingKey = await ctx.hsm.generate('rsa-2048');
     const expires = ctx.now() + TOKEN_LIFETIME_MS;
     const { token, tokenId, digest } = issueToken(key.key_id, expires);
-    const record: TokenRecord = { token_id: tokenId, key_id: key.key_id, wrapping_algorithm: input.wrapping_algorithm, wrapping_key: wrappingKey, expires, token_sha256: digest };
+    const record: TokenRecord = {
+      token_id: tokenId,
+      key_id: key.key_id,
+      wrapping_algorithm: input.wrapping_algorithm,
+      wrapping_key: wrappingKey,
+      expires,
+      token_sha256: digest,
+    };
     ctx.store.put(TOKEN_TABLE, tokenId, record);
     const publicKey = pemToDerBase64(ctx.hsm.publicKey(ctx.hsm.unwrap(wrappingKey)));
     return { key_id: key.key_id, import_token: token, expiration_time: Math.floor(expires / 1000), public_key: publicKey };
@@ -85,7 +109,11 @@ export const importHandlers: Handlers<typeof importOperations, KmsContext> = {
     const key = getKey(ctx, input.key_id);
     if (key.origin !== 'external') throw new KeyholdError(KmsErrors.NotExternal, `The key ${key.key_id} is not an external key (origin ${key.origin}).`, 400);
     if (key.key_state !== STATE.enabled && key.key_state !== STATE.disabled) {
-      throw new KeyholdError(KmsErrors.MaterialStateRefused, `Key material can be deleted only when the key is enabled or disabled (state ${key.key_state}).`, 400);
+      throw new KeyholdError(
+        KmsErrors.MaterialStateRefused,
+        `Key material can be deleted only when the key is enabled or disabled (state ${key.key_state}).`,
+        400,
+      );
     }
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, key_state: STATE.pendingImport, versions: [], material_expiration: null });
     return {};

@@ -41,7 +41,12 @@ export function usageFor(spec: KeySpec, usage: KeyUsage | undefined): KeyUsage {
   const info = KEY_SPEC_TABLE[spec];
   if (usage === undefined) return info.defaultUsage;
   if (!info.usages.includes(usage)) {
-    throw new KeyholdError(KmsErrors.Invalid, `Invalid key_usage: ${usage} is not allowed for key_spec ${spec} (allowed: ${info.usages.join(', ')}).`, 400, 'usage.not-for-spec');
+    throw new KeyholdError(
+      KmsErrors.Invalid,
+      `Invalid key_usage: ${usage} is not allowed for key_spec ${spec} (allowed: ${info.usages.join(', ')}).`,
+      400,
+      'usage.not-for-spec',
+    );
   }
   return usage;
 }
@@ -49,7 +54,14 @@ export function usageFor(spec: KeySpec, usage: KeyUsage | undefined): KeyUsage {
 /** Precondition: origin external only for specs whose material can be imported. */
 export function requireImportable(spec: KeySpec): void {
   if (!KEY_SPEC_TABLE[spec].importable) {
-    const allowed = Object.entries(KEY_SPEC_TABLE).filter(([, i]) => i.importable).map(([s]) => s);
-    throw new KeyholdError(KmsErrors.Invalid, `Invalid origin: key material for ${spec} cannot be imported (importable specs: ${allowed.join(', ')}).`, 400, 'origin.not-importable');
+    const allowed = Object.entries(KEY_SPEC_TABLE)
+      .filter(([, i]) => i.importable)
+      .map(([s]) => s);
+    throw new KeyholdError(
+      KmsErrors.Invalid,
+      `Invalid origin: key material for ${spec} cannot be imported (importable specs: ${allowed.join(', ')}).`,
+      400,
+      'origin.not-importable',
+    );
   }
 }

@@ -100,7 +100,8 @@ function requireGrant(ctx: KmsContext, keyId: string, principal: string): void {
   const granted = ctx.store
     .list<{ key_id: string; grantee_principal: string; operations: string[] }>(GRANTS_TABLE)
     .some((g) => g.key_id === keyId && g.grantee_principal === principal && ctx.operation !== undefined && g.operations.includes(ctx.operation));
-  if (!granted) throw new KeyholdError(KmsErrors.NoPermission, `Access key ${principal} has no grant for ${ctx.operation ?? 'this operation'} on key ${keyId}.`, 403);
+  if (!granted)
+    throw new KeyholdError(KmsErrors.NoPermission, `Access key ${principal} has no grant for ${ctx.operation ?? 'this operation'} on key ${keyId}.`, 403);
 }
 
 /** The one state rule for using a key's material: only an enabled key is used. */
@@ -114,7 +115,8 @@ export function stateRefusal(k: CmkRecord): { reason: WrapRefusal; why: string }
 /** Precondition: a key used for cryptography is enabled (disabled → KMS.0209, pending deletion → KMS.0210). */
 export function requireUsable(k: CmkRecord): void {
   const refused = stateRefusal(k);
-  if (refused) throw refusal(KMS_REFUSALS, refused.reason, `${refused.reason === 'not-active' ? 'Invalid key_id: the' : 'The'} key ${k.key_id} ${refused.why}.`);
+  if (refused)
+    throw refusal(KMS_REFUSALS, refused.reason, `${refused.reason === 'not-active' ? 'Invalid key_id: the' : 'The'} key ${k.key_id} ${refused.why}.`);
 }
 
 /** Precondition: a key's metadata (alias, description, tags, grants) does not change while it is pending deletion. */
@@ -124,7 +126,8 @@ export function requireNotPendingDeletion(k: CmkRecord): void {
 
 /** Precondition: the key was made for this usage (an AES key does not sign, an RSA signing key does not encrypt). */
 export function requireUsage(k: CmkRecord, usage: KeyUsage): void {
-  if (k.key_usage !== usage) throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: the key ${k.key_id} has key_usage ${k.key_usage}, not ${usage}.`, 400, 'key.wrong-usage');
+  if (k.key_usage !== usage)
+    throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: the key ${k.key_id} has key_usage ${k.key_usage}, not ${usage}.`, 400, 'key.wrong-usage');
 }
 
 /** Precondition: default keys are never disabled, deleted, renamed or granted (KMS.0211). */
@@ -162,7 +165,8 @@ export interface NewKeyFields {
 /** Precondition of a new key: its alias is free (KMS.1104) and the quota not reached (KMS.1105). */
 export function requireRoomFor(ctx: KmsContext, fields: Pick<NewKeyFields, 'key_alias' | 'default_key'>): void {
   const { keys: existing, damaged } = openableKeys(ctx);
-  if (existing.some((k) => k.key_alias === fields.key_alias)) throw new KeyholdError(KmsErrors.AliasExists, `The alias ${fields.key_alias} already exists.`, 400);
+  if (existing.some((k) => k.key_alias === fields.key_alias))
+    throw new KeyholdError(KmsErrors.AliasExists, `The alias ${fields.key_alias} already exists.`, 400);
   const quota = keyQuota(ctx);
   // A key that does not open still takes its place in the quota.
   if (!fields.default_key && existing.filter((k) => !k.default_key).length + damaged.length >= quota) {
@@ -188,7 +192,9 @@ export async function newKey(ctx: KmsContext, fields: NewKeyFields, material?: W
     scheduled_deletion_date: null,
     key_state: external ? STATE.pendingImport : STATE.enabled,
     rotation_enabled: false,
-    versions: external ? [] : [{ version: 1, material: material ?? (await generateIn(ctx, keystore_id, KEY_SPEC_TABLE[fields.key_spec].hsmKind)), created: now }],
+    versions: external
+      ? []
+      : [{ version: 1, material: material ?? (await generateIn(ctx, keystore_id, KEY_SPEC_TABLE[fields.key_spec].hsmKind)), created: now }],
   };
   ctx.store.put(CMK_TABLE, record.key_id, record);
   return record;
@@ -226,6 +232,13 @@ export function findDefaultKey(ctx: KmsContext, service: DefaultKeyService): Cmk
 export async function ensureDefaultKey(ctx: KmsContext, service: DefaultKeyService): Promise<CmkRecord> {
   return (
     findDefaultKey(ctx, service) ??
-    newKey(ctx, { key_alias: `${service}/default`, key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: `Default key of ${service}`, origin: 'kms', default_key: true })
+    newKey(ctx, {
+      key_alias: `${service}/default`,
+      key_spec: 'AES_256',
+      key_usage: 'ENCRYPT_DECRYPT',
+      key_description: `Default key of ${service}`,
+      origin: 'kms',
+      default_key: true,
+    })
   );
 }

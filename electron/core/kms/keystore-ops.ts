@@ -37,7 +37,13 @@ function info(ctx: KmsContext, r: KeyStoreRecord): KeyStoreInfo {
 
 function setState(ctx: KmsContext, keystoreId: string, state: 'ENABLED' | 'DISABLED'): void {
   const r = getKeyStore(ctx, keystoreId);
-  if (r.keystore_state === state) throw new KeyholdError(KmsErrors.Invalid, `Invalid keystore_id: the key store ${keystoreId} is already ${state.toLowerCase()}.`, 400, 'keystore.same-state');
+  if (r.keystore_state === state)
+    throw new KeyholdError(
+      KmsErrors.Invalid,
+      `Invalid keystore_id: the key store ${keystoreId} is already ${state.toLowerCase()}.`,
+      400,
+      'keystore.same-state',
+    );
   ctx.store.put(KEYSTORE_TABLE, keystoreId, { ...r, keystore_state: state });
   if (state === 'DISABLED') connections(ctx).disconnect(keystoreId);
 }
@@ -96,7 +102,11 @@ export const keyStoreHandlers: Handlers<typeof keyStoreOperations, KmsContext> =
     getKeyStore(ctx, input.keystore_id);
     const held = ctx.store.list<CmkRecord>(CMK_TABLE).filter((k) => k.keystore_id === input.keystore_id);
     if (held.length > 0) {
-      throw new KeyholdError(LocalErrors.KeyStoreInUse, `The key store ${input.keystore_id} still holds ${held.length} CMK(s) (${held.map((k) => k.key_id).join(', ')}); delete them first.`, 400);
+      throw new KeyholdError(
+        LocalErrors.KeyStoreInUse,
+        `The key store ${input.keystore_id} still holds ${held.length} CMK(s) (${held.map((k) => k.key_id).join(', ')}); delete them first.`,
+        400,
+      );
     }
     ctx.store.delete(KEYSTORE_TABLE, input.keystore_id);
     connections(ctx).disconnect(input.keystore_id);

@@ -45,7 +45,8 @@ export function getKeyStore(ctx: KmsContext, keystoreId: string): KeyStoreRecord
 /** Precondition: a store whose keys are used (or made) is enabled; its token is then opened. */
 export function tokenFor(ctx: KmsContext, keystoreId: string): Pkcs11Token {
   const r = getKeyStore(ctx, keystoreId);
-  if (r.keystore_state !== 'ENABLED') throw new KeyholdError(LocalErrors.KeyStoreDisabled, `The key store ${keystoreId} (${r.keystore_alias}) is disabled.`, 400);
+  if (r.keystore_state !== 'ENABLED')
+    throw new KeyholdError(LocalErrors.KeyStoreDisabled, `The key store ${keystoreId} (${r.keystore_alias}) is disabled.`, 400);
   return connections(ctx).connect(tokenConfig(r));
 }
 
@@ -68,7 +69,9 @@ export function destroyTokenMaterial(ctx: KmsContext, materials: readonly Wrappe
   for (const material of materials) {
     const storeId = parseTokenRef(material)?.storeId;
     if (!storeId) continue;
-    connections(ctx).connect(tokenConfig(getKeyStore(ctx, storeId))).destroy(material);
+    connections(ctx)
+      .connect(tokenConfig(getKeyStore(ctx, storeId)))
+      .destroy(material);
   }
 }
 

@@ -5,7 +5,20 @@ import { networkFirst, type Handlers } from '../../../shared/operations/index.js
 import type { lifecycleOperations, Quotas } from '../../../shared/operations/kms.js';
 import type { KmsContext } from './context.js';
 import { grantsOf } from './grants.js';
-import { CMK_TABLE, getKey, keyQuota, newKey, requireNotDefault, requireNotPendingDeletion, requireRoomFor, SETTINGS_TABLE, STATE, toKeyDetails, type CmkRecord, type KmsSettings } from './keys.js';
+import {
+  CMK_TABLE,
+  getKey,
+  keyQuota,
+  newKey,
+  requireNotDefault,
+  requireNotPendingDeletion,
+  requireRoomFor,
+  SETTINGS_TABLE,
+  STATE,
+  toKeyDetails,
+  type CmkRecord,
+  type KmsSettings,
+} from './keys.js';
 import { KEY_SPEC_TABLE, requireImportable, usageFor } from './key-specs.js';
 import { discardTokenMaterial, generateIn, OWN_STORE } from './keystores.js';
 import { KmsErrors } from '../../../shared/operations/kms/errors.js';
@@ -111,7 +124,8 @@ export const lifecycleHandlers: Handlers<typeof lifecycleOperations, KmsContext>
   scheduleKeyDeletion(ctx, input) {
     const key = getKey(ctx, input.key_id);
     requireNotDefault(key, 'deleted');
-    if (key.key_state === STATE.pendingDeletion) throw new KeyholdError(KmsErrors.AlreadyPendingDeletion, `The key ${key.key_id} is already pending deletion.`, 400);
+    if (key.key_state === STATE.pendingDeletion)
+      throw new KeyholdError(KmsErrors.AlreadyPendingDeletion, `The key ${key.key_id} is already pending deletion.`, 400);
     const date = ctx.now() + Number(input.pending_days) * DAY_MS;
     ctx.store.put(CMK_TABLE, key.key_id, { ...key, key_state: STATE.pendingDeletion, scheduled_deletion_date: date });
     return { key_id: key.key_id, key_state: STATE.pendingDeletion };
@@ -119,7 +133,8 @@ export const lifecycleHandlers: Handlers<typeof lifecycleOperations, KmsContext>
 
   cancelKeyDeletion(ctx, input) {
     const key = getKey(ctx, input.key_id);
-    if (key.key_state !== STATE.pendingDeletion) throw new KeyholdError(KmsErrors.NotPendingDeletion, `The key ${key.key_id} is not pending deletion (state ${key.key_state}).`, 400);
+    if (key.key_state !== STATE.pendingDeletion)
+      throw new KeyholdError(KmsErrors.NotPendingDeletion, `The key ${key.key_id} is not pending deletion (state ${key.key_state}).`, 400);
     // The cloud returns a cancelled key Disabled; a key without material cannot be enabled, so it
     // goes back to pending import instead.
     const state = key.versions.length ? STATE.disabled : STATE.pendingImport;

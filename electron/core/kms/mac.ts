@@ -15,9 +15,16 @@ function compute(ctx: KmsContext, input: MacInput): Buffer {
   requireUsable(key);
   requireUsage(key, 'GENERATE_VERIFY_MAC');
   const expected = KEY_SPEC_TABLE[key.key_spec].mac;
-  if (input.mac_algorithm !== expected) throw new KeyholdError(KmsErrors.Invalid, `Invalid mac_algorithm: key_spec ${key.key_spec} computes ${expected ?? 'no MAC'}, not ${input.mac_algorithm}.`, 400, 'algorithm.not-for-spec');
+  if (input.mac_algorithm !== expected)
+    throw new KeyholdError(
+      KmsErrors.Invalid,
+      `Invalid mac_algorithm: key_spec ${key.key_spec} computes ${expected ?? 'no MAC'}, not ${input.mac_algorithm}.`,
+      400,
+      'algorithm.not-for-spec',
+    );
   const message = Buffer.from(input.message, 'base64');
-  if (message.length === 0 || message.length > 4096) throw new KeyholdError(KmsErrors.Invalid, 'Invalid message: it must be 1-4096 bytes once base64-decoded.', 400, 'message.length');
+  if (message.length === 0 || message.length > 4096)
+    throw new KeyholdError(KmsErrors.Invalid, 'Invalid message: it must be 1-4096 bytes once base64-decoded.', 400, 'message.length');
   return ctx.hsm.mac(handleFor(ctx, currentVersion(key).material), message);
 }
 

@@ -46,7 +46,10 @@ function destroy(keyId: string): KmsTask {
       const key = ctx.store.read<CmkRecord>(CMK_TABLE, keyId);
       if (!key || !deletionDue(key, ctx.now())) return;
       // Inside the task's transaction: a failed commit leaves the record, and the retry finds no object.
-      destroyTokenMaterial(ctx, key.versions.map((v) => v.material));
+      destroyTokenMaterial(
+        ctx,
+        key.versions.map((v) => v.material),
+      );
       for (const g of grantsOf(ctx, keyId)) ctx.store.delete(GRANT_TABLE, g.grant_id);
       for (const t of ctx.store.list<TokenRecord>(TOKEN_TABLE)) if (t.key_id === keyId) ctx.store.delete(TOKEN_TABLE, t.token_id);
       ctx.store.delete(CMK_TABLE, keyId);

@@ -44,4 +44,3 @@ export const KMS_REFUSALS: Refusals = {
   'missing-version': [KmsErrors.BadCipherText, 400],
   'does-not-authenticate': [KmsErrors.BadCipherText, 400],
 };
-

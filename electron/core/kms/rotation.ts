@@ -23,7 +23,8 @@ const DAY_MS = 86_400_000;
 function requireRotatable(key: CmkRecord): void {
   requireNotDefault(key, 'rotated');
   if (key.origin === 'external') throw new KeyholdError(KmsErrors.ExternalNoRotation, `The key ${key.key_id} has imported material and cannot rotate.`, 400);
-  if (!KEY_SPEC_TABLE[key.key_spec].rotatable) throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: ${key.key_spec} keys cannot rotate.`, 400, 'key.not-rotatable');
+  if (!KEY_SPEC_TABLE[key.key_spec].rotatable)
+    throw new KeyholdError(KmsErrors.Invalid, `Invalid key_id: ${key.key_spec} keys cannot rotate.`, 400, 'key.not-rotatable');
 }
 
 function newMaterial(ctx: KmsContext, key: CmkRecord): Promise<WrappedKey> {
@@ -68,7 +69,12 @@ export const rotationHandlers: Handlers<typeof rotationOperations, KmsContext> =
       );
     }
     if (!key.rotation_enabled) {
-      ctx.store.put(CMK_TABLE, key.key_id, { ...key, rotation_enabled: true, rotation_interval: key.rotation_interval ?? DEFAULT_ROTATION_DAYS, rotation_anchor: ctx.now() });
+      ctx.store.put(CMK_TABLE, key.key_id, {
+        ...key,
+        rotation_enabled: true,
+        rotation_interval: key.rotation_interval ?? DEFAULT_ROTATION_DAYS,
+        rotation_anchor: ctx.now(),
+      });
     }
     return {};
   },

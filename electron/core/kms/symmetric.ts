@@ -30,7 +30,8 @@ export interface Binding {
 export function seal(ctx: KmsContext, key: CmkRecord, plaintext: Buffer | string, binding: Binding): Buffer {
   requireWrappingKey(ctx, key, KMS_REFUSALS);
   const algorithm = algorithmOf(key) as number;
-  const aad = (at: { keyId: string; keyVersion: number; iv: Buffer }) => contextAad(encodeHeader({ algorithm, ...at }), binding.additional_authenticated_data, binding.encryption_context);
+  const aad = (at: { keyId: string; keyVersion: number; iv: Buffer }) =>
+    contextAad(encodeHeader({ algorithm, ...at }), binding.additional_authenticated_data, binding.encryption_context);
   const { keyId, keyVersion, iv, ciphertext, tag } = wrapUnderCmk(ctx, key, frame(plaintext), aad);
   return Buffer.concat([encodeHeader({ algorithm, keyId, keyVersion, iv }), ciphertext, tag]);
 }
@@ -39,13 +40,30 @@ export function seal(ctx: KmsContext, key: CmkRecord, plaintext: Buffer | string
 export function open(ctx: KmsContext, raw: Buffer, expectedKeyId: string | undefined, binding: Binding): { key: CmkRecord; plain: Buffer } {
   const { header, headerBytes, body, tag } = decodeCiphertext(raw);
   if (expectedKeyId && expectedKeyId !== header.keyId) {
-    throw new KeyholdError(KmsErrors.BadCipherText, `Invalid cipher_text: it was made with key ${header.keyId}, not ${expectedKeyId}.`, 400, 'ciphertext.other-key');
+    throw new KeyholdError(
+      KmsErrors.BadCipherText,
+      `Invalid cipher_text: it was made with key ${header.keyId}, not ${expectedKeyId}.`,
+      400,
+      'ciphertext.other-key',
+    );
   }
   const key = requireWrappingKey(ctx, getKey(ctx, header.keyId), KMS_REFUSALS);
   if (header.algorithm !== algorithmOf(key)) {
-    throw new KeyholdError(KmsErrors.BadCipherText, `Invalid cipher_text: its algorithm byte does not match key ${key.key_id} (${key.key_spec}).`, 400, 'ciphertext.algorithm');
+    throw new KeyholdError(
+      KmsErrors.BadCipherText,
+      `Invalid cipher_text: its algorithm byte does not match key ${key.key_id} (${key.key_spec}).`,
+      400,
+      'ciphertext.algorithm',
+    );
   }
   const wrapped = { keyId: header.keyId, keyVersion: header.keyVersion, iv: header.iv, ciphertext: body, tag };
-  const framed = unwrapUnderCmk(ctx, key, wrapped, contextAad(headerBytes, binding.additional_authenticated_data, binding.encryption_context), KMS_REFUSALS, 'Invalid cipher_text: it');
+  const framed = unwrapUnderCmk(
+    ctx,
+    key,
+    wrapped,
+    contextAad(headerBytes, binding.additional_authenticated_data, binding.encryption_context),
+    KMS_REFUSALS,
+    'Invalid cipher_text: it',
+  );
   return { key, plain: unframe(framed) };
 }

@@ -18,7 +18,8 @@ function checkTag(t: TagItem): void {
   if (t.key.length < 1 || t.key.length > 36) throw new KeyholdError(KmsErrors.TagKeyLength, 'Invalid tag key: it must be 1-36 characters.', 400);
   if (hasBanned(t.key)) throw new KeyholdError(KmsErrors.TagBadKey, 'Invalid tag key: it must not contain control characters or * < > \\ =.', 400);
   if (t.value.length > 43) throw new KeyholdError(KmsErrors.TagValueLength, `Invalid tag value of ${t.key}: it must be 0-43 characters.`, 400);
-  if (hasBanned(t.value)) throw new KeyholdError(KmsErrors.TagBadValue, `Invalid tag value of ${t.key}: it must not contain control characters or * < > \\ =.`, 400);
+  if (hasBanned(t.value))
+    throw new KeyholdError(KmsErrors.TagBadValue, `Invalid tag value of ${t.key}: it must not contain control characters or * < > \\ =.`, 400);
 }
 
 function tagsOf(k: CmkRecord): TagItem[] {
@@ -51,18 +52,25 @@ export const tagHandlers: Handlers<typeof tagOperations, KmsContext> = {
   },
 
   batchCreateKmsTags(ctx, input) {
-    if (input.action !== 'create' && input.action !== 'delete') throw new KeyholdError(KmsErrors.TagBadAction, 'Invalid action: it must be create or delete.', 400);
+    if (input.action !== 'create' && input.action !== 'delete')
+      throw new KeyholdError(KmsErrors.TagBadAction, 'Invalid action: it must be create or delete.', 400);
     if (input.tags.length === 0) throw new KeyholdError(KmsErrors.TagListEmpty, 'Invalid tags: the list is empty.', 400);
     if (input.tags.length > 20) throw new KeyholdError(KmsErrors.TagBadListLength, 'Invalid tags: at most 20 per request.', 400);
     const key = taggable(ctx, input.key_id);
     if (input.action === 'create') addTags(ctx, key, input.tags);
-    else removeTags(ctx, key, input.tags.map((t) => t.key));
+    else
+      removeTags(
+        ctx,
+        key,
+        input.tags.map((t) => t.key),
+      );
     return {};
   },
 
   deleteTag(ctx, input) {
     const key = taggable(ctx, input.key_id);
-    if (!tagsOf(key).some((t) => t.key === input.key)) throw new KeyholdError(KmsErrors.TagBadKey, `Invalid tag key: the key ${key.key_id} has no tag ${input.key}.`, 404);
+    if (!tagsOf(key).some((t) => t.key === input.key))
+      throw new KeyholdError(KmsErrors.TagBadKey, `Invalid tag key: the key ${key.key_id} has no tag ${input.key}.`, 404);
     removeTags(ctx, key, [input.key]);
     return {};
   },
@@ -79,10 +87,13 @@ export const tagHandlers: Handlers<typeof tagOperations, KmsContext> = {
   },
 
   listKmsByTags(ctx, input) {
-    if (input.action !== 'filter' && input.action !== 'count') throw new KeyholdError(KmsErrors.TagBadAction, 'Invalid action: it must be filter or count.', 400);
+    if (input.action !== 'filter' && input.action !== 'count')
+      throw new KeyholdError(KmsErrors.TagBadAction, 'Invalid action: it must be filter or count.', 400);
     if (Number(input.offset) < 0) throw new KeyholdError(KmsErrors.TagBadOffset, 'Invalid offset: it must not be negative.', 400);
-    if (input.tags.length > 10 || input.tags.some((t) => t.values.length > 10)) throw new KeyholdError(KmsErrors.TagBadListLength, 'Invalid tags: at most 10 tag keys with at most 10 values each.', 400);
-    if (input.matches.some((m) => m.key !== 'resource_name')) throw new KeyholdError(KmsErrors.TagBadMatches, 'Invalid matches: only resource_name can be matched.', 400);
+    if (input.tags.length > 10 || input.tags.some((t) => t.values.length > 10))
+      throw new KeyholdError(KmsErrors.TagBadListLength, 'Invalid tags: at most 10 tag keys with at most 10 values each.', 400);
+    if (input.matches.some((m) => m.key !== 'resource_name'))
+      throw new KeyholdError(KmsErrors.TagBadMatches, 'Invalid matches: only resource_name can be matched.', 400);
     const hits = ctx.store
       .list<CmkRecord>(CMK_TABLE)
       .filter((k) => input.tags.every((f) => tagsOf(k).some((t) => t.key === f.key && (f.values.length === 0 || f.values.includes(t.value)))))
@@ -90,7 +101,9 @@ export const tagHandlers: Handlers<typeof tagOperations, KmsContext> = {
       .sort((a, b) => a.creation_date - b.creation_date || a.key_id.localeCompare(b.key_id));
     if (input.action === 'count') return { total_count: hits.length };
     const offset = Number(input.offset);
-    const resources = hits.slice(offset, offset + Number(input.limit)).map((k) => ({ resource_id: k.key_id, resource_name: k.key_alias, resource_detail: toKeyDetails(k, ctx), tags: tagsOf(k) }));
+    const resources = hits
+      .slice(offset, offset + Number(input.limit))
+      .map((k) => ({ resource_id: k.key_id, resource_name: k.key_alias, resource_detail: toKeyDetails(k, ctx), tags: tagsOf(k) }));
     return { resources, total_count: hits.length };
   },
 };

@@ -31,7 +31,8 @@ function wrappingRefusal(key: CmkRecord): { reason: WrapRefusal; why: string } |
   const state = stateRefusal(key);
   if (state) return state;
   if (key.key_usage !== 'ENCRYPT_DECRYPT') return { reason: 'wrong-usage', why: `has key_usage ${key.key_usage}, not ENCRYPT_DECRYPT` };
-  if (!KEY_SPEC_TABLE[key.key_spec].encryption.includes('SYMMETRIC_DEFAULT')) return { reason: 'wrong-spec', why: `is ${key.key_spec}; wrapping needs a symmetric key (AES_256 or SM4)` };
+  if (!KEY_SPEC_TABLE[key.key_spec].encryption.includes('SYMMETRIC_DEFAULT'))
+    return { reason: 'wrong-spec', why: `is ${key.key_spec}; wrapping needs a symmetric key (AES_256 or SM4)` };
   return null;
 }
 
@@ -74,6 +75,11 @@ export function unwrapUnderCmk(ctx: KmsContext, key: CmkRecord, wrapped: CmkWrap
   const version = key.versions.find((v) => v.version === wrapped.keyVersion);
   if (!version) throw refusal(codes, 'missing-version', `${what} names version ${wrapped.keyVersion} of key ${key.key_id}, which the key does not have.`);
   const plain = ctx.hsm.open(handleFor(ctx, version.material), wrapped, aad);
-  if (!plain) throw refusal(codes, 'does-not-authenticate', `${what} does not authenticate under version ${wrapped.keyVersion} of key ${key.key_id} (altered, or bound to something else).`);
+  if (!plain)
+    throw refusal(
+      codes,
+      'does-not-authenticate',
+      `${what} does not authenticate under version ${wrapped.keyVersion} of key ${key.key_id} (altered, or bound to something else).`,
+    );
   return plain;
 }

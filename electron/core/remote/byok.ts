@@ -39,7 +39,12 @@ function readMaterial(path: string): Buffer {
   } catch {
     throw new KeyholdError(RemoteErrors.Invalid, `Invalid parameter material_file: cannot read ${path}.`, 400);
   }
-  if (b.length !== MATERIAL_BYTES) throw new KeyholdError(RemoteErrors.Invalid, `Invalid parameter material_file: AES-256 key material is ${MATERIAL_BYTES} bytes, ${path} has ${b.length}.`, 400);
+  if (b.length !== MATERIAL_BYTES)
+    throw new KeyholdError(
+      RemoteErrors.Invalid,
+      `Invalid parameter material_file: AES-256 key material is ${MATERIAL_BYTES} bytes, ${path} has ${b.length}.`,
+      400,
+    );
   return b;
 }
 
@@ -60,7 +65,9 @@ function readPrivateKey(path: string): Buffer {
   const pem = bytes.subarray(0, 11).toString('latin1') === '-----BEGIN ';
   for (const type of pem ? [undefined] : (['pkcs8', 'sec1', 'pkcs1'] as const)) {
     try {
-      key = pem ? createPrivateKey({ key: bytes, format: 'pem', passphrase: '' }) : createPrivateKey({ key: bytes, format: 'der', type: type as 'pkcs8' | 'sec1' | 'pkcs1' });
+      key = pem
+        ? createPrivateKey({ key: bytes, format: 'pem', passphrase: '' })
+        : createPrivateKey({ key: bytes, format: 'der', type: type as 'pkcs8' | 'sec1' | 'pkcs1' });
       break;
     } catch {
       // the next form
@@ -73,11 +80,22 @@ function readPrivateKey(path: string): Buffer {
 
 export async function byokToRemote(
   remote: RemoteRecord,
-  input: { key_id: string; wrapping_algorithm: WrappingAlgorithm; material_file?: string; material_out?: string; private_key_file?: string; expiration_time?: number },
+  input: {
+    key_id: string;
+    wrapping_algorithm: WrappingAlgorithm;
+    material_file?: string;
+    material_out?: string;
+    private_key_file?: string;
+    expiration_time?: number;
+  },
   http?: HttpDeps,
 ): Promise<{ material_source: 'generated' | 'file' | 'private_key_file' }> {
   if (input.private_key_file && (input.material_file || input.material_out)) {
-    throw new KeyholdError('REMOTE.0002', 'Invalid parameter private_key_file: it brings a key pair, so material_file and material_out (symmetric material) do not go with it.', 400);
+    throw new KeyholdError(
+      'REMOTE.0002',
+      'Invalid parameter private_key_file: it brings a key pair, so material_file and material_out (symmetric material) do not go with it.',
+      400,
+    );
   }
   const privateKey = input.private_key_file ? readPrivateKey(input.private_key_file) : null;
   // For a key pair the wrapped "material" is the temporary AES-256 key that wraps the private key.
@@ -96,7 +114,11 @@ export async function byokToRemote(
   let imported = false;
   try {
     const base = `/v1.0/${remote.project_id}/kms`;
-    const { body } = await remoteRequest(endpointOf(remote), { method: 'POST', path: `${base}/get-parameters-for-import`, body: { key_id: input.key_id, wrapping_algorithm: input.wrapping_algorithm } }, http);
+    const { body } = await remoteRequest(
+      endpointOf(remote),
+      { method: 'POST', path: `${base}/get-parameters-for-import`, body: { key_id: input.key_id, wrapping_algorithm: input.wrapping_algorithm } },
+      http,
+    );
     const params = body as { import_token?: unknown; public_key?: unknown } | undefined;
     if (typeof params?.import_token !== 'string' || typeof params.public_key !== 'string') {
       throw new KeyholdError(RemoteErrors.BadAnswer, 'The remote get-parameters-for-import answer lacks import_token or public_key.', 502);

@@ -37,7 +37,11 @@ export function remoteKey(r: RemoteInfo): string {
 
 export function endpointOf(r: RemoteRecord, service: 'kms' | 'ecs' = 'kms'): RemoteEndpoint {
   const baseUrl = service === 'ecs' ? r.ecs_endpoint : r.endpoint;
-  if (!baseUrl) throw new KeyholdError(RemoteErrors.Invalid, `Remote ${r.name} has no ${service} endpoint: set --${service === 'ecs' ? 'ecs-endpoint' : 'endpoint'} or --region.`, 400);
+  if (!baseUrl)
+    throw new KeyholdError(
+      RemoteErrors.Invalid,
+      `Remote ${r.name} has no ${service} endpoint: set --${service === 'ecs' ? 'ecs-endpoint' : 'endpoint'} or --region.`,
+      400,
+    );
   return { baseUrl, access_key: r.access_key, secret_key: r.secret_key, project_id: r.project_id };
 }
-

@@ -83,7 +83,12 @@ export function remoteError(status: number, text: string): KeyholdError {
       const m = o.error_msg ?? o.errorMsg ?? o.message;
       return typeof c === 'string' ? { c, m: typeof m === 'string' ? m : '' } : undefined;
     };
-    const found = pick(body) ?? Object.values(body).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null).map(pick).find(Boolean);
+    const found =
+      pick(body) ??
+      Object.values(body)
+        .filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null)
+        .map(pick)
+        .find(Boolean);
     code = found?.c;
     msg = found?.m;
   } catch {
@@ -101,7 +106,12 @@ export interface RemoteRequest {
   idempotent?: boolean;
 }
 
-export async function remoteRequest(endpoint: RemoteEndpoint, req: RemoteRequest, deps: HttpDeps = realHttpDeps, policy: RetryPolicy = DEFAULT_RETRY): Promise<{ status: number; body: unknown }> {
+export async function remoteRequest(
+  endpoint: RemoteEndpoint,
+  req: RemoteRequest,
+  deps: HttpDeps = realHttpDeps,
+  policy: RetryPolicy = DEFAULT_RETRY,
+): Promise<{ status: number; body: unknown }> {
   const url = new URL(endpoint.baseUrl.replace(/\/+$/, '') + req.path);
   for (const [k, v] of req.query ?? []) url.searchParams.append(k, v);
   const bytes = req.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(req.body));
@@ -116,10 +126,16 @@ export async function remoteRequest(endpoint: RemoteEndpoint, req: RemoteRequest
     signRequest(signable, { access: endpoint.access_key, secret: endpoint.secret_key }, { now: deps.now(), host: url.host });
     let res: Response;
     try {
-      res = await deps.fetch(url, { method: req.method, headers: signable.headers, body: bytes.length ? bytes : undefined, signal: AbortSignal.timeout(policy.timeoutMs) });
+      res = await deps.fetch(url, {
+        method: req.method,
+        headers: signable.headers,
+        body: bytes.length ? bytes : undefined,
+        signal: AbortSignal.timeout(policy.timeoutMs),
+      });
     } catch (e) {
       const why = (e as Error).name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : (e as Error).message;
-      if (req.idempotent === false && !neverSent(e)) throw new OutcomeUnknown(`${req.method} ${url.pathname} to ${url.origin} failed after it may have been sent: ${why}.`, false);
+      if (req.idempotent === false && !neverSent(e))
+        throw new OutcomeUnknown(`${req.method} ${url.pathname} to ${url.origin} failed after it may have been sent: ${why}.`, false);
       lastError = new KeyholdError(RemoteErrors.Unreachable, `Cannot reach ${url.origin}: ${why}.`, 502);
       continue;
     }
@@ -141,7 +157,8 @@ export async function remoteRequest(endpoint: RemoteEndpoint, req: RemoteRequest
     }
     lastError = remoteError(res.status, text);
     if (!RETRY_STATUS.has(res.status)) throw lastError;
-    if (req.idempotent === false && !NOT_ACTED_STATUS.has(res.status)) throw new OutcomeUnknown(`${req.method} ${url.pathname} got ${res.status} (${lastError.message}).`, true);
+    if (req.idempotent === false && !NOT_ACTED_STATUS.has(res.status))
+      throw new OutcomeUnknown(`${req.method} ${url.pathname} got ${res.status} (${lastError.message}).`, true);
   }
   throw lastError ?? new KeyholdError(RemoteErrors.Unreachable, 'The remote did not answer.', 502);
 }

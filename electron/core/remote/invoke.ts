@@ -9,7 +9,13 @@ import { remoteRequest, type HttpDeps } from './http-client.js';
 import { endpointOf, type RemoteRecord } from './endpoint.js';
 
 /** `route` is the declaration's, once the call was admitted for a remote (api/admission.ts). */
-export async function invokeRemote(decl: OperationDecl, route: CloudRoute, input: Record<string, unknown>, remote: RemoteRecord, http?: HttpDeps): Promise<unknown> {
+export async function invokeRemote(
+  decl: OperationDecl,
+  route: CloudRoute,
+  input: Record<string, unknown>,
+  remote: RemoteRecord,
+  http?: HttpDeps,
+): Promise<unknown> {
   const rest = { ...input };
   const path = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     if (name === 'project_id') return encodeURIComponent(remote.project_id);
@@ -20,7 +26,9 @@ export async function invokeRemote(decl: OperationDecl, route: CloudRoute, input
   });
   const inQuery = route.method === 'GET' || route.method === 'DELETE';
   const query: [string, string][] = inQuery
-    ? Object.entries(rest).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, String(x)] as [string, string]) : v === undefined ? [] : [[k, String(v)] as [string, string]]))
+    ? Object.entries(rest).flatMap(([k, v]) =>
+        Array.isArray(v) ? v.map((x) => [k, String(x)] as [string, string]) : v === undefined ? [] : [[k, String(v)] as [string, string]],
+      )
     : [];
   // A write sent with POST (create-key, create-secret-version, create-keypair…) is not
   // idempotent: it is retried only when it provably did nothing there (http-client.ts); after a

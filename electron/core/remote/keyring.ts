@@ -25,10 +25,16 @@ export function remoteKmsKeyring(store: RecordStore, remoteName: string, keyId: 
       const { cipher_text } = await kms<{ cipher_text?: string }>(
         remote,
         'encrypt-datakey',
-        { key_id: keyId, plain_text: Buffer.concat([dataKey, sha256(dataKey)]).toString('hex'), datakey_plain_length: String(dataKey.length), additional_authenticated_data: sha256(binding).toString('hex') },
+        {
+          key_id: keyId,
+          plain_text: Buffer.concat([dataKey, sha256(dataKey)]).toString('hex'),
+          datakey_plain_length: String(dataKey.length),
+          additional_authenticated_data: sha256(binding).toString('hex'),
+        },
         http,
       );
-      if (typeof cipher_text !== 'string' || !/^[0-9a-fA-F]+$/.test(cipher_text)) throw new KeyholdError(RemoteErrors.BadAnswer, `Remote ${remote.name} answered encrypt-datakey without a hex cipher_text.`, 502);
+      if (typeof cipher_text !== 'string' || !/^[0-9a-fA-F]+$/.test(cipher_text))
+        throw new KeyholdError(RemoteErrors.BadAnswer, `Remote ${remote.name} answered encrypt-datakey without a hex cipher_text.`, 502);
       return { entry: { type: 'remote-kms', region: remote.region ?? '', projectId: remote.project_id, keyId }, ciphertext: Buffer.from(cipher_text, 'hex') };
     },
   };
@@ -44,7 +50,12 @@ export function remoteKmsResolver(store: RecordStore, http?: HttpDeps): KeyringR
       const r = await kms<{ data_key?: string; datakey_dgst?: string }>(
         remote,
         'decrypt-datakey',
-        { key_id: entry.keyId, cipher_text: ciphertext.toString('hex'), datakey_cipher_length: '32', additional_authenticated_data: sha256(binding).toString('hex') },
+        {
+          key_id: entry.keyId,
+          cipher_text: ciphertext.toString('hex'),
+          datakey_cipher_length: '32',
+          additional_authenticated_data: sha256(binding).toString('hex'),
+        },
         http,
       );
       const dataKey = typeof r.data_key === 'string' ? Buffer.from(r.data_key, 'hex') : Buffer.alloc(0);

@@ -34,7 +34,8 @@ function syncOptions(ctx: RemoteContext, input: { direction: 'pull' | 'push'; dr
 
 export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & SecretsContext> = {
   remoteAdd(ctx, input) {
-    if (ctx.store.read(REMOTE_TABLE, input.name)) throw new KeyholdError(RemoteErrors.AlreadyExists, `A remote named ${input.name} already exists; remove it first.`, 400);
+    if (ctx.store.read(REMOTE_TABLE, input.name))
+      throw new KeyholdError(RemoteErrors.AlreadyExists, `A remote named ${input.name} already exists; remove it first.`, 400);
     const endpoint = input.endpoint ?? (input.region ? `https://kms.${input.region}.myhuaweicloud.com` : undefined);
     if (!endpoint) throw new KeyholdError(RemoteErrors.Invalid, 'Missing parameter: endpoint (or region, for a Huawei Cloud region) is required.', 400);
     const record: RemoteRecord = {
@@ -71,7 +72,11 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & S
   async remoteTest(ctx, input) {
     const r = getRemote(ctx.store, input.name);
     const started = performance.now();
-    const { body } = await remoteRequest(endpointOf(r), { method: 'POST', path: `/v1.0/${r.project_id}/kms/list-keys`, body: { limit: '1', key_spec: 'ALL' } }, ctx.http);
+    const { body } = await remoteRequest(
+      endpointOf(r),
+      { method: 'POST', path: `/v1.0/${r.project_id}/kms/list-keys`, body: { limit: '1', key_spec: 'ALL' } },
+      ctx.http,
+    );
     const total = (body as { total?: unknown } | undefined)?.total;
     return { remote: r.name, reachable: true, latency_ms: Math.round(performance.now() - started), keys_visible: typeof total === 'number' ? total : 0 };
   },
@@ -98,7 +103,13 @@ export const remoteHandlers: Handlers<typeof remoteOperations, RemoteContext & S
   async remoteByok(ctx, input) {
     const r = getRemote(ctx.store, input.name);
     const { material_source } = await byokToRemote(r, input, ctx.http);
-    return { key_id: input.key_id, remote: r.name, wrapping_algorithm: input.wrapping_algorithm, material_source, material_out: material_source === 'generated' ? (input.material_out ?? null) : null };
+    return {
+      key_id: input.key_id,
+      remote: r.name,
+      wrapping_algorithm: input.wrapping_algorithm,
+      material_source,
+      material_out: material_source === 'generated' ? (input.material_out ?? null) : null,
+    };
   },
   async remoteWindowsPassword(ctx, input) {
     const r = getRemote(ctx.store, input.name);

@@ -41,7 +41,12 @@ function safeDecode(s: string): string {
 const PLAIN_PATH = /^[A-Za-z0-9\-_.~/]*$/;
 
 export function canonicalUri(path: string): string {
-  const uri = PLAIN_PATH.test(path) ? path : path.split('/').map((seg) => encodeUnreserved(safeDecode(seg))).join('/');
+  const uri = PLAIN_PATH.test(path)
+    ? path
+    : path
+        .split('/')
+        .map((seg) => encodeUnreserved(safeDecode(seg)))
+        .join('/');
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
 
@@ -82,12 +87,17 @@ export function stringToSign(canonical: string, sdkDate: string): string {
 
 export function signature(req: SignableRequest, signedHeaders: string[], secretKey: string): string {
   const date = headerValue(req.headers, 'x-sdk-date') ?? '';
-  return createHmac('sha256', Buffer.from(secretKey, 'utf8')).update(stringToSign(canonicalRequest(req, signedHeaders), date)).digest('hex');
+  return createHmac('sha256', Buffer.from(secretKey, 'utf8'))
+    .update(stringToSign(canonicalRequest(req, signedHeaders), date))
+    .digest('hex');
 }
 
 /** `YYYYMMDDTHHMMSSZ` in UTC. */
 export function sdkDate(t: Date): string {
-  return t.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return t
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Parses an `X-Sdk-Date`; null when malformed. */

@@ -30,7 +30,8 @@ export function requireEvents(store: RecordStore, names: readonly string[]): voi
 }
 
 export function createEvent(ctx: SecretsContext, input: Pick<SecretEvent, 'name' | 'event_types' | 'state' | 'notification'>): SecretEvent {
-  if (ctx.store.read(EVENTS_TABLE, input.name)) throw new KeyholdError(CsmsErrors.Invalid, `Invalid parameter name: an event named ${input.name} already exists.`, 400);
+  if (ctx.store.read(EVENTS_TABLE, input.name))
+    throw new KeyholdError(CsmsErrors.Invalid, `Invalid parameter name: an event named ${input.name} already exists.`, 400);
   const now = ctx.now();
   const event: SecretEvent = { ...input, event_types: [...new Set(input.event_types)], event_id: newUuid(), create_time: now, update_time: now };
   ctx.store.put(EVENTS_TABLE, event.name, event);
@@ -43,7 +44,10 @@ export function listEvents(store: RecordStore, input: { limit: number; marker?: 
   return { events: items, page_info };
 }
 
-export function updateEvent(ctx: SecretsContext, input: { event_name: string } & Partial<Pick<SecretEvent, 'event_types' | 'state' | 'notification'>>): SecretEvent {
+export function updateEvent(
+  ctx: SecretsContext,
+  input: { event_name: string } & Partial<Pick<SecretEvent, 'event_types' | 'state' | 'notification'>>,
+): SecretEvent {
   const e = getEvent(ctx.store, input.event_name);
   const updated: SecretEvent = {
     ...e,

@@ -12,7 +12,12 @@ export type KeysAfter = (after: string | undefined, n: number) => string[];
  * Walks the keys after `marker`, keeping what `load` returns (undefined = filtered out)
  * until `limit` items are found. `next_marker` is set when keys remain after the page.
  */
-export function page<T>(keysAfter: KeysAfter, marker: string | undefined, limit: number, load: (key: string) => T | undefined): { items: T[]; page_info: PageInfo } {
+export function page<T>(
+  keysAfter: KeysAfter,
+  marker: string | undefined,
+  limit: number,
+  load: (key: string) => T | undefined,
+): { items: T[]; page_info: PageInfo } {
   const items: T[] = [];
   let after = marker;
   let last: string | undefined;

@@ -48,7 +48,8 @@ export function getSecret(store: RecordStore, name: string): SecretRecord {
 
 /** Precondition: values are read and versions added only while a secret is enabled (CSMS.0103). */
 export function requireEnabled(s: SecretRecord): void {
-  if (s.state === 'PENDING_DELETE') throw new KeyholdError(CsmsErrors.PendingDeletion, `The secret ${s.name} is pending deletion and cannot be used; restore it first.`, 400);
+  if (s.state === 'PENDING_DELETE')
+    throw new KeyholdError(CsmsErrors.PendingDeletion, `The secret ${s.name} is pending deletion and cannot be used; restore it first.`, 400);
   if (s.state !== 'ENABLED') throw new KeyholdError(CsmsErrors.Invalid, `The secret ${s.name} is ${s.state} and cannot be used.`, 400);
 }
 

@@ -23,7 +23,11 @@ export function periodMs(period: string): number {
   const m = /^([1-9][0-9]{0,8})([dhms])$/.exec(period);
   const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS] : NaN;
   if (!(seconds >= CSMS_LIMITS.rotationMinSeconds && seconds <= CSMS_LIMITS.rotationMaxSeconds)) {
-    throw new KeyholdError(CsmsErrors.Invalid, `Invalid parameter rotation_period: ${period} must be from 6h to 8760h (<integer> followed by d, h, m or s).`, 400);
+    throw new KeyholdError(
+      CsmsErrors.Invalid,
+      `Invalid parameter rotation_period: ${period} must be from 6h to 8760h (<integer> followed by d, h, m or s).`,
+      400,
+    );
   }
   return seconds * 1000;
 }

@@ -129,7 +129,10 @@ export function restoreSecret(ctx: SecretsContext, name: string): SecretRecord {
 }
 
 /** Creates each item that validates and is accepted; the others are listed with their reason. */
-export async function batchImport(ctx: SecretsContext, items: unknown[]): Promise<{ total: number; success: number; failed: number; error_list: { name: string; error_msg: string }[] }> {
+export async function batchImport(
+  ctx: SecretsContext,
+  items: unknown[],
+): Promise<{ total: number; success: number; failed: number; error_list: { name: string; error_msg: string }[] }> {
   const error_list: { name: string; error_msg: string }[] = [];
   for (const item of items) {
     const name = typeof (item as { name?: unknown })?.name === 'string' ? (item as { name: string }).name : '';

@@ -43,7 +43,8 @@ export function getStage(s: SecretRecord, stage: string): Stage {
 
 /** Precondition: SYSCURRENT and SYSPREVIOUS cannot be deleted (CSMS.0105). */
 export function deleteStage(s: SecretRecord, stage: string): void {
-  if ((SYSTEM_STAGES as readonly string[]).includes(stage)) throw new KeyholdError(CsmsErrors.BuiltInStage, `The built-in stage ${stage} cannot be deleted.`, 400);
+  if ((SYSTEM_STAGES as readonly string[]).includes(stage))
+    throw new KeyholdError(CsmsErrors.BuiltInStage, `The built-in stage ${stage} cannot be deleted.`, 400);
   getStage(s, stage);
   delete s.stages[stage];
 }

@@ -19,7 +19,8 @@ import { CsmsErrors } from '../../../shared/operations/csms-errors.js';
 /** Precondition: a JSON secret's value is a JSON object of scalar values (CSMS.0002). */
 export function requireFormat(s: Pick<SecretRecord, 'name' | 'secret_format'>, value: SecretValue): void {
   if (s.secret_format !== 'JSON') return;
-  const bad = (why: string) => new KeyholdError(CsmsErrors.Invalid, `Invalid parameter secret_string: the secret ${s.name} holds JSON key/value pairs, and ${why}.`, 400);
+  const bad = (why: string) =>
+    new KeyholdError(CsmsErrors.Invalid, `Invalid parameter secret_string: the secret ${s.name} holds JSON key/value pairs, and ${why}.`, 400);
   if (!('secret_string' in value)) throw bad('takes secret_string, not secret_binary');
   let parsed: unknown;
   try {
@@ -41,10 +42,21 @@ export function valueOf(input: { secret_string?: string; secret_binary?: string 
  * Adds a version to `s` (which the caller has checked is enabled) and writes it and `s`.
  * All cryptography happens before the first write, so a refusal leaves nothing behind.
  */
-export function addVersion(ctx: SecretsContext, s: SecretRecord, cmk: CmkRecord, value: SecretValue, opts: { stages?: readonly string[]; expire_time?: number } = {}): VersionMeta {
+export function addVersion(
+  ctx: SecretsContext,
+  s: SecretRecord,
+  cmk: CmkRecord,
+  value: SecretValue,
+  opts: { stages?: readonly string[]; expire_time?: number } = {},
+): VersionMeta {
   requireFormat(s, value);
   const now = ctx.now();
-  const meta: VersionMeta = { id: `v${s.next_version}`, create_time: now, kms_key_id: cmk.key_id, ...(opts.expire_time === undefined ? {} : { expire_time: opts.expire_time }) };
+  const meta: VersionMeta = {
+    id: `v${s.next_version}`,
+    create_time: now,
+    kms_key_id: cmk.key_id,
+    ...(opts.expire_time === undefined ? {} : { expire_time: opts.expire_time }),
+  };
   const sealed = sealValue(ctx, cmk, { secretId: s.id, versionId: meta.id }, value);
   s.next_version += 1;
   s.versions.push(meta);

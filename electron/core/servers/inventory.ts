@@ -126,7 +126,9 @@ export const serversHandlers: Handlers<typeof serversOperations, ServersContext>
     commit(ctx, input, { read_from, key }) {
       const server = getServer(ctx.store, input.id);
       if (server.host !== read_from.host || server.port !== read_from.port) {
-        throw commitConflict(`Server ${server.name} moved from ${read_from.host}:${read_from.port} to ${server.host}:${server.port} while its host key was read; nothing was pinned. Run pin-host-key again.`);
+        throw commitConflict(
+          `Server ${server.name} moved from ${read_from.host}:${read_from.port} to ${server.host}:${server.port} while its host key was read; nothing was pinned. Run pin-host-key again.`,
+        );
       }
       if (server.host_key_fingerprint && server.host_key_fingerprint !== key.fingerprint && !input.accept_new) {
         throw new KeyholdError(

@@ -56,7 +56,8 @@ function classify(e: NodeJS.ErrnoException & { level?: string }, where: string):
   if (e.code === 'ECONNREFUSED') return new SshFailure('refused', `connection to ${where} refused`);
   if (e.level === 'client-authentication') return new SshFailure('auth', `${where} did not accept the credentials`);
   if (e.level === 'client-timeout' || e.code === 'ETIMEDOUT') return new SshFailure('unreachable', `${where} did not answer in time`);
-  if (e.code === 'ENOTFOUND' || e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH' || e.code === 'EAI_AGAIN') return new SshFailure('unreachable', `${where} cannot be reached (${e.code})`);
+  if (e.code === 'ENOTFOUND' || e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH' || e.code === 'EAI_AGAIN')
+    return new SshFailure('unreachable', `${where} cannot be reached (${e.code})`);
   return new SshFailure('lost', `the connection to ${where} failed (${e.code ?? e.level ?? 'protocol error'})`);
 }
 

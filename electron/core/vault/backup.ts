@@ -13,8 +13,13 @@ export async function backupVault(vault: Vault, out: string): Promise<{ backup: 
   try {
     closeSync(openSync(out, 'wx', OWNER_ONLY));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new KeyholdError(LocalErrors.BadArgument, `Invalid parameter out: ${out} already exists; choose a new file.`, 400);
-    throw new KeyholdError(LocalErrors.BadArgument, `Invalid parameter out: ${out} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, 400);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new KeyholdError(LocalErrors.BadArgument, `Invalid parameter out: ${out} already exists; choose a new file.`, 400);
+    throw new KeyholdError(
+      LocalErrors.BadArgument,
+      `Invalid parameter out: ${out} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+      400,
+    );
   }
   try {
     ownerOnly(out);

@@ -29,7 +29,21 @@ export interface VaultHeader {
 /** Every field but the MAC itself, in a fixed order: what `header_mac` authenticates. */
 export function headerMacInput(h: VaultHeader): string {
   const { kdf } = h;
-  return JSON.stringify(['keyhold-header', h.format, h.vault_id, h.domain_id, h.project_id, h.created, kdf.alg, kdf.m, kdf.t, kdf.p, kdf.salt, h.root_by_password, h.root_by_device ?? null]);
+  return JSON.stringify([
+    'keyhold-header',
+    h.format,
+    h.vault_id,
+    h.domain_id,
+    h.project_id,
+    h.created,
+    kdf.alg,
+    kdf.m,
+    kdf.t,
+    kdf.p,
+    kdf.salt,
+    h.root_by_password,
+    h.root_by_device ?? null,
+  ]);
 }
 
 export function readHeader(db: Db): VaultHeader {

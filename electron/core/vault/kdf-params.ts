@@ -38,7 +38,9 @@ export function checkKdf(raw: unknown): StoredKdf {
   if (!inRange(k.t, KDF_BOUNDS.t)) throw bad(`Argon2 passes must be ${KDF_BOUNDS.t.min}-${KDF_BOUNDS.t.max}`);
   if (!inRange(k.p, KDF_BOUNDS.p)) throw bad(`Argon2 lanes must be ${KDF_BOUNDS.p.min}-${KDF_BOUNDS.p.max}`);
   if (k.m * k.t > KDF_BOUNDS.work.max) {
-    throw bad(`Argon2 work kdf.m × kdf.t = ${k.m} KiB × ${k.t} passes = ${k.m * k.t} KiB·passes exceeds the bound of ${KDF_BOUNDS.work.max} KiB·passes (8 GiB·passes)`);
+    throw bad(
+      `Argon2 work kdf.m × kdf.t = ${k.m} KiB × ${k.t} passes = ${k.m * k.t} KiB·passes exceeds the bound of ${KDF_BOUNDS.work.max} KiB·passes (8 GiB·passes)`,
+    );
   }
   const salt = typeof k.salt === 'string' ? Buffer.from(k.salt, 'base64') : Buffer.alloc(0);
   if (salt.length < KDF_BOUNDS.saltBytes.min || salt.length > KDF_BOUNDS.saltBytes.max) throw bad('salt length out of bounds');

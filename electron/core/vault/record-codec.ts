@@ -62,7 +62,11 @@ export function openRecord(key: Buffer, at: RecordIdentity, body: Buffer): Buffe
   const plaintext = gcmOpen(key, { iv, ciphertext: body.subarray(o + GCM_IV_BYTES, body.length - GCM_TAG_BYTES), tag }, aad);
   if (!plaintext) throw corrupt(at, 'authentication failed');
   if (table !== at.table || id !== at.id) {
-    throw new KeyholdError(LocalErrors.RecordMisplaced, `Vault record ${at.table}/${at.id} holds the sealed body of ${table}/${id}: records were swapped outside Keyhold.`, 500);
+    throw new KeyholdError(
+      LocalErrors.RecordMisplaced,
+      `Vault record ${at.table}/${at.id} holds the sealed body of ${table}/${id}: records were swapped outside Keyhold.`,
+      500,
+    );
   }
   if (rev !== at.rev) {
     throw new KeyholdError(

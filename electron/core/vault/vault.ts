@@ -76,7 +76,9 @@ export class Vault {
     this.getRow = db.prepare<[string, string], { rev: number; body: Buffer }>('SELECT rev, body FROM records WHERE tbl = ? AND id = ?');
     this.listRows = db.prepare<[string], { id: string; rev: number; body: Buffer }>('SELECT id, rev, body FROM records WHERE tbl = ? ORDER BY id');
     this.listIds = db.prepare<[string, string, number], { id: string }>('SELECT id FROM records WHERE tbl = ? AND id > ? ORDER BY id LIMIT ?');
-    this.putRow = db.prepare('INSERT INTO records (tbl, id, rev, body) VALUES (?, ?, ?, ?) ON CONFLICT(tbl, id) DO UPDATE SET rev = excluded.rev, body = excluded.body');
+    this.putRow = db.prepare(
+      'INSERT INTO records (tbl, id, rev, body) VALUES (?, ?, ?, ?) ON CONFLICT(tbl, id) DO UPDATE SET rev = excluded.rev, body = excluded.body',
+    );
     this.deleteRow = db.prepare('DELETE FROM records WHERE tbl = ? AND id = ?');
     this.txControl = {
       begin: db.prepare('BEGIN IMMEDIATE'),
@@ -173,7 +175,12 @@ export class Vault {
    * passes only in a vault that never had one (then `needsHeaderSeal`).
    */
   private checkHeader(h: VaultHeader): void {
-    const forged = (why: string) => new KeyholdError(LocalErrors.HeaderForged, `The vault header ${why}: a field (domain_id, project_id, created, the KDF or a wrapped key) was changed outside Keyhold.`, 500);
+    const forged = (why: string) =>
+      new KeyholdError(
+        LocalErrors.HeaderForged,
+        `The vault header ${why}: a field (domain_id, project_id, created, the KDF or a wrapped key) was changed outside Keyhold.`,
+        500,
+      );
     if (h.header_mac === undefined) {
       if (this.read(HEADER_SEALED.table, HEADER_SEALED.id) !== undefined) throw forged('has lost its MAC');
       return;
@@ -353,7 +360,11 @@ export class Vault {
    * BEGIN IMMEDIATE. `fn` may await; `finish` runs last, inside the transaction (the audit
    * entry goes there), and a throw anywhere rolls everything back.
    */
-  async write<R>(fn: (tx: WriteTx) => Promise<R> | R, finish: (tx: WriteTx, result: R) => void, opts: { durability: 'full' | 'normal' } = { durability: 'full' }): Promise<R> {
+  async write<R>(
+    fn: (tx: WriteTx) => Promise<R> | R,
+    finish: (tx: WriteTx, result: R) => void,
+    opts: { durability: 'full' | 'normal' } = { durability: 'full' },
+  ): Promise<R> {
     this.rootKey();
     const release = await this.writeLock.acquire();
     try {

@@ -3,7 +3,16 @@
  * typed from the shared contract, whichever transport is underneath: the preload's IPC door in
  * the desktop app, or HTTP to `keyhold serve --ui` in a browser.
  */
-import { UI_CALL_PATH, UI_HEADER, type UiEvent, type UiInput, type UiOpName, type UiOutput, type UiResult, type UiTransport } from '../../../shared/ui/contract.js';
+import {
+  UI_CALL_PATH,
+  UI_HEADER,
+  type UiEvent,
+  type UiInput,
+  type UiOpName,
+  type UiOutput,
+  type UiResult,
+  type UiTransport,
+} from '../../../shared/ui/contract.js';
 
 export class UiError extends Error {
   override readonly name = 'UiError';
@@ -50,7 +59,11 @@ export function httpTransport(fetchFn: typeof fetch): Transport {
       } catch {
         return { ok: false, error: { code: NETWORK_ERROR, message: 'Keyhold is not reachable.' } };
       }
-      const body = (await res.json().catch(() => null)) as { error_code?: string; error_msg?: string; error?: { error_code?: string; error_msg?: string } } | null;
+      const body = (await res.json().catch(() => null)) as {
+        error_code?: string;
+        error_msg?: string;
+        error?: { error_code?: string; error_msg?: string };
+      } | null;
       if (res.ok) return { ok: true, value: body };
       const err = body?.error ?? body;
       return { ok: false, error: { code: err?.error_code ?? `HTTP.${res.status}`, message: err?.error_msg ?? res.statusText } };

@@ -73,7 +73,10 @@ export class FilesManager {
     this.cancelJob = abort;
     await this.task.run(async () => {
       if (this.uploadLimit !== null && file.size > this.uploadLimit) {
-        throw new UiError('UI.0413', `The file is ${mib(file.size)}; web mode takes files up to ${this.limitText}. Use the desktop app or the command line (keyhold file …) for larger files.`);
+        throw new UiError(
+          'UI.0413',
+          `The file is ${mib(file.size)}; web mode takes files up to ${this.limitText}. Use the desktop app or the command line (keyhold file …) for larger files.`,
+        );
       }
       const fields: Record<string, unknown> = {};
       if (job === 'encrypt' || job === 'sign') fields.key_id = this.keyId;
@@ -128,7 +131,9 @@ export class FilesManager {
   async pickOut(): Promise<void> {
     const name = this.inFile?.name ?? '';
     const suggested = this.job === 'encrypt' ? `${name}.khenc` : this.job === 'decrypt' ? name.replace(/\.khenc$/, '') : `${name}.sig.json`;
-    const c = picked(await this.client.call('dialog.save-file', { title: this.job === 'sign' ? 'Save the signature as' : 'Save the result as', default_name: suggested }));
+    const c = picked(
+      await this.client.call('dialog.save-file', { title: this.job === 'sign' ? 'Save the signature as' : 'Save the result as', default_name: suggested }),
+    );
     if (c) this.outFile = c;
   }
 

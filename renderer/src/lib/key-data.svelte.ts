@@ -50,7 +50,7 @@ export class KeyDataManager {
     this.encryptedDataKey = '';
     await this.task.run(async () => {
       const hex = dekHex.trim().toLowerCase();
-      const dek = new Uint8Array((hex.match(/^(?:[0-9a-f]{2})+$/) ? hex.match(/../g) ?? [] : []).map((b) => parseInt(b, 16)));
+      const dek = new Uint8Array((hex.match(/^(?:[0-9a-f]{2})+$/) ? (hex.match(/../g) ?? []) : []).map((b) => parseInt(b, 16)));
       if (dek.length === 0) throw new UiError('KMS.0205', 'The data key must be hex (two digits per byte).');
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', dek));
       const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -78,7 +78,9 @@ export class KeyDataManager {
   async verifyMac(keyId: string, algorithm: MacAlgorithm, message: string, mac: string): Promise<void> {
     this.macValid = null;
     await this.task.run(async () => {
-      this.macValid = (await this.client.call('verifyMac', { key_id: keyId, mac_algorithm: algorithm, message: textToBase64(message), mac: mac.trim() })).mac_valid;
+      this.macValid = (
+        await this.client.call('verifyMac', { key_id: keyId, mac_algorithm: algorithm, message: textToBase64(message), mac: mac.trim() })
+      ).mac_valid;
     });
   }
 

@@ -143,7 +143,13 @@ export class KeyFilesManager {
         target = await this.client.call('dialog.save-file', { title: 'Save the converted key as', default_name: fileName });
         if (!target.token) return;
       }
-      const protection = !isPrivate ? {} : this.choice === 'remove' ? { no_passphrase: true } : this.choice === 'change' ? { new_passphrase: this.newPassphrase } : {};
+      const protection = !isPrivate
+        ? {}
+        : this.choice === 'remove'
+          ? { no_passphrase: true }
+          : this.choice === 'change'
+            ? { new_passphrase: this.newPassphrase }
+            : {};
       // The OS save dialog has already asked before replacing a file.
       const where = target?.token ? { out: target.token, force: true } : {};
       const comment = this.comment.trim() ? { comment: this.comment.trim() } : {};

@@ -17,10 +17,16 @@ const info = (over: Record<string, unknown> = {}) => ({
 
 describe('KeyFilesManager', () => {
   it('inspects pasted text by content; an encrypted key asks for its passphrase instead of showing an error', async () => {
-    const { client, calls } = scripted({
-      kpsInspect: () => info(),
-      kpsConvert: (i) => (i.passphrase ? { ...info({ format: 'openssh' }), key_text: '-----BEGIN OPENSSH PRIVATE KEY-----' } : new Fail('KPS.1002', 'The private key is encrypted; give its passphrase (--passphrase-file).')),
-    }, 'http');
+    const { client, calls } = scripted(
+      {
+        kpsInspect: () => info(),
+        kpsConvert: (i) =>
+          i.passphrase
+            ? { ...info({ format: 'openssh' }), key_text: '-----BEGIN OPENSSH PRIVATE KEY-----' }
+            : new Fail('KPS.1002', 'The private key is encrypted; give its passphrase (--passphrase-file).'),
+      },
+      'http',
+    );
     const kf = new KeyFilesManager(client);
     kf.setText('PuTTY-User-Key-File-3: ssh-ed25519', 'id.ppk');
     await kf.inspect();
@@ -100,14 +106,25 @@ describe('KeyFilesManager', () => {
 
 describe('KeyFilesManager import, only when asked', () => {
   it('hosts a private key with its passphrase, or imports a public key; nothing is imported by inspect or convert', async () => {
-    const { client, calls } = scripted({ kpsInspect: () => info(), createKeypair: (i) => ({ keypair: { name: (i.keypair as { name: string }).name } }) }, 'http');
+    const { client, calls } = scripted(
+      { kpsInspect: () => info(), createKeypair: (i) => ({ keypair: { name: (i.keypair as { name: string }).name } }) },
+      'http',
+    );
     const kf = new KeyFilesManager(client);
     kf.setText('-----BEGIN OPENSSH PRIVATE KEY-----');
     await kf.inspect();
     expect(calls.map((c) => c.op)).toEqual(['kpsInspect']);
     kf.passphrase = 'pw';
     await kf.importIntoVault('web-prod');
-    expect(calls.at(-1)).toEqual({ op: 'createKeypair', input: { keypair: { name: 'web-prod', key_protection: { private_key: '-----BEGIN OPENSSH PRIVATE KEY-----', encryption: { type: 'default' }, passphrase: 'pw' } } } });
+    expect(calls.at(-1)).toEqual({
+      op: 'createKeypair',
+      input: {
+        keypair: {
+          name: 'web-prod',
+          key_protection: { private_key: '-----BEGIN OPENSSH PRIVATE KEY-----', encryption: { type: 'default' }, passphrase: 'pw' },
+        },
+      },
+    });
     expect(kf.imported).toBe('web-prod');
     kf.setText('ssh-ed25519 AAAAC3Nza me');
     await kf.importIntoVault('laptop');
@@ -117,7 +134,10 @@ describe('KeyFilesManager import, only when asked', () => {
 
 describe('WindowsPasswordManager with a key given as text', () => {
   it('sends the pasted key by content and asks for the passphrase of an encrypted one', async () => {
-    const { client, calls } = scripted({ kpsWindowsPassword: (i) => (i.passphrase === 'pw' ? { password: 'Adm1n!' } : new Fail('KPS.1002', 'The private key is encrypted; give its passphrase (--passphrase-file).')) });
+    const { client, calls } = scripted({
+      kpsWindowsPassword: (i) =>
+        i.passphrase === 'pw' ? { password: 'Adm1n!' } : new Fail('KPS.1002', 'The private key is encrypted; give its passphrase (--passphrase-file).'),
+    });
     const w = new WindowsPasswordManager(client);
     w.blob = 'QUJD\n';
     w.keySource = 'text';

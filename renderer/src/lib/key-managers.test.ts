@@ -6,7 +6,10 @@ import { KeyTagsManager } from './key-tags.svelte.js';
 
 describe('KeyGrantsManager', () => {
   it('sends only the fields given, trimmed, and lists the grants again', async () => {
-    const { client, calls } = scripted({ createGrant: () => ({ grant_id: 'g'.repeat(64) }), listGrants: () => ({ grants: [], next_marker: '', truncated: 'false', total: 0 }) });
+    const { client, calls } = scripted({
+      createGrant: () => ({ grant_id: 'g'.repeat(64) }),
+      listGrants: () => ({ grants: [], next_marker: '', truncated: 'false', total: 0 }),
+    });
     const m = new KeyGrantsManager(client);
     await m.load('k1');
     expect(await m.create({ grantee: ' auditor01 ', operations: ['decrypt-data'], name: '', retiringPrincipal: '' })).toBe('g'.repeat(64));
@@ -43,7 +46,10 @@ describe('KeyDataManager', () => {
   });
 
   it('sends the MAC message as base64 of its UTF-8 bytes and clears the verdict on a new attempt', async () => {
-    const { client, calls } = scripted({ generateMac: () => ({ key_id: 'k1', mac_algorithm: 'HMAC_SHA_256', mac: 'ab' }), verifyMac: () => ({ key_id: 'k1', mac_algorithm: 'HMAC_SHA_256', mac_valid: true }) });
+    const { client, calls } = scripted({
+      generateMac: () => ({ key_id: 'k1', mac_algorithm: 'HMAC_SHA_256', mac: 'ab' }),
+      verifyMac: () => ({ key_id: 'k1', mac_algorithm: 'HMAC_SHA_256', mac_valid: true }),
+    });
     const m = new KeyDataManager(client);
     await m.verifyMac('k1', 'HMAC_SHA_256', 'é', 'ab');
     expect(m.macValid).toBe(true);

@@ -59,7 +59,13 @@ export class KeyStoresManager {
     const done = await this.task.run(async () => {
       // The token is single-use: a failed create needs the module chosen again.
       this.module = null;
-      await this.client.call('createKeyStore', { keystore_alias: s.alias.trim(), keystore_type: 'PKCS11', pkcs11_module: token, token_label: s.tokenLabel, pin: s.pin });
+      await this.client.call('createKeyStore', {
+        keystore_alias: s.alias.trim(),
+        keystore_type: 'PKCS11',
+        pkcs11_module: token,
+        token_label: s.tokenLabel,
+        pin: s.pin,
+      });
       await this.reload();
       return true;
     });

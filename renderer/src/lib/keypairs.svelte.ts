@@ -23,7 +23,15 @@ export const EXPORT_FORMATS = [
 ] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]['id'];
 
-export const FILE_EXTENSIONS: Record<ExportFormat, string> = { ppk3: 'ppk', ppk2: 'ppk', openssh: 'key', pem: 'pem', pkcs8: 'p8.pem', 'public-openssh': 'pub', 'public-rfc4716': 'pub' };
+export const FILE_EXTENSIONS: Record<ExportFormat, string> = {
+  ppk3: 'ppk',
+  ppk2: 'ppk',
+  openssh: 'key',
+  pem: 'pem',
+  pkcs8: 'p8.pem',
+  'public-openssh': 'pub',
+  'public-rfc4716': 'pub',
+};
 
 export interface OneTime {
   title: string;
@@ -102,7 +110,12 @@ export class KeyPairsManager {
       const res = await this.client.call('exportPrivateKey', { keypair: { name }, format, ...(passphrase ? { new_passphrase: passphrase } : {}) });
       if (!('keypair' in res)) return;
       const chosen = EXPORT_FORMATS.find((f) => f.id === format);
-      this.oneTime = { title: `${name} as ${chosen?.label ?? format}`, fileName: `${name}.${FILE_EXTENSIONS[format]}`, text: res.keypair.private_key, secret: chosen?.private ?? true };
+      this.oneTime = {
+        title: `${name} as ${chosen?.label ?? format}`,
+        fileName: `${name}.${FILE_EXTENSIONS[format]}`,
+        text: res.keypair.private_key,
+        secret: chosen?.private ?? true,
+      };
     });
   }
 
@@ -133,7 +146,10 @@ export class KeyPairsManager {
    * authorized_keys-style text, named from the line's comment or `name-N`.
    */
   async importPublicKeys(text: string, prefix: string): Promise<{ imported: string[]; failed: { keypair_name: string; failed_reason: string }[] } | undefined> {
-    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const keypairs = lines.map((line, i) => {
       const comment = line.split(/\s+/)[2] ?? '';
       const fromComment = comment.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);

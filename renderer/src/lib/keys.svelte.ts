@@ -71,7 +71,12 @@ export class KeysManager {
   /** The list as shown: search by alias, id or description; filter by spec and state; sort by column. */
   readonly view = new ListView<KeyDetails>(() => this.sorted, {
     searchable: (k) => [k.key_alias, k.key_id, k.key_description],
-    sortBy: { alias: (k) => k.key_alias, spec: (k) => k.key_spec, state: (k) => KEY_STATE_LABELS[k.key_state] ?? k.key_state, created: (k) => Number(k.creation_date) },
+    sortBy: {
+      alias: (k) => k.key_alias,
+      spec: (k) => k.key_spec,
+      state: (k) => KEY_STATE_LABELS[k.key_state] ?? k.key_state,
+      created: (k) => Number(k.creation_date),
+    },
     filterBy: { spec: (k) => k.key_spec, state: (k) => k.key_state, usage: (k) => k.key_usage, tag: (k) => (this.#tagged.has(k.key_id) ? 'tagged' : '') },
     defaultSort: 'alias',
   });

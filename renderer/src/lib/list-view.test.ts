@@ -71,7 +71,8 @@ describe('ListView', () => {
   it('shows the last page when the list shrinks under the page it was on (the keys list reloads)', () => {
     const { client } = scripted({});
     const m = new KeysManager(client);
-    const k = (i: number) => ({ key_id: `k${i}`, key_alias: `a${String(i).padStart(3, '0')}`, key_state: '2', key_spec: 'AES_256', default_key_flag: '0' }) as unknown as KeyDetails;
+    const k = (i: number) =>
+      ({ key_id: `k${i}`, key_alias: `a${String(i).padStart(3, '0')}`, key_state: '2', key_spec: 'AES_256', default_key_flag: '0' }) as unknown as KeyDetails;
     m.keys = Array.from({ length: 120 }, (_, i) => k(i));
     m.view.page = 2;
     expect(m.view.range).toBe('101–120 of 120');

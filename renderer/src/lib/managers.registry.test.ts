@@ -7,7 +7,14 @@ import { browserClipboard, ClipboardManager } from './clipboard.svelte.js';
 import { createManagers, leaveAll, lockAll, type Managers } from './managers.js';
 import { Task } from './task.svelte.js';
 
-const key = { key_id: 'k1', key_alias: 'billing-db', key_state: '2' as const, key_usage: 'ENCRYPT_DECRYPT', default_key_flag: '0' as const, key_spec: 'AES_256' };
+const key = {
+  key_id: 'k1',
+  key_alias: 'billing-db',
+  key_state: '2' as const,
+  key_usage: 'ENCRYPT_DECRYPT',
+  default_key_flag: '0' as const,
+  key_spec: 'AES_256',
+};
 
 function build(): { managers: Managers; copied: string[] } {
   const copied: string[] = [];
@@ -35,7 +42,10 @@ function build(): { managers: Managers; copied: string[] } {
     showSecretVersion: () => ({ version: { version_metadata: { id: 'v1' }, secret_string: 'hunter2' } }),
     listSecretEvents: () => ({ events: [{ name: 'rotated', state: 'ENABLED' }], page_info: {} }),
     listNotificationRecords: () => ({ records: [{ secret_name: 'db-password', event_name: 'rotated' }], page_info: {} }),
-    auditListEvents: () => ({ events: [{ seq: 1, time: '2026-01-01T00:00:00Z', actor: 'local', operation: 'kms create-key', key_id: 'k1', outcome: 'success' }], next_marker: null }),
+    auditListEvents: () => ({
+      events: [{ seq: 1, time: '2026-01-01T00:00:00Z', actor: 'local', operation: 'kms create-key', key_id: 'k1', outcome: 'success' }],
+      next_marker: null,
+    }),
     vaultVerify: () => ({ records: 3, entries: 9 }),
     createAccessKey: () => ({ credential: { access: 'AK1', secret: 'SK-secret' } }),
     listKeyStores: () => ({ keystores: [{ keystore_id: 'ks1', keystore_alias: 'hsm', keystore_type: 'PKCS11' as const }] }),
@@ -72,7 +82,11 @@ const FILL: { [K in keyof Managers]: (m: Managers) => Promise<unknown> } = {
   windowsPassword: (m) => ((m.windowsPassword.blob = 'AAAA'), (m.windowsPassword.keypairName = 'ops'), m.windowsPassword.decrypt()),
   remotes: (m) => m.remotes.load(),
   servers: (m) => m.servers.load(),
-  secrets: (m) => m.secrets.load().then(() => m.secrets.select('db-password')).then(() => m.secrets.reveal('db-password', 'v1')),
+  secrets: (m) =>
+    m.secrets
+      .load()
+      .then(() => m.secrets.select('db-password'))
+      .then(() => m.secrets.reveal('db-password', 'v1')),
   secretEvents: (m) => m.secretEvents.load(),
   files: async (m) => void (m.files.keyId = 'k1'),
   audit: (m) => m.audit.load(),
@@ -85,7 +99,9 @@ const FILL: { [K in keyof Managers]: (m: Managers) => Promise<unknown> } = {
 describe('the manager registry', () => {
   it('holds every manager class of lib/ (the session aside, which is what locks)', () => {
     const modules = import.meta.glob<Record<string, unknown>>('./*.svelte.ts', { eager: true });
-    const classes = Object.values(modules).flatMap((mod) => Object.entries(mod).filter(([name, v]) => typeof v === 'function' && /Manager$/.test(name) && name !== 'SessionManager'));
+    const classes = Object.values(modules).flatMap((mod) =>
+      Object.entries(mod).filter(([name, v]) => typeof v === 'function' && /Manager$/.test(name) && name !== 'SessionManager'),
+    );
     expect(classes.length).toBeGreaterThan(15);
     const registered = Object.values(build().managers);
     const missing = classes.filter(([, cls]) => !registered.some((m) => m instanceof (cls as new (...a: never[]) => object))).map(([name]) => name);

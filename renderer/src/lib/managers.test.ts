@@ -20,7 +20,14 @@ const status = (state: SessionStatus['state'], extra: Partial<SessionStatus> = {
   ...extra,
 });
 
-const key = (id: string, alias: string, state: KeyState = '2', def: '0' | '1' = '0') => ({ key_id: id, key_alias: alias, key_state: state, key_usage: 'ENCRYPT_DECRYPT', default_key_flag: def, key_spec: 'AES_256' });
+const key = (id: string, alias: string, state: KeyState = '2', def: '0' | '1' = '0') => ({
+  key_id: id,
+  key_alias: alias,
+  key_state: state,
+  key_usage: 'ENCRYPT_DECRYPT',
+  default_key_flag: def,
+  key_spec: 'AES_256',
+});
 
 describe('SessionManager', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -108,7 +115,12 @@ describe('KeysManager and SmallDataManager', () => {
   });
 
   it('offers only enabled symmetric keys for encryption', async () => {
-    const keys = [key('a', 'on'), key('b', 'off', '3'), { ...key('c', 'signer'), key_spec: 'EC_P256', key_usage: 'SIGN_VERIFY' }, { ...key('d', 'rsa'), key_spec: 'RSA_2048' }];
+    const keys = [
+      key('a', 'on'),
+      key('b', 'off', '3'),
+      { ...key('c', 'signer'), key_spec: 'EC_P256', key_usage: 'SIGN_VERIFY' },
+      { ...key('d', 'rsa'), key_spec: 'RSA_2048' },
+    ];
     const { client } = scripted({ listKeys: () => ({ key_details: keys }) });
     const m = new KeysManager(client);
     await m.load();
@@ -143,7 +155,15 @@ describe('KeysManager and SmallDataManager', () => {
 
 describe('AuditManager', () => {
   it('pages older entries and reports a verified chain', async () => {
-    const ev = (seq: number) => ({ seq, time: new Date(0).toISOString(), transport: 'ipc', operation: 'kms list-keys', key_id: null, outcome: 'success', fields: {} });
+    const ev = (seq: number) => ({
+      seq,
+      time: new Date(0).toISOString(),
+      transport: 'ipc',
+      operation: 'kms list-keys',
+      key_id: null,
+      outcome: 'success',
+      fields: {},
+    });
     const { client } = scripted({
       auditListEvents: (i) => (i.marker === undefined ? { events: [ev(3), ev(2)], next_marker: 2 } : { events: [ev(1)], next_marker: null }),
       auditVerify: () => ({ valid: true, entries: 3, head: 'abcd' }),
@@ -220,7 +240,10 @@ describe('ClipboardManager in a browser tab without focus', () => {
     const c = new ClipboardManager(desktopClipboard(client));
     await c.copy('s3cret', 'Password');
     await c.clearNow();
-    expect(calls).toEqual([{ op: 'clipboard.write', input: { text: 's3cret' } }, { op: 'clipboard.clear', input: {} }]);
+    expect(calls).toEqual([
+      { op: 'clipboard.write', input: { text: 's3cret' } },
+      { op: 'clipboard.clear', input: {} },
+    ]);
   });
 });
 
@@ -249,7 +272,14 @@ describe('describeError', () => {
 });
 
 describe('KeyPairsManager', () => {
-  const detail = (name: string, hosted: boolean) => ({ name, is_key_protection: hosted, public_key: 'ssh-ed25519 AAAA x', fingerprint: 'SHA256:x', algorithm: 'SSH_ED25519', create_time: 0 });
+  const detail = (name: string, hosted: boolean) => ({
+    name,
+    is_key_protection: hosted,
+    public_key: 'ssh-ed25519 AAAA x',
+    fingerprint: 'SHA256:x',
+    algorithm: 'SSH_ED25519',
+    create_time: 0,
+  });
 
   it('tells a public key from a private key by content', async () => {
     const { looksPublic } = await import('./keypairs.svelte.js');
@@ -292,7 +322,10 @@ describe('KeyPairsManager', () => {
     expect(creates).toEqual([
       { name: 'k', algorithm: 'SSH_RSA_3072', key_protection: { encryption: { type: 'default' } } },
       { name: 'pub', public_key: 'ssh-ed25519 AAAA me' },
-      { name: 'priv', key_protection: { private_key: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----', encryption: { type: 'default' } } },
+      {
+        name: 'priv',
+        key_protection: { private_key: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----', encryption: { type: 'default' } },
+      },
     ]);
     await m.exportKey('k', 'ppk3', 'secret words');
     expect(calls.at(-1)).toEqual({ op: 'exportPrivateKey', input: { keypair: { name: 'k' }, format: 'ppk3', new_passphrase: 'secret words' } });
@@ -303,7 +336,9 @@ describe('KeyPairsManager', () => {
 describe('WindowsPasswordManager', () => {
   it('sends the blob without whitespace and shows the password; a wrong key is explained', async () => {
     let fail = false;
-    const { client, calls } = scripted({ kpsWindowsPassword: () => (fail ? new Fail('KPS.2002', 'The password blob was not encrypted for this key.') : { password: 'Adm1n!' }) });
+    const { client, calls } = scripted({
+      kpsWindowsPassword: () => (fail ? new Fail('KPS.2002', 'The password blob was not encrypted for this key.') : { password: 'Adm1n!' }),
+    });
     const { WindowsPasswordManager } = await import('./windows-password.svelte.js');
     const w = new WindowsPasswordManager(client);
     w.blob = 'AAAA\nBBBB ';
@@ -322,7 +357,10 @@ describe('WindowsPasswordManager', () => {
 
 describe('SigningManager and key actions', () => {
   it('signs the UTF-8 bytes of the message as RAW and reports verification', async () => {
-    const { client, calls } = scripted({ sign: () => ({ key_id: 'k', signature: 'SIG' }), verify: (i) => ({ key_id: 'k', signature_valid: i.signature === 'SIG' ? 'true' : 'false' }) });
+    const { client, calls } = scripted({
+      sign: () => ({ key_id: 'k', signature: 'SIG' }),
+      verify: (i) => ({ key_id: 'k', signature_valid: i.signature === 'SIG' ? 'true' : 'false' }),
+    });
     const { SigningManager, algorithmsFor } = await import('./signing.svelte.js');
     // The core accepts every ECDSA digest on every EC curve (shared/key-specs.ts); the app offers the same.
     expect(algorithmsFor('EC_P256')).toEqual(['ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512']);
@@ -367,7 +405,13 @@ describe('SigningManager and key actions', () => {
         const start = i.marker ? Number(i.marker) : 0;
         const page = all.slice(start, start + 1000);
         const next = start + page.length;
-        return { key_details: page, keys: [], next_marker: next < all.length ? String(next) : '', truncated: next < all.length ? 'true' : 'false', total: all.length };
+        return {
+          key_details: page,
+          keys: [],
+          next_marker: next < all.length ? String(next) : '',
+          truncated: next < all.length ? 'true' : 'false',
+          total: all.length,
+        };
       },
       showUserQuotas: () => ({ quotas: { resources: [{ type: 'CMK', used: 2500, quota: 10000 }] } }),
       listKmsTags: () => ({ tags: [] }),
@@ -398,7 +442,8 @@ describe('SigningManager and key actions', () => {
   it('clears a decryption result and its error on every new attempt and on every change of input', async () => {
     let fail = false;
     const { client } = scripted({
-      decryptData: (i) => (fail ? new Fail('KMS.2201', 'The ciphertext is not valid.') : { key_id: 'k1', plain_text: String(i.cipher_text), plain_text_base64: '' }),
+      decryptData: (i) =>
+        fail ? new Fail('KMS.2201', 'The ciphertext is not valid.') : { key_id: 'k1', plain_text: String(i.cipher_text), plain_text_base64: '' },
       encryptData: () => ({ key_id: 'k1', cipher_text: 'CT' }),
     });
     const d = new SmallDataManager(client);
@@ -436,7 +481,12 @@ describe('SigningManager and key actions', () => {
 
   it('schedules deletion with the days as the cloud expects them (a string)', async () => {
     const k = key('k1', 'a');
-    const { client, calls } = scripted({ scheduleKeyDeletion: () => ({ key_id: 'k1', key_state: '4' }), listKeys: () => ({ key_details: [k] }), showUserQuotas: () => ({ quotas: { resources: [] } }), getKeyRotationStatus: () => ({ key_rotation_enabled: false, rotation_interval: 365, last_rotation_time: '', number_of_rotations: 0 }) });
+    const { client, calls } = scripted({
+      scheduleKeyDeletion: () => ({ key_id: 'k1', key_state: '4' }),
+      listKeys: () => ({ key_details: [k] }),
+      showUserQuotas: () => ({ quotas: { resources: [] } }),
+      getKeyRotationStatus: () => ({ key_rotation_enabled: false, rotation_interval: 365, last_rotation_time: '', number_of_rotations: 0 }),
+    });
     const m = new KeysManager(client);
     await m.scheduleDeletion('k1', 30);
     expect(calls[0]).toEqual({ op: 'scheduleKeyDeletion', input: { key_id: 'k1', pending_days: '30' } });
@@ -454,8 +504,21 @@ describe('RemotesManager', () => {
     });
     const { RemotesManager } = await import('./remotes.svelte.js');
     const m = new RemotesManager(client);
-    expect(await m.add({ name: ' peer ', kind: 'keyhold', region: 'cn-north-4', endpoint: 'http://127.0.0.1:8443', projectId: 'p', accessKey: 'AK', secretKey: 'SK' })).toBe(true);
-    expect(calls[0]).toEqual({ op: 'remoteAdd', input: { name: 'peer', project_id: 'p', access_key: 'AK', secret_key: 'SK', endpoint: 'http://127.0.0.1:8443' } });
+    expect(
+      await m.add({
+        name: ' peer ',
+        kind: 'keyhold',
+        region: 'cn-north-4',
+        endpoint: 'http://127.0.0.1:8443',
+        projectId: 'p',
+        accessKey: 'AK',
+        secretKey: 'SK',
+      }),
+    ).toBe(true);
+    expect(calls[0]).toEqual({
+      op: 'remoteAdd',
+      input: { name: 'peer', project_id: 'p', access_key: 'AK', secret_key: 'SK', endpoint: 'http://127.0.0.1:8443' },
+    });
     await m.preview('peer', 'kms', 'pull');
     expect(m.plan?.applied).toBe(false);
     expect(m.canApply).toBe(true);
@@ -479,7 +542,11 @@ describe('RemotesManager', () => {
   it('resolves a secret conflict with remote resolve, then previews the same sync again', async () => {
     let resolved = false;
     const { client, calls } = scripted({
-      remoteSync: () => ({ changes: [{ service: 'csms', action: resolved ? 'update' : 'conflict', id: 'db-pass', detail: 'local: v3 …; remote: v3 …' }], applied: false, complete: resolved }),
+      remoteSync: () => ({
+        changes: [{ service: 'csms', action: resolved ? 'update' : 'conflict', id: 'db-pass', detail: 'local: v3 …; remote: v3 …' }],
+        applied: false,
+        complete: resolved,
+      }),
       remoteResolve: (i) => {
         resolved = true;
         return { remote: i.name, service: 'csms', secret_name: i.secret_name, keep: i.keep, applied_by: 'pull' };

@@ -87,7 +87,12 @@ export function hostKeyFile(type: string): string {
 const POLL_MS = 1000;
 const POLL_LIMIT = 120;
 
-function auth(login: LoginKind, secret: string, loginKeypair: string, passphrase: string): { type: 'password' | 'keypair'; key?: string; keypair_name?: string; passphrase?: string } {
+function auth(
+  login: LoginKind,
+  secret: string,
+  loginKeypair: string,
+  passphrase: string,
+): { type: 'password' | 'keypair'; key?: string; keypair_name?: string; passphrase?: string } {
   if (login === 'password') return { type: 'password', key: secret };
   if (login === 'hosted') return { type: 'keypair', keypair_name: loginKeypair };
   return { type: 'keypair', key: secret, ...(passphrase ? { passphrase } : {}) };
@@ -168,7 +173,9 @@ export class ServersManager {
     const before = this.shown;
     if (!before) return false;
     const changes = Object.fromEntries(
-      (Object.keys(edit) as (keyof ServerEdit)[]).filter((k) => edit[k] !== before[k]).map((k) => [k, typeof edit[k] === 'string' ? (edit[k] as string).trim() : edit[k]]),
+      (Object.keys(edit) as (keyof ServerEdit)[])
+        .filter((k) => edit[k] !== before[k])
+        .map((k) => [k, typeof edit[k] === 'string' ? (edit[k] as string).trim() : edit[k]]),
     ) as Partial<ServerEdit>;
     const done = await this.op.run(async () => {
       if (Object.keys(changes).length) this.shown = (await this.client.call('serversUpdate', { id, ...changes })).server;
@@ -211,7 +218,9 @@ export class ServersManager {
         const { tasks } = await this.client.call('batchAssociateKeypair', { batch_keypairs: b.serverIds.map(body) });
         // An entry refused by its checks gets no task: shown as failed with its reason.
         this.tasks = tasks.map((t) =>
-          t.task_id ? { id: t.task_id, serverId: t.server_id, status: 'RUNNING' } : { id: `refused-${t.server_id}`, serverId: t.server_id, status: 'FAILED', errorCode: t.error_code, errorMsg: t.error_msg },
+          t.task_id
+            ? { id: t.task_id, serverId: t.server_id, status: 'RUNNING' }
+            : { id: `refused-${t.server_id}`, serverId: t.server_id, status: 'FAILED', errorCode: t.error_code, errorMsg: t.error_msg },
         );
       }
       await this.follow();
@@ -221,7 +230,9 @@ export class ServersManager {
   async unbind(u: UnbindRequest): Promise<void> {
     this.tasks = [];
     await this.op.run(async () => {
-      const { task_id } = await this.client.call('disassociateKeypair', { server: { id: u.serverId, auth: auth(u.login, u.secret, u.loginKeypair, u.passphrase) } });
+      const { task_id } = await this.client.call('disassociateKeypair', {
+        server: { id: u.serverId, auth: auth(u.login, u.secret, u.loginKeypair, u.passphrase) },
+      });
       this.tasks = [{ id: task_id, serverId: u.serverId, status: 'RUNNING' }];
       await this.follow();
     });

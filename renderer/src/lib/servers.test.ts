@@ -41,7 +41,10 @@ describe('ServersManager: host keys', () => {
   });
 
   it('keeps the scan and shows the refusal when the server presents another key at pin time', async () => {
-    const { client } = scripted({ serversScanHostKey: () => ({ scan: scan('not-pinned') }), serversPinHostKey: () => new Fail('SERVERS.0008', '127.0.0.1:22 now presents SHA256:other, not the SHA256:new you checked; nothing was pinned.') });
+    const { client } = scripted({
+      serversScanHostKey: () => ({ scan: scan('not-pinned') }),
+      serversPinHostKey: () => new Fail('SERVERS.0008', '127.0.0.1:22 now presents SHA256:other, not the SHA256:new you checked; nothing was pinned.'),
+    });
     const m = new ServersManager(client, async () => undefined);
     await m.checkHostKey('s');
     await m.pinChecked();
@@ -67,7 +70,10 @@ describe('ServersManager: binding', () => {
     const slept: number[] = [];
     const m = new ServersManager(client, async (ms) => void slept.push(ms));
     await m.bind({ serverIds: ['s'], keypairName: 'web', login: 'hosted', secret: 'ignored', loginKeypair: 'old', passphrase: '', disablePassword: true });
-    expect(calls[0]).toEqual({ op: 'associateKeypair', input: { keypair_name: 'web', server: { id: 's', auth: { type: 'keypair', keypair_name: 'old' }, disable_password: true } } });
+    expect(calls[0]).toEqual({
+      op: 'associateKeypair',
+      input: { keypair_name: 'web', server: { id: 's', auth: { type: 'keypair', keypair_name: 'old' }, disable_password: true } },
+    });
     expect(JSON.stringify(calls)).not.toContain('ignored');
     expect(m.tasks).toEqual([{ id: 't-1', serverId: 's', status: 'SUCCESS_REPLACE', errorCode: undefined, errorMsg: undefined }]);
     expect(slept).toEqual([1000, 1000]);
@@ -77,8 +83,19 @@ describe('ServersManager: binding', () => {
   it('binds several servers in one batch; an entry refused by its checks shows its reason', async () => {
     const { client, calls } = scripted({
       ...noTasks,
-      batchAssociateKeypair: () => ({ tasks: [{ task_id: 't-1', server_id: 'a', status: 'SUCCESS' }, { server_id: 'b', status: 'FAILED', error_code: 'KPS.8002', error_msg: 'host key not pinned' }] }),
-      listKeypairTask: () => ({ server_id: 'a', task_id: 't-1', task_status: 'FAILED_RESET', task_error_code: 'KPS.8103', task_error_msg: 'Authentication failed' }),
+      batchAssociateKeypair: () => ({
+        tasks: [
+          { task_id: 't-1', server_id: 'a', status: 'SUCCESS' },
+          { server_id: 'b', status: 'FAILED', error_code: 'KPS.8002', error_msg: 'host key not pinned' },
+        ],
+      }),
+      listKeypairTask: () => ({
+        server_id: 'a',
+        task_id: 't-1',
+        task_status: 'FAILED_RESET',
+        task_error_code: 'KPS.8103',
+        task_error_msg: 'Authentication failed',
+      }),
     });
     const m = new ServersManager(client, async () => undefined);
     await m.bind({ serverIds: ['a', 'b'], keypairName: 'web', login: 'password', secret: 'pw', loginKeypair: '', passphrase: '', disablePassword: false });
@@ -92,11 +109,17 @@ describe('ServersManager: binding', () => {
 
   it('sends a pasted key with its passphrase; several servers then bind one by one (the batch takes no passphrase)', async () => {
     let n = 0;
-    const { client, calls } = scripted({ ...noTasks, associateKeypair: () => ({ task_id: `t-${++n}` }), listKeypairTask: (i) => ({ server_id: 's', task_id: String(i.task_id), task_status: 'SUCCESS_REPLACE' }) });
+    const { client, calls } = scripted({
+      ...noTasks,
+      associateKeypair: () => ({ task_id: `t-${++n}` }),
+      listKeypairTask: (i) => ({ server_id: 's', task_id: String(i.task_id), task_status: 'SUCCESS_REPLACE' }),
+    });
     const m = new ServersManager(client, async () => undefined);
     await m.bind({ serverIds: ['a', 'b'], keypairName: 'web', login: 'pasted', secret: 'KEY', loginKeypair: '', passphrase: 'pp', disablePassword: false });
     const binds = calls.filter((c) => c.op === 'associateKeypair').map((c) => c.input);
-    expect(binds).toEqual(['a', 'b'].map((id) => ({ keypair_name: 'web', server: { id, auth: { type: 'keypair', key: 'KEY', passphrase: 'pp' }, disable_password: false } })));
+    expect(binds).toEqual(
+      ['a', 'b'].map((id) => ({ keypair_name: 'web', server: { id, auth: { type: 'keypair', key: 'KEY', passphrase: 'pp' }, disable_password: false } })),
+    );
     expect(calls.some((c) => c.op === 'batchAssociateKeypair')).toBe(false);
     expect(m.tasks.map((t) => t.status)).toEqual(['SUCCESS_REPLACE', 'SUCCESS_REPLACE']);
   });
@@ -110,7 +133,18 @@ describe('ServersManager: binding', () => {
   });
 
   it('sends only the changed fields of a server', async () => {
-    const server = { id: 's', name: 'web1', host: 'h', port: 22, user: 'u', notes: '', sshd_config: '/etc/ssh/sshd_config', host_key_fingerprint: null, host_key_type: null, created: '' };
+    const server = {
+      id: 's',
+      name: 'web1',
+      host: 'h',
+      port: 22,
+      user: 'u',
+      notes: '',
+      sshd_config: '/etc/ssh/sshd_config',
+      host_key_fingerprint: null,
+      host_key_type: null,
+      created: '',
+    };
     const { client, calls } = scripted({ ...noTasks, serversShow: () => ({ server }), serversUpdate: (i) => ({ server: { ...server, ...i } }) });
     const m = new ServersManager(client, async () => undefined);
     await m.show('s');

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { isTyping, listSearchIn, shortcutOf, type KeyLike } from './shortcuts.js';
 
-const press = (key: string, mods: Partial<KeyLike> = {}): KeyLike => ({ key, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, typing: false, ...mods });
+const press = (key: string, mods: Partial<KeyLike> = {}): KeyLike => ({
+  key,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  shiftKey: false,
+  typing: false,
+  ...mods,
+});
 
 describe('keyboard shortcuts', () => {
   it('locks on Ctrl+L or Cmd+L, even while typing', () => {

@@ -68,7 +68,12 @@ export class SigningManager {
   async sign(keyId: string): Promise<void> {
     this.#valid = null;
     await this.task.run(async () => {
-      const res = await this.client.call('sign', { key_id: keyId, message: textToBase64(this.message), signing_algorithm: this.algorithm, message_type: 'RAW' });
+      const res = await this.client.call('sign', {
+        key_id: keyId,
+        message: textToBase64(this.message),
+        signing_algorithm: this.algorithm,
+        message_type: 'RAW',
+      });
       this.#signature = res.signature;
     });
   }
@@ -76,7 +81,13 @@ export class SigningManager {
   async verify(keyId: string): Promise<void> {
     this.#valid = null;
     await this.task.run(async () => {
-      const res = await this.client.call('verify', { key_id: keyId, message: textToBase64(this.message), signing_algorithm: this.algorithm, message_type: 'RAW', signature: this.signature.trim() });
+      const res = await this.client.call('verify', {
+        key_id: keyId,
+        message: textToBase64(this.message),
+        signing_algorithm: this.algorithm,
+        message_type: 'RAW',
+        signature: this.signature.trim(),
+      });
       this.#valid = res.signature_valid === 'true';
     });
   }

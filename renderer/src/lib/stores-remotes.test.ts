@@ -26,7 +26,7 @@ const store = (availability: 'available' | 'unavailable' | 'disabled') => ({
 });
 
 describe('KeyStoresManager', () => {
-  it('names a key\'s store, and says when its token cannot be used', () => {
+  it("names a key's store, and says when its token cannot be used", () => {
     expect(storeLabel(undefined, '0')).toBe('Keyhold');
     expect(storeLabel(store('available'), store('available').keystore_id)).toBe('yubihsm');
     expect(storeLabel(store('unavailable'), store('unavailable').keystore_id)).toBe('yubihsm (unavailable)');
@@ -44,7 +44,13 @@ describe('KeyStoresManager', () => {
     expect(await m.create({ alias: 'hsm', tokenLabel: 't', pin: '1234' })).toBe(false);
     await m.chooseModule();
     expect(await m.create({ alias: ' hsm ', tokenLabel: 't', pin: '1234' })).toBe(true);
-    expect(calls.find((c) => c.op === 'createKeyStore')?.input).toEqual({ keystore_alias: 'hsm', keystore_type: 'PKCS11', pkcs11_module: 'tok-1', token_label: 't', pin: '1234' });
+    expect(calls.find((c) => c.op === 'createKeyStore')?.input).toEqual({
+      keystore_alias: 'hsm',
+      keystore_type: 'PKCS11',
+      pkcs11_module: 'tok-1',
+      token_label: 't',
+      pin: '1234',
+    });
     expect(m.module).toBeNull();
     expect(m.stores).toHaveLength(1);
   });
@@ -54,7 +60,12 @@ describe('KeyStoresManager', () => {
   });
 
   it('enables, disables and deletes through the key-store operations', async () => {
-    const { client, calls } = scripted({ enableKeyStore: () => ({}), disableKeyStore: () => ({}), deleteKeyStore: () => ({}), listKeyStores: () => ({ keystores: [], total: 0 }) });
+    const { client, calls } = scripted({
+      enableKeyStore: () => ({}),
+      disableKeyStore: () => ({}),
+      deleteKeyStore: () => ({}),
+      listKeyStores: () => ({ keystores: [], total: 0 }),
+    });
     const m = new KeyStoresManager(client);
     await m.setEnabled('k', false);
     await m.setEnabled('k', true);
@@ -64,8 +75,12 @@ describe('KeyStoresManager', () => {
 });
 
 describe('RemotesManager: this Keyhold and remote byok', () => {
-  it('loads this vault\'s project id with the remotes', async () => {
-    const { client } = scripted({ vaultShow: () => ({ project_id: 'ab'.repeat(16), domain_id: 'cd'.repeat(16) }), remoteList: () => ({ remotes: [] }), remoteListMirroredKeys: () => ({ keys: [] }) });
+  it("loads this vault's project id with the remotes", async () => {
+    const { client } = scripted({
+      vaultShow: () => ({ project_id: 'ab'.repeat(16), domain_id: 'cd'.repeat(16) }),
+      remoteList: () => ({ remotes: [] }),
+      remoteListMirroredKeys: () => ({ keys: [] }),
+    });
     const m = new RemotesManager(client);
     await m.load();
     expect(m.identity?.project_id).toBe('ab'.repeat(16));
@@ -89,8 +104,20 @@ describe('RemotesManager: this Keyhold and remote byok', () => {
 
 describe('AgentKeysManager', () => {
   it('sets what keyhold agent offers and keeps the answer', async () => {
-    const key = { keypair_name: 'work', offered: false, allow_sha1: false, host_keys: [], hosted: true, key_type: 'ssh-ed25519', fingerprint: 'SHA256:x', public_key: 'ssh-ed25519 AAAA' };
-    const { client, calls } = scripted({ sshAgentListKeys: () => ({ keys: [key] }), sshAgentSetKey: (i) => ({ key: { ...key, offered: i.offered, host_keys: i.host_keys } }) });
+    const key = {
+      keypair_name: 'work',
+      offered: false,
+      allow_sha1: false,
+      host_keys: [],
+      hosted: true,
+      key_type: 'ssh-ed25519',
+      fingerprint: 'SHA256:x',
+      public_key: 'ssh-ed25519 AAAA',
+    };
+    const { client, calls } = scripted({
+      sshAgentListKeys: () => ({ keys: [key] }),
+      sshAgentSetKey: (i) => ({ key: { ...key, offered: i.offered, host_keys: i.host_keys } }),
+    });
     const m = new AgentKeysManager(client);
     await m.load();
     await m.set('work', { offered: true, allowSha1: false, hostKeys: ['SHA256:h'] });
@@ -105,7 +132,11 @@ describe('KeyDataManager: data keys the user brings', () => {
     const m = new KeyDataManager(client);
     await m.encryptDataKey('k', '00'.repeat(32));
     // SHA-256 of 32 zero bytes.
-    expect(calls[0]?.input).toEqual({ key_id: 'k', plain_text: '00'.repeat(32) + '66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925', datakey_plain_length: '32' });
+    expect(calls[0]?.input).toEqual({
+      key_id: 'k',
+      plain_text: '00'.repeat(32) + '66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925',
+      datakey_plain_length: '32',
+    });
     expect(m.encryptedDataKey).toBe('c0ffee');
   });
 
@@ -127,9 +158,17 @@ describe('KeyDataManager: data keys the user brings', () => {
 });
 
 describe('KeysManager: the store a key is created in', () => {
-  it('sends keystore_id for a PKCS#11 store and leaves it out for Keyhold\'s own', async () => {
+  it("sends keystore_id for a PKCS#11 store and leaves it out for Keyhold's own", async () => {
     const { KeysManager } = await import('./keys.svelte.js');
-    const info = { key_id: 'k1', key_alias: 'a', key_state: '2' as const, key_usage: 'ENCRYPT_DECRYPT', default_key_flag: '0' as const, key_spec: 'AES_256', keystore_id: '0' };
+    const info = {
+      key_id: 'k1',
+      key_alias: 'a',
+      key_state: '2' as const,
+      key_usage: 'ENCRYPT_DECRYPT',
+      default_key_flag: '0' as const,
+      key_spec: 'AES_256',
+      keystore_id: '0',
+    };
     const { client, calls } = scripted({
       createKey: () => ({ key_info: info }),
       listKeys: () => ({ key_details: [info], truncated: 'false' }),

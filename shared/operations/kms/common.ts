@@ -45,7 +45,11 @@ export const encryptionContext = z
  * as much per character as `*`, which shows on the 5 KB messages of the hot MAC and sign calls.
  */
 export const charsOf = (charClass: string, min: number, max: number, message: string) =>
-  z.string().min(min, message).max(max, message).regex(new RegExp(`^[${charClass}]*$`), message);
+  z
+    .string()
+    .min(min, message)
+    .max(max, message)
+    .regex(new RegExp(`^[${charClass}]*$`), message);
 export const base64 = (min: number, max: number) => charsOf('0-9a-zA-Z+/=', min, max, `must be ${min}-${max} base64 characters`);
 /** A number the cloud sends as a string, within bounds. */
 export const numericString = (min: number, max: number, what = 'a number') =>
@@ -54,7 +58,10 @@ export const numericString = (min: number, max: number, what = 'a number') =>
     .regex(/^\d{1,10}$/, `must be ${what} from ${min} to ${max}`)
     .refine((s) => Number(s) >= min && Number(s) <= max, `must be ${what} from ${min} to ${max}`);
 export const listLimit = numericString(1, 1000).optional();
-export const listMarker = z.string().regex(/^\d{1,9}$/, 'must be a non-negative number').optional();
+export const listMarker = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be a non-negative number')
+  .optional();
 
 /** An operation whose cloud response is an empty body (200 or 204). */
 export type Empty = Record<string, never>;

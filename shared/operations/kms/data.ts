@@ -28,9 +28,7 @@ export const dataOperations = {
     summary: 'Encrypt up to 4096 bytes of text under a CMK (AES, SM4: SYMMETRIC_DEFAULT; RSA: RSAES_OAEP_SHA_256 / RSAES_OAEP_SHA_1; SM2: SM2_ENCRYPT).',
     input: z.object({
       key_id: keyId,
-      plain_text: z
-        .string()
-        .refine((s) => s.length > 0 && utf8AtMost(s, 4096), 'must be 1-4096 bytes once UTF-8 encoded'),
+      plain_text: z.string().refine((s) => s.length > 0 && utf8AtMost(s, 4096), 'must be 1-4096 bytes once UTF-8 encoded'),
       encryption_algorithm: z.enum(ENCRYPTION_ALGORITHMS).default('SYMMETRIC_DEFAULT'),
       additional_authenticated_data: aad,
       encryption_context: encryptionContext,
@@ -63,7 +61,8 @@ export const dataOperations = {
   createDatakey: defineOp({
     service: 'kms',
     name: 'create-datakey',
-    summary: 'Create a data encryption key: its plaintext (hex) and its ciphertext under the CMK (hex). datakey_length (bits) wins over key_spec; default 256 bits.',
+    summary:
+      'Create a data encryption key: its plaintext (hex) and its ciphertext under the CMK (hex). datakey_length (bits) wins over key_spec; default 256 bits.',
     input: createDatakeyInput,
     output: out<{ key_id: string; plain_text: string; cipher_text: string }>(),
     route: { method: 'POST', path: '/v1.0/{project_id}/kms/create-datakey' },

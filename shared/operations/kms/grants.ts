@@ -46,7 +46,10 @@ export const grantOperations = {
       key_id: keyId,
       grantee_principal: principal,
       operations: z.array(z.enum(GRANT_OPERATIONS)).min(1, 'must list 1-10 operations').max(10, 'must list 1-10 operations'),
-      name: z.string().regex(/^[a-zA-Z0-9:/_-]{1,255}$/, 'must be 1-255 characters of a-z A-Z 0-9 : / _ -').optional(),
+      name: z
+        .string()
+        .regex(/^[a-zA-Z0-9:/_-]{1,255}$/, 'must be 1-255 characters of a-z A-Z 0-9 : / _ -')
+        .optional(),
       retiring_principal: principal.optional(),
       grantee_principal_type: z.enum(['user', 'domain']).default('user'),
       sequence,

@@ -20,12 +20,17 @@ export const importOperations = {
   importKeyMaterial: defineOp({
     service: 'kms',
     name: 'import-key-material',
-    summary: 'Import wrapped key material with its import token (asymmetric keys: a wrapped temporary key and encrypted_privatekey); optional expiration_time (seconds) after which the key returns to pending import.',
+    summary:
+      'Import wrapped key material with its import token (asymmetric keys: a wrapped temporary key and encrypted_privatekey); optional expiration_time (seconds) after which the key returns to pending import.',
     input: z.object({
       key_id: keyId,
       import_token: base64(200, 6144),
       encrypted_key_material: base64(344, 360),
-      encrypted_privatekey: base64(24, 8192).optional().describe('asymmetric keys: the private key (PKCS#8 DER) wrapped with AES key wrap with padding (openssl enc -id-aes256-wrap-pad) under the temporary AES-256 key in encrypted_key_material'),
+      encrypted_privatekey: base64(24, 8192)
+        .optional()
+        .describe(
+          'asymmetric keys: the private key (PKCS#8 DER) wrapped with AES key wrap with padding (openssl enc -id-aes256-wrap-pad) under the temporary AES-256 key in encrypted_key_material',
+        ),
       expiration_time: z.number().int('must be an integer number of seconds').optional(),
       sequence,
     }),

@@ -3,7 +3,19 @@ import { z } from 'zod';
 import { defineOp, out } from '../define.js';
 import { KEY_SPECS, KEY_USAGES } from '../../constants.js';
 import { keystoreRef } from './keystores.js';
-import { KMS_VALIDATION, keyAlias, keyDescription, keyId, kmsValidation, listLimit, listMarker, numericString, sequence, type KeyDetails, type KeyState } from './common.js';
+import {
+  KMS_VALIDATION,
+  keyAlias,
+  keyDescription,
+  keyId,
+  kmsValidation,
+  listLimit,
+  listMarker,
+  numericString,
+  sequence,
+  type KeyDetails,
+  type KeyState,
+} from './common.js';
 
 const keyRef = z.object({ key_id: keyId, sequence });
 
@@ -51,7 +63,10 @@ export const lifecycleOperations = {
     input: z.object({
       limit: listLimit,
       marker: listMarker,
-      key_state: z.string().regex(/^[1-5]$/, 'must be 1-5').optional(),
+      key_state: z
+        .string()
+        .regex(/^[1-5]$/, 'must be 1-5')
+        .optional(),
       key_spec: z.enum([...KEY_SPECS, 'ALL']).default('AES_256'),
       enterprise_project_id: z.string().optional(),
       sequence,

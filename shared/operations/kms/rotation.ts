@@ -32,7 +32,11 @@ export const rotationOperations = {
     service: 'kms',
     name: 'update-key-rotation-interval',
     summary: 'Set the rotation interval: an integer from 30 to 365 days (rotation must be enabled).',
-    input: z.object({ key_id: keyId, rotation_interval: z.number().int('must be an integer').min(30, 'must be 30-365 days').max(365, 'must be 30-365 days'), sequence }),
+    input: z.object({
+      key_id: keyId,
+      rotation_interval: z.number().int('must be an integer').min(30, 'must be 30-365 days').max(365, 'must be 30-365 days'),
+      sequence,
+    }),
     output: out<Empty>(),
     route: { method: 'POST', path: '/v1.0/{project_id}/kms/update-key-rotation-interval' },
     mutates: true,

@@ -69,7 +69,10 @@ export const tagOperations = {
     input: z.object({
       action: z.string(),
       limit: numericString(1, 1000).default('10'),
-      offset: z.string().regex(/^-?\d{1,9}$/, 'must be a number').default('0'),
+      offset: z
+        .string()
+        .regex(/^-?\d{1,9}$/, 'must be a number')
+        .default('0'),
       tags: z.array(z.object({ key: z.string(), values: z.array(z.string()) })).default([]),
       matches: z.array(z.object({ key: z.string(), value: z.string() })).default([]),
       sequence,

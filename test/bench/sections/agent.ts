@@ -38,7 +38,9 @@ export async function run(report: BenchReport): Promise<void> {
   const key = (JSON.parse(keyhold(['kms', 'create-key', '--key-alias', 'bench'], perCall).stdout) as { key_info: { key_id: string } }).key_info.key_id;
   keyhold(['agent', 'start', '--idle-lock-seconds', '0'], { ...withAgent, KEYHOLD_PASSWORD: PASSWORD });
   try {
-    report.section(`agent: one CLI call through \`keyhold agent\` vs unlocking the vault per call (${kdf.alg} m=${kdf.m} KiB t=${kdf.t}; dist/cli bundle, whole process)`);
+    report.section(
+      `agent: one CLI call through \`keyhold agent\` vs unlocking the vault per call (${kdf.alg} m=${kdf.m} KiB t=${kdf.t}; dist/cli bundle, whole process)`,
+    );
     const a: number[] = [];
     const b: number[] = [];
     const floor: number[] = [];
@@ -65,7 +67,13 @@ export async function run(report: BenchReport): Promise<void> {
       fa.push(keyhold(['file', 'encrypt', '--key-id', key, '--in', 'plain.bin', '--out', 'a.khef', '--force'], withAgent, dir).seconds);
       fb.push(keyhold(['file', 'encrypt', '--key-id', key, '--in', 'plain.bin', '--out', 'b.khef', '--force'], perCall, dir).seconds);
     }
-    report.ratio({ name: `file encrypt ${FILE_MIB} MiB, whole call (agent streams the file itself)`, unit: 'MB/s', keyhold: (FILE_MIB * 1.048576) / median(fa), baseline: (FILE_MIB * 1.048576) / median(fb), baselineName: 'unlock per call' });
+    report.ratio({
+      name: `file encrypt ${FILE_MIB} MiB, whole call (agent streams the file itself)`,
+      unit: 'MB/s',
+      keyhold: (FILE_MIB * 1.048576) / median(fa),
+      baseline: (FILE_MIB * 1.048576) / median(fb),
+      baselineName: 'unlock per call',
+    });
   } finally {
     keyhold(['agent', 'stop'], withAgent);
     rmSync(dir, { recursive: true, force: true });

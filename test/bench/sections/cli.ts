@@ -44,7 +44,10 @@ export async function run(report: BenchReport): Promise<void> {
     ['tsx', ['--import', 'tsx', join(PROJECT_ROOT, 'electron', 'cli', 'main.ts')]],
   ];
   for (const [name, launcher] of launchers) {
-    for (const [what, args] of [['--version', ['--version']], ['kms list-keys', ['kms', 'list-keys']]] as const) {
+    for (const [what, args] of [
+      ['--version', ['--version']],
+      ['kms list-keys', ['kms', 'list-keys']],
+    ] as const) {
       const { keyhold, baseline } = versus([...launcher, ...args], env);
       report.ratio({ name: `keyhold ${what} via ${name}`, unit: 'ms', keyhold, baseline, baselineName: 'node -e 0' });
     }

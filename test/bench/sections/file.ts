@@ -50,7 +50,12 @@ interface Run {
 
 /** Runs `cmd` under /usr/bin/time; the job time is the worker's own report when it prints one. */
 function timed(cmd: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', ...cmd], { encoding: 'utf8', cwd: PROJECT_ROOT, maxBuffer: 1 << 20, env: { ...process.env, ...env } });
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', ...cmd], {
+    encoding: 'utf8',
+    cwd: PROJECT_ROOT,
+    maxBuffer: 1 << 20,
+    env: { ...process.env, ...env },
+  });
   const line = r.stderr.split('\n').find((l) => l.startsWith('TIME '));
   if (r.status !== 0 || !line) throw new Error(`${cmd.join(' ')} failed: ${r.stderr.slice(0, 500)}`);
   const [, elapsed, maxKiB, user, sys] = line.split(' ');
@@ -87,7 +92,9 @@ function warm(path: string): void {
 export async function run(report: BenchReport): Promise<void> {
   const gcm = nativeGcmStatus();
   const engine = gcm.loaded ? 'native/gcm' : `node:crypto (native/gcm not used: ${gcm.reason})`;
-  report.section(`file: envelope encrypt/decrypt (frame ${DEFAULT_FRAME_SIZE / MIB} MiB, AES-GCM by ${engine}) vs raw AES-256-GCM pipeline vs age ${spawnSync('age', ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
+  report.section(
+    `file: envelope encrypt/decrypt (frame ${DEFAULT_FRAME_SIZE / MIB} MiB, AES-GCM by ${engine}) vs raw AES-256-GCM pipeline vs age ${spawnSync('age', ['--version'], { encoding: 'utf8' }).stdout.trim()}`,
+  );
   const dir = tempDir('keyhold-bench-file-');
   await bundleWorker();
   // The CLI as `npm start` leaves it: bundled, so bin/keyhold.mjs skips tsx.
@@ -157,12 +164,27 @@ export async function run(report: BenchReport): Promise<void> {
         }
         const mbps = (tool: string) => size.bytes / 1e6 / median(times[tool]!);
         report.ratio({ name: `${op} ${size.label}`, unit: 'MB/s', keyhold: mbps('keyhold'), baseline: mbps('age'), baselineName: 'age', goal: 1.2 });
-        report.ratio({ name: `${op} ${size.label}`, unit: 'MB/s', keyhold: mbps('keyhold'), baseline: mbps('raw'), baselineName: 'raw AES-256-GCM pipeline', goal: 0.8 });
+        report.ratio({
+          name: `${op} ${size.label}`,
+          unit: 'MB/s',
+          keyhold: mbps('keyhold'),
+          baseline: mbps('raw'),
+          baselineName: 'raw AES-256-GCM pipeline',
+          goal: 0.8,
+        });
         // No goal: the ceiling. If Keyhold's I/O path alone is not 1.2× age, no cipher makes it so.
-        report.ratio({ name: `${op} ${size.label} (ceiling: Keyhold's I/O path, no cipher)`, unit: 'MB/s', keyhold: mbps('copy'), baseline: mbps('age'), baselineName: 'age' });
+        report.ratio({
+          name: `${op} ${size.label} (ceiling: Keyhold's I/O path, no cipher)`,
+          unit: 'MB/s',
+          keyhold: mbps('copy'),
+          baseline: mbps('age'),
+          baselineName: 'age',
+        });
       }
       // The CLI as a user runs it: node start, loading, vault unlock and the job, one process.
-      const cliRun = timed([process.execPath, CLI, '--vault', vault, 'file', 'encrypt', '--key-id', key_info.key_id, '--in', plain, '--out', enc], { KEYHOLD_PASSWORD: PASSWORD });
+      const cliRun = timed([process.execPath, CLI, '--vault', vault, 'file', 'encrypt', '--key-id', key_info.key_id, '--in', plain, '--out', enc], {
+        KEYHOLD_PASSWORD: PASSWORD,
+      });
       rmSync(enc, { force: true });
       report.value(`keyhold CLI file encrypt ${size.label} (whole process: start, ${cliLoader}, unlock, job)`, size.bytes / 1e6 / cliRun.seconds, 'MB/s');
       (rss[`keyhold CLI (${cliLoader}) encrypt ${size.label}`] ??= []).push(cliRun.rssMiB);
@@ -179,7 +201,11 @@ export async function run(report: BenchReport): Promise<void> {
       const peaks = SIZES.map((s) => Math.max(...(rss[`keyhold ${op} ${s.label}`] ?? [0])));
       const flat = Math.max(...peaks) - Math.min(...peaks);
       const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
-      report.value(`keyhold ${op} peak RSS spread 64 MiB → 1 GiB (flat within 10 MiB: ${met(flat <= 10)}; all ≤ 100 MiB: ${met(Math.max(...peaks) <= 100)})`, flat, 'MiB');
+      report.value(
+        `keyhold ${op} peak RSS spread 64 MiB → 1 GiB (flat within 10 MiB: ${met(flat <= 10)}; all ≤ 100 MiB: ${met(Math.max(...peaks) <= 100)})`,
+        flat,
+        'MiB',
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -45,11 +45,24 @@ export async function run(report: BenchReport): Promise<void> {
     await Promise.all(Array.from({ length: CONCURRENCY }, () => session.invoke('encryptData', input, 'ipc')));
   };
   const c = await compare(concurrent, rawN(CONCURRENCY), CONCURRENCY);
-  report.ratio({ name: `encrypt-data 4 KB, ${CONCURRENCY} in flight (each audited, durable before it returns)`, unit: 'ops/s', keyhold: c.keyhold, baseline: c.baseline, baselineName: 'raw AES-256-GCM', goal: 0.5 });
+  report.ratio({
+    name: `encrypt-data 4 KB, ${CONCURRENCY} in flight (each audited, durable before it returns)`,
+    unit: 'ops/s',
+    keyhold: c.keyhold,
+    baseline: c.baseline,
+    baselineName: 'raw AES-256-GCM',
+    goal: 0.5,
+  });
   const sequential = async () => {
     for (let i = 0; i < 8; i++) await session.invoke('encryptData', input, 'ipc');
   };
   const s = await compare(sequential, rawN(8), 8, 3);
-  report.ratio({ name: 'encrypt-data 4 KB, one at a time (a commit per call)', unit: 'ops/s', keyhold: s.keyhold, baseline: s.baseline, baselineName: 'raw AES-256-GCM' });
+  report.ratio({
+    name: 'encrypt-data 4 KB, one at a time (a commit per call)',
+    unit: 'ops/s',
+    keyhold: s.keyhold,
+    baseline: s.baseline,
+    baselineName: 'raw AES-256-GCM',
+  });
   session.close();
 }

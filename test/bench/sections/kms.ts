@@ -42,43 +42,76 @@ export async function run(report: BenchReport): Promise<void> {
       report.ratio({ name: `${name} [${path}]`, unit: 'ops/s', ...r, baselineName, ...(goal === undefined ? {} : { goal }) });
     }
   };
-  const keyOf = async (spec: string) => ((await viaSession('create-key', { key_alias: `bench-${spec}`, key_spec: spec })) as { key_info: { key_id: string } }).key_info.key_id;
+  const keyOf = async (spec: string) =>
+    ((await viaSession('create-key', { key_alias: `bench-${spec}`, key_spec: spec })) as { key_info: { key_id: string } }).key_info.key_id;
   try {
     const aes = await keyOf('AES_256');
     const rawAes = randomBytes(32);
-    await both('create-datakey (256-bit DEK)', 'create-datakey', { key_id: aes }, () => {
-      for (let i = 0; i < CONCURRENCY; i++) {
-        const dek = randomBytes(32);
-        const c = createCipheriv('aes-256-gcm', rawAes, randomBytes(12));
-        c.update(dek);
-        c.final();
-        c.getAuthTag();
-      }
-    }, CONCURRENCY, 'randomBytes + AES-256-GCM seal', 0.5);
+    await both(
+      'create-datakey (256-bit DEK)',
+      'create-datakey',
+      { key_id: aes },
+      () => {
+        for (let i = 0; i < CONCURRENCY; i++) {
+          const dek = randomBytes(32);
+          const c = createCipheriv('aes-256-gcm', rawAes, randomBytes(12));
+          c.update(dek);
+          c.final();
+          c.getAuthTag();
+        }
+      },
+      CONCURRENCY,
+      'randomBytes + AES-256-GCM seal',
+      0.5,
+    );
 
     const hmacKey = await keyOf('HMAC_256');
     const rawHmacKey = randomBytes(32);
     const b64 = randomBytes(4096).toString('base64');
-    await both('generate-mac HMAC_SHA_256 (4096-byte message)', 'generate-mac', { key_id: hmacKey, mac_algorithm: 'HMAC_SHA_256', message: b64 }, () => {
-      for (let i = 0; i < CONCURRENCY; i++) createHmac('sha256', rawHmacKey).update(Buffer.from(b64, 'base64')).digest('hex');
-    }, CONCURRENCY, 'createHmac', 0.5);
+    await both(
+      'generate-mac HMAC_SHA_256 (4096-byte message)',
+      'generate-mac',
+      { key_id: hmacKey, mac_algorithm: 'HMAC_SHA_256', message: b64 },
+      () => {
+        for (let i = 0; i < CONCURRENCY; i++) createHmac('sha256', rawHmacKey).update(Buffer.from(b64, 'base64')).digest('hex');
+      },
+      CONCURRENCY,
+      'createHmac',
+      0.5,
+    );
 
     const rsa = await keyOf('RSA_2048');
     const rsaRaw = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const msg = Buffer.from('bench message');
     const digest = createHash('sha256').update(msg).digest().toString('base64');
     for (const type of ['DIGEST', 'RAW'] as const) {
-      await both(`sign RSASSA_PSS_SHA_256, RSA_2048, ${type}`, 'sign', { key_id: rsa, signing_algorithm: 'RSASSA_PSS_SHA_256', message_type: type, message: type === 'RAW' ? msg.toString('base64') : digest }, () => {
-        for (let i = 0; i < CONCURRENCY; i++) sign('sha256', msg, { key: rsaRaw, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
-      }, CONCURRENCY, 'crypto.sign PSS', 0.8);
+      await both(
+        `sign RSASSA_PSS_SHA_256, RSA_2048, ${type}`,
+        'sign',
+        { key_id: rsa, signing_algorithm: 'RSASSA_PSS_SHA_256', message_type: type, message: type === 'RAW' ? msg.toString('base64') : digest },
+        () => {
+          for (let i = 0; i < CONCURRENCY; i++)
+            sign('sha256', msg, { key: rsaRaw, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+        },
+        CONCURRENCY,
+        'crypto.sign PSS',
+        0.8,
+      );
     }
 
     const ec = await keyOf('EC_P256');
     const ecRaw = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
     for (const type of ['RAW', 'DIGEST'] as const) {
-      await both(`sign ECDSA_SHA_256, EC_P256, ${type}`, 'sign', { key_id: ec, signing_algorithm: 'ECDSA_SHA_256', message_type: type, message: type === 'RAW' ? msg.toString('base64') : digest }, () => {
-        for (let i = 0; i < CONCURRENCY; i++) sign('sha256', msg, ecRaw);
-      }, CONCURRENCY, 'crypto.sign ECDSA');
+      await both(
+        `sign ECDSA_SHA_256, EC_P256, ${type}`,
+        'sign',
+        { key_id: ec, signing_algorithm: 'ECDSA_SHA_256', message_type: type, message: type === 'RAW' ? msg.toString('base64') : digest },
+        () => {
+          for (let i = 0; i < CONCURRENCY; i++) sign('sha256', msg, ecRaw);
+        },
+        CONCURRENCY,
+        'crypto.sign ECDSA',
+      );
     }
 
     // ECDSA over a digest (crypto/ecdsa-prehashed.ts) on each curve, signing and verifying.
@@ -94,12 +127,27 @@ export async function run(report: BenchReport): Promise<void> {
       const signed = (await viaSession('sign', { key_id: id, signing_algorithm: algorithm, message_type: 'DIGEST', message: d })) as { signature: string };
       const rawSig = sign(hash, msg, pair.privateKey);
       // P-256 signing over a digest is measured above.
-      if (spec !== 'EC_P256') await both(`sign ${algorithm}, ${spec}, DIGEST (to raw RAW)`, 'sign', { key_id: id, signing_algorithm: algorithm, message_type: 'DIGEST', message: d }, () => {
-        for (let i = 0; i < CONCURRENCY; i++) sign(hash, msg, pair.privateKey);
-      }, CONCURRENCY, 'crypto.sign ECDSA');
-      await both(`verify ${algorithm}, ${spec}, DIGEST (to raw RAW)`, 'verify', { key_id: id, signing_algorithm: algorithm, message_type: 'DIGEST', message: d, signature: signed.signature }, () => {
-        for (let i = 0; i < CONCURRENCY; i++) verify(hash, msg, pair.publicKey, rawSig);
-      }, CONCURRENCY, 'crypto.verify ECDSA');
+      if (spec !== 'EC_P256')
+        await both(
+          `sign ${algorithm}, ${spec}, DIGEST (to raw RAW)`,
+          'sign',
+          { key_id: id, signing_algorithm: algorithm, message_type: 'DIGEST', message: d },
+          () => {
+            for (let i = 0; i < CONCURRENCY; i++) sign(hash, msg, pair.privateKey);
+          },
+          CONCURRENCY,
+          'crypto.sign ECDSA',
+        );
+      await both(
+        `verify ${algorithm}, ${spec}, DIGEST (to raw RAW)`,
+        'verify',
+        { key_id: id, signing_algorithm: algorithm, message_type: 'DIGEST', message: d, signature: signed.signature },
+        () => {
+          for (let i = 0; i < CONCURRENCY; i++) verify(hash, msg, pair.publicKey, rawSig);
+        },
+        CONCURRENCY,
+        'crypto.verify ECDSA',
+      );
     }
   } finally {
     session.close();

@@ -11,7 +11,10 @@ import { compare, opsPerSecond, type BenchReport } from '../harness.ts';
 async function vaultWith(count: number): Promise<Session> {
   const { session } = await newSession();
   for (let start = 0; start < count; start += 1000) {
-    const secrets = Array.from({ length: Math.min(1000, count - start) }, (_, i) => ({ name: `secret-${String(start + i).padStart(6, '0')}`, secret_string: `value-${start + i}` }));
+    const secrets = Array.from({ length: Math.min(1000, count - start) }, (_, i) => ({
+      name: `secret-${String(start + i).padStart(6, '0')}`,
+      secret_string: `value-${start + i}`,
+    }));
     await session.invoke('batchImportSecrets', { secrets }, 'system');
   }
   return session;
@@ -28,7 +31,14 @@ export async function run(report: BenchReport): Promise<void> {
       await s.invoke('listSecrets', { limit: 50 }, 'system');
     };
     const { keyhold, baseline } = await compare(list(large), list(small), 1);
-    report.ratio({ name: 'list-secrets (first page of 50), 10 000 secrets vs 100', unit: 'lists/s', keyhold, baseline, baselineName: '100 secrets', goal: 0.1 });
+    report.ratio({
+      name: 'list-secrets (first page of 50), 10 000 secrets vs 100',
+      unit: 'lists/s',
+      keyhold,
+      baseline,
+      baselineName: '100 secrets',
+      goal: 0.1,
+    });
     const middle = async () => {
       await large.invoke('listSecrets', { limit: 50, marker: 'secret-005000' }, 'system');
     };

@@ -17,7 +17,10 @@ interface Target {
 }
 
 async function start(mode: 'keyhold' | 'bare'): Promise<Target> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/bench/serve-target.ts'), mode], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/bench/serve-target.ts'), mode], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve) => {
     let buf = '';
     child.stdout?.on('data', (d) => {
@@ -43,7 +46,13 @@ export async function run(report: BenchReport): Promise<void> {
     const path = `/v1.0/${project_id}/kms/encrypt-data`;
     const body = JSON.stringify({ key_id, plain_text: 'x'.repeat(4096) });
     // One signed request replayed: a signature stays valid for 15 minutes, like the cloud's.
-    const signed = { method: 'POST', path, query: [] as [string, string][], headers: { 'Content-Type': 'application/json;charset=UTF-8' } as Record<string, string>, body: Buffer.from(body) };
+    const signed = {
+      method: 'POST',
+      path,
+      query: [] as [string, string][],
+      headers: { 'Content-Type': 'application/json;charset=UTF-8' } as Record<string, string>,
+      body: Buffer.from(body),
+    };
     signRequest(signed, { access: access as string, secret: secret as string }, { host: new URL(url).host });
     const k: number[] = [];
     const b: number[] = [];
@@ -51,7 +60,14 @@ export async function run(report: BenchReport): Promise<void> {
       k.push(await load(url, path, signed.headers, body));
       b.push(await load(bare.info.url, '/', { 'Content-Type': 'application/json' }, body));
     }
-    report.ratio({ name: 'encrypt-data 4 KB requests', unit: 'req/s', keyhold: median(k), baseline: median(b), baselineName: 'bare node:http + AES-256-GCM', goal: 0.7 });
+    report.ratio({
+      name: 'encrypt-data 4 KB requests',
+      unit: 'req/s',
+      keyhold: median(k),
+      baseline: median(b),
+      baselineName: 'bare node:http + AES-256-GCM',
+      goal: 0.7,
+    });
   } finally {
     keyhold.child.kill('SIGTERM');
     bare.child.kill('SIGTERM');

@@ -12,7 +12,11 @@ import { KeyholdError } from '../../../shared/errors.js';
 
 function key(type: 'rsa' | 'ed25519' | 'P-256' | 'P-384' | 'P-521'): PrivateKey {
   const ko =
-    type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : type === 'ed25519' ? generateKeyPairSync('ed25519').privateKey : generateKeyPairSync('ec', { namedCurve: type }).privateKey;
+    type === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+      : type === 'ed25519'
+        ? generateKeyPairSync('ed25519').privateKey
+        : generateKeyPairSync('ec', { namedCurve: type }).privateKey;
   return fromKeyObject(ko, 'test');
 }
 
@@ -34,7 +38,11 @@ describe('agentSignature', () => {
     const s = agentSignature(ed, data, 0, false);
     expect(s.algorithm).toBe('ssh-ed25519');
     expect(verify(ed, data, s.blob, 'sha512')).toBe('ssh-ed25519');
-    for (const [curve, hash] of [['P-256', 'sha256'], ['P-384', 'sha384'], ['P-521', 'sha512']] as const) {
+    for (const [curve, hash] of [
+      ['P-256', 'sha256'],
+      ['P-384', 'sha384'],
+      ['P-521', 'sha512'],
+    ] as const) {
       const k = key(curve);
       const sig = agentSignature(k, data, 0, false);
       expect(sig.algorithm).toBe(k.type);

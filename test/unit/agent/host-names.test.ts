@@ -37,7 +37,11 @@ describe('host names from known_hosts', () => {
 
   it('plain entries give their names, [host]:port also the bare host; other keys give nothing', () => {
     const known = emptyKnownNames();
-    const r = namesFromKnownHosts(`# comment\nweb1.example.com,192.0.2.7 ${key.line}\n[db.example.com]:2222 ${key.line} a comment\nmail.example.com ${other.line}\n*.wild.example ${key.line}\ngarbage\n`, key.fingerprint, known);
+    const r = namesFromKnownHosts(
+      `# comment\nweb1.example.com,192.0.2.7 ${key.line}\n[db.example.com]:2222 ${key.line} a comment\nmail.example.com ${other.line}\n*.wild.example ${key.line}\ngarbage\n`,
+      key.fingerprint,
+      known,
+    );
     expect(r.revoked).toBe(false);
     expect([...known.names].sort()).toEqual(['192.0.2.7', '[db.example.com]:2222', 'db.example.com', 'web1.example.com'].sort());
     expect(matchingPattern(['*.example.com'], known)).toBe('*.example.com');

@@ -22,17 +22,26 @@ describe('logind events from gdbus monitor', () => {
       '/org/example: org.freedesktop.login1.Manager.PrepareForSleep (true,)',
       'The name org.freedesktop.login1 does not have an owner',
       '',
-    ]) expect(logindEvent(line), line).toBeUndefined();
+    ])
+      expect(logindEvent(line), line).toBeUndefined();
   });
 
   it('says in the log when it cannot watch, and never throws', async () => {
     const lines: string[] = [];
-    watchOsLockEvents(() => undefined, (l) => lines.push(l), 'darwin').stop();
+    watchOsLockEvents(
+      () => undefined,
+      (l) => lines.push(l),
+      'darwin',
+    ).stop();
     expect(lines[0]).toContain('not watched on darwin');
     // A system bus that is not there: gdbus monitor ends (or is missing), and the log says why.
     const saved = process.env.DBUS_SYSTEM_BUS_ADDRESS;
     process.env.DBUS_SYSTEM_BUS_ADDRESS = 'unix:path=/nonexistent/keyhold-test-bus';
-    const w = watchOsLockEvents(() => undefined, (l) => lines.push(l), 'linux');
+    const w = watchOsLockEvents(
+      () => undefined,
+      (l) => lines.push(l),
+      'linux',
+    );
     if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
     else process.env.DBUS_SYSTEM_BUS_ADDRESS = saved;
     const until = Date.now() + 20_000;

@@ -15,7 +15,9 @@ import type { SshAgentKey } from '../../../shared/operations/ssh-agent.js';
 import { sshKeygen } from '../../helpers/sshd.js';
 import { newSession, tempDir } from '../../helpers/vault.js';
 
-const hosted = (name: string, algorithm: KeypairAlgorithm = 'SSH_ED25519') => ({ keypair: { name, algorithm, key_protection: { encryption: { type: 'default' as const } } } });
+const hosted = (name: string, algorithm: KeypairAlgorithm = 'SSH_ED25519') => ({
+  keypair: { name, algorithm, key_protection: { encryption: { type: 'default' as const } } },
+});
 
 async function refusal(p: Promise<unknown>): Promise<string> {
   try {
@@ -42,7 +44,11 @@ describe('ssh-agent operations', () => {
     const pub = generateKeyPairSync('ed25519').publicKey;
     const line = sshpk.parseKey(pub.export({ format: 'pem', type: 'spki' }), 'pem').toString('ssh');
     await session.invoke('createKeypair', { keypair: { name: 'public-only', public_key: line } }, 'cli');
-    expect((await list()).map((k) => [k.keypair_name, k.offered, k.hosted])).toEqual([['a', false, true], ['b', false, true], ['public-only', false, false]]);
+    expect((await list()).map((k) => [k.keypair_name, k.offered, k.hosted])).toEqual([
+      ['a', false, true],
+      ['b', false, true],
+      ['public-only', false, false],
+    ]);
     expect(await refusal(session.invoke('sshAgentSetKey', { keypair_name: 'public-only', offered: true }, 'cli'))).toBe('AGENT.0101');
     await session.invoke('sshAgentSetKey', { keypair_name: 'b', offered: true }, 'cli');
     expect((await list()).filter((k) => k.offered).map((k) => k.keypair_name)).toEqual(['b']);
@@ -65,7 +71,11 @@ describe('ssh-agent operations', () => {
     expect(await refusal(session.invoke('sshAgentSign', { keypair_name: 'k', data }, 'agent'))).toBe('AGENT.0101');
 
     const events = await session.invoke('auditListEvents', { operation: 'ssh-agent sign' }, 'cli');
-    expect(events.events.map((e) => [e.transport, e.outcome])).toEqual([['agent', 'AGENT.0101'], ['agent', 'success'], ['cli', 'AGENT.0101']]);
+    expect(events.events.map((e) => [e.transport, e.outcome])).toEqual([
+      ['agent', 'AGENT.0101'],
+      ['agent', 'success'],
+      ['cli', 'AGENT.0101'],
+    ]);
     const log = JSON.stringify(events);
     expect(log).not.toContain(data);
     for (const e of events.events) expect(Object.keys(e.fields).sort()).toEqual(['flags', 'keypair_name']);
@@ -83,13 +93,20 @@ describe('ssh-agent operations', () => {
     expect(await refusal(session.invoke('sshAgentSign', { keypair_name: 'h', data, host_key: there }, 'agent'))).toBe('AGENT.0104');
     expect(await session.invoke('sshAgentSign', { keypair_name: 'h', data, host_key: here }, 'agent')).toMatchObject({ algorithm: 'ssh-ed25519' });
     const events = await session.invoke('auditListEvents', { operation: 'ssh-agent sign' }, 'cli');
-    expect(events.events.map((e) => [e.outcome, e.fields.host_key ?? null])).toEqual([['success', here], ['AGENT.0104', there], ['AGENT.0104', null]]);
+    expect(events.events.map((e) => [e.outcome, e.fields.host_key ?? null])).toEqual([
+      ['success', here],
+      ['AGENT.0104', there],
+      ['AGENT.0104', null],
+    ]);
   });
 
   it('a key pair bound to host patterns: listed and used only for servers known by a matching name', async () => {
     const home = tempDir();
     const hostPub = sshKeygen(home, 'host').publicKey.trim().split(' ').slice(0, 2).join(' ');
-    const here = `SHA256:${createHash('sha256').update(Buffer.from(hostPub.split(' ')[1] as string, 'base64')).digest('base64').replace(/=+$/, '')}`;
+    const here = `SHA256:${createHash('sha256')
+      .update(Buffer.from(hostPub.split(' ')[1] as string, 'base64'))
+      .digest('base64')
+      .replace(/=+$/, '')}`;
     mkdirSync(join(home, '.ssh'));
     writeFileSync(join(home, '.ssh', 'known_hosts'), `web1.corp.example,192.0.2.7 ${hostPub}\n`);
     const savedHome = process.env.HOME;
@@ -102,21 +119,35 @@ describe('ssh-agent operations', () => {
       await session.call('ssh-agent', 'set-key', { keypair_name: 'negated', offered: true, hosts: '*,!192.0.2.*' }, 'cli');
       expect(await refusal(session.call('ssh-agent', 'set-key', { keypair_name: 'far', offered: true, hosts: 'a b' }, 'cli'))).toBe('AGENT.0002');
       expect((await list()).find((k) => k.keypair_name === 'corp')?.hosts).toEqual(['bastion.corp.example', '*.corp.example']);
-      const forConnection = async (host_key?: string) => ((await session.call('ssh-agent', 'list-keys', { for_connection: true, ...(host_key ? { host_key } : {}) }, 'agent')) as { keys: SshAgentKey[] }).keys.map((k) => [k.keypair_name, k.host_pattern ?? null]);
-      expect(await forConnection(here)).toEqual([['corp', '*.corp.example'], ['free', null]]);
+      const forConnection = async (host_key?: string) =>
+        (
+          (await session.call('ssh-agent', 'list-keys', { for_connection: true, ...(host_key ? { host_key } : {}) }, 'agent')) as { keys: SshAgentKey[] }
+        ).keys.map((k) => [k.keypair_name, k.host_pattern ?? null]);
+      expect(await forConnection(here)).toEqual([
+        ['corp', '*.corp.example'],
+        ['free', null],
+      ]);
       // A connection ssh did not bind (ssh-add -L, old clients) sees no bound key.
       expect(await forConnection()).toEqual([['free', null]]);
       expect(await forConnection(`SHA256:${'D'.repeat(43)}`)).toEqual([['free', null]]);
 
       const data = Buffer.from('x').toString('base64');
       expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'far', data, host_key: here }, 'agent'))).toBe('AGENT.0104');
-      expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'negated', data, host_key: here, host_pattern: '*' }, 'agent'))).toBe('AGENT.0104');
+      expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'negated', data, host_key: here, host_pattern: '*' }, 'agent'))).toBe(
+        'AGENT.0104',
+      );
       expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'corp', data }, 'agent'))).toBe('AGENT.0104');
       // The audit must name the pattern that admitted the server: a missing or wrong claim is refused.
       expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'corp', data, host_key: here }, 'agent'))).toBe('AGENT.0104');
-      expect(await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'corp', data, host_key: here, host_pattern: 'bastion.corp.example' }, 'agent'))).toBe('AGENT.0104');
-      expect(await session.call('ssh-agent', 'sign', { keypair_name: 'corp', data, host_key: here, host_pattern: '*.corp.example' }, 'agent')).toMatchObject({ algorithm: 'ssh-ed25519' });
-      const events = (await session.call('audit', 'list-events', { operation: 'ssh-agent sign', limit: 1 }, 'cli')) as { events: { outcome: string; fields: Record<string, unknown> }[] };
+      expect(
+        await refusal(session.call('ssh-agent', 'sign', { keypair_name: 'corp', data, host_key: here, host_pattern: 'bastion.corp.example' }, 'agent')),
+      ).toBe('AGENT.0104');
+      expect(await session.call('ssh-agent', 'sign', { keypair_name: 'corp', data, host_key: here, host_pattern: '*.corp.example' }, 'agent')).toMatchObject({
+        algorithm: 'ssh-ed25519',
+      });
+      const events = (await session.call('audit', 'list-events', { operation: 'ssh-agent sign', limit: 1 }, 'cli')) as {
+        events: { outcome: string; fields: Record<string, unknown> }[];
+      };
       expect(events.events[0]).toMatchObject({ outcome: 'success', fields: { keypair_name: 'corp', host_key: here, host_pattern: '*.corp.example' } });
 
       // Revoked in known_hosts: the key names nothing, so no pattern admits the server.

@@ -12,16 +12,7 @@ import { operations, type OperationDecl } from '../../../shared/operations/index
 import { newSession } from '../../helpers/vault.js';
 
 /** Work on files by path: never over HTTP, never to a remote. */
-const LOCAL_FILES = [
-  'createKeyStore',
-  'vaultBackup',
-  'remoteByok',
-  'remoteWindowsPassword',
-  'fileEncrypt',
-  'fileDecrypt',
-  'fileSign',
-  'fileVerify',
-];
+const LOCAL_FILES = ['createKeyStore', 'vaultBackup', 'remoteByok', 'remoteWindowsPassword', 'fileEncrypt', 'fileDecrypt', 'fileSign', 'fileVerify'];
 /** The credentials of `keyhold serve`: their reach leaves out remotes (they have no cloud route either). */
 const NEVER_TO_REMOTE = ['createAccessKey', 'listAccessKeys', 'updateAccessKey', 'deleteAccessKey'];
 /** No cloud twin: nothing to send with --remote. */
@@ -72,7 +63,7 @@ describe('admission: every operation × every transport', () => {
     for (const key of [...LOCAL_FILES, ...NEVER_TO_REMOTE, ...NO_CLOUD_ROUTE, ...Object.keys(FILE_FIELDS)]) expect(operations).toHaveProperty(key);
   });
 
-  it('admits or refuses each call with the table\'s reason', () => {
+  it("admits or refuses each call with the table's reason", () => {
     const got: string[] = [];
     const want: string[] = [];
     for (const [key, decl] of Object.entries(operations)) {
@@ -122,16 +113,31 @@ describe('admission inside the session (every transport passes through it)', () 
   it('Session.run refuses over HTTP what no HTTP transport offers: no backup written, no private key exported', async () => {
     const { session, dir } = await newSession();
     const out = join(dir, 'backup.db');
-    await expect(session.run(findOperation('vault', 'backup')!, { out }, 'http')).rejects.toMatchObject({ code: 'KEYHOLD.0001', status: 403, refusal: { reason: 'local-files' } });
+    await expect(session.run(findOperation('vault', 'backup')!, { out }, 'http')).rejects.toMatchObject({
+      code: 'KEYHOLD.0001',
+      status: 403,
+      refusal: { reason: 'local-files' },
+    });
     expect(existsSync(out)).toBe(false);
-    await expect(session.run(findOperation('kps', 'export-private-key')!, { keypair: { name: 'k' }, out: join(dir, 'k.pem') }, 'http')).rejects.toMatchObject({ code: 'KPS.0002', status: 400, refusal: { reason: 'local-file-field' } });
+    await expect(session.run(findOperation('kps', 'export-private-key')!, { keypair: { name: 'k' }, out: join(dir, 'k.pem') }, 'http')).rejects.toMatchObject({
+      code: 'KPS.0002',
+      status: 400,
+      refusal: { reason: 'local-file-field' },
+    });
     session.close();
   });
 
   it('a remote call is admitted before the remote is even looked up', async () => {
     const { session } = await newSession();
-    await expect(session.callRemote('nowhere', 'vault', 'verify', {}, 'cli')).rejects.toMatchObject({ code: 'KEYHOLD.0001', status: 400, refusal: { reason: 'no-cloud-route' } });
-    await expect(session.callRemote('nowhere', 'file', 'verify', { in: 'a', signature: 'b' }, 'cli')).rejects.toMatchObject({ status: 400, refusal: { reason: 'local-files' } });
+    await expect(session.callRemote('nowhere', 'vault', 'verify', {}, 'cli')).rejects.toMatchObject({
+      code: 'KEYHOLD.0001',
+      status: 400,
+      refusal: { reason: 'no-cloud-route' },
+    });
+    await expect(session.callRemote('nowhere', 'file', 'verify', { in: 'a', signature: 'b' }, 'cli')).rejects.toMatchObject({
+      status: 400,
+      refusal: { reason: 'local-files' },
+    });
     session.close();
   });
 });

@@ -22,7 +22,7 @@ function outcomes(s: Session, operation: string): string[] {
 }
 
 describe('due work', () => {
-  it('a throwing KMS task is audited, and the next KMS task and the secrets\' work still run', async () => {
+  it("a throwing KMS task is audited, and the next KMS task and the secrets' work still run", async () => {
     const t0 = Date.now();
     let now = t0;
     const { session, path } = await newSession();

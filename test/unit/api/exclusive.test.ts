@@ -27,7 +27,9 @@ describe('claimExclusive', () => {
     const vault = vaultIn(tempDir('keyhold-claim-'));
     const release = claimExclusive(vault, 'k', 'push to remote a (csms)');
     expect(existsSync(claimPath(vault, 'k'))).toBe(true);
-    expect(() => claimExclusive(vault, 'k', 'push to remote a (csms)')).toThrow(expect.objectContaining({ code: 'VAULT.0507', message: expect.stringMatching(/Another push to remote a \(csms\) is running \(in this process\)/) }));
+    expect(() => claimExclusive(vault, 'k', 'push to remote a (csms)')).toThrow(
+      expect.objectContaining({ code: 'VAULT.0507', message: expect.stringMatching(/Another push to remote a \(csms\) is running \(in this process\)/) }),
+    );
     // Another key is independent.
     claimExclusive(vault, 'other', 'x')();
     release();
@@ -40,7 +42,9 @@ describe('claimExclusive', () => {
     const vault = vaultIn(tempDir('keyhold-claim-'));
     const child = await holder(vault, 'k');
     try {
-      expect(() => claimExclusive(vault, 'k', 'test job')).toThrow(new RegExp(`process ${child.pid} on ${hostname()}, since .*; if that process is gone, remove ${claimPath(vault, 'k')}`));
+      expect(() => claimExclusive(vault, 'k', 'test job')).toThrow(
+        new RegExp(`process ${child.pid} on ${hostname()}, since .*; if that process is gone, remove ${claimPath(vault, 'k')}`),
+      );
     } finally {
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
@@ -61,7 +65,9 @@ describe('claimExclusive', () => {
     expect(existsSync(claimPath(vault, 'k'))).toBe(false);
     // What cannot be read may be a live claim (another user's, say): refused, naming the file.
     writeFileSync(claimPath(vault, 'k'), '{"pid":');
-    expect(() => claimExclusive(vault, 'k', 'x')).toThrow(new RegExp(`cannot be read \\(not a claim\\); if no such operation is running, remove ${claimPath(vault, 'k')}`));
+    expect(() => claimExclusive(vault, 'k', 'x')).toThrow(
+      new RegExp(`cannot be read \\(not a claim\\); if no such operation is running, remove ${claimPath(vault, 'k')}`),
+    );
     expect(readFileSync(claimPath(vault, 'k'), 'utf8')).toBe('{"pid":');
     // No temporary file is left behind, refused or not.
     expect(readdirSync(dir).filter((f) => /\.(tmp|stale)$/.test(f))).toEqual([]);
@@ -95,7 +101,7 @@ describe('claimExclusive', () => {
     release();
   });
 
-  it("a claim from another machine is never taken over, even with a pid that is free here", () => {
+  it('a claim from another machine is never taken over, even with a pid that is free here', () => {
     const vault = vaultIn(tempDir('keyhold-claim-'));
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     writeFileSync(claimPath(vault, 'k'), JSON.stringify({ pid: Number(gone.stdout), host: 'elsewhere.invalid', token: 't', what: 'push', since: 'then' }));

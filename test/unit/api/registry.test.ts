@@ -33,15 +33,24 @@ describe('registry', () => {
     expect(() => buildRegistry([one('a', { createKey })], { createKey, listKeys })).toThrow(/in no service module: listKeys/);
   });
 
-  it('binds every declaration of shared/ exactly once, and the services\' keys are disjoint', () => {
+  it("binds every declaration of shared/ exactly once, and the services' keys are disjoint", () => {
     const keys = SERVICE_MODULES.flatMap((m) => Object.keys(m.declarations));
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.sort()).toEqual(Object.keys(operations).sort());
     expect(listOperations()).toHaveLength(keys.length);
   });
 
-  it('KMS\'s declaration groups are disjoint too (their merge would hide a duplicate)', () => {
-    const groups = [lifecycleOperations, dataOperations, asymmetricOperations, rotationOperations, importOperations, grantOperations, tagOperations, keyStoreOperations];
+  it("KMS's declaration groups are disjoint too (their merge would hide a duplicate)", () => {
+    const groups = [
+      lifecycleOperations,
+      dataOperations,
+      asymmetricOperations,
+      rotationOperations,
+      importOperations,
+      grantOperations,
+      tagOperations,
+      keyStoreOperations,
+    ];
     const keys = groups.flatMap((g) => Object.keys(g));
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(Object.keys(kmsOperations).length);

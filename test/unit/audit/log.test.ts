@@ -53,14 +53,27 @@ describe('audit log', () => {
 
   it('writes each entry exactly as JSON.stringify({ seq, time, ...input, writes, state }) would', () => {
     const text = fc.string({ unit: 'binary' });
-    const input = fc.record({ transport: text, operation: text, key_id: fc.option(text, { nil: null }), outcome: text, fields: fc.dictionary(text, fc.jsonValue()) });
+    const input = fc.record({
+      transport: text,
+      operation: text,
+      key_id: fc.option(text, { nil: null }),
+      outcome: text,
+      fields: fc.dictionary(text, fc.jsonValue()),
+    });
     const writes = fc.array(fc.tuple(text, text, fc.nat()));
     fc.assert(
-      fc.property(fc.nat(), fc.date({ noInvalidDate: true }), input, writes, fc.uint8Array({ minLength: 32, maxLength: 32 }), (seq, date, entry, w, stateBytes) => {
-        const time = date.toISOString();
-        const state = Buffer.from(stateBytes).toString('hex');
-        expect(entryText(seq, JSON.stringify(time), entry, JSON.stringify(w), state)).toBe(JSON.stringify({ seq, time, ...entry, writes: w, state }));
-      }),
+      fc.property(
+        fc.nat(),
+        fc.date({ noInvalidDate: true }),
+        input,
+        writes,
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (seq, date, entry, w, stateBytes) => {
+          const time = date.toISOString();
+          const state = Buffer.from(stateBytes).toString('hex');
+          expect(entryText(seq, JSON.stringify(time), entry, JSON.stringify(w), state)).toBe(JSON.stringify({ seq, time, ...entry, writes: w, state }));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

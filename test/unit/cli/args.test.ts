@@ -37,7 +37,9 @@ describe('buildInput', () => {
   it('reads a field from a file with --<field>-file, dropping one trailing newline', () => {
     const f = join(tempDir(), 'pw');
     writeFileSync(f, 's3cret\n');
-    expect(buildInput(operations.vaultChangePassword, parseArgs(['vault', 'change-password', '--new-password-file', f]).flags)).toEqual({ new_password: 's3cret' });
+    expect(buildInput(operations.vaultChangePassword, parseArgs(['vault', 'change-password', '--new-password-file', f]).flags)).toEqual({
+      new_password: 's3cret',
+    });
   });
   it('names an unknown option and lists the known ones', () => {
     expect(() => buildInput(operations.createKey, parseArgs(['kms', 'create-key', '--alias', 'x']).flags)).toThrow(/--alias.*--key-alias/);
@@ -55,7 +57,11 @@ describe('buildInput', () => {
 describe('global options', () => {
   it('names an unknown option before the first word instead of eating the word', () => {
     expect(() => parseArgs(['--bogus', 'kms', 'list-keys'])).toThrow('Unknown global option --bogus');
-    expect(parseArgs(['kms', 'list-keys', '--query', 'keys', '--output', 'table', '--version']).globals).toMatchObject({ query: 'keys', output: 'table', version: true });
+    expect(parseArgs(['kms', 'list-keys', '--query', 'keys', '--output', 'table', '--version']).globals).toMatchObject({
+      query: 'keys',
+      output: 'table',
+      version: true,
+    });
     expect(parseArgs(['kms', '-h']).globals.help).toBe(true);
   });
 });
@@ -64,7 +70,10 @@ describe('parseArgs and buildInput on any command line', () => {
   it('return a value or a KeyholdError, never anything else', async () => {
     const fc = (await import('fast-check')).default;
     const { KeyholdError } = await import('../../../shared/errors.js');
-    const word = fc.oneof(fc.constantFrom('--output', '--query', '--vault', '--key-alias', '--key-alias-file', '--limit', '--input-json', '-h', '--', '-', 'kms', '--=x', '--a=b'), fc.string());
+    const word = fc.oneof(
+      fc.constantFrom('--output', '--query', '--vault', '--key-alias', '--key-alias-file', '--limit', '--input-json', '-h', '--', '-', 'kms', '--=x', '--a=b'),
+      fc.string(),
+    );
     fc.assert(
       fc.property(fc.array(word, { maxLength: 8 }), (argv) => {
         try {

@@ -8,7 +8,9 @@ import { findOperation, listOperations, services } from '../../../electron/core/
 describe('operation help', () => {
   it('says where an operation is offered when HTTP is not among the places', () => {
     // No operation today keeps off HTTP by its reach alone (access keys reach web mode with the password again); a narrowed one says so.
-    expect(operationHelp({ ...findOperation('iam', 'create-access-key')!.decl, reach: ['cli', 'ipc'] })).toContain('Offered only in the CLI and the desktop app.');
+    expect(operationHelp({ ...findOperation('iam', 'create-access-key')!.decl, reach: ['cli', 'ipc'] })).toContain(
+      'Offered only in the CLI and the desktop app.',
+    );
     expect(operationHelp(findOperation('iam', 'create-access-key')!.decl)).not.toContain('Offered only');
     expect(operationHelp(findOperation('vault', 'backup')!.decl)).toContain('Reads or writes local files: not offered over HTTP or with --remote.');
     expect(operationHelp(findOperation('kms', 'create-key')!.decl)).not.toContain('Offered only');
@@ -42,7 +44,7 @@ describe('operation help', () => {
     }
   });
 
-  it('lists each service\'s operations and nothing else', () => {
+  it("lists each service's operations and nothing else", () => {
     for (const s of services()) {
       const text = serviceHelp(s, COMMANDS);
       for (const { decl } of listOperations()) {

@@ -5,13 +5,28 @@ import { applyQuery, checkQuery, escapeValue, formatOutput } from '../../../elec
 
 describe('text output', () => {
   it('prints a list of objects one row per item, nested lists under their key in capitals', () => {
-    const value = { total: 2, keys: ['a', 'b'], key_details: [{ key_id: 'a', key_state: '2', tags: [] }, { key_id: 'b', key_state: '3', tags: [] }] };
+    const value = {
+      total: 2,
+      keys: ['a', 'b'],
+      key_details: [
+        { key_id: 'a', key_state: '2', tags: [] },
+        { key_id: 'b', key_state: '3', tags: [] },
+      ],
+    };
     expect(formatOutput(value, 'text')).toBe('2\nKEYS\ta\tb\nKEY_DETAILS\ta\t2\nKEY_DETAILS\tb\t3\n');
     expect(formatOutput(['x', 'y'], 'text')).toBe('x\ty\n');
   });
 
   it('prints a list of lists (a multiselect query) as rows of columns, null as None', () => {
-    expect(formatOutput([['a', 1, null], ['b', 2, true]], 'text')).toBe('a\t1\tNone\nb\t2\ttrue\n');
+    expect(
+      formatOutput(
+        [
+          ['a', 1, null],
+          ['b', 2, true],
+        ],
+        'text',
+      ),
+    ).toBe('a\t1\tNone\nb\t2\ttrue\n');
   });
 
   it('escapes every character that could end a row or a column', () => {
@@ -21,7 +36,10 @@ describe('text output', () => {
   it('never lets a value add a row or a column (any string, any nesting)', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 5 }), (values) => {
-        const text = formatOutput(values.map((v) => ({ name: 'n', value: v })), 'text');
+        const text = formatOutput(
+          values.map((v) => ({ name: 'n', value: v })),
+          'text',
+        );
         const rows = text.split('\n');
         expect(rows.pop()).toBe('');
         expect(rows).toHaveLength(values.length);
@@ -33,9 +51,15 @@ describe('text output', () => {
 
 describe('table output', () => {
   it('aligns a list of objects under a header and sizes nested values', () => {
-    expect(formatOutput([{ alias: 'a', id: '1', tags: [1, 2] }, { alias: 'longer', id: '22', tags: [] }], 'table')).toBe(
-      ['alias   id  tags', '------  --  ---------', 'a       1   [2 items]', 'longer  22  [0 items]', ''].join('\n'),
-    );
+    expect(
+      formatOutput(
+        [
+          { alias: 'a', id: '1', tags: [1, 2] },
+          { alias: 'longer', id: '22', tags: [] },
+        ],
+        'table',
+      ),
+    ).toBe(['alias   id  tags', '------  --  ---------', 'a       1   [2 items]', 'longer  22  [0 items]', ''].join('\n'));
   });
 
   it('shows an object as key/value lines, then each nested part under its path', () => {

@@ -30,7 +30,18 @@ describe('AES-KWP (RFC 5649)', () => {
     const kek = randomBytes(32);
     const plain = randomBytes(1217);
     writeFileSync(join(dir, 'plain'), plain);
-    execFileSync('openssl', ['enc', '-id-aes256-wrap-pad', '-K', kek.toString('hex'), '-iv', 'A65959A6', '-in', join(dir, 'plain'), '-out', join(dir, 'wrapped')]);
+    execFileSync('openssl', [
+      'enc',
+      '-id-aes256-wrap-pad',
+      '-K',
+      kek.toString('hex'),
+      '-iv',
+      'A65959A6',
+      '-in',
+      join(dir, 'plain'),
+      '-out',
+      join(dir, 'wrapped'),
+    ]);
     expect(kwpUnwrap(kek, readFileSync(join(dir, 'wrapped')))?.equals(plain)).toBe(true);
     writeFileSync(join(dir, 'ours'), kwpWrap(kek, plain));
     const back = execFileSync('openssl', ['enc', '-d', '-id-aes256-wrap-pad', '-K', kek.toString('hex'), '-iv', 'A65959A6', '-in', join(dir, 'ours')]);

@@ -6,7 +6,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkNativeModule, chooseGcmEngine, gcmInto, loadNativeModule, nativeGcmStatus, nativeModulePath, type GcmEngine, type NativeModule } from '../../../electron/core/crypto/gcm-into.js';
+import {
+  checkNativeModule,
+  chooseGcmEngine,
+  gcmInto,
+  loadNativeModule,
+  nativeGcmStatus,
+  nativeModulePath,
+  type GcmEngine,
+  type NativeModule,
+} from '../../../electron/core/crypto/gcm-into.js';
 import { tempDir } from '../../helpers/vault.js';
 
 const ENGINES: GcmEngine[] = ['native', 'node:crypto'];
@@ -72,12 +81,22 @@ describe('the native module and its loader', () => {
     expect(checkNativeModule({ ...real, version: 0 })).toMatch(/another version/);
     // Wrong only from the second frame on: the context reuse the pipeline relies on is checked.
     let sealed = 0;
-    const drifting: NativeModule = { ...real, seal: (ctx, iv, aad, plain, out, at) => (++sealed === 2 ? (out[at] = 1, at + plain.length + 16) : real.seal(ctx, iv, aad, plain, out, at)) };
+    const drifting: NativeModule = {
+      ...real,
+      seal: (ctx, iv, aad, plain, out, at) => (++sealed === 2 ? ((out[at] = 1), at + plain.length + 16) : real.seal(ctx, iv, aad, plain, out, at)),
+    };
     expect(checkNativeModule(drifting)).toMatch(/differs from node:crypto/);
     const credulous: NativeModule = { ...real, open: (_ctx, _iv, _aad, ct, _tag, out, at) => at + ct.copy(out, at) };
     expect(checkNativeModule(credulous)).toMatch(/forged tag/);
     // A module that throws is reported, not thrown at the file job.
-    expect(checkNativeModule({ ...real, create: () => { throw new TypeError('not a function'); } })).toMatch(/its check threw: not a function/);
+    expect(
+      checkNativeModule({
+        ...real,
+        create: () => {
+          throw new TypeError('not a function');
+        },
+      }),
+    ).toMatch(/its check threw: not a function/);
   });
 });
 
@@ -185,18 +204,24 @@ describe('native and node:crypto agree', () => {
     const sealers = ENGINES.map((engine) => gcmInto(key, 'seal', engine));
     const openers = ENGINES.map((engine) => gcmInto(key, 'open', engine));
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 5000 }), fc.boolean(), (iv, aad, plain, forge) => {
-        const [i, a, p] = [iv, aad, plain].map((b) => Buffer.from(b)) as [Buffer, Buffer, Buffer];
-        const sealed = sealers.map((g) => {
-          const out = Buffer.alloc(p.length + 16);
-          g.seal(i, a, p, out, 0);
-          return out;
-        });
-        expect(sealed[0]).toEqual(sealed[1]);
-        const tag = Buffer.from(sealed[0]!.subarray(p.length));
-        if (forge) tag[0]! ^= 1;
-        for (const g of openers) expect(g.open(i, a, sealed[0]!.subarray(0, p.length), tag, Buffer.alloc(p.length), 0)).toBe(forge ? null : p.length);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.uint8Array({ maxLength: 40 }),
+        fc.uint8Array({ maxLength: 5000 }),
+        fc.boolean(),
+        (iv, aad, plain, forge) => {
+          const [i, a, p] = [iv, aad, plain].map((b) => Buffer.from(b)) as [Buffer, Buffer, Buffer];
+          const sealed = sealers.map((g) => {
+            const out = Buffer.alloc(p.length + 16);
+            g.seal(i, a, p, out, 0);
+            return out;
+          });
+          expect(sealed[0]).toEqual(sealed[1]);
+          const tag = Buffer.from(sealed[0]!.subarray(p.length));
+          if (forge) tag[0]! ^= 1;
+          for (const g of openers) expect(g.open(i, a, sealed[0]!.subarray(0, p.length), tag, Buffer.alloc(p.length), 0)).toBe(forge ? null : p.length);
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -227,7 +252,11 @@ describe('the native module on arguments JavaScript should never pass', () => {
       ['a DataView as output', () => m.seal!(ctx, iv, iv, iv, new DataView(new ArrayBuffer(64)), 0), TypeError],
       ['a Float64Array as plaintext', () => m.seal!(ctx, iv, iv, new Float64Array(4), Buffer.alloc(64), 0), TypeError],
       // Another thread could change a shared ciphertext between OpenSSL's passes over it.
-      ['a SharedArrayBuffer view as ciphertext', () => m.open!(opener, iv, iv, new Uint8Array(new SharedArrayBuffer(8)), Buffer.alloc(16), Buffer.alloc(64), 0), TypeError],
+      [
+        'a SharedArrayBuffer view as ciphertext',
+        () => m.open!(opener, iv, iv, new Uint8Array(new SharedArrayBuffer(8)), Buffer.alloc(16), Buffer.alloc(64), 0),
+        TypeError,
+      ],
     ];
     for (const [name, call, type] of cases) expect(call, name).toThrow(type);
     const shared = Buffer.alloc(100);

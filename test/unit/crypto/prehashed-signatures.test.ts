@@ -16,7 +16,11 @@ const digestOf = (h: string) => createHash(h).update(message).digest();
 
 /** Wycheproof's ECDSA verification vectors (test/vectors/wycheproof/README.md), gzipped as published. */
 interface WycheproofFile {
-  testGroups: { publicKeyDer: string; sha: string; tests: { tcId: number; comment: string; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }[] }[];
+  testGroups: {
+    publicKeyDer: string;
+    sha: string;
+    tests: { tcId: number; comment: string; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable' }[];
+  }[];
 }
 const VECTORS: [string, CurveName][] = [
   ['ecdsa_secp256r1_sha256_test', 'prime256v1'],
@@ -28,7 +32,9 @@ const VECTORS: [string, CurveName][] = [
 describe('Wycheproof ECDSA vectors, verified over the digest', () => {
   for (const [file, curve] of VECTORS) {
     it(`${file}: every valid signature verifies, every invalid one (BER, overflow, r or s out of range, wrong point) is refused`, () => {
-      const data = JSON.parse(gunzipSync(readFileSync(join(import.meta.dirname, '../../vectors/wycheproof', `${file}.json.gz`))).toString('utf8')) as WycheproofFile;
+      const data = JSON.parse(
+        gunzipSync(readFileSync(join(import.meta.dirname, '../../vectors/wycheproof', `${file}.json.gz`))).toString('utf8'),
+      ) as WycheproofFile;
       let valid = 0;
       let invalid = 0;
       for (const group of data.testGroups) {

@@ -23,13 +23,13 @@ const GCM = {
 };
 
 describe('SM4', () => {
-  it('GB/T 32907 example: 0123456789abcdeffedcba9876543210 under itself is 681edf34d206965e86b3e94f536e4246 (the block OpenSSL\'s SM4-CTR runs, which the KMS test compares SM4-GCM with)', () => {
+  it("GB/T 32907 example: 0123456789abcdeffedcba9876543210 under itself is 681edf34d206965e86b3e94f536e4246 (the block OpenSSL's SM4-CTR runs, which the KMS test compares SM4-GCM with)", () => {
     const key = hex('0123456789abcdeffedcba9876543210');
     const c = createCipheriv('sm4-ecb', key, null).setAutoPadding(false);
     expect(Buffer.concat([c.update(key), c.final()]).toString('hex')).toBe('681edf34d206965e86b3e94f536e4246');
   });
 
-  it('SM4-GCM gives RFC 8998\'s ciphertext and tag, and opens them', () => {
+  it("SM4-GCM gives RFC 8998's ciphertext and tag, and opens them", () => {
     const { ciphertext, tag } = sm4GcmSealAt(GCM.key, GCM.iv, GCM.plain, GCM.aad);
     expect(ciphertext.toString('hex')).toBe(GCM.cipher.toString('hex'));
     expect(tag.toString('hex')).toBe(GCM.tag.toString('hex'));
@@ -59,7 +59,7 @@ describe('SM2 keys (PKCS#8)', () => {
   ossl(['pkcs8', '-topk8', '-nocrypt', '-in', 'p256.pem', '-outform', 'DER', '-out', 'p256.der']);
   const der = readFileSync(join(dir, 'k.der'));
 
-  it('parses what openssl wrote; the canonical form is openssl\'s bytes and the public key is openssl\'s', () => {
+  it("parses what openssl wrote; the canonical form is openssl's bytes and the public key is openssl's", () => {
     const key = parseSm2Pkcs8(der);
     expect(key).not.toBeNull();
     expect(sm2Pkcs8(key as NonNullable<typeof key>).toString('hex')).toBe(der.toString('hex'));

@@ -91,7 +91,12 @@ const m = vi.hoisted(() => {
         registerSchemesAsPrivileged: () => order.push('registerScheme'),
         handle: (scheme: string) => order.push(`handle:${scheme}`),
       },
-      safeStorage: { isEncryptionAvailable: () => true, getSelectedStorageBackend: () => 'basic_text', encryptString: () => Buffer.alloc(0), decryptString: () => '' },
+      safeStorage: {
+        isEncryptionAvailable: () => true,
+        getSelectedStorageBackend: () => 'basic_text',
+        encryptString: () => Buffer.alloc(0),
+        decryptString: () => '',
+      },
       session: {
         defaultSession: {
           setPermissionRequestHandler: () => order.push('permissions'),
@@ -110,7 +115,10 @@ const saved = { vault: process.env.KEYHOLD_VAULT, runtime: process.env.XDG_RUNTI
 process.env.KEYHOLD_VAULT = vault;
 process.env.XDG_RUNTIME_DIR = tempDir();
 afterAll(() => {
-  for (const [k, v] of [['KEYHOLD_VAULT', saved.vault], ['XDG_RUNTIME_DIR', saved.runtime]] as const) {
+  for (const [k, v] of [
+    ['KEYHOLD_VAULT', saved.vault],
+    ['XDG_RUNTIME_DIR', saved.runtime],
+  ] as const) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
@@ -134,7 +142,11 @@ async function tool(cmd: string, args: string[], sock: string): Promise<{ code: 
 describe('the desktop app as the agent', () => {
   const call = (op: string, input: unknown) => {
     const frame = { url: 'app://keyhold/index.html' };
-    return (m.handlers.get('keyhold:call') as Listener)({ sender: { mainFrame: frame }, senderFrame: frame }, { op, input }) as Promise<{ ok: boolean; value: unknown; error?: { code: string } }>;
+    return (m.handlers.get('keyhold:call') as Listener)({ sender: { mainFrame: frame }, senderFrame: frame }, { op, input }) as Promise<{
+      ok: boolean;
+      value: unknown;
+      error?: { code: string };
+    }>;
   };
   const paths = agentPaths(vault);
   const pub = join(dir, 'desk.pub');
@@ -173,7 +185,10 @@ describe('the desktop app as the agent', () => {
     m.electron.dialog.answers.push(1);
     expect((await sign()).code).toBe(0);
     expect(existsSync(`${message}.sig`)).toBe(true);
-    expect(await confirmations(2)).toEqual([['success', 'allowed-once'], ['AGENT.0105', 'denied']]);
+    expect(await confirmations(2)).toEqual([
+      ['success', 'allowed-once'],
+      ['AGENT.0105', 'denied'],
+    ]);
   });
 
   it('"allow for this session" asks no more until the vault locks; an OS lock locks the agent with the app', async () => {
@@ -182,7 +197,10 @@ describe('the desktop app as the agent', () => {
     expect((await sign()).code).toBe(0);
     expect((await sign()).code).toBe(0);
     expect(m.electron.dialog.asked.length).toBe(before + 1);
-    expect(await confirmations(2)).toEqual([['success', 'allowed-earlier-this-session'], ['success', 'allowed-for-session']]);
+    expect(await confirmations(2)).toEqual([
+      ['success', 'allowed-earlier-this-session'],
+      ['success', 'allowed-for-session'],
+    ]);
 
     (m.power.get('lock-screen') as Listener)();
     await vi.waitFor(async () => expect((await tool('ssh-add', ['-l'], paths.ssh)).stdout.trim()).toBe('The agent has no identities.'));
@@ -207,4 +225,3 @@ describe('the desktop app as the agent', () => {
     expect((await tool('ssh-add', ['-l'], paths.ssh)).stdout).toContain('keyhold:desk');
   });
 });
-

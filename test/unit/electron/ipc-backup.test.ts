@@ -73,8 +73,10 @@ describe('backup and restore over IPC', () => {
     expect(await aliases()).toContain('after-backup');
   });
 
-  it('restores from an open dialog\'s token with the current password; the vault is then locked and opens with the backup\'s', async () => {
-    const r = value<{ restored: boolean; records: number }>(await call('session.restore', { backup: await token('open', backup()), current_password: PASSWORD, backup_password: PASSWORD }));
+  it("restores from an open dialog's token with the current password; the vault is then locked and opens with the backup's", async () => {
+    const r = value<{ restored: boolean; records: number }>(
+      await call('session.restore', { backup: await token('open', backup()), current_password: PASSWORD, backup_password: PASSWORD }),
+    );
     expect(r.restored).toBe(true);
     expect(ws.unlocked).toBe(false);
     expect(events.at(-1)).toEqual({ type: 'locked', reason: 'restore' });

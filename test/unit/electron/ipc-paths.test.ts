@@ -118,7 +118,9 @@ describe('IPC change-password', () => {
     expect(wrong).toMatchObject({ ok: false, error: { code: 'VAULT.0101' } });
     const weak = await call('vaultChangePassword', { current_password: 'desktop master password', new_password: 'short' });
     expect(weak).toMatchObject({ ok: false, error: { code: 'VAULT.0108' } });
-    expect(await call('vaultChangePassword', { current_password: 'desktop master password', new_password: 'a new desktop password' })).toMatchObject({ ok: true });
+    expect(await call('vaultChangePassword', { current_password: 'desktop master password', new_password: 'a new desktop password' })).toMatchObject({
+      ok: true,
+    });
     await ws.lock('user');
     expect(await call('session.unlock', { password: 'a new desktop password' })).toMatchObject({ ok: true });
   });

@@ -74,7 +74,12 @@ const m = vi.hoisted(() => {
         registerSchemesAsPrivileged: () => order.push('registerScheme'),
         handle: (scheme: string) => order.push(`handle:${scheme}`),
       },
-      safeStorage: { isEncryptionAvailable: () => true, getSelectedStorageBackend: () => 'basic_text', encryptString: () => Buffer.alloc(0), decryptString: () => '' },
+      safeStorage: {
+        isEncryptionAvailable: () => true,
+        getSelectedStorageBackend: () => 'basic_text',
+        encryptString: () => Buffer.alloc(0),
+        decryptString: () => '',
+      },
       session: {
         defaultSession: {
           setPermissionRequestHandler: () => order.push('permissions'),
@@ -150,17 +155,23 @@ describe('Electron main process', () => {
     writeFileSync(join(dir, 'big.bin'), randomBytes(3 * 1024 * 1024));
     m.electron.dialog.next.push(join(dir, 'big.bin'), join(dir, 'big.bin.khenc'));
     const input = (await call(trusted, { op: 'dialog.open-file', input: { title: 't' } })) as { value: { token: string; name: string } };
-    const output = (await call(trusted, { op: 'dialog.save-file', input: { title: 't', default_name: 'big.bin.khenc' } })) as { value: { token: string; name: string } };
+    const output = (await call(trusted, { op: 'dialog.save-file', input: { title: 't', default_name: 'big.bin.khenc' } })) as {
+      value: { token: string; name: string };
+    };
     // The page gets a token and the name to show, never the path.
     expect(input.value.name).toBe('big.bin');
     expect(JSON.stringify([input, output])).not.toContain(dir);
     expect(await call(trusted, { op: 'dialog.open-file', input: { title: 't' } })).toEqual({ ok: true, value: { token: null, name: null } });
     // A path the page made up is refused, even the very file the user chose.
-    expect(await call(trusted, { op: 'fileEncrypt', input: { key_id: created.value.key_info.key_id, in: join(dir, 'big.bin'), out: join(dir, 'other.khenc') } })).toMatchObject({ ok: false });
+    expect(
+      await call(trusted, { op: 'fileEncrypt', input: { key_id: created.value.key_info.key_id, in: join(dir, 'big.bin'), out: join(dir, 'other.khenc') } }),
+    ).toMatchObject({ ok: false });
     const sentBefore = m.windows[0]?.sent.length ?? 0;
     const res = await call(trusted, { op: 'fileEncrypt', input: { key_id: created.value.key_info.key_id, in: input.value.token, out: output.value.token } });
     expect(res).toMatchObject({ ok: true, value: { bytes_in: 3 * 1024 * 1024 } });
-    const progress = (m.windows[0]?.sent.slice(sentBefore) ?? []).map((a) => a[1] as { type: string; done: number; total: number }).filter((e) => e.type === 'progress');
+    const progress = (m.windows[0]?.sent.slice(sentBefore) ?? [])
+      .map((a) => a[1] as { type: string; done: number; total: number })
+      .filter((e) => e.type === 'progress');
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toMatchObject({ op: 'fileEncrypt', done: 3 * 1024 * 1024, total: 3 * 1024 * 1024 });
     expect(existsSync(join(dir, 'big.bin.khenc'))).toBe(true);

@@ -8,7 +8,8 @@ const electron = vi.hoisted(() => ({
 }));
 vi.mock('electron', () => electron);
 
-const { ALLOWED_PERMISSIONS, APP_URL, hardenApp, hardenContents, hardenSession, isTrustedSender, registerAppScheme, webPreferences } = await import('../../../electron/security.js');
+const { ALLOWED_PERMISSIONS, APP_URL, hardenApp, hardenContents, hardenSession, isTrustedSender, registerAppScheme, webPreferences } =
+  await import('../../../electron/security.js');
 const { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } = await import('../../../shared/ui/security-headers.js');
 
 type Listener = (...args: unknown[]) => unknown;

@@ -48,7 +48,11 @@ describe('remember on this device (safeStorage)', () => {
     expect(rememberSupport(fakeStorage('basic_text'), 'linux')).toEqual({ supported: false, reason: BASIC_TEXT_WARNING });
     expect(rememberSupport(fakeStorage('gnome_libsecret'), 'linux')).toEqual({ supported: true });
     expect(rememberSupport(fakeStorage('unknown', false), 'darwin').supported).toBe(false);
-    const kc = new SafeStorageKeychain(join(mkdtempSync(join(tmpdir(), 'kh-kc-')), 'k.json'), fakeStorage('basic_text'), rememberSupport(fakeStorage('basic_text'), 'linux'));
+    const kc = new SafeStorageKeychain(
+      join(mkdtempSync(join(tmpdir(), 'kh-kc-')), 'k.json'),
+      fakeStorage('basic_text'),
+      rememberSupport(fakeStorage('basic_text'), 'linux'),
+    );
     expect(() => kc.set('vault-1', 'secret')).toThrow(/no keyring/);
   });
 

@@ -3,7 +3,15 @@
 // never a crash, a hang or a huge allocation.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BOUNDS, encodeHeader, MAX_HEADER_BYTES, parseHeader, type EncryptedDataKey, type EnvelopeHeader, type KeyringEntry } from '../../../electron/core/envelope/format.js';
+import {
+  BOUNDS,
+  encodeHeader,
+  MAX_HEADER_BYTES,
+  parseHeader,
+  type EncryptedDataKey,
+  type EnvelopeHeader,
+  type KeyringEntry,
+} from '../../../electron/core/envelope/format.js';
 import { KeyholdError } from '../../../shared/errors.js';
 
 const hex = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((b) => Buffer.from(b).toString('hex'));
@@ -55,7 +63,9 @@ describe('envelope header codec', () => {
 
   it('is total on random bytes, with and without the magic', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), (b, magic) => total(Buffer.concat([magic ? Buffer.from('KHEF\x01\x01', 'latin1') : Buffer.alloc(0), b]))),
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), (b, magic) =>
+        total(Buffer.concat([magic ? Buffer.from('KHEF\x01\x01', 'latin1') : Buffer.alloc(0), b])),
+      ),
       { numRuns: 1000 },
     );
   });
@@ -74,7 +84,12 @@ describe('envelope header codec', () => {
   });
 
   it('refuses stored parameters out of bounds, with FILE.0103', () => {
-    const h: EnvelopeHeader = { messageId: Buffer.alloc(16), frameSize: 4096, context: {}, dataKeys: [{ entry: { type: 'local-cmk', keyId: '6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab', keyVersion: 1 }, ciphertext: Buffer.alloc(60) }] };
+    const h: EnvelopeHeader = {
+      messageId: Buffer.alloc(16),
+      frameSize: 4096,
+      context: {},
+      dataKeys: [{ entry: { type: 'local-cmk', keyId: '6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab', keyVersion: 1 }, ciphertext: Buffer.alloc(60) }],
+    };
     const bytes = encode(h);
     const withU32 = (at: number, v: number) => {
       const c = Buffer.from(bytes);
@@ -112,7 +127,12 @@ describe('envelope header codec', () => {
   });
 
   it('refuses a context that is not canonical (unsorted, duplicate keys, not pairs)', () => {
-    const h: EnvelopeHeader = { messageId: Buffer.alloc(16), frameSize: 4096, context: { a: '1', b: '2' }, dataKeys: [{ entry: { type: 'local-cmk', keyId: '6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab', keyVersion: 1 }, ciphertext: Buffer.alloc(60) }] };
+    const h: EnvelopeHeader = {
+      messageId: Buffer.alloc(16),
+      frameSize: 4096,
+      context: { a: '1', b: '2' },
+      dataKeys: [{ entry: { type: 'local-cmk', keyId: '6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab', keyVersion: 1 }, ciphertext: Buffer.alloc(60) }],
+    };
     const good = encode(h);
     for (const ctx of ['[["b","2"],["a","1"]]', '[["a","1"],["a","1"]]', '{"a":"1","b":"2"}', '[["a",1],["b","2"]]', '[]']) {
       const padded = Buffer.from(ctx.padEnd(21, ' '));

@@ -115,7 +115,9 @@ describe('pump', () => {
       if (++writes === 2) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
     };
     try {
-      await expect(pump(fh, 0, 1000, {}, 20 * 1000, { outputBytes: 1000, consume: identity, write, start: 0, leavesGarbage: false })).rejects.toMatchObject({ code: 'ENOSPC' });
+      await expect(pump(fh, 0, 1000, {}, 20 * 1000, { outputBytes: 1000, consume: identity, write, start: 0, leavesGarbage: false })).rejects.toMatchObject({
+        code: 'ENOSPC',
+      });
     } finally {
       await fh.close();
     }
@@ -128,11 +130,23 @@ describe('pump', () => {
     const fh = await open(plain, 'r');
     const seen: [number, boolean][] = [];
     try {
-      await pump(fh, 0, 1000, {}, 4000, { outputBytes: 0, consume: (c, eof) => (seen.push([c.length, eof]), 0), write: async () => undefined, start: 0, leavesGarbage: false });
+      await pump(fh, 0, 1000, {}, 4000, {
+        outputBytes: 0,
+        consume: (c, eof) => (seen.push([c.length, eof]), 0),
+        write: async () => undefined,
+        start: 0,
+        leavesGarbage: false,
+      });
     } finally {
       await fh.close();
     }
-    expect(seen).toEqual([[1000, false], [1000, false], [1000, false], [1000, false], [0, true]]);
+    expect(seen).toEqual([
+      [1000, false],
+      [1000, false],
+      [1000, false],
+      [1000, false],
+      [0, true],
+    ]);
   });
 
   /** Runs pump over `size` random bytes, keeping a view of every ring buffer consume was given. */

@@ -82,7 +82,13 @@ describe('envelope round trips', () => {
     const { ctx, keyIds } = await kmsWithKeys(1);
     const { dir, plain, data } = plainFile(10 * F + 3);
     const seen: Progress[] = [];
-    await encryptFile(plain, join(dir, 'e'), { keyrings: [localCmkKeyring(ctx, keyIds[0]!)], context: {}, frameSize: F, batchBytes: 2 * F, hooks: { onProgress: (p) => seen.push(p) } });
+    await encryptFile(plain, join(dir, 'e'), {
+      keyrings: [localCmkKeyring(ctx, keyIds[0]!)],
+      context: {},
+      frameSize: F,
+      batchBytes: 2 * F,
+      hooks: { onProgress: (p) => seen.push(p) },
+    });
     expect(seen.length).toBeGreaterThan(3);
     expect(seen.map((p) => p.done)).toEqual([...seen.map((p) => p.done)].sort((a, b) => a - b));
     expect(seen.at(-1)).toEqual({ done: data.length, total: data.length });
@@ -119,7 +125,11 @@ describe('envelope tampering: each case has its own code, and nothing is left at
     ['a frame duplicated', (s) => Buffer.concat([s.header, s.frames[0]!, s.frames[1]!, s.frames[1]!, ...s.frames.slice(2)]), FileErrors.FrameDuplicated],
     ['a frame byte flipped', (s) => flip(s.bytes, s.header.length + FRAME_BYTES + 50), FileErrors.FrameTampered],
     ['a frame tag byte flipped', (s) => flip(s.bytes, s.header.length + 2 * FRAME_BYTES - 1), FileErrors.FrameTampered],
-    ['a sequence number rewritten to the expected one', (s) => Buffer.concat([s.header, s.frames[0]!, s.frames[2]!.subarray(0, 3), Buffer.from([2]), s.frames[2]!.subarray(4), ...s.frames.slice(3)]), FileErrors.FrameTampered],
+    [
+      'a sequence number rewritten to the expected one',
+      (s) => Buffer.concat([s.header, s.frames[0]!, s.frames[2]!.subarray(0, 3), Buffer.from([2]), s.frames[2]!.subarray(4), ...s.frames.slice(3)]),
+      FileErrors.FrameTampered,
+    ],
     ['the final frame length enlarged', (s) => flip(s.bytes, s.bytes.length - 16 - (s.frames.at(-1)!.length - 28) - 2), FileErrors.FrameTampered],
     ['data after the final frame', (s) => Buffer.concat([s.bytes, Buffer.from('more')]), FileErrors.TrailingData],
     ['the final frame duplicated', (s) => Buffer.concat([s.bytes, s.frames.at(-1)!]), FileErrors.TrailingData],
@@ -135,17 +145,18 @@ describe('envelope tampering: each case has its own code, and nothing is left at
     ['a frame size out of bounds', (s) => withByte(s.bytes, 22, 0x7f), FileErrors.HeaderOutOfBounds],
   ];
 
-  for (const [name, make, code] of cases) for (const engine of ENGINES) {
-    it(`${name} → ${code} (${engine})`, async () => {
-      const s = await setup(5 * F + 77, 1, { purpose: 'test' }, engine);
-      const parts = split(s.enc);
-      const bad = variant(s.dir, 'bad.khe', make(parts));
-      writeFileSync(s.out, 'previous contents');
-      await expectCode(s.decrypt(bad), code);
-      expect(readFileSync(s.out, 'utf8')).toBe('previous contents');
-      expect(readdirSync(s.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    });
-  }
+  for (const [name, make, code] of cases)
+    for (const engine of ENGINES) {
+      it(`${name} → ${code} (${engine})`, async () => {
+        const s = await setup(5 * F + 77, 1, { purpose: 'test' }, engine);
+        const parts = split(s.enc);
+        const bad = variant(s.dir, 'bad.khe', make(parts));
+        writeFileSync(s.out, 'previous contents');
+        await expectCode(s.decrypt(bad), code);
+        expect(readFileSync(s.out, 'utf8')).toBe('previous contents');
+        expect(readdirSync(s.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      });
+    }
 
   it('a wrong encryption context → FILE.0106; none given uses the stored one', async () => {
     const s = await setup(3 * F, 1, { purpose: 'test', tenant: 'a' });

@@ -18,7 +18,13 @@ afterAll(removeTempDirs);
 
 async function signingKey(spec: KeySpec) {
   const ctx = memoryKmsContext();
-  const { key_info } = await kmsHandlers.createKey(ctx, { key_alias: `sign-${spec}`, key_spec: spec, key_usage: 'SIGN_VERIFY', key_description: '', origin: 'kms' });
+  const { key_info } = await kmsHandlers.createKey(ctx, {
+    key_alias: `sign-${spec}`,
+    key_spec: spec,
+    key_usage: 'SIGN_VERIFY',
+    key_description: '',
+    origin: 'kms',
+  });
   const { public_key } = await kmsHandlers.getPublickey(ctx, { key_id: key_info.key_id });
   return { ctx, keyId: key_info.key_id, publicKey: public_key };
 }
@@ -94,13 +100,30 @@ describe('file signatures', () => {
     const { dir, plain } = plainFile(10);
     await expect(fileHandlers.fileSign(ctx, { key_id: key_info.key_id, in: plain, out: join(dir, 's') })).rejects.toMatchObject({ code: 'KMS.0308' });
     const ec = await signingKey('EC_P256');
-    await expect(fileHandlers.fileSign(ec.ctx, { key_id: ec.keyId, in: plain, out: join(dir, 's'), signing_algorithm: 'RSASSA_PSS_SHA_256' })).rejects.toMatchObject({ code: 'KMS.0308' });
+    await expect(
+      fileHandlers.fileSign(ec.ctx, { key_id: ec.keyId, in: plain, out: join(dir, 's'), signing_algorithm: 'RSASSA_PSS_SHA_256' }),
+    ).rejects.toMatchObject({ code: 'KMS.0308' });
   });
 
   it('parses records totally: anything else is FILE.0401', () => {
-    const good = { format: 'keyhold-file-signature', version: 1, key_id: '6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab', signing_algorithm: 'ECDSA_SHA_256', digest_algorithm: 'SHA_256', digest: 'ab'.repeat(32), signature: 'MEUCIQ==' };
+    const good = {
+      format: 'keyhold-file-signature',
+      version: 1,
+      key_id: '6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab',
+      signing_algorithm: 'ECDSA_SHA_256',
+      digest_algorithm: 'SHA_256',
+      digest: 'ab'.repeat(32),
+      signature: 'MEUCIQ==',
+    };
     expect(parseRecord(JSON.stringify(good))).toEqual(good);
-    for (const bad of [{ ...good, format: 'x' }, { ...good, version: 2 }, { ...good, digest_algorithm: 'SHA_384' }, { ...good, digest: 'ab' }, { ...good, signing_algorithm: 'MD5' }, { ...good, signature: '***' }]) {
+    for (const bad of [
+      { ...good, format: 'x' },
+      { ...good, version: 2 },
+      { ...good, digest_algorithm: 'SHA_384' },
+      { ...good, digest: 'ab' },
+      { ...good, signing_algorithm: 'MD5' },
+      { ...good, signature: '***' },
+    ]) {
       expect(() => parseRecord(JSON.stringify(bad))).toThrow(expect.objectContaining({ code: 'FILE.0401' }) as Error);
     }
     fc.assert(

@@ -27,7 +27,10 @@ async function run(name: 'inspect' | 'convert' | 'windows-password', input: Reco
 }
 
 /** The KeyholdError a call ends in (and its CPU time), or a failure when it succeeds or throws anything else. */
-async function refusal(name: 'inspect' | 'convert' | 'windows-password', input: Record<string, unknown>): Promise<{ code: string; message: string; cpuMs: number }> {
+async function refusal(
+  name: 'inspect' | 'convert' | 'windows-password',
+  input: Record<string, unknown>,
+): Promise<{ code: string; message: string; cpuMs: number }> {
   const cpuMs = cpuClock();
   try {
     await run(name, input);
@@ -141,7 +144,13 @@ describe('costly KDF parameters in content are refused before any work (KPS.1005
 
   it('PKCS#8 asking for 2^31-1 PBKDF2 iterations, as a Windows-password key', async () => {
     const info = seq(
-      seq(oid('1.2.840.113549.1.5.13'), seq(seq(oid('1.2.840.113549.1.5.12'), seq(octets(Buffer.alloc(8, 1)), int(Buffer.from([0x7f, 0xff, 0xff, 0xff])))), seq(oid('2.16.840.1.101.3.4.1.42'), octets(Buffer.alloc(16, 2))))),
+      seq(
+        oid('1.2.840.113549.1.5.13'),
+        seq(
+          seq(oid('1.2.840.113549.1.5.12'), seq(octets(Buffer.alloc(8, 1)), int(Buffer.from([0x7f, 0xff, 0xff, 0xff])))),
+          seq(oid('2.16.840.1.101.3.4.1.42'), octets(Buffer.alloc(16, 2))),
+        ),
+      ),
       der(0x04, Buffer.alloc(48, 3)),
     );
     const blob = publicEncrypt({ key: rsaPublicPem, padding: constants.RSA_PKCS1_PADDING }, Buffer.from('x')).toString('base64');

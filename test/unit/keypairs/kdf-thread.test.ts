@@ -23,7 +23,7 @@ function direct(pass: string, salt: Buffer, rounds: number, len: number): Buffer
 }
 
 describe('KDF thread', () => {
-  it('bcrypt_pbkdf: the package\'s output, for concurrent calls each its own', async () => {
+  it("bcrypt_pbkdf: the package's output, for concurrent calls each its own", async () => {
     const jobs = [1, 2, 3, 4].map((i) => ({ pass: `pass ${i} ünï`, salt: Buffer.alloc(16, i), rounds: i * 2, len: 32 + i * 8 }));
     const got = await Promise.all(jobs.map((j) => bcryptPbkdfOffLoop(j.pass, j.salt, j.rounds, j.len)));
     jobs.forEach((j, i) => expect(got[i]?.toString('hex')).toBe(direct(j.pass, j.salt, j.rounds, j.len).toString('hex')));

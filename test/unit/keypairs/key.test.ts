@@ -6,7 +6,8 @@ import { WireWriter } from '../../../electron/core/keypairs/wire.js';
 
 // Vectors: ssh-keygen -l and ssh-keygen -l -E md5 (OpenSSH 9.2) of these lines.
 const ED = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID29dl69bvPG8LV+OSgP4BzJRUqg6ZkRrXtLB10adU43 c ed25519';
-const EC = 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBNfPqm4aMxKwDGDQatip6b0bpN0TW2MrA5ZYBtxjzf6gH0YPAtWZ6oTbJP0MUPW2G2o9Dh3gSXwkKJM14CLQt+Q= c ecdsab256';
+const EC =
+  'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBNfPqm4aMxKwDGDQatip6b0bpN0TW2MrA5ZYBtxjzf6gH0YPAtWZ6oTbJP0MUPW2G2o9Dh3gSXwkKJM14CLQt+Q= c ecdsab256';
 
 describe('fingerprints and sizes as ssh-keygen prints them', () => {
   it('SHA256 and MD5 of known keys', async () => {
@@ -28,7 +29,11 @@ describe('fingerprints and sizes as ssh-keygen prints them', () => {
 
 describe('public blobs are checked', () => {
   it('refuses RSA below 1024 bits as unsupported (KPS.1004)', () => {
-    const small = new WireWriter().string('ssh-rsa').mpint(Buffer.from([1, 0, 1])).mpint(Buffer.alloc(64, 0xff)).toBuffer();
+    const small = new WireWriter()
+      .string('ssh-rsa')
+      .mpint(Buffer.from([1, 0, 1]))
+      .mpint(Buffer.alloc(64, 0xff))
+      .toBuffer();
     expect(() => parsePublicBlob(small, 't')).toThrow(expect.objectContaining({ code: 'KPS.1004' }));
   });
 

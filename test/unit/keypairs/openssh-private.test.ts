@@ -23,7 +23,12 @@ function atPrivateSection(body: Buffer): WireReader {
 describe('OpenSSH private key writing', () => {
   it('writes aes256-ctr under bcrypt with 16 rounds and a 16-byte salt, 70 columns', async () => {
     const text = await opensshPrivate.serialize(key, { comment: 'c', passphrase: 'p' });
-    expect(text.split('\n').slice(1, -3).every((l) => l.length === 70)).toBe(true);
+    expect(
+      text
+        .split('\n')
+        .slice(1, -3)
+        .every((l) => l.length === 70),
+    ).toBe(true);
     const r = new WireReader(readArmor(text, 't').body, 't');
     r.bytes('magic', 15);
     expect(r.name('cipher')).toBe('aes256-ctr');

@@ -14,8 +14,23 @@ beforeAll(() => {
 describe('PPK writing', () => {
   it('v3 encrypted: header order, Argon2id defaults, 64-column lines, HMAC-SHA-256', async () => {
     const text = await ppk.serializeVersion(3, rsa, { comment: 'c', passphrase: 'p' });
-    const names = text.split('\n').filter((l) => /^[A-Za-z0-9-]+: /.test(l)).map((l) => l.split(':')[0]);
-    expect(names).toEqual(['PuTTY-User-Key-File-3', 'Encryption', 'Comment', 'Public-Lines', 'Key-Derivation', 'Argon2-Memory', 'Argon2-Passes', 'Argon2-Parallelism', 'Argon2-Salt', 'Private-Lines', 'Private-MAC']);
+    const names = text
+      .split('\n')
+      .filter((l) => /^[A-Za-z0-9-]+: /.test(l))
+      .map((l) => l.split(':')[0]);
+    expect(names).toEqual([
+      'PuTTY-User-Key-File-3',
+      'Encryption',
+      'Comment',
+      'Public-Lines',
+      'Key-Derivation',
+      'Argon2-Memory',
+      'Argon2-Passes',
+      'Argon2-Parallelism',
+      'Argon2-Salt',
+      'Private-Lines',
+      'Private-MAC',
+    ]);
     expect(text).toContain('Key-Derivation: Argon2id\nArgon2-Memory: 8192\nArgon2-Passes: 21\nArgon2-Parallelism: 1\n');
     expect(text.split('\n').every((l) => l.length <= 64 || l.startsWith('Private-MAC') || l.startsWith('Argon2-Salt'))).toBe(true);
     expect(/Private-MAC: ([0-9a-f]+)/.exec(text)?.[1]).toHaveLength(64);
@@ -39,7 +54,10 @@ describe('PPK writing', () => {
 describe('PPK reading', () => {
   it('verifies the MAC of unencrypted files too: an edited comment is refused', async () => {
     const text = await ppk.serializeVersion(3, ed, { comment: 'mine' });
-    await expect(readKey(text.replace('Comment: mine', 'Comment: yours'))).rejects.toMatchObject({ code: 'KPS.1003', message: expect.stringContaining('altered') });
+    await expect(readKey(text.replace('Comment: mine', 'Comment: yours'))).rejects.toMatchObject({
+      code: 'KPS.1003',
+      message: expect.stringContaining('altered'),
+    });
   });
 
   it('a wrong passphrase is KPS.1003; no passphrase gives the public half only', async () => {
@@ -67,14 +85,30 @@ describe('PPK reading', () => {
     const pub = publicBlob(ed);
     const priv = new WireWriter().string(seed).toBuffer();
     const macKey = createHash('sha1').update('putty-private-key-file-mac-key').digest();
-    const mac = createHmac('sha1', macKey).update(new WireWriter().string('ssh-ed25519').string('none').string('x').string(pub).string(priv).toBuffer()).digest('hex');
-    const text = ['PuTTY-User-Key-File-2: ssh-ed25519', 'Encryption: none', 'Comment: x', 'Public-Lines: 2', ...(pub.toString('base64').match(/.{1,64}/g) ?? []), 'Private-Lines: 1', priv.toString('base64'), `Private-MAC: ${mac}`, ''].join('\n');
+    const mac = createHmac('sha1', macKey)
+      .update(new WireWriter().string('ssh-ed25519').string('none').string('x').string(pub).string(priv).toBuffer())
+      .digest('hex');
+    const text = [
+      'PuTTY-User-Key-File-2: ssh-ed25519',
+      'Encryption: none',
+      'Comment: x',
+      'Public-Lines: 2',
+      ...(pub.toString('base64').match(/.{1,64}/g) ?? []),
+      'Private-Lines: 1',
+      priv.toString('base64'),
+      `Private-MAC: ${mac}`,
+      '',
+    ].join('\n');
     expect((await readKey(text)).privateKey).toEqual(ed);
   });
 
   it('bounds every Argon2 parameter before deriving (KPS.1005)', async () => {
     const text = await ppk.serializeVersion(3, ed, { comment: '', passphrase: 'p' });
-    for (const [re, value] of [[/Argon2-Memory: \d+/, 'Argon2-Memory: 4194304'], [/Argon2-Passes: \d+/, 'Argon2-Passes: 100000'], [/Argon2-Parallelism: \d+/, 'Argon2-Parallelism: 64']] as const) {
+    for (const [re, value] of [
+      [/Argon2-Memory: \d+/, 'Argon2-Memory: 4194304'],
+      [/Argon2-Passes: \d+/, 'Argon2-Passes: 100000'],
+      [/Argon2-Parallelism: \d+/, 'Argon2-Parallelism: 64'],
+    ] as const) {
       const start = performance.now();
       await expect(readKey(text.replace(re, value), 'p')).rejects.toMatchObject({ code: 'KPS.1005' });
       expect(performance.now() - start).toBeLessThan(50);
@@ -85,7 +119,10 @@ describe('PPK reading', () => {
     const text = await ppk.serializeVersion(3, ed, { comment: '' });
     await expect(readKey(text.replace('File-3', 'File-1'))).rejects.toMatchObject({ code: 'KPS.1004' });
     await expect(readKey(text.replace('Encryption: none', 'Encryption: aes128-cbc'))).rejects.toMatchObject({ code: 'KPS.1004' });
-    await expect(readKey(text.replace('File-3: ssh-ed25519', 'File-3: ssh-rsa'))).rejects.toMatchObject({ code: 'KPS.1001', message: expect.stringContaining('does not match') });
+    await expect(readKey(text.replace('File-3: ssh-ed25519', 'File-3: ssh-rsa'))).rejects.toMatchObject({
+      code: 'KPS.1001',
+      message: expect.stringContaining('does not match'),
+    });
   });
 });
 
@@ -98,9 +135,15 @@ describe('PPK comments that are not UTF-8', () => {
     const pub = publicBlob(ed);
     const priv = new WireWriter().string(ed.type === 'ssh-ed25519' ? ed.seed : Buffer.alloc(0)).toBuffer();
     const macKey = createHash('sha1').update('putty-private-key-file-mac-key').digest();
-    const mac = createHmac('sha1', macKey).update(new WireWriter().string('ssh-ed25519').string('none').string(comment).string(pub).string(priv).toBuffer()).digest('hex');
+    const mac = createHmac('sha1', macKey)
+      .update(new WireWriter().string('ssh-ed25519').string('none').string(comment).string(pub).string(priv).toBuffer())
+      .digest('hex');
     const head = Buffer.from(['PuTTY-User-Key-File-2: ssh-ed25519', 'Encryption: none', 'Comment: '].join('\n'));
-    const tail = Buffer.from(['', 'Public-Lines: 2', ...(pub.toString('base64').match(/.{1,64}/g) ?? []), 'Private-Lines: 1', priv.toString('base64'), `Private-MAC: ${mac}`, ''].join('\n'));
+    const tail = Buffer.from(
+      ['', 'Public-Lines: 2', ...(pub.toString('base64').match(/.{1,64}/g) ?? []), 'Private-Lines: 1', priv.toString('base64'), `Private-MAC: ${mac}`, ''].join(
+        '\n',
+      ),
+    );
     const parsed = await readKey(Buffer.concat([head, comment, tail]));
     expect(parsed.privateKey).toEqual(ed);
     expect(parsed.comment).toBe('café');

@@ -11,7 +11,10 @@ describe('OpenSSH public key lines', () => {
   });
 
   it('refuses a type word that does not match the blob, and two keys in one input', async () => {
-    await expect(readKey(ED.replace('ssh-ed25519 ', 'ssh-rsa '))).rejects.toMatchObject({ code: 'KPS.1001', message: expect.stringContaining('blob holds ssh-ed25519') });
+    await expect(readKey(ED.replace('ssh-ed25519 ', 'ssh-rsa '))).rejects.toMatchObject({
+      code: 'KPS.1001',
+      message: expect.stringContaining('blob holds ssh-ed25519'),
+    });
     await expect(readKey(`${ED} a\n${ED} b\n`)).rejects.toMatchObject({ message: expect.stringContaining('more than one key') });
   });
 });

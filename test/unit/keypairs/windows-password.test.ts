@@ -14,13 +14,13 @@ function raw(em: Buffer): Buffer {
 
 function em(message: Buffer, psLength = K - 3 - message.length, lead = [0, 2]): Buffer {
   const ps = Buffer.alloc(psLength);
-  for (let i = 0; i < psLength; i++) ps[i] = 1 + (randomBytes(1)[0] as number) % 255;
+  for (let i = 0; i < psLength; i++) ps[i] = 1 + ((randomBytes(1)[0] as number) % 255);
   const out = Buffer.concat([Buffer.from(lead), ps, Buffer.alloc(1), message]);
   return Buffer.concat([out, Buffer.alloc(Math.max(0, K - out.length), 1)]).subarray(0, K);
 }
 
 describe('EME-PKCS1-v1_5 decryption (legacy)', () => {
-  it('recovers the message of a well-formed block, and of Node\'s own v1.5 encryption', () => {
+  it("recovers the message of a well-formed block, and of Node's own v1.5 encryption", () => {
     expect(rsaPkcs1v15Decrypt(privateKey, raw(em(Buffer.from('secret'))))?.toString()).toBe('secret');
     const ct = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.from('hunter2'));
     expect(rsaPkcs1v15Decrypt(privateKey, ct)?.toString()).toBe('hunter2');
@@ -28,7 +28,9 @@ describe('EME-PKCS1-v1_5 decryption (legacy)', () => {
 
   it('refuses a short padding string, a wrong block type and a missing separator', () => {
     const msg = Buffer.from('m');
-    expect(rsaPkcs1v15Decrypt(privateKey, raw(Buffer.concat([Buffer.from([0, 2]), Buffer.alloc(7, 1), Buffer.alloc(1), Buffer.alloc(K - 10, 0x41)])))).toBeNull();
+    expect(
+      rsaPkcs1v15Decrypt(privateKey, raw(Buffer.concat([Buffer.from([0, 2]), Buffer.alloc(7, 1), Buffer.alloc(1), Buffer.alloc(K - 10, 0x41)]))),
+    ).toBeNull();
     expect(rsaPkcs1v15Decrypt(privateKey, raw(em(msg, K - 4, [0, 1])))).toBeNull();
     expect(rsaPkcs1v15Decrypt(privateKey, raw(Buffer.concat([Buffer.from([0, 2]), Buffer.alloc(K - 2, 7)])))).toBeNull();
   });

@@ -3,8 +3,18 @@ import { fromBigInt, toBigInt, WireReader, WireWriter } from '../../../electron/
 
 describe('SSH wire encoding', () => {
   it('writes minimal mpints with a 0x00 prefix when the top bit is set', () => {
-    expect(new WireWriter().mpint(Buffer.from([0, 0, 0x7f])).toBuffer().toString('hex')).toBe('000000017f');
-    expect(new WireWriter().mpint(Buffer.from([0x80])).toBuffer().toString('hex')).toBe('000000020080');
+    expect(
+      new WireWriter()
+        .mpint(Buffer.from([0, 0, 0x7f]))
+        .toBuffer()
+        .toString('hex'),
+    ).toBe('000000017f');
+    expect(
+      new WireWriter()
+        .mpint(Buffer.from([0x80]))
+        .toBuffer()
+        .toString('hex'),
+    ).toBe('000000020080');
     expect(new WireWriter().mpint(Buffer.alloc(0)).toBuffer().toString('hex')).toBe('00000000');
   });
 

@@ -40,13 +40,25 @@ describe.each(SIGNING_SPECS)('%s', (spec) => {
         // A DIGEST signature is a signature of the message: the two modes are interchangeable.
         ['RAW', message, dig.signature],
       ] as const) {
-        const v = await kms(session, 'validate-signature', { key_id: keyId, signing_algorithm: alg, message_type: type, message: m.toString('base64'), signature: sig });
+        const v = await kms(session, 'validate-signature', {
+          key_id: keyId,
+          signing_algorithm: alg,
+          message_type: type,
+          message: m.toString('base64'),
+          signature: sig,
+        });
         expect(v).toEqual({ key_id: keyId, signature_valid: 'true' });
       }
       const pub = createPublicKey((await kms(session, 'get-publickey', { key_id: keyId })).public_key);
       const pss = alg.includes('PSS') ? { padding: 6, saltLength: -1 } : {};
       expect(nodeVerify(hash, message, { key: pub, ...pss }, Buffer.from(raw.signature, 'base64'))).toBe(true);
-      const bad = await kms(session, 'verify', { key_id: keyId, signing_algorithm: alg, message_type: 'RAW', message: Buffer.from('other').toString('base64'), signature: raw.signature });
+      const bad = await kms(session, 'verify', {
+        key_id: keyId,
+        signing_algorithm: alg,
+        message_type: 'RAW',
+        message: Buffer.from('other').toString('base64'),
+        signature: raw.signature,
+      });
       expect(bad.signature_valid).toBe('false');
     });
   }
@@ -80,13 +92,19 @@ describe('RSA encrypt-data / decrypt-data', () => {
     for (const alg of ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1']) {
       const { cipher_text } = await kms(session, 'encrypt-data', { key_id: keyId, plain_text: 'héllo', encryption_algorithm: alg });
       expect(Buffer.from(cipher_text, 'base64')).toHaveLength(256);
-      expect(await kms(session, 'decrypt-data', { key_id: keyId, cipher_text, encryption_algorithm: alg })).toEqual({ key_id: keyId, plain_text: 'héllo', plain_text_base64: Buffer.from('héllo').toString('base64') });
+      expect(await kms(session, 'decrypt-data', { key_id: keyId, cipher_text, encryption_algorithm: alg })).toEqual({
+        key_id: keyId,
+        plain_text: 'héllo',
+        plain_text_base64: Buffer.from('héllo').toString('base64'),
+      });
     }
     const { cipher_text } = await kms(session, 'encrypt-data', { key_id: keyId, plain_text: 'x', encryption_algorithm: 'RSAES_OAEP_SHA_256' });
     await expectCode(kms(session, 'decrypt-data', { key_id: keyId, cipher_text, encryption_algorithm: 'RSAES_OAEP_SHA_1' }), 'KMS.2201');
     await expectCode(kms(session, 'decrypt-data', { cipher_text, encryption_algorithm: 'RSAES_OAEP_SHA_256' }), 'KMS.0204');
     await expectCode(kms(session, 'encrypt-data', { key_id: keyId, plain_text: 'x'.repeat(191), encryption_algorithm: 'RSAES_OAEP_SHA_256' }), 'KMS.2101');
-    expect((await kms(session, 'encrypt-data', { key_id: keyId, plain_text: 'x'.repeat(190), encryption_algorithm: 'RSAES_OAEP_SHA_256' })).cipher_text).toBeTruthy();
+    expect(
+      (await kms(session, 'encrypt-data', { key_id: keyId, plain_text: 'x'.repeat(190), encryption_algorithm: 'RSAES_OAEP_SHA_256' })).cipher_text,
+    ).toBeTruthy();
     await expectCode(kms(session, 'encrypt-data', { key_id: keyId, plain_text: 'x', encryption_algorithm: 'SYMMETRIC_DEFAULT' }), 'KMS.0308');
   });
 });

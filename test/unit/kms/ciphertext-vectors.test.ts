@@ -56,7 +56,11 @@ describe('ciphertext vectors', () => {
   }
   it('frames text and bytes as length ‖ data ‖ zeros, whatever memory the frame reuses', () => {
     for (let i = 0; i < 64; i++) Buffer.allocUnsafe(128).fill(0xa5);
-    for (const [plain, bytes] of [['é', Buffer.from('é')], [Buffer.from([1, 2, 3]), Buffer.from([1, 2, 3])], ['x'.repeat(100), Buffer.from('x'.repeat(100))]] as const) {
+    for (const [plain, bytes] of [
+      ['é', Buffer.from('é')],
+      [Buffer.from([1, 2, 3]), Buffer.from([1, 2, 3])],
+      ['x'.repeat(100), Buffer.from('x'.repeat(100))],
+    ] as const) {
       const framed = frame(plain);
       expect(framed.length).toBe(Math.max(MIN_FRAMED, 2 + bytes.length));
       expect(framed.readUInt16BE(0)).toBe(bytes.length);
@@ -73,7 +77,10 @@ describe('ciphertext vectors', () => {
     expect(kmsHandlers.decryptData(ctx, { cipher_text, encryption_algorithm: 'SYMMETRIC_DEFAULT' })).toMatchObject({ plain_text: 'a' });
     for (const plain_text of ['héllo € 🔑', 'x'.repeat(4096), '€'.repeat(1365)]) {
       const sealed = await kmsHandlers.encryptData(ctx, { key_id: v.key_id, plain_text, encryption_algorithm: 'SYMMETRIC_DEFAULT' });
-      expect(kmsHandlers.decryptData(ctx, { cipher_text: sealed.cipher_text, encryption_algorithm: 'SYMMETRIC_DEFAULT' })).toMatchObject({ plain_text, plain_text_base64: Buffer.from(plain_text).toString('base64') });
+      expect(kmsHandlers.decryptData(ctx, { cipher_text: sealed.cipher_text, encryption_algorithm: 'SYMMETRIC_DEFAULT' })).toMatchObject({
+        plain_text,
+        plain_text_base64: Buffer.from(plain_text).toString('base64'),
+      });
     }
   });
 });

@@ -43,7 +43,10 @@ describe('create-datakey', () => {
   it('binds additional_authenticated_data: decrypting without it fails with KMS.2201', async () => {
     const d = await kms(session, 'create-datakey', { key_id: keyId, additional_authenticated_data: 'ctx' });
     await expectCode(kms(session, 'decrypt-datakey', { key_id: keyId, cipher_text: d.cipher_text, datakey_cipher_length: '32' }), 'KMS.2201');
-    expect((await kms(session, 'decrypt-datakey', { key_id: keyId, cipher_text: d.cipher_text, datakey_cipher_length: '32', additional_authenticated_data: 'ctx' })).data_key).toBe(d.plain_text);
+    expect(
+      (await kms(session, 'decrypt-datakey', { key_id: keyId, cipher_text: d.cipher_text, datakey_cipher_length: '32', additional_authenticated_data: 'ctx' }))
+        .data_key,
+    ).toBe(d.plain_text);
   });
 });
 

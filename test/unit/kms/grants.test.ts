@@ -13,7 +13,12 @@ afterAll(() => session.close());
 describe('grants', () => {
   it('create-grant stores the cloud grant object; list-grants pages it', async () => {
     const key_id = await createKey(session);
-    const { grant_id } = await kms(session, 'create-grant', { key_id, grantee_principal: 'alice01', operations: ['encrypt-data', 'decrypt-data', 'encrypt-data'], name: 'app' });
+    const { grant_id } = await kms(session, 'create-grant', {
+      key_id,
+      grantee_principal: 'alice01',
+      operations: ['encrypt-data', 'decrypt-data', 'encrypt-data'],
+      name: 'app',
+    });
     expect(grant_id).toMatch(/^[0-9a-f]{64}$/);
     await kms(session, 'create-grant', { key_id, grantee_principal: 'bob', operations: ['describe-key'] });
     const page1 = await kms(session, 'list-grants', { key_id, limit: '1' });

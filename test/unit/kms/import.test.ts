@@ -40,13 +40,30 @@ describe('import-key-material', () => {
     const b = await createKey(session, 'AES_256', { origin: 'external' });
     const pa = await params(session, a);
     const material = randomBytes(32);
-    await expectCode(kms(session, 'import-key-material', { key_id: b, import_token: pa.import_token, encrypted_key_material: wrap(pa.public_key, material) }), 'KMS.2603');
-    await expectCode(kms(session, 'import-key-material', { key_id: a, import_token: Buffer.alloc(150, 1).toString('base64'), encrypted_key_material: wrap(pa.public_key, material) }), 'KMS.2601');
-    expect(await kms(session, 'import-key-material', { key_id: a, import_token: pa.import_token, encrypted_key_material: wrap(pa.public_key, material) })).toEqual({});
+    await expectCode(
+      kms(session, 'import-key-material', { key_id: b, import_token: pa.import_token, encrypted_key_material: wrap(pa.public_key, material) }),
+      'KMS.2603',
+    );
+    await expectCode(
+      kms(session, 'import-key-material', {
+        key_id: a,
+        import_token: Buffer.alloc(150, 1).toString('base64'),
+        encrypted_key_material: wrap(pa.public_key, material),
+      }),
+      'KMS.2601',
+    );
+    expect(
+      await kms(session, 'import-key-material', { key_id: a, import_token: pa.import_token, encrypted_key_material: wrap(pa.public_key, material) }),
+    ).toEqual({});
     expect((await kms(session, 'describe-key', { key_id: a })).key_info.key_state).toBe('2');
-    expect((await kms(session, 'decrypt-data', { cipher_text: (await kms(session, 'encrypt-data', { key_id: a, plain_text: 'byok' })).cipher_text })).plain_text).toBe('byok');
+    expect(
+      (await kms(session, 'decrypt-data', { cipher_text: (await kms(session, 'encrypt-data', { key_id: a, plain_text: 'byok' })).cipher_text })).plain_text,
+    ).toBe('byok');
     await kms(session, 'delete-imported-key-material', { key_id: a });
-    await expectCode(kms(session, 'import-key-material', { key_id: a, import_token: pa.import_token, encrypted_key_material: wrap(pa.public_key, material) }), 'KMS.2605');
+    await expectCode(
+      kms(session, 'import-key-material', { key_id: a, import_token: pa.import_token, encrypted_key_material: wrap(pa.public_key, material) }),
+      'KMS.2605',
+    );
     session.close();
   });
 
@@ -54,11 +71,28 @@ describe('import-key-material', () => {
     const { session } = await newSession();
     const key_id = await createKey(session, 'AES_256', { origin: 'external' });
     const p = await params(session, key_id);
-    await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(16)) }), 'KMS.2604');
-    await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(32), 'sha1') }), 'KMS.0311');
-    await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: randomBytes(256).toString('base64') }), 'KMS.0311');
+    await expectCode(
+      kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(16)) }),
+      'KMS.2604',
+    );
+    await expectCode(
+      kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(32), 'sha1') }),
+      'KMS.0311',
+    );
+    await expectCode(
+      kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: randomBytes(256).toString('base64') }),
+      'KMS.0311',
+    );
     const past = Math.floor(Date.now() / 1000) - 10;
-    await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(32)), expiration_time: past }), 'KMS.2602');
+    await expectCode(
+      kms(session, 'import-key-material', {
+        key_id,
+        import_token: p.import_token,
+        encrypted_key_material: wrap(p.public_key, randomBytes(32)),
+        expiration_time: past,
+      }),
+      'KMS.2602',
+    );
     session.close();
   });
 
@@ -67,10 +101,20 @@ describe('import-key-material', () => {
     const key_id = await createKey(session, 'AES_256', { origin: 'external' });
     const p = await kms(session, 'get-parameters-for-import', { key_id, wrapping_algorithm: 'RSAES_PKCS1_V1_5' });
     // node:crypto refuses PKCS#1 v1.5 only for private decryption; node-forge wraps here as an outside tool would.
-    const pub = forge.pki.publicKeyFromPem(createPublicKey({ key: Buffer.from(p.public_key, 'base64'), format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }).toString());
+    const pub = forge.pki.publicKeyFromPem(
+      createPublicKey({ key: Buffer.from(p.public_key, 'base64'), format: 'der', type: 'spki' })
+        .export({ format: 'pem', type: 'spki' })
+        .toString(),
+    );
     const wrapPkcs1 = (m: Buffer) => Buffer.from(pub.encrypt(m.toString('binary'), 'RSAES-PKCS1-V1_5'), 'binary').toString('base64');
-    const badLength = await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrapPkcs1(randomBytes(16)) }), 'KMS.0311');
-    const badPadding = await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: randomBytes(256).toString('base64') }), 'KMS.0311');
+    const badLength = await expectCode(
+      kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrapPkcs1(randomBytes(16)) }),
+      'KMS.0311',
+    );
+    const badPadding = await expectCode(
+      kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: randomBytes(256).toString('base64') }),
+      'KMS.0311',
+    );
     expect(badLength.message).toBe(badPadding.message);
     const material = randomBytes(32);
     expect(await kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrapPkcs1(material) })).toEqual({});
@@ -83,7 +127,10 @@ describe('import-key-material', () => {
     const p = await params(session, key_id);
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 24 * 3600 * 1000 + 1000);
-    await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(32)) }), 'KMS.2605');
+    await expectCode(
+      kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(32)) }),
+      'KMS.2605',
+    );
     session.close();
   });
 });
@@ -101,7 +148,10 @@ describe('deleting and re-importing material', () => {
     await expectCode(kms(session, 'decrypt-data', { cipher_text }), 'KMS.0308');
     await expectCode(kms(session, 'delete-imported-key-material', { key_id }), 'KMS.2701');
     p = await params(session, key_id);
-    await expectCode(kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(32)) }), 'KMS.2606');
+    await expectCode(
+      kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(32)) }),
+      'KMS.2606',
+    );
     await kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, material) });
     expect((await kms(session, 'decrypt-data', { cipher_text })).plain_text).toBe('kept');
     await expectCode(kms(session, 'delete-imported-key-material', { key_id: await createKey(session) }), 'KMS.0309');
@@ -113,7 +163,12 @@ describe('deleting and re-importing material', () => {
     const key_id = await createKey(session, 'AES_256', { origin: 'external' });
     const p = await params(session, key_id);
     const expiry = Math.floor(Date.now() / 1000) + 3600;
-    await kms(session, 'import-key-material', { key_id, import_token: p.import_token, encrypted_key_material: wrap(p.public_key, randomBytes(32)), expiration_time: expiry });
+    await kms(session, 'import-key-material', {
+      key_id,
+      import_token: p.import_token,
+      encrypted_key_material: wrap(p.public_key, randomBytes(32)),
+      expiration_time: expiry,
+    });
     expect((await kms(session, 'describe-key', { key_id })).key_info.expiration_time).toBe(String(expiry * 1000));
     session.close();
     vi.useFakeTimers({ toFake: ['Date'] });

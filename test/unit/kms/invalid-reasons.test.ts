@@ -22,7 +22,14 @@ describe('KMS.0308: one wire code, a reason per check', () => {
     const ec = await newKey(ctx, { key_alias: 'ec', key_spec: 'EC_P256', key_usage: 'SIGN_VERIFY', key_description: '', origin: 'kms' });
     const aes = await newKey(ctx, { key_alias: 'aes', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms' });
     const pending = await newKey(ctx, { key_alias: 'ext', key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'external' });
-    const sign = (over: object) => () => kmsHandlers.sign(ctx, { key_id: ec.key_id, message: Buffer.from('m').toString('base64'), signing_algorithm: 'ECDSA_SHA_256', message_type: 'RAW', ...over });
+    const sign = (over: object) => () =>
+      kmsHandlers.sign(ctx, {
+        key_id: ec.key_id,
+        message: Buffer.from('m').toString('base64'),
+        signing_algorithm: 'ECDSA_SHA_256',
+        message_type: 'RAW',
+        ...over,
+      });
     const got = {
       algorithm: refusal(sign({ signing_algorithm: 'RSASSA_PSS_SHA_256' })),
       digest: refusal(sign({ message_type: 'DIGEST' })),

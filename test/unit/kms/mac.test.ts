@@ -23,7 +23,11 @@ describe.each([
     const g = await kms(session, 'generate-mac', { key_id: keyId, mac_algorithm: alg, message });
     expect(g).toMatchObject({ key_id: keyId, mac_algorithm: alg });
     expect(g.mac).toMatch(new RegExp(`^[0-9a-f]{${hexLen}}$`));
-    expect(await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm: alg, message, mac: g.mac })).toEqual({ key_id: keyId, mac_algorithm: alg, mac_valid: true });
+    expect(await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm: alg, message, mac: g.mac })).toEqual({
+      key_id: keyId,
+      mac_algorithm: alg,
+      mac_valid: true,
+    });
     const other = Buffer.from('mac me!').toString('base64');
     expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm: alg, message: other, mac: g.mac })).mac_valid).toBe(false);
     expect((await kms(session, 'verify-mac', { key_id: keyId, mac_algorithm: alg, message, mac: g.mac.slice(0, -2) })).mac_valid).toBe(false);

@@ -32,7 +32,13 @@ it('a due rotation seen by two openers is applied once; a due deletion once', as
   // As in a session: the store keeps the due index, which a new vault starts with.
   const store = new DueIndexedStore(memoryStore());
   rebuildKmsDue(store);
-  const ctx: KmsContext = { store, hsm: new SoftwareHsm(randomBytes(32)), handles: new Map(), domain: { domain_id: 'd', project_id: 'p', realm: 'local' }, now: () => now };
+  const ctx: KmsContext = {
+    store,
+    hsm: new SoftwareHsm(randomBytes(32)),
+    handles: new Map(),
+    domain: { domain_id: 'd', project_id: 'p', realm: 'local' },
+    now: () => now,
+  };
   const rotating = (await kmsHandlers.createKey(ctx, { key_alias: 'r', key_spec: 'AES_256', key_description: '', origin: 'kms' })).key_info.key_id;
   const doomed = (await kmsHandlers.createKey(ctx, { key_alias: 'd', key_spec: 'AES_256', key_description: '', origin: 'kms' })).key_info.key_id;
   await kmsHandlers.enableKeyRotation(ctx, { key_id: rotating });

@@ -48,7 +48,12 @@ describe('automatic rotation', () => {
     await expectCode(kms(session, 'update-key-rotation-interval', { key_id, rotation_interval: 29 }), 'KMS.0308');
     await expectCode(kms(session, 'update-key-rotation-interval', { key_id, rotation_interval: 366 }), 'KMS.0308');
     await kms(session, 'update-key-rotation-interval', { key_id, rotation_interval: 30 });
-    expect(await kms(session, 'show-key-rotation-status', { key_id })).toMatchObject({ key_rotation_enabled: true, rotation_interval: 30, last_rotation_time: '', number_of_rotations: 0 });
+    expect(await kms(session, 'show-key-rotation-status', { key_id })).toMatchObject({
+      key_rotation_enabled: true,
+      rotation_interval: 30,
+      last_rotation_time: '',
+      number_of_rotations: 0,
+    });
     await kms(session, 'disable-key-rotation', { key_id });
     expect((await kms(session, 'get-key-rotation-status', { key_id })).key_rotation_enabled).toBe(false);
     await expectCode(kms(session, 'disable-key-rotation', { key_id }), 'KMS.0313');

@@ -139,17 +139,31 @@ const ROWS: Row[] = [
   },
   { op: 'get-key-rotation-status', spec: 'AES_256', input: (key_id) => ({ key_id }), expect: ANY },
   { op: 'rotate-on-demand', spec: 'AES_256', input: (key_id) => ({ key_id }), expect: ['KMS.0308', 'ok', 'KMS.0209', 'KMS.0210', 'KMS.0312'] },
-  { op: 'get-parameters-for-import', spec: 'AES_256', external: true, input: (key_id) => ({ key_id }), expect: ['KMS.0310', 'KMS.0310', 'KMS.0310', 'KMS.0310', 'ok'] },
+  {
+    op: 'get-parameters-for-import',
+    spec: 'AES_256',
+    external: true,
+    input: (key_id) => ({ key_id }),
+    expect: ['KMS.0310', 'KMS.0310', 'KMS.0310', 'KMS.0310', 'ok'],
+  },
   {
     op: 'import-key-material',
     spec: 'AES_256',
     external: true,
     // Only a pending-import key gets import parameters; other states are refused before the token is read.
     input: async (key_id) =>
-      readKey(session, key_id).key_state === '5' ? { key_id, ...(await wrapFor(key_id)) } : { key_id, import_token: 'A'.repeat(200), encrypted_key_material: 'A'.repeat(344) },
+      readKey(session, key_id).key_state === '5'
+        ? { key_id, ...(await wrapFor(key_id)) }
+        : { key_id, import_token: 'A'.repeat(200), encrypted_key_material: 'A'.repeat(344) },
     expect: ['KMS.0310', 'KMS.0310', 'KMS.0310', 'KMS.0310', 'ok'],
   },
-  { op: 'delete-imported-key-material', spec: 'AES_256', external: true, input: (key_id) => ({ key_id }), expect: ['KMS.2701', 'ok', 'ok', 'KMS.2701', 'KMS.2701'] },
+  {
+    op: 'delete-imported-key-material',
+    spec: 'AES_256',
+    external: true,
+    input: (key_id) => ({ key_id }),
+    expect: ['KMS.2701', 'ok', 'ok', 'KMS.2701', 'KMS.2701'],
+  },
   { op: 'create-grant', spec: 'AES_256', input: (key_id) => ({ key_id, grantee_principal: 'alice', operations: ['encrypt-data'] }), expect: META },
   { op: 'list-grants', spec: 'AES_256', input: (key_id) => ({ key_id }), expect: ANY },
   {

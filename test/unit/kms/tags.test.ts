@@ -16,7 +16,14 @@ describe('tags', () => {
     const key_id = await createKey(session);
     expect(await kms(session, 'create-kms-tag', { key_id, tag: { key: 'env', value: 'dev' } })).toEqual({});
     await kms(session, 'create-kms-tag', { key_id, tag: { key: 'env', value: 'prod' } });
-    await kms(session, 'batch-create-kms-tags', { key_id, action: 'create', tags: [{ key: 'team', value: 'a' }, { key: 'tier', value: '' }] });
+    await kms(session, 'batch-create-kms-tags', {
+      key_id,
+      action: 'create',
+      tags: [
+        { key: 'team', value: 'a' },
+        { key: 'tier', value: '' },
+      ],
+    });
     expect(await kms(session, 'show-kms-tags', { key_id })).toEqual({
       tags: [
         { key: 'env', value: 'prod' },
@@ -50,17 +57,40 @@ describe('tags', () => {
     const b = await createKey(s, 'AES_256', { key_alias: 'beta' });
     const c = await createKey(s, 'HMAC_256', { key_alias: 'gamma' });
     await kms(s, 'create-kms-tag', { key_id: a, tag: { key: 'env', value: 'dev' } });
-    await kms(s, 'batch-create-kms-tags', { key_id: b, action: 'create', tags: [{ key: 'env', value: 'prod' }, { key: 'team', value: 'x' }] });
-    await kms(s, 'batch-create-kms-tags', { key_id: c, action: 'create', tags: [{ key: 'env', value: 'prod' }, { key: 'team', value: 'y' }] });
+    await kms(s, 'batch-create-kms-tags', {
+      key_id: b,
+      action: 'create',
+      tags: [
+        { key: 'env', value: 'prod' },
+        { key: 'team', value: 'x' },
+      ],
+    });
+    await kms(s, 'batch-create-kms-tags', {
+      key_id: c,
+      action: 'create',
+      tags: [
+        { key: 'env', value: 'prod' },
+        { key: 'team', value: 'y' },
+      ],
+    });
     expect(await kms(s, 'list-kms-tags')).toEqual({
       tags: [
         { key: 'env', values: ['dev', 'prod'] },
         { key: 'team', values: ['x', 'y'] },
       ],
     });
-    const ids = async (body: Record<string, unknown>) => ((await kms(s, 'list-kms-by-tags', body)).resources as { resource_id: string }[]).map((r) => r.resource_id).sort();
+    const ids = async (body: Record<string, unknown>) =>
+      ((await kms(s, 'list-kms-by-tags', body)).resources as { resource_id: string }[]).map((r) => r.resource_id).sort();
     expect(await ids({ action: 'filter', tags: [{ key: 'env', values: ['dev', 'prod'] }] })).toEqual([a, b, c].sort());
-    expect(await ids({ action: 'filter', tags: [{ key: 'env', values: ['prod'] }, { key: 'team', values: ['y'] }] })).toEqual([c]);
+    expect(
+      await ids({
+        action: 'filter',
+        tags: [
+          { key: 'env', values: ['prod'] },
+          { key: 'team', values: ['y'] },
+        ],
+      }),
+    ).toEqual([c]);
     expect(await ids({ action: 'filter', tags: [{ key: 'env', values: ['prod'] }], matches: [{ key: 'resource_name', value: 'bet' }] })).toEqual([b]);
     const r = await kms(s, 'list-kms-by-tags', { action: 'filter', limit: '1', offset: '1', tags: [{ key: 'env', values: [] }] });
     expect(r.total_count).toBe(3);

@@ -42,7 +42,14 @@ const callers: Record<string, Caller> = {
       raw.writeUInt32BE(9, 18);
       return kmsHandlers.decryptData(ctx, { cipher_text: raw.toString('base64'), encryption_algorithm: 'SYMMETRIC_DEFAULT' });
     },
-    codes: { disabled: 'KMS.0209', 'pending deletion': 'KMS.0210', 'wrong usage': 'KMS.0308', 'wrong spec': 'KMS.0308', 'missing version': 'KMS.2201', 'no such key': 'KMS.0207' },
+    codes: {
+      disabled: 'KMS.0209',
+      'pending deletion': 'KMS.0210',
+      'wrong usage': 'KMS.0308',
+      'wrong spec': 'KMS.0308',
+      'missing version': 'KMS.2201',
+      'no such key': 'KMS.0207',
+    },
   },
   'CSMS secret values': {
     wrap: async (ctx, keyId) => sealValue(secretsCtx(ctx), await chooseCmk(secretsCtx(ctx), keyId), at, { secret_string: 'pw' }),
@@ -50,7 +57,14 @@ const callers: Record<string, Caller> = {
       const sealed = sealValue(secretsCtx(ctx), await chooseCmk(secretsCtx(ctx), keyId), at, { secret_string: 'pw' });
       return openValue(secretsCtx(ctx), at, { ...sealed, data_key: { ...sealed.data_key, key_version: 9 } });
     },
-    codes: { disabled: 'CSMS.0002', 'pending deletion': 'CSMS.0002', 'wrong usage': 'CSMS.0002', 'wrong spec': 'CSMS.0002', 'missing version': 'VAULT.0501', 'no such key': 'CSMS.0005' },
+    codes: {
+      disabled: 'CSMS.0002',
+      'pending deletion': 'CSMS.0002',
+      'wrong usage': 'CSMS.0002',
+      'wrong spec': 'CSMS.0002',
+      'missing version': 'VAULT.0501',
+      'no such key': 'CSMS.0005',
+    },
   },
   'KPS hosted private keys': {
     wrap: (ctx, kms_key_id) => sealPrivateKey(ctx, 'web', sshKey, '', { type: 'kms', kms_key_id }),
@@ -58,7 +72,14 @@ const callers: Record<string, Caller> = {
       const sealed = await sealPrivateKey(ctx, 'web', sshKey, '', { type: 'kms', kms_key_id });
       return unsealPrivateKey(ctx, { name: 'web', private_key: { ...sealed, key_version: 9 } } as KeypairRecord);
     },
-    codes: { disabled: 'KMS.0209', 'pending deletion': 'KMS.0210', 'wrong usage': 'KPS.0002', 'wrong spec': 'KPS.0002', 'missing version': 'KPS.7005', 'no such key': 'KMS.0207' },
+    codes: {
+      disabled: 'KMS.0209',
+      'pending deletion': 'KMS.0210',
+      'wrong usage': 'KPS.0002',
+      'wrong spec': 'KPS.0002',
+      'missing version': 'KPS.7005',
+      'no such key': 'KMS.0207',
+    },
   },
   'envelope files (local CMK keyring)': {
     wrap: (ctx, keyId) => localCmkKeyring(ctx, keyId).wrap(Buffer.alloc(32, 1), binding),
@@ -66,7 +87,14 @@ const callers: Record<string, Caller> = {
       const edk = await localCmkKeyring(ctx, keyId).wrap(Buffer.alloc(32, 1), binding);
       return localVaultResolver(ctx).unwrap({ ...edk, entry: { type: 'local-cmk', keyId, keyVersion: 9 } }, binding);
     },
-    codes: { disabled: 'KMS.0209', 'pending deletion': 'KMS.0210', 'wrong usage': 'KMS.0308', 'wrong spec': 'KMS.0308', 'missing version': 'FILE.0105', 'no such key': 'KMS.0207' },
+    codes: {
+      disabled: 'KMS.0209',
+      'pending deletion': 'KMS.0210',
+      'wrong usage': 'KMS.0308',
+      'wrong spec': 'KMS.0308',
+      'missing version': 'FILE.0105',
+      'no such key': 'KMS.0207',
+    },
   },
 };
 

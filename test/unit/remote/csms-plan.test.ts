@@ -27,7 +27,10 @@ describe('csms sync planner: versions', () => {
   it('adds a secret that only the source has, every version in order', () => {
     const p = planSecret('s', null, st(['a', 'b']), undefined, 'pull');
     expect(p.action).toBe('add');
-    expect(p.steps).toEqual([{ kind: 'create', source: 'v1' }, { kind: 'append', source: 'v2' }]);
+    expect(p.steps).toEqual([
+      { kind: 'create', source: 'v1' },
+      { kind: 'append', source: 'v2' },
+    ]);
   });
 
   it('leaves a secret that only the target has to the other direction', () => {
@@ -38,7 +41,12 @@ describe('csms sync planner: versions', () => {
   it('adopts the same history on both sides without writing', () => {
     const p = planSecret('s', st(['a', 'b']), st(['a', 'b']), undefined, 'pull');
     expect(p).toMatchObject({ action: 'unchanged', steps: [], pending: false });
-    expect(p.next).toMatchObject({ adopt: [['v1', 'v1', d('a')], ['v2', 'v2', d('b')]] });
+    expect(p.next).toMatchObject({
+      adopt: [
+        ['v1', 'v1', d('a')],
+        ['v2', 'v2', d('b')],
+      ],
+    });
   });
 
   it('appends the versions new on the source side since the base', () => {
@@ -57,7 +65,9 @@ describe('csms sync planner: versions', () => {
     const p = planSecret('s', st(['a', 'b', 'x']), st(['a', 'b', 'y', 'z']), base(['a', 'b']), 'push');
     expect(p.action).toBe('conflict');
     expect(p.steps).toEqual([]);
-    expect(p.detail).toContain(`local: v3 (2026-12-01T02:00:00.000Z, sha ${d('x').slice(0, 8)}); remote: v3 (2026-12-01T02:00:00.000Z, sha ${d('y').slice(0, 8)}), v4 (`);
+    expect(p.detail).toContain(
+      `local: v3 (2026-12-01T02:00:00.000Z, sha ${d('x').slice(0, 8)}); remote: v3 (2026-12-01T02:00:00.000Z, sha ${d('y').slice(0, 8)}), v4 (`,
+    );
     expect(p.detail).toContain('remote resolve --keep local|remote');
   });
 
@@ -84,7 +94,10 @@ describe('csms sync planner: resolved conflicts', () => {
   it('--keep remote: a pull appends the remote versions here as new versions; the local ones stay in history', () => {
     const p = planSecret('s', st(['a', 'x']), st(['a', 'y', 'z']), base(['a'], { keep: 'remote' }), 'pull');
     expect(p.action).toBe('update');
-    expect(p.steps).toEqual([{ kind: 'append', source: 'v2' }, { kind: 'append', source: 'v3' }]);
+    expect(p.steps).toEqual([
+      { kind: 'append', source: 'v2' },
+      { kind: 'append', source: 'v3' },
+    ]);
     expect(p.next).toMatchObject({ seen: { local: ['v2'], remote: [] } });
     expect(p.next && p.next !== 'forget' ? p.next.keep : 'forget').toBeUndefined();
   });
@@ -129,7 +142,11 @@ describe('csms sync planner: stages', () => {
 
   it('a secret added with a rolled-back SYSCURRENT keeps it there', () => {
     const p = planSecret('s', null, st(['a', 'b'], { SYSCURRENT: 'v1', SYSPREVIOUS: 'v2' }), undefined, 'pull');
-    expect(p.steps).toEqual([{ kind: 'create', source: 'v1' }, { kind: 'append', source: 'v2' }, { kind: 'stage', stage: 'SYSCURRENT', source: 'v1' }]);
+    expect(p.steps).toEqual([
+      { kind: 'create', source: 'v1' },
+      { kind: 'append', source: 'v2' },
+      { kind: 'stage', stage: 'SYSCURRENT', source: 'v1' },
+    ]);
   });
 });
 
@@ -149,7 +166,10 @@ describe('csms sync planner: deletions', () => {
   it('--keep the side that has it recreates it, every version', () => {
     const p = planSecret('s', null, st(['a', 'b']), base(['a', 'b'], { keep: 'remote' }), 'pull');
     expect(p.action).toBe('add');
-    expect(p.steps.slice(0, 2)).toEqual([{ kind: 'create', source: 'v1' }, { kind: 'append', source: 'v2' }]);
+    expect(p.steps.slice(0, 2)).toEqual([
+      { kind: 'create', source: 'v1' },
+      { kind: 'append', source: 'v2' },
+    ]);
     expect(p.next).toMatchObject({ replace: true });
   });
 

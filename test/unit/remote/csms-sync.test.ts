@@ -99,7 +99,9 @@ describe('csms apply: conflicts resolved', () => {
     expect(local.secrets.get('gone')?.pending).toBe(true);
     expect(await syncMemory(local, remote, bases, 'push')).toEqual({ back: 'add', gone: 'unchanged' });
     expect(values(remote, 'back')).toEqual(['v']);
-    expect(await planAll(local, remote, bases, 'pull')).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'back', action: 'unchanged', pending: false })]));
+    expect(await planAll(local, remote, bases, 'pull')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'back', action: 'unchanged', pending: false })]),
+    );
   });
 });
 
@@ -168,7 +170,11 @@ describe('csms sync planner: property', () => {
         [s.remote.lose, s.remote.drop] = [0, 0];
         await syncMemory(s.local, s.remote, s.bases, 'pull');
         await syncMemory(s.local, s.remote, s.bases, 'push');
-        const reported = new Set([...(await planAll(s.local, s.remote, s.bases, 'pull')), ...(await planAll(s.local, s.remote, s.bases, 'push'))].filter((i) => i.action === 'conflict').map((i) => i.name));
+        const reported = new Set(
+          [...(await planAll(s.local, s.remote, s.bases, 'pull')), ...(await planAll(s.local, s.remote, s.bases, 'push'))]
+            .filter((i) => i.action === 'conflict')
+            .map((i) => i.name),
+        );
         for (const n of ['a', 'b', 'c']) {
           if (reported.has(n)) continue;
           expect(s.local.view(n), `${n} differs silently`).toEqual(s.remote.view(n));

@@ -18,7 +18,13 @@ beforeAll(async () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const auth = parseAuthorization(req.headers.authorization);
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-      const ok = !!auth && verifySignature({ method: req.method ?? '', path: url.pathname, query: [...url.searchParams.entries()], headers, body: Buffer.concat(chunks) }, auth, creds.secret_key);
+      const ok =
+        !!auth &&
+        verifySignature(
+          { method: req.method ?? '', path: url.pathname, query: [...url.searchParams.entries()], headers, body: Buffer.concat(chunks) },
+          auth,
+          creds.secret_key,
+        );
       seen.push({ auth: req.headers.authorization, ok });
       const next = plan.shift() ?? { status: 200, body: '{"ok":true}' };
       res.writeHead(next.status, { 'Content-Type': 'application/json' });
@@ -37,7 +43,11 @@ function deps(): HttpDeps & { sleeps: number[] } {
 
 describe('remote HTTP client', () => {
   it('retries 429 and 503 with growing, jittered delays, then succeeds; every try freshly signed', async () => {
-    plan = [{ status: 429, body: '' }, { status: 503, body: '' }, { status: 429, body: '' }];
+    plan = [
+      { status: 429, body: '' },
+      { status: 503, body: '' },
+      { status: 429, body: '' },
+    ];
     seen.length = 0;
     const d = deps();
     const r = await remoteRequest({ baseUrl: base, ...creds }, { method: 'POST', path: '/v1.0/p1/kms/list-keys', body: { limit: '1' } }, d);
@@ -56,7 +66,10 @@ describe('remote HTTP client', () => {
   it('does not retry a client error, and parses the KMS nested shape', async () => {
     plan = [{ status: 400, body: '{"error":{"error_code":"KMS.0207","error_msg":"no such key"}}' }];
     seen.length = 0;
-    await expect(remoteRequest({ baseUrl: base, ...creds }, { method: 'POST', path: '/x', body: {} }, deps())).rejects.toMatchObject({ code: 'KMS.0207', status: 400 });
+    await expect(remoteRequest({ baseUrl: base, ...creds }, { method: 'POST', path: '/x', body: {} }, deps())).rejects.toMatchObject({
+      code: 'KMS.0207',
+      status: 400,
+    });
     expect(seen).toHaveLength(1);
   });
 
@@ -92,7 +105,10 @@ describe('remote HTTP client: writes that must not happen twice', () => {
   });
 
   it('429 and 503 (the remote refused before acting) are retried for a write too', async () => {
-    plan = [{ status: 503, body: '' }, { status: 429, body: '' }];
+    plan = [
+      { status: 503, body: '' },
+      { status: 429, body: '' },
+    ];
     seen.length = 0;
     expect((await remoteRequest({ baseUrl: base, ...creds }, write, deps())).body).toEqual({ ok: true });
     expect(seen).toHaveLength(3);

@@ -27,7 +27,9 @@ describe('events and notifications', () => {
     const { event } = await csms('create-secret-event', { name: 'ops', event_types: ['SECRET_VERSION_CREATED'], state: 'ENABLED', notification: target });
     expect(event).toMatchObject({ name: 'ops', state: 'ENABLED', event_types: ['SECRET_VERSION_CREATED'], notification: target });
     expect(event.event_id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await codeOf(csms('create-secret-event', { name: 'ops', event_types: ['SECRET_DELETED'], state: 'ENABLED', notification: target }))).toBe('CSMS.0002');
+    expect(await codeOf(csms('create-secret-event', { name: 'ops', event_types: ['SECRET_DELETED'], state: 'ENABLED', notification: target }))).toBe(
+      'CSMS.0002',
+    );
     expect(await codeOf(csms('create-secret-event', { name: 'x', event_types: ['NOPE'], state: 'ENABLED', notification: target }))).toBe('CSMS.0002');
     expect(await codeOf(csms('create-secret-event', { name: 'x', event_types: [], state: 'ENABLED', notification: target }))).toBe('CSMS.0002');
     await csms('create-secret-event', { name: 'audit', event_types: ['SECRET_DELETED'], state: 'DISABLED', notification: target });
@@ -62,8 +64,14 @@ describe('events and notifications', () => {
     await csms('rotate-secret', { secret_name: 'db' });
     await csms('delete-secret', { secret_name: 'db' });
     const { records } = await csms('list-notification-records');
-    expect(records.map((r: { trigger_event_type: string }) => r.trigger_event_type)).toEqual(['SECRET_DELETED', 'SECRET_VERSION_CREATED', 'SECRET_VERSION_CREATED']);
-    expect(records.every((r: { secret_name: string; notification_target_id: string }) => r.secret_name === 'db' && r.notification_target_id === target.target_id)).toBe(true);
+    expect(records.map((r: { trigger_event_type: string }) => r.trigger_event_type)).toEqual([
+      'SECRET_DELETED',
+      'SECRET_VERSION_CREATED',
+      'SECRET_VERSION_CREATED',
+    ]);
+    expect(
+      records.every((r: { secret_name: string; notification_target_id: string }) => r.secret_name === 'db' && r.notification_target_id === target.target_id),
+    ).toBe(true);
     expect(JSON.stringify(records)).not.toContain('"x"');
   });
 
@@ -81,6 +89,9 @@ describe('events and notifications', () => {
     await s.runDue();
     const { records } = await csms('list-notification-records');
     expect(records).toHaveLength(1);
-    expect(JSON.parse(records[0].notification_content)).toMatchObject({ eventType: 'SECRET_VERSION_EXPIRED', data: { versionId: 'v2', versionExpireTime: new Date(now - 1000).toISOString() } });
+    expect(JSON.parse(records[0].notification_content)).toMatchObject({
+      eventType: 'SECRET_VERSION_EXPIRED',
+      data: { versionId: 'v2', versionExpireTime: new Date(now - 1000).toISOString() },
+    });
   });
 });

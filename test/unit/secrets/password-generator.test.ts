@@ -22,13 +22,16 @@ describe('password generator', () => {
     for (let i = 0; i < 100; i++) {
       expect(gen({ exclude_punctuation: true, exclude_uppercase: true, exclude_characters: 'aeiou0' })).toMatch(/^[b-df-hj-np-tv-z1-9]{32}$/);
     }
-    const spaced = Array.from({ length: 50 }, () => gen({ length: 2, include_space: true, exclude_lowercase: true, exclude_uppercase: true, exclude_numbers: true, exclude_punctuation: true }));
+    const spaced = Array.from({ length: 50 }, () =>
+      gen({ length: 2, include_space: true, exclude_lowercase: true, exclude_uppercase: true, exclude_numbers: true, exclude_punctuation: true }),
+    );
     expect(spaced.every((p) => p === '  ')).toBe(true);
   });
 
   it('spreads choices over the whole pool', () => {
     const counts = new Map<string, number>();
-    for (const c of gen({ length: 4096, exclude_uppercase: true, exclude_punctuation: true, require_each_included_type: false })) counts.set(c, (counts.get(c) ?? 0) + 1);
+    for (const c of gen({ length: 4096, exclude_uppercase: true, exclude_punctuation: true, require_each_included_type: false }))
+      counts.set(c, (counts.get(c) ?? 0) + 1);
     expect(counts.size).toBe(36);
   });
 

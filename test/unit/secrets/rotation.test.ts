@@ -24,8 +24,19 @@ async function vaultWithRotatingSecret(): Promise<string> {
   session.close();
   const s = await reopen(path, () => T0);
   const csms = caller(s);
-  await csms('create-secret-event', { name: 'ops', event_types: ['SECRET_ROTATED', 'SECRET_ROTATED_FAILED'], state: 'ENABLED', notification: { target_type: 'SMN', target_id: 'urn:smn:local:ops', target_name: 'ops' } });
-  const { secret } = await csms('create-secret', { name: 'db', secret_string: 'initial', auto_rotation: true, rotation_period: '6h', event_subscriptions: ['ops'] });
+  await csms('create-secret-event', {
+    name: 'ops',
+    event_types: ['SECRET_ROTATED', 'SECRET_ROTATED_FAILED'],
+    state: 'ENABLED',
+    notification: { target_type: 'SMN', target_id: 'urn:smn:local:ops', target_name: 'ops' },
+  });
+  const { secret } = await csms('create-secret', {
+    name: 'db',
+    secret_string: 'initial',
+    auto_rotation: true,
+    rotation_period: '6h',
+    event_subscriptions: ['ops'],
+  });
   expect(secret).toMatchObject({ auto_rotation: true, rotation_period: '6h', next_rotation_time: T0 + 6 * HOUR, rotation_time: null });
   await csms('create-secret', { name: 'static', secret_string: 'stays' });
   s.close();
@@ -51,7 +62,11 @@ describe('rotation', () => {
     expect(audit.events[0]).toMatchObject({ transport: 'system', outcome: 'success', fields: { secret_name: 'db' } });
     const notes = await csms('list-notification-records');
     expect(notes.records.map((r: { trigger_event_type: string }) => r.trigger_event_type)).toEqual(['SECRET_ROTATED']);
-    expect(JSON.parse(notes.records[0].notification_content)).toMatchObject({ eventName: 'ops', eventType: 'SECRET_ROTATED', data: { secretName: 'db', versionId: 'v2' } });
+    expect(JSON.parse(notes.records[0].notification_content)).toMatchObject({
+      eventName: 'ops',
+      eventType: 'SECRET_ROTATED',
+      data: { secretName: 'db', versionId: 'v2' },
+    });
     expect((await caller(s, 'audit')('verify')).valid).toBe(true);
   });
 

@@ -8,7 +8,8 @@ function context(): SecretsContext {
   return { ...memoryKmsContext(), vault: { header: { vault_id: '0'.repeat(32) }, subkey: () => Buffer.alloc(32, 7) } };
 }
 
-const aes = (ctx: SecretsContext, alias: string) => newKey(ctx, { key_alias: alias, key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms' });
+const aes = (ctx: SecretsContext, alias: string) =>
+  newKey(ctx, { key_alias: alias, key_spec: 'AES_256', key_usage: 'ENCRYPT_DECRYPT', key_description: '', origin: 'kms' });
 const at = { secretId: 'secret-1', versionId: 'v1' };
 
 describe('version sealing', () => {

@@ -18,7 +18,14 @@ const DAY = 24 * 3600 * 1000;
 describe('secrets', () => {
   it('creates a secret under csms/default, created on first use', async () => {
     const { secret } = await csms('create-secret', { name: 'db', secret_string: 'pw', description: 'the db' });
-    expect(secret).toMatchObject({ name: 'db', state: 'ENABLED', description: 'the db', secret_type: 'COMMON', scheduled_delete_time: null, auto_rotation: false });
+    expect(secret).toMatchObject({
+      name: 'db',
+      state: 'ENABLED',
+      description: 'the db',
+      secret_type: 'COMMON',
+      scheduled_delete_time: null,
+      auto_rotation: false,
+    });
     const keys = await caller(session, 'kms')('list-keys', {});
     const def = keys.key_details.find((k: { key_alias: string }) => k.key_alias === 'csms/default');
     expect(def.key_id).toBe(secret.kms_key_id);
@@ -58,9 +65,16 @@ describe('secrets', () => {
   });
 
   it('pages a filtered list (event_name) across fetch chunks', async () => {
-    await csms('create-secret-event', { name: 'ops', event_types: ['SECRET_DELETED'], state: 'ENABLED', notification: { target_type: 'SMN', target_id: 'urn:smn:local:ops', target_name: 'ops' } });
+    await csms('create-secret-event', {
+      name: 'ops',
+      event_types: ['SECRET_DELETED'],
+      state: 'ENABLED',
+      notification: { target_type: 'SMN', target_id: 'urn:smn:local:ops', target_name: 'ops' },
+    });
     const subscribed = new Set(['s1', 's4', 's5']);
-    await csms('batch-import-secrets', { secrets: Array.from({ length: 7 }, (_, i) => ({ name: `s${i}`, secret_string: 'x', event_subscriptions: subscribed.has(`s${i}`) ? ['ops'] : [] })) });
+    await csms('batch-import-secrets', {
+      secrets: Array.from({ length: 7 }, (_, i) => ({ name: `s${i}`, secret_string: 'x', event_subscriptions: subscribed.has(`s${i}`) ? ['ops'] : [] })),
+    });
     const p1 = await csms('list-secrets', { limit: 2, event_name: 'ops' });
     expect(p1.secrets.map((s: { name: string }) => s.name)).toEqual(['s1', 's4']);
     expect(p1.page_info).toEqual({ next_marker: 's4', current_count: 2 });
@@ -143,7 +157,12 @@ describe('secrets', () => {
   it('batch-import creates the valid items and lists the others', async () => {
     await csms('create-secret', { name: 'exists', secret_string: 'x' });
     const r = await csms('batch-import-secrets', {
-      secrets: [{ name: 'a', secret_string: '1' }, { name: 'exists', secret_string: '2' }, { name: 'bad name', secret_string: '3' }, { name: 'b', secret_binary: 'AAEC' }],
+      secrets: [
+        { name: 'a', secret_string: '1' },
+        { name: 'exists', secret_string: '2' },
+        { name: 'bad name', secret_string: '3' },
+        { name: 'b', secret_binary: 'AAEC' },
+      ],
     });
     expect(r).toMatchObject({ total: 4, success: 2, failed: 2 });
     expect(r.error_list.map((e: { name: string }) => e.name)).toEqual(['exists', 'bad name']);

@@ -117,15 +117,28 @@ describe('AK/SK verification holds against any one change (property)', () => {
   });
 
   it('a body whose hash is claimed in an unsigned header is refused: the captured decrypt-data replay', () => {
-    const original = signed({ method: 'POST', segments: ['v1.0', 'p', 'kms', 'decrypt-data'], query: [], extra: {}, body: Uint8Array.from(Buffer.from('{"cipher_text":"A"}')), hashHeader: false });
+    const original = signed({
+      method: 'POST',
+      segments: ['v1.0', 'p', 'kms', 'decrypt-data'],
+      query: [],
+      extra: {},
+      body: Uint8Array.from(Buffer.from('{"cipher_text":"A"}')),
+      hashHeader: false,
+    });
     const replay = { ...clone(original), body: Buffer.from('{"cipher_text":"B"}') };
     replay.headers['X-Sdk-Content-Sha256'] = sha256(original.body);
     expect(verdict(replay)).toBe('401');
   });
 
-  it('refuses a signed UNSIGNED-PAYLOAD and a signed hash that is not the body\'s', () => {
+  it("refuses a signed UNSIGNED-PAYLOAD and a signed hash that is not the body's", () => {
     for (const claim of ['UNSIGNED-PAYLOAD', sha256(Buffer.from('something else'))]) {
-      const r: SignableRequest = { method: 'POST', path: '/v1.0/p/kms/list-keys', query: [], headers: { 'Content-Type': 'application/json', 'X-Sdk-Content-Sha256': claim }, body: Buffer.from('{}') };
+      const r: SignableRequest = {
+        method: 'POST',
+        path: '/v1.0/p/kms/list-keys',
+        query: [],
+        headers: { 'Content-Type': 'application/json', 'X-Sdk-Content-Sha256': claim },
+        body: Buffer.from('{}'),
+      };
       signRequest(r, credential, { host: '127.0.0.1:8443', now: new Date(NOW) });
       expect(verdict(r)).toBe('401');
     }
@@ -133,7 +146,13 @@ describe('AK/SK verification holds against any one change (property)', () => {
 
   it('refuses a signature that does not cover host, whatever Host the request carries', () => {
     const names = ['content-type', 'x-sdk-date'];
-    const r: SignableRequest = { method: 'POST', path: '/v1.0/p/kms/list-keys', query: [], headers: { 'Content-Type': 'application/json', 'X-Sdk-Date': sdkDate(new Date(NOW)), Host: 'attacker.example' }, body: Buffer.from('{}') };
+    const r: SignableRequest = {
+      method: 'POST',
+      path: '/v1.0/p/kms/list-keys',
+      query: [],
+      headers: { 'Content-Type': 'application/json', 'X-Sdk-Date': sdkDate(new Date(NOW)), Host: 'attacker.example' },
+      body: Buffer.from('{}'),
+    };
     r.headers.Authorization = `SDK-HMAC-SHA256 Access=${credential.access}, SignedHeaders=${names.join(';')}, Signature=${signature(r, names, credential.secret)}`;
     expect(verdict(r)).toBe('401');
   });
@@ -144,20 +163,25 @@ describe('AK/SK verification of arbitrary headers (fuzz)', () => {
     const name = fc.constantFrom('host', 'x-sdk-date', 'x-sdk-content-sha256', 'content-type', '__proto__', 'constructor', 'toString', 'x-a');
     const authorization = fc.oneof(
       fc.string({ maxLength: 300 }),
-      fc.tuple(fc.array(name, { maxLength: 6 }), fc.stringMatching(/^[0-9a-f]{64}$/), fc.constantFrom(credential.access, 'UNKNOWN')).map(
-        ([names, sig, ak]) => `SDK-HMAC-SHA256 Access=${ak}, SignedHeaders=${names.join(';')}, Signature=${sig}`,
-      ),
+      fc
+        .tuple(fc.array(name, { maxLength: 6 }), fc.stringMatching(/^[0-9a-f]{64}$/), fc.constantFrom(credential.access, 'UNKNOWN'))
+        .map(([names, sig, ak]) => `SDK-HMAC-SHA256 Access=${ak}, SignedHeaders=${names.join(';')}, Signature=${sig}`),
     );
     fc.assert(
-      fc.property(authorization, fc.dictionary(name, fc.oneof(fc.string({ maxLength: 40 }), fc.constant(sdkDate(new Date(NOW))))), fc.uint8Array({ maxLength: 32 }), (auth, headers, body) => {
-        const req = { method: 'POST', headers: { ...headers, authorization: auth } } as never;
-        try {
-          const verify = akskAuthenticator(session, () => NOW)(req, new URL('http://keyhold.local/v1.0/p/kms/list-keys'));
-          if (verify) verify(Buffer.from(body));
-        } catch (e) {
-          expect(e).toMatchObject({ name: 'KeyholdError', status: 401 });
-        }
-      }),
+      fc.property(
+        authorization,
+        fc.dictionary(name, fc.oneof(fc.string({ maxLength: 40 }), fc.constant(sdkDate(new Date(NOW))))),
+        fc.uint8Array({ maxLength: 32 }),
+        (auth, headers, body) => {
+          const req = { method: 'POST', headers: { ...headers, authorization: auth } } as never;
+          try {
+            const verify = akskAuthenticator(session, () => NOW)(req, new URL('http://keyhold.local/v1.0/p/kms/list-keys'));
+            if (verify) verify(Buffer.from(body));
+          } catch (e) {
+            expect(e).toMatchObject({ name: 'KeyholdError', status: 401 });
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

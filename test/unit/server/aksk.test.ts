@@ -16,7 +16,13 @@ afterAll(() => session.close());
 function request(extra: Record<string, string> = {}, tamper?: (auth: string) => string) {
   const path = `/v1.0/${session.domain.project_id}/kms/list-keys`;
   const body = Buffer.from('{}');
-  const signed = { method: 'POST', path, query: [] as [string, string][], headers: { 'Content-Type': 'application/json', ...extra } as Record<string, string>, body };
+  const signed = {
+    method: 'POST',
+    path,
+    query: [] as [string, string][],
+    headers: { 'Content-Type': 'application/json', ...extra } as Record<string, string>,
+    body,
+  };
   signRequest(signed, credential, { host: '127.0.0.1:9' });
   // As node:http hands them over: lower-case names, on an object with a prototype.
   const headers: Record<string, string> = { 'content-length': '2', connection: 'keep-alive' };

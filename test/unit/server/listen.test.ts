@@ -14,7 +14,29 @@ function selfSigned(): { cert: string; key: string } {
   const dir = tempDir();
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -52,10 +74,16 @@ describe('listen', () => {
 
   it('refuses an unreadable TLS file by its path, and an address it cannot bind', async () => {
     const { key } = selfSigned();
-    await expect(listen({ host: '127.0.0.1', port: 0, tlsCert: '/nonexistent/cert.pem', tlsKey: key }, hello)).rejects.toMatchObject({ code: 'CLI.0002', message: expect.stringContaining('/nonexistent/cert.pem') });
+    await expect(listen({ host: '127.0.0.1', port: 0, tlsCert: '/nonexistent/cert.pem', tlsKey: key }, hello)).rejects.toMatchObject({
+      code: 'CLI.0002',
+      message: expect.stringContaining('/nonexistent/cert.pem'),
+    });
     const first = await listen({ host: '127.0.0.1', port: 0 }, hello);
     try {
-      await expect(listen({ host: '127.0.0.1', port: first.port }, hello)).rejects.toMatchObject({ code: 'CLI.0002', message: expect.stringContaining('EADDRINUSE') });
+      await expect(listen({ host: '127.0.0.1', port: first.port }, hello)).rejects.toMatchObject({
+        code: 'CLI.0002',
+        message: expect.stringContaining('EADDRINUSE'),
+      });
     } finally {
       first.server.close();
     }

@@ -11,8 +11,8 @@ function regexRouter() {
     .filter((op) => op.decl.route && !op.decl.localFiles)
     .map((op) => {
       const params: string[] = [];
-      const source = op
-        .decl.route!.path.split('/')
+      const source = op.decl
+        .route!.path.split('/')
         .map((seg) => {
           const m = /^\{(\w+)\}$/.exec(seg);
           if (!m) return seg.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
@@ -56,16 +56,21 @@ describe('router', () => {
     };
     const templates = listOperations().flatMap((op) => (op.decl.route ? [op.decl.route.path] : []));
     const value = fc.oneof(fc.constantFrom('p1', 'latest', 'a%20b', '%E0%A4%A', '', 'batch-import', 'kms', '.', 'x/y'), fc.string({ maxLength: 6 }));
-    const path = fc.tuple(fc.constantFrom(...templates), fc.array(value, { minLength: 4, maxLength: 4 }), fc.constantFrom('', '/', '//', '/x'), fc.nat(6)).map(([template, values, tail, cut]) => {
-      let i = 0;
-      const filled = template.replace(/\{\w+\}/g, () => values[i++ % values.length] as string);
-      // Sometimes a prefix only, or one segment too many.
-      const segments = filled.split('/');
-      return (cut < 2 ? segments.slice(0, segments.length - 1 - cut).join('/') : filled) + tail;
-    });
+    const path = fc
+      .tuple(fc.constantFrom(...templates), fc.array(value, { minLength: 4, maxLength: 4 }), fc.constantFrom('', '/', '//', '/x'), fc.nat(6))
+      .map(([template, values, tail, cut]) => {
+        let i = 0;
+        const filled = template.replace(/\{\w+\}/g, () => values[i++ % values.length] as string);
+        // Sometimes a prefix only, or one segment too many.
+        const segments = filled.split('/');
+        return (cut < 2 ? segments.slice(0, segments.length - 1 - cut).join('/') : filled) + tail;
+      });
     const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH');
-    fc.assert(fc.property(method, path, (m, p) => {
+    fc.assert(
+      fc.property(method, path, (m, p) => {
         expect(current(m, p)).toEqual(reference(m, p));
-      }), { numRuns: 20000 });
+      }),
+      { numRuns: 20000 },
+    );
   });
 });

@@ -28,12 +28,17 @@ function outcome(fn: () => unknown): unknown {
 }
 
 describe('web file job headers', () => {
-  it('fields: any header is the job\'s own fields or a 4xx KeyholdError', () => {
+  it("fields: any header is the job's own fields or a 4xx KeyholdError", () => {
     const job = fc.constantFrom(...UI_FILE_JOBS);
     const header = fc.oneof(
       fc.string(),
       fc.string().map(encodeURIComponent),
-      fc.dictionary(fc.constantFrom('key_id', 'in', 'out', 'signature', 'public_key', 'force', 'signature_record', 'current_password', '__proto__', 'constructor'), fc.jsonValue()).map((o) => encodeURIComponent(JSON.stringify(o))),
+      fc
+        .dictionary(
+          fc.constantFrom('key_id', 'in', 'out', 'signature', 'public_key', 'force', 'signature_record', 'current_password', '__proto__', 'constructor'),
+          fc.jsonValue(),
+        )
+        .map((o) => encodeURIComponent(JSON.stringify(o))),
       fc.jsonValue().map((v) => encodeURIComponent(JSON.stringify(v))),
     );
     fc.assert(
@@ -48,18 +53,31 @@ describe('web file job headers', () => {
   });
 
   it('a path field is refused by name for every job whose operation has one', () => {
-    for (const [job, field] of [['encrypt', 'in'], ['decrypt', 'out'], ['sign', 'out'], ['verify', 'signature'], ['verify', 'public_key'], ['backup', 'out']] as const) {
-      expect(() => jobFields(job, encodeURIComponent(JSON.stringify({ [field]: '/etc/passwd' })))).toThrow(`Invalid parameter ${field}: it names a file by path`);
+    for (const [job, field] of [
+      ['encrypt', 'in'],
+      ['decrypt', 'out'],
+      ['sign', 'out'],
+      ['verify', 'signature'],
+      ['verify', 'public_key'],
+      ['backup', 'out'],
+    ] as const) {
+      expect(() => jobFields(job, encodeURIComponent(JSON.stringify({ [field]: '/etc/passwd' })))).toThrow(
+        `Invalid parameter ${field}: it names a file by path`,
+      );
     }
   });
 
   it('size: any Content-Length is a size within the bound, or 400/411/413', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...UI_FILE_JOBS), fc.option(fc.oneof(fc.string(), fc.nat().map(String), fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String)), { nil: undefined }), (job, header) => {
-        const r = outcome(() => declaredSize(job, header, 1024));
-        if (typeof r === 'number') expect(r).toBeLessThanOrEqual(1024);
-        else expect([400, 411, 413]).toContain((r as KeyholdError).status);
-      }),
+      fc.property(
+        fc.constantFrom(...UI_FILE_JOBS),
+        fc.option(fc.oneof(fc.string(), fc.nat().map(String), fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String)), { nil: undefined }),
+        (job, header) => {
+          const r = outcome(() => declaredSize(job, header, 1024));
+          if (typeof r === 'number') expect(r).toBeLessThanOrEqual(1024);
+          else expect([400, 411, 413]).toContain((r as KeyholdError).status);
+        },
+      ),
       { numRuns: 2000 },
     );
     expect(() => declaredSize('encrypt', '1025', 1024)).toThrow(expect.objectContaining({ code: 'UI.0413', status: 413 }));

@@ -14,7 +14,8 @@ describe('servers inventory', () => {
 
   it('add / list / show / update / remove with the DESIGN §8 shapes; a new address clears the pinned key', async () => {
     ({ session, dir } = await newSession());
-    const call = (op: string, input: Record<string, unknown>) => session.call('servers', op, input, 'cli') as Promise<{ server: Record<string, unknown>; servers: unknown[] }>;
+    const call = (op: string, input: Record<string, unknown>) =>
+      session.call('servers', op, input, 'cli') as Promise<{ server: Record<string, unknown>; servers: unknown[] }>;
     const { server } = await call('add', { name: 'web1', host: 'web1.example', user: 'root' });
     expect(server).toMatchObject({ name: 'web1', host: 'web1.example', port: 22, user: 'root', host_key_fingerprint: null });
     expect(server.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -43,7 +44,9 @@ describe('servers inventory', () => {
     ({ session, dir } = await newSession());
     const { server } = await session.invoke('serversAdd', { name: 's', host: '127.0.0.1', user: 'u' }, 'cli');
     const bind = (input: OperationInput<'associateKeypair'>) => session.invoke('associateKeypair', input, 'cli');
-    await expect(bind({ keypair_name: 'kp', server: { id: '00000000-0000-4000-8000-000000000000', auth: { type: 'password', key: 'p' } } })).rejects.toMatchObject({ code: 'KPS.8001' });
+    await expect(
+      bind({ keypair_name: 'kp', server: { id: '00000000-0000-4000-8000-000000000000', auth: { type: 'password', key: 'p' } } }),
+    ).rejects.toMatchObject({ code: 'KPS.8001' });
     await expect(bind({ keypair_name: 'kp', server: { id: server.id, auth: { type: 'password', key: 'p' } } })).rejects.toMatchObject({ code: 'KPS.8002' });
     const shown = (await session.invoke('serversShow', { id: server.id }, 'cli')).server;
     await session.vault.write(
@@ -52,8 +55,13 @@ describe('servers inventory', () => {
     );
     await expect(bind({ keypair_name: 'kp', server: { id: server.id, auth: { type: 'password', key: 'p' } } })).rejects.toMatchObject({ code: 'KPS.7001' });
     await expect(bind({ keypair_name: 'kp', server: { id: server.id } })).rejects.toMatchObject({ code: 'KPS.0001' });
-    await expect(session.invoke('batchAssociateKeypair', { batch_keypairs: Array.from({ length: 11 }, () => ({ keypair_name: 'kp', server: { id: server.id } })) }, 'cli')).rejects.toMatchObject({ code: 'KPS.0002' });
+    await expect(
+      session.invoke('batchAssociateKeypair', { batch_keypairs: Array.from({ length: 11 }, () => ({ keypair_name: 'kp', server: { id: server.id } })) }, 'cli'),
+    ).rejects.toMatchObject({ code: 'KPS.0002' });
     expect(await session.invoke('listFailedTask', {}, 'cli')).toEqual({ total: 0, tasks: [] });
-    await expect(session.invoke('listKeypairTask', { task_id: '00000000-0000-4000-8000-000000000000' }, 'cli')).rejects.toMatchObject({ code: 'KPS.8003', status: 404 });
+    await expect(session.invoke('listKeypairTask', { task_id: '00000000-0000-4000-8000-000000000000' }, 'cli')).rejects.toMatchObject({
+      code: 'KPS.8003',
+      status: 404,
+    });
   });
 });

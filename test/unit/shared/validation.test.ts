@@ -17,12 +17,23 @@ function outcome(schema: z.ZodType, s: unknown): string {
 describe('charsOf', () => {
   it('accepts and refuses exactly what the counted regex did, with the same message', () => {
     const chars = fc.constantFrom(...'AZaz09+/=-_ .\n\u00e9é\u0000'.split(''));
-    const input = fc.oneof(fc.array(chars, { maxLength: 12 }).map((a) => a.join('')), fc.string({ maxLength: 12 }), fc.constantFrom(undefined, 7, null, ['QUJD']));
-    for (const [charClass, min, max] of [['0-9a-zA-Z+/=', 4, 8], ['0-9a-fA-F', 2, 6], ['0-9a-zA-Z+/=', 1, 1]] as const) {
+    const input = fc.oneof(
+      fc.array(chars, { maxLength: 12 }).map((a) => a.join('')),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom(undefined, 7, null, ['QUJD']),
+    );
+    for (const [charClass, min, max] of [
+      ['0-9a-zA-Z+/=', 4, 8],
+      ['0-9a-fA-F', 2, 6],
+      ['0-9a-zA-Z+/=', 1, 1],
+    ] as const) {
       const message = `must be ${min}-${max} characters`;
       const fast = charsOf(charClass, min, max, message);
       const slow = counted(charClass, min, max, message);
-      fc.assert(fc.property(input, (s) => outcome(fast, s) === outcome(slow, s)), { numRuns: 3000 });
+      fc.assert(
+        fc.property(input, (s) => outcome(fast, s) === outcome(slow, s)),
+        { numRuns: 3000 },
+      );
     }
   });
 

@@ -31,7 +31,9 @@ describe('Workspace', () => {
     await expect(ws.unlock('wrong')).rejects.toMatchObject({ code: 'VAULT.0101' });
     await ws.unlock('first password');
     // The first KMS call makes kms/default, as the cloud does.
-    expect(((await dispatchUiCall(ws, 'listKeys', { key_spec: 'ALL' }, 'ipc')) as { key_details: { key_alias: string }[] }).key_details.map((k) => k.key_alias)).toEqual(['kms/default']);
+    expect(
+      ((await dispatchUiCall(ws, 'listKeys', { key_spec: 'ALL' }, 'ipc')) as { key_details: { key_alias: string }[] }).key_details.map((k) => k.key_alias),
+    ).toEqual(['kms/default']);
     await ws.lock('user');
   });
 
@@ -76,9 +78,13 @@ describe('Workspace', () => {
       await expect(dispatchUiCall(ws, 'createAccessKey', { current_password: 'not the password' }, transport)).rejects.toMatchObject({ code: 'VAULT.0101' });
     }
     expect(((await dispatchUiCall(ws, 'listAccessKeys', {}, 'http')) as { credentials: unknown[] }).credentials).toEqual([]);
-    const made = (await dispatchUiCall(ws, 'createAccessKey', { current_password: 'first password', description: 'from a browser' }, 'http')) as { credential: { access: string; status: string } };
+    const made = (await dispatchUiCall(ws, 'createAccessKey', { current_password: 'first password', description: 'from a browser' }, 'http')) as {
+      credential: { access: string; status: string };
+    };
     expect(made.credential.status).toBe('active');
-    await expect(dispatchUiCall(ws, 'updateAccessKey', { access: made.credential.access, status: 'inactive' }, 'http')).rejects.toMatchObject({ code: 'VAULT.0106' });
+    await expect(dispatchUiCall(ws, 'updateAccessKey', { access: made.credential.access, status: 'inactive' }, 'http')).rejects.toMatchObject({
+      code: 'VAULT.0106',
+    });
     await expect(dispatchUiCall(ws, 'deleteAccessKey', { access: made.credential.access }, 'ipc')).rejects.toMatchObject({ code: 'VAULT.0106' });
     await dispatchUiCall(ws, 'deleteAccessKey', { access: made.credential.access, current_password: 'first password' }, 'ipc');
     expect(((await dispatchUiCall(ws, 'listAccessKeys', {}, 'ipc')) as { credentials: unknown[] }).credentials).toEqual([]);

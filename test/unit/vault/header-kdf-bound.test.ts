@@ -37,7 +37,10 @@ async function costlyVault(): Promise<string> {
   return path;
 }
 
-const refusal = expect.objectContaining({ code: LocalErrors.HeaderOutOfBounds, message: expect.stringMatching(/kdf\.m × kdf\.t = 1048576 KiB × 64 passes .* exceeds the bound of 8388608 KiB·passes/) });
+const refusal = expect.objectContaining({
+  code: LocalErrors.HeaderOutOfBounds,
+  message: expect.stringMatching(/kdf\.m × kdf\.t = 1048576 KiB × 64 passes .* exceeds the bound of 8388608 KiB·passes/),
+});
 
 describe('vault header KDF work bound', () => {
   it('allows 1 GiB or 64 passes, not both, and what calibration can produce at most', () => {

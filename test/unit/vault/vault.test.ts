@@ -56,7 +56,9 @@ describe('vault', () => {
     session.close();
     const text = JSON.stringify(headerOf(path));
     expect(text).not.toContain('hunter2');
-    expect(Object.keys(headerOf(path)).sort()).toEqual(['created', 'domain_id', 'format', 'header_mac', 'kdf', 'project_id', 'root_by_password', 'vault_id'].sort());
+    expect(Object.keys(headerOf(path)).sort()).toEqual(
+      ['created', 'domain_id', 'format', 'header_mac', 'kdf', 'project_id', 'root_by_password', 'vault_id'].sort(),
+    );
   });
 
   it('remembers this device through the keychain interface and forgets it', async () => {
@@ -113,7 +115,10 @@ describe('vault', () => {
   it('reads what was committed after a write that read its own change and then rolled back', async () => {
     const { session } = await newSession();
     const vault = session.vault;
-    await vault.write((tx) => tx.put('t', 'r', { v: 1 }), () => undefined);
+    await vault.write(
+      (tx) => tx.put('t', 'r', { v: 1 }),
+      () => undefined,
+    );
     expect(vault.read('t', 'r')).toEqual({ v: 1 });
     await expect(
       vault.write(

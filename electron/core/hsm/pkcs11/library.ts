@@ -31,7 +31,11 @@ export function acquireModule(module: string): { lib: Cryptoki; real: string } {
     lib.close();
     // The module is there but cannot reach its tokens or configuration (SoftHSM2 with its token
     // directory gone fails here): the key store is unavailable, not misconfigured.
-    throw new KeyholdError(LocalErrors.KeyStoreUnavailable, `The PKCS#11 module ${module} loaded but failed to initialise (${(e as Error).message}): its tokens or its configuration cannot be reached.`, 503);
+    throw new KeyholdError(
+      LocalErrors.KeyStoreUnavailable,
+      `The PKCS#11 module ${module} loaded but failed to initialise (${(e as Error).message}): its tokens or its configuration cannot be reached.`,
+      503,
+    );
   }
   loaded.set(real, { lib, users: 1 });
   return { lib, real };

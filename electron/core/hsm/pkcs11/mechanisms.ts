@@ -127,7 +127,11 @@ export function keyPairTemplates(pair: PairKind, id: Buffer): { pub: pkcs11js.Te
     { type: P.CKA_UNWRAP, value: false },
   ];
   if (rsa) {
-    pub.push({ type: P.CKA_KEY_TYPE, value: P.CKK_RSA }, { type: P.CKA_MODULUS_BITS, value: pair.rsaBits as number }, { type: P.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) });
+    pub.push(
+      { type: P.CKA_KEY_TYPE, value: P.CKK_RSA },
+      { type: P.CKA_MODULUS_BITS, value: pair.rsaBits as number },
+      { type: P.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+    );
     priv.push({ type: P.CKA_KEY_TYPE, value: P.CKK_RSA });
   } else {
     pub.push({ type: P.CKA_KEY_TYPE, value: P.CKK_EC }, { type: P.CKA_EC_PARAMS, value: Buffer.from(pair.ecParams as string, 'hex') });

@@ -7,7 +7,18 @@
 import type { HsmKeyKind, WrappedKey } from '../backend.js';
 
 const PREFIX = 'P11K1';
-const KINDS: readonly HsmKeyKind[] = ['aes-256', 'hmac-sha256', 'hmac-sha384', 'hmac-sha512', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-p256', 'ec-p384', 'ec-secp256k1'];
+const KINDS: readonly HsmKeyKind[] = [
+  'aes-256',
+  'hmac-sha256',
+  'hmac-sha384',
+  'hmac-sha512',
+  'rsa-2048',
+  'rsa-3072',
+  'rsa-4096',
+  'ec-p256',
+  'ec-p384',
+  'ec-secp256k1',
+];
 
 export interface TokenKeyRef {
   storeId: string;

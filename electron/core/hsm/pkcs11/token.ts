@@ -24,7 +24,20 @@ import { verifyMessage, type SignOptions } from '../../crypto/sign.js';
 import type { HsmBackend, HsmKeyKind, KeyHandle, WrappedKey } from '../backend.js';
 import { acquireModule, releaseModule, type Cryptoki } from './library.js';
 import { ecdsaDer, ecPoint, trimmed } from './encoding.js';
-import { CKZ_DATA_SPECIFIED, gcmParams, HASH_BYTES, HASH_MECHANISM, keyPairTemplates, MGF1, PAIR_KINDS, REFUSALS, rvName, SECRET_KINDS, secretKeyTemplate, type PairKind } from './mechanisms.js';
+import {
+  CKZ_DATA_SPECIFIED,
+  gcmParams,
+  HASH_BYTES,
+  HASH_MECHANISM,
+  keyPairTemplates,
+  MGF1,
+  PAIR_KINDS,
+  REFUSALS,
+  rvName,
+  SECRET_KINDS,
+  secretKeyTemplate,
+  type PairKind,
+} from './mechanisms.js';
 import { formatTokenRef, parseTokenRef } from './ref.js';
 
 const P = pkcs11js;
@@ -112,9 +125,19 @@ export class Pkcs11Token implements HsmBackend {
           // Another key store of this process (another vault's) is logged in to the same token and
           // the login is shared: the token did not look at this PIN, so a new store cannot take it.
           if (opts.checkPin) {
-            throw new KeyholdError(LocalErrors.KeyStoreAliasExists, `The token "${config.tokenLabel}" is in use by another key store in this process, so its PIN cannot be checked now.`, 400);
+            throw new KeyholdError(
+              LocalErrors.KeyStoreAliasExists,
+              `The token "${config.tokenLabel}" is in use by another key store in this process, so its PIN cannot be checked now.`,
+              400,
+            );
           }
-        } else if (rv === 'CKR_PIN_INCORRECT' || rv === 'CKR_PIN_LEN_RANGE' || rv === 'CKR_PIN_INVALID' || rv === 'CKR_PIN_LOCKED' || rv === 'CKR_PIN_EXPIRED') {
+        } else if (
+          rv === 'CKR_PIN_INCORRECT' ||
+          rv === 'CKR_PIN_LEN_RANGE' ||
+          rv === 'CKR_PIN_INVALID' ||
+          rv === 'CKR_PIN_LOCKED' ||
+          rv === 'CKR_PIN_EXPIRED'
+        ) {
           throw new KeyholdError(LocalErrors.KeyStoreWrongPin, `The token "${config.tokenLabel}" refused the PIN (${rv}).`, 400);
         } else throw e;
       }
@@ -129,7 +152,11 @@ export class Pkcs11Token implements HsmBackend {
       }
       releaseModule(real);
       if (e instanceof KeyholdError) throw e;
-      throw new KeyholdError(LocalErrors.KeyStoreUnavailable, `The token "${config.tokenLabel}" in ${config.module} cannot be opened (${rvName(e) || (e as Error).message}).`, 503);
+      throw new KeyholdError(
+        LocalErrors.KeyStoreUnavailable,
+        `The token "${config.tokenLabel}" in ${config.module} cannot be opened (${rvName(e) || (e as Error).message}).`,
+        503,
+      );
     }
   }
 
@@ -182,7 +209,11 @@ export class Pkcs11Token implements HsmBackend {
     if (e instanceof KeyholdError) return e;
     const rv = rvName(e);
     if (REFUSALS.has(rv)) {
-      return new KeyholdError(LocalErrors.Unsupported, `The token "${this.config.tokenLabel}" cannot ${what}: it refuses the mechanism or its parameters (${rv}).`, 400);
+      return new KeyholdError(
+        LocalErrors.Unsupported,
+        `The token "${this.config.tokenLabel}" cannot ${what}: it refuses the mechanism or its parameters (${rv}).`,
+        400,
+      );
     }
     this.lost = true;
     this.handles.clear();
@@ -207,14 +238,22 @@ export class Pkcs11Token implements HsmBackend {
   }
 
   private unavailable(why: string): KeyholdError {
-    return new KeyholdError(LocalErrors.KeyStoreUnavailable, `The key store ${this.config.storeId} is unavailable: the token "${this.config.tokenLabel}" cannot be reached (${why}).`, 503);
+    return new KeyholdError(
+      LocalErrors.KeyStoreUnavailable,
+      `The key store ${this.config.storeId} is unavailable: the token "${this.config.tokenLabel}" cannot be reached (${why}).`,
+      503,
+    );
   }
 
   async generate(kind: HsmKeyKind): Promise<WrappedKey> {
     const id = randomBytes(16);
     const secret = SECRET_KINDS[kind];
     if (!secret && !PAIR_KINDS[kind]) {
-      throw new KeyholdError(LocalErrors.Unsupported, `A PKCS#11 key store cannot hold ${kind} keys yet (AES-256, HMAC-SHA, RSA and NIST/secp256k1 EC keys only).`, 400);
+      throw new KeyholdError(
+        LocalErrors.Unsupported,
+        `A PKCS#11 key store cannot hold ${kind} keys yet (AES-256, HMAC-SHA, RSA and NIST/secp256k1 EC keys only).`,
+        400,
+      );
     }
     if (this.lost) throw this.unavailable('its session was closed');
     try {
@@ -223,7 +262,12 @@ export class Pkcs11Token implements HsmBackend {
       } else {
         const pair = PAIR_KINDS[kind] as PairKind;
         const { pub, priv } = keyPairTemplates(pair, id);
-        await this.lib.C_GenerateKeyPairAsync(this.session, { mechanism: pair.rsaBits !== undefined ? P.CKM_RSA_PKCS_KEY_PAIR_GEN : P.CKM_EC_KEY_PAIR_GEN }, pub, priv);
+        await this.lib.C_GenerateKeyPairAsync(
+          this.session,
+          { mechanism: pair.rsaBits !== undefined ? P.CKM_RSA_PKCS_KEY_PAIR_GEN : P.CKM_EC_KEY_PAIR_GEN },
+          pub,
+          priv,
+        );
       }
     } catch (e) {
       if (!(e instanceof P.NativeError)) throw e;
@@ -239,7 +283,8 @@ export class Pkcs11Token implements HsmBackend {
    */
   destroy(wrapped: WrappedKey): number {
     const ref = parseTokenRef(wrapped);
-    if (!ref || ref.storeId !== this.config.storeId) throw new KeyholdError(LocalErrors.RecordCorrupt, `A key reference does not belong to key store ${this.config.storeId}.`, 500);
+    if (!ref || ref.storeId !== this.config.storeId)
+      throw new KeyholdError(LocalErrors.RecordCorrupt, `A key reference does not belong to key store ${this.config.storeId}.`, 500);
     this.handles.delete(wrapped);
     return this.call(`destroy key ${ref.objectId.toString('hex')}`, () => {
       this.lib.C_FindObjectsInit(this.session, [{ type: P.CKA_ID, value: ref.objectId }]);
@@ -255,7 +300,11 @@ export class Pkcs11Token implements HsmBackend {
   }
 
   wrap(kind: HsmKeyKind): WrappedKey {
-    throw new KeyholdError(LocalErrors.Unsupported, `Key material for ${kind} cannot be put into a PKCS#11 key store in the clear; keys there are generated inside the token.`, 400);
+    throw new KeyholdError(
+      LocalErrors.Unsupported,
+      `Key material for ${kind} cannot be put into a PKCS#11 key store in the clear; keys there are generated inside the token.`,
+      400,
+    );
   }
 
   private findOne(cls: number, id: Buffer): ObjectHandle | null {
@@ -265,7 +314,12 @@ export class Pkcs11Token implements HsmBackend {
     ]);
     try {
       const found = this.lib.C_FindObjects(this.session, 2);
-      if (found.length > 1) throw new KeyholdError(LocalErrors.KeyStoreKeyMissing, `The token "${this.config.tokenLabel}" holds more than one object with id ${id.toString('hex')}; Keyhold will not guess which is the key.`, 500);
+      if (found.length > 1)
+        throw new KeyholdError(
+          LocalErrors.KeyStoreKeyMissing,
+          `The token "${this.config.tokenLabel}" holds more than one object with id ${id.toString('hex')}; Keyhold will not guess which is the key.`,
+          500,
+        );
       return found[0] ?? null;
     } finally {
       this.lib.C_FindObjectsFinal(this.session);
@@ -285,13 +339,23 @@ export class Pkcs11Token implements HsmBackend {
     const cached = this.handles.get(wrapped);
     if (cached && !this.lost) return cached;
     const ref = parseTokenRef(wrapped);
-    if (!ref || ref.storeId !== this.config.storeId) throw new KeyholdError(LocalErrors.RecordCorrupt, `A key reference does not belong to key store ${this.config.storeId}.`, 500);
+    if (!ref || ref.storeId !== this.config.storeId)
+      throw new KeyholdError(LocalErrors.RecordCorrupt, `A key reference does not belong to key store ${this.config.storeId}.`, 500);
     return this.call(`find key ${ref.objectId.toString('hex')}`, () => {
       const secret = SECRET_KINDS[ref.kind] !== undefined;
       const object = this.findOne(secret ? P.CKO_SECRET_KEY : P.CKO_PRIVATE_KEY, ref.objectId);
-      if (!object) throw new KeyholdError(LocalErrors.KeyStoreKeyMissing, `The token "${this.config.tokenLabel}" has no key with id ${ref.objectId.toString('hex')} (deleted, or another token with the same label).`, 500);
+      if (!object)
+        throw new KeyholdError(
+          LocalErrors.KeyStoreKeyMissing,
+          `The token "${this.config.tokenLabel}" has no key with id ${ref.objectId.toString('hex')} (deleted, or another token with the same label).`,
+          500,
+        );
       if (!this.bool(object, P.CKA_SENSITIVE) || this.bool(object, P.CKA_EXTRACTABLE) || !this.bool(object, P.CKA_NEVER_EXTRACTABLE)) {
-        throw new KeyholdError(LocalErrors.KeyStoreKeyMissing, `The key ${ref.objectId.toString('hex')} in token "${this.config.tokenLabel}" is not sensitive and never-extractable; Keyhold does not use it.`, 500);
+        throw new KeyholdError(
+          LocalErrors.KeyStoreKeyMissing,
+          `The key ${ref.objectId.toString('hex')} in token "${this.config.tokenLabel}" is not sensitive and never-extractable; Keyhold does not use it.`,
+          500,
+        );
       }
       const handle = new TokenHandle(ref.kind);
       loadedOf.set(handle, { token: this, object, ref: wrapped });
@@ -385,10 +449,18 @@ export class Pkcs11Token implements HsmBackend {
     const ref = parseTokenRef(l.ref) as NonNullable<ReturnType<typeof parseTokenRef>>;
     const key = this.call('read a public key', () => {
       const pub = this.findOne(P.CKO_PUBLIC_KEY, ref.objectId);
-      if (!pub) throw new KeyholdError(LocalErrors.KeyStoreKeyMissing, `The token "${this.config.tokenLabel}" has no public key with id ${ref.objectId.toString('hex')}.`, 500);
+      if (!pub)
+        throw new KeyholdError(
+          LocalErrors.KeyStoreKeyMissing,
+          `The token "${this.config.tokenLabel}" has no public key with id ${ref.objectId.toString('hex')}.`,
+          500,
+        );
       if (pair.rsaBits !== undefined) {
         const [n, e] = this.lib.C_GetAttributeValue(this.session, pub, [{ type: P.CKA_MODULUS }, { type: P.CKA_PUBLIC_EXPONENT }]);
-        return createPublicKey({ key: { kty: 'RSA', n: (n?.value as Buffer).toString('base64url'), e: (e?.value as Buffer).toString('base64url') }, format: 'jwk' });
+        return createPublicKey({
+          key: { kty: 'RSA', n: (n?.value as Buffer).toString('base64url'), e: (e?.value as Buffer).toString('base64url') },
+          format: 'jwk',
+        });
       }
       const [point] = this.lib.C_GetAttributeValue(this.session, pub, [{ type: P.CKA_EC_POINT }]);
       const { x, y } = ecPoint(point?.value as Buffer);
@@ -435,7 +507,13 @@ export class Pkcs11Token implements HsmBackend {
     throw importRefused(kind);
   }
 
-  importWrappedPrivateKey(_wrappingKey: KeyHandle, _algorithm: WrappingAlgorithm, _tempKey: Buffer, _privateKey: Buffer, kind: HsmKeyKind): { wrapped: WrappedKey; fingerprint: string } {
+  importWrappedPrivateKey(
+    _wrappingKey: KeyHandle,
+    _algorithm: WrappingAlgorithm,
+    _tempKey: Buffer,
+    _privateKey: Buffer,
+    kind: HsmKeyKind,
+  ): { wrapped: WrappedKey; fingerprint: string } {
     throw importRefused(kind);
   }
 

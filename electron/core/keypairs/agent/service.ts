@@ -52,11 +52,25 @@ function settingOf(ctx: KmsContext, k: KeypairRecord): AgentKeySetting | undefin
 function describe(ctx: KmsContext, k: KeypairRecord): SshAgentKey {
   const s = settingOf(ctx, k);
   const hosted = k.private_key !== null;
-  return { keypair_name: k.name, offered: Boolean(s?.offered && hosted), allow_sha1: Boolean(s?.allow_sha1), host_keys: s?.host_keys ?? [], hosts: s?.hosts ?? [], hosted, key_type: k.key_type, fingerprint: k.fingerprint, public_key: k.public_key };
+  return {
+    keypair_name: k.name,
+    offered: Boolean(s?.offered && hosted),
+    allow_sha1: Boolean(s?.allow_sha1),
+    host_keys: s?.host_keys ?? [],
+    hosts: s?.hosts ?? [],
+    hosted,
+    key_type: k.key_type,
+    fingerprint: k.fingerprint,
+    public_key: k.public_key,
+  };
 }
 
 function notOffered(name: string): KeyholdError {
-  return new KeyholdError(AgentErrors.NotOffered, `Key pair '${name}' is not offered to ssh (keyhold ssh-agent set-key --keypair-name ${name} --offered true).`, 403);
+  return new KeyholdError(
+    AgentErrors.NotOffered,
+    `Key pair '${name}' is not offered to ssh (keyhold ssh-agent set-key --keypair-name ${name} --offered true).`,
+    403,
+  );
 }
 
 export const sshAgentHandlers: Handlers<typeof sshAgentOperations, KmsContext> = {
@@ -76,10 +90,21 @@ export const sshAgentHandlers: Handlers<typeof sshAgentOperations, KmsContext> =
   sshAgentSetKey(ctx, input) {
     const k = getKeypair(ctx, input.keypair_name);
     if (input.offered && k.private_key === null) {
-      throw new KeyholdError(AgentErrors.NotOffered, `Key pair '${k.name}' has no hosted private key, so the agent cannot sign with it; import it with kps import-private-key first.`, 400);
+      throw new KeyholdError(
+        AgentErrors.NotOffered,
+        `Key pair '${k.name}' has no hosted private key, so the agent cannot sign with it; import it with kps import-private-key first.`,
+        400,
+      );
     }
     const hosts = [...new Set(input.hosts.split(',').filter(Boolean))];
-    const setting: AgentKeySetting = { keypair_name: k.name, fingerprint: k.fingerprint, offered: input.offered, allow_sha1: input.allow_sha1, host_keys: [...new Set(input.host_keys)], hosts };
+    const setting: AgentKeySetting = {
+      keypair_name: k.name,
+      fingerprint: k.fingerprint,
+      offered: input.offered,
+      allow_sha1: input.allow_sha1,
+      host_keys: [...new Set(input.host_keys)],
+      hosts,
+    };
     ctx.store.put(AGENT_KEY_TABLE, k.name, setting);
     return { key: { ...describe(ctx, k), offered: input.offered, allow_sha1: input.allow_sha1, host_keys: setting.host_keys ?? [], hosts } };
   },
@@ -90,14 +115,26 @@ export const sshAgentHandlers: Handlers<typeof sshAgentOperations, KmsContext> =
     if (!s?.offered || k.private_key === null) throw notOffered(k.name);
     const a = admission(ctx, s, input.host_key);
     if (!a.admitted) {
-      throw new KeyholdError(AgentErrors.OtherHost, `Key pair '${k.name}' is bound to other servers${input.host_key ? ` (this server: ${input.host_key}, known as none of its host patterns)` : ', and ssh did not say which server this is'}.`, 403);
+      throw new KeyholdError(
+        AgentErrors.OtherHost,
+        `Key pair '${k.name}' is bound to other servers${input.host_key ? ` (this server: ${input.host_key}, known as none of its host patterns)` : ', and ssh did not say which server this is'}.`,
+        403,
+      );
     }
     // The audit entry names the pattern that admitted the server: the caller must name it, and it must be the one.
     if (a.pattern !== undefined ? input.host_pattern !== a.pattern : input.host_pattern !== undefined) {
-      throw new KeyholdError(AgentErrors.OtherHost, `Key pair '${k.name}': host_pattern must name the pattern that admits this server (${a.pattern ?? 'none: not admitted by a pattern'}).`, 403);
+      throw new KeyholdError(
+        AgentErrors.OtherHost,
+        `Key pair '${k.name}': host_pattern must name the pattern that admits this server (${a.pattern ?? 'none: not admitted by a pattern'}).`,
+        403,
+      );
     }
     if (input.confirmation === 'denied' || input.confirmation === 'timed-out') {
-      throw new KeyholdError(AgentErrors.NotConfirmed, `The signature with key pair '${k.name}' was ${input.confirmation === 'denied' ? 'denied' : 'not confirmed in time'} in the Keyhold app.`, 403);
+      throw new KeyholdError(
+        AgentErrors.NotConfirmed,
+        `The signature with key pair '${k.name}' was ${input.confirmation === 'denied' ? 'denied' : 'not confirmed in time'} in the Keyhold app.`,
+        403,
+      );
     }
     const { privateKey } = await readPrivateKey(unsealPrivateKey(ctx, k));
     try {

@@ -17,7 +17,11 @@ function rsaAlgorithm(flags: number, allowSha1: boolean): { name: string; hash: 
   if (flags & SSH_AGENT_RSA_SHA2_256) return { name: 'rsa-sha2-256', hash: 'sha256' };
   if (flags & SSH_AGENT_RSA_SHA2_512) return { name: 'rsa-sha2-512', hash: 'sha512' };
   if (allowSha1) return { name: 'ssh-rsa', hash: 'sha1' };
-  throw new KeyholdError(AgentErrors.Sha1Refused, 'An ssh-rsa (SHA-1) signature was asked for; this key pair signs only rsa-sha2-256/512 (allow it with ssh-agent set-key --allow-sha1 true).', 403);
+  throw new KeyholdError(
+    AgentErrors.Sha1Refused,
+    'An ssh-rsa (SHA-1) signature was asked for; this key pair signs only rsa-sha2-256/512 (allow it with ssh-agent set-key --allow-sha1 true).',
+    403,
+  );
 }
 
 /** Signs `data` with `key` as an SSH agent answers SSH_AGENTC_SIGN_REQUEST. */
@@ -25,10 +29,22 @@ export function agentSignature(key: PrivateKey, data: Buffer, flags: number, all
   const ko = toKeyObject(key);
   switch (key.type) {
     case 'ssh-ed25519':
-      return { algorithm: key.type, blob: new WireWriter().string(key.type).string(sign(null, data, ko)).toBuffer() };
+      return {
+        algorithm: key.type,
+        blob: new WireWriter()
+          .string(key.type)
+          .string(sign(null, data, ko))
+          .toBuffer(),
+      };
     case 'ssh-rsa': {
       const { name, hash } = rsaAlgorithm(flags, allowSha1);
-      return { algorithm: name, blob: new WireWriter().string(name).string(sign(hash, data, ko)).toBuffer() };
+      return {
+        algorithm: name,
+        blob: new WireWriter()
+          .string(name)
+          .string(sign(hash, data, ko))
+          .toBuffer(),
+      };
     }
     case 'ssh-dss':
       throw new KeyholdError(AgentErrors.KeyTypeUnsupported, 'DSA key pairs are not used for ssh signatures (OpenSSH dropped DSA).', 400);

@@ -78,7 +78,13 @@ async function login(server: BindTarget, auth: SshAuth, hooks: Hooks = {}): Prom
  * the old sshd may still answer for a moment (with the old settings) or refuse while it
  * re-executes, so then any failure is retried until a short deadline.
  */
-async function proveLogin(server: BindTarget, auth: SshAuth, what: string, refused: TaskFailure['code'] = TaskFailures.NewKeyRejected, afterReload = false): Promise<void> {
+async function proveLogin(
+  server: BindTarget,
+  auth: SshAuth,
+  what: string,
+  refused: TaskFailure['code'] = TaskFailures.NewKeyRejected,
+  afterReload = false,
+): Promise<void> {
   const deadline = Date.now() + RELOAD_SETTLE_MS;
   for (;;) {
     try {
@@ -133,7 +139,8 @@ function octal(mode: number): string {
 /** The checks sshd's StrictModes makes, so a binding it would ignore fails with the reason. */
 function checkStrict(path: string, st: FileStat, ownerUid: number): void {
   if (st.mode & 0o022) throw new TaskFailure(TaskFailures.WrongPermissions, `${path} is mode ${octal(st.mode)} (group or world writable)`);
-  if (st.uid !== ownerUid && st.uid !== 0) throw new TaskFailure(TaskFailures.WrongPermissions, `${path} is owned by uid ${st.uid}, not the user (uid ${ownerUid}) or root`);
+  if (st.uid !== ownerUid && st.uid !== 0)
+    throw new TaskFailure(TaskFailures.WrongPermissions, `${path} is owned by uid ${st.uid}, not the user (uid ${ownerUid}) or root`);
 }
 
 /**
@@ -163,7 +170,10 @@ function checkWritable(user: string, uid: number, path: string, st: FileStat | u
   const other = st && st.uid !== uid ? { what: path, st } : dirSt.uid !== uid ? { what: dir, st: dirSt } : undefined;
   if (!other) return;
   const owner = other.st.uid === 0 ? 'root' : `uid ${other.st.uid}`;
-  throw new TaskFailure(TaskFailures.NotWritableByUser, `${other.what} is owned by ${owner} (mode ${octal(other.st.mode)}) and ${user} (uid ${uid}) cannot ${other.what === path ? 'replace it' : `create files in it to replace ${path} atomically`}; register the server with user root, or have its owner add the key`);
+  throw new TaskFailure(
+    TaskFailures.NotWritableByUser,
+    `${other.what} is owned by ${owner} (mode ${octal(other.st.mode)}) and ${user} (uid ${uid}) cannot ${other.what === path ? 'replace it' : `create files in it to replace ${path} atomically`}; register the server with user root, or have its owner add the key`,
+  );
 }
 
 /**
@@ -219,9 +229,10 @@ async function restoreKeys(r: Remote, kf: KeysFile): Promise<void> {
   }
   if (now !== undefined) await r.unlink(kf.path);
   // Only an empty directory can go; one that gained other files stays (rmdir refuses it).
-  if (kf.dirCreated) await r.rmdir(posix.dirname(kf.path)).catch((e: unknown) => {
-    if (e instanceof TaskFailure && e.code === TaskFailures.ConnectionLost) throw e;
-  });
+  if (kf.dirCreated)
+    await r.rmdir(posix.dirname(kf.path)).catch((e: unknown) => {
+      if (e instanceof TaskFailure && e.code === TaskFailures.ConnectionLost) throw e;
+    });
 }
 
 /** Runs `undo` through `ctl`, or through a new login when `ctl` died; reports what could not be undone. */
@@ -236,7 +247,10 @@ async function rollback(ctl: Remote, server: BindTarget, auth: SshAuth, undo: (r
     } catch (e2) {
       const why = e2 instanceof Error ? e2.message : 'unknown error';
       const first = cause instanceof TaskFailure ? cause : new TaskFailure(TaskFailures.ConnectionLost, '');
-      return new TaskFailure(first.code, `${stripCause(first)}; the rollback also failed (${why}): check ${server.host} by hand, Keyhold's backups end in ${BACKUP_SUFFIX}`);
+      return new TaskFailure(
+        first.code,
+        `${stripCause(first)}; the rollback also failed (${why}): check ${server.host} by hand, Keyhold's backups end in ${BACKUP_SUFFIX}`,
+      );
     } finally {
       again?.close();
     }
@@ -264,7 +278,10 @@ async function validateConfig(r: Remote, server: BindTarget, expectPassword: 'ye
   const settings = effectiveSettings(dump.stdout);
   if (dump.code !== 0) throw new TaskFailure(TaskFailures.SshdConfigInvalid, (dump.stderr.trim().split('\n')[0] ?? '').slice(0, 300));
   if (expectPassword && settings.get('passwordauthentication') !== expectPassword) {
-    throw new TaskFailure(TaskFailures.SshdConfigInvalid, `PasswordAuthentication stays ${settings.get('passwordauthentication') ?? 'unknown'} for ${server.user} (a Match block overrides it)`);
+    throw new TaskFailure(
+      TaskFailures.SshdConfigInvalid,
+      `PasswordAuthentication stays ${settings.get('passwordauthentication') ?? 'unknown'} for ${server.user} (a Match block overrides it)`,
+    );
   }
   return settings.get('pidfile') ?? '/run/sshd.pid';
 }
@@ -331,7 +348,10 @@ export async function bind(plan: BindPlan, hooks: Hooks = {}): Promise<void> {
     undos.push((r) => restoreKeys(r, kf));
     const replaced = keyholdLines(kf.original).filter((l) => `${l.key_type} ${l.blob} ${TAG}${l.keypair_name}` !== line);
     if ((replaced.length > 0 || plan.disablePassword) && !plan.proofKey) {
-      throw new TaskFailure(TaskFailures.WouldLockOut, `${replaced.length ? `removing the bound key pair ${replaced[0]?.keypair_name}` : 'disabling password login'} needs proof that the new key logs in; give the key pair's private key`);
+      throw new TaskFailure(
+        TaskFailures.WouldLockOut,
+        `${replaced.length ? `removing the bound key pair ${replaced[0]?.keypair_name}` : 'disabling password login'} needs proof that the new key logs in; give the key pair's private key`,
+      );
     }
     const added = withLine(kf.original, line);
     if (!added.equals(kf.original)) {
@@ -357,9 +377,15 @@ export async function bind(plan: BindPlan, hooks: Hooks = {}): Promise<void> {
       checkpoint(hooks);
     }
   } catch (e) {
-    throw await rollback(ctl, server, plan.auth, async (r) => {
-      for (const undo of undos) await undo(r);
-    }, e);
+    throw await rollback(
+      ctl,
+      server,
+      plan.auth,
+      async (r) => {
+        for (const undo of undos) await undo(r);
+      },
+      e,
+    );
   } finally {
     ctl.close();
   }
@@ -385,11 +411,18 @@ export async function unbind(plan: UnbindPlan, hooks: Hooks = {}): Promise<strin
     const kf = await openKeysFile(ctl, server, false);
     const ours = keyholdLines(kf.original);
     if (plan.authBlob && ours.some((l) => l.blob === plan.authBlob) && !authorisesBlob(kf.original, plan.authBlob, true)) {
-      throw new TaskFailure(TaskFailures.WouldLockOut, 'the key given to log in is the bound key itself, so it would stop working; give the password or another private key that stays authorised');
+      throw new TaskFailure(
+        TaskFailures.WouldLockOut,
+        'the key given to log in is the bound key itself, so it would stop working; give the password or another private key that stays authorised',
+      );
     }
     const config = await ctl.readIfReadable(server.sshd_config);
     if (config && hasPasswordBlock(config.toString('latin1'))) {
-      const change = await changeSshdConfig(ctl, server, withoutPasswordBlock, 'yes', { auth: plan.auth, what: 'the credential given, with password login restored,', refused: TaskFailures.AuthenticationFailed });
+      const change = await changeSshdConfig(ctl, server, withoutPasswordBlock, 'yes', {
+        auth: plan.auth,
+        what: 'the credential given, with password login restored,',
+        refused: TaskFailures.AuthenticationFailed,
+      });
       undos.push(change.undo);
       checkpoint(hooks);
     }
@@ -403,9 +436,15 @@ export async function unbind(plan: UnbindPlan, hooks: Hooks = {}): Promise<strin
     checkpoint(hooks);
     return ours.map((l) => l.keypair_name);
   } catch (e) {
-    throw await rollback(ctl, server, plan.controlKey ? { type: 'key', privateKey: plan.controlKey } : plan.auth, async (r) => {
-      for (const undo of undos) await undo(r);
-    }, e);
+    throw await rollback(
+      ctl,
+      server,
+      plan.controlKey ? { type: 'key', privateKey: plan.controlKey } : plan.auth,
+      async (r) => {
+        for (const undo of undos) await undo(r);
+      },
+      e,
+    );
   } finally {
     ctl.close();
   }

@@ -31,7 +31,8 @@ const CAUSES: Record<TaskFailureCode, string> = {
   'KPS.8102': 'The server could not be reached (network fault, server shut down, or timeout)',
   'KPS.8103': 'Authentication failed: an incorrect or invalid password or private key was provided',
   'KPS.8104': 'Host key changed: the server presented a host key other than the pinned one; check it, then `keyhold servers pin-host-key --id ID --accept-new`',
-  'KPS.8105': 'Wrong permissions or owner of ~/.ssh or authorized_keys (sshd needs ~/.ssh 700 and authorized_keys 600, owned by the user, and no group/world-writable home)',
+  'KPS.8105':
+    'Wrong permissions or owner of ~/.ssh or authorized_keys (sshd needs ~/.ssh 700 and authorized_keys 600, owned by the user, and no group/world-writable home)',
   'KPS.8106': 'authorized_keys is read-only: Keyhold does not override a file its owner made read-only',
   'KPS.8107': 'Disk full: the server has no space left to write the file',
   'KPS.8108': 'The connection was lost during the operation (server shut down or restarted, network fault)',
@@ -40,7 +41,8 @@ const CAUSES: Record<TaskFailureCode, string> = {
   'KPS.8111': 'Changing sshd_config needs the login user to be root',
   'KPS.8112': 'Refused, it would lock the user out',
   'KPS.8113': 'A file operation on the server failed',
-  'KPS.8114': 'The login user cannot write the authorized_keys file: it (or its directory) belongs to another user, as with a root-managed AuthorizedKeysFile such as /srv/keys/%u; bind as root (a server entry whose user is root) or as a user who can write it',
+  'KPS.8114':
+    'The login user cannot write the authorized_keys file: it (or its directory) belongs to another user, as with a root-managed AuthorizedKeysFile such as /srv/keys/%u; bind as root (a server entry whose user is root) or as a user who can write it',
   'KPS.8115': 'Cancelled by the user (Ctrl-C) while it ran; what the task had changed was rolled back',
   'KPS.8199': 'Keyhold met an unexpected error; what it changed was rolled back where possible',
 };

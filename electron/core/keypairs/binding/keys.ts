@@ -27,7 +27,10 @@ export function loadPrivateKey(text: string, field: string): LoadedKey {
   } catch (e) {
     const encrypted = e instanceof Error && e.name === 'KeyEncryptedError';
     const give = field === 'server.auth.key' ? 'give its passphrase in server.auth.passphrase, or the key unencrypted' : 'give it unencrypted';
-    throw bindingError(BindingErrors.Invalid, `Invalid parameter ${field}: ${encrypted ? `an encrypted private key; ${give}` : 'not a private key Keyhold can read (OpenSSH, PEM or PKCS#8)'}.`);
+    throw bindingError(
+      BindingErrors.Invalid,
+      `Invalid parameter ${field}: ${encrypted ? `an encrypted private key; ${give}` : 'not a private key Keyhold can read (OpenSSH, PEM or PKCS#8)'}.`,
+    );
   }
   return { openssh: key.toString('openssh'), publicBlob: key.toPublic().toBuffer('rfc4253').toString('base64') };
 }

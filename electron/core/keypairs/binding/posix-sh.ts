@@ -34,7 +34,8 @@ export function parseLsLine(line: string): FileStat | undefined {
   const m = /^([-dlbcps])([-r][-w][-xsS])([-r][-w][-xsS])([-r][-w][-xtT])[+.@]?\s+\d+\s+(\d{1,10})\s+(\d{1,10})\s/.exec(line);
   if (!m) return undefined;
   const [, type, u, g, o, uid, gid] = m as unknown as [string, string, string, string, string, string, string];
-  const bits = (t: string, shift: number): number => (t[0] === 'r' ? 4 << shift : 0) | (t[1] === 'w' ? 2 << shift : 0) | ('xst'.includes(t[2] ?? '-') ? 1 << shift : 0);
+  const bits = (t: string, shift: number): number =>
+    (t[0] === 'r' ? 4 << shift : 0) | (t[1] === 'w' ? 2 << shift : 0) | ('xst'.includes(t[2] ?? '-') ? 1 << shift : 0);
   let mode = bits(u, 6) | bits(g, 3) | bits(o, 0);
   if ('sS'.includes(u[2] ?? '')) mode |= 0o4000;
   if ('sS'.includes(g[2] ?? '')) mode |= 0o2000;

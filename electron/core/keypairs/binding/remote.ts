@@ -10,7 +10,17 @@ import { posix } from 'node:path';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';
 import { randomHex } from '../../crypto/random.js';
 import { TaskFailure, TaskFailures } from './errors.js';
-import { HOME_COMMAND, lstatCommand, parseLsLine, realpathCommand, removeStaleTempsCommand, shQuote, SH_PRELUDE, writeTempCommand, type FileStat } from './posix-sh.js';
+import {
+  HOME_COMMAND,
+  lstatCommand,
+  parseLsLine,
+  realpathCommand,
+  removeStaleTempsCommand,
+  shQuote,
+  SH_PRELUDE,
+  writeTempCommand,
+  type FileStat,
+} from './posix-sh.js';
 
 export type { FileStat } from './posix-sh.js';
 export type Step = 'temp-written' | 'renamed';
@@ -89,7 +99,10 @@ export class Remote {
     }
     if (!probe || probe.code !== 0 || !probe.stdout.toString('utf8').includes('keyhold-exec-ok')) {
       client.end();
-      throw new TaskFailure(TaskFailures.RemoteFileError, 'the server offers neither an sftp subsystem nor a shell to run commands in, so Keyhold cannot edit authorized_keys there (enable `Subsystem sftp` in sshd_config, or allow commands for this user)');
+      throw new TaskFailure(
+        TaskFailures.RemoteFileError,
+        'the server offers neither an sftp subsystem nor a shell to run commands in, so Keyhold cannot edit authorized_keys there (enable `Subsystem sftp` in sshd_config, or allow commands for this user)',
+      );
     }
     return r;
   }
@@ -121,11 +134,13 @@ export class Remote {
         this.client.destroy();
       }, this.stepMs);
       timer.unref?.();
-      const done = <A extends unknown[]>(f: (...a: A) => void) => (...a: A): void => {
-        clearTimeout(timer);
-        this.pending.delete(fail);
-        f(...a);
-      };
+      const done =
+        <A extends unknown[]>(f: (...a: A) => void) =>
+        (...a: A): void => {
+          clearTimeout(timer);
+          this.pending.delete(fail);
+          f(...a);
+        };
       try {
         body(done(resolve), done(reject));
       } catch (e) {
@@ -179,7 +194,9 @@ export class Remote {
   /** lstat, or undefined when the path does not exist. */
   async stat(path: string): Promise<FileStat | undefined> {
     if (this.sftp) {
-      const st = await this.call<Stats | undefined>('stat', path, (cb) => this.sftp?.lstat(path, (e, s) => (e && (e as SftpError).code === NO_SUCH_FILE ? cb(undefined, undefined) : cb(e, s))));
+      const st = await this.call<Stats | undefined>('stat', path, (cb) =>
+        this.sftp?.lstat(path, (e, s) => (e && (e as SftpError).code === NO_SUCH_FILE ? cb(undefined, undefined) : cb(e, s))),
+      );
       return st && fromSftp(st);
     }
     const out = (await this.sh('stat', path, lstatCommand(path))).toString('utf8');
@@ -266,7 +283,8 @@ export class Remote {
     await this.call('chmod', temp, (cb) => sftp.chmod(temp, mode, (e) => cb(e, undefined)));
     if (owner) {
       const st = await this.stat(temp);
-      if (st && (st.uid !== owner.uid || st.gid !== owner.gid)) await this.call('keep the owner of', temp, (cb) => sftp.chown(temp, owner.uid, owner.gid, (e) => cb(e, undefined)));
+      if (st && (st.uid !== owner.uid || st.gid !== owner.gid))
+        await this.call('keep the owner of', temp, (cb) => sftp.chown(temp, owner.uid, owner.gid, (e) => cb(e, undefined)));
     }
   }
 
@@ -274,7 +292,8 @@ export class Remote {
   private async writeTempSh(temp: string, data: Buffer, mode: number, owner?: { uid: number; gid: number }): Promise<void> {
     await this.sh('create', temp, writeTempCommand(temp, mode, owner), data);
     const back = await this.read(temp);
-    if (!back.equals(data)) throw new TaskFailure(TaskFailures.RemoteFileError, `${temp} read back differs from what was written (${back.length} of ${data.length} bytes)`);
+    if (!back.equals(data))
+      throw new TaskFailure(TaskFailures.RemoteFileError, `${temp} read back differs from what was written (${back.length} of ${data.length} bytes)`);
   }
 
   /** A write failure on a full file system says only "Failure" over SFTP: ask statvfs. */
@@ -334,7 +353,8 @@ function fileError(e: SftpError, what: string, path: string): TaskFailure {
 function shError(stderr: string, what: string, path: string): TaskFailure {
   const first = (stderr.trim().split('\n')[0] ?? '').slice(0, 200);
   if (/No space left on device|Disc quota exceeded|Disk quota exceeded/i.test(stderr)) return new TaskFailure(TaskFailures.DiskFull, `writing ${path}`);
-  if (/Permission denied|Operation not permitted|Read-only file system/i.test(stderr)) return new TaskFailure(TaskFailures.WrongPermissions, `permission denied to ${what} ${path}`);
+  if (/Permission denied|Operation not permitted|Read-only file system/i.test(stderr))
+    return new TaskFailure(TaskFailures.WrongPermissions, `permission denied to ${what} ${path}`);
   if (/No such file/i.test(stderr)) return new TaskFailure(TaskFailures.RemoteFileError, `cannot ${what} ${path} (no such file)`);
   return new TaskFailure(TaskFailures.RemoteFileError, `cannot ${what} ${path}${first ? ` (${first})` : ''}`);
 }

@@ -32,7 +32,8 @@ type AuthInput = { type: 'password' | 'keypair'; key?: string | undefined; keypa
  */
 async function openedLoginKey(auth: AuthInput): Promise<string | null> {
   if (auth?.passphrase === undefined) return null;
-  if (auth.type !== 'keypair' || auth.key === undefined) throw bindingError(BindingErrors.Invalid, 'Invalid parameter server.auth.passphrase: it opens an encrypted server.auth.key (auth type keypair).');
+  if (auth.type !== 'keypair' || auth.key === undefined)
+    throw bindingError(BindingErrors.Invalid, 'Invalid parameter server.auth.passphrase: it opens an encrypted server.auth.key (auth type keypair).');
   const parsed = await readPrivateKey(auth.key, auth.passphrase).catch((e: unknown) => {
     const err = e as { code?: string; message?: string };
     throw bindingError(BindingErrors.Invalid, `Invalid parameter server.auth.key: ${err.message ?? 'it does not open with this passphrase'}`);
@@ -51,30 +52,56 @@ function target(store: RecordStore, id: string, port: number | undefined): { ser
   const server = findServer(store, id);
   if (!server) throw bindingError(BindingErrors.ServerNotFound, `Server ${id} does not exist: add it with \`keyhold servers add\`.`, 404);
   if (!server.host_key_fingerprint || !server.host_key_type) {
-    throw bindingError(BindingErrors.HostKeyNotPinned, `The host key of server ${server.name} is not pinned: check it and run \`keyhold servers pin-host-key --id ${server.id}\` first.`);
+    throw bindingError(
+      BindingErrors.HostKeyNotPinned,
+      `The host key of server ${server.name} is not pinned: check it and run \`keyhold servers pin-host-key --id ${server.id}\` first.`,
+    );
   }
   return {
     server,
-    target: { host: server.host, port: port ?? server.port, user: server.user, host_key_fingerprint: server.host_key_fingerprint, host_key_type: server.host_key_type, sshd_config: server.sshd_config },
+    target: {
+      host: server.host,
+      port: port ?? server.port,
+      user: server.user,
+      host_key_fingerprint: server.host_key_fingerprint,
+      host_key_type: server.host_key_type,
+      sshd_config: server.sshd_config,
+    },
   };
 }
 
 /** The login credential: a password, a private key given as text, or a hosted key pair's private key named by `keypair_name`. */
 function credential(ctx: KmsContext, auth: AuthInput): { auth: SshAuth; blob: string | null } {
-  if (!auth) throw bindingError(BindingErrors.Missing, 'Missing parameter: server.auth is required (Keyhold logs in over SSH with the password or the private key that works now).');
-  if (auth.passphrase !== undefined) throw bindingError(BindingErrors.Invalid, 'Invalid parameter server.auth.passphrase: only associate-keypair and disassociate-keypair open an encrypted key (not the batch).');
+  if (!auth)
+    throw bindingError(
+      BindingErrors.Missing,
+      'Missing parameter: server.auth is required (Keyhold logs in over SSH with the password or the private key that works now).',
+    );
+  if (auth.passphrase !== undefined)
+    throw bindingError(
+      BindingErrors.Invalid,
+      'Invalid parameter server.auth.passphrase: only associate-keypair and disassociate-keypair open an encrypted key (not the batch).',
+    );
   if (auth.type === 'password') {
-    if (auth.keypair_name !== undefined) throw bindingError(BindingErrors.Invalid, 'Invalid parameter server.auth.keypair_name: it goes with auth type keypair, not password.');
+    if (auth.keypair_name !== undefined)
+      throw bindingError(BindingErrors.Invalid, 'Invalid parameter server.auth.keypair_name: it goes with auth type keypair, not password.');
     if (auth.key === undefined) throw bindingError(BindingErrors.Missing, 'Missing parameter: server.auth.key (the password that logs in today).');
     return { auth: { type: 'password', password: auth.key }, blob: null };
   }
   if ((auth.key === undefined) === (auth.keypair_name === undefined)) {
-    throw bindingError(BindingErrors.Missing, 'Missing parameter: server.auth needs exactly one of key (the private key that logs in today) and keypair_name (a key pair whose private key Keyhold hosts).');
+    throw bindingError(
+      BindingErrors.Missing,
+      'Missing parameter: server.auth needs exactly one of key (the private key that logs in today) and keypair_name (a key pair whose private key Keyhold hosts).',
+    );
   }
   let text = auth.key;
   if (auth.keypair_name !== undefined) {
     text = keypairForBinding(ctx, auth.keypair_name).hostedPrivateKey ?? undefined;
-    if (text === undefined) throw bindingError(BindingErrors.Invalid, `Invalid parameter server.auth.keypair_name: Keyhold does not host the private key of key pair '${auth.keypair_name}' (host it under Key pairs, or give the key).`);
+    if (text === undefined)
+      throw bindingError(
+        BindingErrors.Invalid,
+        `Invalid parameter server.auth.keypair_name: Keyhold does not host the private key of key pair '${auth.keypair_name}' (host it under Key pairs, or give the key).`,
+      );
   }
   const key = loadPrivateKey(text as string, auth.keypair_name === undefined ? 'server.auth.key' : `the hosted private key of ${auth.keypair_name}`);
   return { auth: { type: 'key', privateKey: key.openssh }, blob: key.publicBlob };
@@ -99,8 +126,20 @@ function associate(ctx: BindingContext, input: InputOf<typeof kpsBindingOperatio
   }
   refuseBusy(ctx.store, server);
   // The cloud names a bind by its credential: a password resets, the current private key replaces.
-  const task = newTask(ctx.store, ctx.now(), { server_id: server.id, server_name: server.name, keypair_name: input.keypair_name, operate: auth.type === 'password' ? 'RESET' : 'REPLACE' });
-  const plan = { server: t, auth, keypairName: input.keypair_name, publicKey, proofKey: proof?.openssh ?? null, disablePassword: input.server.disable_password };
+  const task = newTask(ctx.store, ctx.now(), {
+    server_id: server.id,
+    server_name: server.name,
+    keypair_name: input.keypair_name,
+    operate: auth.type === 'password' ? 'RESET' : 'REPLACE',
+  });
+  const plan = {
+    server: t,
+    auth,
+    keypairName: input.keypair_name,
+    publicKey,
+    proofKey: proof?.openssh ?? null,
+    disablePassword: input.server.disable_password,
+  };
   const hooks = ctx.hooks ?? {};
   ctx.background.start(() => runTask(ctx.background, task, () => bind(plan, { signal: hooks.signal }), hooks));
   return task;
@@ -144,7 +183,12 @@ export const kpsBindingHandlers: Handlers<typeof kpsBindingOperations, BindingCo
           return { task_id: associate(ctx, body).task_id, server_id: body.server.id, status: 'SUCCESS' as const };
         } catch (e) {
           const err = e as { code?: string; message?: string };
-          return { server_id: body.server.id, status: 'FAILED' as const, error_code: err.code ?? BindingErrors.Invalid, error_msg: err.message ?? 'invalid entry' };
+          return {
+            server_id: body.server.id,
+            status: 'FAILED' as const,
+            error_code: err.code ?? BindingErrors.Invalid,
+            error_msg: err.message ?? 'invalid entry',
+          };
         }
       }),
     };

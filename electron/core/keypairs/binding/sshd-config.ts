@@ -5,7 +5,8 @@
  * as a cloud image's 50-cloud-init.conf. Removing the block restores the rest byte for byte.
  */
 
-export const BLOCK_BEGIN = '# keyhold: begin - password login disabled by Keyhold (kps associate-keypair disable_password); kps disassociate-keypair removes this block';
+export const BLOCK_BEGIN =
+  '# keyhold: begin - password login disabled by Keyhold (kps associate-keypair disable_password); kps disassociate-keypair removes this block';
 export const BLOCK_END = '# keyhold: end';
 const BLOCK = `${BLOCK_BEGIN}\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n${BLOCK_END}\n`;
 

@@ -38,7 +38,15 @@ export interface TaskHooks {
 }
 
 export function newTask(store: RecordStore, now: number, t: Pick<TaskRecord, 'server_id' | 'server_name' | 'keypair_name' | 'operate'>): TaskRecord {
-  const task: TaskRecord = { ...t, task_id: newUuid(), state: 'RUNNING', task_time: now, task_error_code: null, task_error_msg: null, runner: { host: hostname(), pid: process.pid } };
+  const task: TaskRecord = {
+    ...t,
+    task_id: newUuid(),
+    state: 'RUNNING',
+    task_time: now,
+    task_error_code: null,
+    task_error_msg: null,
+    runner: { host: hostname(), pid: process.pid },
+  };
   store.put(TASK_TABLE, task.task_id, task);
   return task;
 }
@@ -62,7 +70,12 @@ export function runningOn(store: RecordStore, serverId: string): TaskRecord | un
   for (const t of store.list<TaskRecord>(TASK_TABLE)) {
     if (t.state !== 'RUNNING' || t.server_id !== serverId) continue;
     if (alive(t.runner)) return t;
-    store.put(TASK_TABLE, t.task_id, { ...t, state: 'FAILED', task_error_code: TaskFailures.ConnectionLost, task_error_msg: 'Keyhold stopped while the task ran; check the server, then run the operation again' });
+    store.put(TASK_TABLE, t.task_id, {
+      ...t,
+      state: 'FAILED',
+      task_error_code: TaskFailures.ConnectionLost,
+      task_error_msg: 'Keyhold stopped while the task ran; check the server, then run the operation again',
+    });
   }
   return undefined;
 }
@@ -72,7 +85,12 @@ export function runningOn(store: RecordStore, serverId: string): TaskRecord | un
  * its audit entry's outcome (as for any failed call). A task cancelled through `hooks.signal`
  * (the engine has rolled back by then) is recorded FAILED with KPS.8115.
  */
-export async function runTask(bg: BackgroundLike, task: TaskRecord, work: () => Promise<{ keypair_name?: string } | void>, hooks: TaskHooks = {}): Promise<void> {
+export async function runTask(
+  bg: BackgroundLike,
+  task: TaskRecord,
+  work: () => Promise<{ keypair_name?: string } | void>,
+  hooks: TaskHooks = {},
+): Promise<void> {
   let done: TaskRecord;
   try {
     const result = await work();
@@ -91,7 +109,11 @@ export async function runTask(bg: BackgroundLike, task: TaskRecord, work: () => 
     (store) => store.put(TASK_TABLE, done.task_id, done),
     done.task_error_code ?? 'success',
   );
-  hooks.onTaskEnd?.({ task_id: done.task_id, task_status: taskStatus(done), ...(done.task_error_code ? { task_error_code: done.task_error_code, task_error_msg: done.task_error_msg ?? '' } : {}) });
+  hooks.onTaskEnd?.({
+    task_id: done.task_id,
+    task_status: taskStatus(done),
+    ...(done.task_error_code ? { task_error_code: done.task_error_code, task_error_msg: done.task_error_msg ?? '' } : {}),
+  });
 }
 
 export function taskStatus(t: TaskRecord): `${TaskState}_${TaskOperation}` {
@@ -99,7 +121,14 @@ export function taskStatus(t: TaskRecord): `${TaskState}_${TaskOperation}` {
 }
 
 export function runningInfo(t: TaskRecord): RunningTaskInfo {
-  return { task_id: t.task_id, operate_type: `RUNNING_${t.operate}`, task_time: t.task_time, server_name: t.server_name, server_id: t.server_id, keypair_name: t.keypair_name };
+  return {
+    task_id: t.task_id,
+    operate_type: `RUNNING_${t.operate}`,
+    task_time: t.task_time,
+    server_name: t.server_name,
+    server_id: t.server_id,
+    keypair_name: t.keypair_name,
+  };
 }
 
 export function failedInfo(t: TaskRecord): FailedTaskInfo {

@@ -40,7 +40,8 @@ function decode(input: Buffer): { text: string; encoding: 'utf8' | 'latin1' } {
 
 /** Reads any supported key file. Without a passphrase, encrypted PPK/OpenSSH files give their public half. */
 export async function readKey(input: Buffer | string, passphrase?: string): Promise<ParsedKey> {
-  if (input.length > MAX_KEY_FILE_BYTES) throw kpsError(KpsErrors.UnknownFormat, `The input is ${input.length} bytes; key files are at most ${MAX_KEY_FILE_BYTES}.`);
+  if (input.length > MAX_KEY_FILE_BYTES)
+    throw kpsError(KpsErrors.UnknownFormat, `The input is ${input.length} bytes; key files are at most ${MAX_KEY_FILE_BYTES}.`);
   const { text, encoding } = typeof input === 'string' ? { text: input, encoding: 'utf8' as const } : decode(input);
   const opts = passphrase === undefined || passphrase === '' ? { encoding } : { passphrase, encoding };
   switch (detect(text)) {
@@ -69,7 +70,10 @@ export async function readPrivateKey(input: Buffer | string, passphrase?: string
   throw kpsError(KpsErrors.PassphraseRequired, 'The private key is encrypted; give its passphrase (--passphrase-file).');
 }
 
-const PRIVATE: Record<Exclude<FormatName, 'public-openssh' | 'public-rfc4716'>, (k: PrivateKey, o: { comment: string; passphrase?: string }) => Promise<string>> = {
+const PRIVATE: Record<
+  Exclude<FormatName, 'public-openssh' | 'public-rfc4716'>,
+  (k: PrivateKey, o: { comment: string; passphrase?: string }) => Promise<string>
+> = {
   ppk2: (k, o) => ppk.serializeVersion(2, k, o),
   ppk3: (k, o) => ppk.serializeVersion(3, k, o),
   openssh: (k, o) => opensshPrivate.serialize(k, o),
@@ -82,7 +86,11 @@ export function isPrivateFormat(f: FormatName): f is keyof typeof PRIVATE {
 }
 
 /** Writes a key in `format`; private formats need the private key, public ones take either. */
-export async function writeKey(format: FormatName, key: { publicKey: PublicKey; privateKey?: PrivateKey }, opts: { comment: string; passphrase?: string }): Promise<string> {
+export async function writeKey(
+  format: FormatName,
+  key: { publicKey: PublicKey; privateKey?: PrivateKey },
+  opts: { comment: string; passphrase?: string },
+): Promise<string> {
   if (format === 'public-openssh') return opensshPublic.serialize(key.publicKey, opts.comment);
   if (format === 'public-rfc4716') return rfc4716.serialize(key.publicKey, opts.comment);
   if (!key.privateKey) throw kpsError(KpsErrors.FormatMismatch, `Format ${format} holds a private key, and only the public key is known.`);

@@ -134,7 +134,10 @@ async function parse(text: string, opts: ParseOptions): Promise<ParsedKey> {
   // The public half is in the clear: without a passphrase inspect still has what it needs.
   if (encrypted && !opts.passphrase) return result;
   if (encrypted && !info) {
-    throw kpsError(KpsErrors.Unsupported, `${FORMAT}: cipher ${JSON.stringify(cipherName.slice(0, 40))} is not supported; re-save the key with ssh-keygen -p -Z aes256-ctr.`);
+    throw kpsError(
+      KpsErrors.Unsupported,
+      `${FORMAT}: cipher ${JSON.stringify(cipherName.slice(0, 40))} is not supported; re-save the key with ssh-keygen -p -Z aes256-ctr.`,
+    );
   }
   const block = info?.block ?? 8;
   if (section.length % block !== 0 || section.length < 8) throw malformed(FORMAT, 'private section', undefined, `length is not a multiple of ${block}`);

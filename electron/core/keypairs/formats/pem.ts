@@ -35,7 +35,8 @@ async function parse(text: string, opts: ParseOptions): Promise<ParsedKey> {
     if (procType !== '4,ENCRYPTED') throw malformed(FORMAT, 'Proc-Type', undefined, 'must be "4,ENCRYPTED"');
     const m = /^([A-Z0-9-]+),([0-9A-Fa-f]+)$/.exec(dekInfo ?? '');
     if (!m) throw malformed(FORMAT, 'DEK-Info', undefined, 'must be "<cipher>,<hex IV>"');
-    if (!DEK_CIPHERS.includes(m[1] as string)) throw kpsError(KpsErrors.Unsupported, `${FORMAT}: DEK-Info cipher ${JSON.stringify((m[1] as string).slice(0, 32))} is not supported.`);
+    if (!DEK_CIPHERS.includes(m[1] as string))
+      throw kpsError(KpsErrors.Unsupported, `${FORMAT}: DEK-Info cipher ${JSON.stringify((m[1] as string).slice(0, 32))} is not supported.`);
   }
   const key = await openWithOpenSsl(a, FORMAT, encrypted, opts.passphrase);
   if (!types.includes(key.type)) throw malformed(FORMAT, 'BEGIN line', 0, `label ${a.label} holds a ${key.type} key`);

@@ -50,7 +50,9 @@ async function deriveKeys(version: 2 | 3, passphrase: string, argon: Argon2Heade
 
 function mac(version: 2 | 3, key: Buffer, fields: { alg: string; encryption: string; comment: Buffer; pub: Buffer; priv: Buffer }): Buffer {
   const data = new WireWriter().string(fields.alg).string(fields.encryption).string(fields.comment).string(fields.pub).string(fields.priv).toBuffer();
-  return createHmac(version === 2 ? 'sha1' : 'sha256', key).update(data).digest();
+  return createHmac(version === 2 ? 'sha1' : 'sha256', key)
+    .update(data)
+    .digest();
 }
 
 function privateBlob(k: PrivateKey): Buffer {
@@ -167,7 +169,8 @@ async function parsePpk(text: string, opts: ParseOptions): Promise<ParsedKey> {
   const alg = lines.header(`PuTTY-User-Key-File-${version}`).value;
   if (!isKeyType(alg)) throw unsupportedType(format, alg);
   const enc = lines.header('Encryption');
-  if (enc.value !== 'none' && enc.value !== 'aes256-cbc') throw kpsError(KpsErrors.Unsupported, `${format}: encryption ${JSON.stringify(enc.value.slice(0, 32))} is not supported.`);
+  if (enc.value !== 'none' && enc.value !== 'aes256-cbc')
+    throw kpsError(KpsErrors.Unsupported, `${format}: encryption ${JSON.stringify(enc.value.slice(0, 32))} is not supported.`);
   const encrypted = enc.value === 'aes256-cbc';
   const comment = lines.header('Comment').value;
   const pubBlob = lines.base64('Public-Lines', lines.count('Public-Lines'));
@@ -191,7 +194,12 @@ async function parsePpk(text: string, opts: ParseOptions): Promise<ParsedKey> {
   }
   const expected = mac(version, keys.macKey, { alg, encryption: enc.value, comment: Buffer.from(comment, opts.encoding ?? 'utf8'), pub: pubBlob, priv });
   if (!timingSafeEqual(expected, Buffer.from(macLine.value, 'hex'))) {
-    throw kpsError(KpsErrors.WrongPassphrase, encrypted ? `${format}: wrong passphrase (or the file was altered: the MAC does not verify).` : `${format}: the MAC does not verify; the file was altered.`);
+    throw kpsError(
+      KpsErrors.WrongPassphrase,
+      encrypted
+        ? `${format}: wrong passphrase (or the file was altered: the MAC does not verify).`
+        : `${format}: the MAC does not verify; the file was altered.`,
+    );
   }
   const privateKey = readPrivate(pub, priv, format);
   if (!privateMatchesPublic(privateKey)) throw malformed(format, 'Private-Lines', undefined, 'the private key does not match the public key');
@@ -216,9 +224,21 @@ async function serializePpk(version: 2 | 3, key: PrivateKey, opts: WriteOptions)
   }
   const pubLines = wrap(pub.toString('base64'), 64);
   const privLines = wrap(privOut.toString('base64'), 64);
-  const out = [`PuTTY-User-Key-File-${version}: ${key.type}`, `Encryption: ${encryption}`, `Comment: ${comment}`, `Public-Lines: ${pubLines.length}`, ...pubLines];
+  const out = [
+    `PuTTY-User-Key-File-${version}: ${key.type}`,
+    `Encryption: ${encryption}`,
+    `Comment: ${comment}`,
+    `Public-Lines: ${pubLines.length}`,
+    ...pubLines,
+  ];
   if (argon) {
-    out.push(`Key-Derivation: ${argon.variant}`, `Argon2-Memory: ${argon.memoryKiB}`, `Argon2-Passes: ${argon.passes}`, `Argon2-Parallelism: ${argon.parallelism}`, `Argon2-Salt: ${argon.salt.toString('hex')}`);
+    out.push(
+      `Key-Derivation: ${argon.variant}`,
+      `Argon2-Memory: ${argon.memoryKiB}`,
+      `Argon2-Passes: ${argon.passes}`,
+      `Argon2-Parallelism: ${argon.parallelism}`,
+      `Argon2-Salt: ${argon.salt.toString('hex')}`,
+    );
   }
   out.push(`Private-Lines: ${privLines.length}`, ...privLines, `Private-MAC: ${macHex}`);
   return `${out.join('\n')}\n`;

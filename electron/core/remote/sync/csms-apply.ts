@@ -60,31 +60,50 @@ export async function applyItem(item: PlanItem, ctx: ApplyContext): Promise<Sync
     if (!created.length) return null;
     const from = base ?? { remote: ctx.remoteId, name: item.name, pairs: [] };
     const { seen: _seen, ...rest } = from;
-    return fresh ? { ...rest, pairs: [...created], stages: {}, incarnation: { ...from.incarnation, [other(srcSide)]: undefined } } : { ...from, pairs: [...startPairs, ...created] };
+    return fresh
+      ? { ...rest, pairs: [...created], stages: {}, incarnation: { ...from.incarnation, [other(srcSide)]: undefined } }
+      : { ...from, pairs: [...startPairs, ...created] };
   };
 
   for (const step of item.steps) {
     try {
       if (step.kind === 'restore') {
-        await recoverable(() => ctx.target.restore(item.name), async () => (await ctx.target.state(item.name, () => undefined))?.pending === false);
+        await recoverable(
+          () => ctx.target.restore(item.name),
+          async () => (await ctx.target.state(item.name, () => undefined))?.pending === false,
+        );
         // Its versions are back: plan again against the restored secret, then carry that out.
         const restored = await ctx.target.state(item.name, knownDigests(base, other(srcSide)));
         const [l, r] = ctx.direction === 'pull' ? [restored, ctx.sourceState] : [ctx.sourceState, restored];
         const again = planSecret(item.name, l, r, base, ctx.direction);
-        if (again.steps.some((s) => s.kind === 'restore')) throw new KeyholdError(RemoteErrors.BadAnswer, `Secret ${item.name} is still scheduled for deletion after its restore.`, 502);
+        if (again.steps.some((s) => s.kind === 'restore'))
+          throw new KeyholdError(RemoteErrors.BadAnswer, `Secret ${item.name} is still scheduled for deletion after its restore.`, 502);
         return await applyItem(again, ctx);
       }
       if (step.kind === 'create' || step.kind === 'append') {
         const value = await ctx.source.value(item.name, step.source);
         const d = digest(value);
-        const id = await writeVersion(step, item.name, ctx.target, () => (step.kind === 'create' ? ctx.target.create(item.name, value) : ctx.target.append(item.name, value)), d, targetIds, knownDigests({ remote: '', name: '', pairs: [...startPairs, ...created] }, other(srcSide)));
+        const id = await writeVersion(
+          step,
+          item.name,
+          ctx.target,
+          () => (step.kind === 'create' ? ctx.target.create(item.name, value) : ctx.target.append(item.name, value)),
+          d,
+          targetIds,
+          knownDigests({ remote: '', name: '', pairs: [...startPairs, ...created] }, other(srcSide)),
+        );
         targetIds.add(id);
         created.push(pairOf(step.source, id, d));
         continue;
       }
       if (step.kind === 'stage') {
         const id = toTarget(step.source);
-        if (!id) throw new KeyholdError(RemoteErrors.BadAnswer, `Stage ${step.stage} of ${item.name} points at ${step.source}, which has no counterpart on the other side.`, 500);
+        if (!id)
+          throw new KeyholdError(
+            RemoteErrors.BadAnswer,
+            `Stage ${step.stage} of ${item.name} points at ${step.source}, which has no counterpart on the other side.`,
+            500,
+          );
         await ctx.target.setStage(item.name, step.stage, id);
         continue;
       }
@@ -95,7 +114,10 @@ export async function applyItem(item: PlanItem, ctx: ApplyContext): Promise<Sync
         });
         continue;
       }
-      await recoverable(() => ctx.target.scheduleDelete(item.name), async () => (await ctx.target.state(item.name, () => undefined))?.pending === true);
+      await recoverable(
+        () => ctx.target.scheduleDelete(item.name),
+        async () => (await ctx.target.state(item.name, () => undefined))?.pending === true,
+      );
     } catch (e) {
       throw new PartialApply(e, soFar());
     }
@@ -135,14 +157,27 @@ async function recoverable(write: () => Promise<void>, done: () => Promise<boole
  * (not in `before`) holding the same value. Not found means the write did not happen (or has
  * not yet): the error stands and the next sync plans from what is there then.
  */
-async function writeVersion(step: Step, name: string, target: CsmsSide, write: () => Promise<string>, d: string, before: Set<string>, known: KnownDigest): Promise<string> {
+async function writeVersion(
+  step: Step,
+  name: string,
+  target: CsmsSide,
+  write: () => Promise<string>,
+  d: string,
+  before: Set<string>,
+  known: KnownDigest,
+): Promise<string> {
   try {
     return await write();
   } catch (e) {
     if (!(e instanceof OutcomeUnknown)) throw e;
     const now = await target.state(name, known);
     const found = now?.versions.find((v) => !before.has(v.id) && v.digest === d);
-    if (!found) throw new KeyholdError(RemoteErrors.OutcomeUnknown, `${e.message} Read back from the remote: the ${step.kind === 'create' ? 'secret' : 'version'} is not there (or not yet), so it was not written again`, 502);
+    if (!found)
+      throw new KeyholdError(
+        RemoteErrors.OutcomeUnknown,
+        `${e.message} Read back from the remote: the ${step.kind === 'create' ? 'secret' : 'version'} is not there (or not yet), so it was not written again`,
+        502,
+      );
     return found.id;
   }
 }

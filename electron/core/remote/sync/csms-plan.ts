@@ -116,7 +116,10 @@ function stageOrder(names: Iterable<string>): string[] {
  */
 export function rebase(base: SyncBase | undefined, local: SecretState | null, remote: SecretState | null): SyncBase | undefined {
   let b = base;
-  for (const [side, state] of [['local', local], ['remote', remote]] as const) {
+  for (const [side, state] of [
+    ['local', local],
+    ['remote', remote],
+  ] as const) {
     const was = b?.incarnation?.[side];
     if (!b || !state?.incarnation || was === undefined || was === state.incarnation) continue;
     const otherSide = other(side);
@@ -131,7 +134,13 @@ export function rebase(base: SyncBase | undefined, local: SecretState | null, re
   return b;
 }
 
-export function planSecret(name: string, local: SecretState | null, remote: SecretState | null, storedBase: SyncBase | undefined, direction: Direction): PlanItem {
+export function planSecret(
+  name: string,
+  local: SecretState | null,
+  remote: SecretState | null,
+  storedBase: SyncBase | undefined,
+  direction: Direction,
+): PlanItem {
   const base = rebase(storedBase, local, remote);
   const incarnation = { local: local?.incarnation, remote: remote?.incarnation };
   const srcSide: SideName = direction === 'pull' ? 'remote' : 'local';
@@ -141,7 +150,16 @@ export function planSecret(name: string, local: SecretState | null, remote: Secr
   const keep = base?.keep;
   const synced = !!base && base.pairs.length > 0;
   const targetIds = tgt?.pending ? [] : (tgt?.versions.map((v) => v.id) ?? []);
-  const item = (action: PlanAction, rest: Partial<PlanItem> = {}): PlanItem => ({ name, action, steps: [], pending: false, targetIds, next: null, base, ...rest });
+  const item = (action: PlanAction, rest: Partial<PlanItem> = {}): PlanItem => ({
+    name,
+    action,
+    steps: [],
+    pending: false,
+    targetIds,
+    next: null,
+    base,
+    ...rest,
+  });
   const choice = `choose with \`remote resolve --keep local|remote\``;
 
   const srcGone = !src || !!src.pending;
@@ -151,14 +169,29 @@ export function planSecret(name: string, local: SecretState | null, remote: Secr
   if (srcGone) {
     if (!synced && !src?.pending) return item('unchanged', { pending: true, detail: `only on the ${tgtSide} side` });
     const how = src?.pending ? 'scheduled for deletion' : 'deleted';
-    if (keep === srcSide) return item('remove', { steps: [{ kind: 'schedule-delete' }], detail: `${how} on the ${srcSide} side, kept: scheduled for deletion here too (restorable during its recovery window)`, next: 'forget' });
-    if (keep === tgtSide) return item('unchanged', { pending: true, detail: `kept ${tgtSide}: the ${direction === 'pull' ? 'push' : 'pull'} brings it back on the ${srcSide} side` });
-    return item('conflict', { detail: `${how} on the ${srcSide} side since the last sync, still on the ${tgtSide} side; ${choice} (keeping the deletion schedules it here too)` });
+    if (keep === srcSide)
+      return item('remove', {
+        steps: [{ kind: 'schedule-delete' }],
+        detail: `${how} on the ${srcSide} side, kept: scheduled for deletion here too (restorable during its recovery window)`,
+        next: 'forget',
+      });
+    if (keep === tgtSide)
+      return item('unchanged', {
+        pending: true,
+        detail: `kept ${tgtSide}: the ${direction === 'pull' ? 'push' : 'pull'} brings it back on the ${srcSide} side`,
+      });
+    return item('conflict', {
+      detail: `${how} on the ${srcSide} side since the last sync, still on the ${tgtSide} side; ${choice} (keeping the deletion schedules it here too)`,
+    });
   }
 
   if (tgtGone && (synced || tgt?.pending)) {
     const how = tgt?.pending ? 'scheduled for deletion' : 'deleted';
-    if (keep === tgtSide) return item('unchanged', { pending: true, detail: `kept the deletion on the ${tgtSide} side: the ${direction === 'pull' ? 'push' : 'pull'} schedules it on the ${srcSide} side` });
+    if (keep === tgtSide)
+      return item('unchanged', {
+        pending: true,
+        detail: `kept the deletion on the ${tgtSide} side: the ${direction === 'pull' ? 'push' : 'pull'} schedules it on the ${srcSide} side`,
+      });
     if (keep !== srcSide) return item('conflict', { detail: `${how} on the ${tgtSide} side since the last sync, still on the ${srcSide} side; ${choice}` });
     // Kept the side that still has it: a scheduled deletion is cancelled (apply then plans again
     // against the restored secret); a deleted secret is created anew with every version.
@@ -167,12 +200,25 @@ export function planSecret(name: string, local: SecretState | null, remote: Secr
 
   if (tgtGone) {
     const steps: Step[] = src.versions.map((v, i) => ({ kind: i === 0 ? 'create' : 'append', source: v.id }) as Step);
-    const stages = stageSteps(src, null, [], src.versions.map((v) => v.id), () => undefined);
+    const stages = stageSteps(
+      src,
+      null,
+      [],
+      src.versions.map((v) => v.id),
+      () => undefined,
+    );
     steps.push(...stages.steps);
     return item('add', {
       steps,
       detail: `${src.versions.length} version(s)${stages.steps.length ? `; ${describeStages(stages.steps)}` : ''}`,
-      next: { replace: true, adopt: [], seen: { local: [], remote: [] }, stages: stages.agreed, keepStages: [], incarnation: { ...incarnation, [tgtSide]: undefined } },
+      next: {
+        replace: true,
+        adopt: [],
+        seen: { local: [], remote: [] },
+        stages: stages.agreed,
+        keepStages: [],
+        incarnation: { ...incarnation, [tgtSide]: undefined },
+      },
     });
   }
   return planBoth(src, tgt, base, srcSide, item, choice, incarnation);
@@ -232,7 +278,9 @@ function planBoth(
       restTgt = [];
     } else {
       const sides = srcSide === 'local' ? [restSrc, restTgt] : [restTgt, restSrc];
-      return item('conflict', { detail: `both sides have new versions since the last sync: local: ${(sides[0] as VersionState[]).map(label).join(', ')}; remote: ${(sides[1] as VersionState[]).map(label).join(', ')}; ${choice}` });
+      return item('conflict', {
+        detail: `both sides have new versions since the last sync: local: ${(sides[0] as VersionState[]).map(label).join(', ')}; remote: ${(sides[1] as VersionState[]).map(label).join(', ')}; ${choice}`,
+      });
     }
   }
   const pendingTgt = new Set<string>();
@@ -247,7 +295,8 @@ function planBoth(
     }
     restTgt = [];
   }
-  if (restSrc.length && keep === tgtSide) return item('unchanged', { pending: true, detail: `kept ${tgtSide}: the ${srcSide === 'remote' ? 'push' : 'pull'} applies it` });
+  if (restSrc.length && keep === tgtSide)
+    return item('unchanged', { pending: true, detail: `kept ${tgtSide}: the ${srcSide === 'remote' ? 'push' : 'pull'} applies it` });
 
   const appended = restSrc.map((v) => v.id);
   // Source id of a target version, through the pairs (the newest pair wins).
@@ -279,7 +328,11 @@ function planBoth(
   }
   const steps: Step[] = [...appended.map((source) => ({ kind: 'append', source }) as Step), ...stages.steps];
   const action: PlanAction = appended.length ? 'update' : stages.steps.length ? 'stage-move' : 'unchanged';
-  const what = [appended.length ? `${appended.length} new version(s): ${appended.join(', ')}` : '', stages.steps.length ? describeStages(stages.steps) : '', ...notes].filter(Boolean);
+  const what = [
+    appended.length ? `${appended.length} new version(s): ${appended.join(', ')}` : '',
+    stages.steps.length ? describeStages(stages.steps) : '',
+    ...notes,
+  ].filter(Boolean);
   const resolved = keep === srcSide;
   return item(action, {
     steps,

@@ -69,7 +69,13 @@ async function allPages<T>(fetch: (marker: string | undefined) => Promise<{ item
 
 const byNumber = (a: VersionMetadata, b: VersionMetadata) => Number(a.id.slice(1)) - Number(b.id.slice(1));
 
-async function toState(secret: Secret, metas: VersionMetadata[], known: KnownDigest, value: (id: string) => Promise<Value>, onValue?: OnValue): Promise<SecretState> {
+async function toState(
+  secret: Secret,
+  metas: VersionMetadata[],
+  known: KnownDigest,
+  value: (id: string) => Promise<Value>,
+  onValue?: OnValue,
+): Promise<SecretState> {
   const stages: Record<string, string> = {};
   const versions = [];
   for (const m of [...metas].sort(byNumber)) {
@@ -88,7 +94,10 @@ async function toState(secret: Secret, metas: VersionMetadata[], known: KnownDig
 export function localSide(ctx: SecretsContext): CsmsSide {
   const call = <K extends keyof typeof csmsOperations>(op: K, raw: Record<string, unknown>) =>
     (csmsHandlers[op] as (c: SecretsContext, i: unknown) => unknown)(ctx, parseInput(csmsOperations[op], raw));
-  const value = async (name: string, id: string) => valueOf(((await call('showSecretVersion', { secret_name: name, version_id: id })) as { version: { secret_string?: string; secret_binary?: string } }).version);
+  const value = async (name: string, id: string) =>
+    valueOf(
+      ((await call('showSecretVersion', { secret_name: name, version_id: id })) as { version: { secret_string?: string; secret_binary?: string } }).version,
+    );
   return {
     names: () =>
       allPages(async (marker) => {
@@ -102,16 +111,21 @@ export function localSide(ctx: SecretsContext): CsmsSide {
       if (!r) return null;
       if (r.secret.state === 'PENDING_DELETE') return { versions: [], stages: {}, pending: true, incarnation: r.secret.id };
       const metas = await allPages(async (marker) => {
-        const p = (await call('listSecretVersions', { secret_name: name, limit: 1000, marker })) as { version_metadatas: VersionMetadata[]; page_info: PageInfo };
+        const p = (await call('listSecretVersions', { secret_name: name, limit: 1000, marker })) as {
+          version_metadatas: VersionMetadata[];
+          page_info: PageInfo;
+        };
         return { items: p.version_metadatas, page_info: p.page_info };
       });
       return toState(r.secret, metas, known, (id) => value(name, id), onValue);
     },
     value,
     incarnation: async (name) =>
-      ((await Promise.resolve()
-        .then(() => call('showSecret', { secret_name: name }))
-        .catch(() => null)) as { secret: Secret } | null)?.secret.id,
+      (
+        (await Promise.resolve()
+          .then(() => call('showSecret', { secret_name: name }))
+          .catch(() => null)) as { secret: Secret } | null
+      )?.secret.id,
     async create(name, first) {
       await call('createSecret', { name, description: '', ...first });
       return 'v1';
@@ -135,10 +149,14 @@ export function localSide(ctx: SecretsContext): CsmsSide {
 export function remoteSide(remote: RemoteRecord, http?: HttpDeps): CsmsSide {
   const base = `/v1/${remote.project_id}/secrets`;
   const one = (name: string) => `${base}/${encodeURIComponent(name)}`;
-  const send = async <T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts: { query?: [string, string][]; body?: unknown; idempotent?: boolean } = {}) =>
-    (await remoteRequest(endpointOf(remote), { method, path, ...opts }, http)).body as T;
+  const send = async <T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    opts: { query?: [string, string][]; body?: unknown; idempotent?: boolean } = {},
+  ) => (await remoteRequest(endpointOf(remote), { method, path, ...opts }, http)).body as T;
   const q = (marker: string | undefined): [string, string][] => [['limit', '1000'], ...(marker ? [['marker', marker] as [string, string]] : [])];
-  const value = async (name: string, id: string) => valueOf((await send<{ version: { secret_string?: string; secret_binary?: string } }>('GET', `${one(name)}/versions/${id}`)).version);
+  const value = async (name: string, id: string) =>
+    valueOf((await send<{ version: { secret_string?: string; secret_binary?: string } }>('GET', `${one(name)}/versions/${id}`)).version);
   return {
     names: () =>
       allPages(async (marker) => {
@@ -153,7 +171,8 @@ export function remoteSide(remote: RemoteRecord, http?: HttpDeps): CsmsSide {
         throw e;
       });
       if (!secret) return null;
-      if (secret.secret.state === 'PENDING_DELETE') return { versions: [], stages: {}, pending: true, ...(secret.secret.id ? { incarnation: secret.secret.id } : {}) };
+      if (secret.secret.state === 'PENDING_DELETE')
+        return { versions: [], stages: {}, pending: true, ...(secret.secret.id ? { incarnation: secret.secret.id } : {}) };
       const metas = await allPages(async (marker) => {
         const r = await send<{ version_metadatas: VersionMetadata[]; page_info?: PageInfo }>('GET', `${one(name)}/versions`, { query: q(marker) });
         return { items: r.version_metadatas, page_info: r.page_info };
@@ -166,7 +185,8 @@ export function remoteSide(remote: RemoteRecord, http?: HttpDeps): CsmsSide {
       await send('POST', base, { body: { name, description: '', ...first }, idempotent: false });
       return 'v1';
     },
-    append: async (name, v) => (await send<{ version_metadata: VersionMetadata }>('POST', `${one(name)}/versions`, { body: v, idempotent: false })).version_metadata.id,
+    append: async (name, v) =>
+      (await send<{ version_metadata: VersionMetadata }>('POST', `${one(name)}/versions`, { body: v, idempotent: false })).version_metadata.id,
     async setStage(name, stage, versionId) {
       await send('PUT', `${one(name)}/stages/${encodeURIComponent(stage)}`, { body: { version_id: versionId } });
     },

@@ -147,7 +147,8 @@ async function push(ctx: SecretsContext, remote: RemoteRecord, opts: SyncOptions
       const cause = (e instanceof PartialApply ? e.cause : e) as Error;
       if (e instanceof PartialApply && e.base) out.bases.push({ name, base: e.base, planned: base });
       out.changes.push({ service: 'csms', action: 'failed', id: name, detail: `${cause.message}; what was written before is recorded, rerun to continue` });
-      for (const rest of names.slice(i + 1)) out.changes.push({ service: 'csms', action: 'untried', id: rest, detail: 'not tried: the push stopped at an earlier failure' });
+      for (const rest of names.slice(i + 1))
+        out.changes.push({ service: 'csms', action: 'untried', id: rest, detail: 'not tried: the push stopped at an earlier failure' });
       break;
     }
   }

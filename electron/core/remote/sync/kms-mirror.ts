@@ -19,7 +19,11 @@ async function remoteKeys(remote: RemoteRecord, http?: HttpDeps): Promise<KeyDet
   const keys: KeyDetails[] = [];
   let marker = '0';
   for (let page = 0; page < 100; page++) {
-    const { body } = await remoteRequest(endpointOf(remote), { method: 'POST', path: `/v1.0/${remote.project_id}/kms/list-keys`, body: { limit: String(PAGE), marker, key_spec: 'ALL' } }, http);
+    const { body } = await remoteRequest(
+      endpointOf(remote),
+      { method: 'POST', path: `/v1.0/${remote.project_id}/kms/list-keys`, body: { limit: String(PAGE), marker, key_spec: 'ALL' } },
+      http,
+    );
     const b = body as { key_details?: KeyDetails[]; truncated?: string; next_marker?: string } | undefined;
     if (!b || !Array.isArray(b.key_details)) throw new KeyholdError(RemoteErrors.BadAnswer, 'The remote list-keys answer has no key_details.', 502);
     keys.push(...b.key_details);
@@ -48,7 +52,8 @@ export function forgetMirror(store: RecordStore, remoteIds: string[]): number {
  */
 export const kmsMirrorSync: RemoteSync<{ keys: KeyDetails[]; read_at: number }> = {
   async network(ctx, remote, opts) {
-    if (opts.direction === 'push') throw new KeyholdError(RemoteErrors.Invalid, 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
+    if (opts.direction === 'push')
+      throw new KeyholdError(RemoteErrors.Invalid, 'KMS sync only pulls: key material stays on its side; push keys with BYOK (import-key-material).', 400);
     const read_at = ctx.now();
     return { keys: await remoteKeys(remote, opts.http), read_at };
   },
@@ -61,15 +66,36 @@ export const kmsMirrorSync: RemoteSync<{ keys: KeyDetails[]; read_at: number }> 
   },
 };
 
-function applyMirror(store: RecordStore, remote: RemoteRecord, remoteList: KeyDetails[], mirrored: MirroredKey[], opts: { dryRun: boolean; syncedAt: number }): SyncChange[] {
+function applyMirror(
+  store: RecordStore,
+  remote: RemoteRecord,
+  remoteList: KeyDetails[],
+  mirrored: MirroredKey[],
+  opts: { dryRun: boolean; syncedAt: number },
+): SyncChange[] {
   const local = new Map(mirrored.map((k) => [k.key_id, k]));
   const changes: SyncChange[] = [];
   for (const d of remoteList) {
-    const next: MirroredKey = { remote: remote.name, remote_id: remoteKey(remote), key_id: d.key_id, key_alias: d.key_alias, key_spec: d.key_spec, key_usage: d.key_usage, key_state: d.key_state, synced_at: new Date(opts.syncedAt).toISOString() };
+    const next: MirroredKey = {
+      remote: remote.name,
+      remote_id: remoteKey(remote),
+      key_id: d.key_id,
+      key_alias: d.key_alias,
+      key_spec: d.key_spec,
+      key_usage: d.key_usage,
+      key_state: d.key_state,
+      synced_at: new Date(opts.syncedAt).toISOString(),
+    };
     const had = local.get(d.key_id);
     local.delete(d.key_id);
-    const same = had && had.key_alias === next.key_alias && had.key_state === next.key_state && had.key_spec === next.key_spec && had.key_usage === next.key_usage;
-    changes.push({ service: 'kms', action: !had ? 'add' : same ? 'unchanged' : 'update', id: d.key_id, detail: `${d.key_alias} (${d.key_spec}, state ${d.key_state})` });
+    const same =
+      had && had.key_alias === next.key_alias && had.key_state === next.key_state && had.key_spec === next.key_spec && had.key_usage === next.key_usage;
+    changes.push({
+      service: 'kms',
+      action: !had ? 'add' : same ? 'unchanged' : 'update',
+      id: d.key_id,
+      detail: `${d.key_alias} (${d.key_spec}, state ${d.key_state})`,
+    });
     if (!opts.dryRun && !same) store.put(MIRROR_TABLE, mirrorId(remoteKey(remote), d.key_id), next);
   }
   for (const gone of local.values()) {

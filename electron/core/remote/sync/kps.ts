@@ -32,7 +32,8 @@ async function pages(fetchPage: (marker: string | undefined) => Promise<ListPage
   let marker: string | undefined;
   for (let i = 0; i < 1000; i++) {
     const page = await fetchPage(marker);
-    for (const item of page.keypairs ?? []) if (item.keypair?.name && item.keypair.public_key) out.push({ name: item.keypair.name, public_key: item.keypair.public_key });
+    for (const item of page.keypairs ?? [])
+      if (item.keypair?.name && item.keypair.public_key) out.push({ name: item.keypair.name, public_key: item.keypair.public_key });
     marker = page.page_info?.next_marker;
     if (!marker) break;
   }
@@ -48,7 +49,12 @@ function plan(from: PublicKeyEntry[], to: PublicKeyEntry[]): { changes: SyncChan
     const there = target.get(k.name);
     if (there) {
       const same = sameKey(there.public_key, k.public_key);
-      changes.push({ service: 'kps', action: same ? 'unchanged' : 'conflict', id: k.name, ...(same ? {} : { detail: 'the same name holds a different public key on each side; neither was changed' }) });
+      changes.push({
+        service: 'kps',
+        action: same ? 'unchanged' : 'conflict',
+        id: k.name,
+        ...(same ? {} : { detail: 'the same name holds a different public key on each side; neither was changed' }),
+      });
       continue;
     }
     changes.push({ service: 'kps', action: 'add', id: k.name });
@@ -64,7 +70,11 @@ function plan(from: PublicKeyEntry[], to: PublicKeyEntry[]): { changes: SyncChan
  */
 async function createThere(remote: RemoteRecord, path: string, k: PublicKeyEntry, opts: SyncOptions): Promise<void> {
   try {
-    await remoteRequest(endpointOf(remote), { method: 'POST', path, body: { keypair: { name: k.name, public_key: k.public_key } }, idempotent: false }, opts.http);
+    await remoteRequest(
+      endpointOf(remote),
+      { method: 'POST', path, body: { keypair: { name: k.name, public_key: k.public_key } }, idempotent: false },
+      opts.http,
+    );
   } catch (e) {
     if (!(e instanceof OutcomeUnknown)) throw e;
     const there = (await remoteKeys(remote, path, opts)).find((r) => r.name === k.name);
@@ -73,7 +83,16 @@ async function createThere(remote: RemoteRecord, path: string, k: PublicKeyEntry
 }
 
 function remoteKeys(remote: RemoteRecord, path: string, opts: SyncOptions): Promise<PublicKeyEntry[]> {
-  return pages(async (marker) => (await remoteRequest(endpointOf(remote), { method: 'GET', path, query: [['limit', '1000'], ...(marker ? [['marker', marker] as [string, string]] : [])] }, opts.http)).body as ListPage);
+  return pages(
+    async (marker) =>
+      (
+        await remoteRequest(
+          endpointOf(remote),
+          { method: 'GET', path, query: [['limit', '1000'], ...(marker ? [['marker', marker] as [string, string]] : [])] },
+          opts.http,
+        )
+      ).body as ListPage,
+  );
 }
 
 async function localKeys(ctx: KmsContext): Promise<PublicKeyEntry[]> {
@@ -99,7 +118,8 @@ export const kpsSync: RemoteSync<{ remote_keys: PublicKeyEntry[]; pushed: SyncCh
     if (pushed) return pushed;
     const { changes, adds } = plan(remote_keys, await localKeys(ctx));
     if (opts.dryRun) return changes;
-    for (const k of adds) await kpsHandlers.createKeypair(ctx, { keypair: { name: k.name, type: 'ssh', public_key: k.public_key, scope: 'user', algorithm: 'SSH_RSA_2048' } });
+    for (const k of adds)
+      await kpsHandlers.createKeypair(ctx, { keypair: { name: k.name, type: 'ssh', public_key: k.public_key, scope: 'user', algorithm: 'SSH_RSA_2048' } });
     return changes;
   },
 };

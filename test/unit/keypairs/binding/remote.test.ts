@@ -35,7 +35,9 @@ describe('posix-sh', () => {
   });
 
   it('any text a server prints gives a stat within bounds or undefined, never a throw', () => {
-    const lsLike = fc.tuple(fc.constantFrom('-', 'd', 'l', 'x'), fc.stringMatching(/^[-rwxsStT]{9}$/), fc.constantFrom('', '+', '.', '@'), fc.nat(), fc.nat(), fc.string()).map(([t, m, mark, uid, gid, rest]) => `${t}${m}${mark} 1 ${uid} ${gid} ${rest}`);
+    const lsLike = fc
+      .tuple(fc.constantFrom('-', 'd', 'l', 'x'), fc.stringMatching(/^[-rwxsStT]{9}$/), fc.constantFrom('', '+', '.', '@'), fc.nat(), fc.nat(), fc.string())
+      .map(([t, m, mark, uid, gid, rest]) => `${t}${m}${mark} 1 ${uid} ${gid} ${rest}`);
     fc.assert(
       fc.property(fc.oneof(fc.string(), lsLike), (line) => {
         const st = parseLsLine(line);

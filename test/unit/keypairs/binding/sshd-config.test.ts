@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { authorizedKeysPath, BLOCK_BEGIN, effectiveSettings, hasPasswordBlock, withoutPasswordBlock, withPasswordBlock } from '../../../../electron/core/keypairs/binding/sshd-config.js';
+import {
+  authorizedKeysPath,
+  BLOCK_BEGIN,
+  effectiveSettings,
+  hasPasswordBlock,
+  withoutPasswordBlock,
+  withPasswordBlock,
+} from '../../../../electron/core/keypairs/binding/sshd-config.js';
 
 describe('sshd_config: AuthorizedKeysFile', () => {
   it('defaults to ~/.ssh/authorized_keys when the config is unreadable or silent', () => {
@@ -8,7 +15,8 @@ describe('sshd_config: AuthorizedKeysFile', () => {
   });
 
   it('takes the first file of the first AuthorizedKeysFile outside Match, expanding %h %u %%', () => {
-    const config = '# AuthorizedKeysFile /nope\nauthorizedkeysfile=/etc/ssh/keys/%u.%% .ssh/authorized_keys\nAuthorizedKeysFile /second\nMatch User bob\n  AuthorizedKeysFile /bob\n';
+    const config =
+      '# AuthorizedKeysFile /nope\nauthorizedkeysfile=/etc/ssh/keys/%u.%% .ssh/authorized_keys\nAuthorizedKeysFile /second\nMatch User bob\n  AuthorizedKeysFile /bob\n';
     expect(authorizedKeysPath(config, 'alice', '/home/alice')).toBe('/etc/ssh/keys/alice.%');
     expect(authorizedKeysPath('AuthorizedKeysFile "%h/keys file"\n', 'a', '/h')).toBe('/h/keys file');
     expect(authorizedKeysPath('Match all\nAuthorizedKeysFile /x\n', 'a', '/h')).toBe('/h/.ssh/authorized_keys');

@@ -54,7 +54,10 @@ describe('binding tasks', () => {
       const body = { keypair_name: 'kp1', server: { id, auth: { type: 'password' as const, key: SECRET } } };
       const { task_id } = await session.invoke('associateKeypair', body, 'cli');
       expect(await session.invoke('listKeypairTask', { task_id }, 'cli')).toEqual({ server_id: id, task_id, task_status: 'RUNNING_RESET' });
-      expect(await session.invoke('listRunningTask', {}, 'cli')).toMatchObject({ total: 1, tasks: [{ task_id, operate_type: 'RUNNING_RESET', server_name: 'nowhere', keypair_name: 'kp1' }] });
+      expect(await session.invoke('listRunningTask', {}, 'cli')).toMatchObject({
+        total: 1,
+        tasks: [{ task_id, operate_type: 'RUNNING_RESET', server_name: 'nowhere', keypair_name: 'kp1' }],
+      });
       await expect(session.invoke('associateKeypair', body, 'cli')).rejects.toMatchObject({ code: 'KPS.0002' });
       while (held.size === 0) await new Promise((r) => setTimeout(r, 10));
       for (const s of held) s.destroy();
@@ -90,14 +93,25 @@ describe('binding tasks', () => {
   it('a request that fails its checks starts nothing; delete-all-failed-task clears the list', async () => {
     ({ session, dir } = await newSession());
     const id = await seed(await freePort());
-    await expect(session.invoke('associateKeypair', { keypair_name: 'kp1', server: { id, auth: { type: 'keypair', key: 'not a key' } } }, 'cli')).rejects.toMatchObject({ code: 'KPS.0002' });
-    await expect(session.invoke('associateKeypair', { keypair_name: 'kp1', server: { id, auth: { type: 'password', key: SECRET } }, keypair_private_key: keypair().privateKey }, 'cli')).rejects.toMatchObject({ code: 'KPS.7003' });
+    await expect(
+      session.invoke('associateKeypair', { keypair_name: 'kp1', server: { id, auth: { type: 'keypair', key: 'not a key' } } }, 'cli'),
+    ).rejects.toMatchObject({ code: 'KPS.0002' });
+    await expect(
+      session.invoke(
+        'associateKeypair',
+        { keypair_name: 'kp1', server: { id, auth: { type: 'password', key: SECRET } }, keypair_private_key: keypair().privateKey },
+        'cli',
+      ),
+    ).rejects.toMatchObject({ code: 'KPS.7003' });
     expect(await session.invoke('listRunningTask', {}, 'cli')).toEqual({ total: 0, tasks: [] });
     for (let i = 0; i < 2; i++) {
       await session.invoke('disassociateKeypair', { server: { id, auth: { type: 'password', key: SECRET } } }, 'cli');
       await session.settle();
     }
-    expect(await session.invoke('listFailedTask', { limit: 1 }, 'cli')).toMatchObject({ total: 2, tasks: [{ operate_type: 'FAILED_UNBIND', task_error_code: 'KPS.8101' }] });
+    expect(await session.invoke('listFailedTask', { limit: 1 }, 'cli')).toMatchObject({
+      total: 2,
+      tasks: [{ operate_type: 'FAILED_UNBIND', task_error_code: 'KPS.8101' }],
+    });
     expect(await session.invoke('deleteAllFailedTask', {}, 'cli')).toEqual({});
     expect(await session.invoke('listFailedTask', {}, 'cli')).toEqual({ total: 0, tasks: [] });
   });

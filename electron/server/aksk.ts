@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { KeyholdError } from '../../shared/errors.js';
 import { bodySha256, parseAuthorization, parseSdkDate, verifySignature, type Caller, type Session } from '../core/api/index.js';
+import { GatewayErrors } from './errors.js';
 
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
@@ -23,7 +24,7 @@ function unauthorized(code: string, message: string): KeyholdError {
   return new KeyholdError(code, message, 401);
 }
 
-const iamError = (why: string) => unauthorized('APIGW.0301', `Incorrect IAM authentication information: ${why}`);
+const iamError = (why: string) => unauthorized(GatewayErrors.BadSignature, `Incorrect IAM authentication information: ${why}`);
 
 /**
  * An authenticator, in two steps so that no body is read for a request its headers already
@@ -56,7 +57,10 @@ export function akskAuthenticator(session: Session, now: () => number = Date.now
     const date = typeof dateHeader === 'string' ? parseSdkDate(dateHeader) : null;
     if (!date) throw iamError('X-Sdk-Date missing or malformed.');
     if (Math.abs(now() - date.getTime()) > MAX_CLOCK_SKEW_MS) {
-      throw unauthorized('APIGW.0303', 'Incorrect app authentication information: signature expired (X-Sdk-Date is more than 15 minutes from server time).');
+      throw unauthorized(
+        GatewayErrors.Expired,
+        'Incorrect app authentication information: signature expired (X-Sdk-Date is more than 15 minutes from server time).',
+      );
     }
     const key = session.accessKey(auth.access);
     if (!key) throw iamError('verify aksk signature fail.');

@@ -12,6 +12,7 @@ import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import { admit, type Caller, type Session } from '../core/api/index.js';
 import type { Authenticator } from './aksk.js';
 import { buildRoutes, matchRoute } from './routes.js';
+import { GatewayErrors } from './errors.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** How long a client may take to send a body once its headers are in. */
@@ -122,19 +123,19 @@ export function keyholdRequestListener(session: Session, opts: ServerOptions): R
       try {
         const url = new URL(req.url ?? '/', 'http://keyhold.local');
         const found = matchRoute(routes, req.method ?? 'GET', url.pathname);
-        if (!found) throw new KeyholdError('APIGW.0101', 'The API does not exist or has not been published in the environment.', 404);
-        if ('methodNotAllowed' in found) throw new KeyholdError('APIGW.0101', `Method ${req.method} is not allowed here.`, 405);
+        if (!found) throw new KeyholdError(GatewayErrors.NoSuchApi, 'The API does not exist or has not been published in the environment.', 404);
+        if ('methodNotAllowed' in found) throw new KeyholdError(GatewayErrors.NoSuchApi, `Method ${req.method} is not allowed here.`, 405);
         let verify: ((body: Buffer) => Caller) | undefined;
         for (const authenticate of opts.authenticators) {
           verify = authenticate(req, url);
           if (verify) break;
         }
-        if (!verify) throw new KeyholdError('APIGW.0301', 'Incorrect IAM authentication information: the request is not signed.', 401);
-        const body = await readBody(req, res, { limit, timeoutMs: bodyTimeout, code: 'APIGW.0201' });
+        if (!verify) throw new KeyholdError(GatewayErrors.BadSignature, 'Incorrect IAM authentication information: the request is not signed.', 401);
+        const body = await readBody(req, res, { limit, timeoutMs: bodyTimeout, code: GatewayErrors.BadBody });
         const caller = verify(body);
         const { route, params } = found;
         if (params.project_id !== undefined && params.project_id !== projectId) {
-          throw new KeyholdError('APIGW.0101', `Unknown project ${params.project_id}: this server's project_id is ${projectId}.`, 404);
+          throw new KeyholdError(GatewayErrors.NoSuchApi, `Unknown project ${params.project_id}: this server's project_id is ${projectId}.`, 404);
         }
         const { project_id: _project, ...pathParams } = params;
         const input = {

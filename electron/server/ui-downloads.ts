@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import { SECURITY_HEADERS } from '../../shared/ui/security-headers.js';
+import { UiErrors } from './errors.js';
 
 /** A download not fetched within this time is removed. */
 const DOWNLOAD_TTL_MS = 10 * 60_000;
@@ -39,11 +40,11 @@ export class Downloads {
 
   /** Sends download `id` to the session `owner` (null: none), once. */
   async serve(req: IncomingMessage, res: ServerResponse, id: string, owner: Buffer | null): Promise<void> {
-    if (req.method !== 'GET') throw new KeyholdError('UI.0403', 'Refused: downloads are GET requests.', 403);
+    if (req.method !== 'GET') throw new KeyholdError(UiErrors.Refused, 'Refused: downloads are GET requests.', 403);
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none')
-      throw new KeyholdError('UI.0403', 'Refused: the request does not come from this page.', 403);
-    if (!owner) throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
+      throw new KeyholdError(UiErrors.Refused, 'Refused: the request does not come from this page.', 403);
+    if (!owner) throw new KeyholdError(UiErrors.NoSession, 'Your session has ended: unlock the vault again.', 401);
     const d = this.waiting.get(id);
     if (!d || !timingSafeEqual(d.owner, owner))
       throw new KeyholdError(

@@ -9,6 +9,7 @@ import { KeyholdError, LocalErrors } from '../../shared/errors.js';
 import type { OperationKey } from '../../shared/operations/index.js';
 import { UI_HEADER, UI_INPUT_HEADER, type UiFileJob } from '../../shared/ui/contract.js';
 import { IPC_PATH_FIELDS } from '../ui/path-tokens.js';
+import { UiErrors } from './errors.js';
 
 export interface JobSpec {
   /** The registry operation, or none (restore is the workspace's). */
@@ -79,11 +80,12 @@ export function declaredSize(job: UiFileJob, header: string | undefined, limit: 
     if (header !== undefined && header !== '0') throw new KeyholdError(LocalErrors.BadArgument, 'This job takes no file.', 400);
     return 0;
   }
-  if (header === undefined || !/^\d{1,16}$/.test(header)) throw new KeyholdError('UI.0411', 'Send the file with a Content-Length (no chunked upload).', 411);
+  if (header === undefined || !/^\d{1,16}$/.test(header))
+    throw new KeyholdError(UiErrors.LengthRequired, 'Send the file with a Content-Length (no chunked upload).', 411);
   const size = Number(header);
   if (size > limit) {
     throw new KeyholdError(
-      'UI.0413',
+      UiErrors.TooLarge,
       `The file is ${mib(size)}; web mode takes files up to ${mib(limit)}. Use the desktop app or the command line (keyhold file …) for larger files.`,
       413,
     );

@@ -26,6 +26,8 @@ import { toUiError } from '../ui/bridge.js';
 import type { Workspace } from '../ui/workspace.js';
 import { Downloads } from './ui-downloads.js';
 import { declaredSize, jobFields, JOBS, uploadCsrfProblem, type JobSpec } from './ui-file-jobs.js';
+import { UiErrors } from './errors.js';
+import { FileErrors } from '../../shared/operations/file.js';
 
 /** The default bound on one upload: within `serve`'s 40 s request bound at ~7 MB/s. */
 export const DEFAULT_UPLOAD_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -113,9 +115,9 @@ export class UiFiles {
     const job = url.pathname.slice(UI_FILE_PATH.length) as UiFileJob;
     if (!UI_FILE_JOBS.includes(job)) throw new KeyholdError(LocalErrors.UnknownOperation, `Unknown file job: ${job.slice(0, 40)}.`, 404);
     const problem = uploadCsrfProblem(req, this.deps.scheme);
-    if (problem) throw new KeyholdError('UI.0403', `Refused: ${problem}`, 403);
+    if (problem) throw new KeyholdError(UiErrors.Refused, `Refused: ${problem}`, 403);
     const owner = this.deps.sessionOf(req);
-    if (!owner) throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
+    if (!owner) throw new KeyholdError(UiErrors.NoSession, 'Your session has ended: unlock the vault again.', 401);
     const spec = JOBS[job];
     let size: number;
     let fields: Record<string, unknown>;
@@ -213,9 +215,9 @@ export class UiFiles {
     try {
       await pipeline(req, counted, createWriteStream(path, { flags: 'wx', mode: 0o600 }), { signal });
     } catch {
-      throw new KeyholdError('FILE.0301', 'The upload was cancelled or broke off; nothing was kept.', 499);
+      throw new KeyholdError(FileErrors.Cancelled, 'The upload was cancelled or broke off; nothing was kept.', 499);
     }
-    if (got !== size) throw new KeyholdError('FILE.0301', `The upload ended after ${got} of ${size} bytes; nothing was kept.`, 400);
+    if (got !== size) throw new KeyholdError(FileErrors.Cancelled, `The upload ended after ${got} of ${size} bytes; nothing was kept.`, 400);
   }
 
   private async dropAll(): Promise<void> {

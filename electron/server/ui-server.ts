@@ -19,6 +19,7 @@ import { FailedLogins, type PasswordAttempt } from './ui-failed-logins.js';
 import { DEFAULT_UPLOAD_LIMIT_BYTES, isUiFilePath, sessionHash, UiFiles } from './ui-files.js';
 import { allowedHosts, csrfProblem, hostAllowed, readCookie, UiSessions } from './ui-session.js';
 import { LoginThrottle } from './ui-throttle.js';
+import { UiErrors } from './errors.js';
 
 /** UI requests are small (no file contents travel through this endpoint). */
 const UI_BODY_LIMIT = 256 * 1024;
@@ -123,7 +124,11 @@ export class UiServer {
     const url = new URL(req.url ?? '/', 'http://keyhold.local');
     const forUi = url.pathname === UI_CALL_PATH || isUiFilePath(url.pathname) || isUiAsset(req.method, url.pathname);
     if (forUi && !hostAllowed(req, this.hosts)) {
-      throw new KeyholdError('UI.0421', 'Unknown Host: open Keyhold at the address `keyhold serve --ui` printed (other names need --allow-host).', 421);
+      throw new KeyholdError(
+        UiErrors.UnknownHost,
+        'Unknown Host: open Keyhold at the address `keyhold serve --ui` printed (other names need --allow-host).',
+        421,
+      );
     }
     if (url.pathname === UI_CALL_PATH) return this.uiCall(req, res);
     if (isUiFilePath(url.pathname)) return this.files.handle(req, res, url);
@@ -154,11 +159,11 @@ export class UiServer {
 
   private async uiCall(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const problem = csrfProblem(req, this.opts.scheme);
-    if (problem) throw new KeyholdError('UI.0403', `Refused: ${problem}`, 403);
+    if (problem) throw new KeyholdError(UiErrors.Refused, `Refused: ${problem}`, 403);
     const { op, input } = await readJson(req, res);
     const signedIn = this.sessions.has(req);
     if (!signedIn && !(isSessionOp(String(op)) && PUBLIC_SESSION_OPS.includes(op as SessionOpName))) {
-      throw new KeyholdError('UI.0401', 'Your session has ended: unlock the vault again.', 401);
+      throw new KeyholdError(UiErrors.NoSession, 'Your session has ended: unlock the vault again.', 401);
     }
     switch (op) {
       case 'session.status': {

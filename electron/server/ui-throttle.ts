@@ -11,6 +11,7 @@
  * record; the global count only ages out.
  */
 import { KeyholdError } from '../../shared/errors.js';
+import { UiErrors } from './errors.js';
 
 export interface ThrottlePolicy {
   /** Failures forgotten this long after the last one; also the lockout's length. */
@@ -64,7 +65,7 @@ export class LoginThrottle {
     if (wait > 0) {
       const locked = mine.failures >= this.client.lockoutAfter || this.global.failures >= this.server.lockoutAfter;
       throw new KeyholdError(
-        'UI.0429',
+        UiErrors.Throttled,
         `${locked ? 'Too many wrong master passwords: locked' : 'Too many attempts: wait'} ${Math.ceil(wait / 1000)} s before trying again.`,
         429,
       );

@@ -7,7 +7,13 @@
 import { z } from 'zod';
 import { defineOp, out, type Reach, type ValidationCodes } from './define.js';
 
-const IAM_VALIDATION: ValidationCodes = { missing: 'IAM.0002', invalid: 'IAM.0002' };
+/** IAM's error catalogue (the cloud's codes for access keys). */
+export const IamErrors = {
+  Invalid: 'IAM.0002',
+  NotFound: 'IAM.0004',
+} as const;
+
+const IAM_VALIDATION: ValidationCodes = { missing: IamErrors.Invalid, invalid: IamErrors.Invalid };
 /**
  * Access keys are the credentials of `keyhold serve`, which never routes these operations (no
  * cloud route): over HTTP only web mode's UI reaches them, and only with the master password

@@ -2,7 +2,7 @@
 import { randomInt } from 'node:crypto';
 import { KeyholdError } from '../../../shared/errors.js';
 import type { Handlers } from '../../../shared/operations/index.js';
-import type { AccessKeyInfo, iamOperations } from '../../../shared/operations/iam.js';
+import { IamErrors, type AccessKeyInfo, type iamOperations } from '../../../shared/operations/iam.js';
 import type { RecordStore } from '../vault/store.js';
 
 export const ACCESS_KEY_TABLE = 'iam_access_keys';
@@ -32,7 +32,7 @@ function info({ secret: _secret, ...rest }: AccessKeyRecord): AccessKeyInfo {
 
 function find(store: RecordStore, access: string): AccessKeyRecord {
   const k = store.read<AccessKeyRecord>(ACCESS_KEY_TABLE, access);
-  if (!k) throw new KeyholdError('IAM.0004', `The access key ${access} does not exist.`, 404);
+  if (!k) throw new KeyholdError(IamErrors.NotFound, `The access key ${access} does not exist.`, 404);
   return k;
 }
 

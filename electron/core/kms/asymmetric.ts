@@ -33,7 +33,12 @@ function prepare(ctx: KmsContext, input: SignInput): { key: CmkRecord; message: 
   const { digestBytes, ...opts } = SIGNING[input.signing_algorithm];
   const message = Buffer.from(input.message, 'base64');
   if (input.message_type === 'DIGEST' && digestBytes === 0) {
-    throw new KeyholdError('KMS.0308', `Invalid message_type: ${input.signing_algorithm} signs the message itself; use message_type RAW.`, 400);
+    throw new KeyholdError(
+      KmsErrors.Invalid,
+      `Invalid message_type: ${input.signing_algorithm} signs the message itself; use message_type RAW.`,
+      400,
+      'message-type.raw-only',
+    );
   }
   if (input.message_type === 'DIGEST' && message.length !== digestBytes) {
     throw new KeyholdError(

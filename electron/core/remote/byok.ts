@@ -53,7 +53,7 @@ function readMaterial(path: string): Buffer {
  * the import guide wraps. The remote checks it is of the CMK's spec.
  */
 function readPrivateKey(path: string): Buffer {
-  const refused = (why: string) => new KeyholdError('REMOTE.0002', `Invalid parameter private_key_file: ${path} ${why}`, 400);
+  const refused = (why: string) => new KeyholdError(RemoteErrors.Invalid, `Invalid parameter private_key_file: ${path} ${why}`, 400);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -92,7 +92,7 @@ export async function byokToRemote(
 ): Promise<{ material_source: 'generated' | 'file' | 'private_key_file' }> {
   if (input.private_key_file && (input.material_file || input.material_out)) {
     throw new KeyholdError(
-      'REMOTE.0002',
+      RemoteErrors.Invalid,
       'Invalid parameter private_key_file: it brings a key pair, so material_file and material_out (symmetric material) do not go with it.',
       400,
     );

@@ -18,11 +18,6 @@ export interface KeySpecRules {
   /** Rotation adds a version; only specs whose output names its version can rotate. */
   rotatable: boolean;
   /**
-   * origin "external" allowed: symmetric material wrapped with the import parameters, or (key
-   * pairs) a private key wrapped under a temporary AES key that is wrapped with them.
-   */
-  importable: boolean;
-  /**
    * The digest beside a data key in encrypt-datakey's plain_text and in decrypt-datakey's
    * datakey_dgst: SHA-256 for AES keys, SM3 for SM4 keys (reference §4.3).
    */
@@ -41,7 +36,6 @@ const symmetricEncryption = (datakeyDigest: 'sha256' | 'sm3'): KeySpecRules => (
   encryption: ['SYMMETRIC_DEFAULT'],
   signing: [],
   rotatable: true,
-  importable: true,
   datakeyDigest,
 });
 
@@ -52,7 +46,6 @@ const rsa = (modulusBytes: number): KeySpecRules => ({
   encryption: RSA_OAEP,
   signing: RSA_SIGNING,
   rotatable: false,
-  importable: true,
   modulusBytes,
 });
 const ec: KeySpecRules = {
@@ -62,7 +55,6 @@ const ec: KeySpecRules = {
   encryption: [],
   signing: ECDSA,
   rotatable: false,
-  importable: true,
 };
 const hmac = (mac: MacAlgorithm): KeySpecRules => ({
   usages: ['GENERATE_VERIFY_MAC'],
@@ -72,7 +64,6 @@ const hmac = (mac: MacAlgorithm): KeySpecRules => ({
   signing: [],
   mac,
   rotatable: false,
-  importable: true,
 });
 
 export const KEY_SPEC_RULES: Readonly<Record<KeySpec, KeySpecRules>> = {
@@ -93,7 +84,6 @@ export const KEY_SPEC_RULES: Readonly<Record<KeySpec, KeySpecRules>> = {
     encryption: ['SM2_ENCRYPT'],
     signing: ['SM2DSA_SM3'],
     rotatable: false,
-    importable: true,
   },
   ED25519: { ...ec, signing: ['ED25519_SHA_512'] },
   HMAC_256: hmac('HMAC_SHA_256'),

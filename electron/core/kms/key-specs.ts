@@ -51,17 +51,3 @@ export function usageFor(spec: KeySpec, usage: KeyUsage | undefined): KeyUsage {
   return usage;
 }
 
-/** Precondition: origin external only for specs whose material can be imported. */
-export function requireImportable(spec: KeySpec): void {
-  if (!KEY_SPEC_TABLE[spec].importable) {
-    const allowed = Object.entries(KEY_SPEC_TABLE)
-      .filter(([, i]) => i.importable)
-      .map(([s]) => s);
-    throw new KeyholdError(
-      KmsErrors.Invalid,
-      `Invalid origin: key material for ${spec} cannot be imported (importable specs: ${allowed.join(', ')}).`,
-      400,
-      'origin.not-importable',
-    );
-  }
-}

@@ -19,7 +19,7 @@ import {
   type CmkRecord,
   type KmsSettings,
 } from './keys.js';
-import { KEY_SPEC_TABLE, requireImportable, usageFor } from './key-specs.js';
+import { KEY_SPEC_TABLE, usageFor } from './key-specs.js';
 import { discardTokenMaterial, generateIn, OWN_STORE } from './keystores.js';
 import { KmsErrors } from '../../../shared/operations/kms/errors.js';
 
@@ -60,7 +60,6 @@ export const lifecycleHandlers: Handlers<typeof lifecycleOperations, KmsContext>
    */
   createKey: networkFirst({
     async network(ctx, input) {
-      if (input.origin === 'external') requireImportable(input.key_spec);
       const fields = newKeyFields(input);
       if (fields.keystore_id !== OWN_STORE && input.origin === 'external') {
         throw new KeyholdError(

@@ -29,11 +29,6 @@ export interface NewKey {
   keystoreId?: string;
 }
 
-/** Specs whose material can be imported (the core's rule, shared/key-specs.ts). */
-export function importable(spec: KeySpec): boolean {
-  return KEY_SPEC_RULES[spec].importable;
-}
-
 /** What a key of this spec may be for (the core's rule, shared/key-specs.ts). */
 export function usagesOf(spec: KeySpec): readonly KeyUsage[] {
   return KEY_SPEC_RULES[spec].usages;
@@ -163,7 +158,7 @@ export class KeysManager {
   async create(k: NewKey): Promise<string | undefined> {
     return this.task.run(async () => {
       const usage = usagesOf(k.spec).length > 1 ? k.usage : undefined;
-      const external = k.origin === 'external' && importable(k.spec);
+      const external = k.origin === 'external';
       const res = await this.client.call('createKey', {
         key_alias: k.alias.trim(),
         key_description: k.description,

@@ -71,14 +71,66 @@ function offered(k: SshAgentKey): Offered {
   };
 }
 
+function refusedFromForwarded(log: (line: string) => void, what: string): Buffer {
+  log(`ssh: ${what} refused: this connection was forwarded to another host, which may not ${what} the agent`);
+  return failureFrame();
+}
+
+/**
+ * Unlocking through the SSH socket tries the master password: after a wrong one the next try
+ * waits, doubling from 1 s to 60 s (per agent), so the socket is no fast password oracle.
+ */
+const unlockTries = new WeakMap<AgentVault, { failures: number; until: number }>();
+
+function unlockWait(holder: AgentVault): number {
+  const t = unlockTries.get(holder);
+  return t ? Math.max(0, t.until - Date.now()) : 0;
+}
+
+function unlockFailed(holder: AgentVault): void {
+  const failures = (unlockTries.get(holder)?.failures ?? 0) + 1;
+  unlockTries.set(holder, { failures, until: Date.now() + Math.min(60_000, 1_000 * 2 ** (failures - 1)) });
+}
+
+function unlockSucceeded(holder: AgentVault): void {
+  unlockTries.delete(holder);
+}
+
 export class SshAgentConnection {
   private buffered: Buffer = Buffer.alloc(0);
   /** Requests are answered in order, one at a time, as the protocol requires. */
   private queue: Promise<void> = Promise.resolve();
   /** The keys last listed on this connection (ssh lists, then signs); sign re-checks each. */
   private listed: Offered[] = [];
-  /** The server this connection is for, once ssh bound it (session-bind@openssh.com): its host key fingerprint. */
-  private boundHost: string | undefined;
+  /**
+   * The server this connection authenticates to, once ssh bound it (session-bind@openssh.com,
+   * not forwarding): its host key fingerprint and the session id the server signed.
+   */
+  private binding: { host: string; sessionId: Buffer } | undefined;
+  /**
+   * Set by a forwarding bind or a refused rebind, for the connection's life: signatures may then
+   * be for any host down the chain, so keys bound to hosts are neither offered nor used, and the
+   * agent cannot be locked or unlocked from here (a forwarded host is not the user).
+   */
+  private unbindable = false;
+
+  /** The host key signatures on this connection are for; undefined when keys bound to hosts are off. */
+  private get boundHost(): string | undefined {
+    return this.unbindable ? undefined : this.binding?.host;
+  }
+
+  /**
+   * The host a signature of `data` is for: the bound host only when `data` is a user
+   * authentication for the bound session (it starts with that session's id), as OpenSSH's
+   * agent checks; anything else is signed, if at all, as for no host.
+   */
+  private hostFor(data: Buffer): string | undefined {
+    const host = this.boundHost;
+    if (!host || !this.binding) return undefined;
+    const length = data.length >= 4 ? data.readUInt32BE(0) : -1;
+    const sessionId = length >= 0 && length <= data.length - 4 ? data.subarray(4, 4 + length) : undefined;
+    return sessionId?.equals(this.binding.sessionId) ? host : undefined;
+  }
 
   constructor(
     private readonly socket: Socket,
@@ -148,21 +200,40 @@ export class SshAgentConnection {
           this.log('ssh: sign refused: the key is not one this agent offers to this connection');
           return failureFrame();
         }
-        const bound = { ...(this.boundHost ? { host_key: this.boundHost } : {}), ...(key.hostPattern ? { host_pattern: key.hostPattern } : {}) };
+        const host = this.hostFor(req.data);
+        const bound = { ...(host ? { host_key: host } : {}), ...(host && key.hostPattern ? { host_pattern: key.hostPattern } : {}) };
         // Only a signature the service would make is put to the user; its answer is audited with it.
+        const epoch = this.holder.epoch;
         const confirmation = this.confirmer && key.admitted ? await this.confirm(key, bound) : undefined;
+        if (this.holder.epoch !== epoch || this.holder.locked) {
+          this.log('ssh: sign refused: the vault locked while the signature waited for its confirmation');
+          return failureFrame();
+        }
         const input = { keypair_name: key.name, data: req.data.toString('base64'), flags: req.flags, ...bound, ...(confirmation ? { confirmation } : {}) };
         const r = (await this.holder.use((s) => s.run(SIGN, input, 'agent'))) as { signature: string; algorithm: string };
         this.log(`ssh: signed with key pair ${key.name} (${r.algorithm})`);
         return signResponseFrame(Buffer.from(r.signature, 'base64'));
       }
       case 'lock':
+        if (this.unbindable) return refusedFromForwarded(this.log, 'lock');
         // The passphrase ssh-add -x asks for is not kept: unlocking takes the master password.
         return (await this.holder.lock('ssh-add')) ? successFrame() : failureFrame();
       case 'unlock': {
+        if (this.unbindable) return refusedFromForwarded(this.log, 'unlock');
         if (!this.holder.locked) return failureFrame();
+        const wait = unlockWait(this.holder);
+        if (wait > 0) {
+          this.log(`ssh: unlock refused: wrong master passwords were tried; wait ${Math.ceil(wait / 1000)} s`);
+          return failureFrame();
+        }
         const password = req.passphrase.toString('utf8');
-        await this.holder.unlock(async () => ({ password }));
+        try {
+          await this.holder.unlock(async () => ({ password }));
+        } catch (e) {
+          unlockFailed(this.holder);
+          throw e;
+        }
+        unlockSucceeded(this.holder);
         return successFrame();
       }
       case 'add':
@@ -175,16 +246,26 @@ export class SshAgentConnection {
         return failureFrame();
       case 'session-bind': {
         const host = verifiedHostKey(req);
+        this.listed = [];
         if (!host) {
           this.log('ssh: session-bind refused: the host key signature does not verify');
-          this.boundHost = undefined;
-          this.listed = [];
+          this.binding = undefined;
           return failureFrame();
         }
-        // With agent forwarding, later binds name the next hop; the last one is where signatures go,
-        // and what was listed for an earlier hop counts no more.
-        this.boundHost = host;
-        this.listed = [];
+        if (req.forwarding) {
+          // The agent goes on to another host: signatures on this connection may be for any host
+          // down the chain, which the agent cannot see, so keys bound to hosts stay off here.
+          this.unbindable = true;
+          return successFrame();
+        }
+        if (this.binding) {
+          // One authentication per connection (as OpenSSH's agent): a second bind is someone
+          // re-pointing the connection, and keys bound to hosts stay off for its life.
+          this.log('ssh: session-bind refused: this connection was already bound for an authentication');
+          this.unbindable = true;
+          return failureFrame();
+        }
+        this.binding = { host, sessionId: Buffer.from(req.sessionId) };
         return successFrame();
       }
       case 'extension':

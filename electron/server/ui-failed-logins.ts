@@ -6,7 +6,7 @@
  */
 import type { Session } from '../core/api/index.js';
 
-export type PasswordAttempt = 'unlock' | 'change-password' | 'restore' | 'access-key';
+export type PasswordAttempt = 'unlock' | 'change-password' | 'backup' | 'restore' | 'access-key';
 
 interface Failure {
   client: string;

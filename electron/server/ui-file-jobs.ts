@@ -20,16 +20,28 @@ export interface JobSpec {
   upload: boolean;
   /** Whether the job's output is offered as a download. */
   download: boolean;
+  /**
+   * Whether the job takes the current master password again (checked under the login throttle
+   * before any body byte is read): a backup is the whole vault, whose password a cookie thief
+   * could then guess offline, and a restore replaces it.
+   */
+  reauthenticated: boolean;
 }
 
 export const JOBS: Readonly<Record<UiFileJob, JobSpec>> = {
-  encrypt: { op: 'fileEncrypt', fields: ['key_id', 'additional_key_ids', 'remote_keys', 'encryption_context', 'frame_size'], upload: true, download: true },
-  decrypt: { op: 'fileDecrypt', fields: ['encryption_context'], upload: true, download: true },
-  sign: { op: 'fileSign', fields: ['key_id', 'signing_algorithm'], upload: true, download: true },
+  encrypt: {
+    op: 'fileEncrypt',
+    fields: ['key_id', 'additional_key_ids', 'remote_keys', 'encryption_context', 'frame_size'],
+    upload: true,
+    download: true,
+    reauthenticated: false,
+  },
+  decrypt: { op: 'fileDecrypt', fields: ['encryption_context'], upload: true, download: true, reauthenticated: false },
+  sign: { op: 'fileSign', fields: ['key_id', 'signing_algorithm'], upload: true, download: true, reauthenticated: false },
   // The signature record is small (64 KiB at most, signature.ts) and travels as text.
-  verify: { op: 'fileVerify', fields: ['signature_record'], upload: true, download: false },
-  backup: { op: 'vaultBackup', fields: [], upload: false, download: true },
-  restore: { op: null, fields: ['current_password', 'backup_password'], upload: true, download: false },
+  verify: { op: 'fileVerify', fields: ['signature_record'], upload: true, download: false, reauthenticated: false },
+  backup: { op: 'vaultBackup', fields: ['current_password'], upload: false, download: true, reauthenticated: true },
+  restore: { op: null, fields: ['current_password', 'backup_password'], upload: true, download: false, reauthenticated: true },
 };
 
 function mib(bytes: number): string {

@@ -46,7 +46,7 @@ export interface UiFilesDeps {
   /** The hash identifying the request's browser session, or null when it has none. */
   sessionOf(req: IncomingMessage): Buffer | null;
   /** A master-password check under the login throttle (ui-server.ts). */
-  checkPassword(req: IncomingMessage, password: string): Promise<void>;
+  checkPassword(req: IncomingMessage, password: string, attempt: 'backup' | 'restore'): Promise<void>;
   /** Ends every browser session; returns the Set-Cookie header that clears the cookie. */
   revokeAll(): string;
 }
@@ -124,12 +124,17 @@ export class UiFiles {
     try {
       size = declaredSize(job, req.headers['content-length'], this.deps.limitBytes);
       fields = jobFields(job, req.headers[UI_INPUT_HEADER]);
-      if (job === 'restore') {
-        // Replacing the vault takes the current password, checked (throttled) before the upload.
+      if (spec.reauthenticated) {
+        // A backup (the whole vault) and a restore (replacing it) take the current password,
+        // checked under the login throttle before the upload.
         const current = fields.current_password;
         if (typeof current !== 'string' || !current)
-          throw new KeyholdError(LocalErrors.PasswordRequired, 'Enter the current master password to replace the vault.', 400);
-        await this.deps.checkPassword(req, current);
+          throw new KeyholdError(
+            LocalErrors.PasswordRequired,
+            `Enter the current master password to ${job === 'restore' ? 'replace the vault' : 'back the vault up'}.`,
+            400,
+          );
+        await this.deps.checkPassword(req, current, job === 'restore' ? 'restore' : 'backup');
       }
     } catch (e) {
       // Answered at once, before any of the body is read; the connection is kept, so Node reads
@@ -179,7 +184,7 @@ export class UiFiles {
       res.write(`${JSON.stringify({ type: 'progress', done: p.done, total: p.total } satisfies UiFileLine)}\n`);
     };
     try {
-      const input: Record<string, unknown> = { ...fields };
+      const { current_password: _checked, ...input }: Record<string, unknown> = fields;
       if (spec.op === 'fileVerify') {
         delete input.signature_record;
         if (typeof fields.signature_record !== 'string')

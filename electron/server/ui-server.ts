@@ -81,7 +81,7 @@ export class UiServer {
       limitBytes: this.uploadLimit,
       stagingParent: opts.stagingParent ?? dirname(ws.vaultPath),
       sessionOf: (req) => (this.sessions.has(req) ? sessionHash(readCookie(req.headers.cookie, UI_COOKIE) as string) : null),
-      checkPassword: (req, password) => this.passwordCheck(req, 'restore', () => ws.checkPassword(password)),
+      checkPassword: (req, password, attempt) => this.passwordCheck(req, attempt, () => ws.checkPassword(password)),
       revokeAll: () => this.sessions.revokeAll(),
     });
     // Whatever locked the vault (idle, the lock button), every browser session ends with it;
@@ -152,7 +152,7 @@ export class UiServer {
       return result;
     } catch (e) {
       if (e instanceof KeyholdError && e.code === LocalErrors.WrongPassword) await this.failures.note(client, attempt, e.code, this.ws.current);
-      else this.throttle.succeeded(client);
+      else this.throttle.released(client);
       throw e;
     }
   }

@@ -82,6 +82,18 @@ export class LoginThrottle {
     this.global = { ...this.global, failures: Math.max(0, this.global.failures - 1) };
   }
 
+  /**
+   * The attempt `begin` took ended with no verdict on a password (none was given, say): its slot
+   * is given back, and the client's earlier failures stay — an attempt that tried no password
+   * must not wipe the count of those that did.
+   */
+  released(client: string): void {
+    const mine = this.clients.get(client);
+    if (mine && mine.failures > 1) this.clients.set(client, { ...mine, failures: mine.failures - 1 });
+    else this.clients.delete(client);
+    this.global = { ...this.global, failures: Math.max(0, this.global.failures - 1) };
+  }
+
   private fresh(r: AttemptRecord | undefined, policy: ThrottlePolicy, t: number): AttemptRecord {
     return !r || t - r.last >= policy.windowMs ? { failures: 0, last: 0 } : r;
   }

@@ -1,7 +1,9 @@
 /**
  * `ssh-agent` operations: which hosted key pairs `keyhold agent` offers to ssh, and the
- * signature it makes for ssh (draft-miller-ssh-agent). Local only (no cloud route), so never
- * offered over HTTP. The agent transport calls them like any other operation, so every list and
+ * signature it makes for ssh (draft-miller-ssh-agent). Local only (no cloud route). Which keys
+ * are offered is set from the CLI or the app; `sign` is the agent's own step and the CLI's (it
+ * reaches neither HTTP nor the app's page, which could otherwise sign for ssh without the
+ * agent's checks or its confirmation). The agent transport calls them like any other operation, so every list and
  * every signature is audited with the key pair and its outcome; the signed data never is.
  * docs/agent.md describes the agent.
  */
@@ -119,6 +121,7 @@ export const sshAgentOperations = {
     service: 'ssh-agent',
     name: 'sign',
     summary: 'Sign data for ssh with an offered key pair, as the SSH agent does (the data is never logged).',
+    reach: ['cli'],
     input: z.object({
       keypair_name: keypairName,
       data: z

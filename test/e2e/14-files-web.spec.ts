@@ -121,6 +121,7 @@ test('the vault backed up as a download and restored from it by upload', async (
   await openVault(page);
   await page.goto('/#/settings');
   const backup = join(dir, 'vault-backup.db');
+  await page.getByLabel('Master password, to download a backup').fill(PASSWORD);
   await downloadOf(page, () => page.getByRole('button', { name: 'Download a backup' }).click(), backup);
   await expect(page.getByRole('status')).toContainText('Backup downloading as keyhold-backup-');
 

@@ -181,7 +181,7 @@ describe('web mode file uploads, refused as an attacker would try them', () => {
       ['encrypt', { out: '/home/user/.bashrc' }],
       ['verify', { signature: '/etc/shadow' }],
       ['verify', { public_key: '/tmp/pub.pem' }],
-      ['backup', { out: '/tmp/stolen.db' }],
+      ['backup', { current_password: PASSWORD, out: '/tmp/stolen.db' }],
     ] as const) {
       const r = await job(name, name === 'backup' ? Buffer.alloc(0) : Buffer.from('0123456789'), fields);
       expect(r.status, JSON.stringify(fields)).toBe(400);
@@ -306,7 +306,14 @@ describe('web mode file jobs', () => {
   });
 
   it('backs the vault up as a download and restores it by upload, only with the current password', async () => {
-    const backup = await job('backup', Buffer.alloc(0));
+    // A session cookie alone never takes the vault away (its password could then be guessed offline).
+    const cookieOnly = await job('backup', Buffer.alloc(0));
+    expect(cookieOnly.status).toBe(400);
+    expect(cookieOnly.last.error_code).toBe('VAULT.0106');
+    const guessed = await job('backup', Buffer.alloc(0), { current_password: 'a guess' });
+    expect(guessed.last.error_code).toBe('VAULT.0101');
+    expect(guessed.last.download ?? null).toBeNull();
+    const backup = await job('backup', Buffer.alloc(0), { current_password: PASSWORD });
     expect(backup.last).toMatchObject({ type: 'done', download: { bytes: expect.any(Number) } });
     const bytes = (await download((backup.last.download as { id: string }).id)).bytes;
     expect(bytes.subarray(0, 15).toString('latin1')).toBe('SQLite format 3');

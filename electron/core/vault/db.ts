@@ -31,10 +31,34 @@ export function ownerOnly(path: string): void {
   }
 }
 
+/** Everything a vault's sqlite_master holds: its three tables and meta's primary-key index. */
+const VAULT_SCHEMA_OBJECTS = ['index sqlite_autoindex_meta_1', 'table audit', 'table meta', 'table records'];
+
+/**
+ * An existing file is a vault only if its schema is exactly the vault's: a backup or a swapped
+ * file is outside input, and a view, trigger or extra table in it would run the file's own SQL
+ * inside every later query (a view over an endless recursive query hangs the process). Read from
+ * sqlite_master, which evaluates nothing.
+ */
+function requireVaultSchema(db: Db): void {
+  const objects = (db.prepare('SELECT type, name FROM sqlite_master').all() as { type: string; name: string }[]).map((o) => `${o.type} ${o.name}`).sort();
+  if (objects.join('\n') !== VAULT_SCHEMA_OBJECTS.join('\n')) throw new Error(`unexpected schema: ${objects.join(', ').slice(0, 200)}`);
+}
+
 export function openDb(path: string, opts: { create: boolean }): Db {
   if (opts.create) closeSync(openSync(path, 'wx', OWNER_ONLY));
   ownerOnly(path);
   const db = new Database(path, { fileMustExist: !opts.create });
+  // No function of the file's own schema runs with side effects (defence in depth beside the check).
+  db.pragma('trusted_schema = OFF');
+  if (!opts.create) {
+    try {
+      requireVaultSchema(db);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 10000');

@@ -53,9 +53,13 @@ export class SettingsManager {
     return this.passwordChanged;
   }
 
-  /** Desktop: where the save dialog says; web mode: a download. */
-  async backup(): Promise<void> {
+  /** Desktop: where the save dialog says; web mode: a download, with the current password again (the backup is the whole vault). */
+  async backup(current = ''): Promise<void> {
     this.backedUp = null;
+    if (this.client.kind !== 'ipc' && !current) {
+      this.backupTask.error = 'Enter the current master password to download a backup.';
+      return;
+    }
     await this.backupTask.run(async () => {
       const name = backupName();
       if (this.client.kind === 'ipc') {
@@ -65,7 +69,7 @@ export class SettingsManager {
         this.backedUp = `Backup written to ${to.name ?? name} (${r.bytes} bytes).`;
         return;
       }
-      const r = await runFileJob('backup', null, {});
+      const r = await runFileJob('backup', null, { current_password: current });
       if (!r.download) throw new UiError('KEYHOLD.0500', 'The server made no backup to download.');
       saveDownload(r.download.id, name);
       this.backedUp = `Backup downloading as ${name} (${r.download.bytes} bytes).`;

@@ -15,6 +15,8 @@ import { newSession } from '../../helpers/vault.js';
 const LOCAL_FILES = ['createKeyStore', 'vaultBackup', 'remoteByok', 'remoteWindowsPassword', 'fileEncrypt', 'fileDecrypt', 'fileSign', 'fileVerify'];
 /** The credentials of `keyhold serve`: their reach leaves out remotes (they have no cloud route either). */
 const NEVER_TO_REMOTE = ['createAccessKey', 'listAccessKeys', 'updateAccessKey', 'deleteAccessKey'];
+/** The SSH agent's signature: the agent's (and the CLI's) alone, never over HTTP or from the app's page. */
+const CLI_AND_AGENT_ONLY = ['sshAgentSign'];
 /** No cloud twin: nothing to send with --remote. */
 const NO_CLOUD_ROUTE = [
   'vaultShow',
@@ -51,8 +53,10 @@ const ORIGINS: Origin[] = ['cli', 'agent', 'system', 'ipc', 'http', 'remote'];
 
 /** The expected refusal for an operation with no file field given. */
 function expected(key: string, origin: Origin): RefusalReason | null {
+  if (origin === 'ipc' && CLI_AND_AGENT_ONLY.includes(key)) return 'not-offered';
   if (origin === 'cli' || origin === 'agent' || origin === 'system' || origin === 'ipc') return null;
   if (origin === 'remote' && NEVER_TO_REMOTE.includes(key)) return 'not-offered';
+  if ((origin === 'http' || origin === 'remote') && CLI_AND_AGENT_ONLY.includes(key)) return 'not-offered';
   if (LOCAL_FILES.includes(key)) return 'local-files';
   if (origin === 'remote' && NO_CLOUD_ROUTE.includes(key)) return 'no-cloud-route';
   return null;
@@ -60,7 +64,8 @@ function expected(key: string, origin: Origin): RefusalReason | null {
 
 describe('admission: every operation × every transport', () => {
   it('names only operations that exist', () => {
-    for (const key of [...LOCAL_FILES, ...NEVER_TO_REMOTE, ...NO_CLOUD_ROUTE, ...Object.keys(FILE_FIELDS)]) expect(operations).toHaveProperty(key);
+    for (const key of [...LOCAL_FILES, ...NEVER_TO_REMOTE, ...CLI_AND_AGENT_ONLY, ...NO_CLOUD_ROUTE, ...Object.keys(FILE_FIELDS)])
+      expect(operations).toHaveProperty(key);
   });
 
   it("admits or refuses each call with the table's reason", () => {

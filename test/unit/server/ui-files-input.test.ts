@@ -12,7 +12,7 @@ const TAKES: Record<string, readonly string[]> = {
   decrypt: ['encryption_context'],
   sign: ['key_id', 'signing_algorithm'],
   verify: ['signature_record'],
-  backup: [],
+  backup: ['current_password'],
   restore: ['current_password', 'backup_password'],
 };
 

@@ -32,6 +32,21 @@ describe('login throttle', () => {
     t.begin('b');
   });
 
+  it('an attempt without a password verdict gives back its slot but never clears the failures before it', () => {
+    // The attack: three wrong guesses, then a call without a password (VAULT.0106) between
+    // guesses, which used to count as a success and grant three more free guesses every time.
+    const c = clock();
+    const t = new LoginThrottle(c.now);
+    for (let i = 0; i < 3; i++) t.begin('a');
+    c.advance(1_000);
+    t.begin('a');
+    t.released('a');
+    refused(() => t.begin('a'));
+    c.advance(1_000);
+    t.begin('a');
+    refused(() => t.begin('a'));
+  });
+
   it('counts attempts in flight: a burst cannot get past the free tries at once', () => {
     const t = new LoginThrottle(clock().now);
     const results = Array.from({ length: 20 }, () => {

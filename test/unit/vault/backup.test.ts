@@ -27,6 +27,32 @@ describe('backup and restore', () => {
     s.close();
   });
 
+  it('refuses a backup whose schema runs its own SQL (a view over an endless query hung the process), at once and with the vault as it was', async () => {
+    const { path, session } = await newSession();
+    await session.invoke('createKey', { key_alias: 'kept' }, 'cli');
+    const out = join(tempDir(), 'backup.db');
+    await session.invoke('vaultBackup', { out }, 'cli');
+    session.close();
+    const db = new Database(out);
+    db.exec(
+      'ALTER TABLE meta RENAME TO meta_real; CREATE VIEW meta AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT k,v FROM meta_real WHERE (SELECT count(*) FROM c) > 0;',
+    );
+    db.close();
+    await expect(restoreVault(out, path, TEST_PASSWORD)).rejects.toMatchObject({ code: LocalErrors.VaultFormat });
+    // A trigger or an extra table is refused the same way.
+    const other = join(tempDir(), 'backup2.db');
+    const s0 = await Session.open(path, { password: TEST_PASSWORD });
+    await s0.invoke('vaultBackup', { out: other }, 'cli');
+    s0.close();
+    const db2 = new Database(other);
+    db2.exec('CREATE TRIGGER t AFTER INSERT ON audit BEGIN DELETE FROM records; END;');
+    db2.close();
+    await expect(restoreVault(other, path, TEST_PASSWORD)).rejects.toMatchObject({ code: LocalErrors.VaultFormat });
+    const s = await Session.open(path, { password: TEST_PASSWORD });
+    expect((await s.invoke('listKeys', {}, 'cli')).key_details.map((k) => k.key_alias)).toContain('kept');
+    s.close();
+  });
+
   it('refuses a backup that was tampered with, leaving the vault as it was', async () => {
     const { path, session } = await newSession();
     await session.invoke('createKey', { key_alias: 'x' }, 'cli');

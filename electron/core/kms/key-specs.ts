@@ -50,4 +50,3 @@ export function usageFor(spec: KeySpec, usage: KeyUsage | undefined): KeyUsage {
   }
   return usage;
 }
-

@@ -5,91 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { Listener } from '../../helpers/fake-electron.js';
 import { tempDir } from '../../helpers/vault.js';
 
-type Listener = (...args: unknown[]) => unknown;
-
-const m = vi.hoisted(() => {
-  const order: string[] = [];
-  const windows: { options: Record<string, unknown>; url?: string; sent: unknown[][] }[] = [];
-  const handlers = new Map<string, Listener>();
-  const power = new Map<string, Listener>();
-  class BrowserWindow {
-    record: { options: Record<string, unknown>; url?: string; sent: unknown[][] };
-    webContents: { send: (...a: unknown[]) => void };
-    constructor(options: Record<string, unknown>) {
-      this.record = { options, sent: [] };
-      windows.push(this.record);
-      this.webContents = { send: (...a) => this.record.sent.push(a) };
-    }
-    static getFocusedWindow = () => null;
-    static getAllWindows = () => windows.map((w) => ({ webContents: { send: (...a: unknown[]) => w.sent.push(a) }, focus: () => undefined }));
-    once() {}
-    loadURL(url: string) {
-      this.record.url = url;
-      return Promise.resolve();
-    }
-  }
-  return {
-    order,
-    windows,
-    handlers,
-    power,
-    electron: {
-      app: {
-        requestSingleInstanceLock: () => true,
-        whenReady: () => (order.push('ready'), Promise.resolve()),
-        enableSandbox: () => order.push('enableSandbox'),
-        on: () => undefined,
-        quit: () => undefined,
-      },
-      BrowserWindow,
-      Menu: { setApplicationMenu: () => undefined },
-      dialog: {
-        next: [] as string[],
-        async showOpenDialog() {
-          const p = this.next.shift();
-          return { canceled: p === undefined, filePaths: p ? [p] : [] };
-        },
-        async showSaveDialog() {
-          const p = this.next.shift();
-          return { canceled: p === undefined, filePath: p };
-        },
-      },
-      clipboard: {
-        text: '',
-        async writeText(t: string) {
-          this.text = t;
-        },
-        async readText() {
-          return this.text;
-        },
-        clear() {
-          this.text = '';
-        },
-      },
-      ipcMain: { handle: (ch: string, fn: Listener) => handlers.set(ch, fn) },
-      powerMonitor: { on: (ev: string, fn: Listener) => power.set(ev, fn) },
-      protocol: {
-        registerSchemesAsPrivileged: () => order.push('registerScheme'),
-        handle: (scheme: string) => order.push(`handle:${scheme}`),
-      },
-      safeStorage: {
-        isEncryptionAvailable: () => true,
-        getSelectedStorageBackend: () => 'basic_text',
-        encryptString: () => Buffer.alloc(0),
-        decryptString: () => '',
-      },
-      session: {
-        defaultSession: {
-          setPermissionRequestHandler: () => order.push('permissions'),
-          setPermissionCheckHandler: () => undefined,
-          webRequest: { onBeforeRequest: () => undefined },
-        },
-      },
-    },
-  };
-});
+const m = await vi.hoisted(async () => (await import('../../helpers/fake-electron.js')).fakeElectron());
 vi.mock('electron', () => m.electron);
 
 const vault = join(tempDir(), 'vault.db');

@@ -195,7 +195,7 @@ export class KeyFilesManager {
     this.clear();
   }
 
-  clear(): void {
+  private clear(): void {
     this.text = '';
     this.sourceName = '';
     this.dialogFile = null;

@@ -150,7 +150,7 @@ describe('WindowsPasswordManager with a key given as text', () => {
     await w.decrypt();
     expect(calls[1]?.input).toEqual({ password_blob: 'QUJD', private_key_text: '-----BEGIN OPENSSH PRIVATE KEY-----', passphrase: 'pw' });
     expect(w.password).toBe('Adm1n!');
-    w.clear();
+    w.onLeave();
     expect([w.keyText, w.passphrase, w.password]).toEqual(['', '', null]);
   });
 });

@@ -350,7 +350,7 @@ describe('WindowsPasswordManager', () => {
     await w.decrypt();
     expect(w.password).toBeNull();
     expect(w.task.error).toBe('The password blob was not encrypted for this key.');
-    w.clear();
+    w.onLeave();
     expect([w.blob, w.password]).toEqual(['', null]);
   });
 });

@@ -74,7 +74,7 @@ export class WindowsPasswordManager {
     });
   }
 
-  clear(): void {
+  private clear(): void {
     this.blob = '';
     this.password = null;
     this.setKeyText('');
@@ -93,8 +93,8 @@ export class WindowsPasswordManager {
     this.task.error = null;
   }
 
-  /** The decrypted password stays on its screen, never behind it. */
+  /** The decrypted password and a given key (with its passphrase) stay on their screen, never behind it. */
   onLeave(): void {
-    this.password = null;
+    this.clear();
   }
 }

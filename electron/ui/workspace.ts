@@ -201,16 +201,8 @@ export class Workspace {
   }
 
   /** Runs a registry operation on the unlocked vault. */
-  async run(op: RegisteredOperation, input: unknown, hooks: CallHooks = {}): Promise<unknown> {
-    const session = this.requireSession();
-    this.touch();
-    const p = session.run(op, input, this.opts.transport, null, hooks);
-    this.inflight.add(p);
-    try {
-      return await p;
-    } finally {
-      this.inflight.delete(p);
-    }
+  run(op: RegisteredOperation, input: unknown, hooks: CallHooks = {}): Promise<unknown> {
+    return this.use((session) => session.run(op, input, this.opts.transport, null, hooks));
   }
 
   /**

@@ -21,7 +21,7 @@ export const CSMS_REFUSALS: Refusals = {
   'does-not-authenticate': [LocalErrors.RecordCorrupt, 500],
 };
 
-/** Precondition: a secret's CMK exists (CSMS.0005), is enabled and is an AES encryption key (CSMS.0002). */
+/** Precondition: a secret's CMK exists (CSMS.0005), is enabled and is a symmetric (AES or SM4) encryption key (CSMS.0002). */
 export function usableCmk(ctx: SecretsContext, keyId: string): CmkRecord {
   return requireWrappingKey(ctx, { key_id: keyId }, CSMS_REFUSALS);
 }
